@@ -1,0 +1,70 @@
+/**
+ * Import boundaries (docs/architecture.md). The data-plane core is plain TypeScript:
+ * only the HTTP edges (api, gateway) and the composition root (modules) may use fastify,
+ * only storage/bigtable may use the Bigtable SDK, and nothing in data-plane touches Postgres.
+ * `process.env` is banned in data-plane by biome's noProcessEnv rule (biome.json).
+ */
+const CORE = '^data-plane/(?!api/|gateway/|modules/)';
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-no-frameworks',
+      severity: 'error',
+      comment: 'the data-plane core must not import fastify, drizzle, pg, oclif or PGlite',
+      from: { path: CORE },
+      to: { path: 'node_modules/(fastify|@fastify|drizzle-orm|pg|pg-[a-z-]+|@oclif|@electric-sql)/' },
+    },
+    {
+      name: 'data-plane-no-postgres',
+      severity: 'error',
+      comment: 'the data plane never opens Postgres; it learns of changes through the change feed',
+      from: { path: '^data-plane/' },
+      to: { path: 'node_modules/(drizzle-orm|pg|@electric-sql|@oclif)/' },
+    },
+    {
+      name: 'only-storage-bigtable-imports-bigtable',
+      severity: 'error',
+      from: { path: '^data-plane/', pathNot: '^data-plane/storage/bigtable/' },
+      to: { path: 'node_modules/@google-cloud/' },
+    },
+    {
+      name: 'data-plane-not-control-plane-or-cli',
+      severity: 'error',
+      from: { path: '^data-plane/' },
+      to: { path: '^(control-plane|cli)/' },
+    },
+    {
+      name: 'control-plane-uses-pure-data-plane-only',
+      severity: 'error',
+      comment: 'control plane may use the pure data-plane model, validation and the PromQL parser only',
+      from: { path: '^control-plane/' },
+      to: { path: '^data-plane/', pathNot: '^data-plane/(model|validation|promql|alertmanager/config)/' },
+    },
+    {
+      name: 'model-imports-nothing',
+      severity: 'error',
+      from: { path: '^data-plane/model/' },
+      to: { path: '^(data-plane/(?!model/)|control-plane|cli)' },
+    },
+    {
+      name: 'promql-engine-storage-interfaces-only',
+      severity: 'error',
+      comment: 'the engine receives a Queryable per query and knows nothing of ingesters, stores or tenants',
+      from: { path: '^data-plane/promql/' },
+      to: { path: '^data-plane/(?!model/|storage/index\\.ts|storage/interface|chunkenc/|promql/)' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^dist/|\\.test\\.ts$|\\.bench\\.ts$)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './labels.js';
+export * from './matchers.js';
+export * from './samples.js';
+export * from './tenant.js';
+export * from './time.js';

@@ -1,0 +1,92 @@
+import type { FloatHistogram, Labels, Matcher } from '../model/index.js';
+
+/** What an iterator is positioned on (Prometheus chunkenc.ValueType). */
+export const ValueType = { None: 0, Float: 1, Histogram: 2 } as const;
+export type ValueType = (typeof ValueType)[keyof typeof ValueType];
+
+/**
+ * Iterates one series' samples in ascending timestamp order. Modelled on Prometheus's
+ * chunkenc.Iterator: `next()` advances and says what it landed on; `seek(t)` advances to the first
+ * sample with timestamp >= t (never moves backwards). Accessors are valid only after `next`/`seek`
+ * returned something other than `None`; `atT`/`atV` allocate nothing.
+ */
+export interface SeriesIterator {
+  next(): ValueType;
+  seek(t: number): ValueType;
+  atT(): number;
+  /** Float value (valid for ValueType.Float). */
+  atV(): number;
+  /** Native histogram (valid for ValueType.Histogram); the caller must not mutate it. */
+  atHistogram(): FloatHistogram;
+}
+
+/** A series: its labels and a fresh iterator over its samples within the querier's range. */
+export interface Series {
+  readonly labels: Labels;
+  iterator(): SeriesIterator;
+}
+
+/**
+ * Hints for a select, as in Prometheus storage.SelectHints. `start`/`end` are inclusive
+ * milliseconds of the data the caller will read (lookback and range already included); `func` and
+ * `grouping` may let a store push work down; stores may ignore all hints.
+ */
+export interface SelectHints {
+  start: number;
+  end: number;
+  step?: number;
+  func?: string;
+  range?: number;
+  grouping?: string[];
+  by?: boolean;
+}
+
+/** Options that travel with every call that may block. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Read access to a fixed time range `[mint, maxt]` (inclusive, ms). Implementations are bound to one
+ * tenant by whoever constructs them; the engine never sees tenants.
+ */
+export interface Querier {
+  /**
+   * Series matching every matcher (AND), sorted by labels when `sorted`; at least one matcher must
+   * select a non-empty value. Samples are limited to the querier's range. Throws CortexError kinds
+   * `limit_exceeded` (too many series), `canceled`, `unavailable`.
+   */
+  select(
+    sorted: boolean,
+    hints: SelectHints | undefined,
+    matchers: readonly Matcher[],
+    opts?: CallOptions,
+  ): Promise<Series[]>;
+  /** Sorted unique values of `name` among series matching `matchers` (all series when empty). */
+  labelValues(name: string, matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]>;
+  /** Sorted unique label names among series matching `matchers` (all series when empty). */
+  labelNames(matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]>;
+  /** Releases resources; the Series returned stay readable until then. */
+  close(): void;
+}
+
+/** Gives queriers over time ranges; the PromQL engine receives one per query. */
+export interface Queryable {
+  querier(mint: number, maxt: number): Querier;
+}
+
+/**
+ * Append access (Prometheus storage.Appender). Appends are buffered until `commit`; `rollback`
+ * discards them. Errors for single samples are thrown as CortexError (`bad_data` for out-of-order,
+ * duplicate, out-of-bounds) so batch callers can count and continue.
+ */
+export interface Appender {
+  append(labels: Labels, t: number, v: number): void;
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void;
+  commit(): Promise<void>;
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}

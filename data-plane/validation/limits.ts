@@ -1,0 +1,243 @@
+/**
+ * Per-tenant limits (Cortex/Mimir semantics, reference/cortex.md §3). One entry per limit: its YAML key
+ * (snake_case, as in Cortex's runtime config and the admin API), kind, unit, valid range and default.
+ * Adding a limit means one entry here and one `Overrides` method.
+ *
+ * Durations are milliseconds in code and Go-style duration strings ("1h30m") in YAML/JSON; `0` means
+ * "disabled"/"unlimited" wherever Cortex uses that convention (noted per limit).
+ */
+export type LimitKind = 'integer' | 'number' | 'duration' | 'bytes';
+
+export interface LimitSpec {
+  /** snake_case key used in YAML, the admin API and `cortexctl limits set --<kebab-key>`. */
+  readonly key: string;
+  readonly kind: LimitKind;
+  readonly unit: string;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+}
+
+const DAY = 86_400_000;
+const YEAR = 365 * DAY;
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+export const defaultLimits = {
+  /** samples/s per tenant, summed over distributors; token bucket refill rate. */
+  ingestion_rate: 10_000,
+  /** samples; token bucket size. */
+  ingestion_burst_size: 200_000,
+  /** active series per tenant across the cluster; 0 = unlimited. */
+  max_global_series_per_user: 150_000,
+  /** active series per metric name per tenant; 0 = unlimited. */
+  max_global_series_per_metric: 20_000,
+  max_label_names_per_series: 30,
+  max_label_name_length: 1024,
+  max_label_value_length: 2048,
+  /** metric metadata entries per tenant; 0 = unlimited. */
+  max_metadata_per_user: 8_000,
+  /** ms; samples older than now minus this are rejected; 0 = disabled. */
+  reject_old_samples_max_age: 14 * DAY,
+  /** ms; samples newer than now plus this are rejected. */
+  creation_grace_period: 10 * 60_000,
+  /** ms; how far behind a series' newest sample an append may land; 0 = in-order only. */
+  out_of_order_time_window: 0,
+  /** ms; how far back queries may look; 0 = unlimited. */
+  max_query_lookback: 0,
+  /** ms; longest query range; 0 = unlimited. */
+  max_query_length: 32 * DAY,
+  /** samples loaded into memory by one query. */
+  max_samples_per_query: 50_000_000,
+  /** series fetched by one query; 0 = unlimited. */
+  max_fetched_series_per_query: 0,
+  /** queued requests per tenant in the query-frontend. */
+  max_outstanding_requests_per_tenant: 100,
+  ruler_max_rule_groups_per_tenant: 70,
+  ruler_max_rules_per_rule_group: 20,
+  alertmanager_max_config_size_bytes: 1_048_576,
+  /** ms; data older than this is deleted; 0 = keep forever. */
+  retention_period: 0,
+  /** ingesters a tenant's series are sharded over (shuffle sharding); 0 = all. */
+  ingestion_tenant_shard_size: 0,
+  /** ms; HA tracker: how long without samples from the elected replica before failing over. */
+  ha_tracker_failover_timeout: 30_000,
+  /** exemplars kept per tenant in memory; 0 = exemplars disabled. */
+  max_global_exemplars_per_user: 100_000,
+} satisfies Record<string, number>;
+
+export type LimitKey = keyof typeof defaultLimits;
+export type Limits = { [K in LimitKey]: number };
+
+export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
+  ingestion_rate: spec(
+    'ingestion_rate',
+    'number',
+    'samples/s',
+    0,
+    1e9,
+    'per-tenant ingestion rate (token bucket refill)',
+  ),
+  ingestion_burst_size: spec(
+    'ingestion_burst_size',
+    'integer',
+    'samples',
+    0,
+    1e10,
+    'burst allowed above ingestion_rate',
+  ),
+  max_global_series_per_user: spec(
+    'max_global_series_per_user',
+    'integer',
+    'series',
+    0,
+    1e9,
+    'active series per tenant (0 = unlimited)',
+  ),
+  max_global_series_per_metric: spec(
+    'max_global_series_per_metric',
+    'integer',
+    'series',
+    0,
+    1e9,
+    'active series per metric name (0 = unlimited)',
+  ),
+  max_label_names_per_series: spec(
+    'max_label_names_per_series',
+    'integer',
+    'labels',
+    1,
+    1000,
+    'label names per series',
+  ),
+  max_label_name_length: spec('max_label_name_length', 'integer', 'bytes', 1, 65_536, 'length of a label name'),
+  max_label_value_length: spec('max_label_value_length', 'integer', 'bytes', 1, 1_048_576, 'length of a label value'),
+  max_metadata_per_user: spec(
+    'max_metadata_per_user',
+    'integer',
+    'entries',
+    0,
+    1e7,
+    'metric metadata entries per tenant (0 = unlimited)',
+  ),
+  reject_old_samples_max_age: spec(
+    'reject_old_samples_max_age',
+    'duration',
+    'ms',
+    0,
+    10 * YEAR,
+    'reject samples older than this (0 = disabled)',
+  ),
+  creation_grace_period: spec(
+    'creation_grace_period',
+    'duration',
+    'ms',
+    0,
+    YEAR,
+    'reject samples this far in the future',
+  ),
+  out_of_order_time_window: spec(
+    'out_of_order_time_window',
+    'duration',
+    'ms',
+    0,
+    YEAR,
+    'accept out-of-order samples this far back (0 = in-order only)',
+  ),
+  max_query_lookback: spec(
+    'max_query_lookback',
+    'duration',
+    'ms',
+    0,
+    100 * YEAR,
+    'how far back queries may read (0 = unlimited)',
+  ),
+  max_query_length: spec(
+    'max_query_length',
+    'duration',
+    'ms',
+    0,
+    100 * YEAR,
+    'longest query time range (0 = unlimited)',
+  ),
+  max_samples_per_query: spec('max_samples_per_query', 'integer', 'samples', 1, 1e12, 'samples loaded by one query'),
+  max_fetched_series_per_query: spec(
+    'max_fetched_series_per_query',
+    'integer',
+    'series',
+    0,
+    1e9,
+    'series fetched by one query (0 = unlimited)',
+  ),
+  max_outstanding_requests_per_tenant: spec(
+    'max_outstanding_requests_per_tenant',
+    'integer',
+    'requests',
+    1,
+    1e6,
+    'queued queries per tenant in the query-frontend',
+  ),
+  ruler_max_rule_groups_per_tenant: spec(
+    'ruler_max_rule_groups_per_tenant',
+    'integer',
+    'groups',
+    0,
+    1e6,
+    'rule groups per tenant (0 = unlimited)',
+  ),
+  ruler_max_rules_per_rule_group: spec(
+    'ruler_max_rules_per_rule_group',
+    'integer',
+    'rules',
+    0,
+    1e6,
+    'rules per rule group (0 = unlimited)',
+  ),
+  alertmanager_max_config_size_bytes: spec(
+    'alertmanager_max_config_size_bytes',
+    'bytes',
+    'bytes',
+    0,
+    100 * 1_048_576,
+    'Alertmanager config size (0 = unlimited)',
+  ),
+  retention_period: spec(
+    'retention_period',
+    'duration',
+    'ms',
+    0,
+    100 * YEAR,
+    'delete data older than this (0 = keep forever)',
+  ),
+  ingestion_tenant_shard_size: spec(
+    'ingestion_tenant_shard_size',
+    'integer',
+    'ingesters',
+    0,
+    10_000,
+    'ingesters per tenant for shuffle sharding (0 = all)',
+  ),
+  ha_tracker_failover_timeout: spec(
+    'ha_tracker_failover_timeout',
+    'duration',
+    'ms',
+    1000,
+    DAY,
+    'HA tracker failover timeout',
+  ),
+  max_global_exemplars_per_user: spec(
+    'max_global_exemplars_per_user',
+    'integer',
+    'exemplars',
+    0,
+    1e8,
+    'exemplars kept per tenant (0 = disabled)',
+  ),
+};
+
+function spec(key: string, kind: LimitKind, unit: string, min: number, max: number, description: string): LimitSpec {
+  return { key, kind, unit, min, max: Math.min(max, MAX_INT), description };
+}
+
+export function isLimitKey(k: string): k is LimitKey {
+  return Object.hasOwn(defaultLimits, k);
+}

@@ -1,0 +1,135 @@
+import type { TenantId } from '../model/index.js';
+import { defaultLimits, type LimitKey, type Limits } from './limits.js';
+
+/**
+ * Where per-tenant overrides come from: a runtime-config file, the control plane's change feed, or a
+ * test map. `snapshot()` must be cheap; implementations swap an immutable map atomically on reload.
+ */
+export interface TenantLimitsSource {
+  snapshot(): ReadonlyMap<string, Partial<Limits>>;
+}
+
+/** A fixed source, for tests and single-tenant setups. */
+export class StaticTenantLimitsSource implements TenantLimitsSource {
+  private map: ReadonlyMap<string, Partial<Limits>>;
+  constructor(map: ReadonlyMap<string, Partial<Limits>> = new Map()) {
+    this.map = map;
+  }
+  snapshot(): ReadonlyMap<string, Partial<Limits>> {
+    return this.map;
+  }
+  /** Replaces the whole snapshot (what a reload does). */
+  replace(map: ReadonlyMap<string, Partial<Limits>>): void {
+    this.map = map;
+  }
+}
+
+/**
+ * Per-tenant limits resolved on every call (Mimir's Overrides): defaults merged with the tenant's
+ * overrides from the current snapshot. Components never copy a limit at construction time, so a
+ * `cortexctl limits set` takes effect without a restart.
+ */
+export class Overrides {
+  private readonly defaults: Limits;
+  private readonly source: TenantLimitsSource;
+  private lastSnapshot: ReadonlyMap<string, Partial<Limits>> | undefined;
+  private merged = new Map<string, Limits>();
+
+  constructor(source: TenantLimitsSource, defaults: Partial<Limits> = {}) {
+    this.source = source;
+    this.defaults = { ...defaultLimits, ...defaults };
+  }
+
+  /** The effective limits of a tenant. The returned object is shared and frozen. */
+  forTenant(tenantId: TenantId | string): Readonly<Limits> {
+    const snap = this.source.snapshot();
+    if (snap !== this.lastSnapshot) {
+      this.lastSnapshot = snap;
+      this.merged = new Map();
+    }
+    let l = this.merged.get(tenantId);
+    if (l === undefined) {
+      l = Object.freeze({ ...this.defaults, ...snap.get(tenantId) });
+      this.merged.set(tenantId, l);
+    }
+    return l;
+  }
+
+  get(tenantId: TenantId | string, key: LimitKey): number {
+    return this.forTenant(tenantId)[key];
+  }
+
+  defaultLimits(): Readonly<Limits> {
+    return this.defaults;
+  }
+
+  ingestionRate(t: TenantId): number {
+    return this.get(t, 'ingestion_rate');
+  }
+  ingestionBurstSize(t: TenantId): number {
+    return this.get(t, 'ingestion_burst_size');
+  }
+  maxGlobalSeriesPerUser(t: TenantId): number {
+    return this.get(t, 'max_global_series_per_user');
+  }
+  maxGlobalSeriesPerMetric(t: TenantId): number {
+    return this.get(t, 'max_global_series_per_metric');
+  }
+  maxLabelNamesPerSeries(t: TenantId): number {
+    return this.get(t, 'max_label_names_per_series');
+  }
+  maxLabelNameLength(t: TenantId): number {
+    return this.get(t, 'max_label_name_length');
+  }
+  maxLabelValueLength(t: TenantId): number {
+    return this.get(t, 'max_label_value_length');
+  }
+  maxMetadataPerUser(t: TenantId): number {
+    return this.get(t, 'max_metadata_per_user');
+  }
+  rejectOldSamplesMaxAgeMs(t: TenantId): number {
+    return this.get(t, 'reject_old_samples_max_age');
+  }
+  creationGracePeriodMs(t: TenantId): number {
+    return this.get(t, 'creation_grace_period');
+  }
+  outOfOrderTimeWindowMs(t: TenantId): number {
+    return this.get(t, 'out_of_order_time_window');
+  }
+  maxQueryLookbackMs(t: TenantId): number {
+    return this.get(t, 'max_query_lookback');
+  }
+  maxQueryLengthMs(t: TenantId): number {
+    return this.get(t, 'max_query_length');
+  }
+  maxSamplesPerQuery(t: TenantId): number {
+    return this.get(t, 'max_samples_per_query');
+  }
+  maxFetchedSeriesPerQuery(t: TenantId): number {
+    return this.get(t, 'max_fetched_series_per_query');
+  }
+  maxOutstandingRequestsPerTenant(t: TenantId): number {
+    return this.get(t, 'max_outstanding_requests_per_tenant');
+  }
+  rulerMaxRuleGroupsPerTenant(t: TenantId): number {
+    return this.get(t, 'ruler_max_rule_groups_per_tenant');
+  }
+  rulerMaxRulesPerRuleGroup(t: TenantId): number {
+    return this.get(t, 'ruler_max_rules_per_rule_group');
+  }
+  alertmanagerMaxConfigSizeBytes(t: TenantId): number {
+    return this.get(t, 'alertmanager_max_config_size_bytes');
+  }
+  retentionPeriodMs(t: TenantId): number {
+    return this.get(t, 'retention_period');
+  }
+  ingestionTenantShardSize(t: TenantId): number {
+    return this.get(t, 'ingestion_tenant_shard_size');
+  }
+  haTrackerFailoverTimeoutMs(t: TenantId): number {
+    return this.get(t, 'ha_tracker_failover_timeout');
+  }
+  maxGlobalExemplarsPerUser(t: TenantId): number {
+    return this.get(t, 'max_global_exemplars_per_user');
+  }
+}
