@@ -4,3 +4,4 @@ export * from './matchers.js';
 export * from './samples.js';
 export * from './tenant.js';
 export * from './time.js';
+export * from './write.js';

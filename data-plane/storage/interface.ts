@@ -1,4 +1,4 @@
-import type { FloatHistogram, Labels, Matcher } from '../model/index.js';
+import type { FloatHistogram, Labels, Matcher, TenantId } from '../model/index.js';
 
 /** What an iterator is positioned on (Prometheus chunkenc.ValueType). */
 export const ValueType = { None: 0, Float: 1, Histogram: 2 } as const;
@@ -89,4 +89,32 @@ export interface Appender {
 
 export interface Appendable {
   appender(): Appender;
+}
+
+/**
+ * A sealed chunk as it is flushed to long-term storage. `data` is a Prometheus chunk encoding
+ * (`encoding` 1 = XOR, as in Prometheus's chunkenc.Encoding); `mint`/`maxt` are the first and last
+ * sample timestamps (inclusive, ms).
+ */
+export interface StoredChunk {
+  labels: Labels;
+  mint: number;
+  maxt: number;
+  encoding: number;
+  data: Uint8Array;
+}
+
+/**
+ * Long-term chunk storage for all tenants (Bigtable or the embedded store). Every call is bound to
+ * one tenant: implementations read and write only that tenant's rows. `put` is idempotent: replicas
+ * that flush the same chunk write the same keys, so storage cost is 1x, not RF x.
+ */
+export interface ChunkStore {
+  /** Durably stores chunks; resolves only after they are persisted. Throws `unavailable` to retry. */
+  put(tenantId: TenantId, chunks: readonly StoredChunk[], opts?: CallOptions): Promise<void>;
+  /** A queryable over the tenant's stored chunks. */
+  queryable(tenantId: TenantId): Queryable;
+  /** Removes every row of the tenant (purge after tenant deletion). */
+  deleteTenant(tenantId: TenantId, opts?: CallOptions): Promise<void>;
+  close(): Promise<void>;
 }
