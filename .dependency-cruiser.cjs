@@ -41,6 +41,13 @@ module.exports = {
       to: { path: '^data-plane/', pathNot: '^data-plane/(model|validation|promql|alertmanager/config)/' },
     },
     {
+      name: 'cli-is-a-thin-client',
+      severity: 'error',
+      comment: 'commands use the admin API client; only the server composition root (cli/server) wires components',
+      from: { path: '^cli/', pathNot: '^cli/(server/|commands/server\\.ts)' },
+      to: { path: '^(control-plane|data-plane)/', pathNot: '^(data-plane/(model|validation|promql|alertmanager/config)/|control-plane/api/)' },
+    },
+    {
       name: 'model-imports-nothing',
       severity: 'error',
       from: { path: '^data-plane/model/' },
