@@ -1,1 +1,3 @@
+export * from './array-series.js';
 export * from './interface.js';
+export * from './merge.js';

@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { prometheusErrorBody, statusOf } from '../api/errors.js';
+import { ForbiddenError, type TenantId, UnauthorizedError } from '../model/index.js';
+import type { CredentialSource, Principal, Scope } from './credentials.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the gateway once the caller's token is verified; the only source of the tenant. */
+    principal?: Principal;
+  }
+}
+
+/** The tenant of an authenticated request; throws if the route forgot its gateway hook. */
+export function tenantOf(req: FastifyRequest): TenantId {
+  if (!req.principal) throw new UnauthorizedError('request was not authenticated');
+  return req.principal.tenantId;
+}
+
+/**
+ * Extracts the token from `Authorization: Bearer <token>` or Basic auth with user = tenant ID and
+ * password = token (Grafana Cloud style). Returns the claimed tenant for Basic auth.
+ */
+export function parseAuthorization(header: string | undefined): { token: string; claimedTenant?: string } {
+  if (!header) throw new UnauthorizedError('missing credentials: send Authorization: Bearer <token>');
+  const sp = header.indexOf(' ');
+  const scheme = (sp < 0 ? header : header.slice(0, sp)).toLowerCase();
+  const rest = sp < 0 ? '' : header.slice(sp + 1).trim();
+  if (scheme === 'bearer' && rest !== '') return { token: rest };
+  if (scheme === 'basic' && rest !== '') {
+    const decoded = Buffer.from(rest, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0 && colon < decoded.length - 1) {
+      return { token: decoded.slice(colon + 1), claimedTenant: decoded.slice(0, colon) };
+    }
+  }
+  throw new UnauthorizedError('malformed Authorization header: use Bearer <token> or Basic <tenant:token>');
+}
+
+/**
+ * Returns an onRequest hook that authenticates the caller, enforces `scope` and tenant status, and
+ * strips headers a client must never control (`X-Scope-OrgID`, `Cookie`).
+ */
+export function requireScope(credentials: CredentialSource, scope: Scope): onRequestHookHandler {
+  return async function gatewayAuth(req: FastifyRequest, reply: FastifyReply) {
+    delete req.headers['x-scope-orgid'];
+    delete req.headers.cookie;
+    try {
+      const { token, claimedTenant } = parseAuthorization(req.headers.authorization);
+      const p = await credentials.authenticate(token);
+      if (!p || (claimedTenant !== undefined && claimedTenant !== p.tenantId)) {
+        throw new UnauthorizedError('invalid, expired or revoked token');
+      }
+      if (p.tenantStatus === 'suspended') {
+        throw new ForbiddenError(`tenant ${p.tenantId} is suspended; contact your administrator`);
+      }
+      if (!p.scopes.includes(scope)) {
+        throw new ForbiddenError(`token lacks the ${scope} scope required for ${req.method} ${req.routeOptions.url}`);
+      }
+      req.principal = p;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 401) reply.header('www-authenticate', 'Bearer realm="cortex"');
+      reply.code(status).send(prometheusErrorBody(err));
+      return reply;
+    }
+  };
+}

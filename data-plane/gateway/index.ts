@@ -1,0 +1,4 @@
+export * from './credential-cache.js';
+export * from './credentials.js';
+export * from './gateway.js';
+export * from './http-credential-source.js';

@@ -1,0 +1,144 @@
+import { type FloatHistogram, Labels, type Matcher } from '../model/index.js';
+import {
+  type CallOptions,
+  type Querier,
+  type Queryable,
+  type SelectHints,
+  type Series,
+  type SeriesIterator,
+  ValueType,
+} from './interface.js';
+
+/**
+ * Queries several sources as one (Prometheus's fanout/merge querier): series with equal labels are
+ * merged into one, and samples at the same timestamp are de-duplicated (the first source wins). This
+ * is how the querier joins ingesters (recent data) with the chunk store (history), and replicas.
+ */
+export class MergeQueryable implements Queryable {
+  constructor(private readonly sources: readonly Queryable[]) {}
+
+  querier(mint: number, maxt: number): Querier {
+    if (this.sources.length === 1) return this.sources[0]!.querier(mint, maxt);
+    return new MergeQuerier(this.sources.map((s) => s.querier(mint, maxt)));
+  }
+}
+
+class MergeQuerier implements Querier {
+  constructor(private readonly queriers: readonly Querier[]) {}
+
+  async select(
+    sorted: boolean,
+    hints: SelectHints | undefined,
+    matchers: readonly Matcher[],
+    opts?: CallOptions,
+  ): Promise<Series[]> {
+    const sets = await Promise.all(this.queriers.map((q) => q.select(true, hints, matchers, opts)));
+    const byKey = new Map<string, Series[]>();
+    for (const set of sets) {
+      for (const s of set) {
+        const k = s.labels.key();
+        const list = byKey.get(k);
+        if (list) list.push(s);
+        else byKey.set(k, [s]);
+      }
+    }
+    const out: Series[] = [];
+    for (const list of byKey.values()) out.push(list.length === 1 ? list[0]! : mergeSeries(list));
+    if (sorted) out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return out;
+  }
+
+  async labelValues(
+    name: string,
+    matchers: readonly Matcher[],
+    opts?: CallOptions & { limit?: number },
+  ): Promise<string[]> {
+    const lists = await Promise.all(this.queriers.map((q) => q.labelValues(name, matchers, opts)));
+    return mergeSortedUnique(lists, opts?.limit);
+  }
+
+  async labelNames(matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]> {
+    const lists = await Promise.all(this.queriers.map((q) => q.labelNames(matchers, opts)));
+    return mergeSortedUnique(lists, opts?.limit);
+  }
+
+  close(): void {
+    for (const q of this.queriers) q.close();
+  }
+}
+
+function mergeSortedUnique(lists: string[][], limit: number | undefined): string[] {
+  const out = [...new Set(lists.flat())].sort();
+  return limit !== undefined && limit > 0 && out.length > limit ? out.slice(0, limit) : out;
+}
+
+/** One series from several with equal labels; iterates the union of their samples in time order. */
+export function mergeSeries(list: readonly Series[]): Series {
+  return { labels: list[0]!.labels, iterator: () => new MergeIterator(list.map((s) => s.iterator())) };
+}
+
+/** K-way merge by timestamp; on equal timestamps the earliest iterator in the list wins. */
+class MergeIterator implements SeriesIterator {
+  private readonly its: SeriesIterator[];
+  /** What each iterator is positioned on (None = exhausted or not started). */
+  private readonly cur: ValueType[];
+  private started = false;
+  private current = -1;
+
+  constructor(its: SeriesIterator[]) {
+    this.its = its;
+    this.cur = its.map(() => ValueType.None);
+  }
+
+  next(): ValueType {
+    if (!this.started) {
+      this.started = true;
+      for (let i = 0; i < this.its.length; i++) this.cur[i] = this.its[i]!.next();
+    } else if (this.current >= 0) {
+      const t = this.its[this.current]!.atT();
+      // Advance every iterator sitting on the timestamp just returned (duplicates across sources).
+      for (let i = 0; i < this.its.length; i++) {
+        if (this.cur[i] !== ValueType.None && this.its[i]!.atT() === t) this.cur[i] = this.its[i]!.next();
+      }
+    }
+    return this.pick();
+  }
+
+  seek(t: number): ValueType {
+    if (!this.started) {
+      this.started = true;
+      for (let i = 0; i < this.its.length; i++) this.cur[i] = this.its[i]!.seek(t);
+      return this.pick();
+    }
+    if (this.current >= 0 && this.its[this.current]!.atT() >= t) return this.cur[this.current]!;
+    for (let i = 0; i < this.its.length; i++) {
+      if (this.cur[i] !== ValueType.None && this.its[i]!.atT() < t) this.cur[i] = this.its[i]!.seek(t);
+    }
+    return this.pick();
+  }
+
+  private pick(): ValueType {
+    let best = -1;
+    let bestT = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.its.length; i++) {
+      if (this.cur[i] === ValueType.None) continue;
+      const t = this.its[i]!.atT();
+      if (t < bestT) {
+        bestT = t;
+        best = i;
+      }
+    }
+    this.current = best;
+    return best < 0 ? ValueType.None : this.cur[best]!;
+  }
+
+  atT(): number {
+    return this.its[this.current]!.atT();
+  }
+  atV(): number {
+    return this.its[this.current]!.atV();
+  }
+  atHistogram(): FloatHistogram {
+    return this.its[this.current]!.atHistogram();
+  }
+}
