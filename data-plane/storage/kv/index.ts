@@ -1,0 +1,12 @@
+export { throwIfAborted } from './abort.js';
+export {
+  assertKey,
+  type Bounds,
+  bytesEqual,
+  compareBytes,
+  inBounds,
+  prefixEnd,
+  startsWith,
+  toBounds,
+} from './keys.js';
+export type { KeyRange, KVEntry, ScanOptions, SortedKV } from './sorted-kv.js';
