@@ -1,0 +1,373 @@
+import type { FloatHistogram } from '../model/index.js';
+import { type SeriesIterator, ValueType } from '../storage/index.js';
+import { bitsOut, bitsToFloat, ctz32, floatBits, intToWords, wordsToInt } from './bits64.js';
+import { BitReader, BitWriter } from './bstream.js';
+import { readUvarintInt64, readVarint, writeUvarintInt64, writeVarint } from './varint.js';
+
+/**
+ * Prometheus XOR chunk (encoding 1), byte-compatible with Prometheus's encoder. The format is
+ * described in /work/shared/protocols/XOR_CHUNKS.md; section numbers below refer to it.
+ */
+
+/** Chunk encodings as stored next to chunk bytes (Prometheus chunkenc.Encoding). */
+export const Encoding = { None: 0, XOR: 1, Histogram: 2, FloatHistogram: 3 } as const;
+export type Encoding = (typeof Encoding)[keyof typeof Encoding];
+
+/** A chunk holds at most this many samples: the count is a uint16. */
+export const MAX_SAMPLES_PER_CHUNK = 0xffff;
+const HEADER_BITS = 16;
+/** Encoder sentinel for "no value window opened yet" (§4). */
+const UNSET = 0xff;
+
+export interface ChunkAppender {
+  /**
+   * Appends a sample. `t` must be a safe integer (ms). The appender does not check ordering; callers
+   * (the head) reject out-of-order samples before appending. Throws RangeError on non-integer or
+   * unsafe timestamps and on a full chunk.
+   */
+  append(t: number, v: number): void;
+}
+
+export class XORChunk {
+  private w: BitWriter;
+  private count: number;
+  private app: XORAppender | undefined;
+  /** Set on chunks made by fromBytes until the first appender() rebuilds the encoder state. */
+  private loaded = false;
+
+  /** An empty chunk (`00 00`). */
+  constructor() {
+    this.w = new BitWriter(undefined, HEADER_BITS, 32);
+    this.count = 0;
+  }
+
+  /**
+   * A chunk over existing bytes (as stored or received over remote read). The bytes are not copied
+   * unless someone appends; trailing bytes past the last sample are tolerated (§2).
+   */
+  static fromBytes(b: Uint8Array): XORChunk {
+    if (b.length < 2) throw new RangeError(`XOR chunk of ${b.length} bytes is shorter than its 2-byte header`);
+    const c = new XORChunk();
+    c.w = BitWriter.wrap(b);
+    c.count = (b[0]! << 8) | b[1]!;
+    c.loaded = true;
+    return c;
+  }
+
+  encoding(): Encoding {
+    return Encoding.XOR;
+  }
+
+  numSamples(): number {
+    return this.count;
+  }
+
+  /** The chunk bytes (a view, not a copy: valid until the next append). */
+  bytes(): Uint8Array {
+    return this.w.buf.subarray(0, this.w.byteLength());
+  }
+
+  /** Bytes held in memory, including spare capacity (for memory accounting). */
+  allocatedBytes(): number {
+    return this.w.buf.length;
+  }
+
+  /** Drops spare capacity; call when the chunk is sealed. */
+  compact(): void {
+    if (this.w.buf.length !== this.w.byteLength()) this.w.buf = this.w.toBytes();
+  }
+
+  appender(): ChunkAppender {
+    if (this.app) return this.app;
+    const app = new XORAppender(this);
+    if (this.loaded) {
+      // Rebuild the encoder state by decoding, as Prometheus does when it reopens a chunk. This
+      // leaves leading/trailing at the decoder's 0/0 when no window was opened (§4.1 quirk), so the
+      // bytes stay identical to what Prometheus writes after a restart.
+      const it = this.iterator();
+      while (it.next() !== ValueType.None) {}
+      const endBit = it.bitPosition();
+      const src = this.w.buf;
+      this.w = new BitWriter(src.subarray(0, (endBit + 7) >>> 3), endBit);
+      app.restore(it);
+      this.loaded = false;
+    }
+    this.app = app;
+    return app;
+  }
+
+  /** Iterates the samples present now; later appends are not seen by this iterator. */
+  iterator(reuse?: SeriesIterator): XORIterator {
+    if (reuse instanceof XORIterator) {
+      reuse.reset(this.w.buf, this.count);
+      return reuse;
+    }
+    return new XORIterator(this.w.buf, this.count);
+  }
+
+  /** @internal used by the appender */
+  writer(): BitWriter {
+    return this.w;
+  }
+
+  /** @internal used by the appender */
+  setCount(n: number): void {
+    this.count = n;
+    const buf = this.w.buf;
+    buf[0] = n >>> 8;
+    buf[1] = n & 0xff;
+  }
+}
+
+class XORAppender implements ChunkAppender {
+  private t = 0;
+  private prevDelta = 0;
+  private vhi = 0;
+  private vlo = 0;
+  private leading = UNSET;
+  private trailing = 0;
+
+  constructor(private readonly chunk: XORChunk) {}
+
+  restore(it: XORIterator): void {
+    const s = it.state();
+    this.t = s.t;
+    this.prevDelta = s.prevDelta;
+    this.vhi = s.vhi;
+    this.vlo = s.vlo;
+    this.leading = s.leading;
+    this.trailing = s.trailing;
+  }
+
+  append(t: number, v: number): void {
+    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
+    const chunk = this.chunk;
+    const n = chunk.numSamples();
+    if (n >= MAX_SAMPLES_PER_CHUNK) throw new RangeError('XOR chunk is full (65535 samples)');
+    const w = chunk.writer();
+    floatBits(v);
+    const hi = bitsOut.hi;
+    const lo = bitsOut.lo;
+    if (n === 0) {
+      writeVarint(w, t);
+      w.writeBits(hi, 32);
+      w.writeBits(lo, 32);
+    } else {
+      const delta = t - this.t;
+      if (!Number.isSafeInteger(delta)) throw new RangeError(`timestamp delta ${t} - ${this.t} is out of range`);
+      if (n === 1) {
+        writeUvarintInt64(w, delta);
+      } else {
+        const dod = delta - this.prevDelta;
+        if (!Number.isSafeInteger(dod)) throw new RangeError(`timestamp delta-of-delta at ${t} is out of range`);
+        writeDod(w, dod);
+      }
+      this.prevDelta = delta;
+      this.writeValue(w, hi, lo);
+    }
+    this.t = t;
+    this.vhi = hi;
+    this.vlo = lo;
+    chunk.setCount(n + 1);
+  }
+
+  /** §4: XOR against the previous value, reusing the previous leading/trailing window if it fits. */
+  private writeValue(w: BitWriter, hi: number, lo: number): void {
+    const xhi = (hi ^ this.vhi) >>> 0;
+    const xlo = (lo ^ this.vlo) >>> 0;
+    if (xhi === 0 && xlo === 0) {
+      w.writeBit(0);
+      return;
+    }
+    let lead = xhi !== 0 ? Math.clz32(xhi) : 32 + Math.clz32(xlo);
+    if (lead >= 32) lead = 31;
+    const trail = xlo !== 0 ? ctz32(xlo) : 32 + ctz32(xhi);
+    if (this.leading !== UNSET && lead >= this.leading && trail >= this.trailing) {
+      w.writeBits(0b10, 2);
+      writeShifted(w, xhi, xlo, this.trailing, 64 - this.leading - this.trailing);
+      return;
+    }
+    this.leading = lead;
+    this.trailing = trail;
+    const sig = 64 - lead - trail;
+    // '11', 5 bits of leading zeros, 6 bits of significant-bit count (64 written as 0).
+    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
+    writeShifted(w, xhi, xlo, trail, sig);
+  }
+}
+
+/** Writes `(xhi:xlo) >>> shift` using `n` bits. */
+function writeShifted(w: BitWriter, xhi: number, xlo: number, shift: number, n: number): void {
+  if (shift === 0) w.writeBits64(xhi, xlo, n);
+  else if (shift < 32) w.writeBits64(xhi >>> shift, ((xlo >>> shift) | (xhi << (32 - shift))) >>> 0, n);
+  else w.writeBits(xhi >>> (shift - 32), n);
+}
+
+/** §3.3: delta-of-delta buckets; the ranges are asymmetric on purpose. */
+function writeDod(w: BitWriter, dod: number): void {
+  if (dod === 0) w.writeBit(0);
+  else if (dod >= -8191 && dod <= 8192) w.writeBits((0b10 << 14) | (dod & 0x3fff), 16);
+  else if (dod >= -65535 && dod <= 65536) w.writeBits((0b110 << 17) | (dod & 0x1ffff), 20);
+  else if (dod >= -524287 && dod <= 524288) w.writeBits((0b1110 << 20) | (dod & 0xfffff), 24);
+  else {
+    w.writeBits(0b1111, 4);
+    intToWords(dod);
+    w.writeBits(bitsOut.hi, 32);
+    w.writeBits(bitsOut.lo, 32);
+  }
+}
+
+export class XORIterator implements SeriesIterator {
+  private r: BitReader;
+  private total: number;
+  private i = 0;
+  private t = 0;
+  private prevDelta = 0;
+  private vhi = 0;
+  private vlo = 0;
+  private leading = 0;
+  private trailing = 0;
+  private done = false;
+
+  constructor(buf: Uint8Array, total: number) {
+    this.r = new BitReader(buf, HEADER_BITS);
+    this.total = total;
+  }
+
+  reset(buf: Uint8Array, total: number): void {
+    this.r = new BitReader(buf, HEADER_BITS);
+    this.total = total;
+    this.i = 0;
+    this.t = 0;
+    this.prevDelta = 0;
+    this.vhi = 0;
+    this.vlo = 0;
+    this.leading = 0;
+    this.trailing = 0;
+    this.done = false;
+  }
+
+  next(): ValueType {
+    if (this.done || this.i >= this.total) {
+      this.done = true;
+      return ValueType.None;
+    }
+    const r = this.r;
+    if (this.i === 0) {
+      this.t = readVarint(r);
+      this.vhi = r.readBits(32);
+      this.vlo = r.readBits(32);
+    } else {
+      if (this.i === 1) {
+        this.prevDelta = readUvarintInt64(r);
+      } else {
+        this.prevDelta += readDod(r);
+      }
+      const t = this.t + this.prevDelta;
+      if (!Number.isSafeInteger(t)) throw new RangeError(`chunk timestamp ${t} is outside the safe integer range`);
+      this.t = t;
+      this.readValue(r);
+    }
+    this.i++;
+    return ValueType.Float;
+  }
+
+  private readValue(r: BitReader): void {
+    if (r.readBit() === 0) return;
+    let m: number;
+    if (r.readBit() === 0) {
+      m = 64 - this.leading - this.trailing;
+    } else {
+      this.leading = r.readBits(5);
+      m = r.readBits(6);
+      if (m === 0) m = 64;
+      this.trailing = 64 - this.leading - m;
+      if (this.trailing < 0) throw new RangeError('corrupt XOR chunk: value window wider than 64 bits');
+    }
+    let hi = 0;
+    let lo: number;
+    if (m > 32) {
+      hi = r.readBits(m - 32);
+      lo = r.readBits(32);
+    } else {
+      lo = r.readBits(m);
+    }
+    const s = this.trailing;
+    if (s === 0) {
+      this.vhi = (this.vhi ^ hi) >>> 0;
+      this.vlo = (this.vlo ^ lo) >>> 0;
+    } else if (s < 32) {
+      this.vhi = (this.vhi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
+      this.vlo = (this.vlo ^ (lo << s)) >>> 0;
+    } else {
+      this.vhi = (this.vhi ^ (lo << (s - 32))) >>> 0;
+    }
+  }
+
+  seek(t: number): ValueType {
+    if (this.done) return ValueType.None;
+    if (this.i === 0 && this.next() === ValueType.None) return ValueType.None;
+    while (this.t < t) {
+      if (this.next() === ValueType.None) return ValueType.None;
+    }
+    return ValueType.Float;
+  }
+
+  atT(): number {
+    return this.t;
+  }
+
+  atV(): number {
+    return bitsToFloat(this.vhi, this.vlo);
+  }
+
+  atHistogram(): FloatHistogram {
+    throw new RangeError('XOR chunks hold float samples only');
+  }
+
+  /** @internal bit position after the last decoded sample (for reopening a chunk). */
+  bitPosition(): number {
+    return this.r.bitPos;
+  }
+
+  /** @internal decoder state, which becomes the appender state when a chunk is reopened. */
+  state(): { t: number; prevDelta: number; vhi: number; vlo: number; leading: number; trailing: number } {
+    return {
+      t: this.t,
+      prevDelta: this.prevDelta,
+      vhi: this.vhi,
+      vlo: this.vlo,
+      leading: this.leading,
+      trailing: this.trailing,
+    };
+  }
+}
+
+/** Reads a §3.3 delta-of-delta. */
+function readDod(r: BitReader): number {
+  let prefix = 0;
+  for (let i = 0; i < 4; i++) {
+    prefix = (prefix << 1) | r.readBit();
+    if ((prefix & 1) === 0) break;
+  }
+  switch (prefix) {
+    case 0b0:
+      return 0;
+    case 0b10:
+      return signed(r.readBits(14), 14);
+    case 0b110:
+      return signed(r.readBits(17), 17);
+    case 0b1110:
+      return signed(r.readBits(20), 20);
+    default: {
+      const hi = r.readBits(32);
+      const lo = r.readBits(32);
+      return wordsToInt(hi, lo);
+    }
+  }
+}
+
+/** Restores a negative n-bit payload; `2^(n-1)` itself stays positive (§3.3). */
+function signed(x: number, n: number): number {
+  return x > 2 ** (n - 1) ? x - 2 ** n : x;
+}
