@@ -1,0 +1,147 @@
+import { type HttpOptions, HttpTransport } from './http.js';
+import type {
+  AlertmanagerConfig,
+  CreatedToken,
+  LimitValue,
+  Page,
+  RuleGroup,
+  RuleNamespaces,
+  Tenant,
+  TenantCreate,
+  TenantLimits,
+  TenantStatus,
+  TenantUpdate,
+  Token,
+  TokenCreate,
+} from './types.js';
+
+const API = '/admin/api/v1';
+const seg = encodeURIComponent;
+
+/** Typed client for the control plane's admin API (docs/admin-api.md). One method per route. */
+export class AdminClient {
+  readonly http: HttpTransport;
+
+  constructor(opts: HttpOptions) {
+    this.http = new HttpTransport(opts);
+  }
+
+  get address(): string {
+    return this.http.address;
+  }
+
+  createTenant(body: TenantCreate): Promise<Tenant> {
+    return this.http.request('POST', `${API}/tenants`, { body });
+  }
+
+  listTenants(q: { status?: TenantStatus; limit?: number; cursor?: string } = {}): Promise<Page<Tenant>> {
+    return this.http.request('GET', `${API}/tenants`, { query: { ...q } });
+  }
+
+  /** Follows `nextCursor` until the last page. */
+  async listAllTenants(q: { status?: TenantStatus } = {}): Promise<Tenant[]> {
+    const out: Tenant[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTenants({ ...q, limit: 100, ...(cursor ? { cursor } : {}) });
+      out.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  getTenant(id: string): Promise<Tenant> {
+    return this.http.request('GET', `${API}/tenants/${seg(id)}`);
+  }
+
+  updateTenant(id: string, body: TenantUpdate): Promise<Tenant> {
+    return this.http.request('PATCH', `${API}/tenants/${seg(id)}`, { body });
+  }
+
+  suspendTenant(id: string): Promise<Tenant> {
+    return this.http.request('POST', `${API}/tenants/${seg(id)}/suspend`);
+  }
+
+  resumeTenant(id: string): Promise<Tenant> {
+    return this.http.request('POST', `${API}/tenants/${seg(id)}/resume`);
+  }
+
+  deleteTenant(id: string): Promise<Tenant> {
+    return this.http.request('DELETE', `${API}/tenants/${seg(id)}`);
+  }
+
+  createToken(tenantId: string, body: TokenCreate): Promise<CreatedToken> {
+    return this.http.request('POST', `${API}/tenants/${seg(tenantId)}/tokens`, { body });
+  }
+
+  async listTokens(tenantId: string): Promise<Token[]> {
+    const res = await this.http.request<{ items: Token[] }>('GET', `${API}/tenants/${seg(tenantId)}/tokens`);
+    return res.items;
+  }
+
+  revokeToken(tenantId: string, tokenId: string): Promise<Token> {
+    return this.http.request('DELETE', `${API}/tenants/${seg(tenantId)}/tokens/${seg(tokenId)}`);
+  }
+
+  getLimits(tenantId: string): Promise<TenantLimits> {
+    return this.http.request('GET', `${API}/tenants/${seg(tenantId)}/limits`);
+  }
+
+  /** Sets (value) or unsets (null) individual overrides; other overrides stay. */
+  patchLimits(tenantId: string, body: Record<string, LimitValue | null>): Promise<TenantLimits> {
+    return this.http.request('PATCH', `${API}/tenants/${seg(tenantId)}/limits`, { body });
+  }
+
+  /** Replaces every override of the tenant. */
+  replaceLimits(tenantId: string, body: Record<string, LimitValue>): Promise<TenantLimits> {
+    return this.http.request('PUT', `${API}/tenants/${seg(tenantId)}/limits`, { body });
+  }
+
+  async listRules(tenantId: string): Promise<Record<string, RuleGroup[]>> {
+    const res = await this.http.request<RuleNamespaces>('GET', `${API}/tenants/${seg(tenantId)}/rules`);
+    return res.namespaces;
+  }
+
+  async getRuleNamespace(tenantId: string, namespace: string): Promise<RuleGroup[]> {
+    const res = await this.http.request<{ namespace: string; groups: RuleGroup[] }>(
+      'GET',
+      `${API}/tenants/${seg(tenantId)}/rules/${seg(namespace)}`,
+    );
+    return res.groups;
+  }
+
+  putRuleGroup(tenantId: string, namespace: string, group: RuleGroup): Promise<RuleGroup> {
+    return this.http.request('PUT', `${API}/tenants/${seg(tenantId)}/rules/${seg(namespace)}/${seg(group.name)}`, {
+      body: group,
+    });
+  }
+
+  deleteRuleGroup(tenantId: string, namespace: string, group: string): Promise<unknown> {
+    return this.http.request('DELETE', `${API}/tenants/${seg(tenantId)}/rules/${seg(namespace)}/${seg(group)}`);
+  }
+
+  deleteRuleNamespace(tenantId: string, namespace: string): Promise<unknown> {
+    return this.http.request('DELETE', `${API}/tenants/${seg(tenantId)}/rules/${seg(namespace)}`);
+  }
+
+  getAlertmanager(tenantId: string): Promise<AlertmanagerConfig> {
+    return this.http.request('GET', `${API}/tenants/${seg(tenantId)}/alertmanager`);
+  }
+
+  putAlertmanager(tenantId: string, body: AlertmanagerConfig): Promise<unknown> {
+    return this.http.request('PUT', `${API}/tenants/${seg(tenantId)}/alertmanager`, { body });
+  }
+
+  deleteAlertmanager(tenantId: string): Promise<unknown> {
+    return this.http.request('DELETE', `${API}/tenants/${seg(tenantId)}/alertmanager`);
+  }
+
+  /** `GET /ready` answers text; resolves with the body, throws ApiError when not ready. */
+  ready(): Promise<string> {
+    return this.http.request('GET', '/ready', { text: true });
+  }
+
+  buildInfo(): Promise<{ status: string; data: Record<string, string> }> {
+    return this.http.request('GET', '/prometheus/api/v1/status/buildinfo');
+  }
+}

@@ -1,0 +1,4 @@
+export * from './admin-client.js';
+export * from './errors.js';
+export * from './http.js';
+export * from './types.js';

@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { TenantCommand } from '../../base-command.js';
+import { TOKEN_SCOPES } from '../../client/index.js';
+import { renderFields } from '../../format/index.js';
+import { expiresAt, parseScopes } from '../../parse-input.js';
+
+export default class TokenCreate extends TenantCommand<typeof TokenCreate> {
+  static override description = 'create an API token for a tenant; the secret is shown only once';
+  static override examples = [
+    '<%= config.bin %> token create --tenant acme --scopes metrics:write,metrics:read',
+    '<%= config.bin %> token create --tenant acme --scopes metrics:write --name prometheus --expires-in 90d',
+    'TOKEN=$(<%= config.bin %> token create --tenant acme --scopes metrics:read --output json | jq -r .token)',
+  ];
+  static override flags = {
+    scopes: Flags.string({ description: `comma-separated: ${TOKEN_SCOPES.join(', ')}`, required: true }),
+    name: Flags.string({ description: 'name to recognise the token by' }),
+    'expires-in': Flags.string({ description: 'lifetime, e.g. 30d, 12h, 1y (default: never expires)' }),
+  };
+
+  async run(): Promise<void> {
+    const scopes = parseScopes(this.flags.scopes);
+    const expires = this.flags['expires-in'] ? expiresAt(this.flags['expires-in'], Date.now()) : undefined;
+    const tenant = await this.tenant();
+    const t = await (await this.client()).createToken(tenant, {
+      scopes,
+      ...(this.flags.name !== undefined ? { name: this.flags.name } : {}),
+      ...(expires ? { expiresAt: expires } : {}),
+    });
+    this.render(t, () =>
+      renderFields([
+        ['token', t.token],
+        ['id', t.id],
+        ['tenant', t.tenantId],
+        ['name', t.name],
+        ['scopes', t.scopes],
+        ['expires', t.expiresAt],
+      ]),
+    );
+    this.info('store the token now: it cannot be shown again');
+  }
+}

@@ -1,0 +1,3 @@
+export * from './output.js';
+export * from './resources.js';
+export * from './table.js';

@@ -1,0 +1,43 @@
+import type { Tenant, TenantLimits, Token } from '../client/index.js';
+import type { Column } from './table.js';
+
+/** Table columns for each admin API resource; used by list and single-resource commands alike. */
+export const tenantColumns: Column<Tenant>[] = [
+  { header: 'id', get: (t) => t.id },
+  { header: 'status', get: (t) => t.status },
+  { header: 'display name', get: (t) => t.displayName },
+  { header: 'labels', get: (t) => t.labels },
+  { header: 'created', get: (t) => t.createdAt },
+];
+
+export const tokenColumns: Column<Token>[] = [
+  { header: 'id', get: (t) => t.id },
+  { header: 'name', get: (t) => t.name },
+  { header: 'prefix', get: (t) => t.prefix },
+  { header: 'scopes', get: (t) => t.scopes },
+  { header: 'created', get: (t) => t.createdAt },
+  { header: 'last used', get: (t) => t.lastUsedAt },
+  { header: 'expires', get: (t) => t.expiresAt },
+  { header: 'revoked', get: (t) => t.revokedAt },
+];
+
+export interface LimitRow {
+  key: string;
+  value: number | string;
+  default: number | string | undefined;
+  overridden: boolean;
+}
+
+export function limitRows(l: TenantLimits): LimitRow[] {
+  const overridden = new Set(l.overridden);
+  return Object.keys(l.limits)
+    .sort()
+    .map((key) => ({ key, value: l.limits[key]!, default: l.defaults[key], overridden: overridden.has(key) }));
+}
+
+export const limitColumns: Column<LimitRow>[] = [
+  { header: 'limit', get: (r) => r.key },
+  { header: 'value', get: (r) => r.value },
+  { header: 'default', get: (r) => r.default },
+  { header: 'overridden', get: (r) => (r.overridden ? 'yes' : '') },
+];

@@ -1,0 +1,46 @@
+import { parseDuration } from '../data-plane/model/index.js';
+import { TOKEN_SCOPES } from './client/index.js';
+import { UsageError } from './errors.js';
+
+/** `--label k=v` (repeatable) → a record; a value may contain `=`, the key may not be empty. */
+export function parseLabels(pairs: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!pairs || pairs.length === 0) return undefined;
+  const out: Record<string, string> = Object.create(null);
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`invalid --label ${JSON.stringify(p)}: expected key=value`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return { ...out };
+}
+
+/** `--scopes metrics:write,metrics:read` → validated, de-duplicated list in the given order. */
+export function parseScopes(list: string): string[] {
+  const scopes = [
+    ...new Set(
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
+  if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
+  const known = new Set<string>(TOKEN_SCOPES);
+  const bad = scopes.filter((s) => !known.has(s));
+  if (bad.length > 0) {
+    throw new UsageError(`unknown scope ${bad.join(', ')}: valid scopes are ${TOKEN_SCOPES.join(', ')}`);
+  }
+  return scopes;
+}
+
+/** `--expires-in 30d` → ISO-8601 instant `nowMs + duration`. */
+export function expiresAt(expiresIn: string, nowMs: number): string {
+  let ms: number;
+  try {
+    ms = parseDuration(expiresIn);
+  } catch {
+    throw new UsageError(`invalid --expires-in ${JSON.stringify(expiresIn)}: use a duration such as 90d, 12h or 1y`);
+  }
+  if (ms <= 0) throw new UsageError('--expires-in must be positive');
+  return new Date(nowMs + ms).toISOString();
+}

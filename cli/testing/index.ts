@@ -1,0 +1,2 @@
+export * from './closed-port.js';
+export * from './run-command.js';
