@@ -53,13 +53,19 @@ export interface DevServer {
 }
 
 /** Starts `cortexctl server --dev --port 0` and waits until it prints its address. */
-export async function startDevServer(opts: { dataDir?: string; rootToken?: string; keepData?: boolean } = {}): Promise<DevServer> {
+export async function startDevServer(
+  opts: { dataDir?: string; rootToken?: string; keepData?: boolean } = {},
+): Promise<DevServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-e2e-'));
   const rootToken = opts.rootToken ?? 'e2e-root-token';
   const child = spawn(
     process.execPath,
     [BIN, 'server', '--dev', '--port', '0', '--data-dir', dataDir, '--dev-root-token', rootToken],
-    { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -1,0 +1,108 @@
+/**
+ * The composition root of `cortexctl server`: builds the control plane and the data plane for the
+ * chosen targets and mounts them on one fastify server. The only place that knows every component.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createControlPlane } from '../../control-plane/index.js';
+import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
+import { DataPlane, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
+import { banner } from './banner.js';
+
+export interface ServerConfig {
+  dev: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  rootToken: string;
+  clusterSecret: string;
+  postgresUrl: string | undefined;
+  migrate: boolean;
+  walFsync: 'always' | 'batch' | 'never';
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function generateSecret(prefix: string): string {
+  return `${prefix}${randomBytes(24).toString('base64url')}`;
+}
+
+export async function startServer(cfg: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
+  const dataDir = resolve(cfg.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const cp = await createControlPlane({
+    database: cfg.postgresUrl
+      ? { kind: 'postgres', url: cfg.postgresUrl }
+      : { kind: 'pglite', dataDir: join(dataDir, 'control-plane') },
+    rootToken: cfg.rootToken,
+    clusterSecret: cfg.clusterSecret,
+    migrate: cfg.migrate,
+    logger: false,
+  });
+
+  const logger = {
+    info: (m: string) => log(`level=info msg=${JSON.stringify(m)}`),
+    warn: (m: string) => log(`level=warn msg=${JSON.stringify(m)}`),
+    error: (m: string) => log(`level=error msg=${JSON.stringify(m)}`),
+  };
+  const limits = new PollingTenantLimitsSource(
+    () => cp.internal.overrides(),
+    1_000,
+    (err) => logger.warn(`limits feed: ${String(err)}`),
+  );
+  await limits.start();
+  const dp = new DataPlane({
+    walDir: join(dataDir, 'wal'),
+    walFsync: cfg.walFsync,
+    limitsSource: limits,
+    logger,
+  });
+  await dp.start();
+
+  const credentials = new CredentialCache({
+    source: {
+      authenticate: async (token) => {
+        const r = await cp.internal.authenticate(token);
+        return r ? principalFromJson(r) : undefined;
+      },
+    },
+  });
+
+  const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
+  await app.register(cp.plugin);
+  await dp.routes(app, credentials);
+  let ready = false;
+  app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
+  app.get('/health', async () => 'ok\n');
+  app.get('/metrics', async (_req, reply) => reply.type(dp.registry.contentType).send(await dp.registry.metrics()));
+
+  await app.listen({ host: cfg.host, port: cfg.port });
+  ready = true;
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  const url = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        await app.close();
+        limits.stop();
+        await dp.stop();
+        await cp.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { banner };

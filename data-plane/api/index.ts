@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './params.js';
+export * from './prometheus-api.js';
+export * from './prometheus-routes.js';
+export * from './push-route.js';

@@ -1,0 +1,265 @@
+import { BadDataError, type Matcher, type MetricMetadata, type TenantId } from '../model/index.js';
+import type { Queryable } from '../storage/index.js';
+import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
+import { parseSeriesSelector } from './selectors.js';
+
+/** What the query API needs from the PromQL engine (satisfied by data-plane/promql's Engine). */
+export interface QueryEngine {
+  instantQuery(q: Queryable, query: string, timeMs: number, opts?: QueryCallOptions): Promise<EngineResult>;
+  rangeQuery(
+    q: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryCallOptions,
+  ): Promise<EngineResult>;
+}
+export interface QueryCallOptions {
+  signal?: AbortSignal;
+  lookbackDeltaMs?: number;
+  maxSamples?: number;
+}
+export interface EngineResult {
+  value: unknown;
+  warnings: string[];
+  infos: string[];
+  stats?: { samplesLoaded: number };
+}
+
+/** Tenant-bound data the API reads; the querier module provides it. */
+export interface QueryBackend {
+  queryable(tenantId: TenantId): Queryable;
+  metadata(tenantId: TenantId, opts: { metric?: string; limit?: number; limitPerMetric?: number }): MetricMetadata[];
+}
+
+export interface PrometheusApiDeps {
+  engine: QueryEngine;
+  backend: QueryBackend;
+  /** Converts an engine value to Prometheus's `{resultType, result}` JSON. */
+  toApiData(value: unknown): { resultType: string; result: unknown };
+  /** Canonical form of a query, for format_query. */
+  formatQuery(query: string): string;
+  maxSamplesPerQuery(tenantId: TenantId): number;
+  /** Default `timeout` (ms) and its cap. */
+  queryTimeoutMs: number;
+  now(): number;
+}
+
+/** A successful answer's envelope fields besides `status`. */
+export interface ApiAnswer {
+  data: unknown;
+  warnings?: string[];
+  infos?: string[];
+}
+
+const MAX_POINTS = 11_000;
+
+/**
+ * The Prometheus HTTP query API (`/api/v1/...`), framework-free: each method takes the tenant and the
+ * merged request parameters and returns the `data` of Prometheus's success envelope, or throws a
+ * CortexError that the edge maps to Prometheus's error envelope and status.
+ */
+export class PrometheusApi {
+  constructor(private readonly deps: PrometheusApiDeps) {}
+
+  async query(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+    const query = p.required('query');
+    const t = optionalTime(p, 'time', this.deps.now());
+    const res = await this.withTimeout(p, signal, (s) =>
+      this.deps.engine.instantQuery(this.deps.backend.queryable(tenantId), query, t, this.opts(tenantId, p, s)),
+    );
+    return this.answer(res, p);
+  }
+
+  async queryRange(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+    const query = p.required('query');
+    const start = parseTime(p.required('start'), 'start');
+    const end = parseTime(p.required('end'), 'end');
+    if (end < start) throw new BadDataError('invalid parameter "end": end timestamp must not be before start time');
+    const step = parseDurationParam(p.required('step'), 'step');
+    if (step <= 0) {
+      throw new BadDataError(
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
+    }
+    if ((end - start) / step > MAX_POINTS) {
+      throw new BadDataError(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
+    }
+    const res = await this.withTimeout(p, signal, (s) =>
+      this.deps.engine.rangeQuery(
+        this.deps.backend.queryable(tenantId),
+        query,
+        start,
+        end,
+        step,
+        this.opts(tenantId, p, s),
+      ),
+    );
+    return this.answer(res, p);
+  }
+
+  async series(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+    const sets = p.all('match[]');
+    if (sets.length === 0) throw new BadDataError('no match[] parameter provided');
+    const matcherSets = sets.map(parseSeriesSelector);
+    const { start, end } = this.range(p);
+    const limit = this.limit(p);
+    const q = this.deps.backend.queryable(tenantId).querier(start, end);
+    try {
+      const seen = new Map<string, Record<string, string>>();
+      for (const ms of matcherSets) {
+        const series = await q.select(true, { start, end, func: 'series' }, ms, signal ? { signal } : {});
+        for (const s of series) seen.set(s.labels.key(), s.labels.toObject());
+      }
+      const data = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+      return limited(data, limit);
+    } finally {
+      q.close();
+    }
+  }
+
+  async labelNames(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+    return this.labelsOrValues(tenantId, p, signal, (q, ms, o) => q.labelNames(ms, o));
+  }
+
+  async labelValues(tenantId: TenantId, name: string, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+    const labelName = name.startsWith('U__') ? decodeUtf8LabelName(name) : name;
+    if (labelName === '') throw new BadDataError(`invalid label name: "${name}"`);
+    return this.labelsOrValues(tenantId, p, signal, (q, ms, o) => q.labelValues(labelName, ms, o));
+  }
+
+  metadata(tenantId: TenantId, p: Params): ApiAnswer {
+    const metric = p.get('metric');
+    const limit = optionalInt(p, 'limit');
+    const limitPerMetric = optionalInt(p, 'limit_per_metric');
+    const entries = this.deps.backend.metadata(tenantId, {
+      ...(metric ? { metric } : {}),
+      ...(limitPerMetric !== undefined ? { limitPerMetric } : {}),
+    });
+    const data: Record<string, { type: string; help: string; unit: string }[]> = Object.create(null);
+    let families = 0;
+    for (const m of entries) {
+      let list = data[m.metricFamilyName];
+      if (!list) {
+        if (limit !== undefined && limit >= 0 && families >= limit) continue;
+        families++;
+        list = data[m.metricFamilyName] = [];
+      }
+      if (limitPerMetric !== undefined && limitPerMetric > 0 && list.length >= limitPerMetric) continue;
+      if (!list.some((e) => e.type === m.type && e.help === m.help && e.unit === m.unit)) {
+        list.push({ type: m.type, help: m.help, unit: m.unit });
+      }
+    }
+    return { data };
+  }
+
+  formatQuery(p: Params): ApiAnswer {
+    return { data: this.deps.formatQuery(p.required('query')) };
+  }
+
+  private async labelsOrValues(
+    tenantId: TenantId,
+    p: Params,
+    signal: AbortSignal | undefined,
+    fn: (
+      q: ReturnType<Queryable['querier']>,
+      ms: readonly Matcher[],
+      o: { signal?: AbortSignal; limit?: number },
+    ) => Promise<string[]>,
+  ): Promise<ApiAnswer> {
+    const { start, end } = this.range(p);
+    const limit = this.limit(p);
+    const sets = p.all('match[]').map(parseSeriesSelector);
+    const q = this.deps.backend.queryable(tenantId).querier(start, end);
+    try {
+      const opts = signal ? { signal } : {};
+      const lists = sets.length === 0 ? [await fn(q, [], opts)] : await Promise.all(sets.map((ms) => fn(q, ms, opts)));
+      const data = [...new Set(lists.flat())].sort();
+      return limited(data, limit);
+    } finally {
+      q.close();
+    }
+  }
+
+  private range(p: Params): { start: number; end: number } {
+    const start = optionalTime(p, 'start', MIN_TIME_MS);
+    const end = optionalTime(p, 'end', MAX_TIME_MS);
+    if (end < start) throw new BadDataError('invalid parameter "end": end timestamp must not be before start time');
+    return { start, end };
+  }
+
+  private limit(p: Params): number | undefined {
+    const v = optionalInt(p, 'limit');
+    if (v !== undefined && v < 0) throw new BadDataError('invalid parameter "limit": limit must be non-negative');
+    return v === 0 ? undefined : v;
+  }
+
+  private opts(tenantId: TenantId, p: Params, signal: AbortSignal): QueryCallOptions {
+    const o: QueryCallOptions = { signal, maxSamples: this.deps.maxSamplesPerQuery(tenantId) };
+    const lb = p.get('lookback_delta');
+    if (lb) o.lookbackDeltaMs = parseDurationParam(lb, 'lookback_delta');
+    return o;
+  }
+
+  private async withTimeout<T>(
+    p: Params,
+    outer: AbortSignal | undefined,
+    fn: (s: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const raw = p.get('timeout');
+    let ms = this.deps.queryTimeoutMs;
+    if (raw) ms = Math.min(ms, parseDurationParam(raw, 'timeout'));
+    const signals = [AbortSignal.timeout(ms)];
+    if (outer) signals.push(outer);
+    return await fn(AbortSignal.any(signals));
+  }
+
+  private answer(res: EngineResult, p: Params): ApiAnswer {
+    const data = this.deps.toApiData(res.value) as Record<string, unknown>;
+    if (p.get('stats') && res.stats) data.stats = { samples: { totalQueryableSamples: res.stats.samplesLoaded } };
+    const out: ApiAnswer = { data };
+    if (res.warnings.length > 0) out.warnings = res.warnings;
+    if (res.infos.length > 0) out.infos = res.infos;
+    return out;
+  }
+}
+
+function optionalInt(p: Params, name: string): number | undefined {
+  const v = p.get(name);
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw new BadDataError(`invalid parameter "${name}": cannot parse "${v}" as an integer`);
+  return Number(v);
+}
+
+function limited<T>(data: T[], limit: number | undefined): ApiAnswer {
+  if (limit !== undefined && data.length > limit) {
+    return { data: data.slice(0, limit), warnings: ['results truncated due to limit'] };
+  }
+  return { data };
+}
+
+/** Prometheus 3's `U__` escaping of UTF-8 label names in URL paths (`U__a_2e_b` → `a.b`). */
+function decodeUtf8LabelName(s: string): string {
+  let out = '';
+  const body = s.slice(3);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '_') {
+      if (body[i + 1] === '_') {
+        out += '_';
+        i++;
+        continue;
+      }
+      const end = body.indexOf('_', i + 1);
+      if (end < 0) return '';
+      const code = Number.parseInt(body.slice(i + 1, end), 16);
+      if (!Number.isFinite(code)) return '';
+      out += String.fromCodePoint(code);
+      i = end;
+    } else out += c;
+  }
+  return out;
+}

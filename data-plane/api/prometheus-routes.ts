@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
+import type { TenantId } from '../model/index.js';
+import { prometheusErrorBody, statusOf } from './errors.js';
+import { Params } from './params.js';
+import type { ApiAnswer, PrometheusApi } from './prometheus-api.js';
+
+export interface PrometheusRoutesOptions {
+  api: PrometheusApi;
+  credentials: CredentialSource;
+  buildInfo: Record<string, unknown>;
+}
+
+type Handler = (
+  tenantId: TenantId,
+  p: Params,
+  req: FastifyRequest,
+  signal: AbortSignal,
+) => Promise<ApiAnswer> | ApiAnswer;
+
+/**
+ * Registers the Prometheus query API under the plugin's prefix (`/prometheus/api/v1/...`). Thin: auth
+ * through the gateway hook, parameters merged from query string and form body, Prometheus envelope.
+ */
+export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
+  const read = requireScope(opts.credentials, 'metrics:read');
+  const { api } = opts;
+
+  const route = (path: string, methods: ('GET' | 'POST')[], handler: Handler) => {
+    app.route({
+      method: methods,
+      url: `/api/v1${path}`,
+      onRequest: read,
+      handler: async (req, reply) => {
+        const abort = new AbortController();
+        const onClose = () => abort.abort();
+        req.raw.once('close', onClose);
+        try {
+          const params = new Params(req.query as Record<string, unknown>, bodyParams(req));
+          const ans = await handler(tenantOf(req), params, req, abort.signal);
+          return sendSuccess(reply, ans);
+        } catch (err) {
+          return reply.code(statusOf(err)).send(prometheusErrorBody(err));
+        } finally {
+          req.raw.off('close', onClose);
+        }
+      },
+    });
+  };
+
+  route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
+  route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
+  route('/series', ['GET', 'POST'], (t, p, _r, s) => api.series(t, p, s));
+  route('/labels', ['GET', 'POST'], (t, p, _r, s) => api.labelNames(t, p, s));
+  route('/label/:name/values', ['GET'], (t, p, r, s) => api.labelValues(t, (r.params as { name: string }).name, p, s));
+  route('/metadata', ['GET'], (t, p) => api.metadata(t, p));
+  route('/format_query', ['GET', 'POST'], (_t, p) => api.formatQuery(p));
+  route('/status/buildinfo', ['GET'], () => ({ data: opts.buildInfo }));
+}
+
+function sendSuccess(reply: FastifyReply, ans: ApiAnswer): FastifyReply {
+  const body: Record<string, unknown> = { status: 'success', data: ans.data };
+  if (ans.warnings) body.warnings = ans.warnings;
+  if (ans.infos) body.infos = ans.infos;
+  return reply.code(200).header('content-type', 'application/json').send(body);
+}
+
+function bodyParams(req: FastifyRequest): URLSearchParams | undefined {
+  return req.body instanceof URLSearchParams ? req.body : undefined;
+}
+
+/** Adds the form-body parser Prometheus's POST endpoints rely on (idempotent per instance). */
+export function addFormBodyParser(app: FastifyInstance): void {
+  if (app.hasContentTypeParser('application/x-www-form-urlencoded')) return;
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 1 << 20 },
+    (_req, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { addFormBodyParser, PrometheusApi, prometheusRoutes, pushRoute } from '../api/index.js';
+import { createPushHandler, Distributor } from '../distributor/index.js';
+import type { CredentialSource } from '../gateway/index.js';
+import { Ingester } from '../ingester/index.js';
+import { type Clock, systemClock, type TenantId } from '../model/index.js';
+import { Engine, formatQuery, toApiData } from '../promql/index.js';
+import { type ChunkStore, MergeQueryable, type Queryable } from '../storage/index.js';
+import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
+import { VERSION } from './version.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface DataPlaneOptions {
+  /** WAL directory; undefined keeps the ingester in memory only (tests). */
+  walDir: string | undefined;
+  walFsync?: 'always' | 'batch' | 'never';
+  chunkStore?: ChunkStore;
+  limitsSource: TenantLimitsSource;
+  limitDefaults?: Partial<Limits>;
+  queryTimeoutMs?: number;
+  lookbackDeltaMs?: number;
+  /** Largest snappy-decompressed remote-write body accepted. */
+  maxDecompressedBytes?: number;
+  /** Largest compressed remote-write body accepted. */
+  maxRequestBytes?: number;
+  clock?: Clock;
+  logger: Logger;
+  registry?: Registry;
+}
+
+/**
+ * The single-process data plane: distributor → ingester (WAL) → chunk store, and the querier that
+ * reads ingesters ∪ store through the PromQL engine. `routes()` mounts the tenant-facing HTTP API.
+ */
+export class DataPlane {
+  readonly registry: Registry;
+  readonly overrides: Overrides;
+  readonly ingester: Ingester;
+  readonly distributor: Distributor;
+  readonly engine: Engine;
+  private readonly opts: DataPlaneOptions;
+
+  constructor(opts: DataPlaneOptions) {
+    this.opts = opts;
+    const clock = opts.clock ?? systemClock;
+    this.registry = opts.registry ?? new Registry();
+    this.overrides = new Overrides(opts.limitsSource, opts.limitDefaults);
+    this.ingester = new Ingester({
+      ...(opts.walDir !== undefined ? { walDir: opts.walDir } : {}),
+      ...(opts.walFsync ? { fsync: opts.walFsync } : {}),
+      ...(opts.chunkStore ? { chunkStore: opts.chunkStore } : {}),
+      limits: this.overrides,
+      clock,
+      logger: opts.logger,
+      registry: this.registry,
+    });
+    this.distributor = new Distributor({
+      limits: this.overrides,
+      ingester: this.ingester,
+      clock,
+      registry: this.registry,
+    });
+    this.engine = new Engine({
+      ...(opts.lookbackDeltaMs ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
+      timeoutMs: opts.queryTimeoutMs ?? 120_000,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.ingester.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.ingester.stop();
+    await this.opts.chunkStore?.close();
+  }
+
+  /** Recent data from the ingester merged with history from the chunk store, for one tenant. */
+  queryable(tenantId: TenantId): Queryable {
+    const head = this.ingester.queryable(tenantId);
+    const store = this.opts.chunkStore;
+    return store ? new MergeQueryable([head, store.queryable(tenantId)]) : head;
+  }
+
+  /** Mounts `/api/v1/push` and `/prometheus/api/v1/...` behind the gateway's auth hooks. */
+  async routes(app: FastifyInstance, credentials: CredentialSource): Promise<void> {
+    addFormBodyParser(app);
+    const clock = this.opts.clock ?? systemClock;
+    await app.register(pushRoute, {
+      credentials,
+      handler: createPushHandler(this.distributor, {
+        maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 64 << 20,
+      }),
+      maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
+    });
+    const api = new PrometheusApi({
+      engine: this.engine,
+      backend: {
+        queryable: (t) => this.queryable(t),
+        metadata: (t, o) => this.ingester.metadata(t, o),
+      },
+      toApiData: (v) => toApiData(v as Parameters<typeof toApiData>[0]),
+      formatQuery,
+      maxSamplesPerQuery: (t) => this.overrides.maxSamplesPerQuery(t),
+      queryTimeoutMs: this.opts.queryTimeoutMs ?? 120_000,
+      now: () => clock.now(),
+    });
+    await app.register(prometheusRoutes, {
+      prefix: '/prometheus',
+      api,
+      credentials,
+      buildInfo: buildInfo(),
+    });
+  }
+}
+
+/** `/api/v1/status/buildinfo`, with the `features` Grafana reads to treat us as Mimir-like. */
+export function buildInfo(): Record<string, unknown> {
+  return {
+    application: 'cortex-ts',
+    version: VERSION,
+    revision: '',
+    branch: 'main',
+    buildUser: '',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    features: {
+      ruler_config_api: 'true',
+      alertmanager_config_api: 'true',
+      query_sharding: 'false',
+      federated_rules: 'false',
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './data-plane.js';
+export * from './polling-source.js';
+export * from './version.js';
