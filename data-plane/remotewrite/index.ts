@@ -1,0 +1,5 @@
+export { decodeWriteRequest } from './decode-v1.js';
+export { type EncodableSeries, type EncodableWriteRequest, encodeWriteRequest } from './encode-v1.js';
+export { ProtoWriter } from './proto-writer.js';
+export { snappyDecode, snappyDecodedLength, snappyEncode, snappyMaxEncodedLength } from './snappy.js';
+export type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';

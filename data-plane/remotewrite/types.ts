@@ -1,0 +1,36 @@
+import type { FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+
+/**
+ * A remote-write request as it came off the wire, before validation. Labels stay flat string arrays
+ * (`[n0, v0, n1, v1, …]`) in the order the client sent them: validation sorts, de-duplicates and turns
+ * them into `Labels`. Nothing here is trusted yet.
+ */
+export interface WireWriteRequest {
+  timeseries: WireSeries[];
+  metadata: MetricMetadata[];
+}
+
+export interface WireSeries {
+  /** Flat `[name, value, …]` exactly as sent (possibly unsorted, duplicated or with empty values). */
+  labels: string[];
+  samples: Sample[];
+  histograms: WireHistogramSample[];
+  exemplars: WireExemplar[];
+}
+
+export interface WireExemplar {
+  labels: string[];
+  t: number;
+  v: number;
+}
+
+/**
+ * A native histogram sample with absolute bucket counts (integer deltas already summed). `integer`
+ * records whether the client sent an integer histogram (count oneof = `count_int`), which chunk
+ * encoding and re-encoding need; it is structurally compatible with the model's `HistogramSample`.
+ */
+export interface WireHistogramSample {
+  t: number;
+  h: FloatHistogram;
+  integer: boolean;
+}
