@@ -1,0 +1,1 @@
+export { BigtableKV, type BigtableKVOptions } from './bigtable-kv.js';
