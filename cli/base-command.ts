@@ -36,12 +36,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** Every positional argument, for commands with `strict = false` (variadic). */
+  protected restArgs: string[] = [];
   #connection: Connection | undefined;
   #client: AdminClient | undefined;
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
       args: this.ctor.args,
@@ -49,6 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.restArgs = argv as string[];
   }
 
   /** `-o` wins; `--json` is its alias; tables otherwise. */
