@@ -1,2 +1,6 @@
+export * from './error-ids.js';
 export * from './limits.js';
 export * from './overrides.js';
+export * from './validate-labels.js';
+export * from './validate-samples.js';
+export * from './validation-error.js';

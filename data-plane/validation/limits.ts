@@ -63,6 +63,12 @@ export const defaultLimits = {
   ha_tracker_failover_timeout: 30_000,
   /** exemplars kept per tenant in memory; 0 = exemplars disabled. */
   max_global_exemplars_per_user: 100_000,
+  /** bytes; longest metric family name, HELP or UNIT in metric metadata. */
+  max_metadata_length: 1024,
+  /** 1 = deduplicate HA Prometheus pairs by their `cluster`/`__replica__` labels; 0 = off. */
+  accept_ha_samples: 0,
+  /** HA clusters tracked per tenant; 0 = unlimited. */
+  ha_max_clusters: 100,
 } satisfies Record<string, number>;
 
 export type LimitKey = keyof typeof defaultLimits;
@@ -232,6 +238,16 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     1e8,
     'exemplars kept per tenant (0 = disabled)',
   ),
+  max_metadata_length: spec(
+    'max_metadata_length',
+    'integer',
+    'bytes',
+    1,
+    1_048_576,
+    'length of a metric metadata name, HELP or UNIT',
+  ),
+  accept_ha_samples: spec('accept_ha_samples', 'integer', 'boolean', 0, 1, 'deduplicate HA pairs (1 = on)'),
+  ha_max_clusters: spec('ha_max_clusters', 'integer', 'clusters', 0, 1e6, 'HA clusters per tenant (0 = unlimited)'),
 };
 
 function spec(key: string, kind: LimitKind, unit: string, min: number, max: number, description: string): LimitSpec {

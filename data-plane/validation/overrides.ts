@@ -132,4 +132,13 @@ export class Overrides {
   maxGlobalExemplarsPerUser(t: TenantId): number {
     return this.get(t, 'max_global_exemplars_per_user');
   }
+  maxMetadataLength(t: TenantId): number {
+    return this.get(t, 'max_metadata_length');
+  }
+  acceptHaSamples(t: TenantId): boolean {
+    return this.get(t, 'accept_ha_samples') === 1;
+  }
+  haMaxClusters(t: TenantId): number {
+    return this.get(t, 'ha_max_clusters');
+  }
 }

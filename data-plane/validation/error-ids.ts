@@ -1,0 +1,42 @@
+import type { ErrorId } from '../model/index.js';
+
+/**
+ * Every stable error ID of the write path, documented one by one in docs/errors.md. IDs are
+ * immutable once released (Mimir's rule): add new ones, never rename. Other components append their
+ * own IDs here.
+ */
+export const ERROR_IDS = {
+  // Request decoding (whole request rejected, 400/415).
+  invalidProtobuf: 'err-cortex-invalid-protobuf',
+  invalidUtf8: 'err-cortex-invalid-utf8',
+  snappyCorrupt: 'err-cortex-snappy-corrupt',
+  requestTooLarge: 'err-cortex-request-too-large',
+  unsupportedContentType: 'err-cortex-unsupported-content-type',
+  unsupportedContentEncoding: 'err-cortex-unsupported-content-encoding',
+  // Series validation (series dropped, partial 400).
+  missingMetricName: 'err-cortex-missing-metric-name',
+  metricNameInvalid: 'err-cortex-metric-name-invalid',
+  labelInvalid: 'err-cortex-label-invalid',
+  duplicateLabelNames: 'err-cortex-duplicate-label-names',
+  maxLabelNamesPerSeries: 'err-cortex-max-label-names-per-series',
+  labelNameTooLong: 'err-cortex-label-name-too-long',
+  labelValueTooLong: 'err-cortex-label-value-too-long',
+  sampleTimestampInvalid: 'err-cortex-sample-timestamp-invalid',
+  sampleTimestampTooOld: 'err-cortex-sample-timestamp-too-old',
+  sampleTooFarInFuture: 'err-cortex-too-far-in-future',
+  nativeHistogramInvalid: 'err-cortex-native-histogram-invalid',
+  exemplarLabelsMissing: 'err-cortex-exemplar-labels-missing',
+  exemplarLabelsTooLong: 'err-cortex-exemplar-labels-too-long',
+  exemplarTimestampInvalid: 'err-cortex-exemplar-timestamp-invalid',
+  metadataMissingMetricName: 'err-cortex-metadata-missing-metric-name',
+  metadataTooLong: 'err-cortex-metadata-too-long',
+  // Tenant limits on the whole request.
+  tenantIngestionRateLimited: 'err-cortex-tenant-ingestion-rate-limited',
+  tenantTooManyHaClusters: 'err-cortex-tenant-too-many-ha-clusters',
+  haReplicaNotElected: 'err-cortex-ha-replica-not-elected',
+} as const satisfies Record<string, ErrorId>;
+
+export type WritePathErrorId = (typeof ERROR_IDS)[keyof typeof ERROR_IDS];
+
+/** All IDs, for docs and tests (every one must be documented in docs/errors.md). */
+export const ALL_ERROR_IDS: readonly ErrorId[] = Object.values(ERROR_IDS);

@@ -1,0 +1,179 @@
+import { Buffer } from 'node:buffer';
+import { compareStrings, METRIC_NAME, type TenantId } from '../model/index.js';
+import { ERROR_IDS } from './error-ids.js';
+import { formatSeries, truncate, ValidationError, withId } from './validation-error.js';
+
+/** The per-tenant limits label validation reads (satisfied by `Overrides`). */
+export interface LabelLimits {
+  maxLabelNamesPerSeries(t: TenantId): number;
+  maxLabelNameLength(t: TenantId): number;
+  maxLabelValueLength(t: TenantId): number;
+}
+
+/**
+ * Normalises a flat `[name, value, …]` label array in place, as Mimir's distributor does before
+ * validating: labels with empty values are dropped (Prometheus treats empty as absent) and the pairs
+ * are sorted by name if the client did not sort them. Duplicates are kept, so `validateLabels` can
+ * reject them. Returns the (possibly shortened) array.
+ */
+export function normalizeLabels(flat: string[]): string[] {
+  let sorted = true;
+  let w = 0;
+  for (let r = 0; r + 1 < flat.length; r += 2) {
+    const v = flat[r + 1]!;
+    if (v === '') continue;
+    const n = flat[r]!;
+    if (w > 0 && n < flat[w - 2]!) sorted = false;
+    flat[w] = n;
+    flat[w + 1] = v;
+    w += 2;
+  }
+  flat.length = w;
+  if (sorted) return flat;
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  // Array.prototype.sort is stable, so duplicate names keep their order for the error message.
+  pairs.sort((a, b) => compareStrings(a[0], b[0]));
+  for (let i = 0; i < pairs.length; i++) {
+    flat[2 * i] = pairs[i]![0];
+    flat[2 * i + 1] = pairs[i]![1];
+  }
+  return flat;
+}
+
+/** Prometheus's legacy metric-name charset `[a-zA-Z_:][a-zA-Z0-9_:]*`. */
+export function isValidMetricName(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * Prometheus's legacy label-name charset `[a-zA-Z_][a-zA-Z0-9_]*`. Names starting with `__` are
+ * reserved for internal use but, as in Cortex and Mimir, not rejected on ingestion.
+ */
+export function isValidLabelName(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (i > 0 && c >= 48 && c <= 57);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** UTF-8 byte length, computed only when the UTF-16 length cannot already settle the comparison. */
+function exceedsBytes(s: string, limit: number): number | undefined {
+  if (s.length > limit) return Buffer.byteLength(s, 'utf8');
+  if (s.length * 3 <= limit) return undefined;
+  const n = Buffer.byteLength(s, 'utf8');
+  return n > limit ? n : undefined;
+}
+
+/**
+ * Validates a normalised (sorted, no empty values) label set against the legacy name rules and the
+ * tenant's limits, in Mimir's order: metric name present and valid, label count, then each label's
+ * name, name length, value length and duplicates. Returns the first problem, or undefined.
+ */
+export function validateLabels(
+  limits: LabelLimits,
+  tenant: TenantId,
+  flat: readonly string[],
+): ValidationError | undefined {
+  let metricName: string | undefined;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === METRIC_NAME) {
+      metricName = flat[i + 1]!;
+      break;
+    }
+  }
+  if (metricName === undefined) {
+    const id = ERROR_IDS.missingMetricName;
+    return new ValidationError(
+      'missing_metric_name',
+      id,
+      withId(`received a series without a metric name, series: '${formatSeries(flat)}'`, id),
+    );
+  }
+  if (!isValidMetricName(metricName)) {
+    const id = ERROR_IDS.metricNameInvalid;
+    return new ValidationError(
+      'metric_name_invalid',
+      id,
+      withId(
+        `received a series with an invalid metric name: '${truncate(metricName, 200)}' (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
+        id,
+      ),
+    );
+  }
+  const count = flat.length >> 1;
+  const maxNames = limits.maxLabelNamesPerSeries(tenant);
+  if (count > maxNames) {
+    const id = ERROR_IDS.maxLabelNamesPerSeries;
+    return new ValidationError(
+      'max_label_names_per_series',
+      id,
+      withId(
+        `received a series whose number of labels exceeds the limit (actual: ${count}, limit: ${maxNames}) series: '${formatSeries(flat)}'`,
+        id,
+        'validation.max-label-names-per-series',
+      ),
+    );
+  }
+  const maxName = limits.maxLabelNameLength(tenant);
+  const maxValue = limits.maxLabelValueLength(tenant);
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    const value = flat[i + 1]!;
+    if (name !== METRIC_NAME && !isValidLabelName(name)) {
+      const id = ERROR_IDS.labelInvalid;
+      return new ValidationError(
+        'label_invalid',
+        id,
+        withId(
+          `received a series with an invalid label: '${truncate(name, 200)}' (must match [a-zA-Z_][a-zA-Z0-9_]*) series: '${formatSeries(flat)}'`,
+          id,
+        ),
+      );
+    }
+    const nameLen = exceedsBytes(name, maxName);
+    if (nameLen !== undefined) {
+      const id = ERROR_IDS.labelNameTooLong;
+      return new ValidationError(
+        'label_name_too_long',
+        id,
+        withId(
+          `received a series whose label name length exceeds the limit (actual: ${nameLen}, limit: ${maxName}) label: '${truncate(name, 200)}' series: '${formatSeries(flat)}'`,
+          id,
+          'validation.max-length-label-name',
+        ),
+      );
+    }
+    const valueLen = exceedsBytes(value, maxValue);
+    if (valueLen !== undefined) {
+      const id = ERROR_IDS.labelValueTooLong;
+      return new ValidationError(
+        'label_value_too_long',
+        id,
+        withId(
+          `received a series whose label value length exceeds the limit (actual: ${valueLen}, limit: ${maxValue}) label: '${name}' value: '${truncate(value, 100)}' series: '${formatSeries(flat)}'`,
+          id,
+          'validation.max-length-label-value',
+        ),
+      );
+    }
+    if (i > 0 && flat[i - 2] === name) {
+      const id = ERROR_IDS.duplicateLabelNames;
+      return new ValidationError(
+        'duplicate_label_names',
+        id,
+        withId(`received a series with duplicate label name, label: '${name}' series: '${formatSeries(flat)}'`, id),
+      );
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import type { FloatHistogram, TenantId } from '../model/index.js';
+import {
+  ALL_ERROR_IDS,
+  isValidLabelName,
+  isValidMetricName,
+  normalizeLabels,
+  timeBounds,
+  validateExemplar,
+  validateHistogram,
+  validateLabels,
+  validateMetadata,
+  validateTimestamp,
+} from './index.js';
+
+const tenant = 'acme' as TenantId;
+const limits = {
+  maxLabelNamesPerSeries: () => 4,
+  maxLabelNameLength: () => 10,
+  maxLabelValueLength: () => 12,
+  rejectOldSamplesMaxAgeMs: () => 3_600_000,
+  creationGracePeriodMs: () => 600_000,
+  maxMetadataLength: () => 16,
+};
+
+describe('normalizeLabels', () => {
+  const cases = [
+    { name: 'already sorted', in: ['__name__', 'up', 'a', '1'], out: ['__name__', 'up', 'a', '1'] },
+    {
+      name: 'unsorted pairs are sorted',
+      in: ['job', 'x', '__name__', 'up', 'a', '1'],
+      out: ['__name__', 'up', 'a', '1', 'job', 'x'],
+    },
+    { name: 'empty values dropped', in: ['__name__', 'up', 'a', '', 'b', '2'], out: ['__name__', 'up', 'b', '2'] },
+    {
+      name: 'duplicates kept in order',
+      in: ['b', '2', '__name__', 'up', 'b', '1'],
+      out: ['__name__', 'up', 'b', '2', 'b', '1'],
+    },
+    { name: 'empty metric name dropped', in: ['__name__', '', 'a', '1'], out: ['a', '1'] },
+  ];
+  it.each(cases)('$name', (c) => {
+    expect(normalizeLabels([...c.in])).toEqual(c.out);
+  });
+});
+
+describe('name charsets', () => {
+  it.each([
+    ['up', true, true],
+    ['node:cpu:rate5m', true, false],
+    ['_x9', true, true],
+    ['__name__', true, true],
+    ['9up', false, false],
+    ['a-b', false, false],
+    ['', false, false],
+    ['héllo', false, false],
+    ['a b', false, false],
+  ])('%s → metric %s, label %s', (s, metric, label) => {
+    expect(isValidMetricName(s)).toBe(metric);
+    expect(isValidLabelName(s)).toBe(label);
+  });
+});
+
+describe('validateLabels', () => {
+  const cases: { name: string; labels: string[]; id?: string; reason?: string; message?: string }[] = [
+    { name: 'valid series', labels: ['__name__', 'up', 'job', 'node'] },
+    { name: '__-prefixed label names are accepted (as in Cortex/Mimir)', labels: ['__name__', 'up', '__meta', 'x'] },
+    {
+      name: 'missing metric name',
+      labels: ['job', 'node'],
+      id: 'err-cortex-missing-metric-name',
+      reason: 'missing_metric_name',
+    },
+    {
+      name: 'invalid metric name',
+      labels: ['__name__', 'up-time'],
+      id: 'err-cortex-metric-name-invalid',
+      message: "'up-time'",
+    },
+    {
+      name: 'too many labels',
+      labels: ['__name__', 'up', 'a', '1', 'b', '2', 'c', '3', 'd', '4'],
+      id: 'err-cortex-max-label-names-per-series',
+      message:
+        'received a series whose number of labels exceeds the limit (actual: 5, limit: 4) series: \'up{a="1", b="2", c="3", d="4"}\' (err-cortex-max-label-names-per-series). To adjust the related per-tenant limit, configure -validation.max-label-names-per-series, or contact your service administrator.',
+    },
+    {
+      name: 'invalid label name',
+      labels: ['__name__', 'up', 'a.b', '1'],
+      id: 'err-cortex-label-invalid',
+      message: "'a.b'",
+    },
+    {
+      name: 'label name too long',
+      labels: ['__name__', 'up', 'abcdefghijk', '1'],
+      id: 'err-cortex-label-name-too-long',
+      message: '(actual: 11, limit: 10)',
+    },
+    {
+      name: 'label value too long',
+      labels: ['__name__', 'up', 'a', 'x'.repeat(13)],
+      id: 'err-cortex-label-value-too-long',
+      message: '-validation.max-length-label-value',
+    },
+    {
+      name: 'value length counts UTF-8 bytes',
+      labels: ['__name__', 'up', 'a', 'ééééééé'],
+      id: 'err-cortex-label-value-too-long',
+      message: '(actual: 14, limit: 12)',
+    },
+    {
+      name: 'metric name counts as a value',
+      labels: ['__name__', 'a_very_long_name'],
+      id: 'err-cortex-label-value-too-long',
+    },
+    {
+      name: 'duplicate label names',
+      labels: ['__name__', 'up', 'a', '1', 'a', '2'],
+      id: 'err-cortex-duplicate-label-names',
+      message: "label: 'a'",
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    const err = validateLabels(limits, tenant, normalizeLabels([...c.labels]));
+    if (c.id === undefined) {
+      expect(err).toBeUndefined();
+      return;
+    }
+    expect(err?.id).toBe(c.id);
+    expect(err?.kind).toBe('bad_data');
+    expect(err?.message).toContain(`(${c.id})`);
+    if (c.reason) expect(err?.reason).toBe(c.reason);
+    if (c.message) expect(err?.message).toContain(c.message);
+  });
+});
+
+describe('validateTimestamp', () => {
+  const now = 1_700_000_000_000;
+  const bounds = timeBounds(limits, tenant, now);
+  const cases = [
+    { name: 'now', t: now },
+    { name: 'at the grace edge', t: now + 600_000 },
+    { name: 'at the max-age edge', t: now - 3_600_000 },
+    { name: 'too new', t: now + 600_001, id: 'err-cortex-too-far-in-future' },
+    { name: 'too old', t: now - 3_600_001, id: 'err-cortex-sample-timestamp-too-old' },
+    { name: 'beyond 2^53', t: 2 ** 60, id: 'err-cortex-sample-timestamp-invalid' },
+    { name: 'fractional', t: now + 0.5, id: 'err-cortex-sample-timestamp-invalid' },
+  ];
+  it.each(cases)('$name', (c) => {
+    expect(validateTimestamp(c.t, bounds, ['__name__', 'up'])?.id).toBe(c.id);
+  });
+
+  it('max age 0 disables the too-old check', () => {
+    const b = timeBounds({ ...limits, rejectOldSamplesMaxAgeMs: () => 0 }, tenant, now);
+    expect(validateTimestamp(0, b, [])).toBeUndefined();
+    expect(validateTimestamp(-5, b, [])).toBeUndefined();
+  });
+});
+
+describe('validateHistogram', () => {
+  const base: FloatHistogram = {
+    counterResetHint: 'unknown',
+    schema: 0,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 4,
+    sum: 1,
+    positiveSpans: [{ offset: -2, length: 2 }],
+    negativeSpans: [],
+    positiveBuckets: [1, 3],
+    negativeBuckets: [],
+  };
+  const cases: { name: string; h: Partial<FloatHistogram>; message?: string }[] = [
+    { name: 'valid', h: {} },
+    { name: 'bad schema', h: { schema: 9 }, message: 'schema 9' },
+    { name: 'span/bucket mismatch', h: { positiveBuckets: [1] }, message: 'cover 2 buckets but 1 were sent' },
+    { name: 'negative count', h: { positiveBuckets: [1, -3] }, message: 'negative count -3' },
+    {
+      name: 'negative later span offset',
+      h: {
+        positiveSpans: [
+          { offset: 0, length: 1 },
+          { offset: -1, length: 1 },
+        ],
+      },
+      message: 'negative offset',
+    },
+    { name: 'custom buckets with a zero bucket', h: { schema: -53, zeroCount: 1 }, message: 'custom-bucket' },
+  ];
+  it.each(cases)('$name', (c) => {
+    const err = validateHistogram({ ...base, ...c.h }, true, ['__name__', 'h']);
+    if (c.message === undefined) expect(err).toBeUndefined();
+    else {
+      expect(err?.id).toBe('err-cortex-native-histogram-invalid');
+      expect(err?.message).toContain(c.message);
+    }
+  });
+});
+
+describe('validateExemplar and validateMetadata', () => {
+  it.each([
+    { name: 'valid', e: { labels: ['trace_id', 'abc'], t: 5 } },
+    { name: 'no labels', e: { labels: [], t: 5 }, id: 'err-cortex-exemplar-labels-missing' },
+    {
+      name: 'labels too long',
+      e: { labels: ['trace_id', 'x'.repeat(130)], t: 5 },
+      id: 'err-cortex-exemplar-labels-too-long',
+    },
+    { name: 'zero timestamp', e: { labels: ['a', 'b'], t: 0 }, id: 'err-cortex-exemplar-timestamp-invalid' },
+  ])('exemplar: $name', ({ e, id }) => {
+    expect(validateExemplar(e, ['__name__', 'x'])?.id).toBe(id);
+  });
+
+  it.each([
+    { name: 'valid', m: { metricFamilyName: 'up', type: 'gauge' as const, help: 'h', unit: '' } },
+    {
+      name: 'no name',
+      m: { metricFamilyName: '', type: 'gauge' as const, help: '', unit: '' },
+      id: 'err-cortex-metadata-missing-metric-name',
+    },
+    {
+      name: 'help too long',
+      m: { metricFamilyName: 'up', type: 'gauge' as const, help: 'h'.repeat(17), unit: '' },
+      id: 'err-cortex-metadata-too-long',
+    },
+  ])('metadata: $name', ({ m, id }) => {
+    expect(validateMetadata(limits, tenant, m)?.id).toBe(id);
+  });
+});
+
+describe('error IDs', () => {
+  it('are kebab-case err-cortex-… and unique', () => {
+    for (const id of ALL_ERROR_IDS) expect(id).toMatch(/^err-cortex-[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(new Set(ALL_ERROR_IDS).size).toBe(ALL_ERROR_IDS.length);
+  });
+});
