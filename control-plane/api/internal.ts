@@ -1,0 +1,43 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { NullableIsoTime } from './common.js';
+
+export const AuthenticateBody = Type.Object(
+  { token: Type.String({ maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export const AuthResult = Type.Object({
+  tenantId: Type.String(),
+  tokenId: Type.String(),
+  scopes: Type.Array(Type.String()),
+  tenantStatus: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  expiresAt: NullableIsoTime,
+});
+export type AuthResult = Static<typeof AuthResult>;
+
+export const OverridesFeed = Type.Object({
+  revision: Type.Integer(),
+  tenants: Type.Record(Type.String(), Type.Record(Type.String(), Type.Number())),
+});
+export const RulesFeed = Type.Object({
+  revision: Type.Integer(),
+  tenants: Type.Record(
+    Type.String(),
+    Type.Array(Type.Object({ namespace: Type.String(), group: Type.Unknown(), revision: Type.Integer() })),
+  ),
+});
+export const AlertmanagerFeed = Type.Object({
+  revision: Type.Integer(),
+  tenants: Type.Record(
+    Type.String(),
+    Type.Object({
+      config: Type.String(),
+      templates: Type.Record(Type.String(), Type.String()),
+      revision: Type.Integer(),
+    }),
+  ),
+});
+export const TenantsFeed = Type.Object({
+  revision: Type.Integer(),
+  tenants: Type.Array(Type.Object({ id: Type.String(), status: Type.String() })),
+  purges: Type.Array(Type.Object({ tenantId: Type.String(), requestedAt: Type.String() })),
+});

@@ -1,0 +1,83 @@
+/**
+ * The control plane as one encapsulated fastify plugin: its own validator, error handler, body limit
+ * and not-found answers apply to `/admin/api/v1/*` and `/internal/v1/*` only, never to the host server.
+ */
+import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
+import type { Clock } from '../data-plane/model/index.js';
+import { NotFoundError } from '../data-plane/model/index.js';
+import { adminAuthHook, clusterAuthHook } from './plugins/auth.js';
+import { controlPlaneErrorHandler } from './plugins/error-handler.js';
+import { registerSessions } from './plugins/sessions.js';
+import { typeboxValidatorCompiler } from './plugins/validator.js';
+import { auditRoutes } from './routes/admin/audit.js';
+import { limitRoutes } from './routes/admin/limits.js';
+import { openApiDocument } from './routes/admin/openapi.js';
+import { operatorRoutes } from './routes/admin/operators.js';
+import { sessionRoutes } from './routes/admin/sessions.js';
+import { tenantRoutes } from './routes/admin/tenants.js';
+import { tokenRoutes } from './routes/admin/tokens.js';
+import { internalRoutes } from './routes/internal/index.js';
+import type { Services } from './routes/services.js';
+
+export const ADMIN_PREFIX = '/admin/api/v1';
+export const INTERNAL_PREFIX = '/internal/v1';
+/** JSON bodies of the admin API are small; rule and Alertmanager uploads raise this per route. */
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+export interface PluginOptions {
+  services: Services;
+  clusterSecret: string;
+  jwtSecrets: readonly string[];
+  clock: Clock;
+  /** Extra admin routes (rules, alertmanager) registered behind admin auth. */
+  extraAdminRoutes?: ReadonlyArray<FastifyPluginAsync<{ services: Services }>>;
+}
+
+function notFound(app: FastifyInstance): void {
+  app.setNotFoundHandler((req) => {
+    throw new NotFoundError(`no route ${req.method} ${req.url.split('?')[0]}`);
+  });
+}
+
+export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
+  const { services } = opts;
+  const internalAuth = clusterAuthHook(opts.clusterSecret);
+  return async (app) => {
+    const routes: RouteOptions[] = [];
+    app.setValidatorCompiler(typeboxValidatorCompiler);
+    app.setErrorHandler(controlPlaneErrorHandler);
+    app.addHook('onRoute', (r) => {
+      r.bodyLimit ??= DEFAULT_BODY_LIMIT;
+      routes.push(r);
+    });
+
+    await app.register(
+      async (admin) => {
+        notFound(admin);
+        const sessions = await registerSessions(admin, { secrets: opts.jwtSecrets, clock: opts.clock });
+        await admin.register(sessionRoutes, { services, sessions });
+        admin.get('/openapi.json', { schema: { tags: ['meta'] } }, async () => openApiDocument(routes));
+        await admin.register(async (authed) => {
+          authed.addHook('onRequest', adminAuthHook(services.adminAuth, sessions));
+          const o = { services, sessions };
+          await authed.register(tenantRoutes, o);
+          await authed.register(tokenRoutes, o);
+          await authed.register(limitRoutes, o);
+          await authed.register(auditRoutes, o);
+          await authed.register(operatorRoutes, o);
+          for (const r of opts.extraAdminRoutes ?? []) await authed.register(r, { services });
+        });
+      },
+      { prefix: ADMIN_PREFIX },
+    );
+
+    await app.register(
+      async (internal) => {
+        notFound(internal);
+        internal.addHook('onRequest', internalAuth);
+        await internal.register(internalRoutes, { services });
+      },
+      { prefix: INTERNAL_PREFIX },
+    );
+  };
+}

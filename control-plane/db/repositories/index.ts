@@ -1,0 +1,1 @@
+export { DrizzleStore } from './store.js';

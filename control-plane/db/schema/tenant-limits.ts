@@ -1,0 +1,14 @@
+import { jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { updatedAt } from './_columns.js';
+import { tenants } from './tenants.js';
+
+export const tenantLimits = pgTable('tenant_limits', {
+  tenantId: text('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  /** Only the overridden keys, as numbers (durations in ms); defaults are merged on read. */
+  overrides: jsonb('overrides').$type<Record<string, number>>().notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+export type TenantLimitsRow = typeof tenantLimits.$inferSelect;

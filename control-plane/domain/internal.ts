@@ -1,0 +1,99 @@
+import type { TenantId } from '../../data-plane/model/index.js';
+import type { DomainDeps } from './context.js';
+import type { TenantService } from './tenants.js';
+import type { AuthResult, TokenService } from './tokens.js';
+import type { RuleGroup } from './types.js';
+
+export interface OverridesFeed {
+  revision: number;
+  /** Only overridden keys, numbers (durations in ms); deleted tenants are absent. */
+  tenants: Record<string, Record<string, number>>;
+}
+
+export interface RulesFeed {
+  revision: number;
+  tenants: Record<string, Array<{ namespace: string; group: RuleGroup; revision: number }>>;
+}
+
+export interface AlertmanagerFeed {
+  revision: number;
+  tenants: Record<string, { config: string; templates: Record<string, string>; revision: number }>;
+}
+
+export interface TenantsFeed {
+  revision: number;
+  tenants: Array<{ id: string; status: 'active' | 'suspended' }>;
+  purges: Array<{ tenantId: string; requestedAt: string }>;
+}
+
+/**
+ * The internal API as an in-process object, so a single-process server can skip HTTP. Every answer has
+ * exactly the JSON shape of the matching `/internal/v1` route (docs/admin-api.md).
+ */
+export interface ControlPlaneInternal {
+  /** Undefined when the token is unknown, malformed, revoked, expired or its tenant deleted. */
+  authenticate(token: string): Promise<AuthResult | undefined>;
+  overrides(): Promise<OverridesFeed>;
+  rules(): Promise<RulesFeed>;
+  alertmanager(): Promise<AlertmanagerFeed>;
+  tenants(): Promise<TenantsFeed>;
+  /** Throws NotFoundError when no purge is pending for the tenant. */
+  completePurge(tenantId: string): Promise<void>;
+}
+
+/** Builds each feed from one consistent snapshot, so a revision always matches its content. */
+export function createInternal(
+  deps: DomainDeps & { tokens: TokenService; tenants: TenantService },
+): ControlPlaneInternal {
+  const { store } = deps;
+  const live = async (r: Parameters<Parameters<typeof store.snapshot>[0]>[0]) =>
+    new Set<TenantId>((await r.feed.tenants()).map((t) => t.id));
+  return {
+    authenticate: (token) => deps.tokens.authenticate(token),
+
+    overrides: () =>
+      store.snapshot(async (r) => {
+        const alive = await live(r);
+        const tenants: OverridesFeed['tenants'] = {};
+        for (const o of await r.feed.overrides()) {
+          if (alive.has(o.tenantId) && Object.keys(o.overrides).length > 0) tenants[o.tenantId] = o.overrides;
+        }
+        return { revision: await r.revisions.get('overrides'), tenants };
+      }),
+
+    rules: () =>
+      store.snapshot(async (r) => {
+        const alive = await live(r);
+        const tenants: RulesFeed['tenants'] = {};
+        for (const g of await r.feed.ruleGroups()) {
+          if (!alive.has(g.tenantId)) continue;
+          (tenants[g.tenantId] ??= []).push({ namespace: g.namespace, group: g.group, revision: g.revision });
+        }
+        return { revision: await r.revisions.get('rules'), tenants };
+      }),
+
+    alertmanager: () =>
+      store.snapshot(async (r) => {
+        const alive = await live(r);
+        const tenants: AlertmanagerFeed['tenants'] = {};
+        for (const c of await r.feed.alertmanagerConfigs()) {
+          if (alive.has(c.tenantId)) {
+            tenants[c.tenantId] = { config: c.config, templates: { ...c.templates }, revision: c.revision };
+          }
+        }
+        return { revision: await r.revisions.get('alertmanager'), tenants };
+      }),
+
+    tenants: () =>
+      store.snapshot(async (r) => ({
+        revision: await r.revisions.get('tenants'),
+        tenants: (await r.feed.tenants()).map((t) => ({ id: t.id, status: t.status as 'active' | 'suspended' })),
+        purges: (await r.purges.pending()).map((p) => ({
+          tenantId: p.tenantId,
+          requestedAt: new Date(p.requestedAt).toISOString(),
+        })),
+      })),
+
+    completePurge: (tenantId) => deps.tenants.completePurge('internal', tenantId),
+  };
+}

@@ -1,0 +1,160 @@
+import {
+  BadDataError,
+  formatDuration,
+  parseDuration,
+  parseTenantId,
+  type TenantId,
+} from '../../data-plane/model/index.js';
+import {
+  defaultLimits,
+  isLimitKey,
+  type LimitKey,
+  type Limits,
+  limitSpecs,
+} from '../../data-plane/validation/index.js';
+import { audit, type DomainDeps } from './context.js';
+import type { Repositories } from './repositories.js';
+import { requireTenant } from './tenants.js';
+
+/** A limit as the admin API shows it: durations as Prometheus duration strings, the rest as numbers. */
+export type LimitValue = number | string;
+
+export interface LimitsView {
+  tenantId: string;
+  limits: Record<string, LimitValue>;
+  overridden: string[];
+  defaults: Record<string, LimitValue>;
+}
+
+function unknownKey(key: string): BadDataError {
+  return new BadDataError(
+    `unknown limit ${JSON.stringify(key.slice(0, 80))}; valid limits: ${Object.keys(limitSpecs).join(', ')}`,
+  );
+}
+
+/** Validates one override against limitSpecs; returns the stored number (ms for durations). */
+export function parseLimitValue(key: string, value: unknown): number {
+  if (!isLimitKey(key)) throw unknownKey(key);
+  const spec = limitSpecs[key];
+  let n: number;
+  if (spec.kind === 'duration' && typeof value === 'string') {
+    try {
+      n = parseDuration(value);
+    } catch {
+      throw new BadDataError(
+        `${key}: ${JSON.stringify(value.slice(0, 40))} is not a duration (e.g. "14d", "1h30m") or integer milliseconds`,
+      );
+    }
+  } else if (typeof value === 'number') {
+    n = value;
+  } else {
+    const want = spec.kind === 'duration' ? 'a duration string or integer milliseconds' : 'a number';
+    throw new BadDataError(`${key}: must be ${want}, got ${value === null ? 'null' : typeof value}`);
+  }
+  if (!Number.isFinite(n)) throw new BadDataError(`${key}: must be a finite number`);
+  if (spec.kind !== 'number' && !Number.isInteger(n))
+    throw new BadDataError(`${key}: must be an integer (${spec.unit})`);
+  if (n < spec.min || n > spec.max) {
+    const fmt = (v: number) => (spec.kind === 'duration' ? formatDuration(v) : String(v));
+    throw new BadDataError(`${key}: ${fmt(n)} is out of range [${fmt(spec.min)}, ${fmt(spec.max)}] (${spec.unit})`);
+  }
+  return n;
+}
+
+function present(values: Partial<Record<string, number>>): Record<string, LimitValue> {
+  const out: Record<string, LimitValue> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || !isLimitKey(k)) continue;
+    out[k] = limitSpecs[k].kind === 'duration' ? formatDuration(v) : v;
+  }
+  return out;
+}
+
+/** Per-tenant limit overrides on top of the cluster defaults. */
+export class LimitsService {
+  private readonly defaults: Limits;
+
+  constructor(private readonly deps: DomainDeps & { readonly limitDefaults?: Partial<Limits> }) {
+    const d: Limits = { ...defaultLimits };
+    for (const [k, v] of Object.entries(deps.limitDefaults ?? {})) {
+      if (v !== undefined) d[k as LimitKey] = parseLimitValue(k, v);
+    }
+    this.defaults = d;
+  }
+
+  /** Effective defaults (built-ins merged with the operator's limitDefaults). */
+  get limitDefaults(): Readonly<Limits> {
+    return this.defaults;
+  }
+
+  private view(tenantId: TenantId, overrides: Record<string, number>): LimitsView {
+    return {
+      tenantId,
+      limits: present({ ...this.defaults, ...overrides }),
+      overridden: Object.keys(overrides).sort(),
+      defaults: present(this.defaults),
+    };
+  }
+
+  async get(rawTenant: string): Promise<LimitsView> {
+    const tenantId = parseTenantId(rawTenant);
+    const overrides = await this.deps.store.read(async (r) => {
+      await requireTenant(r, tenantId, true);
+      return r.limits(tenantId).get();
+    });
+    return this.view(tenantId, overrides);
+  }
+
+  /** Replaces every override with `body`. */
+  put(actor: string, rawTenant: string, body: Record<string, unknown>): Promise<LimitsView> {
+    const next: Record<string, number> = {};
+    for (const [k, v] of Object.entries(body)) next[k] = parseLimitValue(k, v);
+    return this.change(actor, rawTenant, 'limits.put', () => next);
+  }
+
+  /** Changes some overrides; null unsets a key. */
+  patch(actor: string, rawTenant: string, body: Record<string, unknown>): Promise<LimitsView> {
+    const set: Record<string, number> = {};
+    const unset: string[] = [];
+    for (const [k, v] of Object.entries(body)) {
+      if (v === null) {
+        if (!isLimitKey(k)) throw unknownKey(k);
+        unset.push(k);
+      } else set[k] = parseLimitValue(k, v);
+    }
+    return this.change(actor, rawTenant, 'limits.patch', (cur) => {
+      const next = { ...cur, ...set };
+      for (const k of unset) delete next[k];
+      return next;
+    });
+  }
+
+  unset(actor: string, rawTenant: string, key: string): Promise<LimitsView> {
+    if (!isLimitKey(key)) throw unknownKey(key);
+    return this.change(actor, rawTenant, 'limits.delete', (cur) => {
+      const next = { ...cur };
+      delete next[key];
+      return next;
+    });
+  }
+
+  private async change(
+    actor: string,
+    rawTenant: string,
+    action: string,
+    fn: (cur: Record<string, number>) => Record<string, number>,
+  ): Promise<LimitsView> {
+    const tenantId = parseTenantId(rawTenant);
+    const now = this.deps.clock.now();
+    const after = await this.deps.store.transaction(async (r: Repositories) => {
+      await requireTenant(r, tenantId);
+      const before = await r.limits(tenantId).get();
+      const next = fn(before);
+      await r.limits(tenantId).set(next, now);
+      await r.revisions.bump('overrides');
+      await audit(r, { at: now, actor, action, tenantId, before, after: next });
+      return next;
+    });
+    return this.view(tenantId, after);
+  }
+}

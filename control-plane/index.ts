@@ -1,0 +1,87 @@
+/**
+ * The control plane: tenants, scoped tokens, limits, rules and Alertmanager configs on Postgres
+ * (or in-process PGlite), served as one fastify plugin plus an in-process internal API.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import { type Clock, systemClock } from '../data-plane/model/index.js';
+import type { Limits } from '../data-plane/validation/index.js';
+import { controlPlanePlugin } from './app.js';
+import { type DatabaseOptions, openDatabase } from './db/client.js';
+import { DrizzleStore } from './db/repositories/index.js';
+import { AdminAuthService } from './domain/admin-auth.js';
+import { AuditService } from './domain/audit.js';
+import { type ControlPlaneInternal, createInternal } from './domain/internal.js';
+import { LimitsService } from './domain/limits.js';
+import { TenantService } from './domain/tenants.js';
+import { TokenService } from './domain/tokens.js';
+import type { Services } from './routes/services.js';
+
+export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
+export type {
+  AlertmanagerFeed,
+  ControlPlaneInternal,
+  OverridesFeed,
+  RulesFeed,
+  TenantsFeed,
+} from './domain/internal.js';
+export { generateToken, isWellFormedToken } from './domain/token-format.js';
+export type { AuthResult } from './domain/tokens.js';
+export { TOKEN_SCOPES, type TokenScope } from './domain/types.js';
+
+export interface ControlPlaneOptions {
+  database: DatabaseOptions;
+  /** Operator root token (≥ 16 characters); compared in constant time, never stored. */
+  rootToken: string;
+  /** Bearer secret for `/internal/v1` (≥ 16 characters). */
+  clusterSecret: string;
+  /**
+   * HS256 keys for admin session JWTs (each ≥ 32 characters), newest first: sessions are signed with
+   * the first and verified with any. Omitted: a random per-process key (sessions end on restart).
+   */
+  jwtSecrets?: string[];
+  /** Apply migrations on start (default true). */
+  migrate?: boolean;
+  /** Cluster-wide defaults that tenant overrides are merged onto (validated like overrides). */
+  limitDefaults?: Partial<Limits>;
+  logger?: FastifyBaseLogger | false;
+  /** Time source (tests inject one); defaults to the system clock. */
+  clock?: Clock;
+}
+
+export interface ControlPlane {
+  /** Registers `/admin/api/v1/*` and `/internal/v1/*` into the host fastify server (encapsulated). */
+  plugin: FastifyPluginAsync;
+  internal: ControlPlaneInternal;
+  close(): Promise<void>;
+}
+
+export async function createControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const clock = opts.clock ?? systemClock;
+  const opened = await openDatabase(opts.database, opts.migrate ?? true);
+  try {
+    const store = new DrizzleStore(opened.db);
+    const deps = { store, clock };
+    const tenants = new TenantService(deps);
+    const tokens = new TokenService(deps);
+    const services: Services = {
+      tenants,
+      tokens,
+      limits: new LimitsService({ ...deps, ...(opts.limitDefaults ? { limitDefaults: opts.limitDefaults } : {}) }),
+      audit: new AuditService(deps),
+      adminAuth: new AdminAuthService({ ...deps, rootToken: opts.rootToken }),
+      internal: createInternal({ ...deps, tokens, tenants }),
+      revisionOf: (feed) => store.read((r) => r.revisions.get(feed)),
+    };
+    const plugin = controlPlanePlugin({
+      services,
+      clusterSecret: opts.clusterSecret,
+      jwtSecrets: opts.jwtSecrets ?? [randomBytes(32).toString('base64url')],
+      clock,
+    });
+    return { plugin, internal: services.internal, close: () => opened.close() };
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+}

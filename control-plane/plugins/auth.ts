@@ -1,0 +1,53 @@
+/**
+ * Admin and internal authentication hooks. Admin callers present the root token, an admin token or a
+ * session JWT; the cluster secret authenticates data-plane components on /internal/v1.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../../data-plane/model/index.js';
+import type { AdminAuthService } from '../domain/admin-auth.js';
+import { sameSecret } from '../domain/token-format.js';
+import type { AdminPrincipal } from '../domain/types.js';
+import type { SessionSigner } from './sessions.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the admin auth hook on every /admin/api/v1 request that passed it. */
+    cortexAdmin?: AdminPrincipal;
+  }
+}
+
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer +(\S+) *$/i.exec(h);
+  return m?.[1];
+}
+
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
+
+export function adminAuthHook(auth: AdminAuthService, sessions: SessionSigner) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const token = bearer(req);
+    if (token === undefined) throw new UnauthorizedError('missing credentials: send Authorization: Bearer <token>');
+    const principal = JWT_SHAPE.test(token) ? sessions.verify(token) : await auth.authenticate(token);
+    if (!principal) throw new UnauthorizedError('invalid, revoked or expired credentials');
+    if (principal.role === 'viewer' && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new ForbiddenError(`${principal.actor} has the viewer role and may not change anything`);
+    }
+    req.cortexAdmin = principal;
+  };
+}
+
+export function actorOf(req: FastifyRequest): string {
+  return req.cortexAdmin?.actor ?? 'anonymous';
+}
+
+export function clusterAuthHook(clusterSecret: string) {
+  if (clusterSecret.length < 16) throw new Error('control plane: clusterSecret must be at least 16 characters');
+  return async (req: FastifyRequest): Promise<void> => {
+    const token = bearer(req);
+    if (token === undefined || !sameSecret(token, clusterSecret)) {
+      throw new UnauthorizedError('internal API: cluster secret required');
+    }
+  };
+}
