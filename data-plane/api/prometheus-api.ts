@@ -1,13 +1,16 @@
-import { BadDataError, type Matcher, type MetricMetadata, type TenantId } from '../model/index.js';
+import { BadDataError, Labels, type Matcher, type MetricMetadata, type TenantId } from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
 import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
 import { parseSeriesSelector } from './selectors.js';
 
-/** What the query API needs from the PromQL engine (satisfied by data-plane/promql's Engine). */
-export interface QueryEngine {
-  instantQuery(q: Queryable, query: string, timeMs: number, opts?: QueryCallOptions): Promise<EngineResult>;
+/**
+ * Runs PromQL for a tenant: the querier (limits + engine), or the query-frontend in front of it
+ * (splitting, caching, fair queueing).
+ */
+export interface TenantQueryEngine {
+  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts?: QueryCallOptions): Promise<EngineResult>;
   rangeQuery(
-    q: Queryable,
+    tenantId: TenantId,
     query: string,
     startMs: number,
     endMs: number,
@@ -34,13 +37,12 @@ export interface QueryBackend {
 }
 
 export interface PrometheusApiDeps {
-  engine: QueryEngine;
+  engine: TenantQueryEngine;
   backend: QueryBackend;
   /** Converts an engine value to Prometheus's `{resultType, result}` JSON. */
   toApiData(value: unknown): { resultType: string; result: unknown };
   /** Canonical form of a query, for format_query. */
   formatQuery(query: string): string;
-  maxSamplesPerQuery(tenantId: TenantId): number;
   /** Default `timeout` (ms) and its cap. */
   queryTimeoutMs: number;
   now(): number;
@@ -67,7 +69,7 @@ export class PrometheusApi {
     const query = p.required('query');
     const t = optionalTime(p, 'time', this.deps.now());
     const res = await this.withTimeout(p, signal, (s) =>
-      this.deps.engine.instantQuery(this.deps.backend.queryable(tenantId), query, t, this.opts(tenantId, p, s)),
+      this.deps.engine.instantQuery(tenantId, query, t, this.opts(p, s)),
     );
     return this.answer(res, p);
   }
@@ -89,14 +91,7 @@ export class PrometheusApi {
       );
     }
     const res = await this.withTimeout(p, signal, (s) =>
-      this.deps.engine.rangeQuery(
-        this.deps.backend.queryable(tenantId),
-        query,
-        start,
-        end,
-        step,
-        this.opts(tenantId, p, s),
-      ),
+      this.deps.engine.rangeQuery(tenantId, query, start, end, step, this.opts(p, s)),
     );
     return this.answer(res, p);
   }
@@ -109,12 +104,12 @@ export class PrometheusApi {
     const limit = this.limit(p);
     const q = this.deps.backend.queryable(tenantId).querier(start, end);
     try {
-      const seen = new Map<string, Record<string, string>>();
+      const seen = new Map<string, Labels>();
       for (const ms of matcherSets) {
         const series = await q.select(true, { start, end, func: 'series' }, ms, signal ? { signal } : {});
-        for (const s of series) seen.set(s.labels.key(), s.labels.toObject());
+        for (const s of series) seen.set(s.labels.key(), s.labels);
       }
-      const data = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+      const data = [...seen.values()].sort(Labels.compare).map((l) => l.toObject());
       return limited(data, limit);
     } finally {
       q.close();
@@ -197,8 +192,8 @@ export class PrometheusApi {
     return v === 0 ? undefined : v;
   }
 
-  private opts(tenantId: TenantId, p: Params, signal: AbortSignal): QueryCallOptions {
-    const o: QueryCallOptions = { signal, maxSamples: this.deps.maxSamplesPerQuery(tenantId) };
+  private opts(p: Params, signal: AbortSignal): QueryCallOptions {
+    const o: QueryCallOptions = { signal };
     const lb = p.get('lookback_delta');
     if (lb) o.lookbackDeltaMs = parseDurationParam(lb, 'lookback_delta');
     return o;

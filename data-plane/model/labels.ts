@@ -13,7 +13,7 @@ export class Labels {
 
   /** Flat, sorted `[name, value, …]`. Never mutate. */
   readonly flat: readonly string[];
-  private keyCache: string | undefined;
+  #key: string | undefined;
 
   /** Trusts the caller: `flat` must already be sorted by name with unique names. */
   private constructor(flat: readonly string[]) {
@@ -81,8 +81,8 @@ export class Labels {
 
   /** A string that is equal for equal label sets; use as a Map key. */
   key(): string {
-    if (this.keyCache === undefined) this.keyCache = this.flat.join(SEP);
-    return this.keyCache;
+    if (this.#key === undefined) this.#key = this.flat.join(SEP);
+    return this.#key;
   }
 
   equals(o: Labels): boolean {

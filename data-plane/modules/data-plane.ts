@@ -6,6 +6,7 @@ import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
 import { Engine, formatQuery, toApiData } from '../promql/index.js';
+import { TenantQuerier } from '../querier/index.js';
 import { type ChunkStore, MergeQueryable, type Queryable } from '../storage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
 import { VERSION } from './version.js';
@@ -44,6 +45,7 @@ export class DataPlane {
   readonly ingester: Ingester;
   readonly distributor: Distributor;
   readonly engine: Engine;
+  readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
   private readonly opts: DataPlaneOptions;
 
   constructor(opts: DataPlaneOptions) {
@@ -69,6 +71,12 @@ export class DataPlane {
     this.engine = new Engine({
       ...(opts.lookbackDeltaMs ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
       timeoutMs: opts.queryTimeoutMs ?? 120_000,
+    });
+    this.querier = new TenantQuerier({
+      engine: this.engine,
+      source: (t) => this.queryable(t),
+      limits: this.overrides,
+      clock,
     });
   }
 
@@ -100,14 +108,13 @@ export class DataPlane {
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
     });
     const api = new PrometheusApi({
-      engine: this.engine,
+      engine: this.querier,
       backend: {
-        queryable: (t) => this.queryable(t),
+        queryable: (t) => this.querier.queryable(t),
         metadata: (t, o) => this.ingester.metadata(t, o),
       },
       toApiData: (v) => toApiData(v as Parameters<typeof toApiData>[0]),
       formatQuery,
-      maxSamplesPerQuery: (t) => this.overrides.maxSamplesPerQuery(t),
       queryTimeoutMs: this.opts.queryTimeoutMs ?? 120_000,
       now: () => clock.now(),
     });

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { Labels, LimitExceededError, parseTenantId, type TenantId, UnavailableError } from '../model/index.js';
+import { FairQueue, type FrontendResult, QueryFrontend, splitByInterval } from './index.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const tenant = parseTenantId('acme');
+
+/**
+ * A deterministic stand-in for the querier: every query yields series whose presence and values
+ * depend only on the evaluation timestamp, like a real range query over fixed data.
+ */
+class GridQuerier {
+  rangeCalls: [number, number][] = [];
+  failNext = 0;
+  async instantQuery(): Promise<FrontendResult> {
+    return { value: { type: 'vector', samples: [] }, warnings: [], infos: [] };
+  }
+  async rangeQuery(_t: TenantId, query: string, s: number, e: number, step: number): Promise<FrontendResult> {
+    this.rangeCalls.push([s, e]);
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new UnavailableError('querier restarting');
+    }
+    const series = ['a', 'b', 'c'].map((name, i) => {
+      const floats = [];
+      for (let t = s; t <= e; t += step) {
+        // Series i is absent at every (i+2)-th step, so gaps cross split boundaries too.
+        if (Math.floor(t / step) % (i + 2) !== 0) floats.push({ t, v: (t / 1000) * (i + 1) + query.length });
+      }
+      return { labels: Labels.fromObject({ __name__: name }), floats, histograms: [] };
+    });
+    return { value: { type: 'matrix', series: series.filter((x) => x.floats.length > 0) }, warnings: [], infos: [] };
+  }
+}
+
+function setup(nowMs: number) {
+  const downstream = new GridQuerier();
+  const queue = new FairQueue({ concurrency: 4, maxOutstanding: () => 100 });
+  const clock = { now: () => nowMs };
+  const fe = new QueryFrontend({ downstream, queue, canSplit: () => true, clock });
+  return { downstream, fe };
+}
+
+/** Seeded PRNG so the property cases are reproducible. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
+describe('splitByInterval', () => {
+  it('puts every grid point in exactly one sub-range', () => {
+    const r = rng(7);
+    for (let i = 0; i < 200; i++) {
+      const step = 1000 * (1 + Math.floor(r() * 3600));
+      const start = Math.floor(r() * 10 * DAY);
+      const end = start + Math.floor(r() * 5 * DAY);
+      const subs = splitByInterval(start, end, step, DAY);
+      const pts: number[] = [];
+      for (const s of subs) {
+        expect(Math.floor(s.start / DAY)).toBe(Math.floor(s.end / DAY));
+        for (let t = s.start; t <= s.end; t += step) pts.push(t);
+      }
+      const want: number[] = [];
+      for (let t = start; t <= end; t += step) want.push(t);
+      expect(pts).toEqual(want);
+    }
+  });
+});
+
+describe('QueryFrontend', () => {
+  it('returns what an unsplit query returns, cold and warm (property test)', async () => {
+    const r = rng(42);
+    for (let i = 0; i < 60; i++) {
+      const now = 20 * DAY + Math.floor(r() * DAY);
+      const { downstream, fe } = setup(now);
+      const step = [15_000, 60_000, 300_000, 3_600_000, 7_000][Math.floor(r() * 5)]!;
+      const end = now - Math.floor(r() * 3 * DAY);
+      const start = end - Math.floor(r() * 8 * DAY);
+      const want = await downstream.rangeQuery(tenant, 'q', start, end, step);
+      const cold = await fe.rangeQuery(tenant, 'q', start, end, step);
+      const warm = await fe.rangeQuery(tenant, 'q', start, end, step);
+      expect(cold.value).toEqual(want.value);
+      expect(warm.value).toEqual(want.value);
+    }
+  });
+
+  it('answers a repeated 7-day query mostly from cache', async () => {
+    const now = 30 * DAY + 5 * HOUR;
+    const { downstream, fe } = setup(now);
+    await fe.rangeQuery(tenant, 'q', now - 7 * DAY, now, 60_000);
+    const cold = downstream.rangeCalls.length;
+    downstream.rangeCalls = [];
+    await fe.rangeQuery(tenant, 'q', now - 7 * DAY, now, 60_000);
+    // Only the still-changing tail (newer than now - 10m) is asked again.
+    expect(cold).toBeGreaterThanOrEqual(8);
+    expect(downstream.rangeCalls).toHaveLength(1);
+    const [s, e] = downstream.rangeCalls[0]!;
+    expect(e - s).toBeLessThanOrEqual(60 * 60_000);
+  });
+
+  it('never answers one tenant from another tenant’s cache', async () => {
+    const now = 30 * DAY;
+    const { downstream, fe } = setup(now);
+    await fe.rangeQuery(tenant, 'q', now - 3 * DAY, now - DAY, 60_000);
+    downstream.rangeCalls = [];
+    await fe.rangeQuery(parseTenantId('other'), 'q', now - 3 * DAY, now - DAY, 60_000);
+    expect(downstream.rangeCalls.length).toBeGreaterThan(0);
+  });
+
+  it('retries sub-queries that failed with a retryable error', async () => {
+    const { downstream, fe } = setup(30 * DAY);
+    const want = await downstream.rangeQuery(tenant, 'q', 10 * DAY, 10 * DAY + HOUR, 60_000);
+    downstream.failNext = 2;
+    const got = await fe.rangeQuery(tenant, 'q', 10 * DAY, 10 * DAY + HOUR, 60_000);
+    expect(got.value).toEqual(want.value);
+  });
+
+  it('does not split queries that depend on their range', async () => {
+    const downstream = new GridQuerier();
+    const fe = new QueryFrontend({
+      downstream,
+      queue: new FairQueue({ concurrency: 1, maxOutstanding: () => 10 }),
+      canSplit: () => false,
+      clock: { now: () => 30 * DAY },
+    });
+    await fe.rangeQuery(tenant, 'q @ start()', 10 * DAY, 13 * DAY, 60_000);
+    expect(downstream.rangeCalls).toEqual([[10 * DAY, 13 * DAY]]);
+  });
+});
+
+describe('FairQueue', () => {
+  it('rejects with 429 past max_outstanding_requests_per_tenant', async () => {
+    const q = new FairQueue({ concurrency: 1, maxOutstanding: () => 2 });
+    let release!: () => void;
+    const blocker = new Promise<void>((r) => (release = r));
+    const running = q.enqueue(tenant, () => blocker);
+    const a = q.enqueue(tenant, async () => 1);
+    const b = q.enqueue(tenant, async () => 2);
+    await expect(q.enqueue(tenant, async () => 3)).rejects.toBeInstanceOf(LimitExceededError);
+    release();
+    await expect(Promise.all([running, a, b])).resolves.toEqual([undefined, 1, 2]);
+  });
+
+  it('serves tenants round-robin', async () => {
+    const q = new FairQueue({ concurrency: 1, maxOutstanding: () => 100 });
+    const order: string[] = [];
+    let release!: () => void;
+    const blocker = new Promise<void>((r) => (release = r));
+    const first = q.enqueue(tenant, () => blocker);
+    const other = parseTenantId('other');
+    const jobs = [
+      q.enqueue(tenant, async () => void order.push('acme1')),
+      q.enqueue(tenant, async () => void order.push('acme2')),
+      q.enqueue(other, async () => void order.push('other1')),
+    ];
+    release();
+    await Promise.all([first, ...jobs]);
+    expect(order).toEqual(['acme1', 'other1', 'acme2']);
+  });
+});

@@ -1,0 +1,196 @@
+import { type Clock, CortexError, systemClock, type TenantId } from '../model/index.js';
+import type { FairQueue } from './fair-queue.js';
+import { concatMatrices, isMatrix, type MatrixSeries, pointCount, sliceMatrix } from './matrix.js';
+import { ResultsCache } from './results-cache.js';
+import { gridCeil, gridFloor, type SubRange, splitByInterval } from './split.js';
+
+export interface FrontendCallOptions {
+  signal?: AbortSignal;
+  lookbackDeltaMs?: number;
+  maxSamples?: number;
+}
+
+export interface FrontendResult {
+  value: unknown;
+  warnings: string[];
+  infos: string[];
+  stats?: { samplesLoaded: number };
+}
+
+/** The querier behind the frontend (data-plane/querier's TenantQuerier satisfies it). */
+export interface DownstreamQuerier {
+  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts?: FrontendCallOptions): Promise<FrontendResult>;
+  rangeQuery(
+    tenantId: TenantId,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: FrontendCallOptions,
+  ): Promise<FrontendResult>;
+}
+
+export interface QueryFrontendOptions {
+  downstream: DownstreamQuerier;
+  queue: FairQueue;
+  /** Whether a query's result at a step is independent of the query's range (no `@ start()`/`end()`). */
+  canSplit(query: string): boolean;
+  splitIntervalMs?: number;
+  /** Results newer than now minus this are never cached (still changing). */
+  maxCacheFreshnessMs?: number;
+  cacheMaxPoints?: number;
+  /** Retries of a sub-query that failed with a retryable error (5xx kinds). */
+  maxRetries?: number;
+  /** Queries slower than this are logged; 0 disables. */
+  slowQueryMs?: number;
+  logger?: { info(msg: string): void };
+  clock?: Clock;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The query-frontend (Cortex's tripperware): range queries are split by day on the step grid, each
+ * split evaluated through a per-tenant fair queue with retries, past days answered from a per-tenant
+ * results cache of extents, and the pieces stitched into the result an unsplit query gives.
+ */
+export class QueryFrontend implements DownstreamQuerier {
+  private readonly cache: ResultsCache;
+  private readonly interval: number;
+  private readonly freshness: number;
+  private readonly retries: number;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: QueryFrontendOptions) {
+    this.cache = new ResultsCache(opts.cacheMaxPoints ?? 20_000_000);
+    this.interval = opts.splitIntervalMs ?? DAY;
+    this.freshness = opts.maxCacheFreshnessMs ?? 10 * 60_000;
+    this.retries = opts.maxRetries ?? 5;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async instantQuery(
+    tenantId: TenantId,
+    query: string,
+    timeMs: number,
+    o?: FrontendCallOptions,
+  ): Promise<FrontendResult> {
+    return this.timed(tenantId, query, () =>
+      this.run(tenantId, () => this.opts.downstream.instantQuery(tenantId, query, timeMs, o)),
+    );
+  }
+
+  async rangeQuery(
+    tenantId: TenantId,
+    query: string,
+    start: number,
+    end: number,
+    step: number,
+    o: FrontendCallOptions = {},
+  ): Promise<FrontendResult> {
+    return this.timed(tenantId, query, async () => {
+      const subs = splitByInterval(start, end, step, this.interval);
+      if (subs.length <= 1 && !this.cacheable(subs[0], step, start)) {
+        return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
+      }
+      if (!this.opts.canSplit(query)) {
+        return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
+      }
+      const parts = await Promise.all(subs.map((sub) => this.subRange(tenantId, query, step, start, sub, o)));
+      const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
+      const infos = [...new Set(parts.flatMap((p) => p.infos))];
+      const samplesLoaded = parts.reduce((n, p) => n + (p.stats?.samplesLoaded ?? 0), 0);
+      return {
+        value: {
+          type: 'matrix',
+          series: concatMatrices(parts.map((p) => (p.value as { series: MatrixSeries[] }).series)),
+        },
+        warnings,
+        infos,
+        stats: { samplesLoaded },
+      };
+    });
+  }
+
+  /** Drops a tenant's cached results (its data changed in the past, e.g. after a delete). */
+  invalidate(tenantId: TenantId): void {
+    this.cache.invalidateTenant(tenantId);
+  }
+
+  private cacheable(sub: SubRange | undefined, step: number, start: number): boolean {
+    if (!sub) return false;
+    const offset = mod(start, step);
+    return this.cacheableEnd(sub.bucket, step, offset) >= sub.start;
+  }
+
+  private cacheableEnd(bucket: number, step: number, offset: number): number {
+    const limit = Math.min(this.clock.now() - this.freshness, (bucket + 1) * this.interval - 1);
+    return gridFloor(limit, step, offset);
+  }
+
+  /** One day's part: cached extent (starting at the day's first grid point) + what is missing. */
+  private async subRange(
+    tenantId: TenantId,
+    query: string,
+    step: number,
+    start: number,
+    sub: SubRange,
+    o: FrontendCallOptions,
+  ): Promise<FrontendResult> {
+    const offset = mod(start, step);
+    const cacheableEnd = this.cacheableEnd(sub.bucket, step, offset);
+    const fetch = (s: number, e: number) =>
+      this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, s, e, step, o));
+    if (cacheableEnd < sub.start) return fetch(sub.start, sub.end);
+
+    const key = [tenantId, step, offset, sub.bucket, o.lookbackDeltaMs ?? '', query].join('\x00');
+    const dayFirst = gridCeil(sub.bucket * this.interval, step, offset);
+    const ext = this.cache.get(key);
+    if (ext && ext.end >= sub.end) {
+      return {
+        value: { type: 'matrix', series: sliceMatrix(ext.series, sub.start, sub.end) },
+        warnings: [],
+        infos: [],
+      };
+    }
+    const fetchStart = ext ? ext.end + step : dayFirst;
+    const fresh = await fetch(fetchStart, sub.end);
+    if (!isMatrix(fresh.value)) return fresh;
+    const combined = ext ? concatMatrices([ext.series, fresh.value.series]) : fresh.value.series;
+    const extEnd = Math.min(cacheableEnd, sub.end);
+    if (fresh.warnings.length === 0 && extEnd >= dayFirst) {
+      const series = sliceMatrix(combined, dayFirst, extEnd);
+      this.cache.set(key, { start: dayFirst, end: extEnd, series, points: pointCount(series) });
+    }
+    return { ...fresh, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
+  }
+
+  private async run(tenantId: TenantId, fn: () => Promise<FrontendResult>): Promise<FrontendResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.opts.queue.enqueue(tenantId, fn);
+      } catch (err) {
+        const retryable = err instanceof CortexError && (err.kind === 'unavailable' || err.kind === 'internal');
+        if (!retryable || attempt >= this.retries) throw err;
+      }
+    }
+  }
+
+  private async timed<T>(tenantId: TenantId, query: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      const ms = performance.now() - t0;
+      if (this.opts.slowQueryMs && ms > this.opts.slowQueryMs) {
+        this.opts.logger?.info(
+          `slow query: tenant=${tenantId} duration_ms=${ms.toFixed(0)} query=${JSON.stringify(query)}`,
+        );
+      }
+    }
+  }
+}
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}

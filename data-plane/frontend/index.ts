@@ -1,0 +1,4 @@
+export * from './fair-queue.js';
+export * from './frontend.js';
+export * from './matrix.js';
+export * from './split.js';

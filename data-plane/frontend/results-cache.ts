@@ -1,0 +1,60 @@
+import type { MatrixSeries } from './matrix.js';
+
+/** A cached, contiguous run of one split interval's result: grid points from `start` to `end`. */
+export interface Extent {
+  start: number;
+  end: number;
+  series: MatrixSeries[];
+  points: number;
+}
+
+/**
+ * An in-process LRU of extents bounded by total points. Keys always begin with the tenant, so one
+ * tenant's cached results can never answer another's query; auth headers are never part of a key.
+ */
+export class ResultsCache {
+  private readonly map = new Map<string, Extent>();
+  private total = 0;
+
+  constructor(private readonly maxPoints: number) {}
+
+  get(key: string): Extent | undefined {
+    const e = this.map.get(key);
+    if (e) {
+      this.map.delete(key);
+      this.map.set(key, e);
+    }
+    return e;
+  }
+
+  set(key: string, e: Extent): void {
+    if (e.points > this.maxPoints) return;
+    const old = this.map.get(key);
+    if (old) {
+      this.total -= old.points;
+      this.map.delete(key);
+    }
+    this.map.set(key, e);
+    this.total += e.points;
+    while (this.total > this.maxPoints) {
+      const [k, v] = this.map.entries().next().value as [string, Extent];
+      this.map.delete(k);
+      this.total -= v.points;
+    }
+  }
+
+  /** Drops every entry of a tenant (after a delete-series request). */
+  invalidateTenant(tenantId: string): void {
+    const prefix = `${tenantId}\x00`;
+    for (const [k, v] of this.map) {
+      if (k.startsWith(prefix)) {
+        this.map.delete(k);
+        this.total -= v.points;
+      }
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}

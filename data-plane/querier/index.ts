@@ -1,0 +1,3 @@
+export * from './limited-queryable.js';
+export * from './limits.js';
+export * from './tenant-querier.js';

@@ -1,0 +1,88 @@
+import { BadDataError, type Clock, formatDuration, systemClock, type TenantId } from '../model/index.js';
+import type { Queryable } from '../storage/index.js';
+import { LimitedQueryable } from './limited-queryable.js';
+import type { QuerierLimits } from './limits.js';
+
+export interface EngineCallOptions {
+  signal?: AbortSignal;
+  lookbackDeltaMs?: number;
+  maxSamples?: number;
+}
+
+/** What the querier needs from the PromQL engine (data-plane/promql's Engine satisfies it). */
+export interface QueryEngineCore<R> {
+  instantQuery(q: Queryable, query: string, timeMs: number, opts?: EngineCallOptions): Promise<R>;
+  rangeQuery(
+    q: Queryable,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: EngineCallOptions,
+  ): Promise<R>;
+}
+
+export interface TenantQuerierOptions<R> {
+  engine: QueryEngineCore<R>;
+  /** The tenant's data: ingesters ∪ chunk store. */
+  source(tenantId: TenantId): Queryable;
+  limits: QuerierLimits;
+  clock?: Clock;
+}
+
+/**
+ * Runs PromQL for one tenant at a time with the tenant's query limits: max_query_length rejects long
+ * ranges, max_query_lookback hides older data, max_samples_per_query and max_fetched_series_per_query
+ * stop runaway queries. The engine itself never sees the tenant.
+ */
+export class TenantQuerier<R> {
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: TenantQuerierOptions<R>) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** The tenant's data as one query may read it, with lookback and series limits applied. */
+  queryable(tenantId: TenantId): Queryable {
+    const l = this.opts.limits;
+    const lookback = l.maxQueryLookbackMs(tenantId);
+    const minTime = lookback > 0 ? this.clock.now() - lookback : Number.NEGATIVE_INFINITY;
+    return new LimitedQueryable(this.opts.source(tenantId), minTime, l.maxFetchedSeriesPerQuery(tenantId));
+  }
+
+  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts: EngineCallOptions = {}): Promise<R> {
+    return this.opts.engine.instantQuery(this.queryable(tenantId), query, timeMs, this.withLimits(tenantId, opts));
+  }
+
+  rangeQuery(
+    tenantId: TenantId,
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts: EngineCallOptions = {},
+  ): Promise<R> {
+    const maxLen = this.opts.limits.maxQueryLengthMs(tenantId);
+    if (maxLen > 0 && endMs - startMs > maxLen) {
+      throw new BadDataError(
+        `the query time range exceeds the limit (query length: ${formatDuration(endMs - startMs)}, limit: ${formatDuration(maxLen)}) (err-cortex-max-query-length). To adjust the related per-tenant limit, configure max_query_length, or contact your service administrator.`,
+        { id: 'err-cortex-max-query-length' },
+      );
+    }
+    return this.opts.engine.rangeQuery(
+      this.queryable(tenantId),
+      query,
+      startMs,
+      endMs,
+      stepMs,
+      this.withLimits(tenantId, opts),
+    );
+  }
+
+  private withLimits(tenantId: TenantId, opts: EngineCallOptions): EngineCallOptions {
+    return {
+      ...opts,
+      maxSamples: Math.min(opts.maxSamples ?? Number.POSITIVE_INFINITY, this.opts.limits.maxSamplesPerQuery(tenantId)),
+    };
+  }
+}
