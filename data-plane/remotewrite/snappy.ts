@@ -35,7 +35,9 @@ function readPreamble(src: Uint8Array): { length: number; pos: number } {
 
 function corrupt(what: string, at?: number): BadDataError {
   const where = at === undefined ? '' : ` at byte ${at}`;
-  return new BadDataError(`snappy: corrupt input: ${what}${where}`, { id: 'err-cortex-snappy-corrupt' });
+  return new BadDataError(`snappy: corrupt input: ${what}${where} (err-cortex-snappy-corrupt)`, {
+    id: 'err-cortex-snappy-corrupt',
+  });
 }
 
 /**

@@ -34,6 +34,8 @@ export const ERROR_IDS = {
   tenantIngestionRateLimited: 'err-cortex-tenant-ingestion-rate-limited',
   tenantTooManyHaClusters: 'err-cortex-tenant-too-many-ha-clusters',
   haReplicaNotElected: 'err-cortex-ha-replica-not-elected',
+  // Ingester, reported per series through WriteOutcome.errors.
+  sampleOutOfOrder: 'err-cortex-sample-out-of-order',
 } as const satisfies Record<string, ErrorId>;
 
 export type WritePathErrorId = (typeof ERROR_IDS)[keyof typeof ERROR_IDS];

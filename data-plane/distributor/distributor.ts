@@ -1,0 +1,279 @@
+import { performance } from 'node:perf_hooks';
+import type { Registry } from 'prom-client';
+import {
+  type Clock,
+  type CortexError,
+  type Exemplar,
+  Labels,
+  LimitExceededError,
+  type MetricMetadata,
+  systemClock,
+  type TenantId,
+  type TimeSeries,
+} from '../model/index.js';
+import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import {
+  ERROR_IDS,
+  normalizeLabels,
+  type TimeBounds,
+  timeBounds,
+  type ValidationError,
+  validateExemplar,
+  validateHistogram,
+  validateLabels,
+  validateMetadata,
+  validateTimestamp,
+  withId,
+} from '../validation/index.js';
+import { HaTracker, type HaTrackerStore, InMemoryHaTrackerStore } from './ha-tracker.js';
+import type { IngesterClient } from './ingester-client.js';
+import type { DistributorLimits } from './limits.js';
+import { DistributorMetrics } from './metrics.js';
+import { TenantRateLimiter } from './rate-limiter.js';
+
+export interface DistributorOptions {
+  limits: DistributorLimits;
+  ingester: IngesterClient;
+  registry: Registry;
+  clock?: Clock;
+  /** HA election state; defaults to one in memory (correct for a single distributor only). */
+  haStore?: HaTrackerStore;
+  /** Label that names an HA Prometheus pair (Cortex `ha_cluster_label`). */
+  haClusterLabel?: string;
+  /** Label that names the replica within the pair; removed before storing (`ha_replica_label`). */
+  haReplicaLabel?: string;
+}
+
+/** One dropped series, exemplar or metadata entry (or an ingester's per-series rejection). */
+export interface DroppedItem {
+  error: CortexError;
+  /** Samples + histograms lost (0 for exemplars and metadata). */
+  dropped: number;
+  /** The series, when the error came from the ingester (validation messages already name it). */
+  labels?: Labels;
+}
+
+export interface PushResult {
+  samplesWritten: number;
+  histogramsWritten: number;
+  exemplarsWritten: number;
+  /** Non-empty means a partial write: the rest was stored, the edge answers 400 listing these. */
+  errors: DroppedItem[];
+  /** Set when the request came from a non-elected HA replica and was dropped on purpose (202). */
+  deduplicated?: { cluster: string; replica: string; elected: string };
+}
+
+/**
+ * The write path's front half: HA deduplication, validation (dropping only bad series), the per-tenant
+ * ingestion rate limit, then one call to the ingester. Limits are read on every push.
+ */
+export class Distributor {
+  private readonly limits: DistributorLimits;
+  private readonly ingester: IngesterClient;
+  private readonly clock: Clock;
+  private readonly metrics: DistributorMetrics;
+  private readonly limiter: TenantRateLimiter;
+  private readonly ha: HaTracker;
+  private readonly clusterLabel: string;
+  private readonly replicaLabel: string;
+
+  constructor(opts: DistributorOptions) {
+    this.limits = opts.limits;
+    this.ingester = opts.ingester;
+    this.clock = opts.clock ?? systemClock;
+    this.metrics = new DistributorMetrics(opts.registry);
+    this.limiter = new TenantRateLimiter(this.clock);
+    this.ha = new HaTracker({ store: opts.haStore ?? new InMemoryHaTrackerStore(), clock: this.clock });
+    this.clusterLabel = opts.haClusterLabel ?? 'cluster';
+    this.replicaLabel = opts.haReplicaLabel ?? '__replica__';
+  }
+
+  /**
+   * Pushes one decoded request for a tenant. The request's label arrays are normalised in place.
+   * Throws for whole-request failures: `LimitExceededError` (rate limit, 429), `BadDataError` (too
+   * many HA clusters, 400) and whatever the ingester throws (unavailable → 5xx).
+   */
+  async push(tenant: TenantId, wire: WireWriteRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
+    const start = performance.now();
+    let outcome = 'error';
+    try {
+      const result = await this.pushInner(tenant, wire, opts);
+      outcome = result.deduplicated ? 'deduped' : result.errors.length > 0 ? 'partial' : 'success';
+      return result;
+    } catch (err) {
+      if (err instanceof LimitExceededError) outcome = 'rate_limited';
+      throw err;
+    } finally {
+      this.metrics.pushDuration.observe({ outcome }, (performance.now() - start) / 1000);
+    }
+  }
+
+  private async pushInner(
+    tenant: TenantId,
+    wire: WireWriteRequest,
+    opts: { signal?: AbortSignal } | undefined,
+  ): Promise<PushResult> {
+    const user = { user: tenant };
+    let incoming = 0;
+    for (const ts of wire.timeseries) incoming += ts.samples.length + ts.histograms.length;
+    if (incoming > 0) this.metrics.samplesIn.inc(user, incoming);
+
+    const removeReplica = await this.checkHa(tenant, wire, incoming);
+    if (typeof removeReplica === 'object') return removeReplica;
+
+    const errors: DroppedItem[] = [];
+    const bounds = timeBounds(this.limits, tenant, this.clock.now());
+    const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
+    const timeseries: TimeSeries[] = [];
+    let samples = 0;
+    let histograms = 0;
+    let exemplars = 0;
+    for (const ts of wire.timeseries) {
+      if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
+      const flat = normalizeLabels(ts.labels);
+      const n = ts.samples.length + ts.histograms.length;
+      const err = validateLabels(this.limits, tenant, flat) ?? this.validatePoints(ts, bounds, flat);
+      if (err !== undefined) {
+        if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
+        errors.push({ error: err, dropped: n });
+        continue;
+      }
+      const ex = exemplarsEnabled ? this.validExemplars(tenant, ts, flat, errors) : [];
+      if (n === 0 && ex.length === 0) continue;
+      samples += ts.samples.length;
+      histograms += ts.histograms.length;
+      exemplars += ex.length;
+      timeseries.push({
+        labels: Labels.fromSortedFlat(flat),
+        samples: ts.samples,
+        histograms: ts.histograms,
+        exemplars: ex,
+      });
+    }
+    const metadata = this.validMetadata(tenant, wire.metadata, errors);
+
+    const total = samples + histograms + exemplars + metadata.length;
+    if (total > 0) this.checkRate(tenant, total, samples + histograms);
+    if (timeseries.length === 0 && metadata.length === 0) {
+      return { samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0, errors };
+    }
+
+    const outcome = await this.ingester.push(tenant, { timeseries, metadata }, opts);
+    if (samples + histograms > 0) this.metrics.receivedSamples.inc(user, samples + histograms);
+    if (exemplars > 0) this.metrics.receivedExemplars.inc(user, exemplars);
+    if (metadata.length > 0) this.metrics.receivedMetadata.inc(user, metadata.length);
+    // The ingester counts its own discards (cortex_discarded_samples_total) where it decides them.
+    for (const e of outcome.errors) errors.push({ error: e.error, dropped: e.dropped, labels: e.labels });
+    return {
+      samplesWritten: outcome.samplesAppended,
+      histogramsWritten: outcome.histogramsAppended,
+      exemplarsWritten: outcome.exemplarsAppended,
+      errors,
+    };
+  }
+
+  /** Returns a dedup result to send back, or whether to strip the replica label from every series. */
+  private async checkHa(tenant: TenantId, wire: WireWriteRequest, incoming: number): Promise<boolean | PushResult> {
+    if (!this.limits.acceptHaSamples(tenant)) return false;
+    const first = wire.timeseries[0];
+    if (first === undefined) return false;
+    // As in Cortex, the first series speaks for the whole request.
+    const cluster = labelValue(first.labels, this.clusterLabel);
+    const replica = labelValue(first.labels, this.replicaLabel);
+    if (cluster === '' || replica === '') return false;
+    const d = await this.ha.checkReplica(
+      tenant,
+      cluster,
+      replica,
+      this.limits.haTrackerFailoverTimeoutMs(tenant),
+      this.limits.haMaxClusters(tenant),
+    );
+    if (!d.accepted) {
+      if (incoming > 0) this.metrics.dedupedSamples.inc({ user: tenant, cluster }, incoming);
+      return {
+        samplesWritten: 0,
+        histogramsWritten: 0,
+        exemplarsWritten: 0,
+        errors: [],
+        deduplicated: { cluster, replica, elected: d.elected },
+      };
+    }
+    if (d.failover) this.metrics.electedReplicaChanges.inc({ user: tenant, cluster });
+    return true;
+  }
+
+  /** The first invalid sample or histogram makes the whole series invalid, as in Cortex and Mimir. */
+  private validatePoints(ts: WireSeries, bounds: TimeBounds, flat: readonly string[]): ValidationError | undefined {
+    for (const s of ts.samples) {
+      const err = validateTimestamp(s.t, bounds, flat);
+      if (err) return err;
+    }
+    for (const h of ts.histograms) {
+      const err = validateTimestamp(h.t, bounds, flat) ?? validateHistogram(h.h, h.integer, flat);
+      if (err) return err;
+    }
+    return undefined;
+  }
+
+  private validExemplars(tenant: TenantId, ts: WireSeries, flat: readonly string[], errors: DroppedItem[]): Exemplar[] {
+    if (ts.exemplars.length === 0) return [];
+    const out: Exemplar[] = [];
+    for (const e of ts.exemplars) {
+      const labels = normalizeLabels(e.labels);
+      const err = validateExemplar({ labels, t: e.t }, flat);
+      if (err) {
+        this.metrics.discardedExemplars.inc({ reason: err.reason, user: tenant });
+        errors.push({ error: err, dropped: 0 });
+        continue;
+      }
+      out.push({ labels: Labels.fromSortedFlat(labels), t: e.t, v: e.v });
+    }
+    return out;
+  }
+
+  private validMetadata(tenant: TenantId, metadata: MetricMetadata[], errors: DroppedItem[]): MetricMetadata[] {
+    if (metadata.length === 0) return metadata;
+    const out: MetricMetadata[] = [];
+    for (const m of metadata) {
+      const err = validateMetadata(this.limits, tenant, m);
+      if (err) {
+        this.metrics.discardedMetadata.inc({ reason: err.reason, user: tenant });
+        errors.push({ error: err, dropped: 0 });
+      } else out.push(m);
+    }
+    return out;
+  }
+
+  private checkRate(tenant: TenantId, total: number, samples: number): void {
+    const rate = this.limits.ingestionRate(tenant);
+    const burst = this.limits.ingestionBurstSize(tenant);
+    const d = this.limiter.tryTake(tenant, total, rate, burst);
+    if (d.ok) return;
+    if (samples > 0) this.metrics.discardedSamples.inc({ reason: 'rate_limited', user: tenant }, samples);
+    const id = ERROR_IDS.tenantIngestionRateLimited;
+    const why = d.neverFits
+      ? `the request carries ${total} samples, exemplars and metadata, more than the burst size of ${burst}; split it into smaller requests or raise -distributor.ingestion-burst-size`
+      : `the tenant may send ${rate} samples/s with bursts of up to ${burst}, and this request of ${total} samples, exemplars and metadata exceeds what is left`;
+    throw new LimitExceededError(
+      withId(`ingestion rate limit exceeded: ${why}`, id, 'distributor.ingestion-rate-limit'),
+      {
+        id,
+        retryAfterSeconds: d.retryAfterSeconds,
+      },
+    );
+  }
+}
+
+function labelValue(flat: readonly string[], name: string): string {
+  for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] === name) return flat[i + 1]!;
+  return '';
+}
+
+function removeLabel(flat: string[], name: string): void {
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (flat[i] === name) {
+      flat.splice(i, 2);
+      return;
+    }
+  }
+}

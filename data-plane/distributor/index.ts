@@ -1,0 +1,19 @@
+export { Distributor, type DistributorOptions, type DroppedItem, type PushResult } from './distributor.js';
+export {
+  HaTracker,
+  type HaTrackerOptions,
+  type HaTrackerStore,
+  InMemoryHaTrackerStore,
+  type ReplicaDecision,
+  type ReplicaDesc,
+} from './ha-tracker.js';
+export type { IngesterClient } from './ingester-client.js';
+export type { DistributorLimits } from './limits.js';
+export { InMemoryIngesterClient } from './memory-ingester.js';
+export {
+  createPushHandler,
+  type PushHandlerOptions,
+  type PushRequest,
+  type PushResponse,
+} from './push-handler.js';
+export { type RateDecision, TenantRateLimiter } from './rate-limiter.js';

@@ -1,0 +1,20 @@
+import type { TenantId } from '../model/index.js';
+import type { LabelLimits, SampleLimits } from '../validation/index.js';
+
+/**
+ * The per-tenant limits the distributor reads, on every push (never copied at construction), so
+ * `cortexctl limits set` applies without a restart. `Overrides` satisfies this structurally; tests
+ * pass plain objects.
+ */
+export interface DistributorLimits extends LabelLimits, SampleLimits {
+  /** samples/s (token bucket refill). */
+  ingestionRate(t: TenantId): number;
+  /** samples (token bucket size). */
+  ingestionBurstSize(t: TenantId): number;
+  acceptHaSamples(t: TenantId): boolean;
+  /** 0 = unlimited. */
+  haMaxClusters(t: TenantId): number;
+  haTrackerFailoverTimeoutMs(t: TenantId): number;
+  /** 0 = exemplars disabled: they are dropped before reaching the ingester. */
+  maxGlobalExemplarsPerUser(t: TenantId): number;
+}

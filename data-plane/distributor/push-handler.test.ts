@@ -1,0 +1,115 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { Labels, type TenantId } from '../model/index.js';
+import { encodeWriteRequest, snappyEncode } from '../remotewrite/index.js';
+import { type Limits, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
+import { badInputCases } from './bad-input-cases.js';
+import { createPushHandler, Distributor, InMemoryIngesterClient } from './index.js';
+
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+const tenant = 'acme' as TenantId;
+
+function setup(overrides: Partial<Limits> = {}) {
+  const source = new StaticTenantLimitsSource(new Map([[tenant, overrides]]));
+  const ingester = new InMemoryIngesterClient();
+  const registry = new Registry();
+  const clock = { now: () => NOW };
+  const d = new Distributor({ limits: new Overrides(source), ingester, registry, clock });
+  const handler = createPushHandler(d, { maxDecompressedBytes: 16 << 20 });
+  return { handler, ingester, registry, source };
+}
+
+describe('push handler: bad-input table', () => {
+  it('has at least 40 bad-input cases', () => {
+    expect(badInputCases.filter((c) => c.expectedStatus !== 204).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(badInputCases)('$name → $expectedStatus', async (c) => {
+    const { handler, ingester } = setup();
+    const res = await handler({ tenantId: tenant, ...c.build(NOW) });
+    expect(res.status).toBe(c.expectedStatus);
+    expect(res.body).toContain(c.expectedMessage);
+    if (c.expectedStatus === 204) expect(res.body).toBe('');
+    if (c.expectedSamplesWritten !== undefined) {
+      expect(res.headers['x-prometheus-remote-write-samples-written']).toBe(String(c.expectedSamplesWritten));
+      // Partial writes really stored the valid series.
+      const stored = [...(ingester.tenants.get(tenant)?.values() ?? [])].reduce((n, s) => n + s.samples.length, 0);
+      expect(stored).toBe(c.expectedSamplesWritten);
+    }
+    if (c.expectedStatus >= 400 && c.expectedStatus !== 415) expect(res.body.endsWith('\n')).toBe(true);
+  });
+});
+
+const push = (now: number, series: { labels: string[]; t?: number }[], extra: Record<string, string> = {}) => ({
+  tenantId: tenant,
+  contentType: 'application/x-protobuf',
+  contentEncoding: 'snappy',
+  remoteWriteVersion: '0.1.0',
+  ...extra,
+  body: snappyEncode(
+    encodeWriteRequest({ timeseries: series.map((s) => ({ labels: s.labels, samples: [{ t: s.t ?? now, v: 1 }] })) }),
+  ),
+});
+
+describe('push handler: status mapping', () => {
+  it('answers 429 with Retry-After when the tenant is rate limited', async () => {
+    const { handler } = setup({ ingestion_rate: 2, ingestion_burst_size: 3 });
+    const three = [1, 2, 3].map((i) => ({ labels: ['__name__', 'm', 'i', String(i)] }));
+    expect((await handler(push(NOW, three))).status).toBe(204);
+    const res = await handler(push(NOW, three));
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.body).toContain('err-cortex-tenant-ingestion-rate-limited');
+    expect(res.body).toContain('-distributor.ingestion-rate-limit');
+  });
+
+  it('answers 503 when the ingester is unavailable, so Prometheus retries', async () => {
+    const { handler, ingester } = setup();
+    ingester.unavailable = true;
+    const res = await handler(push(NOW, [{ labels: ['__name__', 'up'] }]));
+    expect(res.status).toBe(503);
+    expect(res.body).toContain('should be retried');
+  });
+
+  it('reports ingester per-series errors as a partial 400, merged with validation drops', async () => {
+    const { handler } = setup();
+    expect((await handler(push(NOW, [{ labels: ['__name__', 'up'] }]))).status).toBe(204);
+    const res = await handler(
+      push(NOW, [
+        { labels: ['__name__', 'up'], t: NOW - 1000 },
+        { labels: ['job', 'x'] },
+        { labels: ['__name__', 'ok'] },
+      ]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('err-cortex-missing-metric-name');
+    expect(res.body).toContain('err-cortex-sample-out-of-order');
+    expect(res.body.trim().split('\n')).toHaveLength(2);
+    expect(res.headers['x-prometheus-remote-write-samples-written']).toBe('1');
+  });
+
+  it('lists one line per reason and counts repeats', async () => {
+    const { handler } = setup();
+    const res = await handler(push(NOW, [{ labels: ['job', 'a'] }, { labels: ['job', 'b'] }, { labels: ['a', 'c'] }]));
+    expect(res.status).toBe(400);
+    const lines = res.body.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('series: \'{job="a"}\'');
+    expect(lines[0]).toContain('[3 items were rejected for this reason, 3 samples in total]');
+  });
+
+  it('stores series with their labels sorted and counts metrics per tenant', async () => {
+    const { handler, ingester, registry } = setup();
+    const res = await handler(
+      push(NOW, [{ labels: ['zone', 'a', '__name__', 'up', 'job', 'n'] }, { labels: ['x', 'y'] }]),
+    );
+    expect(res.status).toBe(400);
+    expect(ingester.samples(tenant, Labels.fromObject({ __name__: 'up', job: 'n', zone: 'a' }))).toEqual([
+      { t: NOW, v: 1 },
+    ]);
+    const text = await registry.metrics();
+    expect(text).toContain('cortex_distributor_received_samples_total{user="acme"} 1');
+    expect(text).toContain('cortex_discarded_samples_total{reason="missing_metric_name",user="acme"} 1');
+    expect(text).toContain('cortex_distributor_samples_in_total{user="acme"} 2');
+  });
+});

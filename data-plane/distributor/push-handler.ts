@@ -1,0 +1,186 @@
+import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
+import { decodeWriteRequest, snappyDecode } from '../remotewrite/index.js';
+import { ERROR_IDS, withId } from '../validation/index.js';
+import type { Distributor, DroppedItem, PushResult } from './distributor.js';
+
+export interface PushRequest {
+  tenantId: TenantId;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  remoteWriteVersion: string | undefined;
+  body: Uint8Array;
+}
+
+export interface PushResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface PushHandlerOptions {
+  /** Largest snappy-decompressed body accepted; checked before the output buffer is allocated. */
+  maxDecompressedBytes: number;
+  /** Lines listed in a partial-write 400 before the rest is summarised (default 50). */
+  maxErrorLines?: number;
+}
+
+type Negotiated = { ok: true } | { ok: false; response: PushResponse };
+
+const V2_PROTO = 'io.prometheus.write.v2.Request';
+const V1_PROTO = 'prometheus.WriteRequest';
+
+/**
+ * The framework-free remote-write edge: content negotiation, snappy, decode, distributor, and the
+ * mapping to Prometheus remote-write status codes (this is the one place the write path picks them):
+ * 204 stored; 202 dropped on purpose (non-elected HA replica); 400 never acceptable (partial: the
+ * valid series were stored, the body lists the rest); 415 wrong content type or encoding; 429 +
+ * Retry-After rate limited; 503 retryable (ingester unavailable); 500 anything unexpected.
+ */
+export function createPushHandler(
+  d: Distributor,
+  opts: PushHandlerOptions,
+): (req: PushRequest) => Promise<PushResponse> {
+  const maxLines = opts.maxErrorLines ?? 50;
+  return async (req) => {
+    const neg = negotiate(req);
+    if (!neg.ok) return neg.response;
+    let result: PushResult;
+    try {
+      const raw = snappyDecode(req.body, opts.maxDecompressedBytes);
+      result = await d.push(req.tenantId, decodeWriteRequest(raw));
+    } catch (err) {
+      return errorResponse(err);
+    }
+    const headers = writtenHeaders(result);
+    if (result.deduplicated) {
+      const { replica, elected } = result.deduplicated;
+      const id = ERROR_IDS.haReplicaNotElected;
+      return text(
+        202,
+        withId(`replicas did not match, rejecting sample: replica=${replica}, elected=${elected}`, id),
+        headers,
+      );
+    }
+    if (result.errors.length === 0) return { status: 204, headers, body: '' };
+    return text(400, partialBody(result.errors, maxLines), headers);
+  };
+}
+
+function negotiate(req: PushRequest): Negotiated {
+  const enc = req.contentEncoding?.trim().toLowerCase();
+  if (enc !== undefined && enc !== '' && enc !== 'snappy') {
+    const id = ERROR_IDS.unsupportedContentEncoding;
+    return reject(415, withId(`unsupported Content-Encoding ${JSON.stringify(req.contentEncoding)}; use snappy`, id));
+  }
+  const ct = parseContentType(req.contentType);
+  if (ct === undefined) return { ok: true }; // Prometheus treats a missing Content-Type as 1.0.
+  const id = ERROR_IDS.unsupportedContentType;
+  if (ct.type !== 'application/x-protobuf') {
+    return reject(
+      415,
+      withId(`unsupported Content-Type ${JSON.stringify(req.contentType)}; use application/x-protobuf`, id),
+    );
+  }
+  const major = req.remoteWriteVersion?.trim().split('.')[0];
+  const proto = ct.proto ?? (major === '2' ? V2_PROTO : V1_PROTO);
+  if (proto === V2_PROTO) {
+    return reject(
+      415,
+      withId(
+        `remote write 2.0 (${V2_PROTO}) is not supported yet; configure the sender to use remote write 1.0 (protobuf_message: ${V1_PROTO})`,
+        id,
+      ),
+    );
+  }
+  if (proto !== V1_PROTO) {
+    return reject(415, withId(`unsupported protobuf message ${JSON.stringify(proto)}; use ${V1_PROTO}`, id));
+  }
+  return { ok: true };
+}
+
+function parseContentType(v: string | undefined): { type: string; proto: string | undefined } | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const [type, ...params] = v.split(';');
+  let proto: string | undefined;
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    if (p.slice(0, eq).trim().toLowerCase() === 'proto')
+      proto = p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
+  }
+  return { type: type!.trim().toLowerCase(), proto };
+}
+
+function reject(status: number, message: string): Negotiated {
+  return { ok: false, response: text(status, message, {}) };
+}
+
+function text(status: number, body: string, headers: Record<string, string>): PushResponse {
+  return { status, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: `${body}\n` };
+}
+
+function writtenHeaders(r: PushResult): Record<string, string> {
+  return {
+    'x-prometheus-remote-write-samples-written': String(r.samplesWritten),
+    'x-prometheus-remote-write-histograms-written': String(r.histogramsWritten),
+    'x-prometheus-remote-write-exemplars-written': String(r.exemplarsWritten),
+  };
+}
+
+/** One line per reason (error ID): the first occurrence in full, with a count of the others. */
+function partialBody(errors: DroppedItem[], maxLines: number): string {
+  const byId = new Map<string, { first: DroppedItem; count: number; dropped: number }>();
+  for (const e of errors) {
+    const key = e.error.id ?? e.error.message;
+    const g = byId.get(key);
+    if (g) {
+      g.count++;
+      g.dropped += e.dropped;
+    } else byId.set(key, { first: e, count: 1, dropped: e.dropped });
+  }
+  const lines: string[] = [];
+  for (const g of byId.values()) {
+    if (lines.length === maxLines) {
+      lines.push(`… and ${byId.size - maxLines} more reasons`);
+      break;
+    }
+    let line = describe(g.first);
+    if (g.count > 1) line += ` [${g.count} items were rejected for this reason, ${g.dropped} samples in total]`;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+function describe(item: DroppedItem): string {
+  const msg = item.error.message;
+  if (item.labels === undefined) return msg;
+  const series = item.labels.toString();
+  return msg.includes(series) ? msg : `${msg} series: '${series.slice(0, 200)}'`;
+}
+
+/** Whole-request failures. A 5xx body never echoes an internal message. */
+function errorResponse(err: unknown): PushResponse {
+  if (err instanceof LimitExceededError) {
+    const headers: Record<string, string> = {};
+    if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(err.retryAfterSeconds));
+    return text(429, err.message, headers);
+  }
+  if (err instanceof CortexError) {
+    switch (err.kind) {
+      case 'bad_data':
+        return text(400, err.message, {});
+      case 'unavailable':
+      case 'timeout':
+        return text(503, `the write could not be completed and should be retried: ${err.message}`, {});
+      case 'canceled':
+        return text(503, 'the write was canceled and should be retried', {});
+      default:
+        break;
+    }
+  }
+  // Unknown failures may be transient (a crashed ingester): 500 makes Prometheus retry.
+  return text(500, 'internal error while writing; the request should be retried', {});
+}
