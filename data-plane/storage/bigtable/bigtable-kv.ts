@@ -217,6 +217,16 @@ export class BigtableKV implements SortedKV {
     });
   }
 
+  async deleteKeys(keys: readonly Uint8Array[], opts?: CallOptions): Promise<void> {
+    if (keys.length === 0) return;
+    await this.call('delete', opts, async () => {
+      for (let i = 0; i < keys.length; i += MUTATE_BATCH) {
+        const batch = keys.slice(i, i + MUTATE_BATCH).map((k) => ({ key: toBuffer(k), method: 'delete' }));
+        await this.table.mutate(batch as never, { gaxOptions: this.gax() });
+      }
+    });
+  }
+
   async deleteRange(range: KeyRange, opts?: CallOptions): Promise<void> {
     const b = toBounds(range);
     if (b.empty) return;
@@ -229,10 +239,9 @@ export class BigtableKV implements SortedKV {
     for (;;) {
       const page = await this.scan(range, { ...opts, keysOnly: true, limit: DELETE_PAGE });
       if (page.length === 0) return;
-      await this.call('delete', opts, () =>
-        this.table.mutate(page.map((e) => ({ key: toBuffer(e.key), method: 'delete' })) as never, {
-          gaxOptions: this.gax(),
-        }),
+      await this.deleteKeys(
+        page.map((e) => e.key),
+        opts,
       );
       if (page.length < DELETE_PAGE) return;
     }

@@ -199,6 +199,13 @@ export class EmbeddedKV implements SortedKV {
     return limit > 0 ? sorted.slice(0, limit) : sorted;
   }
 
+  async deleteKeys(keys: readonly Uint8Array[], opts?: CallOptions): Promise<void> {
+    throwIfAborted(opts);
+    if (keys.length === 0) return;
+    // A one-key range [k, k\0) deletes exactly k; the log needs no separate op for it.
+    await this.append(keys.map((k) => ({ op: OP_DELETE_RANGE, start: k.slice(), end: successor(k) })));
+  }
+
   async deleteRange(range: KeyRange, opts?: CallOptions): Promise<void> {
     throwIfAborted(opts);
     const b = toBounds(range);
@@ -232,4 +239,11 @@ export class EmbeddedKV implements SortedKV {
   private assertOpen(): void {
     if (this.fh === undefined) throw new InternalError('embedded kv is closed');
   }
+}
+
+/** The smallest key greater than `k`: `k` followed by 0x00. */
+function successor(k: Uint8Array): Uint8Array {
+  const out = new Uint8Array(k.length + 1);
+  out.set(k);
+  return out;
 }

@@ -9,4 +9,5 @@ export {
   startsWith,
   toBounds,
 } from './keys.js';
+export { type KVAccess, RecordingKV } from './recording-kv.js';
 export type { KeyRange, KVEntry, ScanOptions, SortedKV } from './sorted-kv.js';

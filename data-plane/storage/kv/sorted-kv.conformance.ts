@@ -125,6 +125,13 @@ export function runSortedKVConformance(name: string, factory: () => Promise<Sort
       expect(keysOf(await kv.scan({}))).toEqual(tc.left);
     });
 
+    it('deleteKeys removes exactly the given keys', async () => {
+      await putSeed();
+      await kv.deleteKeys([b('a/1'), b('b'), b('missing')]);
+      await kv.deleteKeys([]);
+      expect(keysOf(await kv.scan({}))).toEqual(['a', 'a/2', 'a/3', 'b/1', 'c']);
+    });
+
     it('a deleted key can be written again', async () => {
       await putSeed();
       await kv.deleteRange({ prefix: b('a') });

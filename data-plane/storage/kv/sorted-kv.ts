@@ -51,6 +51,8 @@ export interface SortedKV {
    * when ranges overlap. `limit` applies to the whole result.
    */
   scanMany(ranges: readonly KeyRange[], opts?: ScanOptions): Promise<KVEntry[]>;
+  /** Deletes the given keys (absent keys are ignored). Idempotent. */
+  deleteKeys(keys: readonly Uint8Array[], opts?: CallOptions): Promise<void>;
   /** Deletes every key in `range` (`{prefix}` deletes a prefix). Idempotent. */
   deleteRange(range: KeyRange, opts?: CallOptions): Promise<void>;
   /**

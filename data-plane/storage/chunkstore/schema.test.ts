@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { Labels, parseTenantId } from '../../model/index.js';
+import { compareBytes, startsWith } from '../kv/index.js';
+import { ByteBuilder, ByteReader, decodeLabels, encodeLabels } from './codec.js';
+import { Schema, seriesId } from './schema.js';
+
+const day = 86_400_000;
+const schema = new Schema(day);
+const acme = parseTenantId('acme');
+const sid = seriesId(Labels.fromObject({ __name__: 'up', job: 'node' }));
+
+describe('chunk keys', () => {
+  const cases = [
+    { name: 'within one day', mint: 1_000, maxt: 1_800_000 },
+    { name: 'ends exactly at the bucket end', mint: day - 10, maxt: day - 1 },
+    { name: 'single sample', mint: 5 * day + 7, maxt: 5 * day + 7 },
+    { name: 'negative time', mint: -day - 500, maxt: -day + 100 },
+    { name: 'spans many days', mint: 3 * day + 1, maxt: 9 * day },
+  ];
+  it.each(cases)('round-trips: $name', ({ mint, maxt }) => {
+    const b = schema.bucketOf(mint);
+    const key = schema.chunkKey(acme, b, sid, mint, maxt, 0xdeadbeef);
+    expect(schema.parseChunkKey(acme, key)).toEqual({ bucket: b, sid, mint, maxt, crc: 0xdeadbeef });
+    expect(schema.bucketOfKey(acme, key)).toBe(b);
+    expect(startsWith(key, schema.chunkSeriesPrefix(acme, b, sid))).toBe(true);
+    expect(compareBytes(schema.chunkScanStart(acme, b, sid, mint), key)).toBeLessThanOrEqual(0);
+  });
+
+  it('sorts chunks of a series by maxt', () => {
+    const keys = [3_000, 1_000, 2_000].map((maxt) => schema.chunkKey(acme, 0, sid, 0, maxt, 1));
+    const sorted = [...keys].sort(compareBytes).map((k) => schema.parseChunkKey(acme, k).maxt);
+    expect(sorted).toEqual([1_000, 2_000, 3_000]);
+  });
+
+  it('orders buckets numerically, negative ones first', () => {
+    const ks = [2, -1, 0, 1, -3].map((b) => schema.bucketPrefix(acme, b)).sort(compareBytes);
+    expect(ks.map((k) => schema.bucketOfKey(acme, k))).toEqual([-3, -1, 0, 1, 2]);
+  });
+});
+
+describe('tenant prefixes never overlap', () => {
+  const pairs = [
+    ['a', 'ab'],
+    ['acme', 'acme-2'],
+    ['x_1', 'x'],
+  ] as const;
+  it.each(pairs)('%s vs %s', (x, y) => {
+    const tx = parseTenantId(x);
+    const ty = parseTenantId(y);
+    const kx = schema.seriesKey(tx, 0, sid);
+    expect(startsWith(kx, schema.tenantPrefix(ty))).toBe(false);
+    expect(startsWith(schema.seriesKey(ty, 0, sid), schema.tenantPrefix(tx))).toBe(false);
+  });
+});
+
+describe('escaped strings', () => {
+  const strings = ['', 'a', 'a\x00', 'a\x01', 'a\x00b', 'ab', 'ä', '\x01\x00\x02', '__proto__'];
+  it.each(strings.map((s) => ({ name: JSON.stringify(s), s })))('round-trips $name', ({ s }) => {
+    const enc = new ByteBuilder().escaped(s).escaped('tail').finish();
+    const r = new ByteReader(enc);
+    expect(r.escaped()).toBe(s);
+    expect(r.escaped()).toBe('tail');
+  });
+  it('preserves byte order of the UTF-8 strings', () => {
+    const enc = (s: string) => new ByteBuilder().escaped(s).finish();
+    const raw = (s: string) => new TextEncoder().encode(s);
+    const byEscaped = [...strings].sort((a, b) => compareBytes(enc(a), enc(b)));
+    const byRaw = [...strings].sort((a, b) => compareBytes(raw(a), raw(b)));
+    expect(byEscaped).toEqual(byRaw);
+  });
+  it('label names and values round-trip through their index keys', () => {
+    const k = schema.labelValueKey(acme, 3, 'na\x00me', 'va\x01l');
+    expect(schema.parseLabelValue(acme, k)).toEqual({ name: 'na\x00me', value: 'va\x01l' });
+    expect(schema.parseLabelName(acme, schema.labelNameKey(acme, 3, '__proto__'))).toBe('__proto__');
+    const p = schema.postingKey(acme, 3, 'job', 'x', sid);
+    expect([...schema.postingSid(p)]).toEqual([...sid]);
+  });
+});
+
+describe('labels and series IDs', () => {
+  const sets = [
+    Labels.fromObject({ __name__: 'up' }),
+    Labels.fromObject({ __name__: 'node_cpu_seconds_total', cpu: '0', mode: 'idle', instance: 'host:9100' }),
+    Labels.fromObject({ __proto__: 'x', é: 'ü\x00' } as Record<string, string>),
+  ];
+  it.each(sets.map((ls) => ({ name: ls.toString(), ls })))('labels round-trip: $name', ({ ls }) => {
+    expect(decodeLabels(encodeLabels(ls)).equals(ls)).toBe(true);
+  });
+  it('series IDs are stable and distinct', () => {
+    const ids = sets.map((s) => Buffer.from(seriesId(s)).toString('hex'));
+    expect(new Set(ids).size).toBe(sets.length);
+    expect(Buffer.from(seriesId(Labels.fromObject({ __name__: 'up' }))).toString('hex')).toBe(ids[0]);
+    // {a="bc"} and {ab="c"} must not hash alike: pairs are separated.
+    const x = seriesId(Labels.fromObject({ a: 'bc' }));
+    const y = seriesId(Labels.fromObject({ ab: 'c' }));
+    expect(Buffer.from(x).equals(Buffer.from(y))).toBe(false);
+  });
+  it('rejects bucket widths the key layout cannot hold', () => {
+    expect(() => new Schema(0)).toThrow(/bucket width/);
+    expect(() => new Schema(2 ** 32)).toThrow(/bucket width/);
+  });
+});

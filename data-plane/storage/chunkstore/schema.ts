@@ -1,0 +1,183 @@
+/**
+ * Row-key layouts of the chunk store (docs/storage.md explains the choices). Every key starts with
+ * the tenant and its time bucket:
+ *
+ *   tenant 0x00 | u32be(bucket + 2^31) | type | …
+ *
+ * Tenant IDs are `[A-Za-z0-9_-]+`, so the 0x00 after them makes `acme` and `acme2` disjoint
+ * prefixes: one tenant's keys never interleave with another's. The bucket (default one day) comes
+ * next so retention drops whole buckets with one prefix delete, and a query touches only the
+ * buckets it overlaps. Types, in key order within a bucket:
+ *
+ *   'c' sid(8) u32be(maxt − bucketStart) uvarint(maxt − mint) u32be(crc32(data))  → kind, encoding, data
+ *   'l' esc(name)                                                                   → ''  (label names)
+ *   'p' esc(name) esc(value) sid(8)                                                 → ''  (postings)
+ *   's' sid(8)                                                                      → labels
+ *   't' id(8)                                                                       → tombstone
+ *   'v' esc(name) esc(value)                                                        → ''  (label values)
+ */
+import { createHash } from 'node:crypto';
+import { BadDataError, type Labels, type TenantId } from '../../model/index.js';
+import { ByteBuilder, ByteReader, encodeLabels, utf8Bytes } from './codec.js';
+
+export const RowType = {
+  Chunk: 0x63,
+  LabelName: 0x6c,
+  Posting: 0x70,
+  Series: 0x73,
+  Tombstone: 0x74,
+  LabelValue: 0x76,
+} as const;
+export type RowType = (typeof RowType)[keyof typeof RowType];
+
+export const SERIES_ID_BYTES = 8;
+const BUCKET_BIAS = 2 ** 31;
+/** Chunk spans are stored as maxt offsets in a u32; capping the span keeps the offset in range. */
+export const MAX_CHUNK_SPAN_MS = 2 ** 31 - 1;
+
+/** Buckets are stored as a biased u32; data outside this range is rejected (2^31 days ≈ 5.9M years). */
+export const MIN_BUCKET = -(2 ** 31);
+export const MAX_BUCKET = 2 ** 31 - 2;
+
+/** Chunk row value: a data row holds the bytes, a ref row (in later buckets) points back to it. */
+export const ChunkRowKind = { Data: 0, Ref: 1 } as const;
+
+/** A chunk key taken apart. `mint`/`maxt` are inclusive ms. */
+export interface ChunkKeyParts {
+  bucket: number;
+  sid: Uint8Array;
+  mint: number;
+  maxt: number;
+  crc: number;
+}
+
+/**
+ * Deterministic 64-bit series ID: the first 8 bytes of SHA-256 over the length-prefixed label
+ * encoding (so no choice of label values can make two sets hash the same input).
+ */
+export function seriesId(ls: Labels): Uint8Array {
+  const h = createHash('sha256').update(encodeLabels(ls));
+  return new Uint8Array(h.digest().subarray(0, SERIES_ID_BYTES));
+}
+
+/** Key builders and parsers for one bucket width. */
+export class Schema {
+  constructor(readonly bucketMs: number) {
+    if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0 || bucketMs > 2 ** 31) {
+      throw new BadDataError(`chunk store bucket width must be 1 ms to 2^31 ms, got ${bucketMs}`);
+    }
+  }
+
+  /** The bucket of `t`, clamped to the storable range (queries may ask for any time). */
+  bucketOf(t: number): number {
+    return Math.min(MAX_BUCKET, Math.max(MIN_BUCKET, Math.floor(t / this.bucketMs)));
+  }
+
+  /** Whether `t` lies in a bucket the key layout can hold (checked on write). */
+  storable(t: number): boolean {
+    const b = Math.floor(t / this.bucketMs);
+    return b >= MIN_BUCKET && b <= MAX_BUCKET;
+  }
+
+  bucketStart(b: number): number {
+    return b * this.bucketMs;
+  }
+
+  tenantPrefix(t: TenantId): Uint8Array {
+    return new ByteBuilder(t.length + 1).bytes(utf8Bytes(t)).byte(0).finish();
+  }
+
+  private base(t: TenantId, b: number, type?: RowType): ByteBuilder {
+    const bb = new ByteBuilder(t.length + 48)
+      .bytes(utf8Bytes(t))
+      .byte(0)
+      .u32(b + BUCKET_BIAS);
+    return type === undefined ? bb : bb.byte(type);
+  }
+
+  bucketPrefix(t: TenantId, b: number): Uint8Array {
+    return this.base(t, b).finish();
+  }
+
+  typePrefix(t: TenantId, b: number, type: RowType): Uint8Array {
+    return this.base(t, b, type).finish();
+  }
+
+  /** The bucket of any key of tenant `t` (the u32 after the tenant prefix). */
+  bucketOfKey(t: TenantId, key: Uint8Array): number {
+    return new ByteReader(key, t.length + 1).u32() - BUCKET_BIAS;
+  }
+
+  chunkKey(t: TenantId, b: number, sid: Uint8Array, mint: number, maxt: number, crc: number): Uint8Array {
+    return this.base(t, b, RowType.Chunk)
+      .bytes(sid)
+      .u32(maxt - this.bucketStart(b))
+      .uvarint(maxt - mint)
+      .u32(crc)
+      .finish();
+  }
+
+  chunkSeriesPrefix(t: TenantId, b: number, sid: Uint8Array): Uint8Array {
+    return this.base(t, b, RowType.Chunk).bytes(sid).finish();
+  }
+
+  /** First key of series `sid` in bucket `b` whose chunk may end at or after `mint`. */
+  chunkScanStart(t: TenantId, b: number, sid: Uint8Array, mint: number): Uint8Array {
+    const off = Math.max(0, mint - this.bucketStart(b));
+    return this.base(t, b, RowType.Chunk).bytes(sid).u32(Math.min(off, 0xffffffff)).finish();
+  }
+
+  parseChunkKey(t: TenantId, key: Uint8Array): ChunkKeyParts {
+    const r = new ByteReader(key, t.length + 1);
+    const bucket = r.u32() - BUCKET_BIAS;
+    r.byte();
+    const sid = r.bytes(SERIES_ID_BYTES);
+    const maxt = this.bucketStart(bucket) + r.u32();
+    const mint = maxt - r.uvarint();
+    return { bucket, sid, mint, maxt, crc: r.u32() };
+  }
+
+  seriesKey(t: TenantId, b: number, sid: Uint8Array): Uint8Array {
+    return this.base(t, b, RowType.Series).bytes(sid).finish();
+  }
+
+  postingPrefix(t: TenantId, b: number, name: string, value?: string): Uint8Array {
+    const bb = this.base(t, b, RowType.Posting).escaped(name);
+    return (value === undefined ? bb : bb.escaped(value)).finish();
+  }
+
+  postingKey(t: TenantId, b: number, name: string, value: string, sid: Uint8Array): Uint8Array {
+    return this.base(t, b, RowType.Posting).escaped(name).escaped(value).bytes(sid).finish();
+  }
+
+  /** The series ID at the end of a posting key. */
+  postingSid(key: Uint8Array): Uint8Array {
+    return key.subarray(key.length - SERIES_ID_BYTES);
+  }
+
+  labelNameKey(t: TenantId, b: number, name: string): Uint8Array {
+    return this.base(t, b, RowType.LabelName).escaped(name).finish();
+  }
+
+  parseLabelName(t: TenantId, key: Uint8Array): string {
+    return new ByteReader(key, t.length + 6).escaped();
+  }
+
+  labelValueKey(t: TenantId, b: number, name: string, value: string): Uint8Array {
+    return this.base(t, b, RowType.LabelValue).escaped(name).escaped(value).finish();
+  }
+
+  labelValuePrefix(t: TenantId, b: number, name: string): Uint8Array {
+    return this.base(t, b, RowType.LabelValue).escaped(name).finish();
+  }
+
+  parseLabelValue(t: TenantId, key: Uint8Array): { name: string; value: string } {
+    const r = new ByteReader(key, t.length + 6);
+    const name = r.escaped();
+    return { name, value: r.escaped() };
+  }
+
+  tombstoneKey(t: TenantId, b: number, id: Uint8Array): Uint8Array {
+    return this.base(t, b, RowType.Tombstone).bytes(id).finish();
+  }
+}
