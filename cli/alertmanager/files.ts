@@ -1,0 +1,27 @@
+import { isMap, parseDocument } from 'yaml';
+import type { AlertmanagerConfig } from '../client/index.js';
+
+/**
+ * Reads what a user hands to `alertmanager push`: plain Alertmanager YAML plus template files, or the
+ * Cortex/Mimir wrapper (`alertmanager_config: |` and `template_files: {name: text}`). Separate template
+ * files override wrapper entries of the same name. Throws on a malformed wrapper only; the
+ * configuration itself is checked by verifyAlertmanagerConfig.
+ */
+export function toAlertmanagerConfig(text: string, templates: Record<string, string> = {}): AlertmanagerConfig {
+  const doc = parseDocument(text);
+  const root = doc.errors.length === 0 ? doc.contents : null;
+  if (isMap(root) && root.has('alertmanager_config')) {
+    const cfg = root.get('alertmanager_config');
+    if (typeof cfg !== 'string') throw new Error('alertmanager_config must be a string holding the YAML configuration');
+    const files = root.get('template_files');
+    const wrapped: Record<string, string> = {};
+    if (isMap(files)) {
+      for (const [k, v] of Object.entries(files.toJSON() as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new Error(`template_files.${k} must be a string`);
+        wrapped[k] = v;
+      }
+    }
+    return { config: cfg, templates: { ...wrapped, ...templates } };
+  }
+  return { config: text, templates };
+}

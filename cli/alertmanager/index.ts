@@ -1,0 +1,3 @@
+export * from './files.js';
+export * from './read.js';
+export * from './verify.js';

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { toAlertmanagerConfig, verifyAlertmanagerConfig } from './index.js';
+
+const valid = `global:
+  resolve_timeout: 5m
+templates:
+  - 'default.tmpl'
+route:
+  receiver: team
+  routes:
+    - receiver: pager
+      matchers: ['severity="page"']
+      mute_time_intervals: [nights]
+receivers:
+  - name: team
+    webhook_configs:
+      - url: https://hooks.example.com/team
+  - name: pager
+    webhook_configs:
+      - url: 'http://pager.internal:8080/{{ .GroupLabels.team }}'
+time_intervals:
+  - name: nights
+    time_intervals:
+      - times: [{ start_time: '22:00', end_time: '24:00' }]
+`;
+
+describe('verifyAlertmanagerConfig', () => {
+  it('accepts a valid configuration', () => {
+    expect(verifyAlertmanagerConfig(valid, { templateNames: ['default.tmpl'] })).toEqual([]);
+  });
+
+  const cases = [
+    { name: 'YAML syntax', text: 'route: [\n', want: [/^2:1 .*/] },
+    { name: 'not a mapping', text: '- a\n', want: [/^1:1 {2}expected a mapping/] },
+    { name: 'no route', text: 'receivers: [{name: a}]\n', want: [/^1:1 route no route provided/] },
+    {
+      name: 'undefined receiver in nested route',
+      text: 'route:\n  receiver: a\n  routes:\n    - receiver: b\nreceivers:\n  - name: a\n',
+      want: [/^4:17 route\.routes\[0\]\.receiver undefined receiver "b"/],
+    },
+    {
+      name: 'root matchers and missing default receiver',
+      text: 'route:\n  match: {a: b}\nreceivers: []\n',
+      want: [
+        /^2:3 route\.receiver root route must specify/,
+        /^2:10 route\.match root route must not have any matchers/,
+      ],
+    },
+    {
+      name: 'file fields',
+      text: 'route: {receiver: a}\nreceivers:\n  - name: a\n    webhook_configs:\n      - url: https://x\n        http_config:\n          bearer_token_file: /etc/shadow\n',
+      want: [
+        /^7:11 receivers\[0\]\.webhook_configs\[0\]\.http_config\.bearer_token_file field bearer_token_file is not allowed/,
+      ],
+    },
+    {
+      name: 'non-http URL',
+      text: 'route: {receiver: a}\nreceivers:\n  - name: a\n    slack_configs:\n      - api_url: file:///etc/passwd\n',
+      want: [/^5:18 .*api_url URL scheme file is not allowed/],
+    },
+    {
+      name: 'duplicate receiver, unknown key, bad template path',
+      text: 'templates: [../x.tmpl]\nroute: {receiver: a}\nreceivers: [{name: a}, {name: a}]\nbogus: 1\n',
+      want: [
+        /^4:1 bogus field bogus not found/,
+        /^3:31 receivers\[1\]\.name receiver "a" is defined twice/,
+        /^1:13 templates\[0\] .* not a path/,
+      ],
+    },
+    {
+      name: 'undefined time interval',
+      text: 'route:\n  receiver: a\n  routes:\n    - receiver: a\n      active_time_intervals: [weekends]\nreceivers: [{name: a}]\n',
+      want: [/^5:31 .*undefined time interval "weekends"/],
+    },
+  ];
+  it.each(cases)('rejects $name', ({ text, want }) => {
+    const got = verifyAlertmanagerConfig(text).map((p) => `${p.line}:${p.col} ${p.path} ${p.message}`);
+    expect(got).toHaveLength(want.length);
+    for (const w of want)
+      expect(
+        got.some((g) => w.test(g)),
+        `${w} in ${JSON.stringify(got)}`,
+      ).toBe(true);
+  });
+});
+
+describe('toAlertmanagerConfig', () => {
+  it('unwraps the Cortex wrapper and lets separate templates win', () => {
+    const wrapped = 'alertmanager_config: |\n  route: {receiver: a}\ntemplate_files:\n  a.tmpl: old\n  b.tmpl: b\n';
+    expect(toAlertmanagerConfig(wrapped, { 'a.tmpl': 'new' })).toEqual({
+      config: 'route: {receiver: a}\n',
+      templates: { 'a.tmpl': 'new', 'b.tmpl': 'b' },
+    });
+  });
+
+  it('passes plain configuration through', () => {
+    expect(toAlertmanagerConfig(valid)).toEqual({ config: valid, templates: {} });
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Offline validation of a tenant's Alertmanager configuration, shared by `cortexctl alertmanager
+ * verify`/`push` and (through the integrator) the control plane's PUT handler. Pure: depends on the
+ * `yaml` package only, never on the file system or network.
+ *
+ * What a multi-tenant service must refuse beyond YAML structure: receivers that are referenced but
+ * not defined, any `*_file` field (a tenant must not make the server read its local files), and URLs
+ * other than http(s) (no `file:`, no other schemes).
+ */
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
+
+/** One finding; `line`/`col` are 1-based; `path` is the YAML path, e.g. `route.routes[0].receiver`. */
+export interface AlertmanagerProblem {
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
+
+export interface VerifyOptions {
+  /** Template names the tenant uploads; `templates:` entries must be among them (globs allowed). */
+  templateNames?: readonly string[];
+}
+
+const TOP_KEYS = new Set([
+  'global',
+  'templates',
+  'route',
+  'receivers',
+  'inhibit_rules',
+  'mute_time_intervals',
+  'time_intervals',
+]);
+const ROOT_MATCHERS = ['match', 'match_re', 'matchers'];
+
+/** Validates Alertmanager YAML; an empty list means valid. Never throws. */
+export function verifyAlertmanagerConfig(text: string, opts: VerifyOptions = {}): AlertmanagerProblem[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const problems: AlertmanagerProblem[] = [];
+  const report = (node: Node | null | undefined, path: string, message: string) => {
+    const { line, col } = lc.linePos(node?.range?.[0] ?? 0);
+    problems.push({ line, col, path, message });
+  };
+  for (const e of doc.errors) {
+    const { line, col } = lc.linePos(e.pos[0]);
+    problems.push({ line, col, path: '', message: e.message.split('\n')[0]! });
+  }
+  if (problems.length > 0) return problems;
+  const root = doc.contents;
+  if (!isMap(root)) {
+    report(root, '', 'expected a mapping (an Alertmanager configuration)');
+    return problems;
+  }
+  for (const p of root.items) {
+    const k = keyOf(p);
+    if (!TOP_KEYS.has(k)) report(p.key as Node, k, `field ${k} not found in Alertmanager config`);
+  }
+
+  const receivers = new Set<string>();
+  const recvNode = root.get('receivers', true) as Node | undefined;
+  if (recvNode !== undefined && !isSeq(recvNode)) report(recvNode, 'receivers', '"receivers" must be a list');
+  if (isSeq(recvNode)) {
+    recvNode.items.forEach((r, i) => {
+      const path = `receivers[${i}]`;
+      const name = isMap(r) ? (r.get('name', true) as Node | undefined) : undefined;
+      if (!isMap(r) || !isScalar(name) || typeof name.value !== 'string' || name.value === '') {
+        report(r as Node, path, 'a receiver needs a non-empty "name"');
+        return;
+      }
+      if (receivers.has(name.value)) report(name, `${path}.name`, `receiver "${name.value}" is defined twice`);
+      receivers.add(name.value);
+    });
+  }
+
+  const intervals = new Set<string>();
+  for (const key of ['time_intervals', 'mute_time_intervals']) {
+    const n = root.get(key, true) as Node | undefined;
+    if (isSeq(n)) {
+      for (const ti of n.items) {
+        const name = isMap(ti) ? ti.get('name') : undefined;
+        if (typeof name === 'string') intervals.add(name);
+      }
+    }
+  }
+
+  const route = root.get('route', true) as Node | undefined;
+  if (route === undefined) report(root, 'route', 'no route provided in config');
+  else if (!isMap(route)) report(route, 'route', '"route" must be a mapping');
+  else {
+    if (!isScalar(route.get('receiver', true)))
+      report(route, 'route.receiver', 'root route must specify a default receiver');
+    for (const m of ROOT_MATCHERS) {
+      if (route.has(m)) report(route.get(m, true) as Node, `route.${m}`, 'root route must not have any matchers');
+    }
+    checkRoute(route, 'route', receivers, intervals, report);
+  }
+
+  const templates = root.get('templates', true) as Node | undefined;
+  if (templates !== undefined) checkTemplates(templates, opts.templateNames, report);
+  walk(root, '', report);
+  return problems;
+}
+
+type Report = (node: Node | null | undefined, path: string, message: string) => void;
+
+function checkRoute(
+  route: YAMLMap,
+  path: string,
+  receivers: Set<string>,
+  intervals: Set<string>,
+  report: Report,
+): void {
+  const recv = route.get('receiver', true) as Node | undefined;
+  if (isScalar(recv) && !receivers.has(String(recv.value))) {
+    report(recv, `${path}.receiver`, `undefined receiver "${String(recv.value)}" used in route`);
+  }
+  for (const key of ['mute_time_intervals', 'active_time_intervals']) {
+    const list = route.get(key, true) as Node | undefined;
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (isScalar(item) && !intervals.has(String(item.value))) {
+        report(item, `${path}.${key}`, `undefined time interval "${String(item.value)}" used in route`);
+      }
+    }
+  }
+  const children = route.get('routes', true) as Node | undefined;
+  if (children === undefined) return;
+  if (!isSeq(children)) {
+    report(children, `${path}.routes`, '"routes" must be a list');
+    return;
+  }
+  children.items.forEach((c, i) => {
+    if (isMap(c)) checkRoute(c, `${path}.routes[${i}]`, receivers, intervals, report);
+    else report(c as Node, `${path}.routes[${i}]`, 'a route must be a mapping');
+  });
+}
+
+function checkTemplates(node: Node, names: readonly string[] | undefined, report: Report): void {
+  if (!isSeq(node)) {
+    report(node, 'templates', '"templates" must be a list');
+    return;
+  }
+  node.items.forEach((t, i) => {
+    const v = isScalar(t) ? String(t.value) : '';
+    const path = `templates[${i}]`;
+    if (v.includes('/') || v.includes('\\') || v.includes('..')) {
+      report(t as Node, path, `template "${v}" must be a bare name of an uploaded template, not a path`);
+    } else if (names && !names.some((n) => globMatch(v, n))) {
+      report(t as Node, path, `template "${v}" matches no uploaded template`);
+    }
+  });
+}
+
+/** Every key anywhere: no `*_file`/`*_files`, and URL-valued fields must be http(s). */
+function walk(node: unknown, path: string, report: Report): void {
+  if (isSeq(node)) {
+    for (const [i, x] of node.items.entries()) walk(x, `${path}[${i}]`, report);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const p of node.items as Pair[]) {
+    const k = keyOf(p);
+    const here = path ? `${path}.${k}` : k;
+    if (/_files?$/.test(k)) {
+      report(
+        p.key as Node,
+        here,
+        `field ${k} is not allowed: reading local files is not supported in a multi-tenant Alertmanager`,
+      );
+      continue;
+    }
+    if ((k === 'url' || k.endsWith('_url')) && isScalar(p.value) && typeof p.value.value === 'string') {
+      const problem = urlProblem(p.value.value);
+      if (problem) report(p.value as Node, here, problem);
+    }
+    walk(p.value, here, report);
+  }
+}
+
+function urlProblem(raw: string): string | undefined {
+  if (raw.includes('{{')) return undefined; // templated URLs are resolved at send time
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return `invalid URL ${JSON.stringify(raw)}`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    return `URL scheme ${u.protocol.replace(':', '')} is not allowed: only http and https`;
+  }
+  return undefined;
+}
+
+function keyOf(p: Pair): string {
+  return isScalar(p.key) ? String(p.key.value) : String(p.key);
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+  return re.test(name);
+}

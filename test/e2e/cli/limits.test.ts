@@ -1,0 +1,111 @@
+/** `cortexctl limits …` in-process against a live control plane (PGlite). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import LimitsGet from '../../../cli/commands/limits/get.js';
+import LimitsSet from '../../../cli/commands/limits/set.js';
+import LimitsUnset from '../../../cli/commands/limits/unset.js';
+import TenantCreate from '../../../cli/commands/tenant/create.js';
+import { type CommandClass, runCommand } from '../../../cli/testing/index.js';
+import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+let cp: LiveControlPlane;
+beforeAll(async () => {
+  cp = await startControlPlane();
+  expect((await runCommand(TenantCreate, ['acme'], cp.env)).exitCode).toBe(0);
+});
+afterAll(async () => {
+  await cp?.close();
+});
+
+const run = (cmd: CommandClass, argv: string[], env: Record<string, string | undefined> = {}) =>
+  runCommand(cmd, argv, { ...cp.env, ...env });
+
+interface LimitsJson {
+  limits: Record<string, number | string>;
+  overridden: string[];
+  defaults: Record<string, number | string>;
+}
+
+describe('limits', () => {
+  it('sets limits from kebab-case flags, durations as strings', async () => {
+    const r = await run(LimitsSet, [
+      '--tenant',
+      'acme',
+      '--ingestion-rate',
+      '50000',
+      '--max-global-series-per-user',
+      '2000000',
+      '--retention-period',
+      '14d',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe('3 limits set for tenant acme\n');
+    expect(r.stdout).toMatch(/^LIMIT\s+VALUE\s+DEFAULT\s+OVERRIDDEN$/m);
+    expect(r.stdout).toMatch(/^ingestion_rate\s+50000\s+10000\s+yes$/m);
+    expect(r.stdout).toMatch(/^retention_period\s+(14d|2w)\s+/m);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(4);
+  });
+
+  it('gets the effective limits as JSON', async () => {
+    const r = await run(LimitsGet, ['-t', 'acme', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const l = JSON.parse(r.stdout) as LimitsJson;
+    expect(l.limits.ingestion_rate).toBe(50_000);
+    expect(l.limits.max_global_series_per_user).toBe(2_000_000);
+    expect(l.overridden.sort()).toEqual(['ingestion_rate', 'max_global_series_per_user', 'retention_period']);
+    const overriddenOnly = await run(LimitsGet, ['-t', 'acme', '--overridden']);
+    expect(overriddenOnly.stdout.trimEnd().split('\n')).toHaveLength(4);
+  });
+
+  it('unsets overrides given as snake or kebab keys', async () => {
+    const r = await run(LimitsUnset, ['-t', 'acme', 'ingestion_rate', 'retention-period', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const l = JSON.parse(r.stdout) as LimitsJson;
+    expect(l.overridden).toEqual(['max_global_series_per_user']);
+    expect(l.limits.ingestion_rate).toBe(l.defaults.ingestion_rate);
+  });
+
+  it.each([
+    { name: 'no limit flag', cmd: LimitsSet, argv: ['-t', 'acme'], exit: 2, err: /no limit given/ },
+    {
+      name: 'not a number',
+      cmd: LimitsSet,
+      argv: ['-t', 'acme', '--ingestion-rate', 'lots'],
+      exit: 2,
+      err: /expected a number/,
+    },
+    {
+      name: 'out of range (server)',
+      cmd: LimitsSet,
+      argv: ['-t', 'acme', '--max-label-names-per-series', '0'],
+      exit: 1,
+      err: /400 bad_data: PATCH \/admin\/api\/v1\/tenants\/acme\/limits/,
+    },
+    {
+      name: 'unknown key',
+      cmd: LimitsUnset,
+      argv: ['-t', 'acme', 'bogus_limit'],
+      exit: 2,
+      err: /unknown limit bogus_limit/,
+    },
+    {
+      name: 'unknown flag',
+      cmd: LimitsSet,
+      argv: ['-t', 'acme', '--bogus-limit', '1'],
+      exit: 2,
+      err: /Nonexistent flag: --bogus-limit/,
+    },
+    {
+      name: 'unknown tenant',
+      cmd: LimitsGet,
+      argv: ['-t', 'ghost'],
+      exit: 1,
+      err: /404 not_found: GET \/admin\/api\/v1\/tenants\/ghost\/limits/,
+    },
+    { name: 'wrong token', cmd: LimitsGet, argv: ['-t', 'acme', '--token', 'nope-nope-nope'], exit: 4, err: /401/ },
+  ])('fails: $name', async ({ cmd, argv, exit, err }) => {
+    const r = await run(cmd, argv);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(err);
+    expect(r.exitCode).toBe(exit);
+  });
+});
