@@ -4,3 +4,4 @@ export * from './overrides.js';
 export * from './validate-labels.js';
 export * from './validate-samples.js';
 export * from './validation-error.js';
+export * from './discarded-metric.js';
