@@ -1,0 +1,344 @@
+import { ExecutionError, Labels } from '../model/index.js';
+import type { AggregateExpr } from './ast.js';
+import type { Evaluator } from './evaluator.js';
+import { formatFloat } from './format.js';
+import { kahanSumInc, quantile } from './mathx.js';
+import { formatG } from './range-functions.js';
+import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+
+interface Group {
+  metric: Labels;
+  out: SeriesOut;
+  // per-step accumulators, reset at each step
+  seen: boolean;
+  count: number;
+  value: number;
+  c: number;
+  mean: number;
+  incremental: boolean;
+  hasFloat: boolean;
+  hasHist: boolean;
+  values: number[];
+  members: number[];
+}
+
+function newGroup(metric: Labels): Group {
+  return {
+    metric,
+    out: newSeries(metric, false),
+    seen: false,
+    count: 0,
+    value: 0,
+    c: 0,
+    mean: 0,
+    incremental: false,
+    hasFloat: false,
+    hasHist: false,
+    values: [],
+    members: [],
+  };
+}
+
+/** The labels an input series contributes to its group (Prometheus's aggregation grouping). */
+function groupLabels(metric: Labels, e: AggregateExpr): Labels {
+  if (e.without) return dropMetricName(metric).without(e.grouping);
+  return metric.keep(e.grouping);
+}
+
+export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
+  const op = e.op;
+  let param: Float64Array | undefined;
+  let label = '';
+  if (e.param) {
+    if (op === 'count_values') {
+      const p = ev.eval(e.param);
+      label = p.kind === 'string' ? p.v : '';
+    } else param = ev.evalScalar(e.param);
+  }
+  const input = ev.evalVector(e.expr);
+  for (const s of input) {
+    if (s.dropName) {
+      s.metric = dropMetricName(s.metric);
+      s.dropName = false;
+    }
+  }
+  if (op === 'count_values') return { kind: 'vector', series: countValues(ev, e, label, input) };
+  if (op === 'topk' || op === 'bottomk' || op === 'limitk' || op === 'limit_ratio') {
+    return { kind: 'vector', series: selectK(ev, e, param!, input) };
+  }
+  const groupOf = new Int32Array(input.length);
+  const groups: Group[] = [];
+  const byKey = new Map<string, number>();
+  input.forEach((s, k) => {
+    const gl = groupLabels(s.metric, e);
+    const key = gl.key();
+    let gi = byKey.get(key);
+    if (gi === undefined) {
+      gi = groups.length;
+      byKey.set(key, gi);
+      groups.push(newGroup(gl));
+    }
+    groupOf[k] = gi;
+  });
+  const pos = new Int32Array(input.length);
+  for (let i = 0; i < ev.steps; i++) {
+    ev.ctx.check();
+    const t = ev.ts(i);
+    for (const g of groups) {
+      g.seen = false;
+      g.count = 0;
+      g.value = 0;
+      g.c = 0;
+      g.mean = 0;
+      g.incremental = false;
+      g.hasFloat = false;
+      g.hasHist = false;
+      if (op === 'quantile') g.values.length = 0;
+    }
+    for (let k = 0; k < input.length; k++) {
+      const s = input[k]!;
+      let p = pos[k]!;
+      while (p < s.t.length && s.t[p]! < t) p++;
+      pos[k] = p;
+      if (p >= s.t.length || s.t[p] !== t) continue;
+      const g = groups[groupOf[k]!]!;
+      const h = s.h?.[p];
+      const f = s.f[p]!;
+      if (h) g.hasHist = true;
+      else g.hasFloat = true;
+      accumulate(op, g, f, h !== undefined);
+    }
+    for (const g of groups) {
+      if (!g.seen) continue;
+      const v = finish(ev, e, op, g, param?.[i] ?? Number.NaN);
+      if (v !== undefined) pushPoint(g.out, t, v, undefined);
+    }
+  }
+  const out = groups.filter((g) => g.out.t.length > 0).map((g) => g.out);
+  let n = 0;
+  for (const s of out) n += s.t.length;
+  ev.ctx.addSamples(n);
+  return { kind: 'vector', series: out };
+}
+
+function accumulate(op: string, g: Group, f: number, isHist: boolean): void {
+  const first = !g.seen;
+  g.seen = true;
+  switch (op) {
+    case 'sum':
+      if (!isHist) [g.value, g.c] = kahanSumInc(f, g.value, g.c);
+      return;
+    case 'avg': {
+      if (isHist) return;
+      g.count++;
+      if (!g.incremental) {
+        const [nv, nc] = kahanSumInc(f, g.value, g.c);
+        if (g.count === 1 || Number.isFinite(nv) || Number.isNaN(nv)) {
+          g.value = nv;
+          g.c = nc;
+          return;
+        }
+        g.incremental = true;
+        g.mean = g.value / (g.count - 1);
+        g.c /= g.count - 1;
+      }
+      const q = (g.count - 1) / g.count;
+      [g.mean, g.c] = kahanSumInc(f / g.count, q * g.mean, q * g.c);
+      return;
+    }
+    case 'count':
+      g.count++;
+      return;
+    case 'group':
+      return;
+    case 'min':
+      if (isHist) return;
+      if (g.count === 0 || g.value > f || Number.isNaN(g.value)) g.value = f;
+      g.count++;
+      return;
+    case 'max':
+      if (isHist) return;
+      if (g.count === 0 || g.value < f || Number.isNaN(g.value)) g.value = f;
+      g.count++;
+      return;
+    case 'stddev':
+    case 'stdvar': {
+      if (isHist) return;
+      g.count++;
+      if (g.count === 1) {
+        g.mean = f;
+        g.value = Number.isFinite(f) ? 0 : Number.NaN;
+        return;
+      }
+      const delta = f - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (f - g.mean);
+      return;
+    }
+    case 'quantile':
+      if (!isHist) g.values.push(f);
+      return;
+  }
+  void first;
+}
+
+function finish(ev: Evaluator, e: AggregateExpr, op: string, g: Group, p: number): number | undefined {
+  switch (op) {
+    case 'sum':
+      if (g.hasHist) {
+        if (g.hasFloat) mixWarn(ev, e, g);
+        return undefined;
+      }
+      return g.value + g.c;
+    case 'avg':
+      if (g.hasHist) {
+        if (g.hasFloat) mixWarn(ev, e, g);
+        return undefined;
+      }
+      return g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count;
+    case 'count':
+      return g.count;
+    case 'group':
+      return 1;
+    case 'min':
+    case 'max':
+      return g.count === 0 ? undefined : g.value;
+    case 'stddev':
+      return g.count === 0 ? undefined : Math.sqrt(g.value / g.count);
+    case 'stdvar':
+      return g.count === 0 ? undefined : g.value / g.count;
+    case 'quantile':
+      if (Number.isNaN(p) || p < 0 || p > 1) {
+        ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(p)}`, e.param!.pos);
+      }
+      return g.values.length === 0 ? undefined : quantile(p, g.values);
+  }
+  throw new ExecutionError(`unsupported aggregation ${op}`);
+}
+
+function mixWarn(ev: Evaluator, e: AggregateExpr, g: Group): void {
+  ev.ctx.warn(
+    `encountered a mix of histograms and floats for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
+    e.pos,
+  );
+}
+
+function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: SeriesOut[]): SeriesOut[] {
+  if (!label || label.includes('\uFFFD')) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  const out = new Map<string, SeriesOut>();
+  const pos = new Int32Array(input.length);
+  const gl = input.map((s) => groupLabels(s.metric, e));
+  for (let i = 0; i < ev.steps; i++) {
+    const t = ev.ts(i);
+    const counts = new Map<string, { metric: Labels; n: number }>();
+    for (let k = 0; k < input.length; k++) {
+      const s = input[k]!;
+      let p = pos[k]!;
+      while (p < s.t.length && s.t[p]! < t) p++;
+      pos[k] = p;
+      if (p >= s.t.length || s.t[p] !== t) continue;
+      const h = s.h?.[p];
+      const valStr = h ? JSON.stringify(h) : formatFloat(s.f[p]!);
+      const metric = gl[k]!.builder().set(label, valStr).labels();
+      const key = metric.key();
+      const c = counts.get(key);
+      if (c) c.n++;
+      else counts.set(key, { metric, n: 1 });
+    }
+    for (const [key, c] of counts) {
+      let o = out.get(key);
+      if (!o) {
+        o = newSeries(c.metric, false);
+        out.set(key, o);
+      }
+      pushPoint(o, t, c.n, undefined);
+    }
+  }
+  return [...out.values()];
+}
+
+/** topk/bottomk/limitk/limit_ratio: per group and step, select input series (labels kept). */
+function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: SeriesOut[]): SeriesOut[] {
+  const op = e.op;
+  const groupKey = input.map((s) => groupLabels(s.metric, e).key());
+  const outs = input.map((s) => newSeries(s.metric, s.dropName));
+  const pos = new Int32Array(input.length);
+  // instant queries keep the selection order (topk descending, bottomk ascending)
+  let order: number[] = [];
+  for (let i = 0; i < ev.steps; i++) {
+    const t = ev.ts(i);
+    const p = param[i]!;
+    if (Number.isNaN(p))
+      throw new ExecutionError(op === 'limit_ratio' ? 'Ratio value is NaN' : 'Parameter value is NaN');
+    const groups = new Map<string, number[]>();
+    for (let k = 0; k < input.length; k++) {
+      const s = input[k]!;
+      let q = pos[k]!;
+      while (q < s.t.length && s.t[q]! < t) q++;
+      pos[k] = q;
+      if (q >= s.t.length || s.t[q] !== t) continue;
+      if (s.h?.[q] && (op === 'topk' || op === 'bottomk')) continue;
+      const key = groupKey[k]!;
+      let g = groups.get(key);
+      if (!g) {
+        g = [];
+        groups.set(key, g);
+      }
+      g.push(k);
+    }
+    const valAt = (k: number) => input[k]!.f[pos[k]!]!;
+    order = [];
+    for (const members of groups.values()) {
+      let chosen: number[];
+      if (op === 'limit_ratio') {
+        let r = p;
+        if (r > 1 || r < -1) {
+          const capped = r > 1 ? 1 : -1;
+          ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(r)}, capping to ${capped}`, e.param!.pos);
+          r = capped;
+        }
+        chosen = members.filter((k) => {
+          const off = labelsRatio(input[k]!.metric);
+          return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
+        });
+      } else {
+        const k = Math.min(p, Number.MAX_SAFE_INTEGER);
+        if (k < 1) continue;
+        if (op === 'limitk') chosen = members.slice(0, k);
+        else {
+          const top = op === 'topk';
+          const sorted = [...members].sort((a, b) => {
+            const x = valAt(a);
+            const y = valAt(b);
+            if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+            if (Number.isNaN(y)) return -1;
+            return top ? y - x : x - y;
+          });
+          chosen = sorted.slice(0, Math.floor(k));
+        }
+      }
+      for (const k of chosen) {
+        const s = input[k]!;
+        pushPoint(outs[k]!, t, s.f[pos[k]!]!, s.h?.[pos[k]!]);
+        order.push(k);
+      }
+    }
+  }
+  if (ev.steps === 1) return order.map((k) => outs[k]!);
+  return outs.filter((o) => o.t.length > 0);
+}
+
+/** A stable pseudo-random position in [0,1) per label set (Prometheus hashes the labels). */
+function labelsRatio(l: Labels): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  const s = l.key();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return (h1 * 2 ** 21 + (h2 >>> 11)) / 2 ** 53;
+}
+
+export { Labels };

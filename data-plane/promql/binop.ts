@@ -1,0 +1,354 @@
+import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
+import type { BinaryExpr, VectorMatching } from './ast.js';
+import type { Evaluator } from './evaluator.js';
+import { StepCursor } from './evaluator.js';
+import { COMPARISON_OPS } from './parser.js';
+import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+
+/** Go's math.Pow differs from JS `**` for a few NaN/Inf cases. */
+function goPow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
+  return x ** y;
+}
+
+/** Applies a float operator; comparisons return 1/0 (caller decides filtering). */
+export function floatOp(op: string, l: number, r: number): number {
+  switch (op) {
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '*':
+      return l * r;
+    case '/':
+      return l / r;
+    case '%':
+      return l % r;
+    case '^':
+      return goPow(l, r);
+    case 'atan2':
+      return Math.atan2(l, r);
+    case '==':
+      return l === r ? 1 : 0;
+    case '!=':
+      return l !== r ? 1 : 0;
+    case '>':
+      return l > r ? 1 : 0;
+    case '<':
+      return l < r ? 1 : 0;
+    case '>=':
+      return l >= r ? 1 : 0;
+    case '<=':
+      return l <= r ? 1 : 0;
+  }
+  throw new ExecutionError(`operator ${JSON.stringify(op)} not allowed for floats`);
+}
+
+export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
+  const l = ev.eval(e.lhs);
+  const r = ev.eval(e.rhs);
+  const op = e.op;
+  const cmp = COMPARISON_OPS.has(op);
+  if (l.kind === 'scalar' && r.kind === 'scalar') {
+    const out = new Float64Array(ev.steps);
+    for (let i = 0; i < ev.steps; i++) out[i] = floatOp(op, l.v[i]!, r.v[i]!);
+    return { kind: 'scalar', v: out };
+  }
+  if (l.kind === 'vector' && r.kind === 'scalar')
+    return { kind: 'vector', series: vectorScalar(ev, e, l.series, r.v, false, cmp) };
+  if (l.kind === 'scalar' && r.kind === 'vector')
+    return { kind: 'vector', series: vectorScalar(ev, e, r.series, l.v, true, cmp) };
+  if (l.kind !== 'vector' || r.kind !== 'vector') throw new ExecutionError('invalid binary operand types');
+  const vm = e.vectorMatching!;
+  switch (op) {
+    case 'and':
+    case 'or':
+    case 'unless':
+      return { kind: 'vector', series: setOp(ev, op, vm, l.series, r.series) };
+  }
+  return { kind: 'vector', series: vectorVector(ev, e, l.series, r.series) };
+}
+
+function vectorScalar(
+  ev: Evaluator,
+  e: BinaryExpr,
+  series: SeriesOut[],
+  sc: Float64Array,
+  swap: boolean,
+  cmp: boolean,
+): SeriesOut[] {
+  const op = e.op;
+  const out: SeriesOut[] = [];
+  const drop = ARITH.has(op) || e.returnBool;
+  for (const s of series) {
+    const o = newSeries(s.metric, s.dropName || drop);
+    for (let i = 0; i < s.t.length; i++) {
+      const h = s.h?.[i];
+      const t = s.t[i]!;
+      const x = sc[ev.stepIndex(t)]!;
+      if (h) {
+        const r = histScalarOp(op, h, x, swap);
+        if (r) pushPoint(o, t, 0, r);
+        continue;
+      }
+      const v = s.f[i]!;
+      const res = swap ? floatOp(op, x, v) : floatOp(op, v, x);
+      if (cmp) {
+        if (e.returnBool) pushPoint(o, t, res, undefined);
+        else if (res === 1) pushPoint(o, t, v, undefined);
+      } else pushPoint(o, t, res, undefined);
+    }
+    if (o.t.length > 0) out.push(o);
+  }
+  return out;
+}
+
+function histScalarOp(op: string, h: FloatHistogram, x: number, swap: boolean): FloatHistogram | undefined {
+  if (op === '*' || (op === '/' && !swap)) {
+    const f = op === '*' ? x : 1 / x;
+    return {
+      ...h,
+      zeroCount: h.zeroCount * f,
+      count: h.count * f,
+      sum: h.sum * f,
+      positiveBuckets: h.positiveBuckets.map((b) => b * f),
+      negativeBuckets: h.negativeBuckets.map((b) => b * f),
+    };
+  }
+  return undefined;
+}
+
+/** Prometheus's match signature: `on` keeps the listed labels, `ignoring` drops them and the name. */
+function signatureFn(vm: VectorMatching): (l: Labels) => string {
+  if (vm.on) {
+    const names = [...vm.matchingLabels].sort();
+    return (l) => {
+      let s = '';
+      for (const n of names) s += `${n}\xff${l.get(n)}\xff`;
+      return s;
+    };
+  }
+  const drop = [...vm.matchingLabels, '__name__', '__type__', '__unit__'];
+  return (l) => l.without(drop).key();
+}
+
+function setOp(ev: Evaluator, op: string, vm: VectorMatching, lhs: SeriesOut[], rhs: SeriesOut[]): SeriesOut[] {
+  const sig = signatureFn(vm);
+  const sl = lhs.map((s) => sig(s.metric));
+  const sr = rhs.map((s) => sig(s.metric));
+  const lo = lhs.map((s) => newSeries(s.metric, s.dropName));
+  const ro = rhs.map((s) => newSeries(s.metric, s.dropName));
+  const cl = new StepCursor(lhs);
+  const cr = new StepCursor(rhs);
+  for (let i = 0; i < ev.steps; i++) {
+    const t = ev.ts(i);
+    const rsigs = new Set<string>();
+    const lsigs = new Set<string>();
+    const rp = rhs.map((_, k) => cr.at(k, t));
+    rp.forEach((p, k) => {
+      if (p >= 0) rsigs.add(sr[k]!);
+    });
+    for (let k = 0; k < lhs.length; k++) {
+      const p = cl.at(k, t);
+      if (p < 0) continue;
+      const s = lhs[k]!;
+      lsigs.add(sl[k]!);
+      const inR = rsigs.has(sl[k]!);
+      if (op === 'or' || (op === 'and' && inR) || (op === 'unless' && !inR)) pushPoint(lo[k]!, t, s.f[p]!, s.h?.[p]);
+    }
+    if (op === 'or') {
+      rp.forEach((p, k) => {
+        if (p >= 0 && !lsigs.has(sr[k]!)) pushPoint(ro[k]!, t, rhs[k]!.f[p]!, rhs[k]!.h?.[p]);
+      });
+    }
+  }
+  return mergeOutputs([...lo, ...ro]);
+}
+
+/** Merges output series with equal labels (or drops empties); same labels at the same step is an error. */
+function mergeOutputs(series: SeriesOut[]): SeriesOut[] {
+  const byKey = new Map<string, SeriesOut>();
+  const out: SeriesOut[] = [];
+  for (const s of series) {
+    if (s.t.length === 0) continue;
+    const key = s.metric.key();
+    const prev = byKey.get(key);
+    if (!prev) {
+      byKey.set(key, s);
+      out.push(s);
+      continue;
+    }
+    const merged = newSeries(prev.metric, prev.dropName);
+    let a = 0;
+    let b = 0;
+    while (a < prev.t.length || b < s.t.length) {
+      const ta = a < prev.t.length ? prev.t[a]! : Number.POSITIVE_INFINITY;
+      const tb = b < s.t.length ? s.t[b]! : Number.POSITIVE_INFINITY;
+      if (ta === tb) throw new ExecutionError('vector cannot contain metrics with the same labelset');
+      if (ta < tb) {
+        pushPoint(merged, ta, prev.f[a]!, prev.h?.[a]);
+        a++;
+      } else {
+        pushPoint(merged, tb, s.f[b]!, s.h?.[b]);
+        b++;
+      }
+    }
+    out[out.indexOf(prev)] = merged;
+    byKey.set(key, merged);
+  }
+  return out;
+}
+
+function labelsString(l: Labels): string {
+  const parts: string[] = [];
+  l.forEach((n, v) => {
+    parts.push(`${n}=${JSON.stringify(v)}`);
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: SeriesOut[]): SeriesOut[] {
+  const vm = e.vectorMatching!;
+  const op = e.op;
+  const cmp = COMPARISON_OPS.has(op);
+  const swap = vm.card === 'one-to-many';
+  const many = swap ? rhs : lhs;
+  const one = swap ? lhs : rhs;
+  const sig = signatureFn(vm);
+  const sMany = many.map((s) => sig(s.metric));
+  const sOne = one.map((s) => sig(s.metric));
+  const cMany = new StepCursor(many);
+  const cOne = new StepCursor(one);
+  const drop = ARITH.has(op) || e.returnBool;
+  const outByKey = new Map<string, SeriesOut>();
+  const outList: SeriesOut[] = [];
+  const metricCache = new Map<string, Labels>();
+  const fillMany = swap ? vm.fillRight : vm.fillLeft;
+  const fillOne = swap ? vm.fillLeft : vm.fillRight;
+  for (let i = 0; i < ev.steps; i++) {
+    ev.ctx.check();
+    const t = ev.ts(i);
+    const oneMap = new Map<string, [number, number]>();
+    for (let k = 0; k < one.length; k++) {
+      const p = cOne.at(k, t);
+      if (p < 0) continue;
+      const prev = oneMap.get(sOne[k]!);
+      if (prev) {
+        const side = swap ? 'left' : 'right';
+        const a = one[prev[0]]!.metric;
+        const b = one[k]!.metric;
+        const [x, y] = Labels.compare(a, b) <= 0 ? [a, b] : [b, a];
+        throw new ExecutionError(
+          `found duplicate series for the match group ${matchGroupString(vm, one[k]!.metric)} on the ${side} hand-side of the operation: [${labelsString(x)}, ${labelsString(y)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        );
+      }
+      oneMap.set(sOne[k]!, [k, p]);
+    }
+    const matchedSigs = new Map<string, number>();
+    const usedOne = new Set<string>();
+    for (let k = 0; k < many.length; k++) {
+      const p = cMany.at(k, t);
+      if (p < 0) continue;
+      const sg = sMany[k]!;
+      const m = oneMap.get(sg);
+      let rv: number;
+      let rMetric: Labels | undefined;
+      if (!m) {
+        if (fillOne === undefined) continue;
+        rv = fillOne;
+      } else {
+        rv = one[m[0]]!.f[m[1]]!;
+        rMetric = one[m[0]]!.metric;
+        usedOne.add(sg);
+        if (one[m[0]]!.h?.[m[1]]) continue;
+      }
+      const ms = many[k]!;
+      if (ms.h?.[p]) continue;
+      if (vm.card === 'one-to-one') {
+        const c = matchedSigs.get(sg);
+        if (c !== undefined && m) {
+          throw new ExecutionError(
+            'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+          );
+        }
+        matchedSigs.set(sg, k);
+      }
+      const lv = ms.f[p]!;
+      const [a, b] = swap ? [rv, lv] : [lv, rv];
+      const res = floatOp(op, a, b);
+      let value: number;
+      if (cmp) {
+        if (e.returnBool) value = res;
+        else if (res === 1) value = a;
+        else continue;
+      } else value = res;
+      const cacheKey = `${k}\x00${m ? m[0] : -1}`;
+      let metric = metricCache.get(cacheKey);
+      if (!metric) {
+        metric = resultMetric(ms.metric, rMetric, vm);
+        metricCache.set(cacheKey, metric);
+      }
+      const key = metric.key();
+      let o = outByKey.get(key);
+      if (!o) {
+        o = newSeries(metric, ms.dropName || drop);
+        outByKey.set(key, o);
+        outList.push(o);
+      }
+      if (o.t.length > 0 && o.t[o.t.length - 1] === t) {
+        if (vm.card === 'one-to-one') throw new ExecutionError('vector cannot contain metrics with the same labelset');
+        throw new ExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
+      }
+      pushPoint(o, t, value, undefined);
+    }
+    if (fillMany !== undefined) {
+      for (const [sg, [k, p]] of oneMap) {
+        if (usedOne.has(sg)) continue;
+        const os = one[k]!;
+        if (os.h?.[p]) continue;
+        const [a, b] = swap ? [os.f[p]!, fillMany] : [fillMany, os.f[p]!];
+        const res = floatOp(op, a, b);
+        let value: number;
+        if (cmp) {
+          if (e.returnBool) value = res;
+          else if (res === 1) value = a;
+          else continue;
+        } else value = res;
+        const metric = resultMetric(os.metric, os.metric, vm);
+        const key = metric.key();
+        let o = outByKey.get(key);
+        if (!o) {
+          o = newSeries(metric, os.dropName || drop);
+          outByKey.set(key, o);
+          outList.push(o);
+        }
+        if (o.t.length > 0 && o.t[o.t.length - 1] === t)
+          throw new ExecutionError('vector cannot contain metrics with the same labelset');
+        pushPoint(o, t, value, undefined);
+      }
+    }
+  }
+  return outList;
+}
+
+function matchGroupString(vm: VectorMatching, l: Labels): string {
+  if (vm.on) return labelsString(l.keep(vm.matchingLabels));
+  return labelsString(dropMetricName(l).without(vm.matchingLabels));
+}
+
+function resultMetric(lhs: Labels, rhs: Labels | undefined, vm: VectorMatching): Labels {
+  let m = lhs;
+  if (vm.card === 'one-to-one') {
+    if (vm.on) m = m.keep(vm.matchingLabels);
+    else m = m.without(vm.matchingLabels);
+  }
+  if (vm.include.length > 0 && rhs) {
+    const b = m.builder();
+    for (const n of vm.include) b.set(n, rhs.get(n));
+    m = b.labels();
+  }
+  return m;
+}

@@ -1,0 +1,62 @@
+import { CanceledError, ExecutionError, TimeoutError } from '../model/index.js';
+import type { Series } from '../storage/index.js';
+import type { PosRange, VectorSelector } from './ast.js';
+import { positionOf } from './parser.js';
+
+/** Per-query state shared by every (sub)evaluator: limits, annotations, selected series. */
+export class QueryContext {
+  readonly warnings = new Set<string>();
+  readonly infos = new Set<string>();
+  /** Series returned by the storage for each selector of the query (populated before evaluation). */
+  readonly selected = new Map<VectorSelector, Series[]>();
+  samplesLoaded = 0;
+  private cur = 0;
+  private ticks = 0;
+
+  constructor(
+    readonly query: string,
+    readonly maxSamples: number,
+    readonly deadline: number,
+    readonly now: () => number,
+    readonly signal: AbortSignal | undefined,
+    /** Query start/end in ms, for `@ start()` / `@ end()` and start()/end(). */
+    readonly queryStart: number,
+    readonly queryEnd: number,
+    readonly queryStep: number,
+  ) {}
+
+  warn(msg: string, pos: PosRange | undefined): void {
+    this.warnings.add(`PromQL warning: ${msg}${pos ? ` (${positionOf(this.query, pos.start)})` : ''}`);
+  }
+
+  info(msg: string, pos: PosRange | undefined): void {
+    this.infos.add(`PromQL info: ${msg}${pos ? ` (${positionOf(this.query, pos.start)})` : ''}`);
+  }
+
+  /** Accounts for samples held in memory at once (Prometheus's currentSamples). */
+  addSamples(n: number): void {
+    this.cur += n;
+    if (this.cur > this.maxSamples) {
+      throw new ExecutionError(
+        'query processing would load too many samples into memory in query execution (err-cortex-max-samples-per-query)',
+        { id: 'err-cortex-max-samples-per-query' },
+      );
+    }
+  }
+
+  releaseSamples(n: number): void {
+    this.cur -= n;
+    if (this.cur < 0) this.cur = 0;
+  }
+
+  /** Cheap periodic check for cancellation and timeout inside evaluation loops. */
+  check(): void {
+    if ((++this.ticks & 1023) !== 0) return;
+    this.checkNow();
+  }
+
+  checkNow(): void {
+    if (this.signal?.aborted) throw new CanceledError('query was canceled');
+    if (this.now() > this.deadline) throw new TimeoutError('query timed out in query execution');
+  }
+}

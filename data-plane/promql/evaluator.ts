@@ -1,0 +1,364 @@
+import { BadDataError, type FloatHistogram, isStaleNaN, Labels } from '../model/index.js';
+import { evalAggregate } from './aggregate.js';
+import type { Call, Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector } from './ast.js';
+import { exprType } from './ast.js';
+import { evalBinary } from './binop.js';
+import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
+import type { QueryContext } from './context.js';
+import { evalCall } from './functions.js';
+import { evalDuration } from './parser.js';
+import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
+import { type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+
+/** Default resolution for subqueries without a step (`[5m:]`). */
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
+
+/** A range of raw samples per series that range functions slide a window over. */
+export interface RangeSource {
+  metric: Labels;
+  t: ArrayLike<number>;
+  v: ArrayLike<number>;
+  h: (FloatHistogram | undefined)[] | undefined;
+  n: number;
+}
+
+/**
+ * Evaluates an expression at every step `start, start+interval, …, end` (an instant query is one
+ * step). Selectors and range functions run series by series over all steps; operators that combine
+ * series run step by step, as Prometheus's evaluator does.
+ */
+export class Evaluator {
+  readonly steps: number;
+  private readonly buf = new SampleBuf();
+
+  constructor(
+    readonly ctx: QueryContext,
+    readonly start: number,
+    readonly end: number,
+    readonly interval: number,
+    readonly lookback: number,
+  ) {
+    this.steps = Math.floor((end - start) / interval) + 1;
+  }
+
+  ts(i: number): number {
+    return this.start + i * this.interval;
+  }
+
+  /** Index of step timestamp `t` (which must be a step of this evaluator). */
+  stepIndex(t: number): number {
+    return Math.round((t - this.start) / this.interval);
+  }
+
+  eval(e: Expr): EvalValue {
+    this.ctx.check();
+    switch (e.type) {
+      case 'NumberLiteral':
+        return { kind: 'scalar', v: new Float64Array(this.steps).fill(e.val) };
+      case 'StringLiteral':
+        return { kind: 'string', v: e.val };
+      case 'ParenExpr':
+        return this.eval(e.expr);
+      case 'UnaryExpr': {
+        const v = this.eval(e.expr);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', v: v.v.map((x) => -x) };
+        if (v.kind !== 'vector') throw new BadDataError('unary minus on non-vector');
+        for (const s of v.series) {
+          for (let i = 0; i < s.f.length; i++) {
+            const h = s.h?.[i];
+            if (h) s.h![i] = negHistogram(h);
+            else s.f[i] = -s.f[i]!;
+          }
+          s.dropName = true;
+        }
+        return v;
+      }
+      case 'VectorSelector':
+        return { kind: 'vector', series: this.vectorSelector(e) };
+      case 'MatrixSelector':
+      case 'SubqueryExpr':
+        return { kind: 'range', series: this.rangeValue(e) };
+      case 'BinaryExpr':
+        return evalBinary(this, e);
+      case 'AggregateExpr':
+        return evalAggregate(this, e);
+      case 'Call':
+        return this.call(e);
+    }
+  }
+
+  evalScalar(e: Expr): Float64Array {
+    const v = this.eval(e);
+    if (v.kind !== 'scalar') throw new BadDataError(`expected scalar, got ${v.kind}`);
+    return v.v;
+  }
+
+  evalVector(e: Expr): SeriesOut[] {
+    const v = this.eval(e);
+    if (v.kind !== 'vector') throw new BadDataError(`expected instant vector, got ${v.kind}`);
+    return v.series;
+  }
+
+  /** The reference time (ms) of step i for a node with time modifiers: `(@ or step) - offset`. */
+  refTime(tm: TimeModifiers, i: number): number {
+    let t = this.ts(i);
+    if (tm.timestamp !== undefined) t = tm.timestamp;
+    else if (tm.startOrEnd === 'start') t = this.ctx.queryStart;
+    else if (tm.startOrEnd === 'end') t = this.ctx.queryEnd;
+    return t - this.offsetOf(tm);
+  }
+
+  offsetOf(tm: TimeModifiers): number {
+    if (tm.offsetExpr) return Math.round(this.durationSeconds(tm.offsetExpr) * 1000);
+    return tm.offset;
+  }
+
+  durationSeconds(d: NonNullable<TimeModifiers['offsetExpr']>): number {
+    const v = evalDuration(d, {
+      step: this.ctx.queryStep / 1000,
+      range: (this.ctx.queryEnd - this.ctx.queryStart) / 1000,
+    });
+    return v ?? 0;
+  }
+
+  rangeOf(e: MatrixSelector | SubqueryExpr): number {
+    if (e.rangeExpr) {
+      const ms = Math.round(this.durationSeconds(e.rangeExpr) * 1000);
+      if (ms <= 0)
+        throw new BadDataError(
+          `${e.type === 'MatrixSelector' ? 'range' : 'subquery range'} must be positive, got ${ms}ms`,
+        );
+      return ms;
+    }
+    return e.range;
+  }
+
+  vectorSelector(vs: VectorSelector): SeriesOut[] {
+    const series = this.ctx.selected.get(vs) ?? [];
+    const out: SeriesOut[] = [];
+    const lookback = this.lookback;
+    const first = this.refTime(vs, 0);
+    const last = this.refTime(vs, this.steps - 1);
+    const buf = this.buf;
+    for (const s of series) {
+      this.ctx.check();
+      const n = loadSeries(s, first - lookback + 1, last, false, buf);
+      this.ctx.samplesLoaded += n;
+      if (n === 0) continue;
+      const o = newSeries(s.labels, false);
+      let j = -1;
+      for (let i = 0; i < this.steps; i++) {
+        const ref = this.refTime(vs, i);
+        while (j + 1 < n && buf.t[j + 1]! <= ref) j++;
+        if (j < 0 || buf.t[j]! <= ref - lookback) continue;
+        const h = buf.h?.[j];
+        if (h !== undefined) {
+          if (!isStaleHistogram(h)) pushPoint(o, this.ts(i), 0, h);
+        } else if (!isStaleNaN(buf.v[j]!)) pushPoint(o, this.ts(i), buf.v[j]!, undefined);
+      }
+      if (o.t.length > 0) {
+        this.ctx.addSamples(o.t.length);
+        out.push(o);
+      }
+    }
+    return out;
+  }
+
+  /** Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it. */
+  vectorSelectorTimestamps(vs: VectorSelector): SeriesOut[] {
+    const series = this.ctx.selected.get(vs) ?? [];
+    const out: SeriesOut[] = [];
+    const first = this.refTime(vs, 0);
+    const last = this.refTime(vs, this.steps - 1);
+    for (const s of series) {
+      const n = loadSeries(s, first - this.lookback + 1, last, false, this.buf);
+      const buf = this.buf;
+      const o = newSeries(s.labels, true);
+      let j = -1;
+      for (let i = 0; i < this.steps; i++) {
+        const ref = this.refTime(vs, i);
+        while (j + 1 < n && buf.t[j + 1]! <= ref) j++;
+        if (j < 0 || buf.t[j]! <= ref - this.lookback) continue;
+        const h = buf.h?.[j];
+        if (h ? isStaleHistogram(h) : isStaleNaN(buf.v[j]!)) continue;
+        pushPoint(o, this.ts(i), buf.t[j]! / 1000, undefined);
+      }
+      if (o.t.length > 0) out.push(o);
+    }
+    return out;
+  }
+
+  /**
+   * Calls `fn` for each source series of a range expression (matrix selector or subquery) with its
+   * raw samples covering every step's window. Stale markers are dropped.
+   */
+  forEachRangeSource(e: MatrixSelector | SubqueryExpr, fn: (src: RangeSource) => void): void {
+    const tm: TimeModifiers = e.type === 'MatrixSelector' ? e.vectorSelector : e;
+    const range = this.rangeOf(e);
+    const first = this.refTime(tm, 0);
+    const last = this.refTime(tm, this.steps - 1);
+    if (e.type === 'MatrixSelector') {
+      const series = this.ctx.selected.get(e.vectorSelector) ?? [];
+      const buf = this.buf;
+      for (const s of series) {
+        this.ctx.check();
+        const n = loadSeries(s, first - range + 1, last, true, buf);
+        this.ctx.samplesLoaded += n;
+        if (n === 0) continue;
+        this.ctx.addSamples(n);
+        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, n });
+        this.ctx.releaseSamples(n);
+      }
+      return;
+    }
+    const inner = this.subqueryEvaluator(e, first, last, range).evalVector(e.expr);
+    for (const s of inner) {
+      fn({ metric: s.metric, t: s.t, v: s.f, h: s.h, n: s.t.length });
+    }
+    let total = 0;
+    for (const s of inner) total += s.t.length;
+    this.ctx.releaseSamples(total);
+  }
+
+  subqueryEvaluator(e: SubqueryExpr, firstRef: number, lastRef: number, range: number): Evaluator {
+    let step = e.stepExpr ? Math.round(this.durationSeconds(e.stepExpr) * 1000) : e.step;
+    if (step === 0) step = DEFAULT_SUBQUERY_STEP_MS;
+    if (step < 0) throw new BadDataError('subquery step must be positive');
+    const mint = firstRef - range;
+    let start = step * Math.trunc(mint / step);
+    if (start <= mint) start += step;
+    const end = Math.max(lastRef, start - step);
+    return new Evaluator(this.ctx, start, end < start ? start - 1 : end, step, this.lookback);
+  }
+
+  /** A range expression's raw samples at the (single) step, for instant queries returning a matrix. */
+  rangeValue(e: MatrixSelector | SubqueryExpr): SeriesOut[] {
+    const range = this.rangeOf(e);
+    const tm: TimeModifiers = e.type === 'MatrixSelector' ? e.vectorSelector : e;
+    const ref = this.refTime(tm, this.steps - 1);
+    const out: SeriesOut[] = [];
+    this.forEachRangeSource(e, (src) => {
+      const o = newSeries(src.metric, false);
+      for (let k = 0; k < src.n; k++) {
+        const t = src.t[k]!;
+        if (t > ref - range && t <= ref) pushPoint(o, t, src.v[k]!, src.h?.[k]);
+      }
+      if (o.t.length > 0) {
+        this.ctx.addSamples(o.t.length);
+        out.push(o);
+      }
+    });
+    return out;
+  }
+
+  call(e: Call): EvalValue {
+    const fname = e.func.name;
+    const rangeFn = RANGE_FUNCTIONS.get(fname);
+    if (rangeFn) {
+      const idx = e.func.argTypes.indexOf('matrix');
+      let arg = e.args[idx]!;
+      while (arg.type === 'ParenExpr') arg = arg.expr;
+      if (arg.type !== 'MatrixSelector' && arg.type !== 'SubqueryExpr') {
+        throw new BadDataError(`expected range vector argument for ${fname}`);
+      }
+      const params = e.args
+        .filter((_, i) => i !== idx)
+        .map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
+      return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, params) };
+    }
+    return evalCall(this, e);
+  }
+
+  evalRangeFunction(
+    call: Call,
+    arg: MatrixSelector | SubqueryExpr,
+    rangeFn: NonNullable<ReturnType<typeof RANGE_FUNCTIONS.get>>,
+    params: (Float64Array | undefined)[],
+  ): SeriesOut[] {
+    const range = this.rangeOf(arg);
+    const tm: TimeModifiers = arg.type === 'MatrixSelector' ? arg.vectorSelector : arg;
+    const out: SeriesOut[] = [];
+    const vs = arg.type === 'MatrixSelector' ? arg.vectorSelector : undefined;
+    const w: RangeWindow = {
+      t: [],
+      v: [],
+      h: undefined,
+      lo: 0,
+      hi: 0,
+      rangeStart: 0,
+      rangeEnd: 0,
+      range,
+      stepTime: 0,
+      step: 0,
+      params,
+      metric: Labels.EMPTY,
+      anchored: vs?.anchored ?? false,
+      smoothed: vs?.smoothed ?? false,
+      ev: this,
+      call,
+      arg,
+      nonCounterWarned: false,
+    };
+    this.forEachRangeSource(arg, (src) => {
+      const o = newSeries(src.metric, rangeFn.dropName);
+      w.t = src.t;
+      w.v = src.v;
+      w.h = src.h;
+      w.metric = src.metric;
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < this.steps; i++) {
+        const ref = this.refTime(tm, i);
+        const startT = ref - range;
+        while (lo < src.n && src.t[lo]! <= startT) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < src.n && src.t[hi]! <= ref) hi++;
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeStart = startT;
+        w.rangeEnd = ref;
+        w.stepTime = this.ts(i);
+        w.step = i;
+        if (hi === lo && !rangeFn.needsEmpty) continue;
+        const r = rangeFn.fn(w);
+        if (r === undefined) continue;
+        if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
+        else pushPoint(o, this.ts(i), 0, r);
+      }
+      if (o.t.length > 0) {
+        this.ctx.addSamples(o.t.length);
+        out.push(o);
+      }
+    });
+    return out;
+  }
+}
+
+function negHistogram(h: FloatHistogram): FloatHistogram {
+  return {
+    ...h,
+    zeroCount: -h.zeroCount,
+    count: -h.count,
+    sum: -h.sum,
+    positiveBuckets: h.positiveBuckets.map((x) => -x),
+    negativeBuckets: h.negativeBuckets.map((x) => -x),
+  };
+}
+
+/** Walks step-aligned series, yielding for each step the index of each series' point (or -1). */
+export class StepCursor {
+  private readonly pos: Int32Array;
+  constructor(private readonly series: SeriesOut[]) {
+    this.pos = new Int32Array(series.length);
+  }
+
+  /** Index into series[k]'s arrays of the point at time t, or -1; t must not decrease. */
+  at(k: number, t: number): number {
+    const s = this.series[k]!;
+    let p = this.pos[k]!;
+    while (p < s.t.length && s.t[p]! < t) p++;
+    this.pos[k] = p;
+    return p < s.t.length && s.t[p] === t ? p : -1;
+  }
+}

@@ -1,0 +1,716 @@
+import type { SyntaxNode } from '@lezer/common';
+import { parser as lezer } from '@prometheus-io/lezer-promql';
+import { BadDataError, Matcher, type MatchType } from '../model/index.js';
+import type {
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  DurationExpr,
+  Expr,
+  PosRange,
+  TimeModifiers,
+  VectorMatching,
+  VectorSelector,
+} from './ast.js';
+import { exprType, typeName } from './ast.js';
+import { ANCHORED_FUNCS, FUNCTIONS, SMOOTHED_FUNCS } from './function-defs.js';
+import { parseNumberLiteral, quote, unquoteString } from './literals.js';
+
+/** Queries longer than this are rejected before parsing (Prometheus has no limit; we do). */
+export const MAX_QUERY_LENGTH = 128 * 1024;
+/** Deeper nesting is rejected so no input can overflow the stack. */
+export const MAX_NESTING = 200;
+
+const BIN_OPS: Record<string, string> = {
+  Pow: '^',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Atan2: 'atan2',
+  Add: '+',
+  Sub: '-',
+  Eql: '==',
+  Gte: '>=',
+  Gtr: '>',
+  TrimUpper: '</',
+  TrimLower: '>/',
+  Lte: '<=',
+  Lss: '<',
+  Neq: '!=',
+  And: 'and',
+  Unless: 'unless',
+  Or: 'or',
+};
+
+export const COMPARISON_OPS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+export const SET_OPS = new Set(['and', 'or', 'unless']);
+
+/** Go operator precedence (higher binds tighter). */
+export function precedence(op: string): number {
+  switch (op) {
+    case 'or':
+      return 1;
+    case 'and':
+    case 'unless':
+      return 2;
+    case '+':
+    case '-':
+      return 4;
+    case '*':
+    case '/':
+    case '%':
+    case 'atan2':
+      return 5;
+    case '^':
+      return 6;
+    default:
+      return 3;
+  }
+}
+
+/** Prometheus-style position prefix: `line:col` (1-based, bytes within the line). */
+export function positionOf(query: string, pos: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos && i < query.length; i++) {
+    if (query.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const col = Buffer.byteLength(query.slice(lineStart, pos)) + 1;
+  return `${line}:${col}`;
+}
+
+class ParseError extends Error {
+  constructor(
+    readonly pos: number,
+    msg: string,
+  ) {
+    super(msg);
+  }
+}
+
+/** Parses a PromQL expression into a type-checked AST; throws BadDataError with a position. */
+export function parseExpr(query: string): Expr {
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw new BadDataError(`query is too long: ${query.length} characters, at most ${MAX_QUERY_LENGTH} allowed`);
+  }
+  try {
+    checkNesting(query);
+    const tree = lezer.parse(query);
+    const top = tree.topNode;
+    const errPos = findError(top);
+    if (errPos !== undefined) {
+      throw new ParseError(
+        errPos,
+        errPos >= query.length
+          ? 'unexpected end of input'
+          : `unexpected character or token at ${quote(query.slice(errPos, errPos + 10))}`,
+      );
+    }
+    const first = top.firstChild;
+    if (!first) throw new ParseError(0, 'no expression found in input');
+    const b = new Builder(query);
+    const e = b.expr(first, 0);
+    checkAST(e);
+    return e;
+  } catch (err) {
+    if (err instanceof ParseError) {
+      throw new BadDataError(`${positionOf(query, err.pos)}: parse error: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+function checkNesting(q: string): void {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < q.length; i++) {
+    const c = q.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 41 || c === 93 || c === 125) depth--;
+  }
+  if (max > MAX_NESTING) throw new ParseError(0, `query nesting is too deep (more than ${MAX_NESTING} levels)`);
+}
+
+function findError(top: SyntaxNode): number | undefined {
+  const c = top.cursor();
+  do {
+    if (c.type.isError) return c.from;
+  } while (c.next());
+  return undefined;
+}
+
+function kids(n: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+const EXPR_NODES = new Set([
+  'AggregateExpr',
+  'BinaryExpr',
+  'FunctionCall',
+  'MatrixSelector',
+  'NumberDurationLiteral',
+  'OffsetExpr',
+  'AnchoredExpr',
+  'SmoothedExpr',
+  'ParenExpr',
+  'StringLiteral',
+  'SubqueryExpr',
+  'UnaryExpr',
+  'VectorSelector',
+  'StepInvariantExpr',
+]);
+
+function exprKids(n: SyntaxNode): SyntaxNode[] {
+  return kids(n).filter((k) => EXPR_NODES.has(k.type.name));
+}
+
+class Builder {
+  constructor(private readonly q: string) {}
+
+  text(n: SyntaxNode): string {
+    return this.q.slice(n.from, n.to);
+  }
+
+  pos(n: SyntaxNode): PosRange {
+    return { start: n.from, end: n.to };
+  }
+
+  expr(n: SyntaxNode, depth: number): Expr {
+    if (depth > MAX_NESTING) throw new ParseError(n.from, 'query nesting is too deep');
+    const d = depth + 1;
+    switch (n.type.name) {
+      case 'NumberDurationLiteral':
+        return { type: 'NumberLiteral', val: parseNumberLiteral(this.text(n)), text: this.text(n), pos: this.pos(n) };
+      case 'StringLiteral':
+        return { type: 'StringLiteral', val: this.str(n), pos: this.pos(n) };
+      case 'ParenExpr': {
+        const inner = exprKids(n)[0];
+        if (!inner) throw new ParseError(n.from, 'empty parenthesis');
+        return { type: 'ParenExpr', expr: this.expr(inner, d), pos: this.pos(n) };
+      }
+      case 'UnaryExpr': {
+        const op = this.text(n.firstChild!) as '-' | '+';
+        const inner = this.expr(exprKids(n)[0]!, d);
+        if (inner.type === 'NumberLiteral') {
+          return {
+            ...inner,
+            val: op === '-' ? -inner.val : inner.val,
+            text: `${op}${inner.text ?? inner.val}`,
+            pos: this.pos(n),
+          };
+        }
+        return { type: 'UnaryExpr', op, expr: inner, pos: this.pos(n) };
+      }
+      case 'VectorSelector':
+        return this.vectorSelector(n);
+      case 'MatrixSelector': {
+        const [inner] = exprKids(n);
+        const durNode = kids(n).find((k) => k.type.name === 'DurationExpr')!;
+        const dur = this.durationExpr(durNode);
+        return this.postfix(this.expr(inner!, d), n, (e) => {
+          if (e.type !== 'VectorSelector')
+            throw new ParseError(e.pos.start, 'ranges only allowed for vector selectors');
+          if (e.offset !== 0 || e.offsetExpr || e.timestamp !== undefined || e.startOrEnd) {
+            throw new ParseError(e.pos.start, 'no offset or @ modifiers allowed before range');
+          }
+          const ms = staticMs(dur);
+          return {
+            type: 'MatrixSelector',
+            vectorSelector: e,
+            range: ms ?? 0,
+            ...(ms === undefined ? { rangeExpr: dur } : {}),
+            pos: { start: e.pos.start, end: n.to },
+          };
+        });
+      }
+      case 'SubqueryExpr': {
+        const [inner] = exprKids(n);
+        const durs = kids(n).filter((k) => k.type.name === 'DurationExpr');
+        const range = this.durationExpr(durs[0]!);
+        const step = durs[1] ? this.durationExpr(durs[1]) : undefined;
+        return this.postfix(this.expr(inner!, d), n, (e) => {
+          const t = exprType(e);
+          if (t !== 'vector') {
+            throw new ParseError(e.pos.start, `subquery is only allowed on instant vector, got ${typeName(t)} instead`);
+          }
+          const rms = staticMs(range);
+          const sms = step ? staticMs(step) : 0;
+          return {
+            type: 'SubqueryExpr',
+            expr: e,
+            range: rms ?? 0,
+            ...(rms === undefined ? { rangeExpr: range } : {}),
+            step: sms ?? 0,
+            ...(sms === undefined && step ? { stepExpr: step } : {}),
+            offset: 0,
+            pos: { start: e.pos.start, end: n.to },
+          };
+        });
+      }
+      case 'OffsetExpr': {
+        const [inner] = exprKids(n);
+        const durNode = kids(n).find((k) => k.type.name === 'OffsetDurationExpr')!;
+        const dur = this.durationExpr(durNode);
+        return this.postfix(this.expr(inner!, d), n, (e) => {
+          const tm = timeTarget(e, 'offset');
+          if (tm.offset !== 0 || tm.offsetExpr) throw new ParseError(n.from, 'offset may not be set multiple times');
+          const ms = staticMs(dur);
+          if (ms === undefined) tm.offsetExpr = dur;
+          else tm.offset = ms;
+          return widen(e, n.to);
+        });
+      }
+      case 'StepInvariantExpr': {
+        const [inner] = exprKids(n);
+        const ks = kids(n);
+        const num = ks.find((k) => k.type.name === 'NumberDurationLiteral');
+        const pre = ks.find((k) => k.type.name === 'AtModifierPreprocessors');
+        return this.postfix(this.expr(inner!, d), n, (e) => {
+          const tm = timeTarget(e, '@');
+          if (tm.timestamp !== undefined || tm.startOrEnd)
+            throw new ParseError(n.from, '@ <timestamp> may not be set multiple times');
+          if (num) {
+            const v = parseNumberLiteral(this.text(num));
+            if (!Number.isFinite(v) || Math.abs(v * 1000) > 9.2e18) {
+              throw new ParseError(num.from, 'timestamp out of bounds for @ modifier');
+            }
+            tm.timestamp = Math.round(v * 1000);
+          } else {
+            tm.startOrEnd = this.text(pre!) === 'start' ? 'start' : 'end';
+          }
+          return widen(e, n.to);
+        });
+      }
+      case 'AnchoredExpr':
+      case 'SmoothedExpr': {
+        const [inner] = exprKids(n);
+        const anchored = n.type.name === 'AnchoredExpr';
+        return this.postfix(this.expr(inner!, d), n, (e) => {
+          const vs = e.type === 'VectorSelector' ? e : e.type === 'MatrixSelector' ? e.vectorSelector : undefined;
+          if (!vs)
+            throw new ParseError(
+              n.from,
+              `${anchored ? 'anchored' : 'smoothed'} modifier can only be used on selectors`,
+            );
+          if (anchored) vs.anchored = true;
+          else vs.smoothed = true;
+          return widen(e, n.to);
+        });
+      }
+      case 'AggregateExpr':
+        return this.aggregate(n, d);
+      case 'FunctionCall':
+        return this.call(n, d);
+      case 'BinaryExpr':
+        return this.binary(n, d);
+      default:
+        throw new ParseError(n.from, `unexpected ${n.type.name}`);
+    }
+  }
+
+  /** Postfix operators bind to the rightmost operand (the lezer grammar attaches them to the whole expression). */
+  postfix(e: Expr, n: SyntaxNode, apply: (e: Expr) => Expr): Expr {
+    if (e.type === 'BinaryExpr') {
+      const rhs = this.postfix(e.rhs, n, apply);
+      return { ...e, rhs, pos: { start: e.pos.start, end: n.to } };
+    }
+    if (e.type === 'UnaryExpr') {
+      return { ...e, expr: this.postfix(e.expr, n, apply), pos: { start: e.pos.start, end: n.to } };
+    }
+    return apply(e);
+  }
+
+  str(n: SyntaxNode): string {
+    try {
+      return unquoteString(this.text(n));
+    } catch (err) {
+      throw new ParseError(n.from, (err as Error).message);
+    }
+  }
+
+  vectorSelector(n: SyntaxNode): VectorSelector {
+    let name = '';
+    const matchers: Matcher[] = [];
+    for (const k of kids(n)) {
+      if (k.type.name === 'Identifier') name = this.text(k);
+      else if (k.type.name === 'LabelMatchers') {
+        for (const m of kids(k)) {
+          if (m.type.name === 'QuotedLabelName') {
+            if (name !== '')
+              throw new ParseError(
+                m.from,
+                `metric name must not be set twice: ${quote(name)} or ${quote(this.str(m.firstChild!))}`,
+              );
+            name = this.str(m.firstChild!);
+          } else if (m.type.name === 'UnquotedLabelMatcher' || m.type.name === 'QuotedLabelMatcher') {
+            const [ln, op, val] = kids(m);
+            const lname = ln!.type.name === 'LabelName' ? this.text(ln!) : this.str(ln!.firstChild!);
+            const value = this.str(val!);
+            try {
+              matchers.push(new Matcher(this.text(op!) as MatchType, lname, value));
+            } catch (err) {
+              throw new ParseError(val!.from, (err as Error).message);
+            }
+          }
+        }
+      }
+    }
+    if (name !== '') {
+      if (matchers.some((m) => m.name === '__name__')) {
+        throw new ParseError(
+          n.from,
+          `metric name must not be set twice: ${quote(name)} or ${quote(matchers.find((m) => m.name === '__name__')!.value)}`,
+        );
+      }
+      matchers.unshift(new Matcher('=', '__name__', name));
+    }
+    if (!matchers.some((m) => !m.matchesEmpty())) {
+      throw new ParseError(n.from, 'vector selector must contain at least one non-empty matcher');
+    }
+    return { type: 'VectorSelector', name, matchers, offset: 0, anchored: false, smoothed: false, pos: this.pos(n) };
+  }
+
+  grouping(n: SyntaxNode): string[] {
+    return kids(n)
+      .filter((k) => k.type.name === 'LabelName' || k.type.name === 'QuotedLabelName')
+      .map((k) => (k.type.name === 'LabelName' ? this.text(k) : this.str(k.firstChild!)));
+  }
+
+  aggregate(n: SyntaxNode, d: number): AggregateExpr {
+    const ks = kids(n);
+    const op = this.text(ks.find((k) => k.type.name === 'AggregateOp')!).toLowerCase();
+    const mod = ks.find((k) => k.type.name === 'AggregateModifier');
+    const body = ks.find((k) => k.type.name === 'FunctionCallBody')!;
+    const args = exprKids(body).map((a) => this.expr(a, d));
+    let grouping: string[] = [];
+    let without = false;
+    if (mod) {
+      without = mod.firstChild!.type.name === 'Without';
+      grouping = this.grouping(kids(mod).find((k) => k.type.name === 'GroupingLabels')!);
+    }
+    const needsParam = ['topk', 'bottomk', 'quantile', 'count_values', 'limitk', 'limit_ratio'].includes(op);
+    const want = needsParam ? 2 : 1;
+    if (args.length !== want) {
+      throw new ParseError(
+        n.from,
+        `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
+      );
+    }
+    const agg: AggregateExpr = {
+      type: 'AggregateExpr',
+      op,
+      expr: args[want - 1]!,
+      grouping,
+      without,
+      groupingWritten: mod !== undefined,
+      pos: this.pos(n),
+    };
+    if (needsParam) agg.param = args[0]!;
+    return agg;
+  }
+
+  call(n: SyntaxNode, d: number): Call {
+    const [idNode, body] = kids(n);
+    const name = this.text(idNode!);
+    const func = FUNCTIONS.get(name);
+    if (!func) throw new ParseError(n.from, `unknown function with name ${quote(name)}`);
+    const args = exprKids(body!).map((a) => this.expr(a, d));
+    return { type: 'Call', func, args, pos: this.pos(n) };
+  }
+
+  binary(n: SyntaxNode, d: number): Expr {
+    const ks = kids(n);
+    const [l, r] = exprKids(n);
+    const opNode = ks.find((k) => BIN_OPS[k.type.name] !== undefined)!;
+    const op = BIN_OPS[opNode.type.name]!;
+    const returnBool = ks.some((k) => k.type.name === 'BoolModifier');
+    const mm = ks.find((k) => k.type.name === 'MatchingModifierClause');
+    const fill = ks.find((k) => k.type.name === 'FillModifier');
+    const vm: VectorMatching = { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+    if (mm) {
+      const mk = kids(mm);
+      vm.on = mk[0]!.type.name === 'On';
+      const groups = mk.filter((k) => k.type.name === 'GroupingLabels');
+      vm.matchingLabels = this.grouping(groups[0]!);
+      const g = mk.find((k) => k.type.name === 'GroupLeft' || k.type.name === 'GroupRight');
+      if (g) {
+        vm.card = g.type.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
+        if (groups[1]) vm.include = this.grouping(groups[1]);
+      }
+    }
+    if (fill) {
+      for (const c of kids(fill)) {
+        const v = parseNumberLiteral(this.text(kids(c).find((k) => k.type.name === 'NumberDurationLiteral')!));
+        if (c.type.name === 'FillClause') {
+          vm.fillLeft = v;
+          vm.fillRight = v;
+        } else if (c.type.name === 'FillLeftClause') vm.fillLeft = v;
+        else vm.fillRight = v;
+      }
+    }
+    const lhs = this.expr(l!, d);
+    const rhs = this.expr(r!, d);
+    const be: BinaryExpr = {
+      type: 'BinaryExpr',
+      op,
+      lhs,
+      rhs,
+      vectorMatching: vm,
+      matchingWritten: mm !== undefined,
+      returnBool,
+      pos: { start: lhs.pos.start, end: rhs.pos.end },
+      opPos: opNode.from,
+    };
+    return rotate(be);
+  }
+
+  durationExpr(n: SyntaxNode): DurationExpr {
+    const ks = kids(n);
+    const name = n.type.name;
+    if (name === 'NumberDurationLiteralInDurationContext' || name === 'NumberDurationLiteral') {
+      return { kind: 'num', v: parseNumberLiteral(this.text(n)) };
+    }
+    if (ks.length === 1 && (name === 'DurationExpr' || name === 'OffsetDurationExpr')) return this.durationExpr(ks[0]!);
+    const first = ks[0];
+    if (!first) throw new ParseError(n.from, 'empty duration');
+    switch (first.type.name) {
+      case 'DurationStep':
+        return { kind: 'step' };
+      case 'DurationRange':
+        return { kind: 'range' };
+      case 'DurationMinOf':
+      case 'DurationMaxOf': {
+        const [a, b] = ks.filter((k) => k.type.name === 'DurationExpr');
+        return {
+          kind: first.type.name === 'DurationMinOf' ? 'minof' : 'maxof',
+          a: this.durationExpr(a!),
+          b: this.durationExpr(b!),
+        };
+      }
+      case 'UnaryOp':
+        return { kind: 'unary', op: this.text(first) as '-' | '+', x: this.durationExpr(ks[1]!) };
+    }
+    const inner = ks.filter((k) => k.type.name === 'DurationExpr' || k.type.name === 'OffsetDurationExpr');
+    if (inner.length === 2) {
+      const opNode = ks.find((k) => BIN_OPS[k.type.name] !== undefined)!;
+      return {
+        kind: 'bin',
+        op: BIN_OPS[opNode.type.name]!,
+        a: this.durationExpr(inner[0]!),
+        b: this.durationExpr(inner[1]!),
+      };
+    }
+    if (inner.length === 1) return this.durationExpr(inner[0]!);
+    throw new ParseError(n.from, 'invalid duration expression');
+  }
+}
+
+/** Re-associates `(a op1 b) op2 c` when op2 binds tighter (needed after postfix rewrites). */
+function rotate(be: BinaryExpr): BinaryExpr {
+  const l = be.lhs;
+  if (l.type !== 'BinaryExpr') return be;
+  const pl = precedence(l.op);
+  const p = precedence(be.op);
+  if (p > pl || (p === pl && be.op === '^')) {
+    const inner = rotate({ ...be, lhs: l.rhs, pos: { start: l.rhs.pos.start, end: be.pos.end } });
+    return { ...l, rhs: inner, pos: { start: l.pos.start, end: be.pos.end } };
+  }
+  return be;
+}
+
+function widen(e: Expr, end: number): Expr {
+  e.pos = { start: e.pos.start, end };
+  return e;
+}
+
+function timeTarget(e: Expr, what: string): TimeModifiers {
+  if (e.type === 'VectorSelector' || e.type === 'SubqueryExpr') return e;
+  if (e.type === 'MatrixSelector') return e.vectorSelector;
+  throw new ParseError(
+    e.pos.start,
+    `${what === '@' ? '@ modifier' : 'offset modifier'} must be preceded by an instant vector selector or range vector selector or a subquery`,
+  );
+}
+
+/** Milliseconds for a duration expression without step()/range(); undefined when it needs the query. */
+export function staticMs(d: DurationExpr): number | undefined {
+  const s = evalDuration(d, undefined);
+  return s === undefined ? undefined : Math.round(s * 1000);
+}
+
+/** Evaluates a duration expression in seconds; `ctx` supplies step()/range() in seconds. */
+export function evalDuration(d: DurationExpr, ctx: { step: number; range: number } | undefined): number | undefined {
+  switch (d.kind) {
+    case 'num':
+      return d.v;
+    case 'step':
+      return ctx?.step;
+    case 'range':
+      return ctx?.range;
+    case 'unary': {
+      const x = evalDuration(d.x, ctx);
+      return x === undefined ? undefined : d.op === '-' ? -x : x;
+    }
+    case 'minof':
+    case 'maxof': {
+      const a = evalDuration(d.a, ctx);
+      const b = evalDuration(d.b, ctx);
+      if (a === undefined || b === undefined) return undefined;
+      return d.kind === 'minof' ? Math.min(a, b) : Math.max(a, b);
+    }
+    case 'bin': {
+      const a = evalDuration(d.a, ctx);
+      const b = evalDuration(d.b, ctx);
+      if (a === undefined || b === undefined) return undefined;
+      switch (d.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          if (b === 0) throw new BadDataError('division by zero in duration expression');
+          return a / b;
+        case '%':
+          if (b === 0) throw new BadDataError('modulo by zero in duration expression');
+          return a % b;
+        case '^':
+          return a ** b;
+      }
+      throw new BadDataError(`unsupported operator ${d.op} in duration expression`);
+    }
+  }
+}
+
+/** Type checks as Prometheus's parser checkAST does. */
+function checkAST(e: Expr): void {
+  switch (e.type) {
+    case 'ParenExpr':
+      checkAST(e.expr);
+      return;
+    case 'UnaryExpr': {
+      checkAST(e.expr);
+      const t = exprType(e.expr);
+      if (t !== 'scalar' && t !== 'vector') {
+        throw new ParseError(
+          e.pos.start,
+          `unary expression only allowed on expressions of type scalar or instant vector, got ${quote(typeName(t))}`,
+        );
+      }
+      return;
+    }
+    case 'SubqueryExpr':
+      checkAST(e.expr);
+      return;
+    case 'AggregateExpr': {
+      checkAST(e.expr);
+      if (e.param) checkAST(e.param);
+      const t = exprType(e.expr);
+      if (t !== 'vector')
+        throw new ParseError(
+          e.expr.pos.start,
+          `expected type instant vector in aggregation expression, got ${typeName(t)}`,
+        );
+      if (e.param) {
+        const want = e.op === 'count_values' ? 'string' : 'scalar';
+        const pt = exprType(e.param);
+        if (pt !== want)
+          throw new ParseError(
+            e.param.pos.start,
+            `expected type ${typeName(want)} in aggregation parameter, got ${typeName(pt)}`,
+          );
+      }
+      return;
+    }
+    case 'Call': {
+      for (const a of e.args) checkAST(a);
+      const f = e.func;
+      const n = e.args.length;
+      const fixed = f.argTypes.length;
+      if (f.variadic === 0 && n !== fixed) {
+        throw new ParseError(e.pos.end, `expected ${fixed} argument(s) in call to ${quote(f.name)}, got ${n}`);
+      }
+      if (f.variadic !== 0) {
+        const min = fixed - 1;
+        if (n < min)
+          throw new ParseError(e.pos.end, `expected at least ${min} argument(s) in call to ${quote(f.name)}, got ${n}`);
+        if (f.variadic > 0 && n > min + f.variadic) {
+          throw new ParseError(
+            e.pos.end,
+            `expected at most ${min + f.variadic} argument(s) in call to ${quote(f.name)}, got ${n}`,
+          );
+        }
+      }
+      e.args.forEach((a, i) => {
+        const want = f.argTypes[Math.min(i, fixed - 1)]!;
+        const got = exprType(a);
+        if (want !== got) {
+          throw new ParseError(
+            a.pos.start,
+            `expected type ${typeName(want)} in call to function ${quote(f.name)}, got ${typeName(got)}`,
+          );
+        }
+        if (a.type === 'MatrixSelector') {
+          const vs = a.vectorSelector;
+          if (vs.anchored && !ANCHORED_FUNCS.includes(f.name)) {
+            throw new BadDataError(
+              `anchored modifier can only be used with: ${ANCHORED_FUNCS.join(', ')} - not with ${f.name}`,
+            );
+          }
+          if (vs.smoothed && !SMOOTHED_FUNCS.includes(f.name)) {
+            throw new BadDataError(
+              `smoothed modifier can only be used with: ${SMOOTHED_FUNCS.join(', ')} - not with ${f.name}`,
+            );
+          }
+        }
+      });
+      return;
+    }
+    case 'BinaryExpr': {
+      checkAST(e.lhs);
+      checkAST(e.rhs);
+      const lt = exprType(e.lhs);
+      const rt = exprType(e.rhs);
+      const cmp = COMPARISON_OPS.has(e.op);
+      if (e.returnBool && !cmp) throw new ParseError(e.opPos, 'bool modifier can only be used on comparison operators');
+      if (cmp && !e.returnBool && lt === 'scalar' && rt === 'scalar') {
+        throw new ParseError(e.opPos, 'comparisons between scalars must use BOOL modifier');
+      }
+      if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) {
+        throw new ParseError(e.pos.start, 'binary expression must contain only scalar and instant vector types');
+      }
+      const vm = e.vectorMatching!;
+      if (SET_OPS.has(e.op)) {
+        if (lt === 'scalar' || rt === 'scalar') {
+          throw new ParseError(e.pos.start, `set operator ${quote(e.op)} not allowed in binary scalar expression`);
+        }
+        if (vm.card === 'many-to-one' || vm.card === 'one-to-many') {
+          throw new ParseError(e.opPos, `no grouping allowed for ${quote(e.op)} operation`);
+        }
+        vm.card = 'many-to-many';
+      }
+      if ((lt !== 'vector' || rt !== 'vector') && e.matchingWritten) {
+        if (vm.matchingLabels.length > 0 || vm.card !== 'one-to-one') {
+          throw new ParseError(e.pos.start, 'vector matching only allowed between instant vectors');
+        }
+      }
+      if (vm.on) {
+        for (const l of vm.include) {
+          if (vm.matchingLabels.includes(l))
+            throw new ParseError(e.opPos, `label ${quote(l)} must not occur in ON and GROUP clause at once`);
+        }
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,397 @@
+import type { FloatHistogram, Labels } from '../model/index.js';
+import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
+import type { Evaluator } from './evaluator.js';
+import { kahanSumInc, quantile } from './mathx.js';
+
+/** The samples `(rangeStart, rangeEnd]` of one series at one step; indices [lo, hi) into t/v/h. */
+export interface RangeWindow {
+  t: ArrayLike<number>;
+  v: ArrayLike<number>;
+  h: (FloatHistogram | undefined)[] | undefined;
+  lo: number;
+  hi: number;
+  rangeStart: number;
+  rangeEnd: number;
+  range: number;
+  stepTime: number;
+  step: number;
+  params: (Float64Array | undefined)[];
+  metric: Labels;
+  anchored: boolean;
+  smoothed: boolean;
+  ev: Evaluator;
+  call: Call;
+  arg: MatrixSelector | SubqueryExpr;
+  nonCounterWarned: boolean;
+}
+
+export interface RangeFunction {
+  fn: (w: RangeWindow) => number | FloatHistogram | undefined;
+  dropName: boolean;
+  /** Called even for empty windows (absent_over_time). */
+  needsEmpty?: boolean;
+}
+
+function isHist(w: RangeWindow, i: number): boolean {
+  return w.h !== undefined && w.h[i] !== undefined;
+}
+
+/** Float-only view: number of float samples in the window. */
+function floatCount(w: RangeWindow): number {
+  if (!w.h) return w.hi - w.lo;
+  let n = 0;
+  for (let i = w.lo; i < w.hi; i++) if (w.h[i] === undefined) n++;
+  return n;
+}
+
+function hasHist(w: RangeWindow): boolean {
+  if (!w.h) return false;
+  for (let i = w.lo; i < w.hi; i++) if (w.h[i] !== undefined) return true;
+  return false;
+}
+
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
+function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
+  if (hasHist(w)) return undefined;
+  const n = w.hi - w.lo;
+  if (n < 2) return undefined;
+  const t = w.t;
+  const v = w.v;
+  const firstT = t[w.lo]!;
+  const lastT = t[w.hi - 1]!;
+  const firstV = v[w.lo]!;
+  let result = v[w.hi - 1]! - firstV;
+  if (isCounter) {
+    let prev = firstV;
+    for (let i = w.lo + 1; i < w.hi; i++) {
+      const cur = v[i]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  let durationToStart = (firstT - w.rangeStart) / 1000;
+  let durationToEnd = (w.rangeEnd - lastT) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const avg = sampledInterval / (n - 1);
+  const threshold = avg * 1.1;
+  if (durationToStart >= threshold) durationToStart = avg / 2;
+  if (isCounter && result > 0 && firstV >= 0) {
+    const durationToZero = sampledInterval * (firstV / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= w.range / 1000;
+  if (isCounter && !w.nonCounterWarned) {
+    const name = w.metric.get('__name__');
+    if (name !== '' && !COUNTER_SUFFIXES.some((s) => name.endsWith(s))) {
+      w.nonCounterWarned = true;
+      w.ev.ctx.info(
+        `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`,
+        w.arg.pos,
+      );
+    }
+  }
+  return result * factor;
+}
+
+function instantValue(w: RangeWindow, isRate: boolean): number | undefined {
+  if (hasHist(w)) return undefined;
+  if (w.hi - w.lo < 2) return undefined;
+  const last = w.v[w.hi - 1]!;
+  const prev = w.v[w.hi - 2]!;
+  let r = isRate && last < prev ? last : last - prev;
+  const dt = w.t[w.hi - 1]! - w.t[w.hi - 2]!;
+  if (dt === 0) return undefined;
+  if (isRate) r /= dt / 1000;
+  return r;
+}
+
+/** Least squares fit over the window's floats; x is seconds relative to `interceptTime`. */
+export function linearRegression(w: RangeWindow, interceptTime: number): [number, number] {
+  let n = 0;
+  let sumX = 0;
+  let cX = 0;
+  let sumY = 0;
+  let cY = 0;
+  let sumXY = 0;
+  let cXY = 0;
+  let sumX2 = 0;
+  let cX2 = 0;
+  let initY = Number.NaN;
+  let constY = true;
+  for (let i = w.lo; i < w.hi; i++) {
+    if (isHist(w, i)) continue;
+    const y = w.v[i]!;
+    if (n === 0) initY = y;
+    else if (constY && y !== initY) constY = false;
+    n++;
+    const x = (w.t[i]! - interceptTime) / 1000;
+    [sumX, cX] = kahanSumInc(x, sumX, cX);
+    [sumY, cY] = kahanSumInc(y, sumY, cY);
+    [sumXY, cXY] = kahanSumInc(x * y, sumXY, cXY);
+    [sumX2, cX2] = kahanSumInc(x * x, sumX2, cX2);
+  }
+  if (constY) {
+    if (!Number.isFinite(initY) && !Number.isNaN(initY)) return [Number.NaN, Number.NaN];
+    return [0, initY];
+  }
+  sumX += cX;
+  sumY += cY;
+  sumXY += cXY;
+  sumX2 += cX2;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  const intercept = sumY / n - (slope * sumX) / n;
+  return [slope, intercept];
+}
+
+function floats(w: RangeWindow): number[] {
+  const out: number[] = [];
+  for (let i = w.lo; i < w.hi; i++) if (!isHist(w, i)) out.push(w.v[i]!);
+  return out;
+}
+
+function aggrFloats(w: RangeWindow, f: (w: RangeWindow) => number | undefined): number | undefined {
+  if (floatCount(w) === 0) return undefined;
+  return f(w);
+}
+
+function avgOverTime(w: RangeWindow): number {
+  let sum = 0;
+  let mean = 0;
+  let count = 0;
+  let c = 0;
+  let incremental = false;
+  for (let i = w.lo; i < w.hi; i++) {
+    if (isHist(w, i)) continue;
+    const f = w.v[i]!;
+    count++;
+    if (!incremental) {
+      const [ns, nc] = kahanSumInc(f, sum, c);
+      if (count === 1 || Number.isFinite(ns) || Number.isNaN(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    const q = (count - 1) / count;
+    [mean, c] = kahanSumInc(f / count, q * mean, q * c);
+  }
+  if (incremental) return mean + c;
+  return sum / count + c / count;
+}
+
+function varianceOverTime(w: RangeWindow): number {
+  let count = 0;
+  let mean = 0;
+  let cMean = 0;
+  let aux = 0;
+  let cAux = 0;
+  for (let i = w.lo; i < w.hi; i++) {
+    if (isHist(w, i)) continue;
+    const f = w.v[i]!;
+    count++;
+    const delta = f - (mean + cMean);
+    [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
+    [aux, cAux] = kahanSumInc(delta * (f - (mean + cMean)), aux, cAux);
+  }
+  return (aux + cAux) / count;
+}
+
+function param(w: RangeWindow, k: number): number {
+  return w.params[k]?.[w.step] ?? Number.NaN;
+}
+
+function def(fn: RangeFunction['fn'], dropName = true, needsEmpty = false): RangeFunction {
+  return { fn, dropName, needsEmpty };
+}
+
+function tsOf(w: RangeWindow, pick: (cur: number, best: number) => boolean): number | undefined {
+  let bestI = -1;
+  for (let i = w.lo; i < w.hi; i++) {
+    if (isHist(w, i)) continue;
+    if (bestI < 0 || pick(w.v[i]!, w.v[bestI]!) || (Number.isNaN(w.v[bestI]!) && !Number.isNaN(w.v[i]!))) bestI = i;
+  }
+  return bestI < 0 ? undefined : w.t[bestI]! / 1000;
+}
+
+export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<string, RangeFunction>([
+  ['rate', def((w) => extrapolatedRate(w, true, true))],
+  ['increase', def((w) => extrapolatedRate(w, true, false))],
+  ['delta', def((w) => extrapolatedRate(w, false, false))],
+  ['irate', def((w) => instantValue(w, true))],
+  ['idelta', def((w) => instantValue(w, false))],
+  [
+    'deriv',
+    def((w) => {
+      if (floatCount(w) < 2) return undefined;
+      return linearRegression(w, w.t[w.lo]!)[0];
+    }),
+  ],
+  [
+    'predict_linear',
+    def((w) => {
+      if (floatCount(w) < 2) return undefined;
+      const [slope, intercept] = linearRegression(w, w.stepTime);
+      return slope * param(w, 0) + intercept;
+    }),
+  ],
+  [
+    'changes',
+    def((w) => {
+      if (hasHist(w)) return undefined;
+      let changes = 0;
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        const cur = w.v[i]!;
+        const prev = w.v[i - 1]!;
+        if (!(cur === prev || (Number.isNaN(cur) && Number.isNaN(prev)))) changes++;
+      }
+      return changes;
+    }),
+  ],
+  [
+    'resets',
+    def((w) => {
+      if (hasHist(w)) return undefined;
+      let resets = 0;
+      for (let i = w.lo + 1; i < w.hi; i++) if (w.v[i]! < w.v[i - 1]!) resets++;
+      return resets;
+    }),
+  ],
+  ['avg_over_time', def((w) => aggrFloats(w, avgOverTime))],
+  [
+    'sum_over_time',
+    def((w) =>
+      aggrFloats(w, () => {
+        let s = 0;
+        let c = 0;
+        for (let i = w.lo; i < w.hi; i++) if (!isHist(w, i)) [s, c] = kahanSumInc(w.v[i]!, s, c);
+        return s + c;
+      }),
+    ),
+  ],
+  ['count_over_time', def((w) => w.hi - w.lo)],
+  [
+    'min_over_time',
+    def((w) =>
+      aggrFloats(w, () => {
+        let m = Number.NaN;
+        for (let i = w.lo; i < w.hi; i++) {
+          if (isHist(w, i)) continue;
+          const x = w.v[i]!;
+          if (x < m || Number.isNaN(m)) m = x;
+        }
+        return m;
+      }),
+    ),
+  ],
+  [
+    'max_over_time',
+    def((w) =>
+      aggrFloats(w, () => {
+        let m = Number.NaN;
+        for (let i = w.lo; i < w.hi; i++) {
+          if (isHist(w, i)) continue;
+          const x = w.v[i]!;
+          if (x > m || Number.isNaN(m)) m = x;
+        }
+        return m;
+      }),
+    ),
+  ],
+  [
+    'last_over_time',
+    def((w) => {
+      const i = w.hi - 1;
+      return w.h?.[i] ?? w.v[i]!;
+    }, false),
+  ],
+  [
+    'first_over_time',
+    def((w) => {
+      const i = w.lo;
+      return w.h?.[i] ?? w.v[i]!;
+    }, false),
+  ],
+  ['ts_of_last_over_time', def((w) => w.t[w.hi - 1]! / 1000)],
+  ['ts_of_first_over_time', def((w) => w.t[w.lo]! / 1000)],
+  ['ts_of_max_over_time', def((w) => tsOf(w, (c, b) => c >= b))],
+  ['ts_of_min_over_time', def((w) => tsOf(w, (c, b) => c <= b))],
+  ['present_over_time', def(() => 1)],
+  ['stddev_over_time', def((w) => aggrFloats(w, (x) => Math.sqrt(varianceOverTime(x))))],
+  ['stdvar_over_time', def((w) => aggrFloats(w, varianceOverTime))],
+  [
+    'quantile_over_time',
+    def((w) =>
+      aggrFloats(w, () => {
+        const q = param(w, 0);
+        if (Number.isNaN(q) || q < 0 || q > 1) {
+          w.ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(q)}`, w.call.args[0]!.pos);
+        }
+        return quantile(q, floats(w));
+      }),
+    ),
+  ],
+  [
+    'mad_over_time',
+    def((w) =>
+      aggrFloats(w, () => {
+        const vals = floats(w);
+        const med = quantile(0.5, vals);
+        return quantile(
+          0.5,
+          vals.map((x) => Math.abs(x - med)),
+        );
+      }),
+    ),
+  ],
+  [
+    'double_exponential_smoothing',
+    def((w) => {
+      const vals = floats(w);
+      const sf = param(w, 0);
+      const tf = param(w, 1);
+      if (sf <= 0 || sf >= 1 || Number.isNaN(sf)) {
+        throw new RangeParamError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
+      }
+      if (tf <= 0 || tf >= 1 || Number.isNaN(tf)) {
+        throw new RangeParamError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
+      }
+      if (vals.length < 2) return undefined;
+      let s0 = 0;
+      let s1 = vals[0]!;
+      let b = vals[1]! - vals[0]!;
+      for (let i = 1; i < vals.length; i++) {
+        const x = sf * vals[i]!;
+        if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
+        const y = (1 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+      }
+      return s1;
+    }),
+  ],
+  ['absent_over_time', def((w) => (w.hi === w.lo ? 1 : undefined), true, true)],
+]);
+
+/** Errors raised by a range function's parameters (become ExecutionError at the engine edge). */
+export class RangeParamError extends Error {}
+
+/** Go's %g formatting for the few messages that print floats. */
+export function formatG(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
+  if (exp < -4 || exp >= 21) {
+    const s = v.toExponential();
+    return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(v);
+}
