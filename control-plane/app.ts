@@ -9,10 +9,12 @@ import { adminAuthHook, clusterAuthHook } from './plugins/auth.js';
 import { controlPlaneErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/sessions.js';
 import { typeboxValidatorCompiler } from './plugins/validator.js';
+import { alertmanagerRoutes } from './routes/admin/alertmanager.js';
 import { auditRoutes } from './routes/admin/audit.js';
 import { limitRoutes } from './routes/admin/limits.js';
 import { openApiDocument } from './routes/admin/openapi.js';
 import { operatorRoutes } from './routes/admin/operators.js';
+import { ruleRoutes } from './routes/admin/rules.js';
 import { sessionRoutes } from './routes/admin/sessions.js';
 import { tenantRoutes } from './routes/admin/tenants.js';
 import { tokenRoutes } from './routes/admin/tokens.js';
@@ -23,14 +25,13 @@ export const ADMIN_PREFIX = '/admin/api/v1';
 export const INTERNAL_PREFIX = '/internal/v1';
 /** JSON bodies of the admin API are small; rule and Alertmanager uploads raise this per route. */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
 export interface PluginOptions {
   services: Services;
   clusterSecret: string;
   jwtSecrets: readonly string[];
   clock: Clock;
-  /** Extra admin routes (rules, alertmanager) registered behind admin auth. */
-  extraAdminRoutes?: ReadonlyArray<FastifyPluginAsync<{ services: Services }>>;
 }
 
 function notFound(app: FastifyInstance): void {
@@ -54,6 +55,8 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
     await app.register(
       async (admin) => {
         notFound(admin);
+        // Rule groups and Alertmanager configs may be sent as YAML text; the domain parses it safely.
+        admin.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
         const sessions = await registerSessions(admin, { secrets: opts.jwtSecrets, clock: opts.clock });
         await admin.register(sessionRoutes, { services, sessions });
         admin.get('/openapi.json', { schema: { tags: ['meta'] } }, async () => openApiDocument(routes));
@@ -65,7 +68,8 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
           await authed.register(limitRoutes, o);
           await authed.register(auditRoutes, o);
           await authed.register(operatorRoutes, o);
-          for (const r of opts.extraAdminRoutes ?? []) await authed.register(r, { services });
+          await authed.register(ruleRoutes, o);
+          await authed.register(alertmanagerRoutes, o);
         });
       },
       { prefix: ADMIN_PREFIX },

@@ -10,14 +10,22 @@ import { controlPlanePlugin } from './app.js';
 import { type DatabaseOptions, openDatabase } from './db/client.js';
 import { DrizzleStore } from './db/repositories/index.js';
 import { AdminAuthService } from './domain/admin-auth.js';
+import { AlertmanagerService } from './domain/alertmanager.js';
 import { AuditService } from './domain/audit.js';
+import type { RuleExprValidator } from './domain/expr-validator.js';
 import { type ControlPlaneInternal, createInternal } from './domain/internal.js';
 import { LimitsService } from './domain/limits.js';
+import { RulesService } from './domain/rules.js';
 import { TenantService } from './domain/tenants.js';
 import { TokenService } from './domain/tokens.js';
 import type { Services } from './routes/services.js';
 
 export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
+export {
+  lezerExprValidator,
+  type RuleExprValidator,
+  validatorFromParser,
+} from './domain/expr-validator.js';
 export type {
   AlertmanagerFeed,
   ControlPlaneInternal,
@@ -27,7 +35,7 @@ export type {
 } from './domain/internal.js';
 export { generateToken, isWellFormedToken } from './domain/token-format.js';
 export type { AuthResult } from './domain/tokens.js';
-export { TOKEN_SCOPES, type TokenScope } from './domain/types.js';
+export { type RuleGroup, TOKEN_SCOPES, type TokenScope } from './domain/types.js';
 
 export interface ControlPlaneOptions {
   database: DatabaseOptions;
@@ -45,6 +53,11 @@ export interface ControlPlaneOptions {
   /** Cluster-wide defaults that tenant overrides are merged onto (validated like overrides). */
   limitDefaults?: Partial<Limits>;
   logger?: FastifyBaseLogger | false;
+  /**
+   * Checks rule `expr` on write. Default: lezer-promql syntax check. The integrator plugs in the real
+   * parser with `validatorFromParser(parseExpr)`.
+   */
+  ruleExprValidator?: RuleExprValidator;
   /** Time source (tests inject one); defaults to the system clock. */
   clock?: Clock;
 }
@@ -64,10 +77,17 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
     const deps = { store, clock };
     const tenants = new TenantService(deps);
     const tokens = new TokenService(deps);
+    const limits = new LimitsService({ ...deps, ...(opts.limitDefaults ? { limitDefaults: opts.limitDefaults } : {}) });
     const services: Services = {
       tenants,
       tokens,
-      limits: new LimitsService({ ...deps, ...(opts.limitDefaults ? { limitDefaults: opts.limitDefaults } : {}) }),
+      limits,
+      rules: new RulesService({
+        ...deps,
+        limits,
+        ...(opts.ruleExprValidator ? { exprValidator: opts.ruleExprValidator } : {}),
+      }),
+      alertmanager: new AlertmanagerService({ ...deps, limits }),
       audit: new AuditService(deps),
       adminAuth: new AdminAuthService({ ...deps, rootToken: opts.rootToken }),
       internal: createInternal({ ...deps, tokens, tenants }),

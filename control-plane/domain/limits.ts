@@ -87,6 +87,12 @@ export class LimitsService {
     return this.defaults;
   }
 
+  /** The effective value of one limit for a tenant, read inside the caller's transaction. */
+  async effective(r: Repositories, tenantId: TenantId, key: LimitKey): Promise<number> {
+    const overrides = await r.limits(tenantId).get();
+    return overrides[key] ?? this.defaults[key];
+  }
+
   private view(tenantId: TenantId, overrides: Record<string, number>): LimitsView {
     return {
       tenantId,

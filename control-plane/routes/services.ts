@@ -1,7 +1,9 @@
 import type { AdminAuthService } from '../domain/admin-auth.js';
+import type { AlertmanagerService } from '../domain/alertmanager.js';
 import type { AuditService } from '../domain/audit.js';
 import type { ControlPlaneInternal } from '../domain/internal.js';
 import type { LimitsService } from '../domain/limits.js';
+import type { RulesService } from '../domain/rules.js';
 import type { TenantService } from '../domain/tenants.js';
 import type { TokenService } from '../domain/tokens.js';
 import type { Feed } from '../domain/types.js';
@@ -12,6 +14,8 @@ export interface Services {
   tenants: TenantService;
   tokens: TokenService;
   limits: LimitsService;
+  rules: RulesService;
+  alertmanager: AlertmanagerService;
   audit: AuditService;
   adminAuth: AdminAuthService;
   internal: ControlPlaneInternal;

@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { ErrorBody, Ok, TenantParams } from '../../api/index.js';
+import type { AlertmanagerBody } from '../../domain/alertmanager.js';
+import { actorOf } from '../../plugins/auth.js';
+import type { AdminRouteOptions } from '../services.js';
+
+export const ALERTMANAGER_BODY_LIMIT = 8 * 1024 * 1024;
+
+const Config = Type.Object({
+  config: Type.String({ description: 'Alertmanager YAML' }),
+  templates: Type.Record(Type.String(), Type.String()),
+  revision: Type.Integer(),
+});
+const PutBody = Type.Union([
+  Type.String({ description: 'raw Alertmanager YAML (Content-Type: application/yaml)' }),
+  Type.Record(Type.String(), Type.Unknown(), { description: '{"config": "<yaml>", "templates": {name: text}}' }),
+]);
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export const alertmanagerRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { services }) => {
+  const { alertmanager } = services;
+
+  app.get<{ Params: { id: string } }>(
+    '/tenants/:id/alertmanager',
+    { schema: { tags: ['alertmanager'], params: TenantParams, response: { 200: Config, ...errors } } },
+    async (req) => alertmanager.get(req.params.id),
+  );
+
+  app.put<{ Params: { id: string }; Body: AlertmanagerBody }>(
+    '/tenants/:id/alertmanager',
+    {
+      bodyLimit: ALERTMANAGER_BODY_LIMIT,
+      schema: { tags: ['alertmanager'], params: TenantParams, body: PutBody, response: { 200: Config, ...errors } },
+    },
+    async (req) => alertmanager.put(actorOf(req), req.params.id, req.body),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/tenants/:id/alertmanager',
+    { schema: { tags: ['alertmanager'], params: TenantParams, response: { 200: Ok, ...errors } } },
+    async (req) => {
+      await alertmanager.delete(actorOf(req), req.params.id);
+      return { ok: true };
+    },
+  );
+};
