@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { XORChunk } from '../chunkenc/index.js';
+import { Matcher } from '../model/index.js';
+import { ValueType } from '../storage/index.js';
+import { Ingester, type IngesterOptions } from './index.js';
+import { limits, ManualClock, RecordingChunkStore, RecordingLogger, readAll, req, series, T1 } from './testing.js';
+
+const all = [new Matcher('=~', '__name__', '.+')];
+const MIN = 60_000;
+const open: Ingester[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const i of open.splice(0)) await i.stop().catch(() => {});
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+function setup(extra: Partial<IngesterOptions> = {}) {
+  const clock = new ManualClock(0);
+  const store = new RecordingChunkStore();
+  const registry = new Registry();
+  const i = new Ingester({
+    limits: limits(),
+    clock,
+    chunkStore: store,
+    registry,
+    flushPeriodMs: 0,
+    stopFlushTimeoutMs: 2000,
+    ...extra,
+  });
+  open.push(i);
+  return { i, clock, store, registry };
+}
+
+/** Samples every 15 s starting at `from` (ms), values = index. */
+const scrape = (n: number, from = 0): Array<[number, number]> =>
+  Array.from({ length: n }, (_, k) => [from + k * 15_000, k]);
+
+function decode(data: Uint8Array): Array<[number, number]> {
+  const it = XORChunk.fromBytes(data).iterator();
+  const out: Array<[number, number]> = [];
+  while (it.next() === ValueType.Float) out.push([it.atT(), it.atV()]);
+  return out;
+}
+
+describe('flush to the chunk store', () => {
+  it('flushes full chunks, keeps the open one', async () => {
+    const { i, clock, store } = setup();
+    await i.start();
+    clock.t = 250 * 15_000;
+    await i.push(T1, req([series({ __name__: 'm' }, scrape(250))]));
+    await i.flush(false);
+    expect(store.chunks().map((c) => [c.mint, c.maxt, c.encoding, decode(c.data).length])).toEqual([
+      [0, 119 * 15_000, 1, 120],
+      [120 * 15_000, 239 * 15_000, 1, 120],
+    ]);
+    expect(store.chunks()[0]!.labels.toString()).toBe('m');
+    expect(decode(store.chunks()[1]!.data)[0]).toEqual([120 * 15_000, 120]);
+  });
+
+  it.each([
+    { name: 'max chunk age', advance: 2 * 60 * MIN, pushAgainAt: 5 * MIN, flushed: 1 },
+    { name: 'idle period', advance: 5 * MIN, pushAgainAt: undefined, flushed: 1 },
+    { name: 'neither', advance: 4 * MIN, pushAgainAt: undefined, flushed: 0 },
+  ])('seals the open chunk after the $name', async ({ advance, pushAgainAt, flushed }) => {
+    const { i, clock, store } = setup();
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'm' }, [[0, 1]])]));
+    if (pushAgainAt !== undefined) {
+      // Keep the series busy so only the age rule applies.
+      for (let t = pushAgainAt; t < advance; t += pushAgainAt) {
+        clock.t = t;
+        await i.push(T1, req([series({ __name__: 'm' }, [[t, 2]])]));
+      }
+    }
+    clock.t = advance;
+    await i.flush(false);
+    expect(store.chunks()).toHaveLength(flushed);
+  });
+
+  it('retries failed writes with backoff and loses nothing', async () => {
+    const { i, clock, store, registry } = setup();
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'm' }, scrape(130))]));
+    store.failing = true;
+    await i.flush(false);
+    expect(store.puts).toHaveLength(0);
+    expect(i.flushQueueLength()).toBe(1);
+    // Still backing off: no new attempt.
+    const attempts = store.attempts;
+    await i.flush(false);
+    expect(store.attempts).toBe(attempts);
+    store.failing = false;
+    clock.advance(MIN);
+    await i.flush(false);
+    expect(store.chunks()).toHaveLength(1);
+    expect(decode(store.chunks()[0]!.data)).toEqual(scrape(120));
+    expect(i.flushQueueLength()).toBe(0);
+    const text = await registry.metrics();
+    expect(text).toMatch(/cortex_ingester_flush_failures_total 1/);
+    expect(text).toMatch(/cortex_ingester_flushed_chunk_bytes_total [1-9]/);
+    expect(text).toMatch(/cortex_ingester_flush_queue_length 0/);
+  });
+
+  it('stop() flushes everything, including out-of-order data', async () => {
+    const { i, store } = setup({ limits: limits({ outOfOrderTimeWindowMs: MIN }) });
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'a' }, scrape(3, 30_000)), series({ __name__: 'b' }, [[5, 5]])]));
+    await i.push(T1, req([series({ __name__: 'a' }, [[10_000, 9]])]));
+    await i.stop();
+    const got = store
+      .chunks()
+      .map((c) => [c.labels.toString(), decode(c.data)])
+      .sort();
+    expect(got).toEqual([
+      ['a', [[10_000, 9]]],
+      ['a', scrape(3, 30_000)],
+      ['b', [[5, 5]]],
+    ]);
+  });
+
+  it('drops flushed chunks after the retain period and then the idle series', async () => {
+    const { i, clock, store } = setup({ flush: { retainPeriodMs: 60 * MIN } });
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'm' }, [[0, 1]])]));
+    clock.t = 10 * MIN;
+    await i.flush(false);
+    expect(store.chunks()).toHaveLength(1);
+    expect(await readAll(i.queryable(T1), all)).toEqual([['m', [[0, 1]]]]);
+    clock.t = 71 * MIN;
+    await i.flush(false);
+    expect(i.stats(T1).numSeries).toBe(0);
+    expect(await readAll(i.queryable(T1), all)).toEqual([]);
+    // A later sample creates the series again.
+    await i.push(T1, req([series({ __name__: 'm' }, [[72 * MIN, 2]])]));
+    expect(i.stats(T1).numSeries).toBe(1);
+  });
+
+  it('stop() gives up after its timeout when the store stays down, and the data stays in the WAL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const logger = new RecordingLogger();
+    const { i, store } = setup({ walDir: dir, logger, stopFlushTimeoutMs: 300 });
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'm' }, scrape(5))]));
+    store.failing = true;
+    await i.stop();
+    expect(logger.lines.some((l) => l.startsWith('error:') && l.includes('could not be flushed'))).toBe(true);
+    const again = setup({ walDir: dir });
+    await again.i.start();
+    expect(await readAll(again.i.queryable(T1), all)).toEqual([['m', scrape(5)]]);
+  });
+
+  it('flushed chunks are left out of checkpoints; unflushed ones survive a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const { i, clock } = setup({ walDir: dir, checkpointIntervalMs: 0, flush: { retainPeriodMs: 0 } });
+    await i.start();
+    clock.t = 130 * 15_000;
+    await i.push(T1, req([series({ __name__: 'm' }, scrape(130))]));
+    await i.flush(false); // flushes and (retain 0) drops the first chunk on the next sweep
+    await i.flush(false);
+    await i.checkpoint();
+    const again = setup({ walDir: dir });
+    await again.i.start();
+    expect(await readAll(again.i.queryable(T1), all)).toEqual([['m', scrape(130).slice(120)]]);
+  });
+});

@@ -1,0 +1,266 @@
+import { CanceledError, compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../model/index.js';
+import type { CallOptions, Querier, Queryable, SelectHints, Series } from '../storage/index.js';
+import { seriesIterator } from './iterators.js';
+import { seriesPerMetricError, seriesPerUserError } from './limits.js';
+import { MemSeries } from './series.js';
+
+/** FNV-1a over the flat label strings with a separator; collisions are resolved by `equals`. */
+export function hashLabels(labels: Labels): number {
+  let h = 0x811c9dc5;
+  const f = labels.flat;
+  for (let i = 0; i < f.length; i++) {
+    const s = f[i]!;
+    for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * One tenant's in-memory series: a hash map for the write path, an inverted index (label name →
+ * value → ascending series refs) for queries, and per-metric counts for the series limits. Refs are
+ * never reused, so postings may keep refs of deleted series until the next compaction; readers skip
+ * refs that no longer resolve.
+ */
+export class TenantHead implements Queryable {
+  readonly tenant: TenantId;
+  readonly series = new Map<number, MemSeries>();
+  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  private readonly postings = new Map<string, Map<string, number[]>>();
+  private readonly perMetric = new Map<string, number>();
+  /** Label strings shared by every series of the tenant (job, instance, names…). */
+  private readonly symbols = new Map<string, string>();
+  private nextRef = 1;
+  private deletedSinceCompaction = 0;
+  /** Newest sample timestamp of the tenant: the out-of-order window is measured from here. */
+  maxT = Number.NEGATIVE_INFINITY;
+  ingestedSamples = 0;
+
+  constructor(tenant: TenantId) {
+    this.tenant = tenant;
+  }
+
+  get(labels: Labels, hash: number): MemSeries | undefined {
+    const e = this.byHash.get(hash);
+    if (e === undefined) return undefined;
+    if (!Array.isArray(e)) return e.labels.equals(labels) ? e : undefined;
+    for (const s of e) if (s.labels.equals(labels)) return s;
+    return undefined;
+  }
+
+  /**
+   * Creates a series after checking the tenant's series limits (0 = unlimited). Throws
+   * LimitExceededError naming the limit to raise.
+   */
+  create(labels: Labels, hash: number, maxPerUser: number, maxPerMetric: number): MemSeries {
+    if (maxPerUser > 0 && this.series.size >= maxPerUser) throw seriesPerUserError(maxPerUser);
+    const metric = labels.metricName();
+    if (maxPerMetric > 0 && (this.perMetric.get(metric) ?? 0) >= maxPerMetric) {
+      throw seriesPerMetricError(maxPerMetric, metric);
+    }
+    return this.add(this.nextRef++, labels, hash);
+  }
+
+  /** Re-creates a series with the ref it had in the WAL (replay ignores limits: it was accepted). */
+  restore(ref: number, labels: Labels): MemSeries {
+    const hash = hashLabels(labels);
+    const existing = this.get(labels, hash);
+    if (existing) return existing;
+    if (ref >= this.nextRef) this.nextRef = ref + 1;
+    return this.add(ref, labels, hash);
+  }
+
+  private add(ref: number, labels: Labels, hash: number): MemSeries {
+    const flat = labels.flat;
+    const interned: string[] = new Array(flat.length);
+    for (let i = 0; i < flat.length; i++) interned[i] = this.intern(flat[i]!);
+    const s = new MemSeries(ref, Labels.fromSortedFlat(interned), hash);
+    this.series.set(ref, s);
+    const e = this.byHash.get(hash);
+    if (e === undefined) this.byHash.set(hash, s);
+    else if (Array.isArray(e)) e.push(s);
+    else this.byHash.set(hash, [e, s]);
+    for (let i = 0; i < interned.length; i += 2) {
+      const name = interned[i]!;
+      let values = this.postings.get(name);
+      if (!values) this.postings.set(name, (values = new Map()));
+      const list = values.get(interned[i + 1]!);
+      if (list) list.push(ref);
+      else values.set(interned[i + 1]!, [ref]);
+    }
+    const metric = s.labels.metricName();
+    this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
+    return s;
+  }
+
+  private intern(s: string): string {
+    const hit = this.symbols.get(s);
+    if (hit !== undefined) return hit;
+    this.symbols.set(s, s);
+    return s;
+  }
+
+  /** Removes a series whose data is all flushed and dropped from memory. */
+  delete(s: MemSeries): void {
+    if (this.series.get(s.ref) !== s) return;
+    this.series.delete(s.ref);
+    const e = this.byHash.get(s.hash);
+    if (e === s) this.byHash.delete(s.hash);
+    else if (Array.isArray(e)) {
+      const rest = e.filter((x) => x !== s);
+      this.byHash.set(s.hash, rest.length === 1 ? rest[0]! : rest);
+    }
+    const metric = s.labels.metricName();
+    const n = (this.perMetric.get(metric) ?? 1) - 1;
+    if (n <= 0) this.perMetric.delete(metric);
+    else this.perMetric.set(metric, n);
+    if (++this.deletedSinceCompaction > 1000 && this.deletedSinceCompaction > this.series.size / 10) {
+      this.compactIndex();
+    }
+  }
+
+  /** Drops refs of deleted series from the postings and unused symbols. */
+  compactIndex(): void {
+    this.deletedSinceCompaction = 0;
+    for (const [name, values] of this.postings) {
+      for (const [value, refs] of values) {
+        const live = refs.filter((r) => this.series.has(r));
+        if (live.length === 0) values.delete(value);
+        else if (live.length !== refs.length) values.set(value, live);
+      }
+      if (values.size === 0) this.postings.delete(name);
+    }
+    this.symbols.clear();
+    for (const s of this.series.values()) for (const str of s.labels.flat) this.symbols.set(str, str);
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    return new HeadQuerier(this, mint, maxt);
+  }
+
+  /** Series matching all matchers whose in-memory data overlaps `[mint, maxt]`. */
+  matching(matchers: readonly Matcher[], mint: number, maxt: number): MemSeries[] {
+    let refs: number[] | undefined;
+    for (const m of matchers) {
+      if (m.matchesEmpty()) continue;
+      const values = this.postings.get(m.name);
+      if (!values) return [];
+      let list: number[];
+      if (m.type === '=') list = values.get(m.value) ?? [];
+      else {
+        list = [];
+        for (const [v, r] of values) if (m.matches(v)) for (const x of r) list.push(x);
+        list.sort((a, b) => a - b);
+      }
+      refs = refs === undefined ? list : intersect(refs, list);
+      if (refs.length === 0) return [];
+    }
+    const out: MemSeries[] = [];
+    const consider = (s: MemSeries | undefined) => {
+      if (s && matchesAll(matchers, s.labels) && s.maxTime() >= mint && s.minTime() <= maxt) out.push(s);
+    };
+    if (refs === undefined) for (const s of this.series.values()) consider(s);
+    else for (const r of refs) consider(this.series.get(r));
+    return out;
+  }
+
+  labelNamesAll(): string[] {
+    const out: string[] = [];
+    for (const [name, values] of this.postings) if (this.anyLive(values)) out.push(name);
+    return out.sort(compareStrings);
+  }
+
+  labelValuesAll(name: string): string[] {
+    const values = this.postings.get(name);
+    if (!values) return [];
+    const out: string[] = [];
+    for (const [v, refs] of values) if (refs.some((r) => this.series.has(r))) out.push(v);
+    return out.sort(compareStrings);
+  }
+
+  private anyLive(values: Map<string, number[]>): boolean {
+    for (const refs of values.values()) for (const r of refs) if (this.series.has(r)) return true;
+    return false;
+  }
+}
+
+function intersect(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
+}
+
+function checkSignal(opts: CallOptions | undefined): void {
+  if (opts?.signal?.aborted) throw new CanceledError('query canceled');
+}
+
+class HeadQuerier implements Querier {
+  constructor(
+    private readonly head: TenantHead,
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  async select(
+    sorted: boolean,
+    hints: SelectHints | undefined,
+    matchers: readonly Matcher[],
+    opts?: CallOptions,
+  ): Promise<Series[]> {
+    checkSignal(opts);
+    // Hints narrow the range further when the engine knows it reads less than the querier covers.
+    const mint = hints ? Math.max(this.mint, hints.start) : this.mint;
+    const maxt = hints ? Math.min(this.maxt, hints.end) : this.maxt;
+    const found = this.head.matching(matchers, mint, maxt);
+    if (sorted) found.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return found.map((s) => ({ labels: s.labels, iterator: () => seriesIterator(s, mint, maxt) }));
+  }
+
+  async labelValues(
+    name: string,
+    matchers: readonly Matcher[],
+    opts?: CallOptions & { limit?: number },
+  ): Promise<string[]> {
+    checkSignal(opts);
+    let out: string[];
+    if (matchers.length === 0) out = this.head.labelValuesAll(name);
+    else {
+      const set = new Set<string>();
+      for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
+        const v = s.labels.get(name);
+        if (v !== '') set.add(v);
+      }
+      out = [...set].sort(compareStrings);
+    }
+    return limit(out, opts?.limit);
+  }
+
+  async labelNames(matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]> {
+    checkSignal(opts);
+    let out: string[];
+    if (matchers.length === 0) out = this.head.labelNamesAll();
+    else {
+      const set = new Set<string>();
+      for (const s of this.head.matching(matchers, this.mint, this.maxt)) for (const n of s.labels.names()) set.add(n);
+      out = [...set].sort(compareStrings);
+    }
+    return limit(out, opts?.limit);
+  }
+
+  close(): void {}
+}
+
+function limit(xs: string[], n: number | undefined): string[] {
+  return n !== undefined && n > 0 && xs.length > n ? xs.slice(0, n) : xs;
+}

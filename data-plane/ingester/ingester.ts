@@ -1,0 +1,449 @@
+import type { Registry } from 'prom-client';
+import {
+  type Clock,
+  type CortexError,
+  type Exemplar,
+  type Labels,
+  LimitExceededError,
+  type Matcher,
+  type MetricMetadata,
+  type SeriesError,
+  systemClock,
+  type TenantId,
+  UnavailableError,
+  type WriteOutcome,
+  type WriteRequest,
+} from '../model/index.js';
+import type { ChunkStore, Queryable } from '../storage/index.js';
+import { ExemplarStore } from './exemplars.js';
+import { defaultFlushOptions, Flusher, type FlushOptions } from './flush.js';
+import { hashLabels, TenantHead } from './head.js';
+import { duplicateTimestampError, type IngesterLimits, invalidTimestampError, outOfOrderError } from './limits.js';
+import { MetadataStore } from './metadata.js';
+import { IngesterMetrics } from './metrics.js';
+import { AppendResult, type MemSeries } from './series.js';
+import {
+  checkpointPath,
+  type FsyncPolicy,
+  listDir,
+  readRecords,
+  segmentPath,
+  type WalLogger,
+  WriteAheadLog,
+  writeCheckpoint,
+} from './wal/wal.js';
+import { checkpointTenant, PushRecords, Replayer } from './walcodec.js';
+
+export interface IngesterOptions {
+  /** WAL directory; without it nothing survives a restart (tests, `--dev` early). */
+  walDir?: string;
+  /** See FsyncPolicy in wal/wal.ts for what each policy survives. Default 'batch'. */
+  fsync?: FsyncPolicy;
+  /** fsync period of the 'batch' policy (default 10 ms). */
+  fsyncBatchIntervalMs?: number;
+  /** WAL segment size before rotation (default 64 MiB). */
+  walSegmentBytes?: number;
+  /** How often a checkpoint bounds replay time (default 30 min; 0 = only on stop). */
+  checkpointIntervalMs?: number;
+  limits: IngesterLimits;
+  clock?: Clock;
+  /** Long-term storage; without it everything stays in memory. */
+  chunkStore?: ChunkStore;
+  /** Flush tuning (ages, retention, batching, backoff). */
+  flush?: Partial<FlushOptions>;
+  /** How often sealed chunks are looked for and flushed (default 1 min; 0 = only on `flush()`/`stop()`). */
+  flushPeriodMs?: number;
+  /** How long `stop()` keeps retrying the final flush before giving up (data stays in the WAL). */
+  stopFlushTimeoutMs?: number;
+  logger?: WalLogger;
+  registry?: Registry;
+}
+
+const silentLogger: WalLogger = { info() {}, warn() {}, error() {} };
+
+interface Tenant {
+  head: TenantHead;
+  exemplars: ExemplarStore;
+  metadata: MetadataStore;
+  records: PushRecords;
+}
+
+/**
+ * The ingester: per-tenant in-memory heads of XOR chunks, made durable by a WAL before a push
+ * resolves, and flushed to the chunk store in the background. Satisfies the distributor's
+ * IngesterClient structurally (`push`).
+ */
+export class Ingester {
+  private readonly tenantsById = new Map<TenantId, Tenant>();
+  private readonly limits: IngesterLimits;
+  private readonly clock: Clock;
+  private readonly logger: WalLogger;
+  readonly metrics: IngesterMetrics;
+  private wal: WriteAheadLog | undefined;
+  private readonly flusher: Flusher | undefined;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly inflight = new Set<Promise<unknown>>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointing: Promise<void> | undefined;
+
+  constructor(private readonly opts: IngesterOptions) {
+    this.limits = opts.limits;
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = new IngesterMetrics(opts.registry);
+    if (opts.chunkStore) {
+      this.flusher = new Flusher(opts.chunkStore, this.clock, this.metrics, { ...defaultFlushOptions, ...opts.flush });
+    }
+  }
+
+  /** Replays the WAL (checkpoint, then newer segments) and starts the background loops. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`ingester cannot start from state ${this.state}`);
+    this.state = 'starting';
+    const dir = this.opts.walDir;
+    if (dir) {
+      await this.replay(dir);
+      this.wal = new WriteAheadLog({
+        dir,
+        fsync: this.opts.fsync ?? 'batch',
+        batchIntervalMs: this.opts.fsyncBatchIntervalMs ?? 10,
+        segmentBytes: this.opts.walSegmentBytes ?? 64 * 1024 * 1024,
+        logger: this.logger,
+        onSync: (s) => this.metrics.walFsyncSeconds.observe(s),
+      });
+      await this.wal.open();
+      const every = this.opts.checkpointIntervalMs ?? 30 * 60_000;
+      if (every > 0) {
+        this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => {}), every);
+        this.checkpointTimer.unref();
+      }
+    }
+    const flushEvery = this.opts.flushPeriodMs ?? 60_000;
+    if (this.flusher && flushEvery > 0) {
+      this.flushTimer = setInterval(() => void this.flush(false).catch(() => {}), flushEvery);
+      this.flushTimer.unref();
+    }
+    this.state = 'running';
+  }
+
+  private async replay(dir: string): Promise<void> {
+    const { segments, checkpoints } = await listDir(dir);
+    const replayer = new Replayer((t) => this.tenant(t).head);
+    const apply = (body: Buffer) => {
+      replayer.apply(body);
+      this.metrics.walReplayedRecords.inc();
+    };
+    const cp = checkpoints[checkpoints.length - 1];
+    const started = performance.now();
+    if (cp !== undefined) {
+      const r = await readRecords(checkpointPath(dir, cp), this.logger, apply);
+      if (r.truncatedBytes > 0) this.metrics.walCorruptions.inc();
+    }
+    for (const seg of segments) {
+      if (cp !== undefined && seg <= cp) continue;
+      const r = await readRecords(segmentPath(dir, seg), this.logger, apply);
+      if (r.truncatedBytes > 0) this.metrics.walCorruptions.inc();
+    }
+    if (replayer.unknownRefs > 0) {
+      this.logger.warn(`WAL replay: ${replayer.unknownRefs} entries referred to series missing from the WAL`);
+    }
+    const now = this.clock.now();
+    let series = 0;
+    for (const [id, t] of this.tenantsById) {
+      for (const s of t.head.series.values()) s.lastAppendWall = now;
+      series += t.head.series.size;
+      this.metrics.memorySeries.set({ user: id }, t.head.series.size);
+    }
+    this.logger.info(
+      `WAL replay done: checkpoint ${cp ?? 'none'}, ${segments.filter((s) => cp === undefined || s > cp).length} segments, ${series} series, ${replayer.samples} samples in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+
+  private tenant(id: TenantId): Tenant {
+    let t = this.tenantsById.get(id);
+    if (!t) {
+      t = {
+        head: new TenantHead(id),
+        exemplars: new ExemplarStore(),
+        metadata: new MetadataStore(),
+        records: new PushRecords(id),
+      };
+      this.tenantsById.set(id, t);
+    }
+    return t;
+  }
+
+  /**
+   * Appends a validated write. Per-series problems (out-of-order, duplicate timestamp, series
+   * limits) are reported in the outcome and the rest is stored; the promise resolves only once
+   * every stored sample is in the WAL per the fsync policy. Throws UnavailableError when stopping
+   * or when the WAL cannot be written (the client should retry).
+   */
+  push(tenantId: TenantId, req: WriteRequest): Promise<WriteOutcome> {
+    if (this.state !== 'running') {
+      return Promise.reject(new UnavailableError(`ingester is ${this.state}, not accepting writes`));
+    }
+    const p = this.pushInner(tenantId, req);
+    this.inflight.add(p);
+    return p.finally(() => this.inflight.delete(p));
+  }
+
+  private async pushInner(tenantId: TenantId, req: WriteRequest): Promise<WriteOutcome> {
+    const t = this.tenant(tenantId);
+    const head = t.head;
+    const rec = t.records;
+    const maxPerUser = this.limits.maxGlobalSeriesPerUser(tenantId);
+    const maxPerMetric = this.limits.maxGlobalSeriesPerMetric(tenantId);
+    const oooWindow = this.limits.outOfOrderTimeWindowMs(tenantId);
+    const now = this.clock.now();
+    const errors: SeriesError[] = [];
+    let samplesAppended = 0;
+    let histogramsAppended = 0;
+    let exemplarsAppended = 0;
+    let created = 0;
+
+    for (const ts of req.timeseries) {
+      const hash = hashLabels(ts.labels);
+      let s = head.get(ts.labels, hash);
+      if (!s) {
+        try {
+          s = head.create(ts.labels, hash, maxPerUser, maxPerMetric);
+        } catch (err) {
+          if (!(err instanceof LimitExceededError)) throw err;
+          const dropped = ts.samples.length + ts.histograms.length;
+          errors.push({ error: err, labels: ts.labels, dropped });
+          this.metrics.discardedSamples.inc({ user: tenantId, reason: err.id ?? 'limit' }, dropped);
+          continue;
+        }
+        rec.addSeries(s);
+        created++;
+      }
+      let ok = 0;
+      let dupTs = 0;
+      let ooo = 0;
+      let invalid = 0;
+      let firstBad = 0;
+      if (ts.samples.length > 0) {
+        rec.beginSamples(s.ref);
+        for (const sample of ts.samples) {
+          const st = sample.t;
+          if (!Number.isSafeInteger(st)) {
+            if (invalid++ === 0) firstBad = st;
+            continue;
+          }
+          const r = s.append(st, sample.v, oooWindow > 0 && st >= head.maxT - oooWindow);
+          if (r === AppendResult.Appended) {
+            rec.sample(st, sample.v);
+            ok++;
+            if (st > head.maxT) head.maxT = st;
+          } else if (r === AppendResult.DuplicateTimestamp) {
+            if (dupTs++ === 0 && ooo === 0) firstBad = st;
+          } else if (r === AppendResult.OutOfOrder) {
+            if (ooo++ === 0 && dupTs === 0) firstBad = st;
+          }
+        }
+        rec.endSamples(ok);
+      }
+      if (ts.histograms.length > 0) {
+        const accepted: { t: number; h: (typeof ts.histograms)[number]['h'] }[] = [];
+        for (const { t: ht, h } of ts.histograms) {
+          if (!Number.isSafeInteger(ht)) {
+            if (invalid++ === 0) firstBad = ht;
+            continue;
+          }
+          const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow);
+          if (r === AppendResult.Appended) {
+            accepted.push({ t: ht, h });
+            if (ht > head.maxT) head.maxT = ht;
+          } else if (r === AppendResult.DuplicateTimestamp) dupTs++;
+          else if (r === AppendResult.OutOfOrder) ooo++;
+        }
+        rec.histogramsOf(s.ref, accepted);
+        histogramsAppended += accepted.length;
+        if (accepted.length > 0) s.lastAppendWall = now;
+      }
+      if (ok > 0) s.lastAppendWall = now;
+      samplesAppended += ok;
+      if (dupTs + ooo + invalid > 0)
+        this.reportRejects(tenantId, s, errors, { dupTs, ooo, invalid, firstBad, oooWindow });
+      if (ts.exemplars.length > 0) {
+        const cap = this.limits.maxGlobalExemplarsPerUser(tenantId);
+        for (const e of ts.exemplars) if (t.exemplars.add(s.labels, e, cap)) exemplarsAppended++;
+      }
+    }
+
+    if (req.metadata.length > 0) {
+      const limit = this.limits.maxMetadataPerUser(tenantId);
+      let dropped = 0;
+      for (const m of req.metadata) if (!t.metadata.add(m, limit)) dropped++;
+      if (dropped > 0) {
+        this.metrics.discardedSamples.inc({ user: tenantId, reason: 'err-cortex-max-metadata-per-user' }, dropped);
+      }
+    }
+
+    head.ingestedSamples += samplesAppended;
+    if (samplesAppended > 0) this.metrics.ingestedSamples.inc({ user: tenantId }, samplesAppended);
+    if (histogramsAppended > 0) this.metrics.ingestedHistograms.inc({ user: tenantId }, histogramsAppended);
+    if (exemplarsAppended > 0) this.metrics.ingestedExemplars.inc({ user: tenantId }, exemplarsAppended);
+    if (created > 0) {
+      this.metrics.seriesCreated.inc({ user: tenantId }, created);
+      this.metrics.memorySeries.set({ user: tenantId }, head.series.size);
+    }
+
+    // Memory first, then the log in the same tick (the record order matches memory), then wait.
+    const records = rec.finish();
+    if (records && this.wal) {
+      this.wal.append(records);
+      try {
+        await this.wal.commit();
+      } catch (err) {
+        throw new UnavailableError(`ingester could not write its WAL: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return { samplesAppended, histogramsAppended, exemplarsAppended, errors };
+  }
+
+  private reportRejects(
+    tenantId: TenantId,
+    s: MemSeries,
+    errors: SeriesError[],
+    r: { dupTs: number; ooo: number; invalid: number; firstBad: number; oooWindow: number },
+  ): void {
+    const add = (error: CortexError, dropped: number) => {
+      errors.push({ error, labels: s.labels, dropped });
+      this.metrics.discardedSamples.inc({ user: tenantId, reason: error.id ?? 'bad_data' }, dropped);
+    };
+    if (r.ooo > 0) add(outOfOrderError(s.labels, r.firstBad, s.lastT, r.oooWindow), r.ooo);
+    if (r.dupTs > 0) add(duplicateTimestampError(s.labels, r.firstBad), r.dupTs);
+    if (r.invalid > 0) add(invalidTimestampError(s.labels, r.firstBad), r.invalid);
+  }
+
+  /** Reads this tenant's head only (other tenants' series are invisible). */
+  queryable(tenantId: TenantId): Queryable {
+    return {
+      querier: (mint, maxt) => {
+        const t = this.tenantsById.get(tenantId);
+        return (t?.head ?? new TenantHead(tenantId)).querier(mint, maxt);
+      },
+    };
+  }
+
+  metadata(tenantId: TenantId, opts?: { metric?: string; limit?: number }): MetricMetadata[] {
+    return this.tenantsById.get(tenantId)?.metadata.list(opts) ?? [];
+  }
+
+  exemplars(
+    tenantId: TenantId,
+    matcherSets: Matcher[][],
+    start: number,
+    end: number,
+  ): { seriesLabels: Labels; exemplars: Exemplar[] }[] {
+    return this.tenantsById.get(tenantId)?.exemplars.query(matcherSets, start, end) ?? [];
+  }
+
+  stats(tenantId: TenantId): { numSeries: number; ingestedSamples: number } {
+    const h = this.tenantsById.get(tenantId)?.head;
+    return { numSeries: h?.series.size ?? 0, ingestedSamples: h?.ingestedSamples ?? 0 };
+  }
+
+  tenants(): TenantId[] {
+    return [...this.tenantsById.keys()];
+  }
+
+  /**
+   * Runs a flush sweep and waits for the chunk store writes. `immediate` seals every open chunk
+   * first (what `stop()` does). A failed write leaves the chunks queued for the next attempt.
+   */
+  async flush(immediate = true): Promise<void> {
+    await this.flushSweep(immediate, false);
+  }
+
+  private async flushSweep(immediate: boolean, ignoreBackoff: boolean): Promise<void> {
+    if (!this.flusher) return;
+    this.flusher.sweep(
+      [...this.tenantsById.values()].map((t) => t.head),
+      immediate,
+    );
+    await this.flusher.drain(ignoreBackoff);
+    let chunks = 0;
+    for (const [id, t] of this.tenantsById) {
+      this.metrics.memorySeries.set({ user: id }, t.head.series.size);
+      for (const s of t.head.series.values()) chunks += s.chunks.length + (s.oooChunks?.length ?? 0);
+    }
+    this.metrics.memoryChunks.set(chunks);
+  }
+
+  /** Flush queue length (chunks waiting or in flight). */
+  flushQueueLength(): number {
+    return this.flusher?.queueLength() ?? 0;
+  }
+
+  /**
+   * Writes a checkpoint: a snapshot of every series and all data not yet in the chunk store, taken
+   * in the same tick as the WAL cut, so the checkpoint plus the segments after it hold exactly
+   * what is acknowledged and not durable elsewhere. Older segments and checkpoints are then deleted.
+   */
+  checkpoint(): Promise<void> {
+    if (!this.wal || !this.opts.walDir) return Promise.resolve();
+    if (this.checkpointing) return this.checkpointing;
+    const wal = this.wal;
+    const dir = this.opts.walDir;
+    const started = performance.now();
+    const data: Buffer[] = [];
+    for (const t of this.tenantsById.values()) data.push(...checkpointTenant(t.head));
+    const cut = wal.cut();
+    this.checkpointing = (async () => {
+      try {
+        const upTo = await cut;
+        await writeCheckpoint(dir, upTo, data);
+        this.metrics.checkpointSeconds.observe((performance.now() - started) / 1000);
+      } catch (err) {
+        this.metrics.checkpointFailures.inc();
+        this.logger.error(`WAL checkpoint failed: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        this.checkpointing = undefined;
+      }
+    })();
+    return this.checkpointing;
+  }
+
+  /**
+   * Refuses new writes, waits for pushes in flight, flushes everything to the chunk store (if
+   * any, retrying with backoff up to `stopFlushTimeoutMs`), writes a final checkpoint and closes
+   * the WAL. Nothing unflushed is lost: it stays in the checkpoint for the next start.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await Promise.allSettled([...this.inflight]);
+    if (this.flusher) await this.finalFlush();
+    if (this.checkpointing) await this.checkpointing.catch(() => {});
+    if (this.wal) {
+      await this.checkpoint().catch(() => {});
+      await this.wal.close();
+    }
+    this.state = 'stopped';
+  }
+
+  private async finalFlush(): Promise<void> {
+    const deadline = performance.now() + (this.opts.stopFlushTimeoutMs ?? 5 * 60_000);
+    let wait = 100;
+    for (;;) {
+      // Our own real-time backoff below replaces the flusher's clock-based one here.
+      await this.flushSweep(true, true);
+      if (this.flushQueueLength() === 0) return;
+      if (performance.now() + wait > deadline) {
+        this.logger.error(
+          `ingester stop: ${this.flushQueueLength()} chunks could not be flushed (${(this.flusher?.lastError as Error | undefined)?.message}); they stay in the WAL checkpoint`,
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, 5000);
+    }
+  }
+}

@@ -1,0 +1,255 @@
+import { type ChunkAppender, XORChunk } from '../chunkenc/index.js';
+import type { FloatHistogram, Labels } from '../model/index.js';
+import { ValueType } from '../storage/index.js';
+
+/** Prometheus cuts head chunks at 120 samples; so do we, so flushed chunks look like theirs. */
+export const SAMPLES_PER_CHUNK = 120;
+/** Prometheus also cuts before a chunk can outgrow 1 KiB (19 bytes = worst-case sample). */
+const MAX_CHUNK_BYTES = 1024 - 19;
+
+/** A chunk held in memory with the bookkeeping the flush loop needs. */
+export interface MemChunk {
+  chunk: XORChunk;
+  mint: number;
+  maxt: number;
+  /** Wall-clock ms when the chunk store confirmed it. */
+  flushedAt: number;
+  /** True once the chunk store confirmed the chunk. */
+  flushed: boolean;
+  /** True once no more samples go in (full, aged, idle, or an out-of-order chunk). */
+  sealed: boolean;
+  /** True while a flush of this chunk is in flight or queued. */
+  queued: boolean;
+}
+
+export const AppendResult = {
+  Appended: 0,
+  /** Same timestamp and bit-identical value as a stored sample: accepted, nothing stored. */
+  Duplicate: 1,
+  DuplicateTimestamp: 2,
+  OutOfOrder: 3,
+} as const;
+export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
+
+const f64 = new Float64Array(2);
+const u32 = new Uint32Array(f64.buffer);
+/** Bit equality, as Prometheus compares values (NaN payloads and ±0 matter). */
+export function sameBits(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  if (!Number.isNaN(a) || !Number.isNaN(b)) return false;
+  f64[0] = a;
+  f64[1] = b;
+  return u32[0] === u32[2] && u32[1] === u32[3];
+}
+
+function newMemChunk(): MemChunk {
+  return { chunk: new XORChunk(), mint: 0, maxt: 0, flushedAt: 0, flushed: false, sealed: false, queued: false };
+}
+
+/**
+ * One series of a tenant's head. In-order samples go to a list of XOR chunks whose last one is open;
+ * samples accepted through the out-of-order window wait in a small sorted buffer and are cut into
+ * their own (overlapping) chunks. Queries merge both, preferring in-order data on equal timestamps.
+ */
+export class MemSeries {
+  readonly ref: number;
+  readonly labels: Labels;
+  readonly hash: number;
+  /** In-order chunks, oldest first; the last one is open unless `sealed`. */
+  chunks: MemChunk[] = [];
+  private app: ChunkAppender | undefined;
+  /** Newest in-order sample; -Infinity when the series has none in memory. */
+  lastT = Number.NEGATIVE_INFINITY;
+  lastV = 0;
+  /**
+   * Sorted out-of-order buffer, not yet cut into a chunk. Values live in a Float64Array because
+   * V8 canonicalises NaNs stored in plain double arrays, which would lose the staleness marker.
+   */
+  oooT: number[] | undefined;
+  oooV: Float64Array | undefined;
+  oooChunks: MemChunk[] | undefined;
+  /** Native histograms, sorted by timestamp (kept in memory and the WAL only). */
+  histograms: { t: number; h: FloatHistogram }[] | undefined;
+  /** Wall-clock ms of the last accepted append (drives idle flushes). */
+  lastAppendWall = 0;
+
+  constructor(ref: number, labels: Labels, hash: number) {
+    this.ref = ref;
+    this.labels = labels;
+    this.hash = hash;
+  }
+
+  /** Appends an in-order sample or classifies why it cannot be. */
+  append(t: number, v: number, allowOutOfOrder: boolean): AppendResult {
+    if (t > this.lastT) {
+      this.appendInOrder(t, v);
+      return AppendResult.Appended;
+    }
+    if (t === this.lastT) return sameBits(v, this.lastV) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    if (!allowOutOfOrder) return AppendResult.OutOfOrder;
+    return this.insertOutOfOrder(t, v);
+  }
+
+  private appendInOrder(t: number, v: number): void {
+    let head = this.chunks[this.chunks.length - 1];
+    if (
+      head === undefined ||
+      head.sealed ||
+      head.chunk.numSamples() >= SAMPLES_PER_CHUNK ||
+      head.chunk.bytes().length > MAX_CHUNK_BYTES
+    ) {
+      if (head && !head.sealed) this.sealHead();
+      head = newMemChunk();
+      head.mint = t;
+      this.chunks.push(head);
+      this.app = head.chunk.appender();
+    }
+    this.app!.append(t, v);
+    head.maxt = t;
+    this.lastT = t;
+    this.lastV = v;
+  }
+
+  /** Closes the open chunk so it can be flushed; the next sample opens a new one. */
+  sealHead(): MemChunk | undefined {
+    const head = this.chunks[this.chunks.length - 1];
+    if (!head || head.sealed) return undefined;
+    head.sealed = true;
+    head.chunk.compact();
+    this.app = undefined;
+    return head;
+  }
+
+  /** Adopts a chunk restored from a checkpoint (oldest first); an open one stays appendable. */
+  restoreChunk(chunk: XORChunk, open: boolean): void {
+    const it = chunk.iterator();
+    let mint = Number.NaN;
+    let maxt = Number.NaN;
+    let lastV = 0;
+    while (it.next() !== ValueType.None) {
+      if (Number.isNaN(mint)) mint = it.atT();
+      maxt = it.atT();
+      lastV = it.atV();
+    }
+    if (Number.isNaN(mint)) return;
+    const mc: MemChunk = { chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: !open, queued: false };
+    if (this.chunks.length > 0) this.sealHead();
+    this.chunks.push(mc);
+    this.app = open ? chunk.appender() : undefined;
+    if (maxt > this.lastT) {
+      this.lastT = maxt;
+      this.lastV = lastV;
+    }
+  }
+
+  private insertOutOfOrder(t: number, v: number): AppendResult {
+    if (!this.oooT) {
+      this.oooT = [];
+      this.oooV = new Float64Array(SAMPLES_PER_CHUNK);
+    }
+    const ts = this.oooT;
+    const vs = this.oooV!;
+    let lo = 0;
+    let hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (ts[lo] === t) return sameBits(vs[lo]!, v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    vs.copyWithin(lo + 1, lo, ts.length);
+    vs[lo] = v;
+    ts.splice(lo, 0, t);
+    if (ts.length >= SAMPLES_PER_CHUNK) this.cutOutOfOrder();
+    return AppendResult.Appended;
+  }
+
+  /** Encodes the out-of-order buffer as a sealed chunk (it is sorted, so XOR encoding works). */
+  cutOutOfOrder(): MemChunk | undefined {
+    const ts = this.oooT;
+    if (!ts || ts.length === 0) return undefined;
+    const vs = this.oooV!;
+    const c = new XORChunk();
+    const app = c.appender();
+    for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
+    c.compact();
+    const mc: MemChunk = {
+      chunk: c,
+      mint: ts[0]!,
+      maxt: ts[ts.length - 1]!,
+      flushedAt: 0,
+      flushed: false,
+      sealed: true,
+      queued: false,
+    };
+    this.oooChunks ??= [];
+    this.oooChunks.push(mc);
+    this.oooT = undefined;
+    this.oooV = undefined;
+    return mc;
+  }
+
+  appendHistogram(t: number, h: FloatHistogram, allowOutOfOrder: boolean): AppendResult {
+    this.histograms ??= [];
+    const hs = this.histograms;
+    const last = hs[hs.length - 1];
+    if (!last || t > last.t) {
+      hs.push({ t, h });
+      return AppendResult.Appended;
+    }
+    let lo = 0;
+    let hi = hs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (hs[mid]!.t < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (hs[lo]!.t === t) {
+      return JSON.stringify(hs[lo]!.h) === JSON.stringify(h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    }
+    if (!allowOutOfOrder) return AppendResult.OutOfOrder;
+    hs.splice(lo, 0, { t, h });
+    return AppendResult.Appended;
+  }
+
+  /** Newest float or histogram timestamp in memory (-Infinity if none). */
+  maxTime(): number {
+    let m = this.lastT;
+    const ooo = this.oooT;
+    if (ooo && ooo.length > 0 && ooo[ooo.length - 1]! > m) m = ooo[ooo.length - 1]!;
+    const hs = this.histograms;
+    if (hs && hs.length > 0 && hs[hs.length - 1]!.t > m) m = hs[hs.length - 1]!.t;
+    if (this.oooChunks) for (const c of this.oooChunks) if (c.maxt > m) m = c.maxt;
+    return m;
+  }
+
+  /** Oldest timestamp in memory (Infinity if none). */
+  minTime(): number {
+    let m = Number.POSITIVE_INFINITY;
+    const first = this.chunks[0];
+    if (first) m = first.mint;
+    if (this.oooT && this.oooT.length > 0 && this.oooT[0]! < m) m = this.oooT[0]!;
+    if (this.oooChunks) for (const c of this.oooChunks) if (c.mint < m) m = c.mint;
+    const hs = this.histograms;
+    if (hs && hs.length > 0 && hs[0]!.t < m) m = hs[0]!.t;
+    return m;
+  }
+
+  /** True when nothing is left in memory (every chunk flushed and dropped). */
+  isEmpty(): boolean {
+    return (
+      this.chunks.length === 0 &&
+      (this.oooT?.length ?? 0) === 0 &&
+      (this.oooChunks?.length ?? 0) === 0 &&
+      (this.histograms?.length ?? 0) === 0
+    );
+  }
+
+  /** Approximate bytes of chunk data held (for memory metrics). */
+  chunkBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.chunk.allocatedBytes();
+    if (this.oooChunks) for (const c of this.oooChunks) n += c.chunk.allocatedBytes();
+    return n;
+  }
+}

@@ -1,0 +1,232 @@
+import { XORChunk } from '../chunkenc/index.js';
+import { type FloatHistogram, Labels, type TenantId } from '../model/index.js';
+import { ValueType } from '../storage/index.js';
+import type { TenantHead } from './head.js';
+import type { MemSeries } from './series.js';
+import { ByteBuilder, ByteReader, RecordType } from './wal/records.js';
+
+/**
+ * Encodes one push (or one checkpoint) as WAL records. Series records always precede the samples
+ * that refer to them, because they are concatenated in that order into one write.
+ */
+export class PushRecords {
+  private readonly series = new ByteBuilder(1024);
+  private readonly samples = new ByteBuilder(16 * 1024);
+  private readonly histograms = new ByteBuilder(1024);
+  private seriesStart = -1;
+  private samplesStart = -1;
+  private histStart = -1;
+  private entryStart = 0;
+  private entryCountAt = 0;
+  private hasSamples = false;
+
+  constructor(private readonly tenant: TenantId) {}
+
+  addSeries(s: MemSeries): void {
+    if (this.seriesStart < 0) {
+      this.seriesStart = this.series.beginRecord(RecordType.Series);
+      this.series.str(this.tenant);
+    }
+    this.series.uvarint(s.ref);
+    const flat = s.labels.flat;
+    this.series.uvarint(flat.length >> 1);
+    for (const str of flat) this.series.str(str);
+  }
+
+  /** Starts the samples of one series; call `endSamples` with how many were added. */
+  beginSamples(ref: number): void {
+    if (this.samplesStart < 0) {
+      this.samplesStart = this.samples.beginRecord(RecordType.Samples);
+      this.samples.str(this.tenant);
+    }
+    this.entryStart = this.samples.len;
+    this.samples.uvarint(ref);
+    this.entryCountAt = this.samples.len;
+    this.samples.f64(0); // placeholder for the count, patched in endSamples (fixed width)
+  }
+
+  sample(t: number, v: number): void {
+    this.samples.f64(t);
+    this.samples.f64(v);
+  }
+
+  endSamples(n: number): void {
+    if (n === 0) this.samples.len = this.entryStart;
+    else {
+      this.samples.buf.writeDoubleLE(n, this.entryCountAt);
+      this.hasSamples = true;
+    }
+  }
+
+  histogramsOf(ref: number, hs: readonly { t: number; h: FloatHistogram }[]): void {
+    if (hs.length === 0) return;
+    if (this.histStart < 0) {
+      this.histStart = this.histograms.beginRecord(RecordType.Histograms);
+      this.histograms.str(this.tenant);
+    }
+    this.histograms.uvarint(ref);
+    this.histograms.uvarint(hs.length);
+    for (const { t, h } of hs) {
+      this.histograms.f64(t);
+      this.histograms.str(JSON.stringify(h));
+    }
+  }
+
+  /** The framed records, or undefined when the push stored nothing. */
+  finish(): Buffer | undefined {
+    const parts: Buffer[] = [];
+    if (this.seriesStart >= 0) {
+      this.series.endRecord(this.seriesStart);
+      parts.push(this.series.take());
+    }
+    if (this.hasSamples) {
+      this.samples.endRecord(this.samplesStart);
+      parts.push(this.samples.take());
+    }
+    if (this.histStart >= 0) {
+      this.histograms.endRecord(this.histStart);
+      parts.push(this.histograms.take());
+    }
+    this.seriesStart = this.samplesStart = this.histStart = -1;
+    this.hasSamples = false;
+    this.series.len = this.samples.len = this.histograms.len = 0;
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+}
+
+/** Encodes a checkpoint of one tenant: every series, then the data not yet in the chunk store. */
+export function checkpointTenant(head: TenantHead): Buffer[] {
+  const out: Buffer[] = [];
+  const rec = new PushRecords(head.tenant);
+  let n = 0;
+  for (const s of head.series.values()) {
+    rec.addSeries(s);
+    if (++n % 1000 === 0) out.push(rec.finish()!);
+  }
+  const tail = rec.finish();
+  if (tail) out.push(tail);
+  const b = new ByteBuilder(64 * 1024);
+  for (const s of head.series.values()) {
+    const open = s.chunks[s.chunks.length - 1];
+    for (const c of s.chunks) {
+      if (c.flushed) continue;
+      const start = b.beginRecord(RecordType.Chunk);
+      b.str(head.tenant);
+      b.uvarint(s.ref);
+      b.uvarint(c === open && !c.sealed ? 1 : 0);
+      b.bytes(c.chunk.bytes());
+      b.endRecord(start);
+    }
+    for (const c of s.oooChunks ?? []) {
+      if (c.flushed) continue;
+      const start = b.beginRecord(RecordType.Chunk);
+      b.str(head.tenant);
+      b.uvarint(s.ref);
+      b.uvarint(2);
+      b.bytes(c.chunk.bytes());
+      b.endRecord(start);
+    }
+    if (s.oooT && s.oooT.length > 0) {
+      rec.beginSamples(s.ref);
+      for (let i = 0; i < s.oooT.length; i++) rec.sample(s.oooT[i]!, s.oooV![i]!);
+      rec.endSamples(s.oooT.length);
+    }
+    if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
+    if (b.len > 1 << 20) out.push(b.take());
+  }
+  if (b.len > 0) out.push(b.take());
+  const rest = rec.finish();
+  if (rest) out.push(rest);
+  return out;
+}
+
+/** Applies WAL and checkpoint records to tenant heads. Refs are resolved per tenant. */
+export class Replayer {
+  private readonly refs = new Map<TenantId, Map<number, MemSeries>>();
+  unknownRefs = 0;
+  samples = 0;
+
+  constructor(private readonly headFor: (t: TenantId) => TenantHead) {}
+
+  private resolve(tenant: TenantId, ref: number): MemSeries | undefined {
+    const s = this.refs.get(tenant)?.get(ref);
+    if (!s) this.unknownRefs++;
+    return s;
+  }
+
+  apply(body: Buffer): void {
+    const r = new ByteReader(body);
+    const type = r.u8();
+    const tenant = r.str() as TenantId;
+    const head = this.headFor(tenant);
+    switch (type) {
+      case RecordType.Series: {
+        let m = this.refs.get(tenant);
+        if (!m) this.refs.set(tenant, (m = new Map()));
+        while (r.pos < body.length) {
+          const ref = r.uvarint();
+          const n = r.uvarint();
+          const flat: string[] = [];
+          for (let i = 0; i < 2 * n; i++) flat.push(r.str());
+          m.set(ref, head.restore(ref, Labels.fromSortedFlat(flat)));
+        }
+        return;
+      }
+      case RecordType.Samples: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const n = r.f64();
+          for (let i = 0; i < n; i++) {
+            const t = r.f64();
+            const v = r.f64();
+            if (!s) continue;
+            // Everything in the log was accepted once, so replay takes late samples too.
+            s.append(t, v, true);
+            if (t > head.maxT) head.maxT = t;
+            this.samples++;
+          }
+        }
+        return;
+      }
+      case RecordType.Histograms: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const n = r.uvarint();
+          for (let i = 0; i < n; i++) {
+            const t = r.f64();
+            const h = JSON.parse(r.str()) as FloatHistogram;
+            if (!s) continue;
+            s.appendHistogram(t, h, true);
+            if (t > head.maxT) head.maxT = t;
+          }
+        }
+        return;
+      }
+      case RecordType.Chunk: {
+        const s = this.resolve(tenant, r.uvarint());
+        const flags = r.uvarint();
+        const chunk = XORChunk.fromBytes(r.bytes());
+        if (!s || chunk.numSamples() === 0) return;
+        if (flags === 2) {
+          const it = chunk.iterator();
+          let mint = Number.NaN;
+          let maxt = 0;
+          while (it.next() !== ValueType.None) {
+            if (Number.isNaN(mint)) mint = it.atT();
+            maxt = it.atT();
+          }
+          s.oooChunks ??= [];
+          s.oooChunks.push({ chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: true, queued: false });
+          if (maxt > head.maxT) head.maxT = maxt;
+        } else {
+          s.restoreChunk(chunk, flags === 1);
+          if (s.lastT > head.maxT) head.maxT = s.lastT;
+        }
+        return;
+      }
+      default:
+        throw new RangeError(`unknown WAL record type ${type}`);
+    }
+  }
+}
