@@ -87,7 +87,7 @@ function readLabel(r: ProtoReader, stop: number, out: string[]): void {
       name = r.string('label name');
     } else if (field === 2) {
       if (wt !== WIRE_LEN) throw wrongWireType('Label', 'value', wt, WIRE_LEN);
-      value = r.string(`value of label ${JSON.stringify(name)}`);
+      value = r.string('value of label', name);
     } else {
       checkField(field);
       r.skip(wt, field);

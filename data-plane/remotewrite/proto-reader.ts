@@ -11,6 +11,27 @@ const WIRE_NAMES = ['varint', 'i64', 'len', 'start-group', 'end-group', 'i32', '
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A direct-mapped cache of recently decoded ASCII strings, shared by all requests (label sets repeat
+ * from scrape to scrape). Strings longer than INTERN_MAX_LEN are rare in labels and not cached.
+ */
+const INTERN_BITS = 15;
+const INTERN_MASK = (1 << INTERN_BITS) - 1;
+const INTERN_MAX_LEN = 96;
+const internTable: (string | undefined)[] = new Array(1 << INTERN_BITS).fill(undefined);
+
+function decodeUtf8(buf: Uint8Array, start: number, stop: number, what: string, detail?: string): string {
+  try {
+    return utf8.decode(buf.subarray(start, stop));
+  } catch (cause) {
+    const field = detail === undefined ? what : `${what} ${JSON.stringify(detail)}`;
+    throw new BadDataError(`invalid UTF-8 in ${field} at byte ${start} (err-cortex-invalid-utf8)`, {
+      id: 'err-cortex-invalid-utf8',
+      cause,
+    });
+  }
+}
+
 export function protoError(message: string): BadDataError {
   return new BadDataError(`invalid protobuf: ${message} (err-cortex-invalid-protobuf)`, {
     id: 'err-cortex-invalid-protobuf',
@@ -49,6 +70,13 @@ export class ProtoReader {
     const buf = this.buf;
     const start = this.pos;
     const end = this.end;
+    if (start < end) {
+      const b0 = buf[start]!;
+      if (b0 < 0x80) {
+        this.pos = start + 1;
+        return b0;
+      }
+    }
     let pos = start;
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
@@ -168,27 +196,47 @@ export class ProtoReader {
     return stop;
   }
 
-  /** Reads a length-delimited UTF-8 string; `what` names the field for the error message. */
-  string(what: string): string {
+  /**
+   * Reads a length-delimited UTF-8 string. `what` (and `detail`, quoted) name the field in the error
+   * message; they are only formatted on error, since this runs for every label.
+   */
+  string(what: string, detail?: string): string {
     const stop = this.lenEnd();
     const start = this.pos;
     this.pos = stop;
-    return this.decodeString(start, stop, what);
+    return this.decodeString(start, stop, what, detail);
   }
 
-  decodeString(start: number, stop: number, what: string): string {
+  decodeString(start: number, stop: number, what: string, detail?: string): string {
+    const len = stop - start;
+    if (len === 0) return '';
     const buf = this.buf;
-    for (let i = start; i < stop; i++) {
-      if (buf[i]! >= 0x80) {
-        try {
-          return utf8.decode(buf.subarray(start, stop));
-        } catch (cause) {
-          throw new BadDataError(`invalid UTF-8 in ${what} at byte ${start} (err-cortex-invalid-utf8)`, {
-            id: 'err-cortex-invalid-utf8',
-            cause,
-          });
-        }
+    if (len <= INTERN_MAX_LEN) {
+      // Hash while checking for ASCII; label names and most values repeat across series and
+      // requests, so a hit returns an existing string without allocating.
+      let h = 0x811c9dc5;
+      let i = start;
+      for (; i < stop; i++) {
+        const b = buf[i]!;
+        if (b >= 0x80) break;
+        h = Math.imul(h ^ b, 0x01000193);
       }
+      if (i === stop) {
+        const slot = (h ^ (h >>> 15)) & INTERN_MASK;
+        const cand = internTable[slot];
+        if (cand !== undefined && cand.length === len) {
+          let k = 0;
+          while (k < len && cand.charCodeAt(k) === buf[start + k]) k++;
+          if (k === len) return cand;
+        }
+        const str = this.nodeBuf.latin1Slice(start, stop);
+        internTable[slot] = str;
+        return str;
+      }
+      return decodeUtf8(buf, start, stop, what, detail);
+    }
+    for (let i = start; i < stop; i++) {
+      if (buf[i]! >= 0x80) return decodeUtf8(buf, start, stop, what, detail);
     }
     // All ASCII: latin1 is a straight byte copy, far cheaper than a UTF-8 decode.
     return this.nodeBuf.latin1Slice(start, stop);
