@@ -50,6 +50,10 @@ export default class Server extends Command {
     if (!flags.dev && !flags['root-token'])
       this.error('without --dev, --root-token (or CORTEX_ROOT_TOKEN) is required', { exit: 2 });
     if (flags['dev-root-token'] && !flags.dev) this.error('--dev-root-token only applies with --dev', { exit: 2 });
+    for (const f of ['root-token', 'dev-root-token', 'cluster-secret'] as const) {
+      const v = flags[f];
+      if (v !== undefined && v.length < 16) this.error(`--${f} must be at least 16 characters`, { exit: 2 });
+    }
     const rootToken = flags['root-token'] ?? flags['dev-root-token'] ?? generateSecret('cxroot_');
     const server = await startServer(
       {

@@ -57,7 +57,7 @@ export async function startDevServer(
   opts: { dataDir?: string; rootToken?: string; keepData?: boolean } = {},
 ): Promise<DevServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-e2e-'));
-  const rootToken = opts.rootToken ?? 'e2e-root-token';
+  const rootToken = opts.rootToken ?? 'e2e-root-token-0123456789';
   const child = spawn(
     process.execPath,
     [BIN, 'server', '--dev', '--port', '0', '--data-dir', dataDir, '--dev-root-token', rootToken],
