@@ -81,7 +81,9 @@ describe('Distributor rate limiting', () => {
   it('counts rate-limited samples as discarded', async () => {
     const { d, clock, registry } = setup({ ingestion_rate: 1, ingestion_burst_size: 1 });
     await d.push(tenant, req(series(['__name__', 'a'], clock.now(), 3))).catch(() => undefined);
-    expect(await registry.metrics()).toContain('cortex_discarded_samples_total{reason="rate_limited",user="acme"} 3');
+    expect(await registry.metrics()).toContain(
+      'cortex_discarded_samples_total{reason="err-cortex-tenant-ingestion-rate-limited",user="acme"} 3',
+    );
   });
 
   it('keeps tenants apart', async () => {

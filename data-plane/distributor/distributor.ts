@@ -249,7 +249,8 @@ export class Distributor {
     const burst = this.limits.ingestionBurstSize(tenant);
     const d = this.limiter.tryTake(tenant, total, rate, burst);
     if (d.ok) return;
-    if (samples > 0) this.metrics.discardedSamples.inc({ reason: 'rate_limited', user: tenant }, samples);
+    if (samples > 0)
+      this.metrics.discardedSamples.inc({ reason: ERROR_IDS.tenantIngestionRateLimited, user: tenant }, samples);
     const id = ERROR_IDS.tenantIngestionRateLimited;
     const why = d.neverFits
       ? `the request carries ${total} samples, exemplars and metadata, more than the burst size of ${burst}; split it into smaller requests or raise -distributor.ingestion-burst-size`

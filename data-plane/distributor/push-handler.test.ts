@@ -109,7 +109,7 @@ describe('push handler: status mapping', () => {
     ]);
     const text = await registry.metrics();
     expect(text).toContain('cortex_distributor_received_samples_total{user="acme"} 1');
-    expect(text).toContain('cortex_discarded_samples_total{reason="missing_metric_name",user="acme"} 1');
+    expect(text).toContain('cortex_discarded_samples_total{reason="err-cortex-missing-metric-name",user="acme"} 1');
     expect(text).toContain('cortex_distributor_samples_in_total{user="acme"} 2');
   });
 });

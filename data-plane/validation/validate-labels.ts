@@ -94,7 +94,6 @@ export function validateLabels(
   if (metricName === undefined) {
     const id = ERROR_IDS.missingMetricName;
     return new ValidationError(
-      'missing_metric_name',
       id,
       withId(`received a series without a metric name, series: '${formatSeries(flat)}'`, id),
     );
@@ -102,7 +101,6 @@ export function validateLabels(
   if (!isValidMetricName(metricName)) {
     const id = ERROR_IDS.metricNameInvalid;
     return new ValidationError(
-      'metric_name_invalid',
       id,
       withId(
         `received a series with an invalid metric name: '${truncate(metricName, 200)}' (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
@@ -115,7 +113,6 @@ export function validateLabels(
   if (count > maxNames) {
     const id = ERROR_IDS.maxLabelNamesPerSeries;
     return new ValidationError(
-      'max_label_names_per_series',
       id,
       withId(
         `received a series whose number of labels exceeds the limit (actual: ${count}, limit: ${maxNames}) series: '${formatSeries(flat)}'`,
@@ -132,7 +129,6 @@ export function validateLabels(
     if (name !== METRIC_NAME && !isValidLabelName(name)) {
       const id = ERROR_IDS.labelInvalid;
       return new ValidationError(
-        'label_invalid',
         id,
         withId(
           `received a series with an invalid label: '${truncate(name, 200)}' (must match [a-zA-Z_][a-zA-Z0-9_]*) series: '${formatSeries(flat)}'`,
@@ -144,7 +140,6 @@ export function validateLabels(
     if (nameLen !== undefined) {
       const id = ERROR_IDS.labelNameTooLong;
       return new ValidationError(
-        'label_name_too_long',
         id,
         withId(
           `received a series whose label name length exceeds the limit (actual: ${nameLen}, limit: ${maxName}) label: '${truncate(name, 200)}' series: '${formatSeries(flat)}'`,
@@ -157,7 +152,6 @@ export function validateLabels(
     if (valueLen !== undefined) {
       const id = ERROR_IDS.labelValueTooLong;
       return new ValidationError(
-        'label_value_too_long',
         id,
         withId(
           `received a series whose label value length exceeds the limit (actual: ${valueLen}, limit: ${maxValue}) label: '${name}' value: '${truncate(value, 100)}' series: '${formatSeries(flat)}'`,
@@ -169,7 +163,6 @@ export function validateLabels(
     if (i > 0 && flat[i - 2] === name) {
       const id = ERROR_IDS.duplicateLabelNames;
       return new ValidationError(
-        'duplicate_label_names',
         id,
         withId(`received a series with duplicate label name, label: '${name}' series: '${formatSeries(flat)}'`, id),
       );

@@ -39,7 +39,6 @@ export function validateTimestamp(t: number, bounds: TimeBounds, flat: readonly 
   if (!Number.isSafeInteger(t)) {
     const id = ERROR_IDS.sampleTimestampInvalid;
     return new ValidationError(
-      'sample_timestamp_invalid',
       id,
       withId(
         `received a sample whose timestamp is not an exact integer of milliseconds within ±2^53, timestamp: ~${t} series: '${formatSeries(flat)}'`,
@@ -50,7 +49,6 @@ export function validateTimestamp(t: number, bounds: TimeBounds, flat: readonly 
   if (t < bounds.minT) {
     const id = ERROR_IDS.sampleTimestampTooOld;
     return new ValidationError(
-      'greater_than_max_sample_age',
       id,
       withId(
         `received a sample whose timestamp is too far in the past, timestamp: ${formatTs(t)} series: '${formatSeries(flat)}'`,
@@ -62,7 +60,6 @@ export function validateTimestamp(t: number, bounds: TimeBounds, flat: readonly 
   if (t > bounds.maxT) {
     const id = ERROR_IDS.sampleTooFarInFuture;
     return new ValidationError(
-      'too_far_in_future',
       id,
       withId(
         `received a sample whose timestamp is too far in the future, timestamp: ${formatTs(t)} series: '${formatSeries(flat)}'`,
@@ -77,7 +74,6 @@ export function validateTimestamp(t: number, bounds: TimeBounds, flat: readonly 
 function invalidHistogram(why: string, flat: readonly string[]): ValidationError {
   const id = ERROR_IDS.nativeHistogramInvalid;
   return new ValidationError(
-    'invalid_native_histogram',
     id,
     withId(`received a native histogram that is invalid: ${why}, series: '${formatSeries(flat)}'`, id),
   );
@@ -130,18 +126,13 @@ export function validateExemplar(
 ): ValidationError | undefined {
   if (e.labels.length === 0) {
     const id = ERROR_IDS.exemplarLabelsMissing;
-    return new ValidationError(
-      'exemplar_labels_missing',
-      id,
-      withId(`received an exemplar with no labels, series: '${formatSeries(flat)}'`, id),
-    );
+    return new ValidationError(id, withId(`received an exemplar with no labels, series: '${formatSeries(flat)}'`, id));
   }
   let runes = 0;
   for (const s of e.labels) runes += [...s].length;
   if (runes > EXEMPLAR_MAX_LABEL_SET_LENGTH) {
     const id = ERROR_IDS.exemplarLabelsTooLong;
     return new ValidationError(
-      'exemplar_labels_too_long',
       id,
       withId(
         `received an exemplar whose label set exceeds ${EXEMPLAR_MAX_LABEL_SET_LENGTH} characters (actual: ${runes}), series: '${formatSeries(flat)}'`,
@@ -152,7 +143,6 @@ export function validateExemplar(
   if (!Number.isSafeInteger(e.t) || e.t <= 0) {
     const id = ERROR_IDS.exemplarTimestampInvalid;
     return new ValidationError(
-      'exemplar_timestamp_invalid',
       id,
       withId(`received an exemplar with an invalid timestamp ~${e.t}, series: '${formatSeries(flat)}'`, id),
     );
@@ -167,11 +157,7 @@ export function validateMetadata(
 ): ValidationError | undefined {
   if (m.metricFamilyName === '') {
     const id = ERROR_IDS.metadataMissingMetricName;
-    return new ValidationError(
-      'metric_metadata_missing_metric_name',
-      id,
-      withId('received metric metadata without a metric family name', id),
-    );
+    return new ValidationError(id, withId('received metric metadata without a metric family name', id));
   }
   const max = limits.maxMetadataLength(tenant);
   for (const [field, value] of [
@@ -183,7 +169,6 @@ export function validateMetadata(
     if (len > max) {
       const id = ERROR_IDS.metadataTooLong;
       return new ValidationError(
-        'metric_metadata_too_long',
         id,
         withId(
           `received metric metadata whose ${field} length exceeds the limit (actual: ${len}, limit: ${max}) metric: '${truncate(m.metricFamilyName, 200)}'`,

@@ -69,7 +69,7 @@ describe('validateLabels', () => {
       name: 'missing metric name',
       labels: ['job', 'node'],
       id: 'err-cortex-missing-metric-name',
-      reason: 'missing_metric_name',
+      reason: 'err-cortex-missing-metric-name',
     },
     {
       name: 'invalid metric name',
@@ -232,5 +232,14 @@ describe('error IDs', () => {
   it('are kebab-case err-cortex-… and unique', () => {
     for (const id of ALL_ERROR_IDS) expect(id).toMatch(/^err-cortex-[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(new Set(ALL_ERROR_IDS).size).toBe(ALL_ERROR_IDS.length);
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('documents every error ID', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    const missing = ALL_ERROR_IDS.filter((id) => !doc.includes(`### ${id}\n`));
+    expect(missing).toEqual([]);
   });
 });

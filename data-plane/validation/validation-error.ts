@@ -6,13 +6,15 @@ import { BadDataError, type ErrorId } from '../model/index.js';
  * `cortex_discarded_samples_total` and lists the message in the partial-write 400.
  */
 export class ValidationError extends BadDataError {
-  /** The `reason` label of `cortex_discarded_samples_total` (Cortex's snake_case reason names). */
-  readonly reason: string;
   declare readonly id: ErrorId;
 
-  constructor(reason: string, id: ErrorId, message: string) {
+  constructor(id: ErrorId, message: string) {
     super(message, { id });
-    this.reason = reason;
+  }
+
+  /** The `reason` label of `cortex_discarded_samples_total`: the error ID (house style §4.3). */
+  get reason(): string {
+    return this.id;
   }
 }
 
