@@ -45,6 +45,8 @@ function groupLabels(metric: Labels, e: AggregateExpr): Labels {
   return metric.keep(e.grouping);
 }
 
+const IGNORES_HISTOGRAMS = new Set(['min', 'max', 'stddev', 'stdvar', 'quantile']);
+
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   const op = e.op;
   let param: Float64Array | undefined;
@@ -56,12 +58,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     } else param = ev.evalScalar(e.param);
   }
   const input = ev.evalVector(e.expr);
-  for (const s of input) {
-    if (s.dropName) {
-      s.metric = dropMetricName(s.metric);
-      s.dropName = false;
-    }
-  }
   if (op === 'count_values') return { kind: 'vector', series: countValues(ev, e, label, input) };
   if (op === 'topk' || op === 'bottomk' || op === 'limitk' || op === 'limit_ratio') {
     return { kind: 'vector', series: selectK(ev, e, param!, input) };
@@ -104,12 +100,14 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       const g = groups[groupOf[k]!]!;
       const h = s.h?.[p];
       const f = s.f[p]!;
+      if (s.dropName) g.out.dropName = true;
       if (h) g.hasHist = true;
       else g.hasFloat = true;
       accumulate(op, g, f, h !== undefined);
     }
     for (const g of groups) {
       if (!g.seen) continue;
+      if (g.hasHist && IGNORES_HISTOGRAMS.has(op)) ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
       const v = finish(ev, e, op, g, param?.[i] ?? Number.NaN);
       if (v !== undefined) pushPoint(g.out, t, v, undefined);
     }

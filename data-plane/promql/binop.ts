@@ -90,8 +90,15 @@ function vectorScalar(
       const t = s.t[i]!;
       const x = sc[ev.stepIndex(t)]!;
       if (h) {
-        const r = histScalarOp(op, h, x, swap);
+        const r = cmp ? undefined : histScalarOp(op, h, x, swap);
         if (r) pushPoint(o, t, 0, r);
+        else {
+          const [a, b] = swap ? ['float', 'histogram'] : ['histogram', 'float'];
+          ev.ctx.info(
+            `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${a} ${op} ${b}`,
+            e.pos,
+          );
+        }
         continue;
       }
       const v = s.f[i]!;
@@ -131,7 +138,7 @@ function signatureFn(vm: VectorMatching): (l: Labels) => string {
       return s;
     };
   }
-  const drop = [...vm.matchingLabels, '__name__', '__type__', '__unit__'];
+  const drop = [...vm.matchingLabels, '__name__'];
   return (l) => l.without(drop).key();
 }
 

@@ -5,7 +5,7 @@ import { exprType } from './ast.js';
 import { evalBinary } from './binop.js';
 import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
 import type { QueryContext } from './context.js';
-import { evalCall } from './functions.js';
+import { absentLabels, evalCall } from './functions.js';
 import { evalDuration } from './parser.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
 import { type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
@@ -20,6 +20,7 @@ export interface RangeSource {
   v: ArrayLike<number>;
   h: (FloatHistogram | undefined)[] | undefined;
   n: number;
+  dropName: boolean;
 }
 
 /**
@@ -207,14 +208,14 @@ export class Evaluator {
         this.ctx.samplesLoaded += n;
         if (n === 0) continue;
         this.ctx.addSamples(n);
-        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, n });
+        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, n, dropName: false });
         this.ctx.releaseSamples(n);
       }
       return;
     }
     const inner = this.subqueryEvaluator(e, first, last, range).evalVector(e.expr);
     for (const s of inner) {
-      fn({ metric: s.metric, t: s.t, v: s.f, h: s.h, n: s.t.length });
+      fn({ metric: s.metric, t: s.t, v: s.f, h: s.h, n: s.t.length, dropName: s.dropName });
     }
     let total = 0;
     for (const s of inner) total += s.t.length;
@@ -239,7 +240,7 @@ export class Evaluator {
     const ref = this.refTime(tm, this.steps - 1);
     const out: SeriesOut[] = [];
     this.forEachRangeSource(e, (src) => {
-      const o = newSeries(src.metric, false);
+      const o = newSeries(src.metric, src.dropName);
       for (let k = 0; k < src.n; k++) {
         const t = src.t[k]!;
         if (t > ref - range && t <= ref) pushPoint(o, t, src.v[k]!, src.h?.[k]);
@@ -262,12 +263,31 @@ export class Evaluator {
       if (arg.type !== 'MatrixSelector' && arg.type !== 'SubqueryExpr') {
         throw new BadDataError(`expected range vector argument for ${fname}`);
       }
+      if (fname === 'absent_over_time') return { kind: 'vector', series: this.absentOverTime(arg) };
       const params = e.args
         .filter((_, i) => i !== idx)
         .map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
       return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, params) };
     }
     return evalCall(this, e);
+  }
+
+  /** absent_over_time: 1 (labelled from the selector's equality matchers) where no series has samples. */
+  absentOverTime(arg: MatrixSelector | SubqueryExpr): SeriesOut[] {
+    const range = this.rangeOf(arg);
+    const tm: TimeModifiers = arg.type === 'MatrixSelector' ? arg.vectorSelector : arg;
+    const present = new Uint8Array(this.steps);
+    this.forEachRangeSource(arg, (src) => {
+      let lo = 0;
+      for (let i = 0; i < this.steps; i++) {
+        const ref = this.refTime(tm, i);
+        while (lo < src.n && src.t[lo]! <= ref - range) lo++;
+        if (lo < src.n && src.t[lo]! <= ref) present[i] = 1;
+      }
+    });
+    const o = newSeries(absentLabels(arg), false);
+    for (let i = 0; i < this.steps; i++) if (!present[i]) pushPoint(o, this.ts(i), 1, undefined);
+    return o.t.length > 0 ? [o] : [];
   }
 
   evalRangeFunction(
@@ -301,7 +321,7 @@ export class Evaluator {
       nonCounterWarned: false,
     };
     this.forEachRangeSource(arg, (src) => {
-      const o = newSeries(src.metric, rangeFn.dropName);
+      const o = newSeries(src.metric, rangeFn.dropName || src.dropName);
       w.t = src.t;
       w.v = src.v;
       w.h = src.h;

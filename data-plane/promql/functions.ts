@@ -207,12 +207,9 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
     case 'sort_desc':
     case 'sort_by_label':
     case 'sort_by_label_desc': {
-      const series = ev.evalVector(args[0]!);
+      const series = ev.evalVector(args[0]!).filter((s) => !s.h?.some((h) => h !== undefined));
       if (ev.ctx.queryStart !== ev.ctx.queryEnd) {
-        ev.ctx.warn(
-          `${name.startsWith('sort_by') ? name : 'sort'} is ineffective for range queries since results are always ordered by labels`,
-          e.pos,
-        );
+        ev.ctx.warn('sort is ineffective for range queries since results are always ordered by labels', e.pos);
       }
       if (name === 'sort' || name === 'sort_desc') {
         const desc = name === 'sort_desc';

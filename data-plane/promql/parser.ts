@@ -98,7 +98,7 @@ export function parseExpr(query: string): Expr {
   }
   try {
     checkNesting(query);
-    const tree = lezer.parse(query);
+    const tree = lezer.parse(blankTrailingDots(query));
     const top = tree.topNode;
     const errPos = findError(top);
     if (errPos !== undefined) {
@@ -121,6 +121,39 @@ export function parseExpr(query: string): Expr {
     }
     throw err;
   }
+}
+
+/**
+ * Go accepts `2.` as a number; the lezer grammar does not. Replacing such a dot with a space
+ * (outside strings) keeps every position intact.
+ */
+function blankTrailingDots(q: string): string {
+  let out = '';
+  let quote = '';
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') {
+        out += c + (q[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = '';
+      out += c;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (c === '.' && i > 0 && /[0-9]/.test(q[i - 1]!) && !/[0-9eE]/.test(q[i + 1] ?? '')) {
+      let j = i - 1;
+      while (j >= 0 && /[0-9]/.test(q[j]!)) j--;
+      if (j < 0 || !/[A-Za-z_:.]/.test(q[j]!)) {
+        out += ' ';
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 function checkNesting(q: string): void {

@@ -155,7 +155,31 @@ function floats(w: RangeWindow): number[] {
 }
 
 function aggrFloats(w: RangeWindow, f: (w: RangeWindow) => number | undefined): number | undefined {
-  if (floatCount(w) === 0) return undefined;
+  const nf = floatCount(w);
+  if (nf === 0) return undefined;
+  if (nf < w.hi - w.lo) mixedInfo(w);
+  return f(w);
+}
+
+/** Info that histograms in a mixed window were ignored (Prometheus HistogramIgnoredInMixedRange). */
+function mixedInfo(w: RangeWindow): void {
+  w.ev.ctx.info(
+    `ignored histograms in a range containing both floats and histograms for metric name ${JSON.stringify(w.metric.get('__name__'))}`,
+    w.arg.pos,
+  );
+}
+
+/** sum/avg over a window mixing floats and histograms has no result and warns. */
+function sumLike(w: RangeWindow, f: (w: RangeWindow) => number): number | undefined {
+  const nf = floatCount(w);
+  if (nf === 0) return undefined;
+  if (nf < w.hi - w.lo) {
+    w.ev.ctx.warn(
+      `encountered a mix of histograms and floats for metric name ${JSON.stringify(w.metric.get('__name__'))}`,
+      w.arg.pos,
+    );
+    return undefined;
+  }
   return f(w);
 }
 
@@ -231,6 +255,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
     'deriv',
     def((w) => {
       if (floatCount(w) < 2) return undefined;
+      if (hasHist(w)) mixedInfo(w);
       return linearRegression(w, w.t[w.lo]!)[0];
     }),
   ],
@@ -238,6 +263,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
     'predict_linear',
     def((w) => {
       if (floatCount(w) < 2) return undefined;
+      if (hasHist(w)) mixedInfo(w);
       const [slope, intercept] = linearRegression(w, w.stepTime);
       return slope * param(w, 0) + intercept;
     }),
@@ -264,11 +290,11 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
       return resets;
     }),
   ],
-  ['avg_over_time', def((w) => aggrFloats(w, avgOverTime))],
+  ['avg_over_time', def((w) => sumLike(w, avgOverTime))],
   [
     'sum_over_time',
     def((w) =>
-      aggrFloats(w, () => {
+      sumLike(w, () => {
         let s = 0;
         let c = 0;
         for (let i = w.lo; i < w.hi; i++) if (!isHist(w, i)) [s, c] = kahanSumInc(w.v[i]!, s, c);
@@ -343,6 +369,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
     def((w) =>
       aggrFloats(w, () => {
         const vals = floats(w);
+        if (vals.some(Number.isNaN)) return Number.NaN;
         const med = quantile(0.5, vals);
         return quantile(
           0.5,
@@ -364,6 +391,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
         throw new RangeParamError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
       }
       if (vals.length < 2) return undefined;
+      if (hasHist(w)) mixedInfo(w);
       let s0 = 0;
       let s1 = vals[0]!;
       let b = vals[1]! - vals[0]!;

@@ -1,4 +1,3 @@
-import { STALE_NAN } from '../../model/index.js';
 import { MemoryStorage } from '../../storage/memory/index.js';
 import type { Expr } from '../ast.js';
 import { children } from '../ast.js';
@@ -83,7 +82,7 @@ export class ScriptRunner {
       s.values.forEach((v, i) => {
         if (!v) return;
         const t = i * c.step;
-        if ('f' in v) app.append(s.labels, t, Object.is(v.f, STALE_NAN) ? STALE_NAN : v.f);
+        if ('f' in v) app.append(s.labels, t, v.f);
         else app.appendHistogram(s.labels, t, v.h);
       });
     }

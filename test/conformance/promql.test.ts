@@ -1,0 +1,77 @@
+/**
+ * Runs Prometheus's upstream PromQL test files (promqltest scripts) against our engine and the
+ * in-memory storage. One describe per file, one it per eval; known gaps are listed with a reason in
+ * data-plane/promql/promqltest/skips.ts.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, it } from 'vitest';
+import { parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
+const present = existsSync(dir);
+
+if (!present && process.env.CI === 'true') {
+  throw new Error(`PromQL conformance files not found at ${dir} (CI=true requires them)`);
+}
+if (!present) {
+  console.warn(`\n!!! PromQL conformance files not found at ${dir}: the PromQL conformance suite is SKIPPED !!!\n`);
+}
+
+const stats = new Map<string, { pass: number; fail: number; skip: number }>();
+
+afterAll(() => {
+  let pass = 0;
+  let fail = 0;
+  let skip = 0;
+  const lines: string[] = [];
+  for (const [file, s] of stats) {
+    lines.push(`  ${file.padEnd(28)} pass ${s.pass}  fail ${s.fail}  skip ${s.skip}`);
+    pass += s.pass;
+    fail += s.fail;
+    skip += s.skip;
+  }
+  console.log(`PromQL conformance:\n${lines.join('\n')}\n  TOTAL pass ${pass}  fail ${fail}  skip ${skip}`);
+});
+
+const files = present
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.test'))
+      .sort()
+  : [];
+
+describe.skipIf(!present)('promql conformance', () => {
+  it('found the test files', ({ expect }) => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  for (const file of files) {
+    describe(file, () => {
+      const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
+      const runner = new ScriptRunner(commands);
+      const s = { pass: 0, fail: 0, skip: 0 };
+      stats.set(file, s);
+      commands.forEach((c, i) => {
+        if (c.kind !== 'eval') return;
+        const name = `line ${c.line}: ${c.expr}`;
+        const reason = skipReason(file, c.line);
+        if (reason) {
+          s.skip++;
+          it.skip(`${name} (skipped: ${reason})`, () => {});
+          return;
+        }
+        it(name, async () => {
+          try {
+            await runner.runEval(i);
+            s.pass++;
+          } catch (err) {
+            s.fail++;
+            throw err;
+          }
+        });
+      });
+    });
+  }
+});
