@@ -27,7 +27,7 @@ export async function readAlertmanagerFiles(
   } catch (err) {
     return { config: { config: '', templates }, problems: [`${configFile}:1:1: ${(err as Error).message}`] };
   }
-  const problems = verifyAlertmanagerConfig(config.config, { templateNames: Object.keys(config.templates) }).map(
+  const problems = verifyAlertmanagerConfig(config.config).map(
     (p) => `${configFile}:${p.line}:${p.col}: ${p.path ? `${p.path}: ` : ''}${p.message}`,
   );
   return { config, problems };

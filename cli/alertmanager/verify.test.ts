@@ -3,8 +3,6 @@ import { toAlertmanagerConfig, verifyAlertmanagerConfig } from './index.js';
 
 const valid = `global:
   resolve_timeout: 5m
-templates:
-  - 'default.tmpl'
 route:
   receiver: team
   routes:
@@ -26,7 +24,7 @@ time_intervals:
 
 describe('verifyAlertmanagerConfig', () => {
   it('accepts a valid configuration', () => {
-    expect(verifyAlertmanagerConfig(valid, { templateNames: ['default.tmpl'] })).toEqual([]);
+    expect(verifyAlertmanagerConfig(valid)).toEqual([]);
   });
 
   const cases = [
@@ -59,18 +57,28 @@ describe('verifyAlertmanagerConfig', () => {
       want: [/^5:18 .*api_url URL scheme file is not allowed/],
     },
     {
-      name: 'duplicate receiver, unknown key, bad template path',
+      name: 'duplicate receiver, unknown key, templates',
       text: 'templates: [../x.tmpl]\nroute: {receiver: a}\nreceivers: [{name: a}, {name: a}]\nbogus: 1\n',
       want: [
         /^4:1 bogus field bogus not found/,
         /^3:31 receivers\[1\]\.name receiver "a" is defined twice/,
-        /^1:13 templates\[0\] .* not a path/,
+        /^1:1 templates field templates is not allowed/,
       ],
+    },
+    {
+      name: 'unknown route field and URL-like value with another scheme',
+      text: 'route:\n  receiver: a\n  recevier: b\nreceivers:\n  - name: a\n    email_configs: [{to: x, smarthost: "ftp://h"}]\n',
+      want: [/^3:3 route\.recevier field recevier not found in route/, /^6:40 .*smarthost URL scheme ftp/],
     },
     {
       name: 'undefined time interval',
       text: 'route:\n  receiver: a\n  routes:\n    - receiver: a\n      active_time_intervals: [weekends]\nreceivers: [{name: a}]\n',
       want: [/^5:31 .*undefined time interval "weekends"/],
+    },
+    {
+      name: 'unknown route field and URL-like value with another scheme',
+      text: 'route:\n  receiver: a\n  recevier: b\nreceivers:\n  - name: a\n    email_configs: [{to: x, smarthost: "ftp://h"}]\n',
+      want: [/^3:3 route\.recevier field recevier not found in route/, /^6:40 .*smarthost URL scheme ftp/],
     },
   ];
   it.each(cases)('rejects $name', ({ text, want }) => {

@@ -5,7 +5,9 @@
  *
  * What a multi-tenant service must refuse beyond YAML structure: receivers that are referenced but
  * not defined, any `*_file` field (a tenant must not make the server read its local files), and URLs
- * other than http(s) (no `file:`, no other schemes).
+ * other than http(s) (no `file:`, no other schemes). Kept in line with the control plane's own check
+ * (control-plane/domain/alertmanager-validation.ts) so that `verify` predicts what `push` accepts, but
+ * reports every problem with its line and column instead of the first one.
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
 
@@ -17,24 +19,26 @@ export interface AlertmanagerProblem {
   message: string;
 }
 
-export interface VerifyOptions {
-  /** Template names the tenant uploads; `templates:` entries must be among them (globs allowed). */
-  templateNames?: readonly string[];
-}
-
-const TOP_KEYS = new Set([
-  'global',
-  'templates',
-  'route',
-  'receivers',
-  'inhibit_rules',
-  'mute_time_intervals',
-  'time_intervals',
-]);
+const TOP_KEYS = new Set(['global', 'route', 'receivers', 'inhibit_rules', 'mute_time_intervals', 'time_intervals']);
 const ROOT_MATCHERS = ['match', 'match_re', 'matchers'];
+const ROUTE_KEYS = new Set([
+  'receiver',
+  'group_by',
+  'continue',
+  'matchers',
+  'match',
+  'match_re',
+  'group_wait',
+  'group_interval',
+  'repeat_interval',
+  'mute_time_intervals',
+  'active_time_intervals',
+  'routes',
+]);
+const URL_LIKE = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
 
 /** Validates Alertmanager YAML; an empty list means valid. Never throws. */
-export function verifyAlertmanagerConfig(text: string, opts: VerifyOptions = {}): AlertmanagerProblem[] {
+export function verifyAlertmanagerConfig(text: string): AlertmanagerProblem[] {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: AlertmanagerProblem[] = [];
@@ -54,7 +58,9 @@ export function verifyAlertmanagerConfig(text: string, opts: VerifyOptions = {})
   }
   for (const p of root.items) {
     const k = keyOf(p);
-    if (!TOP_KEYS.has(k)) report(p.key as Node, k, `field ${k} not found in Alertmanager config`);
+    if (k === 'templates') {
+      report(p.key as Node, k, 'field templates is not allowed: upload templates as files next to the configuration');
+    } else if (!TOP_KEYS.has(k)) report(p.key as Node, k, `field ${k} not found in Alertmanager config`);
   }
 
   const receivers = new Set<string>();
@@ -96,8 +102,6 @@ export function verifyAlertmanagerConfig(text: string, opts: VerifyOptions = {})
     checkRoute(route, 'route', receivers, intervals, report);
   }
 
-  const templates = root.get('templates', true) as Node | undefined;
-  if (templates !== undefined) checkTemplates(templates, opts.templateNames, report);
   walk(root, '', report);
   return problems;
 }
@@ -111,6 +115,10 @@ function checkRoute(
   intervals: Set<string>,
   report: Report,
 ): void {
+  for (const p of route.items) {
+    const k = keyOf(p);
+    if (!ROUTE_KEYS.has(k)) report(p.key as Node, `${path}.${k}`, `field ${k} not found in route`);
+  }
   const recv = route.get('receiver', true) as Node | undefined;
   if (isScalar(recv) && !receivers.has(String(recv.value))) {
     report(recv, `${path}.receiver`, `undefined receiver "${String(recv.value)}" used in route`);
@@ -136,22 +144,6 @@ function checkRoute(
   });
 }
 
-function checkTemplates(node: Node, names: readonly string[] | undefined, report: Report): void {
-  if (!isSeq(node)) {
-    report(node, 'templates', '"templates" must be a list');
-    return;
-  }
-  node.items.forEach((t, i) => {
-    const v = isScalar(t) ? String(t.value) : '';
-    const path = `templates[${i}]`;
-    if (v.includes('/') || v.includes('\\') || v.includes('..')) {
-      report(t as Node, path, `template "${v}" must be a bare name of an uploaded template, not a path`);
-    } else if (names && !names.some((n) => globMatch(v, n))) {
-      report(t as Node, path, `template "${v}" matches no uploaded template`);
-    }
-  });
-}
-
 /** Every key anywhere: no `*_file`/`*_files`, and URL-valued fields must be http(s). */
 function walk(node: unknown, path: string, report: Report): void {
   if (isSeq(node)) {
@@ -162,7 +154,7 @@ function walk(node: unknown, path: string, report: Report): void {
   for (const p of node.items as Pair[]) {
     const k = keyOf(p);
     const here = path ? `${path}.${k}` : k;
-    if (/_files?$/.test(k)) {
+    if (/_files?$/.test(k) || k === 'files') {
       report(
         p.key as Node,
         here,
@@ -170,8 +162,9 @@ function walk(node: unknown, path: string, report: Report): void {
       );
       continue;
     }
-    if ((k === 'url' || k.endsWith('_url')) && isScalar(p.value) && typeof p.value.value === 'string') {
-      const problem = urlProblem(p.value.value);
+    const v = isScalar(p.value) ? p.value.value : undefined;
+    if (typeof v === 'string' && (k === 'url' || k.endsWith('_url') || URL_LIKE.test(v))) {
+      const problem = urlProblem(v);
       if (problem) report(p.value as Node, here, problem);
     }
     walk(p.value, here, report);
@@ -179,7 +172,6 @@ function walk(node: unknown, path: string, report: Report): void {
 }
 
 function urlProblem(raw: string): string | undefined {
-  if (raw.includes('{{')) return undefined; // templated URLs are resolved at send time
   let u: URL;
   try {
     u = new URL(raw);
@@ -194,14 +186,4 @@ function urlProblem(raw: string): string | undefined {
 
 function keyOf(p: Pair): string {
   return isScalar(p.key) ? String(p.key.value) : String(p.key);
-}
-
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replaceAll('*', '.*')
-      .replaceAll('?', '.')}$`,
-  );
-  return re.test(name);
 }
