@@ -280,6 +280,7 @@ describe('memory', () => {
     const before = hex(c.bytes());
     c.compact();
     expect(c.allocatedBytes()).toBe(c.bytes().length);
+    expect(c.byteLength()).toBe(c.bytes().length);
     expect(hex(c.bytes())).toBe(before);
   });
 });

@@ -67,6 +67,11 @@ export class XORChunk {
     return this.w.buf.subarray(0, this.w.byteLength());
   }
 
+  /** Length of `bytes()` without creating a view (hot path: chunk cutting checks it per append). */
+  byteLength(): number {
+    return this.w.byteLength();
+  }
+
   /** Bytes held in memory, including spare capacity (for memory accounting). */
   allocatedBytes(): number {
     return this.w.buf.length;

@@ -96,7 +96,7 @@ export class MemSeries {
       head === undefined ||
       head.sealed ||
       head.chunk.numSamples() >= SAMPLES_PER_CHUNK ||
-      head.chunk.bytes().length > MAX_CHUNK_BYTES
+      head.chunk.byteLength() > MAX_CHUNK_BYTES
     ) {
       if (head && !head.sealed) this.sealHead();
       head = newMemChunk();
