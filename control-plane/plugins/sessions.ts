@@ -54,7 +54,11 @@ export async function registerSessions(
   return {
     issue(p) {
       const now = opts.clock.now();
-      const token = jwt.sign({ sub: p.actor, role: p.role }, { clockTimestamp: now, expiresIn: ttlMs });
+      // @fastify/jwt reads a numeric expiresIn as seconds (jsonwebtoken style), not milliseconds.
+      const token = jwt.sign(
+        { sub: p.actor, role: p.role },
+        { clockTimestamp: now, expiresIn: Math.floor(ttlMs / 1000) },
+      );
       return { jwt: token, expiresAt: new Date(now + ttlMs).toISOString() };
     },
     verify(token) {
