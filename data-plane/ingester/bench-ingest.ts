@@ -114,7 +114,7 @@ async function run(walDir: string | undefined, label: string): Promise<void> {
 async function pushAll(ing: Ingester, rs: WriteRequest[]): Promise<void> {
   const inflight = new Set<Promise<unknown>>();
   for (const r of rs) {
-    const p = ing.push(tenant, r).then(() => inflight.delete(p));
+    const p: Promise<unknown> = ing.push(tenant, r).then(() => inflight.delete(p));
     inflight.add(p);
     if (inflight.size >= 8) await Promise.race(inflight);
   }
