@@ -23,6 +23,28 @@ describe.skipIf(!emulator)('Bigtable SortedKV on the emulator', () => {
   });
 });
 
+describe.skipIf(!emulator)('Bigtable SortedKV without admin prefix deletes', () => {
+  // Service accounts without table-admin rights delete prefixes row by row.
+  runSortedKVConformance('bigtable (dropRowRange off)', async () => {
+    const opts = {
+      projectId: 'test',
+      instanceId: 'test',
+      tableId: uniqueTableId('kv-nodrop'),
+      apiEndpoint: emulator!,
+      dropRowRange: false,
+    };
+    const fx = {
+      kv: await BigtableKV.open(opts),
+      reopen: async () => {
+        await fx.kv.close();
+        fx.kv = await BigtableKV.open(opts);
+        return fx.kv;
+      },
+    };
+    return fx;
+  });
+});
+
 describe.skipIf(!emulator)('Bigtable SortedKV when the server goes away', () => {
   let emu: RestartableEmulator;
   beforeAll(async () => {

@@ -28,6 +28,12 @@ export interface BigtableKVOptions {
   maxRetries?: number;
   /** Per-RPC timeout in ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Delete prefixes with the admin DropRowRange call (default true): one call however many rows.
+   * Set false where the service account has no table-admin rights; prefixes are then scanned and
+   * deleted row by row.
+   */
+  dropRowRange?: boolean;
 }
 
 /** The one column family and column; every key is a row holding its value in one cell. */
@@ -231,9 +237,10 @@ export class BigtableKV implements SortedKV {
     const b = toBounds(range);
     if (b.empty) return;
     const p = range.prefix;
-    if (p !== undefined && p.length > 0 && range.start === undefined && range.end === undefined) {
+    const pure = p !== undefined && p.length > 0 && range.start === undefined && range.end === undefined;
+    if (pure && this.opts.dropRowRange !== false) {
       // DropRowRange: one admin call, no matter how many rows (tenant purge, retention).
-      await this.call('drop row range', opts, () => this.table.deleteRows(toBuffer(p) as never, this.gax()));
+      await this.call('drop row range', opts, () => this.table.deleteRows(toBuffer(p!) as never, this.gax()));
       return;
     }
     for (;;) {

@@ -262,6 +262,45 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       expect(await q.labelValues('instance', m('job="node"'))).toEqual(['a']);
     });
 
+    it('writes index rows once per series and bucket; later flushes write only chunk rows', async () => {
+      const [first, ...rest] = chunksOf(data, 60);
+      await store.put(A, [first!]);
+      rec.reset();
+      await store.put(
+        A,
+        rest.filter((c) => c.labels.equals(first!.labels)),
+      );
+      const types = new Set(rec.accesses.flatMap((a) => a.keys.map((k) => String.fromCharCode(k[A.length + 5]!))));
+      // The first chunk's series was indexed in its bucket; the later chunks reach the next bucket,
+      // which needs that series' index rows once.
+      expect([...types].sort()).toEqual(['c', 'l', 'p', 's', 'v']);
+      rec.reset();
+      await store.put(
+        A,
+        rest.filter((c) => c.labels.equals(first!.labels)),
+      );
+      const again = new Set(rec.accesses.flatMap((a) => a.keys.map((k) => String.fromCharCode(k[A.length + 5]!))));
+      expect([...again]).toEqual(['c']);
+    });
+
+    it('narrows reads to the select hints, never beyond the querier range', async () => {
+      await store.put(A, chunksOf());
+      const q = store.queryable(A).querier(D - 30 * MIN, D + 30 * MIN);
+      const hinted = await q.select(true, { start: D - 10 * MIN, end: D + DAY_MS }, m('job="node"'));
+      const got = hinted.map((x) => ({ labels: x.labels.toString(), samples: drain(x.iterator()) }));
+      expect(got).toEqual(expected(data.slice(0, 2), D - 10 * MIN, D + 30 * MIN));
+    });
+
+    it('an aborted signal rejects reads and writes with kind canceled', async () => {
+      const ac = new AbortController();
+      ac.abort();
+      await expect(store.put(A, chunksOf(), { signal: ac.signal })).rejects.toMatchObject({ kind: 'canceled' });
+      const q = store.queryable(A).querier(D - DAY_MS, D + DAY_MS);
+      await expect(q.select(true, undefined, m('job="node"'), { signal: ac.signal })).rejects.toMatchObject({
+        kind: 'canceled',
+      });
+    });
+
     it('rejects malformed chunks without writing anything', async () => {
       const good = chunksOf(data.slice(0, 1));
       const bad = [...good, { ...good[0]!, mint: 10, maxt: 5 }];

@@ -59,10 +59,19 @@ export class ChunkQuerier implements Querier {
 
   async select(
     _sorted: boolean,
-    _hints: SelectHints | undefined,
+    hints: SelectHints | undefined,
     matchers: readonly Matcher[],
     opts?: CallOptions,
   ): Promise<Series[]> {
+    // Hints say which part of the range the engine will read (as in Prometheus's block querier);
+    // never widen the querier's own range.
+    if (hints !== undefined) {
+      const mint = Math.max(this.mint, hints.start);
+      const maxt = Math.min(this.maxt, hints.end);
+      if (mint !== this.mint || maxt !== this.maxt) {
+        return new ChunkQuerier(this.deps, mint, maxt).select(_sorted, undefined, matchers, opts);
+      }
+    }
     const r = this.reader(opts);
     const { perBucket, all } = await this.findSeries(r, matchers, opts);
     if (all.size === 0) return [];
