@@ -1,9 +1,8 @@
 import { ExecutionError, Labels } from '../model/index.js';
 import type { AggregateExpr } from './ast.js';
-import type { Evaluator } from './evaluator.js';
-import { formatFloat } from './format.js';
+import type { Evaluation as Evaluator } from './eval-api.js';
+import { formatFloat, formatG } from './format.js';
 import { kahanSumInc, quantile } from './mathx.js';
-import { formatG } from './range-functions.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
 interface Group {

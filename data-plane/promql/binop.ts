@@ -1,9 +1,8 @@
 import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { BinaryExpr, VectorMatching } from './ast.js';
-import type { Evaluator } from './evaluator.js';
-import { StepCursor } from './evaluator.js';
+import type { Evaluation as Evaluator } from './eval-api.js';
 import { COMPARISON_OPS } from './parser.js';
-import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 

@@ -5,6 +5,7 @@ import { exprType } from './ast.js';
 import { evalBinary } from './binop.js';
 import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
 import type { QueryContext } from './context.js';
+import type { Evaluation } from './eval-api.js';
 import { absentLabels, evalCall } from './functions.js';
 import { evalDuration } from './parser.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
@@ -28,7 +29,7 @@ export interface RangeSource {
  * step). Selectors and range functions run series by series over all steps; operators that combine
  * series run step by step, as Prometheus's evaluator does.
  */
-export class Evaluator {
+export class Evaluator implements Evaluation {
   readonly steps: number;
   private readonly buf = new SampleBuf();
 
@@ -364,21 +365,4 @@ function negHistogram(h: FloatHistogram): FloatHistogram {
     positiveBuckets: h.positiveBuckets.map((x) => -x),
     negativeBuckets: h.negativeBuckets.map((x) => -x),
   };
-}
-
-/** Walks step-aligned series, yielding for each step the index of each series' point (or -1). */
-export class StepCursor {
-  private readonly pos: Int32Array;
-  constructor(private readonly series: SeriesOut[]) {
-    this.pos = new Int32Array(series.length);
-  }
-
-  /** Index into series[k]'s arrays of the point at time t, or -1; t must not decrease. */
-  at(k: number, t: number): number {
-    const s = this.series[k]!;
-    let p = this.pos[k]!;
-    while (p < s.t.length && s.t[p]! < t) p++;
-    this.pos[k] = p;
-    return p < s.t.length && s.t[p] === t ? p : -1;
-  }
 }

@@ -21,3 +21,16 @@ export function formatFloat(v: number): string {
   else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
   return neg ? `-${out}` : out;
 }
+
+/** Go's %g formatting for the few messages that print floats. */
+export function formatG(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
+  if (exp < -4 || exp >= 21) {
+    const s = v.toExponential();
+    return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(v);
+}

@@ -1,7 +1,7 @@
 import { BadDataError, compileAnchored, ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { Call, Expr } from './ast.js';
 import { exprType } from './ast.js';
-import type { Evaluator } from './evaluator.js';
+import type { Evaluation as Evaluator } from './eval-api.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 

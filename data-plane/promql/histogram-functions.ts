@@ -1,7 +1,7 @@
 import { Labels } from '../model/index.js';
 import type { Call } from './ast.js';
-import type { Evaluator } from './evaluator.js';
-import { formatG } from './range-functions.js';
+import type { Evaluation as Evaluator } from './eval-api.js';
+import { formatG } from './format.js';
 import { newSeries, pushPoint, type SeriesOut } from './value.js';
 
 interface Bucket {

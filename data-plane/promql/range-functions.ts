@@ -1,6 +1,7 @@
 import type { FloatHistogram, Labels } from '../model/index.js';
 import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
-import type { Evaluator } from './evaluator.js';
+import type { Evaluation as Evaluator } from './eval-api.js';
+import { formatG } from './format.js';
 import { kahanSumInc, quantile } from './mathx.js';
 
 /** The samples `(rangeStart, rangeEnd]` of one series at one step; indices [lo, hi) into t/v/h. */
@@ -410,16 +411,3 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
 
 /** Errors raised by a range function's parameters (become ExecutionError at the engine edge). */
 export class RangeParamError extends Error {}
-
-/** Go's %g formatting for the few messages that print floats. */
-export function formatG(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
-  if (exp < -4 || exp >= 21) {
-    const s = v.toExponential();
-    return s.replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return String(v);
-}

@@ -56,4 +56,21 @@ export function dropMetricName(l: Labels): Labels {
   return l;
 }
 
+/** Walks step-aligned series, yielding for each step the index of each series' point (or -1). */
+export class StepCursor {
+  private readonly pos: Int32Array;
+  constructor(private readonly series: SeriesOut[]) {
+    this.pos = new Int32Array(series.length);
+  }
+
+  /** Index into series[k]'s arrays of the point at time t, or -1; t must not decrease. */
+  at(k: number, t: number): number {
+    const s = this.series[k]!;
+    let p = this.pos[k]!;
+    while (p < s.t.length && s.t[p]! < t) p++;
+    this.pos[k] = p;
+    return p < s.t.length && s.t[p] === t ? p : -1;
+  }
+}
+
 export { Labels };

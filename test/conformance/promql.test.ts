@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
 import { parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { MemoryStorage } from '../../data-plane/storage/memory/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
@@ -50,7 +51,7 @@ describe.skipIf(!present)('promql conformance', () => {
   for (const file of files) {
     describe(file, () => {
       const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
-      const runner = new ScriptRunner(commands);
+      const runner = new ScriptRunner(commands, () => new MemoryStorage());
       const s = { pass: 0, fail: 0, skip: 0 };
       stats.set(file, s);
       commands.forEach((c, i) => {

@@ -1,4 +1,4 @@
-import { MemoryStorage } from '../../storage/memory/index.js';
+import type { Appendable, Queryable } from '../../storage/index.js';
 import type { Expr } from '../ast.js';
 import { children } from '../ast.js';
 import { Engine, type PromValue, type QueryResult } from '../engine.js';
@@ -59,19 +59,23 @@ function addAt(e: Expr, t: number): void {
  * interfaces only. Commands run in order; `runEval` throws an Error describing any mismatch.
  */
 export class ScriptRunner {
-  private storage = new MemoryStorage();
+  private storage: Queryable & Appendable;
   private next = 0;
 
+  /** `newStorage` gives an empty storage; it is called again for every `clear`. */
   constructor(
     readonly commands: Command[],
+    private readonly newStorage: () => Queryable & Appendable,
     readonly engine: Engine = conformanceEngine(),
-  ) {}
+  ) {
+    this.storage = newStorage();
+  }
 
   /** Applies every load/clear before command `index` that has not run yet. */
   async runUpTo(index: number): Promise<void> {
     for (; this.next < index; this.next++) {
       const c = this.commands[this.next]!;
-      if (c.kind === 'clear') this.storage = new MemoryStorage();
+      if (c.kind === 'clear') this.storage = this.newStorage();
       else if (c.kind === 'load') await this.load(c);
     }
   }
