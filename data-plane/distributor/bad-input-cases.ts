@@ -1,5 +1,5 @@
 import { type FloatHistogram, type MetricMetadata, STALE_NAN } from '../model/index.js';
-import { type EncodableSeries, encodeWriteRequest, snappyEncode } from '../remotewrite/index.js';
+import { type EncodableSeries, encodeWriteRequest, encodeWriteRequestV2, snappyEncode } from '../remotewrite/index.js';
 
 /**
  * The remote-write bad-input table. It runs against `createPushHandler` in this folder's unit tests
@@ -26,6 +26,11 @@ export interface BuiltRequest {
 }
 
 const V1 = { contentType: 'application/x-protobuf', contentEncoding: 'snappy', remoteWriteVersion: '0.1.0' };
+const V2 = {
+  contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+  contentEncoding: 'snappy',
+  remoteWriteVersion: '2.0.0',
+};
 const DAY = 86_400_000;
 
 /** A valid series unique to the case, sent beside the bad one so partial writes can be checked. */
@@ -86,6 +91,15 @@ function histogram(now: number, h: Partial<FloatHistogram>, t = now): EncodableS
   };
 }
 
+function v2raw(name: string, bytes: number[], expectedMessage: string): BadInputCase {
+  return {
+    name,
+    build: () => ({ ...V2, body: snappyEncode(Uint8Array.from(bytes)) }),
+    expectedStatus: 400,
+    expectedMessage,
+  };
+}
+
 const labelsWithCount = (n: number) => {
   const out = ['__name__', 'many_labels'];
   for (let i = 1; i < n; i++) out.push(`l${String(i).padStart(2, '0')}`, 'x');
@@ -121,21 +135,10 @@ export const badInputCases: readonly BadInputCase[] = [
     expectedMessage: 'unsupported protobuf message "yolo"',
   },
   {
-    name: 'remote write 2.0 content type',
-    build: (now) => ({
-      ...V1,
-      contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
-      remoteWriteVersion: '2.0.0',
-      body: body([good('rw2', now)]),
-    }),
-    expectedStatus: 415,
-    expectedMessage: 'remote write 2.0 (io.prometheus.write.v2.Request) is not supported yet',
-  },
-  {
     name: 'remote write version 2.0.0 header without a proto parameter',
     build: (now) => ({ ...V1, remoteWriteVersion: '2.0.0', body: body([good('rw2-header', now)]) }),
     expectedStatus: 415,
-    expectedMessage: 'remote write 2.0',
+    expectedMessage: 'needs Content-Type application/x-protobuf;proto=io.prometheus.write.v2.Request',
   },
   {
     name: 'gzip content encoding',
@@ -351,7 +354,39 @@ export const badInputCases: readonly BadInputCase[] = [
     expectedMessage: 'err-cortex-missing-metric-name',
     expectedSamplesWritten: 0,
   },
+  // Remote write 2.0.
+  v2raw('2.0: symbols[0] is not empty', [0x22, 0x01, 0x61], 'symbols[0] must be the empty string'),
+  v2raw(
+    '2.0: odd number of label refs',
+    [0x22, 0x00, 0x22, 0x01, 0x61, 0x2a, 0x03, 0x0a, 0x01, 0x01],
+    'odd number of labels_refs',
+  ),
+  v2raw(
+    '2.0: label ref out of range',
+    [0x22, 0x00, 0x2a, 0x04, 0x0a, 0x02, 0x00, 0x07],
+    'references symbol 7, but the table has 1',
+  ),
+  v2raw('2.0: symbols with the varint wire type', [0x20, 0x01], 'Request.symbols has wire type varint'),
+  {
+    name: '2.0: invalid series is dropped, the valid one stored',
+    build: (now) => ({
+      ...V2,
+      body: snappyEncode(encodeWriteRequestV2({ timeseries: [good('rw2-partial', now), series(['job', 'x'], now)] })),
+    }),
+    expectedStatus: 400,
+    expectedMessage: 'err-cortex-missing-metric-name',
+    expectedSamplesWritten: 1,
+  },
   // Leniency we promise (Prometheus/Mimir behaviour): these are stored.
+  ok('2.0 request with metadata', (now) => ({
+    ...V2,
+    body: snappyEncode(
+      encodeWriteRequestV2({
+        timeseries: [good('rw2', now)],
+        metadata: [{ metricFamilyName: 'bad_input_ok', type: 'gauge', help: 'ok', unit: '' }],
+      }),
+    ),
+  })),
   ok('unsorted labels are sorted', (now) => ({
     ...V1,
     body: body([series(['job', 'x', '__name__', 'unsorted'], now)]),

@@ -1,5 +1,5 @@
 import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
-import { decodeWriteRequest, snappyDecode } from '../remotewrite/index.js';
+import { decodeWriteRequest, decodeWriteRequestV2, snappyDecode } from '../remotewrite/index.js';
 import { ERROR_IDS, withId } from '../validation/index.js';
 import type { Distributor, DroppedItem, PushResult } from './distributor.js';
 
@@ -24,7 +24,7 @@ export interface PushHandlerOptions {
   maxErrorLines?: number;
 }
 
-type Negotiated = { ok: true } | { ok: false; response: PushResponse };
+type Negotiated = { ok: true; version: 1 | 2 } | { ok: false; response: PushResponse };
 
 const V2_PROTO = 'io.prometheus.write.v2.Request';
 const V1_PROTO = 'prometheus.WriteRequest';
@@ -47,7 +47,7 @@ export function createPushHandler(
     let result: PushResult;
     try {
       const raw = snappyDecode(req.body, opts.maxDecompressedBytes);
-      result = await d.push(req.tenantId, decodeWriteRequest(raw));
+      result = await d.push(req.tenantId, neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw));
     } catch (err) {
       return errorResponse(err);
     }
@@ -73,7 +73,7 @@ function negotiate(req: PushRequest): Negotiated {
     return reject(415, withId(`unsupported Content-Encoding ${JSON.stringify(req.contentEncoding)}; use snappy`, id));
   }
   const ct = parseContentType(req.contentType);
-  if (ct === undefined) return { ok: true }; // Prometheus treats a missing Content-Type as 1.0.
+  if (ct === undefined) return { ok: true, version: 1 }; // Prometheus treats a missing Content-Type as 1.0.
   const id = ERROR_IDS.unsupportedContentType;
   if (ct.type !== 'application/x-protobuf') {
     return reject(
@@ -81,21 +81,27 @@ function negotiate(req: PushRequest): Negotiated {
       withId(`unsupported Content-Type ${JSON.stringify(req.contentType)}; use application/x-protobuf`, id),
     );
   }
+  // The Content-Type decides, as in Prometheus. A 2.x version header with a bare content type is
+  // ambiguous: guessing either way would turn the body into an empty request and drop it silently.
   const major = req.remoteWriteVersion?.trim().split('.')[0];
-  const proto = ct.proto ?? (major === '2' ? V2_PROTO : V1_PROTO);
-  if (proto === V2_PROTO) {
+  if (ct.proto === undefined && major === '2') {
     return reject(
       415,
       withId(
-        `remote write 2.0 (${V2_PROTO}) is not supported yet; configure the sender to use remote write 1.0 (protobuf_message: ${V1_PROTO})`,
+        `X-Prometheus-Remote-Write-Version ${req.remoteWriteVersion} needs Content-Type application/x-protobuf;proto=${V2_PROTO}`,
         id,
       ),
     );
   }
+  const proto = ct.proto ?? V1_PROTO;
+  if (proto === V2_PROTO) return { ok: true, version: 2 };
   if (proto !== V1_PROTO) {
-    return reject(415, withId(`unsupported protobuf message ${JSON.stringify(proto)}; use ${V1_PROTO}`, id));
+    return reject(
+      415,
+      withId(`unsupported protobuf message ${JSON.stringify(proto)}; use ${V1_PROTO} or ${V2_PROTO}`, id),
+    );
   }
-  return { ok: true };
+  return { ok: true, version: 1 };
 }
 
 function parseContentType(v: string | undefined): { type: string; proto: string | undefined } | undefined {

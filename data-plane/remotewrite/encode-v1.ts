@@ -105,7 +105,7 @@ function writeLabels(w: ProtoWriter, field: number, labels: Labels | readonly st
   }
 }
 
-function writeHistogram(w: ProtoWriter, t: number, h: FloatHistogram, integer: boolean): void {
+export function writeHistogram(w: ProtoWriter, t: number, h: FloatHistogram, integer: boolean): void {
   if (integer) {
     w.tag(1, WIRE_VARINT);
     w.int64(h.count);

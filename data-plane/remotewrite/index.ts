@@ -1,5 +1,7 @@
 export { decodeWriteRequest } from './decode-v1.js';
+export { decodeWriteRequestV2 } from './decode-v2.js';
 export { type EncodableSeries, type EncodableWriteRequest, encodeWriteRequest } from './encode-v1.js';
+export { encodeWriteRequestV2 } from './encode-v2.js';
 export { ProtoWriter } from './proto-writer.js';
 export { snappyDecode, snappyDecodedLength, snappyEncode, snappyMaxEncodedLength } from './snappy.js';
 export type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { BadDataError, isStaleNaN, STALE_NAN } from '../model/index.js';
+import { decodeWriteRequestV2, type EncodableWriteRequest, encodeWriteRequest, encodeWriteRequestV2 } from './index.js';
+import { seededRandom } from './test-rng.js';
+
+const len = (b: number[]) => [b.length, ...b];
+const sym = (s: string) => [0x22, ...len([...new TextEncoder().encode(s)])];
+
+describe('decodeWriteRequestV2', () => {
+  it('resolves label refs against the symbols table, even when symbols come last', () => {
+    const sample = [0x12, ...len([0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0x05, 0x18, 0x03])];
+    const ts = [0x2a, ...len([0x0a, ...len([1, 2, 3, 4]), ...sample])];
+    const body = Uint8Array.from([...ts, ...sym(''), ...sym('__name__'), ...sym('up'), ...sym('job'), ...sym('node')]);
+    expect(decodeWriteRequestV2(body)).toEqual({
+      timeseries: [
+        { labels: ['__name__', 'up', 'job', 'node'], samples: [{ t: 5, v: 1 }], histograms: [], exemplars: [] },
+      ],
+      metadata: [],
+    });
+  });
+
+  it('turns per-series metadata into one entry per metric family', () => {
+    const req: EncodableWriteRequest = {
+      timeseries: [
+        { labels: ['__name__', 'http_requests_total', 'code', '200'], samples: [{ t: 1, v: 1 }] },
+        { labels: ['__name__', 'http_requests_total', 'code', '500'], samples: [{ t: 1, v: 2 }] },
+        { labels: ['__name__', 'no_metadata'], samples: [{ t: 1, v: 3 }] },
+      ],
+      metadata: [{ metricFamilyName: 'http_requests_total', type: 'counter', help: 'Requests.', unit: 'requests' }],
+    };
+    expect(decodeWriteRequestV2(encodeWriteRequestV2(req)).metadata).toEqual(req.metadata);
+  });
+
+  it('decodes a 1.0 body as an empty 2.0 request (reserved field numbers)', () => {
+    const v1 = encodeWriteRequest({ timeseries: [{ labels: ['__name__', 'up'], samples: [{ t: 1, v: 1 }] }] });
+    expect(decodeWriteRequestV2(v1)).toEqual({ timeseries: [], metadata: [] });
+  });
+
+  const bad: { name: string; body: number[]; message: string }[] = [
+    { name: 'non-empty first symbol', body: sym('x'), message: 'symbols[0] must be the empty string' },
+    {
+      name: 'odd refs',
+      body: [...sym(''), 0x2a, ...len([0x0a, ...len([0])])],
+      message: 'odd number of labels_refs (1)',
+    },
+    {
+      name: 'ref out of range',
+      body: [...sym(''), 0x2a, ...len([0x0a, ...len([0, 9])])],
+      message: 'references symbol 9',
+    },
+    {
+      name: 'unpacked ref out of range',
+      body: [...sym(''), 0x2a, ...len([0x08, 0, 0x08, 3])],
+      message: 'references symbol 3',
+    },
+    {
+      name: 'exemplar ref out of range',
+      body: [...sym(''), 0x2a, ...len([0x22, ...len([0x0a, ...len([0, 4])])])],
+      message: 'Exemplar references symbol 4',
+    },
+    {
+      name: 'help ref out of range',
+      body: [
+        ...sym(''),
+        ...sym('__name__'),
+        ...sym('m'),
+        0x2a,
+        ...len([0x0a, ...len([1, 2]), 0x2a, ...len([0x08, 1, 0x18, 9])]),
+      ],
+      message: 'Metadata.help_ref references symbol 9',
+    },
+    {
+      name: 'timeseries with the varint wire type',
+      body: [0x28, 0x01],
+      message: 'Request.timeseries has wire type varint',
+    },
+    {
+      name: 'metadata type as i64',
+      body: [...sym(''), 0x2a, ...len([0x2a, ...len([0x09, 0, 0, 0, 0, 0, 0, 0, 0])])],
+      message: 'Metadata.type has wire type i64',
+    },
+  ];
+  it.each(bad)('rejects $name', ({ body, message }) => {
+    const run = () => decodeWriteRequestV2(Uint8Array.from(body));
+    expect(run).toThrow(BadDataError);
+    expect(run).toThrow(message);
+  });
+
+  it.each([1, 2, 3, 4, 5])('round-trips generated requests (seed %i)', (seed) => {
+    const rnd = seededRandom(seed);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const strings = ['a', 'node', 'héllo', '日本語', '__proto__', 'x'.repeat(300), '', 'constructor'];
+    const req: EncodableWriteRequest = {
+      timeseries: Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => ({
+        labels: Array.from({ length: 2 * Math.floor(rnd() * 8) }, () => pick(strings)),
+        samples: Array.from({ length: Math.floor(rnd() * 4) }, () => ({
+          t: Math.floor((rnd() - 0.3) * 2 ** 50),
+          v: pick([0, -1.5, STALE_NAN, rnd() * 1e300]),
+        })),
+        exemplars: Array.from({ length: Math.floor(rnd() * 2) }, () => ({
+          labels: ['trace_id', pick(strings)],
+          t: Math.floor(rnd() * 2 ** 45),
+          v: rnd(),
+        })),
+        histograms: Array.from({ length: Math.floor(rnd() * 2) }, () => ({
+          t: Math.floor(rnd() * 2 ** 45),
+          integer: true,
+          h: {
+            counterResetHint: 'gauge' as const,
+            schema: 3,
+            zeroThreshold: 0.001,
+            zeroCount: 2,
+            count: 9,
+            sum: 4.5,
+            positiveSpans: [{ offset: -1, length: 2 }],
+            negativeSpans: [],
+            positiveBuckets: [3, 4],
+            negativeBuckets: [],
+          },
+        })),
+      })),
+    };
+    const got = decodeWriteRequestV2(encodeWriteRequestV2(req));
+    got.timeseries.forEach((ts, i) => {
+      const want = req.timeseries[i]!;
+      expect(ts.labels).toEqual(want.labels);
+      expect(ts.samples.map((s) => s.t)).toEqual(want.samples?.map((s) => s.t));
+      ts.samples.forEach((s, k) => {
+        const w = want.samples![k]!.v;
+        if (isStaleNaN(w)) expect(isStaleNaN(s.v)).toBe(true);
+        else expect(s.v).toBe(w);
+      });
+      expect(ts.exemplars).toEqual(want.exemplars);
+      expect(ts.histograms).toEqual(want.histograms);
+    });
+  });
+});
