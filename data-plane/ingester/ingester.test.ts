@@ -180,7 +180,7 @@ describe('ordering rules', () => {
       ]),
     );
     expect(out.samplesAppended).toBe(1);
-    expect(out.errors.map((e) => [e.error.id, e.dropped])).toEqual([['err-cortex-invalid-timestamp', 2]]);
+    expect(out.errors.map((e) => [e.error.id, e.dropped])).toEqual([['err-cortex-sample-timestamp-invalid', 2]]);
   });
 });
 

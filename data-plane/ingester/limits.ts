@@ -48,7 +48,7 @@ export function duplicateTimestampError(labels: Labels, t: number): BadDataError
 
 export function invalidTimestampError(labels: Labels, t: number): BadDataError {
   return new BadDataError(
-    `sample timestamp ${t} for series ${labels.toString()} is not an integer number of milliseconds within ±2^53 (err-cortex-invalid-timestamp)`,
-    { id: 'err-cortex-invalid-timestamp' },
+    `sample timestamp ${t} for series ${labels.toString()} is not an integer number of milliseconds within ±2^53 (err-cortex-sample-timestamp-invalid)`,
+    { id: 'err-cortex-sample-timestamp-invalid' },
   );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isStaleNaN, Matcher, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
+import { Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { Ingester, type IngesterOptions } from './index.js';
 import { limits, ManualClock, RecordingLogger, readAll, req, series, T1, T2 } from './testing.js';
 
@@ -181,6 +182,38 @@ describe('WAL durability', () => {
     expect(await readAll(b.queryable(T1), all)).toEqual(expected(7, 2));
     expect(logger.lines.some((l) => l.includes('checksum mismatch'))).toBe(true);
     expect((await b.metrics.walCorruptions.get()).values[0]?.value).toBe(1);
+  });
+});
+
+describe('WAL mechanics', () => {
+  it('concurrent pushes share group commits (far fewer fsyncs than pushes)', async () => {
+    const a = await boot({ fsync: 'always' });
+    await Promise.all(
+      Array.from({ length: 50 }, (_, k) => a.push(T1, req([series({ __name__: 'g', k: String(k) }, [[1, k]])]))),
+    );
+    const fsyncs = (await a.metrics.walFsyncSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))!.value;
+    expect(fsyncs).toBeGreaterThan(0);
+    expect(fsyncs).toBeLessThanOrEqual(3);
+  });
+
+  it.each([
+    { name: 'tiny segments (rotation after every write)', segmentBytes: 1 },
+    { name: 'small segments', segmentBytes: 2048 },
+    { name: 'default segments', segmentBytes: 64 << 20 },
+  ])('replays across rotated segments: $name', async ({ segmentBytes }) => {
+    const a = await boot({ walSegmentBytes: segmentBytes });
+    await load(a, 30, 3);
+    const segs = (await readdir(dir)).filter((n) => /^\d{8}$/.test(n));
+    if (segmentBytes === 1) expect(segs.length).toBeGreaterThanOrEqual(30);
+    const b = await boot();
+    expect(await readAll(b.queryable(T1), all)).toEqual(expected(30, 3));
+  });
+
+  it('works with the validation Overrides as its limits', async () => {
+    const overrides = new Overrides(new StaticTenantLimitsSource(new Map([[T1, { max_global_series_per_user: 1 }]])));
+    const a = await boot({ limits: overrides });
+    const out = await a.push(T1, req([series({ __name__: 'a' }, [[1, 1]]), series({ __name__: 'b' }, [[1, 1]])]));
+    expect(out.errors.map((e) => e.error.id)).toEqual(['err-cortex-max-series-per-user']);
   });
 });
 
