@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseRuleFile } from './index.js';
+import { checkExpr, formatProblem, parseRuleFile } from './index.js';
 
 const good = `namespace: infra
 groups:
@@ -64,7 +64,7 @@ describe('parseRuleFile', () => {
     {
       name: 'PromQL error in block scalar, second line',
       text: 'groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: |\n          up\n            == bogus(\n',
-      want: ['f.yaml:7:21: parse error: unexpected "("'],
+      want: ['f.yaml:7:21: parse error: unexpected character or token at "(\\n"'],
     },
     {
       name: 'record and alert both set',
@@ -96,5 +96,29 @@ describe('parseRuleFile', () => {
     const got = parseRuleFile('f.yaml', text).problems.map(formatProblem);
     expect(got).toHaveLength(want.length);
     for (const [i, w] of want.entries()) expect(got[i]).toContain(w);
+  });
+});
+
+describe('checkExpr', () => {
+  it.each([
+    { name: 'valid', expr: 'sum by (job) (rate(http_requests_total[5m]))', want: [] },
+    {
+      name: 'type error',
+      expr: 'rate(up)',
+      want: [{ offset: 5, message: expect.stringContaining('expected type range vector') }],
+    },
+    {
+      name: 'second line',
+      expr: 'up\n  == bogus(',
+      want: [{ offset: 13, message: expect.stringContaining('unexpected') }],
+    },
+    {
+      name: 'multi-byte before the error',
+      expr: 'up{a="é"} +',
+      want: [{ offset: 11, message: 'parse error: unexpected end of input' }],
+    },
+    { name: 'empty', expr: '  ', want: [{ offset: 0, message: 'expression is empty' }] },
+  ])('$name', ({ expr, want }) => {
+    expect(checkExpr(expr)).toEqual(want);
   });
 });
