@@ -5,6 +5,7 @@ import { queryBuckets } from './buckets.js';
 import { toHex } from './codec.js';
 import type { ChunkDecoder } from './decode.js';
 import { type ChunkRow, decodeChunkValue, type IndexedSeries, IndexReader } from './index-reader.js';
+import { mapLimit } from './map-limit.js';
 import { type ChunkRef, type Intervals, MergeIterator } from './merge-iterator.js';
 import type { Schema } from './schema.js';
 import type { Tombstone } from './tombstone.js';
@@ -15,6 +16,9 @@ export interface ChunkQuerierDeps {
   decode: ChunkDecoder;
   tenantId: TenantId;
 }
+
+/** Buckets read at once by one query. */
+const BUCKET_CONCURRENCY = 4;
 
 interface Found {
   labels: Labels;
@@ -48,12 +52,15 @@ export class ChunkQuerier implements Querier {
   private async findSeries(r: IndexReader, matchers: readonly Matcher[], opts?: CallOptions) {
     const perBucket = new Map<number, IndexedSeries[]>();
     const all = new Map<string, IndexedSeries>();
-    for (const b of await this.buckets(opts)) {
+    const buckets = await this.buckets(opts);
+    const found = await mapLimit(buckets, BUCKET_CONCURRENCY, (b) => {
       throwIfAborted(opts);
-      const found = await r.series(b, matchers);
-      perBucket.set(b, found);
-      for (const s of found) all.set(toHex(s.sid), s);
-    }
+      return r.series(b, matchers);
+    });
+    buckets.forEach((b, i) => {
+      perBucket.set(b, found[i]!);
+      for (const s of found[i]!) all.set(toHex(s.sid), s);
+    });
     return { perBucket, all };
   }
 
@@ -80,15 +87,15 @@ export class ChunkQuerier implements Querier {
     const tombstones: Tombstone[] = [];
     const firstBucket = this.deps.schema.bucketOf(this.mint);
     const refs: ChunkRow[] = [];
-    for (const [b, series] of perBucket) {
+    const work = [...perBucket].filter(([, series]) => series.length > 0);
+    const read = await mapLimit(work, BUCKET_CONCURRENCY, async ([b, series]) => {
       throwIfAborted(opts);
-      tombstones.push(...(await r.tombstones(b)));
-      const rows = await r.chunks(
-        b,
-        series.map((s) => s.sid),
-        this.mint,
-        this.maxt,
-      );
+      const sids = series.map((s) => s.sid);
+      const [tombs, rows] = await Promise.all([r.tombstones(b), r.chunks(b, sids, this.mint, this.maxt)]);
+      return { tombs, rows };
+    });
+    for (const { tombs, rows } of read) {
+      tombstones.push(...tombs);
       for (const row of rows) {
         if (row.data !== undefined) this.addChunk(found, row, row.data);
         // A ref whose data bucket is inside the range is read with that bucket; older ones are fetched.

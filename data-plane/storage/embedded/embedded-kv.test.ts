@@ -107,6 +107,23 @@ describe('EmbeddedKV durability', () => {
     expect(await keysAfterOpen(dir)).toEqual(['r0', 'r1', 'x']);
   });
 
+  it('deletes many single keys, re-adds some, and replays the same state', async () => {
+    const dir = await fresh();
+    const kv = await EmbeddedKV.open({ dir });
+    const key = (i: number) => b(`k${String(i).padStart(5, '0')}`);
+    await kv.put(Array.from({ length: 3000 }, (_, i) => ({ key: key(i), value: b(String(i)) })));
+    // Enough single-key deletes to make the in-memory index rebuild its sorted array.
+    await kv.deleteKeys(Array.from({ length: 2500 }, (_, i) => key(i)));
+    await kv.put([0, 7, 2499].map((i) => ({ key: key(i), value: b('again') })));
+    const want = [0, 7, 2499, ...Array.from({ length: 500 }, (_, i) => 2500 + i)].map(
+      (i) => `k${String(i).padStart(5, '0')}`,
+    );
+    expect(await keys(kv)).toEqual(want);
+    expect(await kv.scan({ start: key(1), end: key(2500) })).toHaveLength(2);
+    await kv.close();
+    expect(await keysAfterOpen(dir)).toEqual(want);
+  });
+
   it('rejects calls after close', async () => {
     const kv = await EmbeddedKV.open({ dir: await fresh() });
     await kv.close();

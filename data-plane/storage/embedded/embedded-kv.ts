@@ -13,7 +13,7 @@ import {
   throwIfAborted,
   toBounds,
 } from '../kv/index.js';
-import { decodeLog, encodeRecord, type LogOp, OP_DELETE_RANGE, OP_PUT } from './log-format.js';
+import { decodeLog, encodeRecord, type LogOp, OP_DELETE_KEY, OP_DELETE_RANGE, OP_PUT } from './log-format.js';
 import { MemTable } from './mem-table.js';
 
 export interface EmbeddedKVOptions {
@@ -80,6 +80,7 @@ export class EmbeddedKV implements SortedKV {
 
   private apply(o: LogOp): void {
     if (o.op === OP_PUT) this.mem.put(o.key, o.value);
+    else if (o.op === OP_DELETE_KEY) this.mem.delete(o.key);
     else this.mem.deleteRange(toBounds({ start: o.start, end: o.end }));
   }
 
@@ -202,8 +203,7 @@ export class EmbeddedKV implements SortedKV {
   async deleteKeys(keys: readonly Uint8Array[], opts?: CallOptions): Promise<void> {
     throwIfAborted(opts);
     if (keys.length === 0) return;
-    // A one-key range [k, k\0) deletes exactly k; the log needs no separate op for it.
-    await this.append(keys.map((k) => ({ op: OP_DELETE_RANGE, start: k.slice(), end: successor(k) })));
+    await this.append(keys.map((k) => ({ op: OP_DELETE_KEY, key: k.slice() })));
   }
 
   async deleteRange(range: KeyRange, opts?: CallOptions): Promise<void> {
@@ -239,11 +239,4 @@ export class EmbeddedKV implements SortedKV {
   private assertOpen(): void {
     if (this.fh === undefined) throw new InternalError('embedded kv is closed');
   }
-}
-
-/** The smallest key greater than `k`: `k` followed by 0x00. */
-function successor(k: Uint8Array): Uint8Array {
-  const out = new Uint8Array(k.length + 1);
-  out.set(k);
-  return out;
 }

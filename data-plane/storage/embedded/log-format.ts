@@ -7,6 +7,7 @@
  *   op      = 0x01 uvarint(keyLen) key uvarint(valueLen) value          (put)
  *           | 0x02 flags uvarint(len) start? uvarint(len) end?           (delete range; flags bit0 = has
  *                                                                          start, bit1 = has end)
+ *           | 0x03 uvarint(keyLen) key                                   (delete one key)
  *
  * A crash can leave a torn record at the tail; `decodeLog` stops at the first record whose length
  * or checksum does not hold and reports where the good prefix ends, so the file is cut there.
@@ -15,11 +16,13 @@ import { crc32 } from 'node:zlib';
 
 export const OP_PUT = 1;
 export const OP_DELETE_RANGE = 2;
+export const OP_DELETE_KEY = 3;
 const HEADER_BYTES = 8;
 
 export type LogOp =
   | { op: typeof OP_PUT; key: Uint8Array; value: Uint8Array }
-  | { op: typeof OP_DELETE_RANGE; start: Uint8Array | undefined; end: Uint8Array | undefined };
+  | { op: typeof OP_DELETE_RANGE; start: Uint8Array | undefined; end: Uint8Array | undefined }
+  | { op: typeof OP_DELETE_KEY; key: Uint8Array };
 
 function uvarintSize(n: number): number {
   let s = 1;
@@ -42,6 +45,7 @@ function putUvarint(buf: Uint8Array, pos: number, n: number): number {
 function opSize(o: LogOp): number {
   if (o.op === OP_PUT)
     return 1 + uvarintSize(o.key.length) + o.key.length + uvarintSize(o.value.length) + o.value.length;
+  if (o.op === OP_DELETE_KEY) return 1 + uvarintSize(o.key.length) + o.key.length;
   let s = 2;
   if (o.start) s += uvarintSize(o.start.length) + o.start.length;
   if (o.end) s += uvarintSize(o.end.length) + o.end.length;
@@ -63,6 +67,10 @@ export function encodeRecord(ops: readonly LogOp[]): Uint8Array {
       p = putUvarint(buf, p, o.value.length);
       buf.set(o.value, p);
       p += o.value.length;
+    } else if (o.op === OP_DELETE_KEY) {
+      p = putUvarint(buf, p, o.key.length);
+      buf.set(o.key, p);
+      p += o.key.length;
     } else {
       buf[p++] = (o.start ? 1 : 0) | (o.end ? 2 : 0);
       for (const b of [o.start, o.end]) {
@@ -111,6 +119,8 @@ function decodePayload(payload: Uint8Array, apply: (o: LogOp) => void): void {
     if (op === OP_PUT) {
       const key = r.bytes();
       ops.push({ op: OP_PUT, key, value: r.bytes() });
+    } else if (op === OP_DELETE_KEY) {
+      ops.push({ op: OP_DELETE_KEY, key: r.bytes() });
     } else if (op === OP_DELETE_RANGE) {
       const flags = payload[r.pos++]!;
       const start = flags & 1 ? r.bytes() : undefined;

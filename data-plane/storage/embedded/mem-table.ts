@@ -12,6 +12,8 @@ export class MemTable {
   private readonly map = new Map<string, Uint8Array>();
   private sorted: string[] = [];
   private added: string[] = [];
+  /** Keys deleted one by one but still in `sorted`; scans skip them, `settle` drops them. */
+  private stale = 0;
   /** Sum of key and value bytes of live entries; drives compaction. */
   liveBytes = 0;
 
@@ -34,6 +36,22 @@ export class MemTable {
     }
     this.map.set(k, value);
     this.liveBytes += value.length;
+  }
+
+  /**
+   * Deletes one key in O(1): the sorted array keeps a stale slot (scans skip keys missing from the
+   * map) until enough pile up to be worth a rebuild.
+   */
+  delete(key: Uint8Array): void {
+    const k = toStr(key);
+    const v = this.map.get(k);
+    if (v === undefined) return;
+    this.map.delete(k);
+    this.liveBytes -= k.length + v.length;
+    if (++this.stale > 1024 && this.stale > this.sorted.length >> 2) {
+      this.sorted = this.sorted.filter((x) => this.map.has(x));
+      this.stale = 0;
+    }
   }
 
   /** Entries within bounds in key order; stops after `limit` when > 0. */
@@ -107,6 +125,7 @@ export class MemTable {
     }
     out.length = n;
     this.sorted = out;
+    this.stale = 0;
   }
 }
 
