@@ -166,8 +166,22 @@ describe.skipIf(!available)('real Prometheus 2.42 remote-writing to the platform
       t.prom = await startPrometheus(promConfig(server.url, port), { files: { token: t.write } });
       tenants[id] = t;
     }
-    // Let both Prometheus servers scrape and ship a few intervals.
-    await sleep(8_000);
+    // Wait until the platform holds 15 s of each tenant's scrapes behind the remote-write delay, so
+    // every compared window (up to 5 s ranges over 5 s steps) is fully covered on both sides.
+    for (const t of Object.values(tenants)) {
+      let scrapes = 0;
+      for (let i = 0; i < 240 && scrapes < 15; i++) {
+        await sleep(500);
+        const d = await instant(
+          `${server.url}/prometheus`,
+          t.read,
+          'min(count_over_time(up[20s]))',
+          Date.now() - 4_000,
+        );
+        scrapes = Number(d.result[0]?.value[1] ?? 0);
+      }
+      expect(scrapes, `${t.id}: scrapes received`).toBeGreaterThanOrEqual(15);
+    }
   }, 180_000);
 
   afterAll(async () => {
@@ -215,7 +229,7 @@ describe.skipIf(!available)('real Prometheus 2.42 remote-writing to the platform
       ['beta', 'acme'],
     ] as const) {
       const data = await instant(`${server.url}/prometheus`, tenants[id]!.read, 'e2e_requests_total', at);
-      expect(data.result.length).toBeGreaterThan(0);
+      expect(data.result.length, `${id} sees its own series`).toBeGreaterThan(0);
       for (const r of data.result) expect(r.metric.job_hint).toBe(id);
       expect(data.result.some((r: any) => r.metric.job_hint === other)).toBe(false);
     }
