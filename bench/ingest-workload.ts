@@ -1,4 +1,4 @@
-import { encodeWriteRequest, snappyEncode } from '../data-plane/remotewrite/index.js';
+import { encodeWriteRequest, encodeWriteRequestV2, snappyEncode } from '../data-plane/remotewrite/index.js';
 
 /**
  * node_exporter-shaped remote-write load: ~10 labels per series, ~1,000 series per host, 2,000 series
@@ -65,15 +65,15 @@ function hostSeries(host: number): string[][] {
 }
 
 /** Builds `activeSeries` series split into requests of `perRequest` series. */
-export function buildBatches(activeSeries: number, perRequest: number): Batch[] {
+export function buildBatches(activeSeries: number, perRequest: number, version: 1 | 2 = 1): Batch[] {
   const batches: Batch[] = [];
   let pending: string[][] = [];
   const placeholderT = 2 ** 41; // any ms timestamp of 2026 is a 6-byte varint, like this one
   const flush = () => {
     if (pending.length === 0) return;
-    const raw = encodeWriteRequest({
-      timeseries: pending.map((labels) => ({ labels, samples: [{ t: placeholderT, v: 1.5 }] })),
-    });
+    const req = { timeseries: pending.map((labels) => ({ labels, samples: [{ t: placeholderT, v: 1.5 }] })) };
+    // Both versions encode a Sample as field 2 of the series with the same inner tags.
+    const raw = version === 2 ? encodeWriteRequestV2(req) : encodeWriteRequest(req);
     const tsOffsets: number[] = [];
     const valueOffsets: number[] = [];
     // Find each Sample {0x09 <8 bytes> 0x10 <6-byte varint>} in order; label bytes cannot contain

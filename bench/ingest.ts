@@ -11,6 +11,8 @@
  *   --compare-prometheus   also run Debian's `prometheus` (2.42) on 127.0.0.1 under the same load,
  *                          alternating with the server under test, and print the ratio
  *   --prometheus-only      only run the temporary Prometheus (a baseline when no server is up)
+ *   --rw2                  send remote write 2.0 bodies to the server under test (Prometheus 2.42
+ *                          only speaks 1.0, so it always gets 1.0 bodies)
  *   --in-process           no HTTP: decode + distributor against the in-memory ingester client
  *
  * Bodies are real snappy + protobuf remote-write 1.0 requests. Phase "create" sends every series
@@ -26,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { createPushHandler, Distributor, InMemoryIngesterClient } from '../data-plane/distributor/index.js';
 import type { TenantId } from '../data-plane/model/index.js';
-import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
+import { decodeWriteRequest, decodeWriteRequestV2, snappyDecode } from '../data-plane/remotewrite/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
 import { type Batch, buildBatches, renderBatch } from './ingest-workload.js';
 
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     'compare-prometheus': { type: 'boolean', default: false },
     'in-process': { type: 'boolean', default: false },
     'prometheus-only': { type: 'boolean', default: false },
+    rw2: { type: 'boolean', default: false },
   },
 });
 
@@ -57,6 +60,12 @@ interface PhaseResult {
   statuses: Map<number, number>;
   latenciesMs: number[];
   elapsedS: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function pct(xs: number[], p: number): number {
@@ -80,6 +89,7 @@ async function runPhase(
   token: string | undefined,
   batches: Batch[],
   rounds: () => number | undefined,
+  contentType: string,
 ): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: conns });
   const target = new URL(url);
@@ -106,7 +116,7 @@ async function runPhase(
   const worker = async () => {
     for (let job = next(); job !== undefined; job = next()) {
       const t0 = performance.now();
-      const status = await post(target, agent, token, job.body).catch(() => 0);
+      const status = await post(target, agent, token, job.body, contentType).catch(() => 0);
       res.latenciesMs.push(performance.now() - t0);
       res.requests++;
       res.statuses.set(status, (res.statuses.get(status) ?? 0) + 1);
@@ -120,12 +130,18 @@ async function runPhase(
   return res;
 }
 
-function post(url: URL, agent: http.Agent, token: string | undefined, body: Uint8Array): Promise<number> {
+function post(
+  url: URL,
+  agent: http.Agent,
+  token: string | undefined,
+  body: Uint8Array,
+  contentType: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = {
-      'content-type': 'application/x-protobuf',
+      'content-type': contentType,
       'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
+      'x-prometheus-remote-write-version': contentType.includes('v2') ? '2.0.0' : '0.1.0',
       'user-agent': 'cortex-ts-bench/0.1',
       'content-length': body.length,
     };
@@ -139,17 +155,41 @@ function post(url: URL, agent: http.Agent, token: string | undefined, body: Uint
   });
 }
 
-/** One create round, then steady rounds for `seconds`. Returns steady samples/s. */
-async function runServer(label: string, url: string, token: string | undefined, batches: Batch[]): Promise<number> {
-  let created = false;
-  const create = await runPhase(url, token, batches, () => {
-    if (created) return undefined;
-    created = true;
-    return Date.now();
-  });
-  report(`${label} create`, create);
+const V1_TYPE = 'application/x-protobuf';
+const V2_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+
+/**
+ * One round over every series (it creates them on a server's first run), then steady rounds for
+ * `seconds`. Returns steady samples/s.
+ */
+async function runServer(
+  label: string,
+  url: string,
+  token: string | undefined,
+  batches: Batch[],
+  contentType = V1_TYPE,
+): Promise<number> {
+  let done = false;
+  const first = await runPhase(
+    url,
+    token,
+    batches,
+    () => {
+      if (done) return undefined;
+      done = true;
+      return Date.now();
+    },
+    contentType,
+  );
+  report(`${label} round 1`, first);
   const deadline = performance.now() + seconds * 1000;
-  const steady = await runPhase(url, token, batches, () => (performance.now() < deadline ? Date.now() : undefined));
+  const steady = await runPhase(
+    url,
+    token,
+    batches,
+    () => (performance.now() < deadline ? Date.now() : undefined),
+    contentType,
+  );
   return report(`${label} steady`, steady);
 }
 
@@ -187,7 +227,7 @@ async function withPrometheus<T>(fn: (url: string) => Promise<T>): Promise<T> {
 }
 
 /** Decode + distributor in this process, single-threaded, against the in-memory ingester client. */
-async function inProcess(batches: Batch[]): Promise<void> {
+async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
   const tenant = 'bench' as TenantId;
   const limits = new Overrides(
     new StaticTenantLimitsSource(new Map([[tenant, { ingestion_rate: 1e9, ingestion_burst_size: 1e10 }]])),
@@ -206,6 +246,12 @@ async function inProcess(batches: Batch[]): Promise<void> {
   const rawBytes = raws.reduce((n, r) => n + r.length, 0) / raws.length;
   const packed = bodies.reduce((n, r) => n + r.length, 0) / bodies.length;
   console.log(`request: ${perRequest} series, ${Math.round(rawBytes)} B raw protobuf, ${Math.round(packed)} B snappy`);
+  const v2Bodies = v2Batches.slice(0, 50).map((b, i) => renderBatch(b, Date.now(), i));
+  const v2Raws = v2Bodies.map((b) => snappyDecode(b, 64 << 20));
+  const v2Packed = v2Bodies.reduce((n, r) => n + r.length, 0) / v2Bodies.length;
+  console.log(
+    `2.0 request: ${Math.round(v2Raws.reduce((n, r) => n + r.length, 0) / v2Raws.length)} B raw, ${Math.round(v2Packed)} B snappy`,
+  );
   const measure = async (name: string, fn: (i: number) => unknown) => {
     const runs: number[] = [];
     for (let rep = 0; rep < 5; rep++) {
@@ -219,7 +265,7 @@ async function inProcess(batches: Batch[]): Promise<void> {
       }
       runs.push(samples / ((performance.now() - start) / 1000));
     }
-    const med = pct(runs, 50);
+    const med = median(runs);
     const mbps = ((med / perRequest) * rawBytes) / 1e6;
     console.log(
       `${name.padEnd(36)} ${(med / 1e6).toFixed(2).padStart(6)} M samples/s  (${Math.round(mbps)} MB/s raw protobuf)`,
@@ -234,6 +280,7 @@ async function inProcess(batches: Batch[]): Promise<void> {
   await measure('snappy decode', (i) => snappyDecode(bodies[i]!, 64 << 20));
   await measure('protobuf decode (raw)', (i) => decodeWriteRequest(raws[i]!));
   await measure('snappy + protobuf decode', (i) => decodeWriteRequest(snappyDecode(bodies[i]!, 64 << 20)));
+  await measure('2.0: protobuf decode (raw)', (i) => decodeWriteRequestV2(v2Raws[i % v2Raws.length]!));
   await measure('push handler (decode+validate+dist.)', async (i) => {
     const r = await handler({
       tenantId: tenant,
@@ -249,11 +296,13 @@ async function inProcess(batches: Batch[]): Promise<void> {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const batches = buildBatches(activeSeries, perRequest);
+  const ours = args.rw2 ? buildBatches(activeSeries, perRequest, 2) : batches;
+  const ourType = args.rw2 ? V2_TYPE : V1_TYPE;
   console.log(
     `workload: ${activeSeries.toLocaleString('en-US')} active series, ${batches.length} requests/round of ${perRequest} series, ${conns} connections (built in ${Math.round(performance.now() - t0)} ms)`,
   );
   if (args['in-process']) {
-    await inProcess(batches);
+    await inProcess(batches, buildBatches(Math.min(activeSeries, 100_000), perRequest, 2));
     return;
   }
   const token = args.token ?? process.env.CORTEX_TOKEN;
@@ -262,20 +311,20 @@ async function main(): Promise<void> {
     return;
   }
   if (!args['compare-prometheus']) {
-    await runServer('server', args.url, token, batches);
+    await runServer('server', args.url, token, ours, ourType);
     return;
   }
   // Alternate A/B; each server keeps its state across its runs (only the first run creates series).
-  const ours: number[] = [];
-  const prom: number[] = [];
+  const oursRates: number[] = [];
+  const promRates: number[] = [];
   await withPrometheus(async (promUrl) => {
     for (let i = 0; i < Number(args.repeat); i++) {
-      ours.push(await runServer(`server #${i + 1}`, args.url, token, batches));
-      prom.push(await runServer(`prometheus #${i + 1}`, promUrl, undefined, batches));
+      oursRates.push(await runServer(`server #${i + 1}`, args.url, token, ours, ourType));
+      promRates.push(await runServer(`prometheus #${i + 1}`, promUrl, undefined, batches));
     }
   });
-  const mo = pct(ours, 50);
-  const mp = pct(prom, 50);
+  const mo = median(oursRates);
+  const mp = median(promRates);
   console.log(
     `median steady: server ${Math.round(mo).toLocaleString('en-US')} vs prometheus ${Math.round(mp).toLocaleString('en-US')} samples/s → ratio ${(mo / mp).toFixed(2)}x`,
   );
