@@ -71,6 +71,12 @@ export interface ControlPlane {
 
 export async function createControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const clock = opts.clock ?? systemClock;
+  // Fail before touching the database when a secret is too weak to be one.
+  if (opts.rootToken.length < 16) throw new Error('control plane: rootToken must be at least 16 characters');
+  if (opts.clusterSecret.length < 16) throw new Error('control plane: clusterSecret must be at least 16 characters');
+  if (opts.jwtSecrets !== undefined && (opts.jwtSecrets.length === 0 || opts.jwtSecrets.some((s) => s.length < 32))) {
+    throw new Error('control plane: jwtSecrets needs at least one key, each at least 32 characters');
+  }
   const opened = await openDatabase(opts.database, opts.migrate ?? true);
   try {
     const store = new DrizzleStore(opened.db);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { type ControlPlane, createControlPlane } from '../../../control-plane/index.js';
+import { type ControlPlane, createControlPlane, type RuleExprValidator } from '../../../control-plane/index.js';
 import { requireService } from '../../helpers/require-service.js';
 
 export const ROOT = 'root-token-for-tests-0123456789';
@@ -72,7 +72,10 @@ async function createDatabase(url: string): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function harness(backend: Backend, extra: { jwtSecrets?: string[] } = {}): Promise<Harness> {
+export async function harness(
+  backend: Backend,
+  extra: { jwtSecrets?: string[]; ruleExprValidator?: RuleExprValidator } = {},
+): Promise<Harness> {
   const clock = new FakeClock();
   const db = backend.name === 'postgres' ? await createDatabase(backend.url) : undefined;
   const cp = await createControlPlane({
@@ -80,6 +83,7 @@ export async function harness(backend: Backend, extra: { jwtSecrets?: string[] }
     rootToken: ROOT,
     clusterSecret: CLUSTER,
     jwtSecrets: extra.jwtSecrets ?? JWT_KEYS,
+    ...(extra.ruleExprValidator ? { ruleExprValidator: extra.ruleExprValidator } : {}),
     clock,
     logger: false,
   });

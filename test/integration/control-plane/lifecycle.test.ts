@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createControlPlane, validatorFromParser } from '../../../control-plane/index.js';
+import { parseExpr } from '../../../data-plane/promql/index.js';
+import { A, CLUSTER, harness, ROOT } from './harness.js';
+
+describe('control plane lifecycle', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps tenants and tokens in an on-disk PGlite data dir across restarts (--dev)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-pglite-'));
+    dirs.push(dir);
+    const open = async () => {
+      const cp = await createControlPlane({
+        database: { kind: 'pglite', dataDir: join(dir, 'control-plane') },
+        rootToken: ROOT,
+        clusterSecret: CLUSTER,
+        logger: false,
+      });
+      const app = Fastify();
+      await app.register(cp.plugin);
+      return { cp, app };
+    };
+    const first = await open();
+    const auth = { authorization: `Bearer ${ROOT}` };
+    expect(
+      (await first.app.inject({ method: 'POST', url: `${A}/tenants`, headers: auth, payload: { id: 'acme' } }))
+        .statusCode,
+    ).toBe(201);
+    const tok = (
+      await first.app.inject({
+        method: 'POST',
+        url: `${A}/tenants/acme/tokens`,
+        headers: auth,
+        payload: { scopes: ['metrics:write'] },
+      })
+    ).json();
+    await first.app.close();
+    await first.cp.close();
+
+    // Migrations run again on an already-migrated database without harm.
+    const second = await open();
+    try {
+      expect((await second.app.inject({ method: 'GET', url: `${A}/tenants/acme`, headers: auth })).json().status).toBe(
+        'active',
+      );
+      expect((await second.cp.internal.authenticate(tok.token))?.tenantId).toBe('acme');
+    } finally {
+      await second.app.close();
+      await second.cp.close();
+    }
+  });
+
+  it('validates rule expressions with the real PromQL parser when plugged in', async () => {
+    const h = await harness({ name: 'pglite' }, { ruleExprValidator: validatorFromParser(parseExpr) });
+    try {
+      await h.admin('POST', '/tenants', { id: 'promql' });
+      const ok = await h.admin('PUT', '/tenants/promql/rules/ns/g', {
+        name: 'g',
+        rules: [{ record: 'job:up:sum', expr: 'sum by (job) (up)' }],
+      });
+      expect(ok.statusCode, ok.body).toBe(200);
+      const bad = await h.admin('PUT', '/tenants/promql/rules/ns/g', {
+        name: 'g',
+        rules: [{ record: 'x', expr: 'no_such_function(up)' }],
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toMatch(/rules\[0\]\.expr: invalid PromQL: .*parse error/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses weak secrets at start', async () => {
+    await expect(
+      createControlPlane({ database: { kind: 'pglite' }, rootToken: 'short', clusterSecret: CLUSTER, logger: false }),
+    ).rejects.toThrow(/rootToken/);
+    await expect(
+      createControlPlane({ database: { kind: 'pglite' }, rootToken: ROOT, clusterSecret: 'short', logger: false }),
+    ).rejects.toThrow(/clusterSecret/);
+    await expect(
+      createControlPlane({
+        database: { kind: 'pglite' },
+        rootToken: ROOT,
+        clusterSecret: CLUSTER,
+        jwtSecrets: ['too-short'],
+        logger: false,
+      }),
+    ).rejects.toThrow(/jwtSecret/);
+  });
+});
