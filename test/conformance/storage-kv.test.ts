@@ -23,6 +23,35 @@ describe.skipIf(!emulator)('Bigtable SortedKV on the emulator', () => {
   });
 });
 
+describe.skipIf(!emulator)('Bigtable SortedKV with row sets larger than one request', () => {
+  it('splits getMany and scanMany into several ReadRows and merges them in key order', async () => {
+    const kv = await BigtableKV.open({
+      projectId: 'test',
+      instanceId: 'test',
+      tableId: uniqueTableId('kv-big'),
+      apiEndpoint: emulator!,
+    });
+    try {
+      const key = (i: number) => new TextEncoder().encode(`k${String(i).padStart(6, '0')}`);
+      const n = 12_000;
+      await kv.put(Array.from({ length: n }, (_, i) => ({ key: key(i), value: new Uint8Array([i & 0xff]) })));
+      const asked = Array.from({ length: n + 1 }, (_, i) => key(n - i));
+      const got = await kv.getMany(asked);
+      expect(got[0]).toBeUndefined();
+      expect(got.slice(1).map((v) => v?.[0])).toEqual(asked.slice(1).map((_, i) => (n - 1 - i) & 0xff));
+      // Ranges in reverse order, each twice, across three requests.
+      const ranges = Array.from({ length: n }, (_, i) => ({ prefix: key(n - 1 - (i % (n / 2))) }));
+      const scanned = await kv.scanMany(ranges, { keysOnly: true });
+      expect(scanned.map((e) => new TextDecoder().decode(e.key))).toEqual(
+        Array.from({ length: n / 2 }, (_, i) => `k${String(n / 2 + i).padStart(6, '0')}`),
+      );
+      expect(await kv.scanMany(ranges, { limit: 3 })).toHaveLength(3);
+    } finally {
+      await kv.close();
+    }
+  });
+});
+
 describe.skipIf(!emulator)('Bigtable SortedKV without admin prefix deletes', () => {
   // Service accounts without table-admin rights delete prefixes row by row.
   runSortedKVConformance('bigtable (dropRowRange off)', async () => {

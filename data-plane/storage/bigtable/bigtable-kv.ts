@@ -47,6 +47,11 @@ const CELL_TS = 1000;
 /** Rows per MutateRows call; Bigtable caps a request at 100,000 mutations. */
 const MUTATE_BATCH = 10_000;
 const DELETE_PAGE = 10_000;
+/**
+ * Row keys or ranges per ReadRows request. A request carries its row set, and gRPC caps messages
+ * (4 MiB by default), so a select over a million series is split into several reads.
+ */
+const READ_SET_BATCH = 5_000;
 
 interface ReadRow {
   id: Buffer;
@@ -152,7 +157,11 @@ export class BigtableKV implements SortedKV {
   async getMany(keys: readonly Uint8Array[], opts?: CallOptions): Promise<(Uint8Array | undefined)[]> {
     for (const k of keys) assertKey(k);
     if (keys.length === 0) return [];
-    const rows = await this.call('read', opts, () => this.read({ keys: keys.map(toBuffer) }, opts));
+    const rows: { key: Buffer; value: Buffer }[] = [];
+    for (let i = 0; i < keys.length; i += READ_SET_BATCH) {
+      const batch = keys.slice(i, i + READ_SET_BATCH).map(toBuffer);
+      rows.push(...(await this.call('read', opts, () => this.read({ keys: batch }, opts))));
+    }
     const byKey = new Map<string, Uint8Array>();
     for (const r of rows) byKey.set(r.key.toString('latin1'), r.value);
     return keys.map((k) => byKey.get(toBuffer(k).toString('latin1')));
@@ -174,9 +183,16 @@ export class BigtableKV implements SortedKV {
     }
     // No ranges at all would make the client scan the whole table.
     if (bt.length === 0) return [];
-    const rows = await this.call('read', opts, () =>
-      this.read({ ranges: bt, limit: opts?.limit || undefined, keysOnly: opts?.keysOnly }, opts),
-    );
+    const limit = opts?.limit || undefined;
+    const rows: { key: Buffer; value: Buffer }[] = [];
+    for (let i = 0; i < bt.length; i += READ_SET_BATCH) {
+      const batch = bt.slice(i, i + READ_SET_BATCH);
+      rows.push(
+        ...(await this.call('read', opts, () => this.read({ ranges: batch, limit, keysOnly: opts?.keysOnly }, opts))),
+      );
+    }
+    // Rows of separate requests may interleave in key order; one request's are already sorted.
+    if (bt.length > READ_SET_BATCH) rows.sort((a, b) => Buffer.compare(a.key, b.key));
     // Bigtable returns each row once and in order; dedupe anyway so overlapping ranges never repeat.
     const out: KVEntry[] = [];
     for (const r of rows) {
@@ -184,7 +200,7 @@ export class BigtableKV implements SortedKV {
       if (last !== undefined && compareBytes(last.key, r.key) >= 0) continue;
       out.push(r);
     }
-    return out;
+    return limit !== undefined && out.length > limit ? out.slice(0, limit) : out;
   }
 
   private read(
