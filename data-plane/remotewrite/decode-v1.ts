@@ -74,6 +74,23 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
 }
 
 function readLabel(r: ProtoReader, stop: number, out: string[]): void {
+  // Fast path for the shape every sender produces: name (tag 0x0a) then value (tag 0x12), each
+  // shorter than 128 bytes, filling the label exactly. Anything else takes the general loop.
+  const buf = r.buf;
+  const p = r.pos;
+  if (stop - p >= 4 && buf[p] === 0x0a) {
+    const nl = buf[p + 1]!;
+    const vt = p + 2 + nl;
+    if (nl < 0x80 && vt + 2 <= stop && buf[vt] === 0x12) {
+      const vl = buf[vt + 1]!;
+      if (vl < 0x80 && vt + 2 + vl === stop) {
+        const name = r.decodeString(p + 2, vt, 'label name');
+        out.push(name, r.decodeString(vt + 2, stop, 'value of label', name));
+        r.pos = stop;
+        return;
+      }
+    }
+  }
   const parentEnd = r.end;
   r.end = stop;
   let name = '';
