@@ -301,6 +301,14 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       });
     });
 
+    it('rejects tenant IDs that could escape their key prefix', async () => {
+      const evil = 'a\u0000b' as TenantId;
+      await expect(store.put(evil, chunksOf(data.slice(0, 1)))).rejects.toMatchObject({ kind: 'bad_data' });
+      expect(() => store.queryable(evil)).toThrow(/invalid tenant ID/);
+      await expect(store.deleteTenant('' as TenantId)).rejects.toMatchObject({ kind: 'bad_data' });
+      expect(await allRows()).toEqual([]);
+    });
+
     it('rejects malformed chunks without writing anything', async () => {
       const good = chunksOf(data.slice(0, 1));
       const bad = [...good, { ...good[0]!, mint: 10, maxt: 5 }];

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { BadDataError, type Matcher, type TenantId } from '../../model/index.js';
+import { BadDataError, type Matcher, parseTenantId, type TenantId } from '../../model/index.js';
 import type { CallOptions, ChunkStore, Queryable, StoredChunk } from '../interface.js';
 import { type KVEntry, type SortedKV, throwIfAborted } from '../kv/index.js';
 import { existingBuckets } from './buckets.js';
@@ -57,6 +57,8 @@ export class KVChunkStore implements ChunkStore {
    */
   async put(tenantId: TenantId, chunks: readonly StoredChunk[], opts?: CallOptions): Promise<void> {
     throwIfAborted(opts);
+    // Re-checked here because the ID becomes a key prefix: a stray 0x00 would break isolation.
+    parseTenantId(tenantId);
     const s = this.schema;
     const entries: KVEntry[] = [];
     const cacheKeys: string[] = [];
@@ -120,12 +122,14 @@ export class KVChunkStore implements ChunkStore {
   }
 
   queryable(tenantId: TenantId): Queryable {
+    parseTenantId(tenantId);
     const deps = { kv: this.kv, schema: this.schema, decode: this.decode, tenantId };
     return { querier: (mint, maxt) => new ChunkQuerier(deps, mint, maxt) };
   }
 
   /** Removes every row of the tenant (one prefix delete: DropRowRange on Bigtable). */
   async deleteTenant(tenantId: TenantId, opts?: CallOptions): Promise<void> {
+    parseTenantId(tenantId);
     await this.kv.deleteRange({ prefix: this.schema.tenantPrefix(tenantId) }, opts);
     this.forget(tenantId);
   }
@@ -135,6 +139,7 @@ export class KVChunkStore implements ChunkStore {
    * found, so sparse ranges (a delete over years) stay cheap.
    */
   async buckets(tenantId: TenantId, from: number, to: number, opts?: CallOptions): Promise<number[]> {
+    parseTenantId(tenantId);
     return existingBuckets(this.kv, this.schema, tenantId, from, to, opts);
   }
 
