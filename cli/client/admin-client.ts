@@ -3,12 +3,12 @@ import type {
   AlertmanagerConfig,
   CreatedToken,
   LimitValue,
-  Page,
   RuleGroup,
   RuleNamespaces,
   Tenant,
   TenantCreate,
   TenantLimits,
+  TenantPage,
   TenantStatus,
   TenantUpdate,
   Token,
@@ -34,7 +34,7 @@ export class AdminClient {
     return this.http.request('POST', `${API}/tenants`, { body });
   }
 
-  listTenants(q: { status?: TenantStatus; limit?: number; cursor?: string } = {}): Promise<Page<Tenant>> {
+  listTenants(q: { status?: TenantStatus; limit?: number; cursor?: string } = {}): Promise<TenantPage> {
     return this.http.request('GET', `${API}/tenants`, { query: { ...q } });
   }
 

@@ -1,33 +1,30 @@
 /**
- * Admin API request and response shapes (docs/admin-api.md). Declared here until the control plane
- * publishes TypeBox schemas in control-plane/api; then these become `import type` re-exports.
+ * Admin API request and response shapes (docs/admin-api.md). Where the control plane publishes a
+ * TypeBox schema (control-plane/api) the type is imported from there; the rest is declared here.
  */
-export type TenantStatus = 'active' | 'suspended' | 'deleted';
+import type {
+  CreatedToken as ApiCreatedToken,
+  Tenant as ApiTenant,
+  Token as ApiToken,
+  CreateTenantBody,
+  CreateTokenBody,
+  ErrorBody,
+  TenantPage,
+  UpdateTenantBody,
+} from '../../control-plane/api/index.js';
 
-export interface Tenant {
-  id: string;
-  displayName: string | null;
-  labels: Record<string, string>;
-  status: TenantStatus;
-  createdAt: string;
-  updatedAt: string;
-}
+/** Tenants and tokens use the control plane's published schemas (control-plane/api), types only. */
+export type Tenant = ApiTenant;
+export type TenantStatus = ApiTenant['status'];
+export type TenantCreate = CreateTenantBody;
+export type TenantUpdate = UpdateTenantBody;
+export type Token = ApiToken;
+/** The answer to token creation: the only time the secret is shown. */
+export type CreatedToken = ApiCreatedToken;
+export type TokenCreate = CreateTokenBody;
+export type ApiErrorBody = ErrorBody;
 
-export interface TenantCreate {
-  id: string;
-  displayName?: string;
-  labels?: Record<string, string>;
-}
-
-export interface TenantUpdate {
-  displayName?: string;
-  labels?: Record<string, string>;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { TenantPage };
 
 export const TOKEN_SCOPES = [
   'metrics:write',
@@ -38,29 +35,6 @@ export const TOKEN_SCOPES = [
   'alerts:write',
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
-
-export interface Token {
-  id: string;
-  tenantId: string;
-  name: string | null;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
-
-/** The answer to token creation: the only time the secret is shown. */
-export interface CreatedToken extends Token {
-  token: string;
-}
-
-export interface TokenCreate {
-  scopes: string[];
-  name?: string;
-  expiresAt?: string;
-}
 
 /** Limit values as the API returns them: numbers, or duration strings for duration limits. */
 export type LimitValue = number | string;
@@ -102,9 +76,4 @@ export interface AlertmanagerConfig {
   config: string;
   templates: Record<string, string>;
   revision?: number;
-}
-
-/** Error body of every non-2xx admin API answer. */
-export interface ApiErrorBody {
-  error: { kind: string; id?: string; message: string };
 }
