@@ -9,7 +9,7 @@ export default class TokenCreate extends TenantCommand<typeof TokenCreate> {
   static override examples = [
     '<%= config.bin %> token create --tenant acme --scopes metrics:write,metrics:read',
     '<%= config.bin %> token create --tenant acme --scopes metrics:write --name prometheus --expires-in 90d',
-    'TOKEN=$(<%= config.bin %> token create --tenant acme --scopes metrics:read --output json | jq -r .token)',
+    'TOKEN=$(<%= config.bin %> token create --tenant acme --scopes metrics:read --output json | jq --raw-output .token)',
   ];
   static override flags = {
     scopes: Flags.string({ description: `comma-separated: ${TOKEN_SCOPES.join(', ')}`, required: true }),
