@@ -61,8 +61,9 @@ export interface HaTrackerOptions {
   clock: Clock;
   /**
    * ms; the elected replica's timestamp is only rewritten when older than this, to spare the store a
-   * write per request (Cortex `ha_tracker_update_timeout`, 15 s). Failover therefore happens between
-   * `failoverTimeout` and `failoverTimeout + updateTimeout` after the elected replica went silent.
+   * write per request (Cortex `ha_tracker_update_timeout`, 15 s). The recorded time may thus lag by
+   * up to this much, so failover happens between `failoverTimeout - updateTimeout` and
+   * `failoverTimeout` after the elected replica went silent; keep the failover timeout well above it.
    */
   updateTimeoutMs?: number;
 }
