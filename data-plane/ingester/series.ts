@@ -42,6 +42,16 @@ export function sameBits(a: number, b: number): boolean {
   return u32[0] === u32[2] && u32[1] === u32[3];
 }
 
+/** The value stored at exactly `t` in any of `chunks`, if there is one. */
+function storedValue(chunks: readonly MemChunk[], t: number): number | undefined {
+  for (const c of chunks) {
+    if (t < c.mint || t > c.maxt) continue;
+    const it = c.chunk.iterator();
+    if (it.seek(t) !== ValueType.None && it.atT() === t) return it.atV();
+  }
+  return undefined;
+}
+
 function newMemChunk(): MemChunk {
   return { chunk: new XORChunk(), mint: 0, maxt: 0, flushedAt: 0, flushed: false, sealed: false, queued: false };
 }
@@ -157,6 +167,9 @@ export class MemSeries {
       else hi = mid;
     }
     if (ts[lo] === t) return sameBits(vs[lo]!, v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    // A late sample may land on a timestamp that is already stored in a chunk: same rules apply.
+    const stored = storedValue(this.chunks, t) ?? (this.oooChunks ? storedValue(this.oooChunks, t) : undefined);
+    if (stored !== undefined) return sameBits(stored, v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     vs.copyWithin(lo + 1, lo, ts.length);
     vs[lo] = v;
     ts.splice(lo, 0, t);
