@@ -152,6 +152,15 @@ export function runSortedKVConformance(name: string, factory: () => Promise<Sort
       expect(s(await kv.get(b('ring')))).toBe('v3');
     });
 
+    it('concurrent checkAndPut on one key: exactly one writer wins', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => kv.checkAndPut(b('leader'), undefined, b(`node-${i}`))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect(s(await kv.get(b('leader')))).toBe(`node-${winner}`);
+    });
+
     it('an aborted signal rejects with kind canceled', async () => {
       const ac = new AbortController();
       ac.abort();
