@@ -5,21 +5,26 @@
 import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Clock } from '../data-plane/model/index.js';
 import { NotFoundError } from '../data-plane/model/index.js';
-import { adminAuthHook, clusterAuthHook } from './plugins/auth.js';
-import { controlPlaneErrorHandler } from './plugins/error-handler.js';
-import { registerSessions } from './plugins/sessions.js';
-import { typeboxValidatorCompiler } from './plugins/validator.js';
-import { alertmanagerRoutes } from './routes/admin/alertmanager.js';
-import { auditRoutes } from './routes/admin/audit.js';
-import { limitRoutes } from './routes/admin/limits.js';
-import { openApiDocument } from './routes/admin/openapi.js';
-import { operatorRoutes } from './routes/admin/operators.js';
-import { ruleRoutes } from './routes/admin/rules.js';
-import { sessionRoutes } from './routes/admin/sessions.js';
-import { tenantRoutes } from './routes/admin/tenants.js';
-import { tokenRoutes } from './routes/admin/tokens.js';
-import { internalRoutes } from './routes/internal/index.js';
-import type { Services } from './routes/services.js';
+import {
+  adminAuthHook,
+  clusterAuthHook,
+  controlPlaneErrorHandler,
+  registerSessions,
+  typeboxValidatorCompiler,
+} from './plugins/index.js';
+import type { Services } from './routes/index.js';
+import {
+  alertmanagerRoutes,
+  auditRoutes,
+  internalRoutes,
+  limitRoutes,
+  openApiDocument,
+  operatorRoutes,
+  ruleRoutes,
+  sessionRoutes,
+  tenantRoutes,
+  tokenRoutes,
+} from './routes/index.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 export const INTERNAL_PREFIX = '/internal/v1';

@@ -7,35 +7,40 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { type Clock, systemClock } from '../data-plane/model/index.js';
 import type { Limits } from '../data-plane/validation/index.js';
 import { controlPlanePlugin } from './app.js';
-import { type DatabaseOptions, openDatabase } from './db/client.js';
-import { DrizzleStore } from './db/repositories/index.js';
-import { AdminAuthService } from './domain/admin-auth.js';
-import { AlertmanagerService } from './domain/alertmanager.js';
-import { AuditService } from './domain/audit.js';
-import type { RuleExprValidator } from './domain/expr-validator.js';
-import { type ControlPlaneInternal, createInternal } from './domain/internal.js';
-import { LimitsService } from './domain/limits.js';
-import { RulesService } from './domain/rules.js';
-import { TenantService } from './domain/tenants.js';
-import { TokenService } from './domain/tokens.js';
-import type { Services } from './routes/services.js';
+import { type DatabaseOptions, DrizzleStore, openDatabase } from './db/index.js';
+import type { RuleExprValidator } from './domain/index.js';
+import {
+  AdminAuthService,
+  AlertmanagerService,
+  AuditService,
+  type ControlPlaneInternal,
+  createInternal,
+  LimitsService,
+  RulesService,
+  TenantService,
+  TokenService,
+} from './domain/index.js';
+import type { Services } from './routes/index.js';
 
 export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
-export {
-  lezerExprValidator,
-  type RuleExprValidator,
-  validatorFromParser,
-} from './domain/expr-validator.js';
 export type {
   AlertmanagerFeed,
+  AuthResult,
   ControlPlaneInternal,
   OverridesFeed,
   RulesFeed,
   TenantsFeed,
-} from './domain/internal.js';
-export { generateToken, isWellFormedToken } from './domain/token-format.js';
-export type { AuthResult } from './domain/tokens.js';
-export { type RuleGroup, TOKEN_SCOPES, type TokenScope } from './domain/types.js';
+} from './domain/index.js';
+export {
+  generateToken,
+  isWellFormedToken,
+  lezerExprValidator,
+  type RuleExprValidator,
+  type RuleGroup,
+  TOKEN_SCOPES,
+  type TokenScope,
+  validatorFromParser,
+} from './domain/index.js';
 
 export interface ControlPlaneOptions {
   database: DatabaseOptions;

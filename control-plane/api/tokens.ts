@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { TOKEN_SCOPES } from '../domain/types.js';
+import { TOKEN_SCOPES } from '../domain/index.js';
 import { IsoTime, NullableIsoTime, TenantIdParam } from './common.js';
 
 /** One of the closed scope set; unknown values are rejected with the list of valid ones. */

@@ -4,9 +4,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../data-plane/model/index.js';
-import type { AdminAuthService } from '../domain/admin-auth.js';
-import { sameSecret } from '../domain/token-format.js';
-import type { AdminPrincipal } from '../domain/types.js';
+import type { AdminAuthService, AdminPrincipal } from '../domain/index.js';
+import { sameSecret } from '../domain/index.js';
 import type { SessionSigner } from './sessions.js';
 
 declare module 'fastify' {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fastifyJwt, { type JWT } from '@fastify/jwt';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../data-plane/model/index.js';
-import type { AdminPrincipal, AdminRole } from '../domain/types.js';
+import type { AdminPrincipal, AdminRole } from '../domain/index.js';
 
 const NAMESPACE = 'cortexControlPlane';
 const ISSUER = 'cortex-control-plane';

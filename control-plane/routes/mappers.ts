@@ -1,6 +1,6 @@
 /** Domain (ms timestamps) → API (ISO-8601 strings) at the HTTP edge. */
 import type * as api from '../api/index.js';
-import type { AdminTokenInfo, AuditEntry, Tenant, TokenInfo } from '../domain/types.js';
+import type { AdminTokenInfo, AuditEntry, Tenant, TokenInfo } from '../domain/index.js';
 
 const iso = (t: number): string => new Date(t).toISOString();
 const isoOrNull = (t: number | null): string | null => (t === null ? null : iso(t));

@@ -1,13 +1,15 @@
-import type { AdminAuthService } from '../domain/admin-auth.js';
-import type { AlertmanagerService } from '../domain/alertmanager.js';
-import type { AuditService } from '../domain/audit.js';
-import type { ControlPlaneInternal } from '../domain/internal.js';
-import type { LimitsService } from '../domain/limits.js';
-import type { RulesService } from '../domain/rules.js';
-import type { TenantService } from '../domain/tenants.js';
-import type { TokenService } from '../domain/tokens.js';
-import type { Feed } from '../domain/types.js';
-import type { SessionSigner } from '../plugins/sessions.js';
+import type {
+  AdminAuthService,
+  AlertmanagerService,
+  AuditService,
+  ControlPlaneInternal,
+  Feed,
+  LimitsService,
+  RulesService,
+  TenantService,
+  TokenService,
+} from '../domain/index.js';
+import type { SessionSigner } from '../plugins/index.js';
 
 /** Everything the routes call; built once by createControlPlane. */
 export interface Services {

@@ -1,6 +1,5 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
-import type { AdminTokenRepository, NewToken } from '../../domain/repositories.js';
-import type { AdminRole, AdminTokenInfo } from '../../domain/types.js';
+import type { AdminRole, AdminTokenInfo, AdminTokenRepository, NewToken } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { type AdminTokenRow, adminTokens } from '../schema/index.js';
 import { date, dateOrNull, ms, msOrNull } from './_convert.js';

@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { TenantAlertmanagerRepository } from '../../domain/repositories.js';
-import type { AlertmanagerConfig } from '../../domain/types.js';
+import type { AlertmanagerConfig, TenantAlertmanagerRepository } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { alertmanagerConfigs } from '../schema/index.js';
 import { date } from './_convert.js';

@@ -1,6 +1,5 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
-import type { AuditRepository } from '../../domain/repositories.js';
-import type { AuditEntry, AuditFilter, NewAuditEntry } from '../../domain/types.js';
+import type { AuditEntry, AuditFilter, AuditRepository, NewAuditEntry } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { auditLog } from '../schema/index.js';
 import { date, ms } from './_convert.js';

@@ -1,7 +1,6 @@
 import { asc, ne } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { FeedRepository } from '../../domain/repositories.js';
-import type { AlertmanagerConfig, StoredRuleGroup, TenantStatus } from '../../domain/types.js';
+import type { AlertmanagerConfig, FeedRepository, StoredRuleGroup, TenantStatus } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { alertmanagerConfigs, ruleGroups, tenantLimits, tenants } from '../schema/index.js';
 import { toStoredRuleGroup } from './rules.js';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { TenantLimitsRepository } from '../../domain/repositories.js';
+import type { TenantLimitsRepository } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { tenantLimits } from '../schema/index.js';
 import { date } from './_convert.js';

@@ -1,7 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { PurgeRepository } from '../../domain/repositories.js';
-import type { PurgeRequest } from '../../domain/types.js';
+import type { PurgeRepository, PurgeRequest } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { purgeRequests } from '../schema/index.js';
 import { date, ms } from './_convert.js';

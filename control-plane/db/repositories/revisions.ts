@@ -1,6 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { RevisionRepository } from '../../domain/repositories.js';
-import type { Feed } from '../../domain/types.js';
+import type { Feed, RevisionRepository } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { revisions } from '../schema/index.js';
 

@@ -1,7 +1,6 @@
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { TenantRuleGroupRepository } from '../../domain/repositories.js';
-import type { RuleGroup, StoredRuleGroup } from '../../domain/types.js';
+import type { RuleGroup, StoredRuleGroup, TenantRuleGroupRepository } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { type RuleGroupRow, ruleGroups } from '../schema/index.js';
 import { date } from './_convert.js';

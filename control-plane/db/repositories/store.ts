@@ -1,5 +1,5 @@
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { Repositories, Store } from '../../domain/repositories.js';
+import type { Repositories, Store } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { DrizzleAdminTokenRepository } from './admin-tokens.js';
 import { DrizzleTenantAlertmanagerRepository } from './alertmanager.js';

@@ -1,7 +1,6 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { ConflictError, type TenantId } from '../../../data-plane/model/index.js';
-import type { TenantRepository } from '../../domain/repositories.js';
-import type { Tenant, TenantStatus } from '../../domain/types.js';
+import type { Tenant, TenantRepository, TenantStatus } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { type TenantRow, tenants } from '../schema/index.js';
 import { date, ms } from './_convert.js';

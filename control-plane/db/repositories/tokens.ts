@@ -1,7 +1,13 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { NewToken, TenantTokenRepository, TokenLookup } from '../../domain/repositories.js';
-import type { TenantStatus, TokenInfo, TokenScope } from '../../domain/types.js';
+import type {
+  NewToken,
+  TenantStatus,
+  TenantTokenRepository,
+  TokenInfo,
+  TokenLookup,
+  TokenScope,
+} from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { type ApiTokenRow, apiTokens, tenants } from '../schema/index.js';
 import { date, dateOrNull, ms, msOrNull } from './_convert.js';

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, Ok, TenantParams } from '../../api/index.js';
-import type { AlertmanagerBody } from '../../domain/alertmanager.js';
-import { actorOf } from '../../plugins/auth.js';
+import type { AlertmanagerBody } from '../../domain/index.js';
+import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 export const ALERTMANAGER_BODY_LIMIT = 8 * 1024 * 1024;

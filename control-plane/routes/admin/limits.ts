@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, TenantIdParam, TenantParams } from '../../api/index.js';
-import { actorOf } from '../../plugins/auth.js';
+import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 const LimitValue = Type.Union([Type.Number(), Type.String()]);

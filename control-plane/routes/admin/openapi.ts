@@ -51,7 +51,7 @@ export function openApiDocument(routes: readonly RouteOptions[]): Json {
     }
   }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: { title: 'Cortex control plane admin and internal API', version: '1' },
     components: {
       securitySchemes: {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AdminToken, AdminTokenList, CreateAdminTokenBody, CreatedAdminToken, ErrorBody } from '../../api/index.js';
-import { actorOf } from '../../plugins/auth.js';
+import { actorOf } from '../../plugins/index.js';
 import { adminTokenOut } from '../mappers.js';
 import type { AdminRouteOptions } from '../services.js';
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, Ok, TenantIdParam, TenantParams } from '../../api/index.js';
-import type { RuleGroupInput } from '../../domain/rules.js';
-import { actorOf } from '../../plugins/auth.js';
+import type { RuleGroupInput } from '../../domain/index.js';
+import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 /** Rule uploads may be larger than other admin bodies; the per-tenant limits bound what is stored. */

@@ -8,7 +8,7 @@ import {
   TenantParams,
   UpdateTenantBody,
 } from '../../api/index.js';
-import { actorOf } from '../../plugins/auth.js';
+import { actorOf } from '../../plugins/index.js';
 import { tenantOut } from '../mappers.js';
 import type { AdminRouteOptions } from '../services.js';
 

@@ -8,7 +8,7 @@ import {
   TokenList,
   TokenParams,
 } from '../../api/index.js';
-import { actorOf } from '../../plugins/auth.js';
+import { actorOf } from '../../plugins/index.js';
 import { tokenOut } from '../mappers.js';
 import type { AdminRouteOptions } from '../services.js';
 

@@ -12,7 +12,7 @@ import {
   TenantIdParam,
   TenantsFeed,
 } from '../../api/index.js';
-import type { Feed } from '../../domain/types.js';
+import type { Feed } from '../../domain/index.js';
 import type { Services } from '../services.js';
 
 const etagOf = (feed: Feed, revision: number) => `"${feed}-${revision}"`;
