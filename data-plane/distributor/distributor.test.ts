@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { BadDataError, LimitExceededError, type TenantId } from '../model/index.js';
+import { BadDataError, isStaleNaN, Labels, LimitExceededError, STALE_NAN, type TenantId } from '../model/index.js';
 import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
 import { type Limits, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { createPushHandler, Distributor, InMemoryIngesterClient } from './index.js';
@@ -200,5 +200,16 @@ describe('Distributor validation and exemplars', () => {
     );
     expect(r.samplesWritten).toBe(1);
     expect(r.errors.map((e) => [e.error.id, e.dropped])).toEqual([['err-cortex-too-far-in-future', 3]]);
+  });
+
+  it('keeps NaN and the stale-marker bits all the way to the ingester', async () => {
+    const { d, clock, ingester } = setup();
+    const s = series(['__name__', 'a'], clock.now(), 2);
+    s.samples[0]!.v = Number.NaN;
+    s.samples[1]!.v = STALE_NAN;
+    await d.push(tenant, req(s));
+    const stored = ingester.samples(tenant, Labels.fromObject({ __name__: 'a' }))!;
+    expect(Number.isNaN(stored[0]!.v) && !isStaleNaN(stored[0]!.v)).toBe(true);
+    expect(isStaleNaN(stored[1]!.v)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+export { type BadInputCase, type BuiltRequest, badInputCases } from './bad-input-cases.js';
 export { Distributor, type DistributorOptions, type DroppedItem, type PushResult } from './distributor.js';
 export {
   HaTracker,
