@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type Command, Config } from '@oclif/core';
 
@@ -14,6 +15,11 @@ export type CommandClass = (new (argv: string[], config: Config) => Command) & {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let config: Promise<Config> | undefined;
 
+export interface RunOptions {
+  /** Typed answers: stdin becomes a terminal (isTTY) that yields this text, for confirmation prompts. */
+  terminalInput?: string;
+}
+
 /**
  * Runs one command class in-process, as `cortexctl <argv>` would, capturing stdout and stderr and
  * turning oclif's exit errors into an exit code. `env` entries replace process.env for the run
@@ -23,6 +29,7 @@ export async function runCommand(
   cmd: CommandClass,
   argv: string[],
   env: Record<string, string | undefined> = {},
+  opts: RunOptions = {},
 ): Promise<CommandResult> {
   config ??= Config.load({ root: ROOT });
   const cfg = await config;
@@ -44,6 +51,12 @@ export async function runCommand(
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     return true;
   }) as typeof process.stderr.write;
+  const origStdin = Object.getOwnPropertyDescriptor(process, 'stdin');
+  if (opts.terminalInput !== undefined) {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    input.end(opts.terminalInput);
+    Object.defineProperty(process, 'stdin', { value: input, configurable: true });
+  }
   let exitCode = 0;
   try {
     await cmd.run(argv, cfg);
@@ -52,6 +65,7 @@ export async function runCommand(
     exitCode = e.oclif?.exit ?? 1;
     if (e.oclif?.exit === undefined) stderr += `${e.message ?? String(err)}\n`;
   } finally {
+    if (origStdin) Object.defineProperty(process, 'stdin', origStdin);
     process.stdout.write = origOut;
     process.stderr.write = origErr;
     for (const [k, v] of saved) {

@@ -115,6 +115,32 @@ describe('tenant', () => {
     expect(r.exitCode).toBe(exit);
   });
 
+  it('asks before deleting on a terminal: n aborts, y deletes', async () => {
+    await json(TenantCreate, ['gamma']);
+    const no = await runCommand(TenantDelete, ['gamma'], cp.env, { terminalInput: 'n\n' });
+    expect(no.exitCode).toBe(2);
+    expect(no.stderr).toContain('delete tenant gamma and all its data? [y/N] ');
+    expect(no.stderr).toContain('Error: aborted');
+    expect((await json<{ status: string }>(TenantGet, ['gamma'])).status).toBe('active');
+    const yes = await runCommand(TenantDelete, ['gamma'], cp.env, { terminalInput: 'y\n' });
+    expect(yes.exitCode, yes.stderr).toBe(0);
+    expect((await json<{ status: string }>(TenantGet, ['gamma'])).status).toBe('deleted');
+  });
+
+  it('lists every tenant across pages', async () => {
+    for (let i = 0; i < 105; i++) {
+      const res = await fetch(`${cp.address}/admin/api/v1/tenants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cp.rootToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `bulk-${String(i).padStart(3, '0')}` }),
+      });
+      expect(res.status).toBe(201);
+    }
+    const all = await json<Array<{ id: string }>>(TenantList, []);
+    expect(all.filter((t) => t.id.startsWith('bulk-'))).toHaveLength(105);
+    expect(new Set(all.map((t) => t.id)).size).toBe(all.length);
+  });
+
   it('prints a JSON error envelope with -o json', async () => {
     const r = await run(TenantGet, ['nope', '-o', 'json']);
     expect(r.exitCode).toBe(1);
