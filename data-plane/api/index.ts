@@ -3,3 +3,4 @@ export * from './params.js';
 export * from './prometheus-api.js';
 export * from './prometheus-routes.js';
 export * from './push-route.js';
+export * from './usage-api.js';

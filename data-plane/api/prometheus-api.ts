@@ -1,7 +1,14 @@
-import { BadDataError, Labels, type Matcher, type MetricMetadata, type TenantId } from '../model/index.js';
+import {
+  BadDataError,
+  type Exemplar,
+  Labels,
+  type Matcher,
+  type MetricMetadata,
+  type TenantId,
+} from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
 import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
-import { parseSeriesSelector } from './selectors.js';
+import { parseSeriesSelector, selectorsOf } from './selectors.js';
 
 /**
  * Runs PromQL for a tenant: the querier (limits + engine), or the query-frontend in front of it
@@ -34,6 +41,12 @@ export interface EngineResult {
 export interface QueryBackend {
   queryable(tenantId: TenantId): Queryable;
   metadata(tenantId: TenantId, opts: { metric?: string; limit?: number; limitPerMetric?: number }): MetricMetadata[];
+  exemplars(
+    tenantId: TenantId,
+    matcherSets: Matcher[][],
+    start: number,
+    end: number,
+  ): { seriesLabels: Labels; exemplars: Exemplar[] }[];
 }
 
 export interface PrometheusApiDeps {
@@ -151,6 +164,23 @@ export class PrometheusApi {
     return { data };
   }
 
+  /** `/api/v1/query_exemplars`: exemplars of every series the query's selectors select. */
+  queryExemplars(tenantId: TenantId, p: Params): ApiAnswer {
+    const sets = selectorsOf(p.required('query'));
+    const start = optionalTime(p, 'start', MIN_TIME_MS);
+    const end = optionalTime(p, 'end', MAX_TIME_MS);
+    if (end < start) throw new BadDataError('invalid parameter "end": end timestamp must not be before start time');
+    const data = this.deps.backend.exemplars(tenantId, sets, start, end).map((r) => ({
+      seriesLabels: r.seriesLabels.toObject(),
+      exemplars: r.exemplars.map((e) => ({
+        labels: e.labels.toObject(),
+        value: formatSampleValue(e.v),
+        timestamp: e.t / 1000,
+      })),
+    }));
+    return { data };
+  }
+
   formatQuery(p: Params): ApiAnswer {
     return { data: this.deps.formatQuery(p.required('query')) };
   }
@@ -220,6 +250,13 @@ export class PrometheusApi {
     if (res.infos.length > 0) out.infos = res.infos;
     return out;
   }
+}
+
+function formatSampleValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(v);
 }
 
 function optionalInt(p: Params, name: string): number | undefined {

@@ -4,6 +4,7 @@ import type { TenantId } from '../model/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 import { Params } from './params.js';
 import type { ApiAnswer, PrometheusApi } from './prometheus-api.js';
+import type { UsageApi } from './usage-api.js';
 
 export interface PrometheusRoutesOptions {
   api: PrometheusApi;
@@ -23,18 +24,46 @@ type Handler = (
  * through the gateway hook, parameters merged from query string and form body, Prometheus envelope.
  */
 export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
-  const read = requireScope(opts.credentials, 'metrics:read');
+  const route = apiRouter(app, opts.credentials);
   const { api } = opts;
+  route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
+  route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
+  route('/series', ['GET', 'POST'], (t, p, _r, s) => api.series(t, p, s));
+  route('/labels', ['GET', 'POST'], (t, p, _r, s) => api.labelNames(t, p, s));
+  route('/label/:name/values', ['GET'], (t, p, r, s) => api.labelValues(t, (r.params as { name: string }).name, p, s));
+  route('/metadata', ['GET'], (t, p) => api.metadata(t, p));
+  route('/query_exemplars', ['GET', 'POST'], (t, p) => api.queryExemplars(t, p));
+  route('/format_query', ['GET', 'POST'], (_t, p) => api.formatQuery(p));
+  route('/status/buildinfo', ['GET'], () => ({ data: opts.buildInfo }));
+}
 
-  const route = (path: string, methods: ('GET' | 'POST')[], handler: Handler) => {
+/** Mimir's tenant usage endpoints (`user_stats`, `user_limits`, `cardinality/*`). */
+export async function usageRoutes(
+  app: FastifyInstance,
+  opts: { usage: UsageApi; credentials: CredentialSource },
+): Promise<void> {
+  const route = apiRouter(app, opts.credentials);
+  route('/user_stats', ['GET'], (t) => opts.usage.userStats(t));
+  route('/user_limits', ['GET'], (t) => opts.usage.userLimits(t));
+  route('/cardinality/label_names', ['GET', 'POST'], (t, p) => opts.usage.labelNames(t, p));
+  route('/cardinality/label_values', ['GET', 'POST'], (t, p) => opts.usage.labelValues(t, p));
+}
+
+/** Registers `/api/v1<path>` handlers behind the gateway's `metrics:read` check with Prometheus envelopes. */
+function apiRouter(app: FastifyInstance, credentials: CredentialSource) {
+  const read = requireScope(credentials, 'metrics:read');
+  return (path: string, methods: ('GET' | 'POST')[], handler: Handler) => {
     app.route({
       method: methods,
       url: `/api/v1${path}`,
       onRequest: read,
       handler: async (req, reply) => {
+        // A client that hangs up before the answer cancels the query.
         const abort = new AbortController();
-        const onClose = () => abort.abort();
-        req.raw.once('close', onClose);
+        const onClose = () => {
+          if (!reply.raw.writableFinished) abort.abort();
+        };
+        reply.raw.once('close', onClose);
         try {
           const params = new Params(req.query as Record<string, unknown>, bodyParams(req));
           const ans = await handler(tenantOf(req), params, req, abort.signal);
@@ -42,20 +71,11 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
         } catch (err) {
           return reply.code(statusOf(err)).send(prometheusErrorBody(err));
         } finally {
-          req.raw.off('close', onClose);
+          reply.raw.off('close', onClose);
         }
       },
     });
   };
-
-  route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
-  route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
-  route('/series', ['GET', 'POST'], (t, p, _r, s) => api.series(t, p, s));
-  route('/labels', ['GET', 'POST'], (t, p, _r, s) => api.labelNames(t, p, s));
-  route('/label/:name/values', ['GET'], (t, p, r, s) => api.labelValues(t, (r.params as { name: string }).name, p, s));
-  route('/metadata', ['GET'], (t, p) => api.metadata(t, p));
-  route('/format_query', ['GET', 'POST'], (_t, p) => api.formatQuery(p));
-  route('/status/buildinfo', ['GET'], () => ({ data: opts.buildInfo }));
 }
 
 function sendSuccess(reply: FastifyReply, ans: ApiAnswer): FastifyReply {

@@ -1,5 +1,5 @@
 import { BadDataError, type Matcher } from '../model/index.js';
-import { parseExpr } from '../promql/index.js';
+import { children, type Expr, parseExpr } from '../promql/index.js';
 
 /**
  * Parses a `match[]` series selector (`up{job="api"}`) into matchers with the PromQL parser, as
@@ -19,4 +19,16 @@ export function parseSeriesSelector(s: string): Matcher[] {
     );
   }
   return e.matchers;
+}
+
+/** The matcher sets of every vector selector in a query (for query_exemplars). */
+export function selectorsOf(query: string): Matcher[][] {
+  const out: Matcher[][] = [];
+  const stack: Expr[] = [parseExpr(query)];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.type === 'VectorSelector') out.push(e.matchers);
+    stack.push(...children(e));
+  }
+  return out;
 }

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { addFormBodyParser, PrometheusApi, prometheusRoutes, pushRoute } from '../api/index.js';
+import { addFormBodyParser, PrometheusApi, prometheusRoutes, pushRoute, UsageApi, usageRoutes } from '../api/index.js';
 import { createPushHandler, Distributor } from '../distributor/index.js';
+import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
 import { Engine, formatQuery, toApiData } from '../promql/index.js';
-import { TenantQuerier } from '../querier/index.js';
+import { isSplittable, TenantQuerier } from '../querier/index.js';
 import { type ChunkStore, MergeQueryable, type Queryable } from '../storage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
+import { UsageTracker } from './usage-tracker.js';
 import { VERSION } from './version.js';
 
 export interface Logger {
@@ -26,6 +28,10 @@ export interface DataPlaneOptions {
   limitDefaults?: Partial<Limits>;
   queryTimeoutMs?: number;
   lookbackDeltaMs?: number;
+  /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
+  queryConcurrency?: number;
+  /** Log queries slower than this (ms); 0 disables. */
+  slowQueryMs?: number;
   /** Largest snappy-decompressed remote-write body accepted. */
   maxDecompressedBytes?: number;
   /** Largest compressed remote-write body accepted. */
@@ -46,6 +52,8 @@ export class DataPlane {
   readonly distributor: Distributor;
   readonly engine: Engine;
   readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
+  readonly frontend: QueryFrontend;
+  readonly usage: UsageTracker;
   private readonly opts: DataPlaneOptions;
 
   constructor(opts: DataPlaneOptions) {
@@ -78,13 +86,27 @@ export class DataPlane {
       limits: this.overrides,
       clock,
     });
+    this.frontend = new QueryFrontend({
+      downstream: this.querier,
+      queue: new FairQueue({
+        concurrency: opts.queryConcurrency ?? 8,
+        maxOutstanding: (t) => this.overrides.maxOutstandingRequestsPerTenant(t),
+      }),
+      canSplit: isSplittable,
+      slowQueryMs: opts.slowQueryMs ?? 10_000,
+      logger: opts.logger,
+      clock,
+    });
+    this.usage = new UsageTracker(this.ingester, () => clock.now());
   }
 
   async start(): Promise<void> {
     await this.ingester.start();
+    this.usage.start();
   }
 
   async stop(): Promise<void> {
+    this.usage.stop();
     await this.ingester.stop();
     await this.opts.chunkStore?.close();
   }
@@ -108,16 +130,24 @@ export class DataPlane {
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
     });
     const api = new PrometheusApi({
-      engine: this.querier,
+      engine: this.frontend,
       backend: {
         queryable: (t) => this.querier.queryable(t),
         metadata: (t, o) => this.ingester.metadata(t, o),
+        exemplars: (t, sets, start, end) => this.ingester.exemplars(t, sets, start, end),
       },
       toApiData: (v) => toApiData(v as Parameters<typeof toApiData>[0]),
       formatQuery,
       queryTimeoutMs: this.opts.queryTimeoutMs ?? 120_000,
       now: () => clock.now(),
     });
+    const usage = new UsageApi({
+      stats: (t) => this.usage.stats(t),
+      limits: (t) => this.overrides.forTenant(t),
+      activeQueryable: (t) => this.ingester.queryable(t),
+      now: () => clock.now(),
+    });
+    for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
     await app.register(prometheusRoutes, {
       prefix: '/prometheus',
       api,

@@ -1,5 +1,6 @@
 export { toApiData } from './api.js';
 export type * from './ast.js';
+export { children } from './ast.js';
 export { Engine, type EngineOptions, type PromValue, type QueryOptions, type QueryResult } from './engine.js';
 export { formatFloat } from './format.js';
 export { parseExpr } from './parser.js';

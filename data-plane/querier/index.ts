@@ -1,3 +1,4 @@
 export * from './limited-queryable.js';
 export * from './limits.js';
+export * from './splittable.js';
 export * from './tenant-querier.js';
