@@ -1,7 +1,8 @@
-import { ExecutionError, Labels } from '../model/index.js';
+import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat, formatG } from './format.js';
+import { combine, HistogramMismatchError, histogramString, scale } from './histogram.js';
 import { kahanSumInc, quantile } from './mathx.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
@@ -19,6 +20,10 @@ interface Group {
   hasHist: boolean;
   values: number[];
   members: number[];
+  hsum: FloatHistogram | undefined;
+  hcount: number;
+  hmix: boolean;
+  reconciled: boolean;
 }
 
 function newGroup(metric: Labels): Group {
@@ -35,6 +40,10 @@ function newGroup(metric: Labels): Group {
     hasHist: false,
     values: [],
     members: [],
+    hsum: undefined,
+    hcount: 0,
+    hmix: false,
+    reconciled: false,
   };
 }
 
@@ -89,6 +98,10 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       g.hasFloat = false;
       g.hasHist = false;
       if (op === 'quantile') g.values.length = 0;
+      g.hsum = undefined;
+      g.hcount = 0;
+      g.hmix = false;
+      g.reconciled = false;
     }
     for (let k = 0; k < input.length; k++) {
       const s = input[k]!;
@@ -102,11 +115,26 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       if (s.dropName) g.out.dropName = true;
       if (h) g.hasHist = true;
       else g.hasFloat = true;
+      if (h && (op === 'sum' || op === 'avg')) addHist(g, h);
       accumulate(op, g, f, h !== undefined);
     }
     for (const g of groups) {
       if (!g.seen) continue;
       if (g.hasHist && IGNORES_HISTOGRAMS.has(op)) ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
+      if (g.hasHist && !g.hasFloat && (op === 'sum' || op === 'avg')) {
+        if (g.hmix) {
+          ev.ctx.warn(
+            `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
+            e.pos,
+          );
+          continue;
+        }
+        if (g.reconciled) ev.ctx.info('mismatched custom buckets were reconciled during aggregation', e.pos);
+        const h = op === 'avg' ? scale(g.hsum!, 1 / g.hcount) : g.hsum!;
+        h.counterResetHint = 'gauge';
+        pushPoint(g.out, t, 0, h);
+        continue;
+      }
       const v = finish(ev, e, op, g, param?.[i] ?? Number.NaN);
       if (v !== undefined) pushPoint(g.out, t, v, undefined);
     }
@@ -116,6 +144,23 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   for (const s of out) n += s.t.length;
   ev.ctx.addSamples(n);
   return { kind: 'vector', series: out };
+}
+
+function addHist(g: Group, h: FloatHistogram): void {
+  g.hcount++;
+  if (!g.hsum) {
+    g.hsum = { ...h };
+    return;
+  }
+  if (g.hmix) return;
+  try {
+    const r = combine(g.hsum, h, 1);
+    g.hsum = r.h;
+    if (r.reconciled) g.reconciled = true;
+  } catch (err) {
+    if (!(err instanceof HistogramMismatchError)) throw err;
+    g.hmix = true;
+  }
 }
 
 function accumulate(op: string, g: Group, f: number, isHist: boolean): void {
@@ -235,7 +280,7 @@ function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: Seri
       pos[k] = p;
       if (p >= s.t.length || s.t[p] !== t) continue;
       const h = s.h?.[p];
-      const valStr = h ? JSON.stringify(h) : formatFloat(s.f[p]!);
+      const valStr = h ? histogramString(h) : formatFloat(s.f[p]!);
       const metric = gl[k]!.builder().set(label, valStr).labels();
       const key = metric.key();
       const c = counts.get(key);

@@ -1,6 +1,7 @@
 import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { BinaryExpr, VectorMatching } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
+import { allBuckets, combine, HistogramMismatchError, scale } from './histogram.js';
 import { COMPARISON_OPS } from './parser.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
@@ -88,31 +89,115 @@ function vectorScalar(
       const h = s.h?.[i];
       const t = s.t[i]!;
       const x = sc[ev.stepIndex(t)]!;
-      if (h) {
-        const r = cmp ? undefined : histScalarOp(op, h, x, swap);
-        if (r) pushPoint(o, t, 0, r);
-        else {
-          const [a, b] = swap ? ['float', 'histogram'] : ['histogram', 'float'];
-          ev.ctx.info(
-            `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${a} ${op} ${b}`,
-            e.pos,
-          );
-        }
-        continue;
-      }
       const v = s.f[i]!;
-      const res = swap ? floatOp(op, x, v) : floatOp(op, v, x);
-      if (cmp) {
-        if (e.returnBool) pushPoint(o, t, res, undefined);
-        else if (res === 1) pushPoint(o, t, v, undefined);
-      } else pushPoint(o, t, res, undefined);
+      const ok = swap ? binElem(ev, e, x, undefined, v, h) : binElem(ev, e, v, h, x, undefined);
+      if (!ok) continue;
+      // a scalar-vector comparison keeps the vector's value
+      if (cmp && !e.returnBool && !h) elem.f = v;
+      pushPoint(o, t, elem.f, elem.h);
     }
     if (o.t.length > 0) out.push(o);
   }
   return out;
 }
 
-function histScalarOp(op: string, h: FloatHistogram, x: number, swap: boolean): FloatHistogram | undefined {
+/** Result slot of one element-wise operation (avoids allocating per sample). */
+const elem = { f: 0, h: undefined as FloatHistogram | undefined };
+
+function histEquals(a: FloatHistogram, b: FloatHistogram): boolean {
+  if (
+    a.schema !== b.schema ||
+    a.count !== b.count ||
+    a.sum !== b.sum ||
+    a.zeroCount !== b.zeroCount ||
+    a.zeroThreshold !== b.zeroThreshold
+  )
+    return false;
+  const x = allBuckets(a);
+  const y = allBuckets(b).filter((bk) => bk.count !== 0);
+  const xs = x.filter((bk) => bk.count !== 0);
+  return (
+    xs.length === y.length &&
+    xs.every((bk, i) => bk.lower === y[i]!.lower && bk.upper === y[i]!.upper && bk.count === y[i]!.count)
+  );
+}
+
+/**
+ * Applies `op` to (a, ah) and (b, bh) where a side is a histogram when its `h` is set. Returns
+ * false when the pair yields no sample (filtered comparison or incompatible types, with an info).
+ */
+function binElem(
+  ev: Evaluator,
+  e: BinaryExpr,
+  a: number,
+  ah: FloatHistogram | undefined,
+  b: number,
+  bh: FloatHistogram | undefined,
+): boolean {
+  const op = e.op;
+  const cmp = COMPARISON_OPS.has(op);
+  if (!ah && !bh) {
+    const res = floatOp(op, a, b);
+    elem.h = undefined;
+    if (cmp) {
+      if (e.returnBool) elem.f = res;
+      else if (res === 1) elem.f = a;
+      else return false;
+    } else elem.f = res;
+    return true;
+  }
+  if (ah && bh) {
+    if (op === '+' || op === '-') {
+      try {
+        const r = combine(ah, bh, op === '+' ? 1 : -1);
+        if (r.reconciled)
+          ev.ctx.info(
+            `mismatched custom buckets were reconciled during ${op === '+' ? 'addition' : 'subtraction'}`,
+            e.pos,
+          );
+        if (r.h.counterResetHint !== 'gauge') r.h.counterResetHint = 'unknown';
+        elem.h = r.h;
+        return true;
+      } catch (err) {
+        if (!(err instanceof HistogramMismatchError)) throw err;
+        ev.ctx.warn(
+          `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ""`,
+          e.pos,
+        );
+        return false;
+      }
+    }
+    if (op === '==' || op === '!=') {
+      const eq = histEquals(ah, bh) === (op === '==');
+      if (e.returnBool) {
+        elem.h = undefined;
+        elem.f = eq ? 1 : 0;
+        return true;
+      }
+      if (!eq) return false;
+      elem.h = ah;
+      return true;
+    }
+  } else if (!cmp) {
+    const h = (ah ?? bh)!;
+    const x = ah ? b : a;
+    if (op === '*') {
+      elem.h = scale(h, x);
+      return true;
+    }
+    if (op === '/' && ah) {
+      elem.h = scale(h, 1 / x);
+      return true;
+    }
+  }
+  ev.ctx.info(
+    `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${ah ? 'histogram' : 'float'} ${op} ${bh ? 'histogram' : 'float'}`,
+    e.pos,
+  );
+  return false;
+}
+
+function _histScalarOp(op: string, h: FloatHistogram, x: number, swap: boolean): FloatHistogram | undefined {
   if (op === '*' || (op === '/' && !swap)) {
     const f = op === '*' ? x : 1 / x;
     return {
@@ -261,18 +346,19 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
       const sg = sMany[k]!;
       const m = oneMap.get(sg);
       let rv: number;
+      let rh: FloatHistogram | undefined;
       let rMetric: Labels | undefined;
       if (!m) {
         if (fillOne === undefined) continue;
         rv = fillOne;
       } else {
         rv = one[m[0]]!.f[m[1]]!;
+        rh = one[m[0]]!.h?.[m[1]];
         rMetric = one[m[0]]!.metric;
         usedOne.add(sg);
-        if (one[m[0]]!.h?.[m[1]]) continue;
       }
       const ms = many[k]!;
-      if (ms.h?.[p]) continue;
+      const lh = ms.h?.[p];
       if (vm.card === 'one-to-one') {
         const c = matchedSigs.get(sg);
         if (c !== undefined && m) {
@@ -283,14 +369,10 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
         matchedSigs.set(sg, k);
       }
       const lv = ms.f[p]!;
-      const [a, b] = swap ? [rv, lv] : [lv, rv];
-      const res = floatOp(op, a, b);
-      let value: number;
-      if (cmp) {
-        if (e.returnBool) value = res;
-        else if (res === 1) value = a;
-        else continue;
-      } else value = res;
+      const ok = swap ? binElem(ev, e, rv, rh, lv, lh) : binElem(ev, e, lv, lh, rv, rh);
+      if (!ok) continue;
+      const value = elem.f;
+      const valueH = elem.h;
       const cacheKey = `${k}\x00${m ? m[0] : -1}`;
       let metric = metricCache.get(cacheKey);
       if (!metric) {
@@ -308,7 +390,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
         if (vm.card === 'one-to-one') throw new ExecutionError('vector cannot contain metrics with the same labelset');
         throw new ExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
       }
-      pushPoint(o, t, value, undefined);
+      pushPoint(o, t, value, valueH);
     }
     if (fillMany !== undefined) {
       for (const [sg, [k, p]] of oneMap) {

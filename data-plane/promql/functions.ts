@@ -2,6 +2,7 @@ import { BadDataError, compileAnchored, ExecutionError, type FloatHistogram, Lab
 import type { Call, Expr } from './ast.js';
 import { exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
+import { nativeVariance } from './histogram.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
@@ -250,6 +251,10 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
       return { kind: 'vector', series: mapHistograms(ev.evalVector(args[0]!), (h) => h.count) };
     case 'histogram_sum':
       return { kind: 'vector', series: mapHistograms(ev.evalVector(args[0]!), (h) => h.sum) };
+    case 'histogram_stddev':
+      return { kind: 'vector', series: mapHistograms(ev.evalVector(args[0]!), (h) => Math.sqrt(nativeVariance(h))) };
+    case 'histogram_stdvar':
+      return { kind: 'vector', series: mapHistograms(ev.evalVector(args[0]!), nativeVariance) };
     case 'histogram_avg':
       return { kind: 'vector', series: mapHistograms(ev.evalVector(args[0]!), (h) => h.sum / h.count) };
   }

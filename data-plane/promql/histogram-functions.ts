@@ -1,7 +1,8 @@
-import { Labels } from '../model/index.js';
+import { type FloatHistogram, Labels } from '../model/index.js';
 import type { Call } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
+import { nativeFraction, nativeQuantile } from './histogram.js';
 import { newSeries, pushPoint, type SeriesOut } from './value.js';
 
 interface Bucket {
@@ -136,7 +137,7 @@ export function bucketQuantile(q: number, raw: Bucket[]): { v: number; forcedMon
 
 export function histogramQuantile(ev: Evaluator, call: Call, q: Float64Array, series: SeriesOut[]): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
-  const native = nativeQuantile(ev, call, q, series);
+  const native = nativeQuantiles(ev, call, q, series);
   return [
     ...perStep(ev, groups, (g, buckets, i) => {
       const qv = q[i]!;
@@ -156,9 +157,29 @@ export function histogramQuantile(ev: Evaluator, call: Call, q: Float64Array, se
   ];
 }
 
-/** Native-histogram quantiles are not implemented yet; their samples produce no output. */
-function nativeQuantile(_ev: Evaluator, _call: Call, _q: Float64Array, _series: SeriesOut[]): SeriesOut[] {
-  return [];
+/** Applies `fn` to every native histogram point (name dropped later). */
+function perNative(ev: Evaluator, series: SeriesOut[], fn: (h: FloatHistogram, step: number) => number): SeriesOut[] {
+  const out: SeriesOut[] = [];
+  for (const s of series) {
+    if (!s.h) continue;
+    const o = newSeries(s.metric, true);
+    for (let i = 0; i < s.t.length; i++) {
+      const h = s.h[i];
+      if (h) pushPoint(o, s.t[i]!, fn(h, ev.stepIndex(s.t[i]!)), undefined);
+    }
+    if (o.t.length > 0) out.push(o);
+  }
+  return out;
+}
+
+function nativeQuantiles(ev: Evaluator, call: Call, q: Float64Array, series: SeriesOut[]): SeriesOut[] {
+  return perNative(ev, series, (h, k) => {
+    const qv = q[k]!;
+    if (Number.isNaN(qv) || qv < 0 || qv > 1) {
+      ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, call.args[0]!.pos);
+    }
+    return nativeQuantile(qv, h);
+  });
 }
 
 /** Interpolated cumulative count at `v` over prepared classic buckets. */
@@ -191,17 +212,20 @@ export function histogramFraction(
   series: SeriesOut[],
 ): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
-  return perStep(ev, groups, (_g, raw, i) => {
-    const lo = lower[i]!;
-    const hi = upper[i]!;
-    raw.sort((a, b) => a.upper - b.upper);
-    if (raw[raw.length - 1]!.upper !== Number.POSITIVE_INFINITY) return Number.NaN;
-    const { buckets } = prepare(raw);
-    const total = buckets[buckets.length - 1]!.count;
-    if (Number.isNaN(lo) || Number.isNaN(hi) || total === 0) return Number.NaN;
-    if (lo >= hi) return 0;
-    return (rankAt(buckets, hi) - rankAt(buckets, lo)) / total;
-  });
+  const native = perNative(ev, series, (h, k) => nativeFraction(lower[k]!, upper[k]!, h));
+  return native.concat(
+    perStep(ev, groups, (_g, raw, i) => {
+      const lo = lower[i]!;
+      const hi = upper[i]!;
+      raw.sort((a, b) => a.upper - b.upper);
+      if (raw[raw.length - 1]!.upper !== Number.POSITIVE_INFINITY) return Number.NaN;
+      const { buckets } = prepare(raw);
+      const total = buckets[buckets.length - 1]!.count;
+      if (Number.isNaN(lo) || Number.isNaN(hi) || total === 0) return Number.NaN;
+      if (lo >= hi) return 0;
+      return (rankAt(buckets, hi) - rankAt(buckets, lo)) / total;
+    }),
+  );
 }
 
 export { Labels };

@@ -2,6 +2,7 @@ import type { FloatHistogram, Labels } from '../model/index.js';
 import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
+import { combine, detectReset, isCustom, scale } from './histogram.js';
 import { kahanSumInc, quantile } from './mathx.js';
 
 /** The samples `(rangeStart, rangeEnd]` of one series at one step; indices [lo, hi) into t/v/h. */
@@ -53,10 +54,86 @@ function hasHist(w: RangeWindow): boolean {
 
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
 
-function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
-  if (hasHist(w)) return undefined;
+function nameOf(w: RangeWindow): string {
+  return JSON.stringify(w.metric.get('__name__'));
+}
+
+/** Prometheus histogramRate: last - first plus counter-reset corrections, as a gauge histogram. */
+function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | undefined {
+  const ctx = w.ev.ctx;
+  const first = w.h![w.lo]!;
+  const last = w.h![w.hi - 1]!;
+  if (isCounter && (first.counterResetHint === 'gauge' || last.counterResetHint === 'gauge')) {
+    ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
+  }
+  for (let i = w.lo + 1; i < w.hi - 1; i++) {
+    const cur = w.h![i]!;
+    if (isCounter && cur.counterResetHint === 'gauge')
+      ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
+    if (isCustom(cur) !== isCustom(first)) {
+      ctx.warn(
+        `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
+        w.arg.pos,
+      );
+      return undefined;
+    }
+  }
+  if (isCustom(last) !== isCustom(first)) {
+    ctx.warn(
+      `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
+      w.arg.pos,
+    );
+    return undefined;
+  }
+  let r = combine(last, first, -1);
+  if (r.reconciled) ctx.info('mismatched custom buckets were reconciled during subtraction', w.arg.pos);
+  let h = r.h;
+  if (isCounter) {
+    let prev = first;
+    for (let i = w.lo + 1; i < w.hi; i++) {
+      const cur = w.h![i]!;
+      if (detectReset(cur, prev)) {
+        r = combine(h, prev, 1);
+        h = r.h;
+      }
+      prev = cur;
+    }
+  } else if (first.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge') {
+    ctx.warn(`this native histogram metric is not a gauge: ${nameOf(w)}`, w.arg.pos);
+  }
+  h.counterResetHint = 'gauge';
+  return h;
+}
+
+function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | FloatHistogram | undefined {
   const n = w.hi - w.lo;
   if (n < 2) return undefined;
+  const nf = floatCount(w);
+  if (nf > 0 && nf < n) {
+    w.ev.ctx.warn(`encountered a mix of histograms and floats for metric name ${nameOf(w)}`, w.arg.pos);
+    return undefined;
+  }
+  if (nf === 0) {
+    const rh = histogramRate(w, isCounter);
+    if (!rh) return undefined;
+    const firstT = w.t[w.lo]!;
+    const lastT = w.t[w.hi - 1]!;
+    let durationToStart = (firstT - w.rangeStart) / 1000;
+    let durationToEnd = (w.rangeEnd - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (n - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    const firstCount = w.h![w.lo]!.count;
+    if (isCounter && rh.count > 0 && firstCount >= 0) {
+      const durationToZero = sampledInterval * (firstCount / rh.count);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate) factor /= w.range / 1000;
+    return scale(rh, factor);
+  }
   const t = w.t;
   const v = w.v;
   const firstT = t[w.lo]!;
@@ -97,9 +174,29 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
   return result * factor;
 }
 
-function instantValue(w: RangeWindow, isRate: boolean): number | undefined {
-  if (hasHist(w)) return undefined;
+function instantValue(w: RangeWindow, isRate: boolean): number | FloatHistogram | undefined {
   if (w.hi - w.lo < 2) return undefined;
+  const hl = w.h?.[w.hi - 1];
+  const hp = w.h?.[w.hi - 2];
+  if (hl || hp) {
+    if (!hl || !hp) {
+      w.ev.ctx.warn(`encountered a mix of histograms and floats for metric name ${nameOf(w)}`, w.arg.pos);
+      return undefined;
+    }
+    const dt = w.t[w.hi - 1]! - w.t[w.hi - 2]!;
+    if (dt === 0) return undefined;
+    if (isCustom(hl) !== isCustom(hp)) {
+      w.ev.ctx.warn(
+        `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
+        w.arg.pos,
+      );
+      return undefined;
+    }
+    let h = isRate && detectReset(hl, hp) ? { ...hl } : combine(hl, hp, -1).h;
+    if (isRate) h = scale(h, 1000 / dt);
+    h.counterResetHint = 'gauge';
+    return h;
+  }
   const last = w.v[w.hi - 1]!;
   const prev = w.v[w.hi - 2]!;
   let r = isRate && last < prev ? last : last - prev;
@@ -171,9 +268,29 @@ function mixedInfo(w: RangeWindow): void {
 }
 
 /** sum/avg over a window mixing floats and histograms has no result and warns. */
-function sumLike(w: RangeWindow, f: (w: RangeWindow) => number): number | undefined {
+function sumLike(w: RangeWindow, f: (w: RangeWindow) => number, avg = false): number | FloatHistogram | undefined {
   const nf = floatCount(w);
-  if (nf === 0) return undefined;
+  if (nf === 0) {
+    let acc: FloatHistogram | undefined;
+    for (let i = w.lo; i < w.hi; i++) {
+      const h = w.h![i]!;
+      if (!acc) acc = { ...h };
+      else {
+        if (isCustom(acc) !== isCustom(h)) {
+          w.ev.ctx.warn(
+            `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
+            w.arg.pos,
+          );
+          return undefined;
+        }
+        acc = combine(acc, h, 1).h;
+      }
+    }
+    if (!acc) return undefined;
+    acc = avg ? scale(acc, 1 / (w.hi - w.lo)) : acc;
+    acc.counterResetHint = 'gauge';
+    return acc;
+  }
   if (nf < w.hi - w.lo) {
     w.ev.ctx.warn(
       `encountered a mix of histograms and floats for metric name ${JSON.stringify(w.metric.get('__name__'))}`,
@@ -291,7 +408,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
       return resets;
     }),
   ],
-  ['avg_over_time', def((w) => sumLike(w, avgOverTime))],
+  ['avg_over_time', def((w) => sumLike(w, avgOverTime, true))],
   [
     'sum_over_time',
     def((w) =>

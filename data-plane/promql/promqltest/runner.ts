@@ -1,10 +1,12 @@
+import type { FloatHistogram, Labels } from '../../model/index.js';
 import type { Appendable, Queryable } from '../../storage/index.js';
 import type { Expr } from '../ast.js';
 import { children } from '../ast.js';
 import { Engine, type PromValue, type QueryResult } from '../engine.js';
+import { detectReset } from '../histogram.js';
 import { parseExpr } from '../parser.js';
 import { compareResult } from './compare.js';
-import type { Command, EvalCmd, LoadCmd } from './script.js';
+import type { Command, EvalCmd, LoadCmd, SeriesLine } from './script.js';
 
 /** The engine settings the upstream suite assumes (FORMAT.md §10). */
 export function conformanceEngine(): Engine {
@@ -61,6 +63,8 @@ function addAt(e: Expr, t: number): void {
 export class ScriptRunner {
   private storage: Queryable & Appendable;
   private next = 0;
+  /** Last histogram per series, so a later load continues the same emulated chunk. */
+  private lastHist = new Map<string, FloatHistogram | undefined>();
 
   /** `newStorage` gives an empty storage; it is called again for every `clear`. */
   constructor(
@@ -75,20 +79,27 @@ export class ScriptRunner {
   async runUpTo(index: number): Promise<void> {
     for (; this.next < index; this.next++) {
       const c = this.commands[this.next]!;
-      if (c.kind === 'clear') this.storage = this.newStorage();
-      else if (c.kind === 'load') await this.load(c);
+      if (c.kind === 'clear') {
+        this.storage = this.newStorage();
+        this.lastHist = new Map();
+      } else if (c.kind === 'load') await this.load(c);
     }
   }
 
   private async load(c: LoadCmd): Promise<void> {
     const app = this.storage.appender();
-    for (const s of c.series) {
+    const series = c.nhcb ? [...c.series, ...nhcbSeries(c.series)] : c.series;
+    for (const s of series) {
+      const hints = new ChunkHints(this.lastHist.get(s.labels.key()));
       s.values.forEach((v, i) => {
         if (!v) return;
         const t = i * c.step;
-        if ('f' in v) app.append(s.labels, t, v.f);
-        else app.appendHistogram(s.labels, t, v.h);
+        if ('f' in v) {
+          hints.float(v.f);
+          app.append(s.labels, t, v.f);
+        } else app.appendHistogram(s.labels, t, hints.histogram(v.h));
       });
+      this.lastHist.set(s.labels.key(), hints.prev);
     }
     await app.commit();
   }
@@ -227,4 +238,125 @@ export class ScriptRunner {
       }
     }
   }
+}
+
+/**
+ * Emulates the counter-reset hints Prometheus's TSDB reports on read-back (FORMAT.md §11): the
+ * first histogram of a counter chunk reads as `unknown`, later ones as `not_reset`; a detected or
+ * explicit reset, a stale marker or a float sample starts a new chunk; gauge histograms stay gauge.
+ */
+class ChunkHints {
+  constructor(public prev: FloatHistogram | undefined) {}
+
+  float(_v: number): void {
+    this.prev = undefined;
+  }
+
+  histogram(h: FloatHistogram): FloatHistogram {
+    const out = { ...h };
+    if (h.counterResetHint === 'gauge') {
+      this.prev = undefined;
+      return out;
+    }
+    const newChunk =
+      !this.prev || h.counterResetHint === 'reset' || detectReset({ ...h, counterResetHint: 'unknown' }, this.prev);
+    out.counterResetHint = newChunk ? 'unknown' : 'not_reset';
+    this.prev = h;
+    return out;
+  }
+}
+
+const SUFFIXES = ['_bucket', '_count', '_sum'] as const;
+
+/** load_with_nhcb: classic histogram series converted to native histograms with custom buckets. */
+function nhcbSeries(series: SeriesLine[]): SeriesLine[] {
+  interface Base {
+    labels: Labels;
+    buckets: { le: number; values: SeriesLine['values'] }[];
+    count?: SeriesLine['values'];
+    sum?: SeriesLine['values'];
+  }
+  const bases = new Map<string, Base>();
+  for (const s of series) {
+    const name = s.labels.get('__name__');
+    const suffix = SUFFIXES.find((x) => name.endsWith(x));
+    if (!suffix) continue;
+    const baseLabels = s.labels.builder().set('__name__', name.slice(0, -suffix.length)).del('le').labels();
+    const key = baseLabels.key();
+    let b = bases.get(key);
+    if (!b) {
+      b = { labels: baseLabels, buckets: [] };
+      bases.set(key, b);
+    }
+    if (suffix === '_bucket') {
+      const leStr = s.labels.get('le');
+      const le = leStr === '+Inf' ? Number.POSITIVE_INFINITY : Number(leStr);
+      if (leStr === '' || Number.isNaN(le)) continue;
+      b.buckets.push({ le, values: s.values });
+    } else if (suffix === '_count') b.count = s.values;
+    else b.sum = s.values;
+  }
+  const out: SeriesLine[] = [];
+  for (const b of bases.values()) {
+    if (b.buckets.length === 0) continue;
+    b.buckets.sort((x, y) => x.le - y.le);
+    const len = Math.max(...b.buckets.map((x) => x.values.length), b.count?.length ?? 0, b.sum?.length ?? 0);
+    const values: SeriesLine['values'] = [];
+    for (let i = 0; i < len; i++) {
+      const f = (v: SeriesLine['values'][number]) => (v && 'f' in v ? v.f : undefined);
+      const bounds: number[] = [];
+      const cum: number[] = [];
+      for (const bk of b.buckets) {
+        const v = f(bk.values[i]);
+        if (v === undefined || Number.isNaN(v)) continue;
+        if (bounds.length > 0 && bounds[bounds.length - 1] === bk.le) continue;
+        bounds.push(bk.le);
+        cum.push(v);
+      }
+      if (bounds.length === 0) {
+        values.push(undefined);
+        continue;
+      }
+      for (let k = 1; k < cum.length; k++)
+        if (cum[k]! < cum[k - 1]!) throw new Error('load_with_nhcb: bucket counts must not decrease');
+      const count = f(b.count?.[i]) ?? cum[cum.length - 1]!;
+      const sum = f(b.sum?.[i]) ?? 0;
+      if (bounds[bounds.length - 1] !== Number.POSITIVE_INFINITY) {
+        bounds.push(Number.POSITIVE_INFINITY);
+        cum.push(count);
+      }
+      const deltas = cum.map((c, k) => (k === 0 ? c : c - cum[k - 1]!));
+      const customValues = bounds.filter((x) => Number.isFinite(x));
+      const m = new Map<number, number>();
+      deltas.forEach((d, k) => {
+        if (d !== 0) m.set(k, d);
+      });
+      const idxs = [...m.keys()];
+      const spans: { offset: number; length: number }[] = [];
+      let prevEnd: number | undefined;
+      for (const k of idxs) {
+        if (prevEnd !== undefined && k === prevEnd) spans[spans.length - 1]!.length++;
+        else spans.push({ offset: prevEnd === undefined ? k : k - prevEnd, length: 1 });
+        prevEnd = k + 1;
+      }
+      values.push({
+        h: {
+          counterResetHint: 'unknown',
+          schema: -53,
+          zeroThreshold: 0,
+          zeroCount: 0,
+          count,
+          sum,
+          positiveSpans: spans,
+          positiveBuckets: idxs.map((k) => m.get(k)!),
+          negativeSpans: [],
+          negativeBuckets: [],
+          customValues,
+        },
+        hintGiven: false,
+      });
+    }
+    out.push({ labels: b.labels, values });
+  }
+  return out;
 }
