@@ -252,6 +252,7 @@ async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
   console.log(
     `2.0 request: ${Math.round(v2Raws.reduce((n, r) => n + r.length, 0) / v2Raws.length)} B raw, ${Math.round(v2Packed)} B snappy`,
   );
+  let baseline: number | undefined;
   const measure = async (name: string, fn: (i: number) => unknown) => {
     const runs: number[] = [];
     for (let rep = 0; rep < 5; rep++) {
@@ -266,9 +267,10 @@ async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
       runs.push(samples / ((performance.now() - start) / 1000));
     }
     const med = median(runs);
+    baseline ??= med;
     const mbps = ((med / perRequest) * rawBytes) / 1e6;
     console.log(
-      `${name.padEnd(36)} ${(med / 1e6).toFixed(2).padStart(6)} M samples/s  (${Math.round(mbps)} MB/s raw protobuf)`,
+      `${name.padEnd(36)} ${(med / 1e6).toFixed(2).padStart(6)} M samples/s  (${Math.round(mbps)} MB/s of 1.0 protobuf, ${(med / baseline).toFixed(2)}× the byte loop)`,
     );
   };
   await measure('baseline: one byte loop over the body', (i) => {
