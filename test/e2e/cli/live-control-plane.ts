@@ -13,6 +13,8 @@ export interface LiveControlPlane {
   rootToken: string;
   /** Env for runCommand: points the CLI at this server with the root token and an empty config dir. */
   env: Record<string, string | undefined>;
+  /** What `GET /ready` answers (200 when true, 503 otherwise), as `cortexctl server` serves it. */
+  setReady(ready: boolean): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export async function startControlPlane(): Promise<LiveControlPlane> {
   });
   const app = Fastify({ logger: false });
   await app.register(cp.plugin);
+  let ready = true;
+  app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const address = `http://127.0.0.1:${port}`;
@@ -40,6 +44,9 @@ export async function startControlPlane(): Promise<LiveControlPlane> {
       CORTEXCTL_CONFIG: undefined,
       XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'cortexctl-live-')),
       NO_COLOR: '1',
+    },
+    setReady(r: boolean) {
+      ready = r;
     },
     async close() {
       await app.close();
