@@ -60,7 +60,7 @@ export function parseLimitKeys(names: readonly string[]): LimitKey[] {
   const keys = names.map((n) => n.replaceAll('-', '_'));
   const bad = keys.filter((k) => !isLimitKey(k));
   if (bad.length > 0) {
-    throw new UsageError(`unknown limit ${bad.join(', ')} (see: cortexctl limits get --help for the list)`);
+    throw new UsageError(`unknown limit ${bad.join(', ')} (see: cortexctl limits set --help for the list)`);
   }
   return keys as LimitKey[];
 }
