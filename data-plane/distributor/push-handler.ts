@@ -49,7 +49,10 @@ export function createPushHandler(
       const raw = snappyDecode(req.body, opts.maxDecompressedBytes);
       result = await d.push(req.tenantId, neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw));
     } catch (err) {
-      return errorResponse(err);
+      // 2.0 requires the written counts on errors too; nothing was written on this path.
+      const res = errorResponse(err);
+      Object.assign(res.headers, writtenHeaders({ samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0 }));
+      return res;
     }
     const headers = writtenHeaders(result);
     if (result.deduplicated) {
@@ -128,7 +131,9 @@ function text(status: number, body: string, headers: Record<string, string>): Pu
   return { status, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: `${body}\n` };
 }
 
-function writtenHeaders(r: PushResult): Record<string, string> {
+function writtenHeaders(
+  r: Pick<PushResult, 'samplesWritten' | 'histogramsWritten' | 'exemplarsWritten'>,
+): Record<string, string> {
   return {
     'x-prometheus-remote-write-samples-written': String(r.samplesWritten),
     'x-prometheus-remote-write-histograms-written': String(r.histogramsWritten),
