@@ -30,6 +30,16 @@ export default class Server extends Command {
       env: 'CORTEX_POSTGRES_URL',
     }),
     migrate: Flags.boolean({ description: 'apply database migrations on start', default: true, allowNo: true }),
+    'bigtable-project': Flags.string({
+      description: 'store chunks in Bigtable: GCP project',
+      env: 'CORTEX_BIGTABLE_PROJECT',
+    }),
+    'bigtable-instance': Flags.string({ description: 'Bigtable instance', env: 'CORTEX_BIGTABLE_INSTANCE' }),
+    'bigtable-table': Flags.string({ description: 'Bigtable table', default: 'cortex_chunks' }),
+    'bigtable-emulator-host': Flags.string({
+      description: 'host:port of a Bigtable emulator',
+      env: 'BIGTABLE_EMULATOR_HOST',
+    }),
     'wal-fsync': Flags.string({
       description: 'WAL fsync policy',
       options: ['always', 'batch', 'never'],
@@ -66,6 +76,17 @@ export default class Server extends Command {
         postgresUrl: flags['postgres-url'],
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        storage: flags['bigtable-project']
+          ? {
+              kind: 'bigtable',
+              projectId: flags['bigtable-project'],
+              instanceId:
+                flags['bigtable-instance'] ??
+                this.error('--bigtable-instance is required with --bigtable-project', { exit: 2 }),
+              tableId: flags['bigtable-table'],
+              ...(flags['bigtable-emulator-host'] ? { emulatorHost: flags['bigtable-emulator-host'] } : {}),
+            }
+          : { kind: 'embedded' },
       },
       (line) => process.stderr.write(`${line}\n`),
     );

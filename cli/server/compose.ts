@@ -9,6 +9,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createControlPlane } from '../../control-plane/index.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
 import { DataPlane, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
+import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
+import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
+import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
+import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { banner } from './banner.js';
 
 export interface ServerConfig {
@@ -21,6 +25,16 @@ export interface ServerConfig {
   postgresUrl: string | undefined;
   migrate: boolean;
   walFsync: 'always' | 'batch' | 'never';
+  /** Long-term chunk storage: the embedded store under the data dir, or Bigtable. */
+  storage:
+    | { kind: 'embedded' }
+    | { kind: 'bigtable'; projectId: string; instanceId: string; tableId: string; emulatorHost?: string };
+}
+
+async function openChunkKV(cfg: ServerConfig, dataDir: string): Promise<SortedKV> {
+  if (cfg.storage.kind === 'embedded') return EmbeddedKV.open({ dir: join(dataDir, 'chunks') });
+  const { projectId, instanceId, tableId, emulatorHost } = cfg.storage;
+  return BigtableKV.open({ projectId, instanceId, tableId, ...(emulatorHost ? { apiEndpoint: emulatorHost } : {}) });
 }
 
 export interface RunningServer {
@@ -57,8 +71,10 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     (err) => logger.warn(`limits feed: ${String(err)}`),
   );
   await limits.start();
+  const chunkStore = new KVChunkStore({ kv: await openChunkKV(cfg, dataDir) });
   const dp = new DataPlane({
     walDir: join(dataDir, 'wal'),
+    chunkStore,
     walFsync: cfg.walFsync,
     limitsSource: limits,
     logger,
