@@ -82,7 +82,13 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   if (opts.jwtSecrets !== undefined && (opts.jwtSecrets.length === 0 || opts.jwtSecrets.some((s) => s.length < 32))) {
     throw new Error('control plane: jwtSecrets needs at least one key, each at least 32 characters');
   }
-  const opened = await openDatabase(opts.database, opts.migrate ?? true);
+  const log = opts.logger === false ? undefined : opts.logger;
+  const migrate = opts.migrate ?? true;
+  const opened = await openDatabase(opts.database, migrate);
+  log?.info({ database: opts.database.kind, migrated: migrate }, 'control plane: database opened');
+  if (opts.jwtSecrets === undefined) {
+    log?.warn('control plane: no jwtSecrets configured; admin sessions use a per-process key and end on restart');
+  }
   try {
     const store = new DrizzleStore(opened.db);
     const deps = { store, clock };

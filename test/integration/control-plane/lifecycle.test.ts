@@ -95,3 +95,15 @@ describe('control plane lifecycle', () => {
     ).rejects.toThrow(/jwtSecret/);
   });
 });
+
+describe('control plane failures', () => {
+  it('answers 5xx without echoing internals when the database is gone', async () => {
+    const h = await harness({ name: 'pglite' });
+    await h.cp.close();
+    const r = await h.admin('GET', '/tenants');
+    expect(r.statusCode).toBeGreaterThanOrEqual(500);
+    expect(r.json()).toEqual({ error: { kind: 'internal', message: 'internal error' } });
+    expect(r.body).not.toMatch(/pglite|closed|select|stack/i);
+    await h.app.close();
+  });
+});

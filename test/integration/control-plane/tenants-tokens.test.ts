@@ -87,8 +87,19 @@ describe.each(backends())('control plane tenants and tokens on $name', (backend)
     const viaHttp = await h.internal('POST', '/authenticate', { token: tok.token });
     expect(viaHttp.statusCode).toBe(200);
     expect(viaHttp.json()).toEqual(auth);
-    const listed = (await h.admin('GET', `/tenants/${id}/tokens`)).json().items[0];
-    expect(listed.lastUsedAt).toBe('2026-11-26T10:00:00.000Z');
+    const lastUsed = async () => (await h.admin('GET', `/tenants/${id}/tokens`)).json().items[0].lastUsedAt;
+    expect(await lastUsed()).toBe('2026-11-26T10:00:00.000Z');
+    // lastUsedAt is written at most once a minute, so authentication stays a read.
+    h.clock.advance(59_000);
+    try {
+      await h.cp.internal.authenticate(tok.token);
+      expect(await lastUsed()).toBe('2026-11-26T10:00:00.000Z');
+      h.clock.advance(2_000);
+      await h.cp.internal.authenticate(tok.token);
+      expect(await lastUsed()).toBe('2026-11-26T10:01:01.000Z');
+    } finally {
+      h.clock.advance(-61_000);
+    }
   });
 
   it('makes revocation, suspension and deletion visible to authenticate immediately', async () => {
