@@ -2,6 +2,8 @@ import { type Exemplar, type Labels, type Matcher, matchesAll } from '../model/i
 
 interface Entry {
   series: Labels;
+  /** The series' head ref, so checkpoints can refer to it. */
+  ref: number;
   e: Exemplar;
 }
 
@@ -17,7 +19,7 @@ export class ExemplarStore {
   private readonly last = new Map<Labels, Exemplar>();
 
   /** Adds an exemplar; returns false when disabled or a duplicate of the series' newest one. */
-  add(series: Labels, e: Exemplar, capacity: number): boolean {
+  add(series: Labels, ref: number, e: Exemplar, capacity: number): boolean {
     if (capacity <= 0) {
       if (this.ring.length > 0) this.resize(0);
       return false;
@@ -27,7 +29,7 @@ export class ExemplarStore {
     if (prev && prev.t === e.t && Object.is(prev.v, e.v) && prev.labels.equals(e.labels)) return false;
     const old = this.ring[this.next];
     if (old && this.last.get(old.series) === old.e) this.last.delete(old.series);
-    this.ring[this.next] = { series, e };
+    this.ring[this.next] = { series, ref, e };
     this.last.set(series, e);
     this.next = (this.next + 1) % capacity;
     return true;
@@ -46,6 +48,14 @@ export class ExemplarStore {
     this.next = capacity === 0 ? 0 : kept.length % capacity;
     this.last.clear();
     for (const x of kept) this.last.set(x.series, x.e);
+  }
+
+  /** Entries oldest first (for checkpoints). */
+  *entries(): IterableIterator<{ ref: number; e: Exemplar }> {
+    for (let i = 0; i < this.ring.length; i++) {
+      const x = this.ring[(this.next + i) % this.ring.length];
+      if (x) yield { ref: x.ref, e: x.e };
+    }
   }
 
   size(): number {

@@ -168,4 +168,47 @@ describe('flush to the chunk store', () => {
     await again.i.start();
     expect(await readAll(again.i.queryable(T1), all)).toEqual([['m', scrape(130).slice(120)]]);
   });
+
+  it('keeps native histograms for max chunk age + retain period, then drops and counts them', async () => {
+    const { i, clock, registry } = setup({ flush: { maxChunkAgeMs: 60 * MIN, retainPeriodMs: 30 * MIN } });
+    await i.start();
+    const h = {
+      counterResetHint: 'unknown' as const,
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 1,
+      sum: 1,
+      positiveSpans: [],
+      negativeSpans: [],
+      positiveBuckets: [],
+      negativeBuckets: [],
+    };
+    await i.push(
+      T1,
+      req([
+        series({ __name__: 'h' }, [], {
+          histograms: [
+            { t: 0, h },
+            { t: 30 * MIN, h },
+          ],
+        }),
+      ]),
+    );
+    clock.t = 89 * MIN;
+    await i.flush(false);
+    const count = async () => {
+      const [s] = await i.queryable(T1).querier(0, 1e12).select(false, undefined, all);
+      if (!s) return 0;
+      const it = s.iterator();
+      let n = 0;
+      while (it.next() === ValueType.Histogram) n++;
+      return n;
+    };
+    expect(await count()).toBe(2);
+    clock.t = 91 * MIN;
+    await i.flush(false);
+    expect(await count()).toBe(1);
+    expect(await registry.metrics()).toMatch(/cortex_ingester_native_histograms_dropped_unflushed_total 1/);
+  });
 });

@@ -84,6 +84,7 @@ export class Flusher {
         this.enqueue(head.tenant, s, s.chunks, immediate ? 'immediate' : idle ? 'idle' : 'full');
         if (s.oooChunks) this.enqueue(head.tenant, s, s.oooChunks, 'out_of_order');
         this.dropRetained(s, now);
+        this.dropOldHistograms(s, now);
         if (s.isEmpty() && idle) head.delete(s);
       }
     }
@@ -97,6 +98,22 @@ export class Flusher {
         this.queue.push({ tenant, series, chunk, reason });
       }
     }
+  }
+
+  /**
+   * Native histograms have no chunk encoding here yet, so they are never written to the chunk store.
+   * To bound memory they are kept for max chunk age + retain period (3 h by default) and then
+   * dropped; the metric counts them so the gap is visible.
+   */
+  private dropOldHistograms(s: MemSeries, now: number): void {
+    const hs = s.histograms;
+    if (!hs || hs.length === 0) return;
+    const cutoff = now - this.opts.maxChunkAgeMs - this.opts.retainPeriodMs;
+    let n = 0;
+    while (n < hs.length && hs[n]!.t < cutoff) n++;
+    if (n === 0) return;
+    hs.splice(0, n);
+    this.metrics.histogramsDropped.inc(n);
   }
 
   private dropRetained(s: MemSeries, now: number): void {

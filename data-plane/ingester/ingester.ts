@@ -129,7 +129,10 @@ export class Ingester {
 
   private async replay(dir: string): Promise<void> {
     const { segments, checkpoints } = await listDir(dir);
-    const replayer = new Replayer((t) => this.tenant(t).head);
+    const replayer = new Replayer(
+      (t) => this.tenant(t).head,
+      (t, s, e) => this.tenant(t).exemplars.add(s.labels, s.ref, e, this.limits.maxGlobalExemplarsPerUser(t)),
+    );
     const apply = (body: Buffer) => {
       replayer.apply(body);
       this.metrics.walReplayedRecords.inc();
@@ -269,7 +272,12 @@ export class Ingester {
         this.reportRejects(tenantId, s, errors, { dupTs, ooo, invalid, firstBad, oooWindow });
       if (ts.exemplars.length > 0) {
         const cap = this.limits.maxGlobalExemplarsPerUser(tenantId);
-        for (const e of ts.exemplars) if (t.exemplars.add(s.labels, e, cap)) exemplarsAppended++;
+        for (const e of ts.exemplars) {
+          if (t.exemplars.add(s.labels, s.ref, e, cap)) {
+            rec.exemplar(s.ref, e);
+            exemplarsAppended++;
+          }
+        }
       }
     }
 
@@ -391,7 +399,7 @@ export class Ingester {
     const dir = this.opts.walDir;
     const started = performance.now();
     const data: Buffer[] = [];
-    for (const t of this.tenantsById.values()) data.push(...checkpointTenant(t.head));
+    for (const t of this.tenantsById.values()) data.push(...checkpointTenant(t.head, t.exemplars.entries()));
     const cut = wal.cut();
     this.checkpointing = (async () => {
       try {

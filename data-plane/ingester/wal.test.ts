@@ -6,7 +6,7 @@ import { isStaleNaN, Matcher, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { Ingester, type IngesterOptions } from './index.js';
-import { limits, ManualClock, RecordingLogger, readAll, req, series, T1, T2 } from './testing.js';
+import { lbls, limits, ManualClock, RecordingLogger, readAll, req, series, T1, T2 } from './testing.js';
 
 const eq = (n: string, v: string) => new Matcher('=', n, v);
 const all = [new Matcher('=~', '__name__', '.+')];
@@ -186,6 +186,32 @@ describe('WAL durability', () => {
 });
 
 describe('WAL mechanics', () => {
+  it.each([
+    { name: 'from segments', checkpoint: false },
+    { name: 'from a checkpoint', checkpoint: true },
+  ])('exemplars survive a crash $name', async ({ checkpoint }) => {
+    const lim = limits({ maxGlobalExemplarsPerUser: 10 });
+    const a = await boot({ limits: lim });
+    const ex = (t: number) => ({ labels: lbls({ trace_id: `t${t}` }), t, v: t / 2 });
+    await a.push(T1, req([series({ __name__: 'e', k: '1' }, [[1, 1]], { exemplars: [ex(1), ex(2)] })]));
+    await a.push(T1, req([series({ __name__: 'e', k: '2' }, [[1, 1]], { exemplars: [ex(3)] })]));
+    if (checkpoint) await a.checkpoint();
+    const b = await boot({ limits: lim });
+    const got = b.exemplars(T1, [[eq('__name__', 'e')]], 0, 10);
+    expect(
+      got.map((g) => [g.seriesLabels.get('k'), g.exemplars.map((e) => [e.labels.get('trace_id'), e.t, e.v])]),
+    ).toEqual([
+      [
+        '1',
+        [
+          ['t1', 1, 0.5],
+          ['t2', 2, 1],
+        ],
+      ],
+      ['2', [['t3', 3, 1.5]]],
+    ]);
+  });
+
   it('concurrent pushes share group commits (far fewer fsyncs than pushes)', async () => {
     const a = await boot({ fsync: 'always' });
     await Promise.all(

@@ -1,5 +1,5 @@
 import { XORChunk } from '../chunkenc/index.js';
-import { type FloatHistogram, Labels, type TenantId } from '../model/index.js';
+import { type Exemplar, type FloatHistogram, Labels, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import type { TenantHead } from './head.js';
 import type { MemSeries } from './series.js';
@@ -13,6 +13,8 @@ export class PushRecords {
   private readonly series = new ByteBuilder(1024);
   private readonly samples = new ByteBuilder(16 * 1024);
   private readonly histograms = new ByteBuilder(1024);
+  private readonly exemplars = new ByteBuilder(1024);
+  private exStart = -1;
   private seriesStart = -1;
   private samplesStart = -1;
   private histStart = -1;
@@ -72,6 +74,20 @@ export class PushRecords {
     }
   }
 
+  exemplar(ref: number, e: Exemplar): void {
+    if (this.exStart < 0) {
+      this.exStart = this.exemplars.beginRecord(RecordType.Exemplars);
+      this.exemplars.str(this.tenant);
+    }
+    const b = this.exemplars;
+    b.uvarint(ref);
+    b.f64(e.t);
+    b.f64(e.v);
+    const flat = e.labels.flat;
+    b.uvarint(flat.length >> 1);
+    for (const str of flat) b.str(str);
+  }
+
   /** The framed records, or undefined when the push stored nothing. */
   finish(): Buffer | undefined {
     const parts: Buffer[] = [];
@@ -87,16 +103,20 @@ export class PushRecords {
       this.histograms.endRecord(this.histStart);
       parts.push(this.histograms.take());
     }
-    this.seriesStart = this.samplesStart = this.histStart = -1;
+    if (this.exStart >= 0) {
+      this.exemplars.endRecord(this.exStart);
+      parts.push(this.exemplars.take());
+    }
+    this.seriesStart = this.samplesStart = this.histStart = this.exStart = -1;
     this.hasSamples = false;
-    this.series.len = this.samples.len = this.histograms.len = 0;
+    this.series.len = this.samples.len = this.histograms.len = this.exemplars.len = 0;
     if (parts.length === 0) return undefined;
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }
 
 /** Encodes a checkpoint of one tenant: every series, then the data not yet in the chunk store. */
-export function checkpointTenant(head: TenantHead): Buffer[] {
+export function checkpointTenant(head: TenantHead, exemplars: Iterable<{ ref: number; e: Exemplar }>): Buffer[] {
   const out: Buffer[] = [];
   const rec = new PushRecords(head.tenant);
   let n = 0;
@@ -136,6 +156,7 @@ export function checkpointTenant(head: TenantHead): Buffer[] {
     if (b.len > 1 << 20) out.push(b.take());
   }
   if (b.len > 0) out.push(b.take());
+  for (const { ref, e } of exemplars) rec.exemplar(ref, e);
   const rest = rec.finish();
   if (rest) out.push(rest);
   return out;
@@ -147,7 +168,10 @@ export class Replayer {
   unknownRefs = 0;
   samples = 0;
 
-  constructor(private readonly headFor: (t: TenantId) => TenantHead) {}
+  constructor(
+    private readonly headFor: (t: TenantId) => TenantHead,
+    private readonly onExemplar: (t: TenantId, s: MemSeries, e: Exemplar) => void,
+  ) {}
 
   private resolve(tenant: TenantId, ref: number): MemSeries | undefined {
     const s = this.refs.get(tenant)?.get(ref);
@@ -222,6 +246,18 @@ export class Replayer {
         } else {
           s.restoreChunk(chunk, flags === 1);
           if (s.lastT > head.maxT) head.maxT = s.lastT;
+        }
+        return;
+      }
+      case RecordType.Exemplars: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const t = r.f64();
+          const v = r.f64();
+          const n = r.uvarint();
+          const flat: string[] = [];
+          for (let i = 0; i < 2 * n; i++) flat.push(r.str());
+          if (s) this.onExemplar(tenant, s, { labels: Labels.fromSortedFlat(flat), t, v });
         }
         return;
       }

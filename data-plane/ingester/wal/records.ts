@@ -18,8 +18,10 @@ export const RecordType = {
   Samples: 2,
   /** tenant, nSeries, nSeries × (ref, n, n × (t f64, json string)) */
   Histograms: 3,
-  /** checkpoint only: tenant, ref, flags (1 = open head chunk), len, XOR chunk bytes */
+  /** checkpoint only: tenant, ref, flags (1 = open head chunk, 2 = out-of-order), len, XOR chunk bytes */
   Chunk: 4,
+  /** tenant, repeated (ref, t f64, v f64, nLabels, strings…) */
+  Exemplars: 5,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
