@@ -319,7 +319,10 @@ function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: Se
       while (q < s.t.length && s.t[q]! < t) q++;
       pos[k] = q;
       if (q >= s.t.length || s.t[q] !== t) continue;
-      if (s.h?.[q] && (op === 'topk' || op === 'bottomk')) continue;
+      if (s.h?.[q] && (op === 'topk' || op === 'bottomk')) {
+        ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
+        continue;
+      }
       const key = groupKey[k]!;
       let g = groups.get(key);
       if (!g) {

@@ -1,7 +1,7 @@
 import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { BinaryExpr, VectorMatching } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
-import { allBuckets, combine, HistogramMismatchError, scale } from './histogram.js';
+import { combine, HistogramMismatchError, histEquals, scale } from './histogram.js';
 import { COMPARISON_OPS } from './parser.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
@@ -103,24 +103,6 @@ function vectorScalar(
 
 /** Result slot of one element-wise operation (avoids allocating per sample). */
 const elem = { f: 0, h: undefined as FloatHistogram | undefined };
-
-function histEquals(a: FloatHistogram, b: FloatHistogram): boolean {
-  if (
-    a.schema !== b.schema ||
-    a.count !== b.count ||
-    a.sum !== b.sum ||
-    a.zeroCount !== b.zeroCount ||
-    a.zeroThreshold !== b.zeroThreshold
-  )
-    return false;
-  const x = allBuckets(a);
-  const y = allBuckets(b).filter((bk) => bk.count !== 0);
-  const xs = x.filter((bk) => bk.count !== 0);
-  return (
-    xs.length === y.length &&
-    xs.every((bk, i) => bk.lower === y[i]!.lower && bk.upper === y[i]!.upper && bk.count === y[i]!.count)
-  );
-}
 
 /**
  * Applies `op` to (a, ah) and (b, bh) where a side is a histogram when its `h` is set. Returns

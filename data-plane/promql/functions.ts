@@ -2,6 +2,7 @@ import { BadDataError, compileAnchored, ExecutionError, type FloatHistogram, Lab
 import type { Call, Expr } from './ast.js';
 import { exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
+import { formatFloat } from './format.js';
 import { nativeVariance } from './histogram.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
@@ -242,6 +243,24 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
       return { kind: 'vector', series: labelJoin(ev.evalVector(args[0]!), args.slice(1).map(stringArg)) };
     case 'histogram_quantile':
       return { kind: 'vector', series: histogramQuantile(ev, e, ev.evalScalar(args[0]!), ev.evalVector(args[1]!)) };
+    case 'histogram_quantiles': {
+      const series = ev.evalVector(args[0]!);
+      const label = stringArg(args[1]!);
+      const out: SeriesOut[] = [];
+      for (const qa of args.slice(2)) {
+        const q = ev.evalScalar(qa);
+        const copies = series.map((s) => ({ ...s }));
+        for (const r of histogramQuantile(ev, e, q, copies, qa)) {
+          const qs = formatFloat(q[0]!);
+          r.metric = r.metric
+            .builder()
+            .set(label, /^-?\d+$/.test(qs) ? `${qs}.0` : qs)
+            .labels();
+          out.push(r);
+        }
+      }
+      return { kind: 'vector', series: out };
+    }
     case 'histogram_fraction':
       return {
         kind: 'vector',

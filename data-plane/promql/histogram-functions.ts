@@ -1,5 +1,5 @@
 import { type FloatHistogram, Labels } from '../model/index.js';
-import type { Call } from './ast.js';
+import type { Call, Expr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
 import { nativeFraction, nativeQuantile } from './histogram.js';
@@ -135,20 +135,26 @@ export function bucketQuantile(q: number, raw: Bucket[]): { v: number; forcedMon
   return { v: bucketStart + (bucketEnd - bucketStart) * (rank / count), forcedMonotonic };
 }
 
-export function histogramQuantile(ev: Evaluator, call: Call, q: Float64Array, series: SeriesOut[]): SeriesOut[] {
+export function histogramQuantile(
+  ev: Evaluator,
+  call: Call,
+  q: Float64Array,
+  series: SeriesOut[],
+  qArg: Expr = call.args[0]!,
+): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
-  const native = nativeQuantiles(ev, call, q, series);
+  const native = nativeQuantiles(ev, call, q, series, qArg);
   return [
     ...perStep(ev, groups, (g, buckets, i) => {
       const qv = q[i]!;
       if (Number.isNaN(qv) || qv < 0 || qv > 1) {
-        ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, call.args[0]!.pos);
+        ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, qArg.pos);
       }
       const r = bucketQuantile(qv, buckets);
       if (r.forcedMonotonic) {
         ev.ctx.info(
           `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
-          call.args[1]!.pos,
+          call.args[call.args.length === 2 ? 1 : 0]!.pos,
         );
       }
       return r.v;
@@ -172,11 +178,11 @@ function perNative(ev: Evaluator, series: SeriesOut[], fn: (h: FloatHistogram, s
   return out;
 }
 
-function nativeQuantiles(ev: Evaluator, call: Call, q: Float64Array, series: SeriesOut[]): SeriesOut[] {
+function nativeQuantiles(ev: Evaluator, _call: Call, q: Float64Array, series: SeriesOut[], qArg: Expr): SeriesOut[] {
   return perNative(ev, series, (h, k) => {
     const qv = q[k]!;
     if (Number.isNaN(qv) || qv < 0 || qv > 1) {
-      ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, call.args[0]!.pos);
+      ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, qArg.pos);
     }
     return nativeQuantile(qv, h);
   });
@@ -193,7 +199,11 @@ function rankAt(buckets: Bucket[], v: number): number {
         return v === Number.POSITIVE_INFINITY ? b.count : prevCount;
       }
       let lower = prevUpper;
-      if (lower === Number.NEGATIVE_INFINITY) lower = Math.min(b.upper, 0);
+      if (lower === Number.NEGATIVE_INFINITY) {
+        // no interpolation in an infinitely wide first bucket
+        if (b.upper <= 0) return b.count;
+        lower = 0;
+      }
       if (v <= lower) return prevCount;
       const frac = (v - lower) / (b.upper - lower);
       return prevCount + (b.count - prevCount) * frac;

@@ -297,11 +297,16 @@ export function nativeFraction(lo: number, hi: number, h: FloatHistogram): numbe
       if (b.lower >= v) break;
       let { lower, upper } = b;
       if (isCustom(h)) {
-        if (lower === Number.NEGATIVE_INFINITY) lower = Math.min(upper, 0);
-        if (upper === Number.POSITIVE_INFINITY) {
-          break;
+        if (lower === Number.NEGATIVE_INFINITY) {
+          // no interpolation in an infinitely wide first bucket
+          if (upper <= 0) {
+            r += b.count;
+            break;
+          }
+          lower = 0;
         }
-        r += (b.count * (v - lower)) / (upper - lower);
+        if (upper === Number.POSITIVE_INFINITY) break;
+        if (v > lower) r += (b.count * (v - lower)) / (upper - lower);
       } else if (lower < 0 && upper > 0) {
         r += (b.count * (v - lower)) / (upper - lower);
       } else if (lower > 0) {
@@ -359,4 +364,23 @@ function goNum(v: number): string {
   const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
   if (exp < -4 || exp >= 21) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
   return String(v);
+}
+
+/** Exact equality of two histograms after compaction (Prometheus FloatHistogram.Equals). */
+export function histEquals(a: FloatHistogram, b: FloatHistogram): boolean {
+  if (
+    a.schema !== b.schema ||
+    a.count !== b.count ||
+    a.sum !== b.sum ||
+    a.zeroCount !== b.zeroCount ||
+    a.zeroThreshold !== b.zeroThreshold
+  )
+    return false;
+  const x = allBuckets(a);
+  const y = allBuckets(b).filter((bk) => bk.count !== 0);
+  const xs = x.filter((bk) => bk.count !== 0);
+  return (
+    xs.length === y.length &&
+    xs.every((bk, i) => bk.lower === y[i]!.lower && bk.upper === y[i]!.upper && bk.count === y[i]!.count)
+  );
 }

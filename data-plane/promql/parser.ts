@@ -507,6 +507,8 @@ class Builder {
   durationExpr(n: SyntaxNode): DurationExpr {
     const ks = kids(n);
     const name = n.type.name;
+    if (name === 'DurationStep') return { kind: 'step' };
+    if (name === 'DurationRange') return { kind: 'range' };
     if (name === 'NumberDurationLiteralInDurationContext' || name === 'NumberDurationLiteral') {
       return { kind: 'num', v: parseNumberLiteral(this.text(n)) };
     }

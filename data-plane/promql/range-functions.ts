@@ -2,7 +2,7 @@ import type { FloatHistogram, Labels } from '../model/index.js';
 import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
-import { combine, detectReset, isCustom, scale } from './histogram.js';
+import { combine, detectReset, histEquals, isCustom, scale } from './histogram.js';
 import { kahanSumInc, quantile } from './mathx.js';
 
 /** The samples `(rangeStart, rangeEnd]` of one series at one step; indices [lo, hi) into t/v/h. */
@@ -192,7 +192,19 @@ function instantValue(w: RangeWindow, isRate: boolean): number | FloatHistogram 
       );
       return undefined;
     }
-    let h = isRate && detectReset(hl, hp) ? { ...hl } : combine(hl, hp, -1).h;
+    if (isRate && (hl.counterResetHint === 'gauge' || hp.counterResetHint === 'gauge')) {
+      w.ev.ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
+    }
+    if (!isRate && (hl.counterResetHint !== 'gauge' || hp.counterResetHint !== 'gauge')) {
+      w.ev.ctx.warn(`this native histogram metric is not a gauge: ${nameOf(w)}`, w.arg.pos);
+    }
+    let h: FloatHistogram;
+    if (isRate && detectReset(hl, hp)) h = { ...hl };
+    else {
+      const r = combine(hl, hp, -1);
+      if (r.reconciled) w.ev.ctx.info('mismatched custom buckets were reconciled during subtraction', w.arg.pos);
+      h = r.h;
+    }
     if (isRate) h = scale(h, 1000 / dt);
     h.counterResetHint = 'gauge';
     return h;
@@ -389,9 +401,14 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   [
     'changes',
     def((w) => {
-      if (hasHist(w)) return undefined;
       let changes = 0;
       for (let i = w.lo + 1; i < w.hi; i++) {
+        const ch = w.h?.[i];
+        const ph = w.h?.[i - 1];
+        if (ch || ph) {
+          if (!ch || !ph || !histEquals(ch, ph)) changes++;
+          continue;
+        }
         const cur = w.v[i]!;
         const prev = w.v[i - 1]!;
         if (!(cur === prev || (Number.isNaN(cur) && Number.isNaN(prev)))) changes++;
@@ -402,9 +419,15 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   [
     'resets',
     def((w) => {
-      if (hasHist(w)) return undefined;
       let resets = 0;
-      for (let i = w.lo + 1; i < w.hi; i++) if (w.v[i]! < w.v[i - 1]!) resets++;
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        const ch = w.h?.[i];
+        const ph = w.h?.[i - 1];
+        if (ch && ph) {
+          if (detectReset(ch, ph)) resets++;
+        } else if (ch || ph) resets++;
+        else if (w.v[i]! < w.v[i - 1]!) resets++;
+      }
       return resets;
     }),
   ],
