@@ -129,6 +129,19 @@ describe.each(backends())('control plane limits, rules, alertmanager and feeds o
     expect(tooManyRules.json().error.message).toContain('ruler_max_rules_per_rule_group');
   });
 
+  it('rules: concurrent uploads cannot exceed the rule-group limit', async () => {
+    const id = await tenant();
+    await h.admin('PATCH', `/tenants/${id}/limits`, { ruler_max_rule_groups_per_tenant: 3 });
+    const puts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        h.admin('PUT', `/tenants/${id}/rules/ns/g${i}`, { name: `g${i}`, rules: [{ record: 'r', expr: 'up' }] }),
+      ),
+    );
+    expect(puts.filter((r) => r.statusCode === 200)).toHaveLength(3);
+    expect(puts.filter((r) => r.statusCode === 400)).toHaveLength(5);
+    expect((await h.admin('GET', `/tenants/${id}/rules/ns`)).json().groups).toHaveLength(3);
+  });
+
   it('alertmanager: PUT raw YAML and JSON shape, GET, DELETE, with revisions', async () => {
     const id = await tenant();
     expect((await h.admin('GET', `/tenants/${id}/alertmanager`)).statusCode).toBe(404);

@@ -36,6 +36,14 @@ describe.each(backends())('control plane tenants and tokens on $name', (backend)
     expect(dup.json().error.kind).toBe('conflict');
   });
 
+  it('lets exactly one of several concurrent creates of one ID win', async () => {
+    const id = tenantId('race');
+    const codes = await Promise.all(Array.from({ length: 6 }, () => h.admin('POST', '/tenants', { id })));
+    expect(codes.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const created = (await h.admin('GET', `/audit?tenant=${id}&action=tenant.create`)).json().items;
+    expect(created).toHaveLength(1);
+  });
+
   it('paginates the tenant list and filters by status', async () => {
     const prefix = tenantId('page');
     const ids = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
