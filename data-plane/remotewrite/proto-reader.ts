@@ -19,6 +19,10 @@ const INTERN_BITS = 15;
 const INTERN_MASK = (1 << INTERN_BITS) - 1;
 const INTERN_MAX_LEN = 96;
 const internTable: (string | undefined)[] = new Array(1 << INTERN_BITS).fill(undefined);
+/** Each slot's bytes (INTERN_MAX_LEN per slot) and length, so a hit is verified word by word. */
+const internBytes = new Uint8Array((1 << INTERN_BITS) * INTERN_MAX_LEN);
+const internView = new DataView(internBytes.buffer);
+const internLens = new Int32Array(1 << INTERN_BITS).fill(-1);
 
 function decodeUtf8(buf: Uint8Array, start: number, stop: number, what: string, detail?: string): string {
   try {
@@ -212,28 +216,39 @@ export class ProtoReader {
     if (len === 0) return '';
     const buf = this.buf;
     if (len <= INTERN_MAX_LEN) {
-      // Hash while checking for ASCII; label names and most values repeat across series and
-      // requests, so a hit returns an existing string without allocating.
+      // Hash four bytes at a time while checking for ASCII; label names and most values repeat across
+      // series and requests, so a hit returns an existing string without allocating.
+      const view = this.view;
       let h = 0x811c9dc5;
+      let high = 0;
       let i = start;
+      for (; i + 4 <= stop; i += 4) {
+        const w = view.getUint32(i, true);
+        high |= w;
+        h = Math.imul(h ^ w, 0x01000193);
+      }
       for (; i < stop; i++) {
         const b = buf[i]!;
-        if (b >= 0x80) break;
+        high |= b;
         h = Math.imul(h ^ b, 0x01000193);
       }
-      if (i === stop) {
-        const slot = (h ^ (h >>> 15)) & INTERN_MASK;
-        const cand = internTable[slot];
-        if (cand !== undefined && cand.length === len) {
-          let k = 0;
-          while (k < len && cand.charCodeAt(k) === buf[start + k]) k++;
-          if (k === len) return cand;
+      if ((high & 0x80808080) !== 0) return decodeUtf8(buf, start, stop, what, detail);
+      const slot = (h ^ (h >>> 15)) & INTERN_MASK;
+      const base = slot * INTERN_MAX_LEN;
+      if (internLens[slot] === len) {
+        let k = 0;
+        for (; k + 4 <= len; k += 4)
+          if (internView.getUint32(base + k, true) !== view.getUint32(start + k, true)) break;
+        if (k + 4 > len) {
+          for (; k < len; k++) if (internBytes[base + k] !== buf[start + k]) break;
+          if (k === len) return internTable[slot]!;
         }
-        const str = this.nodeBuf.latin1Slice(start, stop);
-        internTable[slot] = str;
-        return str;
       }
-      return decodeUtf8(buf, start, stop, what, detail);
+      const str = this.nodeBuf.latin1Slice(start, stop);
+      internTable[slot] = str;
+      internLens[slot] = len;
+      internBytes.set(buf.subarray(start, stop), base);
+      return str;
     }
     for (let i = start; i < stop; i++) {
       if (buf[i]! >= 0x80) return decodeUtf8(buf, start, stop, what, detail);
