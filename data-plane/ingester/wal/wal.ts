@@ -125,6 +125,11 @@ export class WriteAheadLog {
           this.failure = err;
           this.opts.logger.error(`WAL write failed: ${(err as Error).message}`);
           for (const w of waiters) w.reject(err);
+          // The failed write may have left a partial record; replay stops reading a file there, so
+          // later records must go to a fresh segment to stay readable.
+          await this.abandonSegment().catch((e: Error) =>
+            this.opts.logger.error(`WAL could not start a new segment after a failure: ${e.message}`),
+          );
         }
       }
     } finally {
@@ -161,6 +166,13 @@ export class WriteAheadLog {
     await this.sync();
     await this.openSegment(this.segment + 1);
     await old.close();
+  }
+
+  /** Moves to a new segment without trusting the old file (no sync; close errors ignored). */
+  private async abandonSegment(): Promise<void> {
+    const old = this.fh!;
+    await this.openSegment(this.segment + 1);
+    await old.close().catch(() => {});
   }
 
   private scheduleSync(): void {
