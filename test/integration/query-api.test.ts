@@ -4,13 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataPlaneApp, type TestDataPlane } from '../helpers/data-plane-app.js';
+import type { FixtureSeries } from '../helpers/remote-write.js';
 
 const T = 1_700_000_000_000;
 let h: TestDataPlane;
 
 beforeAll(async () => {
   h = await buildDataPlaneApp({ clock: { now: () => T + 3_600_000 } });
-  const series = (tenant: string) => [
+  const series = (tenant: string): FixtureSeries[] => [
     {
       labels: { __name__: 'http_requests_total', job: 'api', code: '200', tenant_hint: tenant },
       samples: Array.from({ length: 21 }, (_, i) => ({ value: i * 10, timestamp: T + i * 15_000 })),
@@ -131,7 +132,7 @@ describe('query API shapes', () => {
 });
 
 describe('query API errors use the Prometheus envelope', () => {
-  const cases = [
+  const cases: { name: string; path: string; q: Record<string, string>; status: number; type: string; msg: RegExp }[] = [
     { name: 'missing query', path: '/prometheus/api/v1/query', q: {}, status: 400, type: 'bad_data', msg: /query/ },
     {
       name: 'parse error',
