@@ -254,4 +254,25 @@ describe('decodeWriteRequest', () => {
       }
     }
   });
+
+  it('never confuses interned strings that share a cache slot', () => {
+    // 100k distinct equal-length values overflow the 32k-slot intern table many times over.
+    const values = Array.from({ length: 100_000 }, (_, i) => `v${String(i).padStart(11, '0')}`);
+    const timeseries = [];
+    for (let i = 0; i < values.length; i += 4) {
+      timeseries.push({
+        labels: ['__name__', 'm', 'a', values[i]!, 'b', values[i + 1]!, 'c', values[i + 2]!, 'd', values[i + 3]!],
+      });
+    }
+    const body = encodeWriteRequest({ timeseries });
+    for (let pass = 0; pass < 2; pass++) {
+      const got = decodeWriteRequest(body).timeseries.flatMap((ts) => [
+        ts.labels[3],
+        ts.labels[5],
+        ts.labels[7],
+        ts.labels[9],
+      ]);
+      expect(got).toEqual(values);
+    }
+  });
 });
