@@ -393,7 +393,7 @@ export class Ingester {
    * what is acknowledged and not durable elsewhere. Older segments and checkpoints are then deleted.
    */
   checkpoint(): Promise<void> {
-    if (!this.wal || !this.opts.walDir) return Promise.resolve();
+    if (!this.wal || !this.opts.walDir || this.state === 'stopped') return Promise.resolve();
     if (this.checkpointing) return this.checkpointing;
     const wal = this.wal;
     const dir = this.opts.walDir;
