@@ -15,9 +15,20 @@ export type CommandClass = (new (argv: string[], config: Config) => Command) & {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let config: Promise<Config> | undefined;
 
+/**
+ * Loads the oclif configuration (plugins, package.json) once. Seconds on a busy machine, so call it in
+ * `beforeAll` with a generous timeout rather than paying for it inside the first test.
+ */
+export async function prepareCommands(): Promise<void> {
+  config ??= Config.load({ root: ROOT });
+  await config;
+}
+
 export interface RunOptions {
   /** Typed answers: stdin becomes a terminal (isTTY) that yields this text, for confirmation prompts. */
   terminalInput?: string;
+  /** Piped input: stdin is not a terminal and yields this text. */
+  stdin?: string;
 }
 
 /**
@@ -52,9 +63,10 @@ export async function runCommand(
     return true;
   }) as typeof process.stderr.write;
   const origStdin = Object.getOwnPropertyDescriptor(process, 'stdin');
-  if (opts.terminalInput !== undefined) {
-    const input = Object.assign(new PassThrough(), { isTTY: true });
-    input.end(opts.terminalInput);
+  const text = opts.terminalInput ?? opts.stdin;
+  if (text !== undefined) {
+    const input = Object.assign(new PassThrough(), { isTTY: opts.terminalInput !== undefined });
+    input.end(text);
     Object.defineProperty(process, 'stdin', { value: input, configurable: true });
   }
   let exitCode = 0;

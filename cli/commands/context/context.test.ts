@@ -1,13 +1,15 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../testing/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { prepareCommands, runCommand } from '../../testing/index.js';
 import ContextAdd from './add.js';
 import ContextCurrent from './current.js';
 import ContextDelete from './delete.js';
 import ContextList from './list.js';
 import ContextUse from './use.js';
+
+beforeAll(prepareCommands, 120_000);
 
 function freshEnv() {
   return {
@@ -55,6 +57,19 @@ describe('context commands', () => {
     const after = await runCommand(ContextList, ['-o', 'yaml'], env);
     expect(after.stdout).toContain('name: dev');
     expect(after.stdout).not.toContain('prod');
+  });
+
+  it('reads the token from stdin with --token-stdin', async () => {
+    const env = freshEnv();
+    const r = await runCommand(ContextAdd, ['ci', '--address', 'http://ci', '--token-stdin'], env, {
+      stdin: 'secret-from-stdin\n',
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const cur = await runCommand(ContextCurrent, ['-o', 'json'], env);
+    expect(JSON.parse(cur.stdout)).toMatchObject({ context: 'ci', token: 'secret-f…', source: { token: 'context' } });
+    const both = await runCommand(ContextAdd, ['x', '--token', 'a', '--token-stdin'], env, { stdin: 'b' });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toMatch(/--token=a cannot also be provided when using --token-stdin/);
   });
 
   it.each([

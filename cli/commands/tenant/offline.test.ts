@@ -2,9 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closedAddress, runCommand } from '../../testing/index.js';
+import { closedAddress, prepareCommands, runCommand } from '../../testing/index.js';
 import TenantCreate from './create.js';
 import TenantDelete from './delete.js';
+
+beforeAll(prepareCommands, 120_000);
 
 const env = {
   XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'cortexctl-')),

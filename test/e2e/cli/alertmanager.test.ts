@@ -8,8 +8,10 @@ import AlertmanagerGet from '../../../cli/commands/alertmanager/get.js';
 import AlertmanagerPush from '../../../cli/commands/alertmanager/push.js';
 import AlertmanagerVerify from '../../../cli/commands/alertmanager/verify.js';
 import TenantCreate from '../../../cli/commands/tenant/create.js';
-import { type CommandClass, runCommand } from '../../../cli/testing/index.js';
+import { type CommandClass, prepareCommands, runCommand } from '../../../cli/testing/index.js';
 import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+beforeAll(prepareCommands, 120_000);
 
 const CONFIG = `route:
   receiver: team

@@ -4,8 +4,10 @@ import LimitsGet from '../../../cli/commands/limits/get.js';
 import LimitsSet from '../../../cli/commands/limits/set.js';
 import LimitsUnset from '../../../cli/commands/limits/unset.js';
 import TenantCreate from '../../../cli/commands/tenant/create.js';
-import { type CommandClass, runCommand } from '../../../cli/testing/index.js';
+import { type CommandClass, prepareCommands, runCommand } from '../../../cli/testing/index.js';
 import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+beforeAll(prepareCommands, 120_000);
 
 let cp: LiveControlPlane;
 beforeAll(async () => {

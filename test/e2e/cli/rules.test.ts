@@ -11,8 +11,10 @@ import RulesList from '../../../cli/commands/rules/list.js';
 import RulesPush from '../../../cli/commands/rules/push.js';
 import RulesSync from '../../../cli/commands/rules/sync.js';
 import TenantCreate from '../../../cli/commands/tenant/create.js';
-import { type CommandClass, runCommand } from '../../../cli/testing/index.js';
+import { type CommandClass, prepareCommands, runCommand } from '../../../cli/testing/index.js';
 import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+beforeAll(prepareCommands, 120_000);
 
 const NODE = `namespace: infra
 groups:

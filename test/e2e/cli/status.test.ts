@@ -2,8 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Status from '../../../cli/commands/status.js';
 import TenantCreate from '../../../cli/commands/tenant/create.js';
-import { closedAddress, runCommand } from '../../../cli/testing/index.js';
+import { closedAddress, prepareCommands, runCommand } from '../../../cli/testing/index.js';
 import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+beforeAll(prepareCommands, 120_000);
 
 let cp: LiveControlPlane;
 beforeAll(async () => {

@@ -10,8 +10,10 @@ import TenantUpdate from '../../../cli/commands/tenant/update.js';
 import TokenCreate from '../../../cli/commands/token/create.js';
 import TokenList from '../../../cli/commands/token/list.js';
 import TokenRevoke from '../../../cli/commands/token/revoke.js';
-import { type CommandClass, runCommand } from '../../../cli/testing/index.js';
+import { type CommandClass, prepareCommands, runCommand } from '../../../cli/testing/index.js';
 import { type LiveControlPlane, startControlPlane } from './live-control-plane.js';
+
+beforeAll(prepareCommands, 120_000);
 
 let cp: LiveControlPlane;
 beforeAll(async () => {
