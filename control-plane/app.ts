@@ -52,6 +52,14 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
     const routes: RouteOptions[] = [];
     app.setValidatorCompiler(typeboxValidatorCompiler);
     app.setErrorHandler(controlPlaneErrorHandler);
+    // Body-less POST/DELETE calls that still send `Content-Type: application/json` are accepted;
+    // everything else goes through fastify's own parser (prototype-poisoning checks included).
+    const json = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+      if (body === '') done(null, undefined);
+      else json(req, body as string, done);
+    });
     app.addHook('onRoute', (r) => {
       r.bodyLimit ??= DEFAULT_BODY_LIMIT;
       routes.push(r);

@@ -50,6 +50,25 @@ describe('validateAlertmanagerConfig', () => {
     );
   });
 
+  // The receiver fields behind the Cortex local-file CVEs (reliability.md §3), each at its real position.
+  it.each([
+    'api_key_file',
+    'api_url_file',
+    'webhook_url_file',
+    'bot_token_file',
+    'routing_key_file',
+    'service_key_file',
+    'user_key_file',
+    'token_file',
+    'auth_password_file',
+    'auth_secret_file',
+    'url_file',
+  ])('rejects the receiver field %s', (field) => {
+    expect(() =>
+      validateAlertmanagerConfig({ config: withReceiverField(`${field}: /etc/passwd`), templates: {} }, 0),
+    ).toThrow(new RegExp(`${field}: fields that read local files`));
+  });
+
   it.each([
     { name: 'file URL', value: 'url_override: "file:///etc/passwd"', error: /only http and https/ },
     { name: 'gopher proxy', value: 'http_config: { proxy_url: "gopher://h:70/x" }', error: /only http and https/ },
