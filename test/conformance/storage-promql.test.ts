@@ -1,5 +1,6 @@
 /**
- * The upstream PromQL test scripts run against the real chunk store (embedded KV) instead of the
+ * The upstream PromQL test scripts run against the real chunk store (embedded KV, and Bigtable on
+ * the emulator when it is installed) instead of the
  * in-memory storage: loads become 120-sample XOR chunks written through `put`, and every eval reads
  * them back through the store's index and merge iterator. Evals skipped for the engine
  * (promqltest/skips.ts) are skipped here too. Histogram samples are dropped on load (chunkenc has no
@@ -13,22 +14,45 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
 import { type Command, parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
+import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { ChunkStoreStorage } from '../fixtures/storage/chunk-store-storage.js';
+import { uniqueTableId } from '../fixtures/storage/emulator.js';
 import { HISTOGRAM_EVALS } from '../fixtures/storage/promql-histogram-skips.js';
+import { requireService } from '../helpers/require-service.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
 const present = existsSync(dir);
 if (!present) console.warn(`\n!!! PromQL test files not found at ${dir}: the chunk-store PromQL run is SKIPPED !!!\n`);
 
+const emulator = requireService('bigtableEmulator');
 const dataDir = mkdtempSync(join(tmpdir(), 'storage-promql-'));
-const kv = EmbeddedKV.open({ dir: dataDir, sync: false });
-const store = kv.then((k) => new KVChunkStore({ kv: k }));
+
+/** One store per backend, shared by every script (each storage instance is its own tenant). */
+const backends: { name: string; kv: () => Promise<SortedKV> }[] = [
+  { name: 'embedded', kv: () => EmbeddedKV.open({ dir: dataDir, sync: false }) },
+  ...(emulator
+    ? [
+        {
+          name: 'bigtable',
+          kv: () =>
+            BigtableKV.open({
+              projectId: 'test',
+              instanceId: 'test',
+              tableId: uniqueTableId('promql'),
+              apiEndpoint: emulator,
+            }),
+        },
+      ]
+    : []),
+];
+const opened: Promise<SortedKV>[] = [];
 
 afterAll(async () => {
-  await (await kv).close();
+  for (const kv of opened) await (await kv).close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -55,7 +79,10 @@ const files = present
       .sort()
   : [];
 
-describe.skipIf(!present)('promql scripts over the chunk store', () => {
+describe.skipIf(!present).each(backends)('promql scripts over the chunk store: $name', ({ kv: openKV }) => {
+  const kv = openKV();
+  opened.push(kv);
+  const store = kv.then((k) => new KVChunkStore({ kv: k }));
   for (const file of files) {
     describe(file, () => {
       const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
