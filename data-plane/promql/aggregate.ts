@@ -130,6 +130,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
           continue;
         }
         if (g.reconciled) ev.ctx.info('mismatched custom buckets were reconciled during aggregation', e.pos);
+        g.hsum!.sum = g.value + g.c;
         const h = op === 'avg' ? scale(g.hsum!, 1 / g.hcount) : g.hsum!;
         h.counterResetHint = 'gauge';
         pushPoint(g.out, t, 0, h);
@@ -148,6 +149,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
 
 function addHist(g: Group, h: FloatHistogram): void {
   g.hcount++;
+  [g.value, g.c] = kahanSumInc(h.sum, g.value, g.c);
   if (!g.hsum) {
     g.hsum = { ...h };
     return;

@@ -284,8 +284,12 @@ function sumLike(w: RangeWindow, f: (w: RangeWindow) => number, avg = false): nu
   const nf = floatCount(w);
   if (nf === 0) {
     let acc: FloatHistogram | undefined;
+    // Kahan-compensated sum field, as Prometheus sums histogram sums
+    let sum = 0;
+    let c = 0;
     for (let i = w.lo; i < w.hi; i++) {
       const h = w.h![i]!;
+      [sum, c] = kahanSumInc(h.sum, sum, c);
       if (!acc) acc = { ...h };
       else {
         if (isCustom(acc) !== isCustom(h)) {
@@ -299,6 +303,7 @@ function sumLike(w: RangeWindow, f: (w: RangeWindow) => number, avg = false): nu
       }
     }
     if (!acc) return undefined;
+    acc.sum = sum + c;
     acc = avg ? scale(acc, 1 / (w.hi - w.lo)) : acc;
     acc.counterResetHint = 'gauge';
     return acc;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadDataError, Labels, Matcher } from '../../model/index.js';
+import { BadDataError, isStaleNaN, Labels, Matcher, STALE_NAN } from '../../model/index.js';
 import { ValueType } from '../interface.js';
 import { MemoryStorage } from './memory-storage.js';
 
@@ -40,6 +40,21 @@ describe('MemoryStorage', () => {
     const app = s.appender();
     app.append(Labels.fromObject({ __name__: 'up', job: 'a' }), 0, 1);
     await expect(app.commit()).rejects.toBeInstanceOf(BadDataError);
+  });
+
+  it('keeps staleness markers bit-exact', async () => {
+    const s = new MemoryStorage();
+    const app = s.appender();
+    const l = Labels.fromObject({ __name__: 'x' });
+    app.append(l, 0, 1);
+    app.append(l, 1000, STALE_NAN);
+    app.append(l, 2000, Number.NaN);
+    await app.commit();
+    const [series] = await s.querier(0, 5000).select(false, undefined, [new Matcher('=', '__name__', 'x')]);
+    const it = series!.iterator();
+    const stale: boolean[] = [];
+    for (let vt = it.next(); vt !== ValueType.None; vt = it.next()) stale.push(isStaleNaN(it.atV()));
+    expect(stale).toEqual([false, true, false]);
   });
 
   it('lists label names and values', async () => {

@@ -85,33 +85,44 @@ export class MemoryStorage implements Queryable, Appendable {
   }
 }
 
-interface Pending {
-  labels: Labels;
-  t: number;
-  v: number;
-  h: FloatHistogram | undefined;
-}
-
+/** Buffers appends in parallel arrays (no object per sample) until commit. */
 class MemAppender implements Appender {
-  private pending: Pending[] = [];
+  private labels: Labels[] = [];
+  private ts: number[] = [];
+  // a typed array: plain JS arrays canonicalize NaN and would lose staleness markers
+  private vs: Float64Array = new Float64Array(64);
+  private hs: (FloatHistogram | undefined)[] = [];
+
   constructor(private readonly store: MemoryStorage) {}
 
+  private push(labels: Labels, t: number, v: number, h: FloatHistogram | undefined): void {
+    const n = this.labels.length;
+    if (n === this.vs.length) this.vs = grow(this.vs, n);
+    this.vs[n] = v;
+    this.labels.push(labels);
+    this.ts.push(t);
+    this.hs.push(h);
+  }
+
   append(labels: Labels, t: number, v: number): void {
-    this.pending.push({ labels, t, v, h: undefined });
+    this.push(labels, t, v, undefined);
   }
 
   appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
-    this.pending.push({ labels, t, v: 0, h });
+    this.push(labels, t, 0, h);
   }
 
   async commit(): Promise<void> {
-    const p = this.pending;
-    this.pending = [];
-    for (const s of p) this.store.add(s.labels, s.t, s.v, s.h);
+    const { labels, ts, vs, hs } = this;
+    this.rollback();
+    for (let i = 0; i < labels.length; i++) this.store.add(labels[i]!, ts[i]!, vs[i]!, hs[i]);
   }
 
   rollback(): void {
-    this.pending = [];
+    this.labels = [];
+    this.ts = [];
+    this.vs = new Float64Array(64);
+    this.hs = [];
   }
 }
 
