@@ -1,0 +1,4 @@
+export { formatMatchers, parseMatchers, sortMatchers } from './matcher-parse.js';
+export { formatConfigErrors, type ParseOptions, parseAlertmanagerConfig } from './parse.js';
+export { urlProblem } from './reader.js';
+export type * from './types.js';
