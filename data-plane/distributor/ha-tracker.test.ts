@@ -52,6 +52,15 @@ describe('HaTracker', () => {
     await expect(h.checkReplica(t, 'c2', 'a', 30_000, 1)).rejects.toThrow(BadDataError);
   });
 
+  it('forgets clusters silent for 30 minutes, so they stop counting against the limit', async () => {
+    const { h, clock } = tracker();
+    await h.checkReplica(t, 'old', 'a', 30_000, 1);
+    clock.now = () => 30 * 60_000 - 1;
+    await expect(h.checkReplica(t, 'new', 'a', 30_000, 1)).rejects.toThrow(BadDataError);
+    clock.now = () => 30 * 60_000 + 1;
+    await expect(h.checkReplica(t, 'new', 'a', 30_000, 1)).resolves.toMatchObject({ accepted: true });
+  });
+
   it('retries when it loses a compare-and-swap race and respects the winner', async () => {
     const inner = new InMemoryHaTrackerStore();
     let raced = false;
@@ -59,6 +68,7 @@ describe('HaTracker', () => {
     const racing: HaTrackerStore = {
       get: (tn, c) => inner.get(tn, c),
       clusterCount: (tn) => inner.clusterCount(tn),
+      removeStale: (tn, before) => inner.removeStale(tn, before),
       async compareAndSwap(tn, c, prev: ReplicaDesc | undefined, next) {
         if (!raced) {
           raced = true;

@@ -18,6 +18,8 @@ export interface HaTrackerStore {
   compareAndSwap(tenant: TenantId, cluster: string, prev: ReplicaDesc | undefined, next: ReplicaDesc): Promise<boolean>;
   /** How many clusters the tenant has entries for. */
   clusterCount(tenant: TenantId): Promise<number>;
+  /** Forgets the tenant's clusters whose elected replica last wrote before `before` (ms). */
+  removeStale(tenant: TenantId, before: number): Promise<void>;
 }
 
 export class InMemoryHaTrackerStore implements HaTrackerStore {
@@ -52,6 +54,13 @@ export class InMemoryHaTrackerStore implements HaTrackerStore {
   async clusterCount(tenant: TenantId): Promise<number> {
     return this.tenants.get(tenant)?.size ?? 0;
   }
+
+  async removeStale(tenant: TenantId, before: number): Promise<void> {
+    const m = this.tenants.get(tenant);
+    if (m === undefined) return;
+    for (const [cluster, d] of m) if (d.receivedAt < before) m.delete(cluster);
+    if (m.size === 0) this.tenants.delete(tenant);
+  }
 }
 
 export type ReplicaDecision = { accepted: true; failover: boolean } | { accepted: false; elected: string };
@@ -66,6 +75,12 @@ export interface HaTrackerOptions {
    * `failoverTimeout` after the elected replica went silent; keep the failover timeout well above it.
    */
   updateTimeoutMs?: number;
+  /**
+   * ms; a cluster whose elected replica has been silent this long no longer counts towards
+   * `ha_max_clusters` and is forgotten (Cortex cleans up after 30 minutes), so renamed clusters do not
+   * lock a tenant out forever.
+   */
+  staleAfterMs?: number;
 }
 
 const CAS_RETRIES = 5;
@@ -79,11 +94,13 @@ export class HaTracker {
   private readonly store: HaTrackerStore;
   private readonly clock: Clock;
   private readonly updateTimeoutMs: number;
+  private readonly staleAfterMs: number;
 
   constructor(opts: HaTrackerOptions) {
     this.store = opts.store;
     this.clock = opts.clock;
     this.updateTimeoutMs = opts.updateTimeoutMs ?? 15_000;
+    this.staleAfterMs = opts.staleAfterMs ?? 30 * 60_000;
   }
 
   async checkReplica(
@@ -97,6 +114,7 @@ export class HaTracker {
       const now = this.clock.now();
       const cur = await this.store.get(tenant, cluster);
       if (cur === undefined) {
+        if (maxClusters > 0) await this.store.removeStale(tenant, now - Math.max(this.staleAfterMs, failoverTimeoutMs));
         if (maxClusters > 0 && (await this.store.clusterCount(tenant)) >= maxClusters) {
           const id = ERROR_IDS.tenantTooManyHaClusters;
           throw new BadDataError(
