@@ -1,8 +1,8 @@
 /**
  * The upstream PromQL test scripts run against the real chunk store (embedded KV, and Bigtable on
- * the emulator when it is installed) instead of the
- * in-memory storage: loads become 120-sample XOR chunks written through `put`, and every eval reads
- * them back through the store's index and merge iterator. Evals skipped for the engine
+ * the emulator when it is installed) instead of the in-memory storage: loads become 120-sample XOR
+ * chunks written through `put`, and every eval reads them back through the store's index and merge
+ * iterator. Evals skipped for the engine
  * (promqltest/skips.ts) are skipped here too. Histogram samples are dropped on load (chunkenc has no
  * histogram encoding yet); the evals that then cannot pass are listed in
  * test/fixtures/storage/promql-histogram-skips.ts. Every other eval, including float-only evals in

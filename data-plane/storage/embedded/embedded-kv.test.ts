@@ -124,6 +124,20 @@ describe('EmbeddedKV durability', () => {
     expect(await keysAfterOpen(dir)).toEqual(want);
   });
 
+  it('keeps a directory to one open store', async () => {
+    const dir = await fresh();
+    const kv = await EmbeddedKV.open({ dir });
+    await expect(EmbeddedKV.open({ dir })).rejects.toMatchObject({ kind: 'conflict' });
+    await kv.close();
+    // A live foreign process holding the lock (pid 1 always exists) keeps others out.
+    await writeFile(join(dir, 'LOCK'), '1');
+    await expect(EmbeddedKV.open({ dir })).rejects.toMatchObject({ kind: 'conflict' });
+    // A lock left by a process that is gone is taken over.
+    await writeFile(join(dir, 'LOCK'), String(2 ** 22 + 12345));
+    const again = await EmbeddedKV.open({ dir });
+    await again.close();
+  });
+
   it('rejects calls after close', async () => {
     const kv = await EmbeddedKV.open({ dir: await fresh() });
     await kv.close();

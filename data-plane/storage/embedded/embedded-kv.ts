@@ -13,11 +13,12 @@ import {
   throwIfAborted,
   toBounds,
 } from '../kv/index.js';
+import { lockDir } from './dir-lock.js';
 import { decodeLog, encodeRecord, type LogOp, OP_DELETE_KEY, OP_DELETE_RANGE, OP_PUT } from './log-format.js';
 import { MemTable } from './mem-table.js';
 
 export interface EmbeddedKVOptions {
-  /** Directory holding the log (`kv.log`); created if missing. One process per directory. */
+  /** Directory holding the log (`kv.log`); created if missing. A `LOCK` file keeps it to one process. */
   dir: string;
   /** fdatasync after every write batch (default true). Tests and benchmarks may turn it off. */
   sync?: boolean;
@@ -41,6 +42,7 @@ export class EmbeddedKV implements SortedKV {
   private readonly mem = new MemTable();
   private fh: FileHandle | undefined;
   private fileBytes = 0;
+  private unlock: (() => Promise<void>) | undefined;
   /** Serializes appends, compaction and compare-and-set. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -49,7 +51,13 @@ export class EmbeddedKV implements SortedKV {
   /** Opens (or creates) the store in `opts.dir`, replaying and compacting its log. */
   static async open(options: EmbeddedKVOptions): Promise<EmbeddedKV> {
     const kv = new EmbeddedKV({ sync: true, compactRatio: 2, compactMinBytes: 64 << 20, ...options });
-    await kv.load();
+    try {
+      await kv.load();
+    } catch (err) {
+      await kv.fh?.close();
+      await kv.unlock?.();
+      throw err;
+    }
     return kv;
   }
 
@@ -64,6 +72,7 @@ export class EmbeddedKV implements SortedKV {
 
   private async load(): Promise<void> {
     await mkdir(this.opts.dir, { recursive: true });
+    this.unlock = await lockDir(this.opts.dir);
     let file: Uint8Array = EMPTY;
     try {
       file = await readFile(this.path);
@@ -233,6 +242,9 @@ export class EmbeddedKV implements SortedKV {
       const fh = this.fh;
       this.fh = undefined;
       await fh?.close();
+      const unlock = this.unlock;
+      this.unlock = undefined;
+      await unlock?.();
     });
   }
 
