@@ -167,6 +167,19 @@ describe('ordering rules', () => {
     expect(isStaleNaN(it2.atV())).toBe(true);
   });
 
+  it('rejects a sample whose distance to the previous one is not exactly representable', async () => {
+    const i = await make();
+    await i.push(T1, req([series(up, [[-(2 ** 53 - 1), 1]])]));
+    const out = await i.push(T1, req([series(up, [[2 ** 53 - 1, 2]])]));
+    expect(out.errors.map((e) => e.error.id)).toEqual(['err-cortex-sample-timestamp-invalid']);
+    const next = await i.push(T1, req([series(up, [[0, 3]])]));
+    expect(next.errors).toEqual([]);
+    expect((await readAll(i.queryable(T1), [eq('job', 'node')]))[0]![1]).toEqual([
+      [-(2 ** 53 - 1), 1],
+      [0, 3],
+    ]);
+  });
+
   it('rejects non-integer timestamps per series instead of rounding', async () => {
     const i = await make();
     const out = await i.push(

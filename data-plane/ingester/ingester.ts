@@ -206,103 +206,110 @@ export class Ingester {
     let exemplarsAppended = 0;
     let created = 0;
 
-    for (const ts of req.timeseries) {
-      const hash = hashLabels(ts.labels);
-      let s = head.get(ts.labels, hash);
-      if (!s) {
-        try {
-          s = head.create(ts.labels, hash, maxPerUser, maxPerMetric);
-        } catch (err) {
-          if (!(err instanceof LimitExceededError)) throw err;
-          const dropped = ts.samples.length + ts.histograms.length;
-          errors.push({ error: err, labels: ts.labels, dropped });
-          this.metrics.discardedSamples.inc({ user: tenantId, reason: err.id ?? 'limit' }, dropped);
-          continue;
-        }
-        rec.addSeries(s);
-        created++;
-      }
-      let ok = 0;
-      let dupTs = 0;
-      let ooo = 0;
-      let invalid = 0;
-      let firstBad = 0;
-      if (ts.samples.length > 0) {
-        rec.beginSamples(s.ref);
-        for (const sample of ts.samples) {
-          const st = sample.t;
-          if (!Number.isSafeInteger(st)) {
-            if (invalid++ === 0) firstBad = st;
-            continue;
-          }
-          const r = s.append(st, sample.v, oooWindow > 0 && st >= head.maxT - oooWindow);
-          if (r === AppendResult.Appended) {
-            rec.sample(st, sample.v);
-            ok++;
-            if (st > head.maxT) head.maxT = st;
-          } else if (r === AppendResult.DuplicateTimestamp) {
-            if (dupTs++ === 0 && ooo === 0) firstBad = st;
-          } else if (r === AppendResult.OutOfOrder) {
-            if (ooo++ === 0 && dupTs === 0) firstBad = st;
-          }
-        }
-        rec.endSamples(ok);
-      }
-      if (ts.histograms.length > 0) {
-        const accepted: { t: number; h: (typeof ts.histograms)[number]['h'] }[] = [];
-        for (const { t: ht, h } of ts.histograms) {
-          if (!Number.isSafeInteger(ht)) {
-            if (invalid++ === 0) firstBad = ht;
-            continue;
-          }
-          const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow);
-          if (r === AppendResult.Appended) {
-            accepted.push({ t: ht, h });
-            if (ht > head.maxT) head.maxT = ht;
-          } else if (r === AppendResult.DuplicateTimestamp) dupTs++;
-          else if (r === AppendResult.OutOfOrder) ooo++;
-        }
-        rec.histogramsOf(s.ref, accepted);
-        histogramsAppended += accepted.length;
-        if (accepted.length > 0) s.lastAppendWall = now;
-      }
-      if (ok > 0) s.lastAppendWall = now;
-      samplesAppended += ok;
-      if (dupTs + ooo + invalid > 0)
-        this.reportRejects(tenantId, s, errors, { dupTs, ooo, invalid, firstBad, oooWindow });
-      if (ts.exemplars.length > 0) {
-        const cap = this.limits.maxGlobalExemplarsPerUser(tenantId);
-        for (const e of ts.exemplars) {
-          if (t.exemplars.add(s.labels, s.ref, e, cap)) {
-            rec.exemplar(s.ref, e);
-            exemplarsAppended++;
-          }
-        }
-      }
-    }
-
-    if (req.metadata.length > 0) {
-      const limit = this.limits.maxMetadataPerUser(tenantId);
-      let dropped = 0;
-      for (const m of req.metadata) if (!t.metadata.add(m, limit)) dropped++;
-      if (dropped > 0) {
-        this.metrics.discardedSamples.inc({ user: tenantId, reason: 'err-cortex-max-metadata-per-user' }, dropped);
-      }
-    }
-
-    head.ingestedSamples += samplesAppended;
-    if (samplesAppended > 0) this.metrics.ingestedSamples.inc({ user: tenantId }, samplesAppended);
-    if (histogramsAppended > 0) this.metrics.ingestedHistograms.inc({ user: tenantId }, histogramsAppended);
-    if (exemplarsAppended > 0) this.metrics.ingestedExemplars.inc({ user: tenantId }, exemplarsAppended);
-    if (created > 0) {
-      this.metrics.seriesCreated.inc({ user: tenantId }, created);
-      this.metrics.memorySeries.set({ user: tenantId }, head.series.size);
-    }
-
     // Memory first, then the log in the same tick (the record order matches memory), then wait.
-    const records = rec.finish();
+    // `finally`: even if something unexpected throws half-way, what reached memory is logged, so
+    // memory and WAL never disagree and the builder starts clean for the next push.
+    let records: Buffer | undefined;
+    try {
+      for (const ts of req.timeseries) {
+        const hash = hashLabels(ts.labels);
+        let s = head.get(ts.labels, hash);
+        if (!s) {
+          try {
+            s = head.create(ts.labels, hash, maxPerUser, maxPerMetric);
+          } catch (err) {
+            if (!(err instanceof LimitExceededError)) throw err;
+            const dropped = ts.samples.length + ts.histograms.length;
+            errors.push({ error: err, labels: ts.labels, dropped });
+            this.metrics.discardedSamples.inc({ user: tenantId, reason: err.id ?? 'limit' }, dropped);
+            continue;
+          }
+          rec.addSeries(s);
+          created++;
+        }
+        let ok = 0;
+        let dupTs = 0;
+        let ooo = 0;
+        let invalid = 0;
+        let firstBad = 0;
+        if (ts.samples.length > 0) {
+          rec.beginSamples(s.ref);
+          for (const sample of ts.samples) {
+            const st = sample.t;
+            if (!Number.isSafeInteger(st)) {
+              if (invalid++ === 0) firstBad = st;
+              continue;
+            }
+            const r = s.append(st, sample.v, oooWindow > 0 && st >= head.maxT - oooWindow);
+            if (r === AppendResult.Appended) {
+              rec.sample(st, sample.v);
+              ok++;
+              if (st > head.maxT) head.maxT = st;
+            } else if (r === AppendResult.DuplicateTimestamp) {
+              if (dupTs++ === 0 && ooo === 0) firstBad = st;
+            } else if (r === AppendResult.OutOfOrder) {
+              if (ooo++ === 0 && dupTs === 0) firstBad = st;
+            } else if (r === AppendResult.Invalid) {
+              if (invalid++ === 0) firstBad = st;
+            }
+          }
+          rec.endSamples();
+        }
+        if (ts.histograms.length > 0) {
+          const accepted: { t: number; h: (typeof ts.histograms)[number]['h'] }[] = [];
+          for (const { t: ht, h } of ts.histograms) {
+            if (!Number.isSafeInteger(ht)) {
+              if (invalid++ === 0) firstBad = ht;
+              continue;
+            }
+            const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow);
+            if (r === AppendResult.Appended) {
+              accepted.push({ t: ht, h });
+              if (ht > head.maxT) head.maxT = ht;
+            } else if (r === AppendResult.DuplicateTimestamp) dupTs++;
+            else if (r === AppendResult.OutOfOrder) ooo++;
+          }
+          rec.histogramsOf(s.ref, accepted);
+          histogramsAppended += accepted.length;
+          if (accepted.length > 0) s.lastAppendWall = now;
+        }
+        if (ok > 0) s.lastAppendWall = now;
+        samplesAppended += ok;
+        if (dupTs + ooo + invalid > 0)
+          this.reportRejects(tenantId, s, errors, { dupTs, ooo, invalid, firstBad, oooWindow });
+        if (ts.exemplars.length > 0) {
+          const cap = this.limits.maxGlobalExemplarsPerUser(tenantId);
+          for (const e of ts.exemplars) {
+            if (t.exemplars.add(s.labels, s.ref, e, cap)) {
+              rec.exemplar(s.ref, e);
+              exemplarsAppended++;
+            }
+          }
+        }
+      }
+
+      if (req.metadata.length > 0) {
+        const limit = this.limits.maxMetadataPerUser(tenantId);
+        let dropped = 0;
+        for (const m of req.metadata) if (!t.metadata.add(m, limit)) dropped++;
+        if (dropped > 0) {
+          this.metrics.discardedSamples.inc({ user: tenantId, reason: 'err-cortex-max-metadata-per-user' }, dropped);
+        }
+      }
+
+      head.ingestedSamples += samplesAppended;
+      if (samplesAppended > 0) this.metrics.ingestedSamples.inc({ user: tenantId }, samplesAppended);
+      if (histogramsAppended > 0) this.metrics.ingestedHistograms.inc({ user: tenantId }, histogramsAppended);
+      if (exemplarsAppended > 0) this.metrics.ingestedExemplars.inc({ user: tenantId }, exemplarsAppended);
+      if (created > 0) {
+        this.metrics.seriesCreated.inc({ user: tenantId }, created);
+        this.metrics.memorySeries.set({ user: tenantId }, head.series.size);
+      }
+    } finally {
+      records = rec.finish();
+      if (records && this.wal) this.wal.append(records);
+    }
     if (records && this.wal) {
-      this.wal.append(records);
       try {
         await this.wal.commit();
       } catch (err) {

@@ -28,6 +28,8 @@ export const AppendResult = {
   Duplicate: 1,
   DuplicateTimestamp: 2,
   OutOfOrder: 3,
+  /** So far from the previous sample that the chunk's delta would not be an exact integer. */
+  Invalid: 4,
 } as const;
 export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
 
@@ -92,6 +94,7 @@ export class MemSeries {
   /** Appends an in-order sample or classifies why it cannot be. */
   append(t: number, v: number, allowOutOfOrder: boolean): AppendResult {
     if (t > this.lastT) {
+      if (!Number.isSafeInteger(t - this.lastT) && this.lastT !== Number.NEGATIVE_INFINITY) return AppendResult.Invalid;
       this.appendInOrder(t, v);
       return AppendResult.Appended;
     }

@@ -21,6 +21,8 @@ export class PushRecords {
   private entryStart = 0;
   private entryCountAt = 0;
   private hasSamples = false;
+  /** Samples written since `beginSamples`, or -1 when no entry is open. */
+  private entryN = -1;
 
   constructor(private readonly tenant: TenantId) {}
 
@@ -35,7 +37,7 @@ export class PushRecords {
     for (const str of flat) this.series.str(str);
   }
 
-  /** Starts the samples of one series; call `endSamples` with how many were added. */
+  /** Starts the samples of one series; `endSamples` closes the entry (dropped if empty). */
   beginSamples(ref: number): void {
     if (this.samplesStart < 0) {
       this.samplesStart = this.samples.beginRecord(RecordType.Samples);
@@ -45,14 +47,20 @@ export class PushRecords {
     this.samples.uvarint(ref);
     this.entryCountAt = this.samples.len;
     this.samples.f64(0); // placeholder for the count, patched in endSamples (fixed width)
+    this.entryN = 0;
   }
 
   sample(t: number, v: number): void {
     this.samples.f64(t);
     this.samples.f64(v);
+    this.entryN++;
   }
 
-  endSamples(n: number): void {
+  /** Closes the series' entry with the number of samples actually written. */
+  endSamples(): void {
+    const n = this.entryN;
+    if (n < 0) return;
+    this.entryN = -1;
     if (n === 0) this.samples.len = this.entryStart;
     else {
       this.samples.buf.writeDoubleLE(n, this.entryCountAt);
@@ -90,6 +98,7 @@ export class PushRecords {
 
   /** The framed records, or undefined when the push stored nothing. */
   finish(): Buffer | undefined {
+    this.endSamples(); // an entry left open by an exception still gets its true count
     const parts: Buffer[] = [];
     if (this.seriesStart >= 0) {
       this.series.endRecord(this.seriesStart);
@@ -150,7 +159,7 @@ export function checkpointTenant(head: TenantHead, exemplars: Iterable<{ ref: nu
     if (s.oooT && s.oooT.length > 0) {
       rec.beginSamples(s.ref);
       for (let i = 0; i < s.oooT.length; i++) rec.sample(s.oooT[i]!, s.oooV![i]!);
-      rec.endSamples(s.oooT.length);
+      rec.endSamples();
     }
     if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
     if (b.len > 1 << 20) out.push(b.take());
