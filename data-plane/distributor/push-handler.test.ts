@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Labels, type TenantId } from '../model/index.js';
 import { encodeWriteRequest, snappyEncode } from '../remotewrite/index.js';
+import { seededRandom } from '../remotewrite/test-rng.js';
 import { type Limits, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { badInputCases } from './bad-input-cases.js';
 import { createPushHandler, Distributor, InMemoryIngesterClient } from './index.js';
@@ -111,5 +112,48 @@ describe('push handler: status mapping', () => {
     expect(text).toContain('cortex_distributor_received_samples_total{user="acme"} 1');
     expect(text).toContain('cortex_discarded_samples_total{reason="err-cortex-missing-metric-name",user="acme"} 1');
     expect(text).toContain('cortex_distributor_samples_in_total{user="acme"} 2');
+  });
+
+  it('answers only 204 or 400 (never 5xx, never throws) for mutated bodies', async () => {
+    const { handler } = setup();
+    const rnd = seededRandom(99);
+    const raw = encodeWriteRequest({
+      timeseries: [
+        { labels: ['__name__', 'up', 'job', 'node', 'instance', 'a:9100'], samples: [{ t: NOW, v: 1 }] },
+        {
+          labels: ['__name__', 'h'],
+          histograms: [
+            {
+              t: NOW,
+              integer: true,
+              h: {
+                counterResetHint: 'unknown',
+                schema: 1,
+                zeroThreshold: 0,
+                zeroCount: 1,
+                count: 3,
+                sum: 2,
+                positiveSpans: [{ offset: 0, length: 2 }],
+                negativeSpans: [],
+                positiveBuckets: [1, 1],
+                negativeBuckets: [],
+              },
+            },
+          ],
+          exemplars: [{ labels: ['trace_id', 'x'], t: NOW, v: 1 }],
+        },
+      ],
+      metadata: [{ metricFamilyName: 'up', type: 'gauge', help: 'h', unit: '' }],
+    });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 1500; i++) {
+      const m = raw.slice();
+      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) m[Math.floor(rnd() * m.length)] = Math.floor(rnd() * 256);
+      const body = rnd() < 0.8 ? snappyEncode(m) : snappyEncode(raw).map((b) => (rnd() < 0.02 ? b ^ 0xff : b));
+      const res = await handler({ ...push(NOW, []), body });
+      statuses.add(res.status);
+      expect([204, 400]).toContain(res.status);
+    }
+    expect(statuses.has(400)).toBe(true);
   });
 });
