@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createControlPlane } from '../../control-plane/index.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
-import { DataPlane, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
+import { AdminApiConfigStore, DataPlane, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -92,7 +92,17 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
 
   const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
   await app.register(cp.plugin);
-  await dp.routes(app, credentials);
+  // Tenant-facing config APIs write through the admin API in-process, as the operator would.
+  const configStore = new AdminApiConfigStore(async (method, path, body) => {
+    const res = await app.inject({
+      method,
+      url: `/admin/api/v1${path}`,
+      headers: { authorization: `Bearer ${cfg.rootToken}` },
+      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+    });
+    return { status: res.statusCode, body: res.body ? res.json() : undefined };
+  });
+  await dp.routes(app, credentials, configStore);
   let ready = false;
   app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
   app.get('/health', async () => 'ok\n');

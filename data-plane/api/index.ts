@@ -1,3 +1,5 @@
+export * from './config-routes.js';
+export * from './config-store.js';
 export * from './errors.js';
 export * from './params.js';
 export * from './prometheus-api.js';

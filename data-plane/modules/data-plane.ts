@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { addFormBodyParser, PrometheusApi, prometheusRoutes, pushRoute, UsageApi, usageRoutes } from '../api/index.js';
+import {
+  addFormBodyParser,
+  configRoutes,
+  PrometheusApi,
+  prometheusRoutes,
+  pushRoute,
+  type TenantConfigStore,
+  UsageApi,
+  usageRoutes,
+} from '../api/index.js';
 import { createPushHandler, Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
@@ -118,8 +127,12 @@ export class DataPlane {
     return store ? new MergeQueryable([head, store.queryable(tenantId)]) : head;
   }
 
-  /** Mounts `/api/v1/push` and `/prometheus/api/v1/...` behind the gateway's auth hooks. */
-  async routes(app: FastifyInstance, credentials: CredentialSource): Promise<void> {
+  /**
+   * Mounts `/api/v1/push`, `/prometheus/api/v1/...` and, given a config store, the tenant config
+   * APIs (`/prometheus/config/v1/rules`, `/api/v1/alerts`) behind the gateway's auth hooks.
+   */
+  async routes(app: FastifyInstance, credentials: CredentialSource, configStore?: TenantConfigStore): Promise<void> {
+    if (configStore) await app.register(configRoutes, { store: configStore, credentials });
     addFormBodyParser(app);
     const clock = this.opts.clock ?? systemClock;
     await app.register(pushRoute, {

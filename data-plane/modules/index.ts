@@ -1,3 +1,4 @@
+export * from './admin-config-store.js';
 export * from './data-plane.js';
 export * from './polling-source.js';
 export * from './usage-tracker.js';

@@ -1,0 +1,151 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
+import { BadDataError, NotFoundError } from '../model/index.js';
+import type { RuleGroupObject, TenantConfigStore } from './config-store.js';
+import { prometheusErrorBody, statusOf } from './errors.js';
+
+export interface ConfigRoutesOptions {
+  store: TenantConfigStore;
+  credentials: CredentialSource;
+  /** Largest YAML body accepted. */
+  maxBodyBytes?: number;
+}
+
+const YAML_PARSE = { maxAliasCount: 100, uniqueKeys: true } as const;
+
+/**
+ * Tenant-facing configuration APIs, backed by the control plane: Mimir's ruler config API under
+ * `/prometheus/config/v1/rules` (what Grafana's rule editor uses) and Cortex's Alertmanager config
+ * API at `/api/v1/alerts`. Both speak YAML, as their upstreams do.
+ */
+export async function configRoutes(app: FastifyInstance, opts: ConfigRoutesOptions): Promise<void> {
+  const { store } = opts;
+  const rulesRead = requireScope(opts.credentials, 'rules:read');
+  const rulesWrite = requireScope(opts.credentials, 'rules:write');
+  const alertsRead = requireScope(opts.credentials, 'alerts:read');
+  const alertsWrite = requireScope(opts.credentials, 'alerts:write');
+  const bodyLimit = opts.maxBodyBytes ?? 4 << 20;
+
+  app.register(async (scoped) => {
+    scoped.removeAllContentTypeParsers();
+    scoped.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+    const base = '/prometheus/config/v1/rules';
+    scoped.get(base, { onRequest: rulesRead }, (req, reply) =>
+      handle(reply, async () => yamlReply(reply, await store.listRuleGroups(tenantOf(req)))),
+    );
+    scoped.get<{ Params: { ns: string } }>(`${base}/:ns`, { onRequest: rulesRead }, (req, reply) =>
+      handle(reply, async () => {
+        const groups = await store.namespaceRuleGroups(tenantOf(req), req.params.ns);
+        if (groups.length === 0) throw new NotFoundError('no rule groups found');
+        return yamlReply(reply, { [req.params.ns]: groups });
+      }),
+    );
+    scoped.get<{ Params: { ns: string; group: string } }>(
+      `${base}/:ns/:group`,
+      { onRequest: rulesRead },
+      (req, reply) =>
+        handle(reply, async () => {
+          const groups = await store.namespaceRuleGroups(tenantOf(req), req.params.ns);
+          const g = groups.find((x) => x.name === req.params.group);
+          if (!g) throw new NotFoundError('rule group does not exist');
+          return yamlReply(reply, g);
+        }),
+    );
+    scoped.post<{ Params: { ns: string } }>(`${base}/:ns`, { onRequest: rulesWrite }, (req, reply) =>
+      handle(reply, async () => {
+        const group = parseRuleGroupBody(req.body);
+        await store.putRuleGroup(tenantOf(req), req.params.ns, group);
+        return reply.code(202).send({ status: 'success', data: null, errorType: '', error: '' });
+      }),
+    );
+    scoped.delete<{ Params: { ns: string; group: string } }>(
+      `${base}/:ns/:group`,
+      { onRequest: rulesWrite },
+      (req, reply) =>
+        handle(reply, async () => {
+          await store.deleteRuleGroup(tenantOf(req), req.params.ns, req.params.group);
+          return reply.code(202).send({ status: 'success', data: null, errorType: '', error: '' });
+        }),
+    );
+    scoped.delete<{ Params: { ns: string } }>(`${base}/:ns`, { onRequest: rulesWrite }, (req, reply) =>
+      handle(reply, async () => {
+        await store.deleteNamespace(tenantOf(req), req.params.ns);
+        return reply.code(202).send({ status: 'success', data: null, errorType: '', error: '' });
+      }),
+    );
+
+    scoped.get('/api/v1/alerts', { onRequest: alertsRead }, (req, reply) =>
+      handle(reply, async () => {
+        const cfg = await store.getAlertmanagerConfig(tenantOf(req));
+        if (!cfg) throw new NotFoundError('the Alertmanager is not configured');
+        return yamlReply(reply, { template_files: cfg.templates, alertmanager_config: cfg.config });
+      }),
+    );
+    scoped.post('/api/v1/alerts', { onRequest: alertsWrite }, (req, reply) =>
+      handle(reply, async () => {
+        const { config, templates } = parseAlertmanagerBody(req.body);
+        await store.putAlertmanagerConfig(tenantOf(req), config, templates);
+        return reply.code(201).send();
+      }),
+    );
+    scoped.delete('/api/v1/alerts', { onRequest: alertsWrite }, (req, reply) =>
+      handle(reply, async () => {
+        await store.deleteAlertmanagerConfig(tenantOf(req));
+        return reply.code(200).send();
+      }),
+    );
+  });
+}
+
+async function handle(reply: FastifyReply, fn: () => Promise<FastifyReply>): Promise<FastifyReply> {
+  try {
+    return await fn();
+  } catch (err) {
+    return reply.code(statusOf(err)).send(prometheusErrorBody(err));
+  }
+}
+
+function yamlReply(reply: FastifyReply, value: unknown): FastifyReply {
+  return reply.code(200).type('application/yaml').send(stringifyYaml(value));
+}
+
+function parseYamlBody(body: unknown, what: string): unknown {
+  if (typeof body !== 'string' || body.trim() === '') throw new BadDataError(`${what}: empty request body`);
+  try {
+    return parseYaml(body, YAML_PARSE);
+  } catch (err) {
+    throw new BadDataError(`${what}: invalid YAML: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** One rule group, as Grafana and mimirtool POST it. */
+export function parseRuleGroupBody(body: unknown): RuleGroupObject {
+  const g = parseYamlBody(body, 'rule group');
+  if (typeof g !== 'object' || g === null || Array.isArray(g))
+    throw new BadDataError('rule group: expected a YAML mapping');
+  const name = (g as Record<string, unknown>).name;
+  if (typeof name !== 'string' || name === '') throw new BadDataError('rule group: missing "name"');
+  return g as RuleGroupObject;
+}
+
+/** Cortex's `{template_files, alertmanager_config}` body, or a bare Alertmanager config. */
+export function parseAlertmanagerBody(body: unknown): { config: string; templates: Record<string, string> } {
+  const doc = parseYamlBody(body, 'alertmanager config');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new BadDataError('alertmanager config: expected a YAML mapping');
+  }
+  const o = doc as Record<string, unknown>;
+  if (typeof o.alertmanager_config !== 'string') return { config: body as string, templates: {} };
+  const templates: Record<string, string> = Object.create(null);
+  const tf = o.template_files ?? {};
+  if (typeof tf !== 'object' || tf === null || Array.isArray(tf)) {
+    throw new BadDataError('alertmanager config: template_files must map file names to template text');
+  }
+  for (const [k, v] of Object.entries(tf)) {
+    if (typeof v !== 'string') throw new BadDataError(`alertmanager config: template_files.${k} must be a string`);
+    templates[k] = v;
+  }
+  return { config: o.alertmanager_config, templates };
+}
