@@ -28,7 +28,12 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { createPushHandler, Distributor, InMemoryIngesterClient } from '../data-plane/distributor/index.js';
 import type { TenantId } from '../data-plane/model/index.js';
-import { decodeWriteRequest, decodeWriteRequestV2, snappyDecode } from '../data-plane/remotewrite/index.js';
+import {
+  decodeWriteRequest,
+  decodeWriteRequestV2,
+  snappyDecode,
+  snappyEncode,
+} from '../data-plane/remotewrite/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
 import { type Batch, buildBatches, renderBatch } from './ingest-workload.js';
 
@@ -282,6 +287,7 @@ async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
   await measure('snappy decode', (i) => snappyDecode(bodies[i]!, 64 << 20));
   await measure('protobuf decode (raw)', (i) => decodeWriteRequest(raws[i]!));
   await measure('snappy + protobuf decode', (i) => decodeWriteRequest(snappyDecode(bodies[i]!, 64 << 20)));
+  await measure('snappy encode', (i) => snappyEncode(raws[i]!));
   await measure('2.0: protobuf decode (raw)', (i) => decodeWriteRequestV2(v2Raws[i % v2Raws.length]!));
   await measure('push handler (decode+validate+dist.)', async (i) => {
     const r = await handler({
