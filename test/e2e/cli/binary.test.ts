@@ -18,7 +18,7 @@ beforeAll(async () => {
   ensureFreshBuild();
   server = await startDevServer();
   env = { CORTEXCTL_ADDRESS: server.url, CORTEXCTL_TOKEN: server.rootToken, XDG_CONFIG_HOME: home };
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await server?.dispose();
 });
