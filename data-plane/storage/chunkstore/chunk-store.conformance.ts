@@ -281,6 +281,13 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       );
       const again = new Set(rec.accesses.flatMap((a) => a.keys.map((k) => String.fromCharCode(k[A.length + 5]!))));
       expect([...again]).toEqual(['c']);
+      const count = async (c: { get(): Promise<{ values: { value: number }[] }> }) =>
+        (await c.get()).values.reduce((n, v) => n + v.value, 0);
+      const series = rest.filter((c) => c.labels.equals(first!.labels));
+      expect(await count(store.metrics.storedChunks)).toBe(1 + 2 * series.length);
+      const indexed = await count(store.metrics.indexEntriesWritten);
+      await store.put(A, series);
+      expect(await count(store.metrics.indexEntriesWritten)).toBe(indexed);
     });
 
     it('narrows reads to the select hints, never beyond the querier range', async () => {

@@ -1,10 +1,12 @@
 import { crc32 } from 'node:zlib';
+import type { Registry } from 'prom-client';
 import { BadDataError, type Matcher, parseTenantId, type TenantId } from '../../model/index.js';
 import type { CallOptions, ChunkStore, Queryable, StoredChunk } from '../interface.js';
 import { type KVEntry, type SortedKV, throwIfAborted } from '../kv/index.js';
 import { existingBuckets } from './buckets.js';
 import { ByteBuilder, encodeLabels, toHex } from './codec.js';
 import { type ChunkDecoder, decodeXORChunk } from './decode.js';
+import { ChunkStoreMetrics } from './metrics.js';
 import { type PurgeStats, purgeBucket } from './purge.js';
 import { ChunkQuerier } from './querier.js';
 import { ChunkRowKind, MAX_BUCKET, MAX_CHUNK_SPAN_MS, MIN_BUCKET, Schema, seriesId } from './schema.js';
@@ -20,6 +22,8 @@ export interface KVChunkStoreOptions {
   maxChunkBytes?: number;
   /** Entries of the index write-dedupe cache (default 1,000,000); 0 disables it. */
   indexCacheEntries?: number;
+  /** Where the store's metrics register (never the global registry). */
+  registry?: Registry;
 }
 
 export const DAY_MS = 86_400_000;
@@ -40,6 +44,7 @@ export class KVChunkStore implements ChunkStore {
   private readonly maxChunkBytes: number;
   private readonly cacheCap: number;
   private readonly written = new Set<string>();
+  readonly metrics: ChunkStoreMetrics;
 
   constructor(opts: KVChunkStoreOptions) {
     this.kv = opts.kv;
@@ -47,6 +52,7 @@ export class KVChunkStore implements ChunkStore {
     this.decode = opts.decodeChunk ?? decodeXORChunk;
     this.maxChunkBytes = opts.maxChunkBytes ?? 1 << 20;
     this.cacheCap = opts.indexCacheEntries ?? 1_000_000;
+    this.metrics = new ChunkStoreMetrics(opts.registry);
   }
 
   /**
@@ -61,6 +67,7 @@ export class KVChunkStore implements ChunkStore {
     parseTenantId(tenantId);
     const s = this.schema;
     const entries: KVEntry[] = [];
+    let chunkRows = 0;
     const cacheKeys: string[] = [];
     const pending = new Set<string>();
     const once = (cacheKey: string, make: () => void) => {
@@ -80,6 +87,7 @@ export class KVChunkStore implements ChunkStore {
       for (let b = b0 + 1; b <= b1; b++) {
         entries.push({ key: s.chunkKey(tenantId, b, sid, c.mint, c.maxt, crc), value: REF_VALUE });
       }
+      chunkRows += b1 - b0 + 1;
       const sidHex = toHex(sid);
       for (let b = b0; b <= b1; b++) {
         const bucketKey = `${tenantId}\0${b}\0`;
@@ -96,6 +104,12 @@ export class KVChunkStore implements ChunkStore {
       }
     }
     await this.kv.put(entries, opts);
+    const indexRows = entries.length - chunkRows;
+    let bytes = 0;
+    for (const c of chunks) bytes += c.data.length;
+    this.metrics.storedChunks.inc({ user: tenantId }, chunks.length);
+    this.metrics.storedChunkBytes.inc({ user: tenantId }, bytes);
+    this.metrics.indexEntriesWritten.inc({ user: tenantId }, indexRows);
     // Only after the write is durable may later puts skip these rows.
     if (this.cacheCap > 0) {
       if (this.written.size + cacheKeys.length > this.cacheCap) this.written.clear();
@@ -123,7 +137,7 @@ export class KVChunkStore implements ChunkStore {
 
   queryable(tenantId: TenantId): Queryable {
     parseTenantId(tenantId);
-    const deps = { kv: this.kv, schema: this.schema, decode: this.decode, tenantId };
+    const deps = { kv: this.kv, schema: this.schema, decode: this.decode, tenantId, metrics: this.metrics };
     return { querier: (mint, maxt) => new ChunkQuerier(deps, mint, maxt) };
   }
 

@@ -7,6 +7,7 @@ import type { ChunkDecoder } from './decode.js';
 import { type ChunkRow, decodeChunkValue, type IndexedSeries, IndexReader } from './index-reader.js';
 import { mapLimit } from './map-limit.js';
 import { type ChunkRef, type Intervals, MergeIterator } from './merge-iterator.js';
+import type { ChunkStoreMetrics } from './metrics.js';
 import type { Schema } from './schema.js';
 import type { Tombstone } from './tombstone.js';
 
@@ -15,6 +16,7 @@ export interface ChunkQuerierDeps {
   schema: Schema;
   decode: ChunkDecoder;
   tenantId: TenantId;
+  metrics?: ChunkStoreMetrics;
 }
 
 /** Buckets read at once by one query. */
@@ -87,6 +89,7 @@ export class ChunkQuerier implements Querier {
     const tombstones: Tombstone[] = [];
     const firstBucket = this.deps.schema.bucketOf(this.mint);
     const refs: ChunkRow[] = [];
+    let fetched = 0;
     const work = [...perBucket].filter(([, series]) => series.length > 0);
     const read = await mapLimit(work, BUCKET_CONCURRENCY, async ([b, series]) => {
       throwIfAborted(opts);
@@ -97,12 +100,16 @@ export class ChunkQuerier implements Querier {
     for (const { tombs, rows } of read) {
       tombstones.push(...tombs);
       for (const row of rows) {
-        if (row.data !== undefined) this.addChunk(found, row, row.data);
+        if (row.data !== undefined) fetched += this.addChunk(found, row, row.data);
         // A ref whose data bucket is inside the range is read with that bucket; older ones are fetched.
         else if (this.deps.schema.bucketOf(row.parts.mint) < firstBucket) refs.push(row);
       }
     }
-    await this.loadRefs(refs, found, opts);
+    fetched += await this.loadRefs(refs, found, opts);
+    let chunks = 0;
+    for (const f of found.values()) chunks += f.chunks.size;
+    this.deps.metrics?.chunksPerQuery.observe(chunks);
+    this.deps.metrics?.fetchedChunkBytes.inc({ user: this.deps.tenantId }, fetched);
     const out: Series[] = [];
     for (const f of found.values()) {
       if (f.chunks.size === 0) continue;
@@ -115,20 +122,22 @@ export class ChunkQuerier implements Querier {
     return out.sort((a, b) => Labels.compare(a.labels, b.labels));
   }
 
-  private addChunk(found: Map<string, Found>, row: ChunkRow, data: NonNullable<ChunkRow['data']>): void {
+  /** Adds a chunk to its series unless already there; returns the bytes added. */
+  private addChunk(found: Map<string, Found>, row: ChunkRow, data: NonNullable<ChunkRow['data']>): number {
     const f = found.get(toHex(row.parts.sid));
-    if (f === undefined) return;
+    if (f === undefined) return 0;
     const p = row.parts;
     // The same chunk flushed by several replicas has one key; this dedupes data rows met twice.
     const id = `${p.mint}:${p.maxt}:${p.crc}`;
-    if (f.chunks.has(id)) return;
+    if (f.chunks.has(id)) return 0;
     const decode = this.deps.decode;
     f.chunks.set(id, { mint: p.mint, maxt: p.maxt, open: () => decode(data.encoding, data.bytes) });
+    return data.bytes.length;
   }
 
   /** Reads the data rows that refs in this range point to (chunks that began before the range). */
-  private async loadRefs(refs: ChunkRow[], found: Map<string, Found>, opts?: CallOptions): Promise<void> {
-    if (refs.length === 0) return;
+  private async loadRefs(refs: ChunkRow[], found: Map<string, Found>, opts?: CallOptions): Promise<number> {
+    if (refs.length === 0) return 0;
     const s = this.deps.schema;
     const t = this.deps.tenantId;
     const keys = refs.map((r) => {
@@ -136,11 +145,13 @@ export class ChunkQuerier implements Querier {
       return s.chunkKey(t, s.bucketOf(p.mint), p.sid, p.mint, p.maxt, p.crc);
     });
     const values = await this.deps.kv.getMany(keys, opts);
+    let bytes = 0;
     values.forEach((v, i) => {
       // Missing data (its bucket fell to retention) leaves a dangling ref: nothing to read.
       const data = v === undefined ? undefined : decodeChunkValue(v);
-      if (data !== undefined) this.addChunk(found, refs[i]!, data);
+      if (data !== undefined) bytes += this.addChunk(found, refs[i]!, data);
     });
+    return bytes;
   }
 
   async labelValues(
