@@ -15,12 +15,13 @@ import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
 import {
   ERROR_IDS,
   normalizeLabels,
+  resolveLabelLimits,
   type TimeBounds,
   timeBounds,
   type ValidationError,
   validateExemplar,
   validateHistogram,
-  validateLabels,
+  validateLabelsWith,
   validateMetadata,
   validateTimestamp,
   withId,
@@ -124,6 +125,7 @@ export class Distributor {
     const errors: DroppedItem[] = [];
     const bounds = timeBounds(this.limits, tenant, this.clock.now());
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
+    const labelLimits = resolveLabelLimits(this.limits, tenant);
     const timeseries: TimeSeries[] = [];
     let samples = 0;
     let histograms = 0;
@@ -132,7 +134,7 @@ export class Distributor {
       if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
       const flat = normalizeLabels(ts.labels);
       const n = ts.samples.length + ts.histograms.length;
-      const err = validateLabels(this.limits, tenant, flat) ?? this.validatePoints(ts, bounds, flat);
+      const err = validateLabelsWith(labelLimits, flat) ?? this.validatePoints(ts, bounds, flat);
       if (err !== undefined) {
         if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
         errors.push({ error: err, dropped: n });

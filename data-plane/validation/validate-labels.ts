@@ -66,6 +66,46 @@ export function isValidLabelName(s: string): boolean {
   return true;
 }
 
+/**
+ * Names already seen to be valid. Label and metric names repeat across nearly every series, and the
+ * decoder hands out the same interned string objects, whose hash V8 caches, so a Set lookup is much
+ * cheaper than re-checking the charset. Bounded: cleared when full.
+ */
+const VALID_NAME_CACHE_MAX = 8192;
+const validLabelNames = new Set<string>();
+const validMetricNames = new Set<string>();
+
+function validLabelName(s: string): boolean {
+  if (validLabelNames.has(s)) return true;
+  if (!isValidLabelName(s)) return false;
+  if (validLabelNames.size >= VALID_NAME_CACHE_MAX) validLabelNames.clear();
+  validLabelNames.add(s);
+  return true;
+}
+
+function validMetricName(s: string): boolean {
+  if (validMetricNames.has(s)) return true;
+  if (!isValidMetricName(s)) return false;
+  if (validMetricNames.size >= VALID_NAME_CACHE_MAX) validMetricNames.clear();
+  validMetricNames.add(s);
+  return true;
+}
+
+/** Label limits resolved once per request (limits are read per push, not per series). */
+export interface LabelLimitValues {
+  maxLabelNamesPerSeries: number;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+}
+
+export function resolveLabelLimits(limits: LabelLimits, tenant: TenantId): LabelLimitValues {
+  return {
+    maxLabelNamesPerSeries: limits.maxLabelNamesPerSeries(tenant),
+    maxLabelNameLength: limits.maxLabelNameLength(tenant),
+    maxLabelValueLength: limits.maxLabelValueLength(tenant),
+  };
+}
+
 /** UTF-8 byte length, computed only when the UTF-16 length cannot already settle the comparison. */
 function exceedsBytes(s: string, limit: number): number | undefined {
   if (s.length > limit) return Buffer.byteLength(s, 'utf8');
@@ -84,6 +124,11 @@ export function validateLabels(
   tenant: TenantId,
   flat: readonly string[],
 ): ValidationError | undefined {
+  return validateLabelsWith(resolveLabelLimits(limits, tenant), flat);
+}
+
+/** `validateLabels` with limits already resolved for the request (the distributor's hot path). */
+export function validateLabelsWith(limits: LabelLimitValues, flat: readonly string[]): ValidationError | undefined {
   let metricName: string | undefined;
   for (let i = 0; i < flat.length; i += 2) {
     if (flat[i] === METRIC_NAME) {
@@ -98,7 +143,7 @@ export function validateLabels(
       withId(`received a series without a metric name, series: '${formatSeries(flat)}'`, id),
     );
   }
-  if (!isValidMetricName(metricName)) {
+  if (!validMetricName(metricName)) {
     const id = ERROR_IDS.metricNameInvalid;
     return new ValidationError(
       id,
@@ -109,7 +154,7 @@ export function validateLabels(
     );
   }
   const count = flat.length >> 1;
-  const maxNames = limits.maxLabelNamesPerSeries(tenant);
+  const maxNames = limits.maxLabelNamesPerSeries;
   if (count > maxNames) {
     const id = ERROR_IDS.maxLabelNamesPerSeries;
     return new ValidationError(
@@ -121,12 +166,12 @@ export function validateLabels(
       ),
     );
   }
-  const maxName = limits.maxLabelNameLength(tenant);
-  const maxValue = limits.maxLabelValueLength(tenant);
+  const maxName = limits.maxLabelNameLength;
+  const maxValue = limits.maxLabelValueLength;
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    if (name !== METRIC_NAME && !isValidLabelName(name)) {
+    if (name !== METRIC_NAME && !validLabelName(name)) {
       const id = ERROR_IDS.labelInvalid;
       return new ValidationError(
         id,
