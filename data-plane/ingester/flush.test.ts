@@ -211,4 +211,26 @@ describe('flush to the chunk store', () => {
     expect(await count()).toBe(1);
     expect(await registry.metrics()).toMatch(/cortex_ingester_native_histograms_dropped_unflushed_total 1/);
   });
+
+  it('after everything was flushed and the ingester restarted, series still refuse old and duplicate samples', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const { i, store } = setup({ walDir: dir });
+    await i.start();
+    await i.push(T1, req([series({ __name__: 'm' }, scrape(5))]));
+    await i.stop();
+    expect(store.chunks()).toHaveLength(1);
+    const again = setup({ walDir: dir });
+    await again.i.start();
+    const last = scrape(5)[4]!;
+    const out = await again.i.push(
+      T1,
+      req([series({ __name__: 'm' }, [[0, 0], last, [last[0], 99], [last[0] + 15_000, 5]])]),
+    );
+    expect(out.errors.map((e) => [e.error.id, e.dropped])).toEqual([
+      ['err-cortex-sample-out-of-order', 1],
+      ['err-cortex-sample-duplicate-timestamp', 1],
+    ]);
+    expect(out.samplesAppended).toBe(1);
+  });
 });

@@ -164,6 +164,20 @@ export function checkpointTenant(head: TenantHead, exemplars: Iterable<{ ref: nu
     if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
     if (b.len > 1 << 20) out.push(b.take());
   }
+  // Series whose chunks are all in the store still remember their newest sample, so a restart keeps
+  // rejecting duplicates and out-of-order samples for them instead of re-accepting old timestamps.
+  let stateStart = -1;
+  for (const s of head.series.values()) {
+    if (s.lastT === Number.NEGATIVE_INFINITY) continue;
+    if (stateStart < 0) {
+      stateStart = b.beginRecord(RecordType.SeriesState);
+      b.str(head.tenant);
+    }
+    b.uvarint(s.ref);
+    b.f64(s.lastT);
+    b.f64(s.lastV);
+  }
+  if (stateStart >= 0) b.endRecord(stateStart);
   if (b.len > 0) out.push(b.take());
   for (const { ref, e } of exemplars) rec.exemplar(ref, e);
   const rest = rec.finish();
@@ -255,6 +269,19 @@ export class Replayer {
         } else {
           s.restoreChunk(chunk, flags === 1);
           if (s.lastT > head.maxT) head.maxT = s.lastT;
+        }
+        return;
+      }
+      case RecordType.SeriesState: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const t = r.f64();
+          const v = r.f64();
+          if (s && t > s.lastT) {
+            s.lastT = t;
+            s.lastV = v;
+            if (t > head.maxT) head.maxT = t;
+          }
         }
         return;
       }

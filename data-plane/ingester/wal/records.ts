@@ -22,6 +22,8 @@ export const RecordType = {
   Chunk: 4,
   /** tenant, repeated (ref, t f64, v f64, nLabels, strings…) */
   Exemplars: 5,
+  /** checkpoint only: tenant, repeated (ref, newest t f64, its value f64) — ordering state of series whose chunks are all flushed */
+  SeriesState: 6,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
