@@ -23,6 +23,17 @@ describe('parseYaml', () => {
     { name: 'duplicate keys', text: 'a: 1\na: 2\n', error: /invalid YAML/ },
     { name: 'syntax error', text: 'a: [1, 2\n', error: /invalid YAML/ },
     { name: 'empty', text: '', error: /empty|invalid/ },
+    {
+      name: 'a million list items (rejected before parsing)',
+      text: `a:\n${'- x\n'.repeat(1_000_000)}`,
+      error: /more than 20000 YAML nodes/,
+    },
+    { name: 'a million flow items', text: `a: [${'1,'.repeat(1_000_000)}]`, error: /more than 20000 YAML nodes/ },
+    {
+      name: 'nesting hidden behind a non-comment #',
+      text: `a: [x#${'['.repeat(100)}${']'.repeat(100)}]`,
+      error: /nested deeper/,
+    },
   ])('rejects $name with BadDataError', ({ text, error }) => {
     let caught: unknown;
     try {

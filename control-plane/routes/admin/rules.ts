@@ -6,7 +6,7 @@ import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 /** Rule uploads may be larger than other admin bodies; the per-tenant limits bound what is stored. */
-export const RULES_BODY_LIMIT = 4 * 1024 * 1024;
+export const RULES_BODY_LIMIT = 1024 * 1024;
 
 const RuleGroup = Type.Object(
   {
