@@ -263,6 +263,20 @@ describe('reopened chunks', () => {
     expect(reopened.bytes().length).toBeGreaterThan(onePass.bytes().length);
   });
 
+  it('an empty reopened chunk encodes like a fresh one', () => {
+    const reopened = XORChunk.fromBytes(new Uint8Array([0, 0]));
+    const fresh = new XORChunk();
+    for (const [t, v] of [
+      [1000, 1],
+      [16000, 2],
+      [31000, 3],
+    ] as const) {
+      reopened.appender().append(t, v);
+      fresh.appender().append(t, v);
+    }
+    expect(hex(reopened.bytes())).toBe(hex(fresh.bytes()));
+  });
+
   it('does not modify the bytes it was loaded from', () => {
     const src = new XORChunk();
     src.appender().append(0, 1);

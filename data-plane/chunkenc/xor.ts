@@ -94,7 +94,8 @@ export class XORChunk {
       const endBit = it.bitPosition();
       const src = this.w.buf;
       this.w = new BitWriter(src.subarray(0, (endBit + 7) >>> 3), endBit);
-      app.restore(it);
+      // As in Prometheus, an empty chunk keeps the fresh-encoder state (no window: UNSET).
+      if (this.count > 0) app.restore(it);
       this.loaded = false;
     }
     this.app = app;
