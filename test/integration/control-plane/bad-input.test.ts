@@ -199,6 +199,22 @@ const cases: Case[] = [
     message: /nested deeper/,
   },
   {
+    name: 'rule YAML over the body limit',
+    method: 'PUT',
+    path: (t) => `/tenants/${t}/rules/ns/g`,
+    body: `name: g\nrules:\n${'- {record: a, expr: up}\n'.repeat(60_000)}`,
+    headers: yaml,
+    message: /too large/,
+  },
+  {
+    name: 'rule YAML with too many nodes',
+    method: 'PUT',
+    path: (t) => `/tenants/${t}/rules/ns/g`,
+    body: `name: g\nrules:\n${'- x\n'.repeat(30_000)}`,
+    headers: yaml,
+    message: /more than 20000 YAML nodes/,
+  },
+  {
     name: 'two YAML documents',
     method: 'PUT',
     path: (t) => `/tenants/${t}/rules/ns/g`,
