@@ -1,5 +1,4 @@
 import { Command, Flags } from '@oclif/core';
-import { banner, generateSecret, startServer } from '../server/compose.js';
 
 export default class Server extends Command {
   static override description = 'run the platform (every target in one process)';
@@ -49,6 +48,9 @@ export default class Server extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
+    // Loaded here, not at the top: oclif imports every command to list them, and the server pulls in
+    // every component; other commands should not pay for that.
+    const { banner, generateSecret, startServer } = await import('../server/compose.js');
     if (flags.target !== 'all') {
       this.error(
         `--target=${flags.target}: running components as separate processes is not available yet; use --target=all`,
