@@ -70,6 +70,9 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   if (op === 'topk' || op === 'bottomk' || op === 'limitk' || op === 'limit_ratio') {
     return { kind: 'vector', series: selectK(ev, e, param!, input) };
   }
+  const fast =
+    FAST_OPS.has(op) && !input.some((s) => s.h?.some((h) => h !== undefined)) ? fastAggregate(ev, e, input) : undefined;
+  if (fast) return { kind: 'vector', series: fast };
   const groupOf = new Int32Array(input.length);
   const groups: Group[] = [];
   const byKey = new Map<string, number>();
@@ -145,6 +148,110 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   for (const s of out) n += s.t.length;
   ev.ctx.addSamples(n);
   return { kind: 'vector', series: out };
+}
+
+const FAST_OPS = new Set(['sum', 'avg', 'count', 'group', 'min', 'max']);
+
+/**
+ * Series-major aggregation for float-only inputs: accumulates straight into per-group, per-step
+ * typed arrays instead of walking every series at every step. Returns undefined when an average
+ * overflows, so the caller falls back to Prometheus's incremental mean.
+ */
+function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): SeriesOut[] | undefined {
+  const op = e.op;
+  const steps = ev.steps;
+  const byKey = new Map<string, number>();
+  const metrics: Labels[] = [];
+  const dropNames: boolean[] = [];
+  const groupOf = new Int32Array(input.length);
+  input.forEach((s, k) => {
+    const gl = groupLabels(s.metric, e);
+    const key = gl.key();
+    let gi = byKey.get(key);
+    if (gi === undefined) {
+      gi = metrics.length;
+      byKey.set(key, gi);
+      metrics.push(gl);
+      dropNames.push(false);
+    }
+    if (s.dropName) dropNames[gi] = true;
+    groupOf[k] = gi;
+  });
+  const n = metrics.length * steps;
+  const val = new Float64Array(n);
+  const comp = op === 'sum' || op === 'avg' ? new Float64Array(n) : undefined;
+  const cnt = new Float64Array(n);
+  const start = ev.start;
+  const interval = ev.interval;
+  for (let k = 0; k < input.length; k++) {
+    ev.ctx.check();
+    const s = input[k]!;
+    const base = groupOf[k]! * steps;
+    const t = s.t;
+    const f = s.f;
+    for (let i = 0; i < t.length; i++) {
+      const idx = base + Math.round((t[i]! - start) / interval);
+      const x = f[i]!;
+      const c0 = cnt[idx]!;
+      cnt[idx] = c0 + 1;
+      switch (op) {
+        case 'sum':
+        case 'avg': {
+          const sum = val[idx]!;
+          const tt = sum + x;
+          if (!Number.isFinite(tt) && !Number.isNaN(tt)) comp![idx] = 0;
+          else if (Math.abs(sum) >= Math.abs(x)) comp![idx] = comp![idx]! + (sum - tt + x);
+          else comp![idx] = comp![idx]! + (x - tt + sum);
+          val[idx] = tt;
+          break;
+        }
+        case 'min':
+          if (c0 === 0 || val[idx]! > x || Number.isNaN(val[idx]!)) val[idx] = x;
+          break;
+        case 'max':
+          if (c0 === 0 || val[idx]! < x || Number.isNaN(val[idx]!)) val[idx] = x;
+          break;
+      }
+    }
+  }
+  const out: SeriesOut[] = [];
+  let total = 0;
+  for (let g = 0; g < metrics.length; g++) {
+    const o = newSeries(metrics[g]!, dropNames[g]!);
+    const base = g * steps;
+    for (let i = 0; i < steps; i++) {
+      const c = cnt[base + i]!;
+      if (c === 0) continue;
+      let v: number;
+      switch (op) {
+        case 'sum':
+          v = val[base + i]! + comp![base + i]!;
+          break;
+        case 'avg': {
+          const sum = val[base + i]!;
+          if (!Number.isFinite(sum) && !Number.isNaN(sum)) return undefined;
+          v = sum / c + comp![base + i]! / c;
+          break;
+        }
+        case 'count':
+          v = c;
+          break;
+        case 'group':
+          v = 1;
+          break;
+        default:
+          v = val[base + i]!;
+      }
+      o.t.push(ev.ts(i));
+      o.f.push(v);
+    }
+    if (o.t.length > 0) {
+      total += o.t.length;
+      out.push(o);
+    }
+  }
+  ev.ctx.addSamples(total);
+  return out;
 }
 
 function addHist(g: Group, h: FloatHistogram): void {

@@ -25,6 +25,8 @@ export interface RangeWindow {
   call: Call;
   arg: MatrixSelector | SubqueryExpr;
   nonCounterWarned: boolean;
+  /** The series whose name was last checked for counter suffixes (checked once per series). */
+  counterCheckedFor?: Labels;
 }
 
 export interface RangeFunction {
@@ -161,7 +163,8 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
   if (durationToEnd >= threshold) durationToEnd = avg / 2;
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
   if (isRate) factor /= w.range / 1000;
-  if (isCounter && !w.nonCounterWarned) {
+  if (isCounter && !w.nonCounterWarned && w.counterCheckedFor !== w.metric) {
+    w.counterCheckedFor = w.metric;
     const name = w.metric.get('__name__');
     if (name !== '' && !COUNTER_SUFFIXES.some((s) => name.endsWith(s))) {
       w.nonCounterWarned = true;
