@@ -115,6 +115,24 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       expect(got.map((s) => s.labels)).toEqual(want);
     });
 
+    it('wide ranges read only the buckets that exist', async () => {
+      await store.put(A, chunksOf());
+      await store.put(B, chunksOf());
+      const q = store.queryable(A).querier(-8.64e15, 8.64e15);
+      rec.reset();
+      expect(await q.labelNames([])).toEqual(['__name__', 'code', 'instance', 'job']);
+      // Discovery costs one limit-1 read per existing bucket (two) plus one that finds none.
+      const probes = rec.accesses.filter((a) => a.op === 'scan' && a.ranges.length === 1 && a.keys.length <= 1);
+      expect(rec.accesses.length).toBeLessThan(10);
+      expect(probes.length).toBeGreaterThanOrEqual(3);
+      const wide = await select(A, m('job="node"'), -8.64e15, 8.64e15);
+      expect(wide).toEqual(expected(data.slice(0, 2), D - DAY_MS, D + DAY_MS));
+      expect(await store.buckets(A, -(2 ** 31), 2 ** 31 - 2)).toEqual([
+        store.schema.bucketOf(D) - 1,
+        store.schema.bucketOf(D),
+      ]);
+    });
+
     it('rejects selects without a matcher that selects a non-empty value', async () => {
       await store.put(A, chunksOf());
       const q = store.queryable(A).querier(D - DAY_MS, D);
