@@ -28,6 +28,18 @@ export class AdminAuthService {
     return { actor: `admin:${t.id}`, role: t.role };
   }
 
+  /** Authenticates a root or admin token for a new session and records the login in the audit log. */
+  async startSession(secret: string): Promise<AdminPrincipal | undefined> {
+    const principal = await this.authenticate(secret);
+    if (principal) {
+      const now = this.deps.clock.now();
+      await this.deps.store.transaction((r) =>
+        audit(r, { at: now, actor: principal.actor, action: 'session.create', tenantId: null }),
+      );
+    }
+    return principal;
+  }
+
   async create(
     actor: string,
     input: { name: string; role?: AdminRole; expiresAt?: string },

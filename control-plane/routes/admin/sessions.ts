@@ -9,7 +9,7 @@ export const sessionRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, 
     '/sessions',
     { schema: { tags: ['admin'], body: SessionBody, response: { 200: Session, 400: ErrorBody, 401: ErrorBody } } },
     async (req) => {
-      const principal = await services.adminAuth.authenticate(req.body.token);
+      const principal = await services.adminAuth.startSession(req.body.token);
       if (!principal) throw new UnauthorizedError('invalid, revoked or expired admin token');
       return sessions.issue(principal);
     },

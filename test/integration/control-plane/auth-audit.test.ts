@@ -58,6 +58,8 @@ describe.each(backends())('control plane admin auth, sessions and audit on $name
     });
     expect(Date.parse(expiresAt)).toBe(h.clock.now() + 15 * 60_000);
     expect((await h.admin('GET', '/tenants', undefined, jwt)).statusCode).toBe(200);
+    const login = (await h.admin('GET', '/audit?action=session.create', undefined, jwt)).json().items[0];
+    expect(login).toMatchObject({ actor: 'root', action: 'session.create', tenantId: null });
     const bad = await h.app.inject({ method: 'POST', url: `${A}/sessions`, payload: { token: 'nope-nope-nope-nope' } });
     expect(bad.statusCode).toBe(401);
     h.clock.advance(16 * 60_000);
