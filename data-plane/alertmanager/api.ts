@@ -1,0 +1,245 @@
+import { BadDataError, type Matcher, matchesAll, type TenantId } from '../model/index.js';
+import { type Alert, isResolved, type PostableAlert } from './alert.js';
+import { parseMatchers } from './config/index.js';
+import type { MultitenantAlertmanager } from './multitenant.js';
+import { goTime } from './notify/index.js';
+import { type Silence, type SilenceMatcher, silenceState } from './silences.js';
+import type { TenantAlertmanager } from './tenant.js';
+
+/** Query parameters as the HTTP edge hands them over (repeated keys become arrays). */
+export type Query = Record<string, string | string[] | undefined>;
+
+export interface AlertmanagerApiOptions {
+  version: string;
+  now: () => number;
+}
+
+/**
+ * The Alertmanager v2 API (0.25 OpenAPI shapes) without HTTP: each method takes the tenant and the
+ * decoded request and returns the JSON body, throwing CortexErrors the edge maps to status codes.
+ */
+export class AlertmanagerApi {
+  constructor(
+    private readonly am: MultitenantAlertmanager,
+    private readonly opts: AlertmanagerApiOptions,
+  ) {}
+
+  async getAlerts(tenantId: TenantId, q: Query): Promise<unknown[]> {
+    const t = await this.am.tenant(tenantId);
+    const f = alertFilter(q);
+    const now = this.opts.now();
+    return t
+      .listAlerts()
+      .filter((a) => !isResolved(a, now))
+      .map((a) => gettableAlert(t, a))
+      .filter((g) => f(g.alert, g.view))
+      .map((g) => g.view)
+      .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+  }
+
+  async postAlerts(tenantId: TenantId, body: unknown): Promise<void> {
+    if (!Array.isArray(body)) throw new BadDataError('body must be a JSON array of alerts');
+    await this.am.postAlerts(tenantId, body as PostableAlert[]);
+  }
+
+  async getAlertGroups(tenantId: TenantId, q: Query): Promise<unknown[]> {
+    const t = await this.am.tenant(tenantId);
+    const f = alertFilter(q);
+    const now = this.opts.now();
+    const out: unknown[] = [];
+    for (const g of t.groups()) {
+      const alerts = g.alerts
+        .filter((a) => !isResolved(a, now))
+        .map((a) => gettableAlert(t, a))
+        .filter((x) => f(x.alert, x.view, g.route.config.receiver))
+        .map((x) => x.view);
+      if (alerts.length === 0) continue;
+      out.push({ labels: g.groupLabels.toObject(), receiver: { name: g.route.config.receiver }, alerts });
+    }
+    return out;
+  }
+
+  async getSilences(tenantId: TenantId, q: Query): Promise<unknown[]> {
+    const t = await this.am.tenant(tenantId);
+    const filters = matcherParams(q.filter);
+    const now = this.opts.now();
+    const order = { active: 0, pending: 1, expired: 2 };
+    return t.silences
+      .list()
+      .filter((s) => filters.every((m) => s.matchers.some((sm) => sm.name === m.name && m.matches(sm.value))))
+      .sort((a, b) => {
+        const d = order[silenceState(a, now)] - order[silenceState(b, now)];
+        if (d !== 0) return d;
+        return silenceState(a, now) === 'expired' ? b.endsAt - a.endsAt : a.endsAt - b.endsAt;
+      })
+      .map((s) => gettableSilence(s, now));
+  }
+
+  async postSilence(tenantId: TenantId, body: unknown): Promise<{ silenceID: string }> {
+    const t = await this.am.tenant(tenantId);
+    const p = postableSilence(body);
+    return { silenceID: await t.silences.set(p) };
+  }
+
+  async getSilence(tenantId: TenantId, id: string): Promise<unknown> {
+    const t = await this.am.tenant(tenantId);
+    return gettableSilence(t.silences.get(id), this.opts.now());
+  }
+
+  async deleteSilence(tenantId: TenantId, id: string): Promise<void> {
+    await (await this.am.tenant(tenantId)).silences.expire(id);
+  }
+
+  async getStatus(tenantId: TenantId): Promise<unknown> {
+    const t = await this.am.tenant(tenantId);
+    return {
+      cluster: { name: '', status: 'disabled', peers: [] },
+      config: { original: t.config.raw },
+      uptime: goTime(this.am.startedAt),
+      versionInfo: {
+        branch: 'main',
+        buildDate: '',
+        buildUser: '',
+        goVersion: `node${process.versions.node}`,
+        revision: '',
+        version: this.opts.version,
+      },
+    };
+  }
+
+  async getReceivers(tenantId: TenantId): Promise<unknown[]> {
+    const t = await this.am.tenant(tenantId);
+    return t.config.config.receivers.map((r) => ({ name: r.name }));
+  }
+}
+
+interface AlertView {
+  fingerprint: string;
+  [k: string]: unknown;
+}
+
+function gettableAlert(
+  t: TenantAlertmanager,
+  a: Alert,
+): { alert: Alert; view: AlertView; silenced: boolean; inhibited: boolean } {
+  const silencedBy = t.silences.mutedBy(a.labels);
+  const inhibitedBy = t.inhibitedBy(a);
+  const view: AlertView = {
+    annotations: a.annotations.toObject(),
+    endsAt: goTime(a.endsAt),
+    fingerprint: a.fingerprint,
+    receivers: t.receiversFor(a.labels).map((name) => ({ name })),
+    startsAt: goTime(a.startsAt),
+    status: {
+      inhibitedBy,
+      silencedBy,
+      state: silencedBy.length > 0 || inhibitedBy.length > 0 ? 'suppressed' : 'active',
+    },
+    updatedAt: goTime(a.updatedAt),
+    generatorURL: a.generatorURL,
+    labels: a.labels.toObject(),
+  };
+  return { alert: a, view, silenced: silencedBy.length > 0, inhibited: inhibitedBy.length > 0 };
+}
+
+/** `active`, `silenced`, `inhibited` (default true), `filter` matchers and a `receiver` regex. */
+function alertFilter(q: Query): (a: Alert, v: AlertView, groupReceiver?: string) => boolean {
+  const flag = (k: string) => {
+    const v = one(q[k]);
+    if (v === undefined || v === '') return true;
+    if (v !== 'true' && v !== 'false') throw new BadDataError(`${k} must be true or false`);
+    return v === 'true';
+  };
+  const active = flag('active');
+  const silenced = flag('silenced');
+  const inhibited = flag('inhibited');
+  const matchers = matcherParams(q.filter);
+  const recv = one(q.receiver);
+  let re: RegExp | undefined;
+  if (recv) {
+    try {
+      re = new RegExp(`^(?:${recv})$`);
+    } catch {
+      throw new BadDataError(`failed to parse receiver param: ${recv}`);
+    }
+  }
+  return (a, v, groupReceiver) => {
+    const st = v.status as { silencedBy: string[]; inhibitedBy: string[] };
+    const isSil = st.silencedBy.length > 0;
+    const isInh = st.inhibitedBy.length > 0;
+    if (!silenced && isSil) return false;
+    if (!inhibited && isInh) return false;
+    if (!active && !isSil && !isInh) return false;
+    if (!matchesAll(matchers, a.labels)) return false;
+    if (re) {
+      const names =
+        groupReceiver !== undefined ? [groupReceiver] : (v.receivers as { name: string }[]).map((r) => r.name);
+      if (!names.some((n) => re.test(n))) return false;
+    }
+    return true;
+  };
+}
+
+function matcherParams(v: string | string[] | undefined): Matcher[] {
+  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return list.flatMap((s) => {
+    try {
+      return parseMatchers(s);
+    } catch (e) {
+      throw new BadDataError(`bad matcher format: ${(e as Error).message}`);
+    }
+  });
+}
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function gettableSilence(s: Silence, now: number): unknown {
+  return {
+    id: s.id,
+    status: { state: silenceState(s, now) },
+    updatedAt: goTime(s.updatedAt),
+    comment: s.comment,
+    createdBy: s.createdBy,
+    endsAt: goTime(s.endsAt),
+    matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual })),
+    startsAt: goTime(s.startsAt),
+  };
+}
+
+function postableSilence(body: unknown): Omit<Silence, 'id' | 'updatedAt'> & { id?: string } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadDataError('body must be a silence object');
+  const b = body as Record<string, unknown>;
+  const str = (k: string, required: boolean) => {
+    const v = b[k];
+    if (v === undefined && !required) return '';
+    if (typeof v !== 'string') throw new BadDataError(`${k} must be a string`);
+    return v;
+  };
+  const time = (k: string) => {
+    const t = Date.parse(str(k, true));
+    if (Number.isNaN(t)) throw new BadDataError(`${k} must be an RFC 3339 time`);
+    return t;
+  };
+  if (!Array.isArray(b.matchers)) throw new BadDataError('matchers must be a list');
+  const matchers: SilenceMatcher[] = b.matchers.map((m: unknown) => {
+    const x = (m ?? {}) as Record<string, unknown>;
+    if (typeof x.name !== 'string' || typeof x.value !== 'string' || typeof x.isRegex !== 'boolean') {
+      throw new BadDataError('each matcher needs name, value and isRegex');
+    }
+    if (x.isEqual !== undefined && typeof x.isEqual !== 'boolean') throw new BadDataError('isEqual must be a boolean');
+    return { name: x.name, value: x.value, isRegex: x.isRegex, isEqual: x.isEqual ?? true };
+  });
+  const out: Omit<Silence, 'id' | 'updatedAt'> & { id?: string } = {
+    matchers,
+    startsAt: time('startsAt'),
+    endsAt: time('endsAt'),
+    createdBy: str('createdBy', true),
+    comment: str('comment', true),
+  };
+  const id = str('id', false);
+  if (id !== '') out.id = id;
+  return out;
+}

@@ -1,0 +1,16 @@
+export { type Alert, alertFromPostable, fingerprint, formatLabelSet, type PostableAlert } from './alert.js';
+export { AlertmanagerApi, type AlertmanagerApiOptions, type Query } from './api.js';
+export * from './config/index.js';
+export { Dispatcher, type GroupView } from './dispatcher.js';
+export {
+  type AlertmanagerFeed,
+  FALLBACK_CONFIG,
+  MultitenantAlertmanager,
+  type MultitenantAlertmanagerOptions,
+} from './multitenant.js';
+export { type NflogEntry, needsUpdate } from './nflog.js';
+export { Firewall, type FirewallOptions, goTime, httpPost, NotifyError } from './notify/index.js';
+export { type Cancel, ManualScheduler, type Scheduler, timerScheduler } from './scheduler.js';
+export { type Silence, type SilenceMatcher, silenceState } from './silences.js';
+export { type AlertmanagerStateStore, KVStateStore, MemoryStateStore } from './state.js';
+export { type AlertmanagerLimits, TenantAlertmanager } from './tenant.js';
