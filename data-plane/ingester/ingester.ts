@@ -32,7 +32,7 @@ import {
   WriteAheadLog,
   writeCheckpoint,
 } from './wal/wal.js';
-import { checkpointTenant, PushRecords, Replayer } from './walcodec.js';
+import { checkpointExemplars, checkpointSeries, PushRecords, Replayer } from './walcodec.js';
 
 export interface IngesterOptions {
   /** WAL directory; without it nothing survives a restart (tests, `--dev` early). */
@@ -58,6 +58,9 @@ export interface IngesterOptions {
   logger?: WalLogger;
   registry?: Registry;
 }
+
+/** Series per checkpoint slice; the event loop runs pushes between slices. */
+const CHECKPOINT_BATCH = 2000;
 
 const silentLogger: WalLogger = { info() {}, warn() {}, error() {} };
 
@@ -395,21 +398,32 @@ export class Ingester {
   }
 
   /**
-   * Writes a checkpoint: a snapshot of every series and all data not yet in the chunk store, taken
-   * in the same tick as the WAL cut, so the checkpoint plus the segments after it hold exactly
-   * what is acknowledged and not durable elsewhere. Older segments and checkpoints are then deleted.
+   * Writes a checkpoint: every series and all data not yet in the chunk store, read from memory in
+   * slices after a WAL cut, so the checkpoint plus the segments after the cut hold everything
+   * acknowledged that is not durable elsewhere. Older segments and checkpoints are then deleted.
    */
   checkpoint(): Promise<void> {
     if (!this.wal || !this.opts.walDir || this.state === 'stopped') return Promise.resolve();
     if (this.checkpointing) return this.checkpointing;
-    const wal = this.wal;
     const dir = this.opts.walDir;
     const started = performance.now();
-    const data: Buffer[] = [];
-    for (const t of this.tenantsById.values()) data.push(...checkpointTenant(t.head, t.exemplars.entries()));
-    const cut = wal.cut();
+    // Cut first: every record before the cut is already reflected in memory, and memory is read
+    // only afterwards, so the checkpoint covers all of it (plus possibly later samples, which replay
+    // ignores as duplicates).
+    const cut = this.wal.cut();
     this.checkpointing = (async () => {
       try {
+        const data: Buffer[] = [];
+        for (const t of [...this.tenantsById.values()]) {
+          const all = [...t.head.series.values()];
+          for (let i = 0; i < all.length; i += CHECKPOINT_BATCH) {
+            data.push(...checkpointSeries(t.head.tenant, all.slice(i, i + CHECKPOINT_BATCH)));
+            // Let pushes run between batches instead of blocking the event loop for the whole snapshot.
+            await new Promise((r) => setImmediate(r));
+          }
+          const ex = checkpointExemplars(t.head.tenant, t.exemplars.entries());
+          if (ex) data.push(ex);
+        }
         const upTo = await cut;
         await writeCheckpoint(dir, upTo, data);
         this.metrics.checkpointSeconds.observe((performance.now() - started) / 1000);

@@ -273,6 +273,19 @@ describe('checkpoints', () => {
     expect(await readAll(b.queryable(T1), all)).toEqual(expected(60, 1));
   });
 
+  it('a checkpoint taken in slices while pushes continue loses and duplicates nothing', {
+    timeout: 30_000,
+  }, async () => {
+    const a = await boot({ fsync: 'never' });
+    const k = 2500; // more than one checkpoint slice
+    await load(a, 1, k);
+    const cp = a.checkpoint();
+    await Promise.all([cp, load(a, 3, k, 1)]);
+    await load(a, 1, k, 4);
+    const b = await boot();
+    expect(await readAll(b.queryable(T1), all)).toEqual(expected(5, k));
+  });
+
   it('stop() writes a final checkpoint so the next start reads no old segments', async () => {
     const logger = new RecordingLogger();
     const a = await boot();

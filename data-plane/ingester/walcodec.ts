@@ -124,54 +124,46 @@ export class PushRecords {
   }
 }
 
-/** Encodes a checkpoint of one tenant: every series, then the data not yet in the chunk store. */
-export function checkpointTenant(head: TenantHead, exemplars: Iterable<{ ref: number; e: Exemplar }>): Buffer[] {
+/**
+ * Encodes part of a tenant's checkpoint: the given series, their chunks not yet in the chunk store,
+ * out-of-order buffers, histograms and newest-sample state. Checkpoints are written in batches of
+ * series so pushes keep running meanwhile; replay is idempotent, so a sample that reaches both the
+ * checkpoint and a later segment is stored once.
+ */
+export function checkpointSeries(tenant: TenantId, series: readonly MemSeries[]): Buffer[] {
   const out: Buffer[] = [];
-  const rec = new PushRecords(head.tenant);
-  let n = 0;
-  for (const s of head.series.values()) {
-    rec.addSeries(s);
-    if (++n % 1000 === 0) out.push(rec.finish()!);
-  }
-  const tail = rec.finish();
-  if (tail) out.push(tail);
+  const rec = new PushRecords(tenant);
+  for (const s of series) rec.addSeries(s);
+  const head = rec.finish();
+  if (head) out.push(head);
   const b = new ByteBuilder(64 * 1024);
-  for (const s of head.series.values()) {
+  const chunk = (ref: number, flags: number, bytes: Uint8Array) => {
+    const start = b.beginRecord(RecordType.Chunk);
+    b.str(tenant);
+    b.uvarint(ref);
+    b.uvarint(flags);
+    b.bytes(bytes);
+    b.endRecord(start);
+  };
+  for (const s of series) {
     const open = s.chunks[s.chunks.length - 1];
-    for (const c of s.chunks) {
-      if (c.flushed) continue;
-      const start = b.beginRecord(RecordType.Chunk);
-      b.str(head.tenant);
-      b.uvarint(s.ref);
-      b.uvarint(c === open && !c.sealed ? 1 : 0);
-      b.bytes(c.chunk.bytes());
-      b.endRecord(start);
-    }
-    for (const c of s.oooChunks ?? []) {
-      if (c.flushed) continue;
-      const start = b.beginRecord(RecordType.Chunk);
-      b.str(head.tenant);
-      b.uvarint(s.ref);
-      b.uvarint(2);
-      b.bytes(c.chunk.bytes());
-      b.endRecord(start);
-    }
+    for (const c of s.chunks) if (!c.flushed) chunk(s.ref, c === open && !c.sealed ? 1 : 0, c.chunk.bytes());
+    for (const c of s.oooChunks ?? []) if (!c.flushed) chunk(s.ref, 2, c.chunk.bytes());
     if (s.oooT && s.oooT.length > 0) {
       rec.beginSamples(s.ref);
       for (let i = 0; i < s.oooT.length; i++) rec.sample(s.oooT[i]!, s.oooV![i]!);
       rec.endSamples();
     }
     if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
-    if (b.len > 1 << 20) out.push(b.take());
   }
   // Series whose chunks are all in the store still remember their newest sample, so a restart keeps
   // rejecting duplicates and out-of-order samples for them instead of re-accepting old timestamps.
   let stateStart = -1;
-  for (const s of head.series.values()) {
+  for (const s of series) {
     if (s.lastT === Number.NEGATIVE_INFINITY) continue;
     if (stateStart < 0) {
       stateStart = b.beginRecord(RecordType.SeriesState);
-      b.str(head.tenant);
+      b.str(tenant);
     }
     b.uvarint(s.ref);
     b.f64(s.lastT);
@@ -179,10 +171,19 @@ export function checkpointTenant(head: TenantHead, exemplars: Iterable<{ ref: nu
   }
   if (stateStart >= 0) b.endRecord(stateStart);
   if (b.len > 0) out.push(b.take());
-  for (const { ref, e } of exemplars) rec.exemplar(ref, e);
   const rest = rec.finish();
   if (rest) out.push(rest);
   return out;
+}
+
+/** Encodes a tenant's exemplars (oldest first) for a checkpoint. */
+export function checkpointExemplars(
+  tenant: TenantId,
+  entries: Iterable<{ ref: number; e: Exemplar }>,
+): Buffer | undefined {
+  const rec = new PushRecords(tenant);
+  for (const { ref, e } of entries) rec.exemplar(ref, e);
+  return rec.finish();
 }
 
 /** Applies WAL and checkpoint records to tenant heads. Refs are resolved per tenant. */
