@@ -1,0 +1,18 @@
+export { type Alert, AlertingRule, type AlertState, RESOLVED_RETENTION_MS } from './alerting-rule.js';
+export { alertsResponse, type RuleGroupsView, type RulesFilter, rulesResponse } from './api.js';
+export { compileGroup, type GroupConfig, type Rule } from './compile.js';
+export { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
+export { RulerMetrics } from './metrics.js';
+export { RecordingRule } from './recording-rule.js';
+export type { RuleHealth } from './rule-health.js';
+export { Ruler, type RulerOptions } from './ruler.js';
+export {
+  PollingRuleGroupSource,
+  type PollingSourceOptions,
+  type RuleGroupSource,
+  type RulesFeed,
+  StaticRuleGroupSource,
+} from './source.js';
+export { RuleTemplate, TemplateError } from './template/index.js';
+export * from './types.js';
+export { type ValidationProblem, validateRuleFile, validateRuleGroup } from './validate.js';

@@ -1,0 +1,259 @@
+import type { Registry } from 'prom-client';
+import { type Clock, Labels, systemClock, type TenantId } from '../model/index.js';
+import { compileGroup } from './compile.js';
+import { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
+import { RulerMetrics } from './metrics.js';
+import type { RuleGroupSource } from './source.js';
+import {
+  type NamespacedRuleGroup,
+  type Notifier,
+  OWN_ALL,
+  type RuleQueryFunc,
+  type RulerLimits,
+  type RulerSharding,
+  type RuleWriter,
+} from './types.js';
+
+export interface RulerOptions {
+  source: RuleGroupSource;
+  query: RuleQueryFunc;
+  writer: RuleWriter;
+  notifier?: Notifier;
+  limits: RulerLimits;
+  clock?: Clock;
+  registry?: Registry;
+  sharding?: RulerSharding;
+  /** Base URL of this service, for `generatorURL` and `$externalURL`. */
+  externalURL?: string;
+  externalLabels?: Labels;
+  /** Interval of groups that set none (default 1m). */
+  defaultEvaluationIntervalMs?: number;
+  /** How often firing alerts are re-sent (default 1m). */
+  resendDelayMs?: number;
+  /** Minimum `for` left after a restart before an alert may fire (default 10m). */
+  forGracePeriodMs?: number;
+  /** How far back ALERTS_FOR_STATE is read on restore (default 1h). */
+  outageToleranceMs?: number;
+  /** Group evaluations of one tenant running at once (default 4). */
+  tenantConcurrency?: number;
+  /** How often the source is checked for changes (default 1s). */
+  syncIntervalMs?: number;
+  log?: RulerLogger;
+}
+
+interface Slot {
+  runner: RuleGroupRunner;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  running: boolean;
+}
+
+/**
+ * The multi-tenant ruler: keeps one runner per owned rule group in step with the source, schedules
+ * each group on its interval (staggered by a hash offset), and bounds each tenant's concurrency.
+ */
+export class Ruler {
+  private readonly clock: Clock;
+  private readonly deps: GroupDeps;
+  private readonly slots = new Map<TenantId, Map<string, Slot>>();
+  private readonly semaphores = new Map<TenantId, Semaphore>();
+  private lastSourceRevision = -1;
+  private lastLimitsSig = '';
+  private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+  readonly metrics: RulerMetrics;
+
+  constructor(private readonly opts: RulerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.metrics = new RulerMetrics(opts.registry);
+    this.deps = {
+      query: opts.query,
+      writer: opts.writer,
+      notifier: opts.notifier,
+      clock: this.clock,
+      metrics: this.metrics,
+      externalLabels: opts.externalLabels ?? Labels.EMPTY,
+      externalURL: (opts.externalURL ?? '').replace(/\/$/, ''),
+      resendDelayMs: opts.resendDelayMs ?? 60_000,
+      forGracePeriodMs: opts.forGracePeriodMs ?? 10 * 60_000,
+      outageToleranceMs: opts.outageToleranceMs ?? 60 * 60_000,
+      log: opts.log,
+    };
+  }
+
+  /** Brings the running groups in line with the source and current limits. Cheap when nothing changed. */
+  sync(): void {
+    const snap = this.opts.source.snapshot();
+    const rev = this.opts.source.revision();
+    const tenants = new Set<TenantId>([...snap.keys(), ...this.slots.keys()]);
+    const sig = [...tenants].map((t) => `${t}:${this.maxGroups(t)}:${this.maxRules(t)}`).join(',');
+    if (rev === this.lastSourceRevision && sig === this.lastLimitsSig) return;
+    this.lastSourceRevision = rev;
+    this.lastLimitsSig = sig;
+    for (const tenantId of tenants) this.syncTenant(tenantId, snap.get(tenantId) ?? []);
+  }
+
+  private syncTenant(tenantId: TenantId, all: readonly NamespacedRuleGroup[]): void {
+    const sharding = this.opts.sharding ?? OWN_ALL;
+    const owned = all
+      .filter((g) => sharding.owns(tenantId, g.namespace, g.group.name))
+      .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.group.name, b.group.name));
+    const maxGroups = this.maxGroups(tenantId);
+    const current = this.slots.get(tenantId) ?? new Map<string, Slot>();
+    const next = new Map<string, Slot>();
+    owned.forEach((ng, i) => {
+      const over = maxGroups > 0 && i >= maxGroups;
+      const cfg = compileGroup(tenantId, ng, {
+        defaultIntervalMs: this.opts.defaultEvaluationIntervalMs ?? 60_000,
+        maxRulesPerGroup: this.maxRules(tenantId),
+        groupError: over
+          ? `tenant has ${owned.length} rule groups, more than the limit of ${maxGroups} (ruler_max_rule_groups_per_tenant); this group is not evaluated`
+          : undefined,
+      });
+      const key = `${ng.namespace}\xff${cfg.name}`;
+      const old = current.get(key);
+      if (old && old.runner.cfg.fingerprint === cfg.fingerprint) {
+        next.set(key, old);
+        current.delete(key);
+        return;
+      }
+      const runner = new RuleGroupRunner(cfg, this.deps);
+      if (old) {
+        runner.copyState(old.runner);
+        this.unschedule(old);
+        current.delete(key);
+      }
+      const slot: Slot = { runner, timer: undefined, running: false };
+      next.set(key, slot);
+      if (this.started) this.schedule(tenantId, slot);
+    });
+    for (const gone of current.values()) {
+      this.unschedule(gone);
+      gone.runner.markStale(this.clock.now()).catch((err) => {
+        this.opts.log?.warn(`ruler: stale markers for a removed group failed: ${(err as Error).message}`);
+      });
+    }
+    if (next.size === 0) this.slots.delete(tenantId);
+    else this.slots.set(tenantId, next);
+  }
+
+  /** The tenant's groups, ordered by namespace and name (for the API). */
+  groups(tenantId: TenantId): RuleGroupRunner[] {
+    return [...(this.slots.get(tenantId)?.values() ?? [])].map((s) => s.runner);
+  }
+
+  tenants(): TenantId[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Runs every group whose evaluation slot is due at `now`, within each tenant's concurrency. */
+  async evaluateDue(now: number = this.clock.now()): Promise<void> {
+    const runs: Promise<void>[] = [];
+    for (const [tenantId, groups] of this.slots) {
+      for (const slot of groups.values()) {
+        if (slot.runner.evalTimestamp(now) > slot.runner.lastScheduled) runs.push(this.run(tenantId, slot, now));
+      }
+    }
+    await Promise.all(runs);
+  }
+
+  /** Evaluates every group at exactly `ts`, ignoring schedules (tests and promtool-style runs). */
+  async evaluateAll(ts: number): Promise<void> {
+    const runs: Promise<void>[] = [];
+    for (const [tenantId, groups] of this.slots) {
+      for (const slot of groups.values()) runs.push(this.withSlot(tenantId, () => slot.runner.evaluate(ts)));
+    }
+    await Promise.all(runs);
+  }
+
+  /** Starts syncing with the source and evaluating on schedule. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.sync();
+    for (const [tenantId, groups] of this.slots) for (const slot of groups.values()) this.schedule(tenantId, slot);
+    this.syncTimer = setInterval(() => this.sync(), this.opts.syncIntervalMs ?? 1000);
+    this.syncTimer.unref?.();
+  }
+
+  stop(): void {
+    this.started = false;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    for (const groups of this.slots.values()) for (const slot of groups.values()) this.unschedule(slot);
+  }
+
+  private schedule(tenantId: TenantId, slot: Slot): void {
+    const now = this.clock.now();
+    const r = slot.runner;
+    const next = r.evalTimestamp(now) + r.cfg.intervalMs;
+    slot.timer = setTimeout(
+      () => {
+        slot.timer = undefined;
+        this.run(tenantId, slot, this.clock.now()).finally(() => {
+          if (this.started && this.slots.get(tenantId)?.get(`${r.cfg.namespace}\xff${r.cfg.name}`) === slot) {
+            this.schedule(tenantId, slot);
+          }
+        });
+      },
+      Math.max(0, next - now),
+    );
+    slot.timer.unref?.();
+  }
+
+  private unschedule(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+  }
+
+  private async run(tenantId: TenantId, slot: Slot, now: number): Promise<void> {
+    // A group still evaluating when its next slot comes skips that slot (counted as missed later).
+    if (slot.running) return;
+    slot.running = true;
+    try {
+      await this.withSlot(tenantId, () => slot.runner.runScheduled(now));
+    } catch (err) {
+      this.opts.log?.warn(`ruler: evaluation of ${slot.runner.cfg.name} failed: ${(err as Error).message}`);
+    } finally {
+      slot.running = false;
+    }
+  }
+
+  private withSlot(tenantId: TenantId, fn: () => Promise<void>): Promise<void> {
+    let sem = this.semaphores.get(tenantId);
+    if (!sem) {
+      sem = new Semaphore(this.opts.tenantConcurrency ?? 4);
+      this.semaphores.set(tenantId, sem);
+    }
+    return sem.run(fn);
+  }
+
+  private maxGroups(t: TenantId): number {
+    return this.opts.limits.get(t, 'ruler_max_rule_groups_per_tenant');
+  }
+
+  private maxRules(t: TenantId): number {
+    return this.opts.limits.get(t, 'ruler_max_rules_per_rule_group');
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A counting semaphore: at most `n` functions run at once, the rest wait in FIFO order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly n: number) {}
+
+  async run(fn: () => Promise<void>): Promise<void> {
+    if (this.active >= Math.max(1, this.n)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}

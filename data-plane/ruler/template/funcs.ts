@@ -1,0 +1,245 @@
+import { RE2JS } from 're2js';
+import { parseDuration } from '../../model/index.js';
+import { printValue, type TemplateFunc, truthy } from './exec.js';
+import { formatG, sprintf } from './go-fmt.js';
+
+/** One sample of a `query` result, shaped like Prometheus's template `sample` struct. */
+export interface TemplateSample {
+  Labels: Map<string, string>;
+  Value: number;
+}
+
+/** Runs an instant PromQL query for the `query` function. */
+export type TemplateQueryFunc = (query: string) => Promise<TemplateSample[]>;
+
+export interface FuncContext {
+  query: TemplateQueryFunc;
+  externalURL: string;
+}
+
+function toFloat(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const n = v.trim() === '' ? Number.NaN : Number(v);
+    if (Number.isNaN(n) && !/^[+-]?nan$/i.test(v.trim())) throw new Error(`can't convert ${v} to float`);
+    return n;
+  }
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new Error(`can't convert ${printValue(v)} to float`);
+}
+
+const SI_UP = ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+const SI_DOWN = ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
+const g4 = (v: number) => formatG(v, 4);
+
+export function humanize(x: unknown): string {
+  let v = toFloat(x);
+  if (v === 0 || !Number.isFinite(v)) return g4(v);
+  let prefix = '';
+  if (Math.abs(v) >= 1) {
+    for (const p of SI_UP) {
+      if (Math.abs(v) < 1000) break;
+      prefix = p;
+      v /= 1000;
+    }
+  } else {
+    for (const p of SI_DOWN) {
+      if (Math.abs(v) >= 1) break;
+      prefix = p;
+      v *= 1000;
+    }
+  }
+  return g4(v) + prefix;
+}
+
+export function humanize1024(x: unknown): string {
+  let v = toFloat(x);
+  if (Math.abs(v) <= 1 || !Number.isFinite(v)) return g4(v);
+  let prefix = '';
+  for (const p of ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi']) {
+    if (Math.abs(v) < 1024) break;
+    prefix = p;
+    v /= 1024;
+  }
+  return g4(v) + prefix;
+}
+
+export function humanizeDuration(x: unknown): string {
+  let v = toFloat(x);
+  if (!Number.isFinite(v)) return g4(v);
+  if (v === 0) return `${g4(v)}s`;
+  if (Math.abs(v) >= 1) {
+    const sign = v < 0 ? '-' : '';
+    v = Math.abs(v);
+    const d = Math.trunc(v);
+    const s = d % 60;
+    const m = Math.trunc(d / 60) % 60;
+    const h = Math.trunc(d / 3600) % 24;
+    const days = Math.trunc(d / 86400);
+    if (days !== 0) return `${sign}${days}d ${h}h ${m}m ${s}s`;
+    if (h !== 0) return `${sign}${h}h ${m}m ${s}s`;
+    if (m !== 0) return `${sign}${m}m ${s}s`;
+    return `${sign}${g4(v)}s`;
+  }
+  let prefix = '';
+  for (const p of SI_DOWN) {
+    if (Math.abs(v) >= 1) break;
+    prefix = p;
+    v *= 1000;
+  }
+  return `${g4(v)}${prefix}s`;
+}
+
+/** Go's time.Time.String() for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
+export function humanizeTimestamp(x: unknown): string {
+  const v = toFloat(x);
+  if (!Number.isFinite(v)) return g4(v);
+  const sec = Math.floor(v);
+  // Prometheus rounds the fraction to milliseconds first (floatToTime).
+  const nanos = Math.round((v - sec) * 1000) * 1e6;
+  const iso = new Date(sec * 1000).toISOString();
+  const frac = nanos === 0 ? '' : `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;
+}
+
+/** Go's regexp ReplaceAllString: `$1`, `${1}`, `$name`, `${name}`, `$$` in the replacement. */
+export function reReplaceAll(pattern: string, repl: string, text: string): string {
+  const re = RE2JS.compile(pattern);
+  const names = re.namedGroups() as Record<string, number>;
+  const n = re.groupCount();
+  return re.matcher(text).replaceAll((...args: unknown[]) => {
+    const group = (i: number) => (i < 0 || i > n ? '' : String(args[i] ?? ''));
+    return expand(repl, group, names);
+  });
+}
+
+function expand(repl: string, group: (i: number) => string, names: Record<string, number>): string {
+  return repl.replace(
+    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
+    (_m, all: string, braced?: string, bare?: string) => {
+      if (all === '$') return '$';
+      const name = braced ?? bare ?? '';
+      if (/^\d+$/.test(name)) return group(Number(name));
+      const idx = Object.hasOwn(names, name) ? names[name] : undefined;
+      return idx === undefined ? '' : group(idx);
+    },
+  );
+}
+
+function titleCase(s: string): string {
+  return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
+}
+
+function sample(v: unknown): TemplateSample {
+  if (typeof v === 'object' && v !== null && 'Labels' in v && 'Value' in v) return v as TemplateSample;
+  throw new Error(`expected a sample, got ${printValue(v)}`);
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a !== typeof b) throw new Error('incompatible types for comparison');
+  if (typeof a === 'number' || typeof a === 'string') return a < (b as typeof a) ? -1 : a > (b as typeof a) ? 1 : 0;
+  throw new Error('invalid type for comparison');
+}
+
+/** Go's builtin template functions plus Prometheus's template function map. */
+export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
+  const f = new Map<string, TemplateFunc>([
+    // Go builtins.
+    ['and', (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1]],
+    ['or', (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1]],
+    ['not', (a) => !truthy(a)],
+    ['len', (a) => (a instanceof Map ? a.size : typeof a === 'string' || Array.isArray(a) ? a.length : 0)],
+    [
+      'index',
+      (a, ...keys) =>
+        keys.reduce((cur, k) => (cur instanceof Map ? (cur.get(k) ?? '') : (cur as unknown[])[k as number]), a),
+    ],
+    ['print', (...a) => a.map(printValue).join('')],
+    ['println', (...a) => `${a.map(printValue).join(' ')}\n`],
+    ['printf', (fmt, ...a) => sprintf(String(fmt), a)],
+    ['eq', (a, ...bs) => bs.some((b) => compare(a, b) === 0)],
+    ['ne', (a, b) => compare(a, b) !== 0],
+    ['lt', (a, b) => compare(a, b) < 0],
+    ['le', (a, b) => compare(a, b) <= 0],
+    ['gt', (a, b) => compare(a, b) > 0],
+    ['ge', (a, b) => compare(a, b) >= 0],
+    ['urlquery', (...a) => encodeURIComponent(a.map(printValue).join('')).replace(/%20/g, '+')],
+    [
+      'html',
+      (...a) =>
+        a
+          .map(printValue)
+          .join('')
+          .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+    ],
+    // Prometheus.
+    ['query', (q) => ctx.query(String(q))],
+    [
+      'first',
+      (v) => {
+        if (!Array.isArray(v) || v.length === 0) throw new Error('first() called on vector with no elements');
+        return v[0];
+      },
+    ],
+    ['label', (name, s) => sample(s).Labels.get(String(name)) ?? ''],
+    ['value', (s) => sample(s).Value],
+    ['strvalue', (s) => sample(s).Labels.get('__value__') ?? ''],
+    [
+      'sortByLabel',
+      (name, v) =>
+        [...(v as TemplateSample[])].sort((a, b) =>
+          compare(a.Labels.get(String(name)) ?? '', b.Labels.get(String(name)) ?? ''),
+        ),
+    ],
+    ['args', (...a) => new Map(a.map((x, i) => [`arg${i}`, x]))],
+    ['reReplaceAll', (p, r, t) => reReplaceAll(String(p), String(r), String(t))],
+    ['match', (p, s) => RE2JS.compile(String(p)).matcher(String(s)).find()],
+    ['safeHtml', (s) => String(s)],
+    [
+      'stripPort',
+      (s) =>
+        String(s)
+          .replace(/:\d+$/, '')
+          .replace(/^\[(.*)\]$/, '$1'),
+    ],
+    [
+      'stripDomain',
+      (s) => {
+        const str = String(s);
+        const port = /:\d+$/.exec(str)?.[0] ?? '';
+        const host = str.slice(0, str.length - port.length);
+        return /^[\d.]+$/.test(host) || host.includes(':') ? str : (host.split('.')[0] ?? '') + port;
+      },
+    ],
+    ['title', (s) => titleCase(String(s))],
+    ['toUpper', (s) => String(s).toUpperCase()],
+    ['toLower', (s) => String(s).toLowerCase()],
+    ['humanize', humanize],
+    ['humanize1024', humanize1024],
+    ['humanizeDuration', humanizeDuration],
+    ['humanizePercentage', (v) => `${g4(toFloat(v) * 100)}%`],
+    ['humanizeTimestamp', humanizeTimestamp],
+    ['toTime', (v) => new Date(toFloat(v) * 1000)],
+    ['toDuration', (v) => toFloat(v)],
+    ['parseDuration', (s) => parseDuration(String(s)) / 1000],
+    ['externalURL', () => ctx.externalURL],
+    [
+      'pathPrefix',
+      () => {
+        try {
+          return new URL(ctx.externalURL).pathname.replace(/\/$/, '');
+        } catch {
+          return '';
+        }
+      },
+    ],
+    ['graphLink', (q) => `/graph?g0.expr=${encodeURIComponent(String(q))}&g0.tab=0`],
+    ['tableLink', (q) => `/graph?g0.expr=${encodeURIComponent(String(q))}&g0.tab=1`],
+  ]);
+  return f;
+}
+
+/** Names of every function, for parse-time checks (validation needs no query function). */
+export const TEMPLATE_FUNC_NAMES: ReadonlySet<string> = new Set(
+  templateFuncs({ query: async () => [], externalURL: '' }).keys(),
+);

@@ -1,0 +1,50 @@
+import type { Labels } from '../../model/index.js';
+import type { Node } from './ast.js';
+import { execTemplate } from './exec.js';
+import { type FuncContext, TEMPLATE_FUNC_NAMES, templateFuncs } from './funcs.js';
+import { parseTemplate } from './parser.js';
+
+// Prometheus prepends these definitions to every rule template (rules/alerting.go).
+const DEFS =
+  '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}';
+
+/** What a rule template sees: the alert's labels and value, plus the ruler's external labels and URL. */
+export interface TemplateData {
+  labels: Labels;
+  externalLabels: Labels;
+  externalURL: string;
+  value: number;
+}
+
+/** A parsed rule label or annotation template; parse once, expand per alert. */
+export class RuleTemplate {
+  private constructor(
+    readonly text: string,
+    private readonly nodes: readonly Node[] | undefined,
+  ) {}
+
+  /** Parses `text`; throws TemplateError with Go-like messages for syntax errors and unknown functions. */
+  static parse(text: string): RuleTemplate {
+    if (!text.includes('{{')) return new RuleTemplate(text, undefined);
+    return new RuleTemplate(text, parseTemplate(DEFS + text, TEMPLATE_FUNC_NAMES));
+  }
+
+  /** Expands the template; throws TemplateError when execution fails. */
+  async expand(data: TemplateData, ctx: FuncContext): Promise<string> {
+    if (!this.nodes) return this.text;
+    const dot = Object.assign(Object.create(null), {
+      Labels: labelMap(data.labels),
+      ExternalLabels: labelMap(data.externalLabels),
+      ExternalURL: data.externalURL,
+      Value: data.value,
+    });
+    return execTemplate(this.nodes, dot, templateFuncs(ctx));
+  }
+}
+
+/** Go maps keyed by label name; a Map keeps `__proto__` an ordinary key. */
+export function labelMap(l: Labels): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [n, v] of l) m.set(n, v);
+  return m;
+}
