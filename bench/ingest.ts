@@ -8,6 +8,7 @@
  *   --conns N              concurrent keep-alive connections (default 4)
  *   --seconds N            steady-state duration per run (default 20)
  *   --repeat N             A/B alternations with --compare-prometheus (default 2)
+ *   --prom-port N          port for the temporary Prometheus (default 19090)
  *   --compare-prometheus   also run Debian's `prometheus` (2.42) on 127.0.0.1 under the same load,
  *                          alternating with the server under test, and print the ratio
  *   --prometheus-only      only run the temporary Prometheus (a baseline when no server is up)
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'prometheus-only': { type: 'boolean', default: false },
     rw2: { type: 'boolean', default: false },
+    'prom-port': { type: 'string', default: '19090' },
   },
 });
 
@@ -187,6 +189,11 @@ async function runServer(
     contentType,
   );
   report(`${label} round 1`, first);
+  if (first.samples === 0) {
+    throw new Error(
+      `${label}: no request was accepted (statuses ${[...first.statuses.keys()].join(', ')}); check --url, --token and the tenant's limits`,
+    );
+  }
   const deadline = performance.now() + seconds * 1000;
   const steady = await runPhase(
     url,
@@ -201,7 +208,7 @@ async function runServer(
 async function withPrometheus<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
-  const port = 19090;
+  const port = Number(args['prom-port']);
   const proc = spawn(
     'prometheus',
     [
@@ -339,6 +346,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exitCode = 1;
 });
