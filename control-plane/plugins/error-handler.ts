@@ -52,7 +52,10 @@ export function controlPlaneErrorHandler(err: FastifyError | Error, req: Fastify
     return;
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    reply.status(400).send(body('bad_data', `request body too large: ${fe.message}`));
+    const limit = req.routeOptions.bodyLimit;
+    reply
+      .status(400)
+      .send(body('bad_data', `request body too large: this route accepts at most ${limit ?? '?'} bytes`));
     return;
   }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;

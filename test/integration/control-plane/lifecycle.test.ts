@@ -107,3 +107,42 @@ describe('control plane failures', () => {
     await h.app.close();
   });
 });
+
+describe('control plane inside a host server', () => {
+  it('leaves the host server’s routes, error handler and JSON parsing alone', async () => {
+    const cp = await createControlPlane({
+      database: { kind: 'pglite' },
+      rootToken: ROOT,
+      clusterSecret: CLUSTER,
+      logger: false,
+    });
+    const app = Fastify();
+    app.setErrorHandler((err: Error, _req, reply) => {
+      reply.status(418).send({ host: true, message: err.message });
+    });
+    app.post('/host', async () => {
+      throw new Error('host failure');
+    });
+    app.post('/echo', async (req) => ({ got: req.body ?? null }));
+    await app.register(cp.plugin);
+    try {
+      const host = await app.inject({ method: 'POST', url: '/host', payload: {} });
+      expect(host.statusCode).toBe(418);
+      expect(host.json()).toEqual({ host: true, message: 'host failure' });
+      // The control plane's tolerance of empty JSON bodies does not leak to the host.
+      const empty = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' } });
+      expect(empty.statusCode).toBe(418);
+      // And the control plane still answers with its own envelope.
+      const cpErr = await app.inject({
+        method: 'GET',
+        url: `${A}/tenants/nope`,
+        headers: { authorization: `Bearer ${ROOT}` },
+      });
+      expect(cpErr.statusCode).toBe(404);
+      expect(cpErr.json().error.kind).toBe('not_found');
+    } finally {
+      await app.close();
+      await cp.close();
+    }
+  });
+});
