@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AlertmanagerApi, type MultitenantAlertmanager, type Query } from '../alertmanager/index.js';
+import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
+import type { TenantId } from '../model/index.js';
+import { publicMessage, statusOf } from './errors.js';
+
+export interface AlertmanagerRoutesOptions {
+  alertmanager: MultitenantAlertmanager;
+  credentials: CredentialSource;
+  /** Reported in `GET /status` as versionInfo.version. */
+  version?: string;
+}
+
+type Handler = (tenantId: TenantId, req: FastifyRequest) => Promise<unknown>;
+
+/**
+ * The tenant's Alertmanager v2 API under `/alertmanager/api/v2` (Grafana's Alertmanager data source
+ * and amtool use it). GETs need `alerts:read`, POST/DELETE `alerts:write`. Errors are JSON strings,
+ * as Alertmanager answers them.
+ */
+export async function alertmanagerRoutes(app: FastifyInstance, opts: AlertmanagerRoutesOptions): Promise<void> {
+  const api = new AlertmanagerApi(opts.alertmanager, { version: opts.version ?? '0.25.0', now: () => Date.now() });
+  const read = requireScope(opts.credentials, 'alerts:read');
+  const write = requireScope(opts.credentials, 'alerts:write');
+  const base = '/alertmanager/api/v2';
+  const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) =>
+    app.route({
+      method,
+      url: `${base}${path}`,
+      onRequest: method === 'GET' ? read : write,
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        try {
+          const body = await handler(tenantOf(req), req);
+          return reply
+            .code(200)
+            .header('content-type', 'application/json')
+            .send(body === undefined ? '' : JSON.stringify(body));
+        } catch (err) {
+          return reply
+            .code(statusOf(err))
+            .header('content-type', 'application/json')
+            .send(JSON.stringify(publicMessage(err)));
+        }
+      },
+    });
+  const q = (req: FastifyRequest) => req.query as Query;
+  const id = (req: FastifyRequest) => (req.params as { id: string }).id;
+  route('GET', '/alerts', (t, r) => api.getAlerts(t, q(r)));
+  route('POST', '/alerts', async (t, r) => {
+    await api.postAlerts(t, r.body);
+  });
+  route('GET', '/alerts/groups', (t, r) => api.getAlertGroups(t, q(r)));
+  route('GET', '/silences', (t, r) => api.getSilences(t, q(r)));
+  route('POST', '/silences', (t, r) => api.postSilence(t, r.body));
+  route('GET', '/silence/:id', (t, r) => api.getSilence(t, id(r)));
+  route('DELETE', '/silence/:id', async (t, r) => {
+    await api.deleteSilence(t, id(r));
+  });
+  route('GET', '/status', (t) => api.getStatus(t));
+  route('GET', '/receivers', (t) => api.getReceivers(t));
+}
