@@ -43,6 +43,8 @@ export class EmbeddedKV implements SortedKV {
   private fh: FileHandle | undefined;
   private fileBytes = 0;
   private unlock: (() => Promise<void>) | undefined;
+  /** Set when a failed append may have left the log in an unknown state; writes then fail. */
+  private broken: unknown;
   /** Serializes appends, compaction and compare-and-set. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -109,7 +111,8 @@ export class EmbeddedKV implements SortedKV {
       const flush = async () => {
         if (batch.length === 0) return;
         const rec = encodeRecord(batch);
-        await out.write(rec);
+        // writeFile loops until the whole buffer is written (write() may return short).
+        await out.writeFile(rec);
         bytes += rec.length;
         batch = [];
         batchBytes = 0;
@@ -149,16 +152,42 @@ export class EmbeddedKV implements SortedKV {
   private async appendLocked(ops: LogOp[]): Promise<void> {
     const fh = this.fh;
     if (fh === undefined) throw new InternalError('embedded kv is closed');
+    if (this.broken !== undefined) {
+      throw new UnavailableError('embedded kv: an earlier log write could not be made durable; reopen the store', {
+        cause: this.broken,
+      });
+    }
     const rec = encodeRecord(ops);
+    let synced = false;
     try {
-      await fh.write(rec);
-      if (this.opts.sync) await fh.datasync();
+      // appendFile writes the whole buffer (no short writes), at the end of the file.
+      await fh.appendFile(rec);
+      if (this.opts.sync) {
+        synced = true;
+        await fh.datasync();
+      }
     } catch (err) {
+      await this.recoverFailedAppend(fh, err, synced);
       throw new UnavailableError('embedded kv: log write failed', { cause: err });
     }
     this.fileBytes += rec.length;
     for (const o of ops) this.apply(o);
     if (this.shouldCompact()) await this.compact();
+  }
+
+  /**
+   * Cuts a partly written record off the log. Replay stops at the first torn record, so anything
+   * appended behind one would be lost on the next open. When the cut fails, or fsync itself failed
+   * (the kernel may have dropped dirty pages: Postgres's "fsyncgate"), the store refuses further
+   * writes until it is reopened and the log replayed.
+   */
+  private async recoverFailedAppend(fh: FileHandle, err: unknown, inSync: boolean): Promise<void> {
+    try {
+      await fh.truncate(this.fileBytes);
+      if (inSync) this.broken = err;
+    } catch {
+      this.broken = err;
+    }
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
