@@ -205,14 +205,16 @@ function selectorRanges(
     switch (x.type) {
       case 'VectorSelector': {
         const [a, b] = refs(x, s, en);
-        out.set(x, { mint: a - lookback + 1, maxt: b, func });
+        out.set(x, { mint: a - lookback + 1, maxt: b + (x.smoothed ? lookback : 0), func });
         return;
       }
       case 'MatrixSelector': {
         const ms: MatrixSelector = x;
         const range = ms.rangeExpr ? dur(ms.rangeExpr) : ms.range;
         const [a, b] = refs(ms.vectorSelector, s, en);
-        out.set(ms.vectorSelector, { mint: a - range + 1, maxt: b, range, func });
+        const vs = ms.vectorSelector;
+        const ext = vs.anchored || vs.smoothed ? lookback : 0;
+        out.set(vs, { mint: a - range - ext + 1, maxt: b + (vs.smoothed ? lookback : 0), range, func });
         return;
       }
       case 'SubqueryExpr': {

@@ -6,6 +6,7 @@ import { evalBinary } from './binop.js';
 import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
 import type { QueryContext } from './context.js';
 import type { Evaluation } from './eval-api.js';
+import { extendedRangeValue } from './extended-range.js';
 import { absentLabels, evalCall } from './functions.js';
 import { evalDuration } from './parser.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
@@ -145,7 +146,7 @@ export class Evaluator implements Evaluation {
     const buf = this.buf;
     for (const s of series) {
       this.ctx.check();
-      const n = loadSeries(s, first - lookback + 1, last, false, buf);
+      const n = loadSeries(s, first - lookback + 1, last + (vs.smoothed ? lookback : 0), false, buf);
       this.ctx.samplesLoaded += n;
       if (n === 0) continue;
       const o = newSeries(s.labels, false);
@@ -157,7 +158,24 @@ export class Evaluator implements Evaluation {
         const h = buf.h?.[j];
         if (h !== undefined) {
           if (!isStaleHistogram(h)) pushPoint(o, this.ts(i), 0, h);
-        } else if (!isStaleNaN(buf.v[j]!)) pushPoint(o, this.ts(i), buf.v[j]!, undefined);
+        } else if (!isStaleNaN(buf.v[j]!)) {
+          let v = buf.v[j]!;
+          // `x smoothed`: linear interpolation towards the next sample (from zero across a reset)
+          const nx = j + 1;
+          if (
+            vs.smoothed &&
+            buf.t[j] !== ref &&
+            nx < n &&
+            !buf.h?.[nx] &&
+            buf.t[nx]! <= ref + lookback &&
+            !isStaleNaN(buf.v[nx]!)
+          ) {
+            const f = (ref - buf.t[j]!) / (buf.t[nx]! - buf.t[j]!);
+            const b = buf.v[nx]!;
+            v = b < v ? b * f : v + (b - v) * f;
+          }
+          pushPoint(o, this.ts(i), v, undefined);
+        }
       }
       if (o.t.length > 0) {
         this.ctx.addSamples(o.t.length);
@@ -203,9 +221,11 @@ export class Evaluator implements Evaluation {
     if (e.type === 'MatrixSelector') {
       const series = this.ctx.selected.get(e.vectorSelector) ?? [];
       const buf = this.buf;
+      // anchored/smoothed also look at samples around the window
+      const ext = e.vectorSelector.anchored || e.vectorSelector.smoothed ? this.lookback : 0;
       for (const s of series) {
         this.ctx.check();
-        const n = loadSeries(s, first - range + 1, last, true, buf);
+        const n = loadSeries(s, first - range - ext + 1, last + (e.vectorSelector.smoothed ? ext : 0), true, buf);
         this.ctx.samplesLoaded += n;
         if (n === 0) continue;
         this.ctx.addSamples(n);
@@ -321,6 +341,7 @@ export class Evaluator implements Evaluation {
       arg,
       nonCounterWarned: false,
     };
+    const extended = w.anchored || w.smoothed;
     this.forEachRangeSource(arg, (src) => {
       const o = newSeries(src.metric, rangeFn.dropName || src.dropName);
       w.t = src.t;
@@ -341,6 +362,11 @@ export class Evaluator implements Evaluation {
         w.rangeEnd = ref;
         w.stepTime = this.ts(i);
         w.step = i;
+        if (extended) {
+          const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
+          if (r !== undefined) pushPoint(o, this.ts(i), r, undefined);
+          continue;
+        }
         if (hi === lo && !rangeFn.needsEmpty) continue;
         const r = rangeFn.fn(w);
         if (r === undefined) continue;
