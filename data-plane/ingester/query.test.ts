@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Matcher } from '../model/index.js';
+import { Ingester } from './index.js';
+import { lbls, limits, ManualClock, readAll, req, series, T1, T2 } from './testing.js';
+
+const up = { __name__: 'up', job: 'node', instance: 'a' };
+const eq = (n: string, v: string) => new Matcher('=', n, v);
+
+let ing: Ingester | undefined;
+async function make(over: Parameters<typeof limits>[0] = {}): Promise<Ingester> {
+  ing = new Ingester({ limits: limits(over), clock: new ManualClock() });
+  await ing.start();
+  return ing;
+}
+afterEach(async () => {
+  await ing?.stop();
+  ing = undefined;
+});
+
+describe('queries', () => {
+  async function seeded(): Promise<Ingester> {
+    const i = await make();
+    await i.push(
+      T1,
+      req([
+        series({ __name__: 'up', job: 'api', instance: 'a' }, [
+          [10, 1],
+          [20, 1],
+        ]),
+        series({ __name__: 'up', job: 'api', instance: 'b' }, [[10, 0]]),
+        series({ __name__: 'up', job: 'db', instance: 'c' }, [[30, 1]]),
+        series({ __name__: 'rps', job: 'api' }, [[10, 5]]),
+      ]),
+    );
+    await i.push(T2, req([series({ __name__: 'up', job: 'secret' }, [[10, 1]])]));
+    return i;
+  }
+
+  it.each([
+    { name: 'equality', ms: [eq('__name__', 'up'), eq('job', 'api')], want: ['a', 'b'] },
+    { name: 'not equal', ms: [eq('__name__', 'up'), new Matcher('!=', 'job', 'api')], want: ['c'] },
+    { name: 'regex', ms: [new Matcher('=~', 'instance', 'a|c')], want: ['a', 'c'] },
+    { name: 'negative regex', ms: [eq('__name__', 'up'), new Matcher('!~', 'instance', 'a.*')], want: ['b', 'c'] },
+    { name: 'absent label selects empty', ms: [eq('job', 'api'), eq('instance', '')], want: [''] },
+    { name: 'no match', ms: [eq('job', 'nope')], want: [] },
+  ])('select: $name', async ({ ms, want }) => {
+    const i = await seeded();
+    const got = await i.queryable(T1).querier(0, 100).select(true, undefined, ms);
+    expect(got.map((s) => s.labels.get('instance'))).toEqual(want);
+  });
+
+  it('limits samples and series to the querier range', async () => {
+    const i = await seeded();
+    const got = await readAll(i.queryable(T1), [eq('__name__', 'up')], 15, 25);
+    expect(got).toEqual([['up{instance="a", job="api"}', [[20, 1]]]]);
+  });
+
+  it('only sees its own tenant', async () => {
+    const i = await seeded();
+    const q = i.queryable(T2).querier(0, 100);
+    expect(await q.labelValues('job', [])).toEqual(['secret']);
+    expect(
+      await i
+        .queryable('nobody' as typeof T1)
+        .querier(0, 100)
+        .labelNames([]),
+    ).toEqual([]);
+  });
+
+  it('label names and values, with matchers and limits', async () => {
+    const i = await seeded();
+    const q = i.queryable(T1).querier(0, 100);
+    expect(await q.labelNames([])).toEqual(['__name__', 'instance', 'job']);
+    expect(await q.labelValues('instance', [])).toEqual(['a', 'b', 'c']);
+    expect(await q.labelValues('instance', [eq('job', 'api')])).toEqual(['a', 'b']);
+    expect(await q.labelValues('instance', [], { limit: 1 })).toEqual(['a']);
+    expect(await q.labelNames([eq('__name__', 'rps')])).toEqual(['__name__', 'job']);
+  });
+
+  it('honours an aborted signal', async () => {
+    const i = await seeded();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(
+      i
+        .queryable(T1)
+        .querier(0, 100)
+        .select(false, undefined, [eq('job', 'api')], { signal: ac.signal }),
+    ).rejects.toMatchObject({ kind: 'canceled' });
+  });
+
+  it('cuts chunks at 120 samples and reads across them', async () => {
+    const i = await make();
+    const samples = Array.from({ length: 500 }, (_, k): [number, number] => [k * 15_000, k]);
+    await i.push(T1, req([series(up, samples)]));
+    expect(await readAll(i.queryable(T1), [eq('job', 'node')])).toEqual([[lbls(up).toString(), samples]]);
+    const got = await readAll(i.queryable(T1), [eq('job', 'node')], 200 * 15_000, 201 * 15_000);
+    expect(got[0]![1]).toEqual([
+      [200 * 15_000, 200],
+      [201 * 15_000, 201],
+    ]);
+  });
+});
