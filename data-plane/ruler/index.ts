@@ -2,6 +2,7 @@ export { type Alert, AlertingRule, type AlertState, RESOLVED_RETENTION_MS } from
 export { alertsResponse, type RuleGroupsView, type RulesFilter, rulesResponse } from './api.js';
 export { compileGroup, type GroupConfig, type Rule } from './compile.js';
 export { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
+export { MemoryRuleBackend } from './memory-backend.js';
 export { RulerMetrics } from './metrics.js';
 export { RecordingRule } from './recording-rule.js';
 export type { RuleHealth } from './rule-health.js';
