@@ -299,8 +299,9 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
   const outByKey = new Map<string, SeriesOut>();
   const outList: SeriesOut[] = [];
   const metricCache = new Map<string, Labels>();
-  const fillMany = swap ? vm.fillRight : vm.fillLeft;
-  const fillOne = swap ? vm.fillLeft : vm.fillRight;
+  // Prometheus applies fill_left to the "many" side and fill_right to the "one" side, also for group_right
+  const fillMany = vm.fillLeft;
+  const fillOne = vm.fillRight;
   for (let i = 0; i < ev.steps; i++) {
     ev.ctx.check();
     const t = ev.ts(i);
@@ -387,7 +388,8 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
           else if (res === 1) value = a;
           else continue;
         } else value = res;
-        const metric = resultMetric(os.metric, os.metric, vm);
+        // the "many" side is missing: the result is built from the other side's labels
+        const metric = dropMetricName(vm.on ? os.metric.keep(vm.matchingLabels) : os.metric.without(vm.matchingLabels));
         const key = metric.key();
         let o = outByKey.get(key);
         if (!o) {
