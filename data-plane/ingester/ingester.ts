@@ -26,6 +26,7 @@ import {
   checkpointPath,
   type FsyncPolicy,
   listDir,
+  lockDir,
   readRecords,
   segmentPath,
   type WalLogger,
@@ -106,6 +107,7 @@ export class Ingester {
     this.state = 'starting';
     const dir = this.opts.walDir;
     if (dir) {
+      await lockDir(dir);
       await this.replay(dir);
       this.wal = new WriteAheadLog({
         dir,

@@ -243,6 +243,26 @@ describe('WAL mechanics', () => {
   });
 });
 
+describe('WAL directory lock', () => {
+  it.each([
+    { name: 'held by another live process', content: () => String(process.ppid), refused: true },
+    { name: 'left by a dead process', content: () => '999999999', refused: false },
+    { name: 'unreadable', content: () => 'garbage', refused: false },
+  ])('lock $name', async ({ content, refused }) => {
+    await writeFile(join(dir, 'LOCK'), content());
+    const i = new Ingester({ walDir: dir, limits: limits(), checkpointIntervalMs: 0 });
+    if (refused) {
+      await expect(i.start()).rejects.toThrow(/in use by process/);
+      return;
+    }
+    open.push(i);
+    await i.start();
+    expect((await readFile(join(dir, 'LOCK'), 'utf8')).trim()).toBe(String(process.pid));
+    await i.stop();
+    expect(await readdir(dir)).not.toContain('LOCK');
+  });
+});
+
 describe('checkpoints', () => {
   it('replay = checkpoint + newer segments; older segments are deleted', async () => {
     const a = await boot({ fsync: 'never' });

@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFrame } from './records.js';
 
@@ -223,6 +223,38 @@ export class WriteAheadLog {
     await this.fh!.close();
     // An empty last segment (typical right after a final checkpoint) would only cost a file read.
     if (this.segmentSize === 0) await rm(segmentPath(this.opts.dir, this.segment), { force: true });
+    await rm(join(this.opts.dir, LOCK_FILE), { force: true });
+  }
+}
+
+const LOCK_FILE = 'LOCK';
+
+/**
+ * Two live processes must never share a WAL directory (their segments would interleave). The lock
+ * file holds the owner's pid; a lock whose process is gone (crash) is taken over. The same pid is
+ * accepted, which covers a restarted container reusing its pid and in-process restarts in tests.
+ * Taken before replay: replay truncates torn tails, which must never touch a live writer's segment.
+ */
+export async function lockDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, LOCK_FILE);
+  const held = await readFile(path, 'utf8').catch(() => '');
+  const pid = Number.parseInt(held, 10);
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    throw new Error(
+      `WAL directory ${dir} is in use by process ${pid}; two ingesters must never share a WAL directory (remove ${path} only if that process is not an ingester)`,
+    );
+  }
+  await writeFile(path, String(process.pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
