@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createControlPlane, validatorFromParser } from '../../../control-plane/index.js';
+import { createControlPlane, generateToken, validatorFromParser } from '../../../control-plane/index.js';
 import { parseExpr } from '../../../data-plane/promql/index.js';
+import { freePort } from '../../helpers/services.js';
 import { A, CLUSTER, harness, ROOT } from './harness.js';
 
 describe('control plane lifecycle', () => {
@@ -97,6 +98,35 @@ describe('control plane lifecycle', () => {
 });
 
 describe('control plane failures', () => {
+  it('answers 503 unavailable (never 401/404) when PostgreSQL cannot be reached', async () => {
+    const port = await freePort();
+    const cp = await createControlPlane({
+      database: { kind: 'postgres', url: `postgres://postgres@127.0.0.1:${port}/nowhere` },
+      rootToken: ROOT,
+      clusterSecret: CLUSTER,
+      migrate: false,
+      logger: false,
+    });
+    const app = Fastify();
+    await app.register(cp.plugin);
+    try {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/internal/v1/authenticate',
+        headers: { authorization: `Bearer ${CLUSTER}` },
+        payload: { token: generateToken('cxt_').secret },
+      });
+      expect(r.statusCode).toBe(503);
+      expect(r.json().error).toEqual({
+        kind: 'unavailable',
+        message: 'control-plane database unavailable, retry later',
+      });
+    } finally {
+      await app.close();
+      await cp.close();
+    }
+  });
+
   it('answers 5xx without echoing internals when the database is gone', async () => {
     const h = await harness({ name: 'pglite' });
     await h.cp.close();
