@@ -6,9 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { createControlPlane } from '../../control-plane/index.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
-import { AdminApiConfigStore, DataPlane, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
+import { systemClock } from '../../data-plane/model/index.js';
+import {
+  AdminApiConfigStore,
+  DataPlane,
+  Housekeeping,
+  PollingTenantLimitsSource,
+} from '../../data-plane/modules/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -39,6 +46,8 @@ async function openChunkKV(cfg: ServerConfig, dataDir: string): Promise<SortedKV
 
 export interface RunningServer {
   app: FastifyInstance;
+  dataPlane: DataPlane;
+  housekeeping: Housekeeping;
   url: string;
   close(): Promise<void>;
 }
@@ -71,15 +80,26 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     (err) => logger.warn(`limits feed: ${String(err)}`),
   );
   await limits.start();
-  const chunkStore = new KVChunkStore({ kv: await openChunkKV(cfg, dataDir) });
+  const registry = new Registry();
+  const chunkStore = new KVChunkStore({ kv: await openChunkKV(cfg, dataDir), registry });
   const dp = new DataPlane({
     walDir: join(dataDir, 'wal'),
     chunkStore,
+    registry,
     walFsync: cfg.walFsync,
     limitsSource: limits,
     logger,
   });
   await dp.start();
+  const housekeeping = new Housekeeping({
+    store: chunkStore,
+    tenants: () => cp.internal.tenants(),
+    completePurge: (t) => cp.internal.completePurge(t),
+    retentionMs: (t) => dp.overrides.retentionPeriodMs(t),
+    clock: systemClock,
+    logger,
+  });
+  housekeeping.start();
 
   const credentials = new CredentialCache({
     source: {
@@ -117,12 +137,15 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   let closing: Promise<void> | undefined;
   return {
     app,
+    dataPlane: dp,
+    housekeeping,
     url,
     close() {
       closing ??= (async () => {
         ready = false;
         await app.close();
         limits.stop();
+        await housekeeping.stop();
         await dp.stop();
         await cp.close();
       })();

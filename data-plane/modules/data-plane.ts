@@ -121,6 +121,11 @@ export class DataPlane {
   }
 
   /** Recent data from the ingester merged with history from the chunk store, for one tenant. */
+  /** Long-term storage, when configured. */
+  get chunkStore(): ChunkStore | undefined {
+    return this.opts.chunkStore;
+  }
+
   queryable(tenantId: TenantId): Queryable {
     const head = this.ingester.queryable(tenantId);
     const store = this.opts.chunkStore;

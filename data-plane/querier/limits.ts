@@ -6,4 +6,6 @@ export interface QuerierLimits {
   maxQueryLookbackMs(t: TenantId): number;
   maxSamplesPerQuery(t: TenantId): number;
   maxFetchedSeriesPerQuery(t: TenantId): number;
+  /** Data older than this is deleted by retention; queries never see it, even before deletion. */
+  retentionPeriodMs(t: TenantId): number;
 }

@@ -45,8 +45,9 @@ export class TenantQuerier<R> {
   /** The tenant's data as one query may read it, with lookback and series limits applied. */
   queryable(tenantId: TenantId): Queryable {
     const l = this.opts.limits;
-    const lookback = l.maxQueryLookbackMs(tenantId);
-    const minTime = lookback > 0 ? this.clock.now() - lookback : Number.NEGATIVE_INFINITY;
+    // The oldest visible time is the nearer of max_query_lookback and retention_period.
+    const horizon = Math.min(...[l.maxQueryLookbackMs(tenantId), l.retentionPeriodMs(tenantId)].filter((ms) => ms > 0));
+    const minTime = Number.isFinite(horizon) ? this.clock.now() - horizon : Number.NEGATIVE_INFINITY;
     return new LimitedQueryable(this.opts.source(tenantId), minTime, l.maxFetchedSeriesPerQuery(tenantId));
   }
 
