@@ -1,5 +1,5 @@
 import { type FloatHistogram, Labels } from '../model/index.js';
-import type { Call, Expr } from './ast.js';
+import { type Call, type Expr, exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
 import { nativeFraction, nativeQuantile } from './histogram.js';
@@ -11,6 +11,21 @@ interface Bucket {
 }
 
 const EPS_SMALL_DELTA = 1e-12;
+
+/** The instant-vector argument (annotation position for bucket problems). */
+function vectorArg(call: Call): Expr {
+  return call.args.find((a) => exprType(a) === 'vector') ?? call.args[0]!;
+}
+
+/** Prometheus warns about an out-of-range quantile even when there is no input. */
+function checkQuantile(ev: Evaluator, q: Float64Array, qArg: Expr): void {
+  for (const qv of q) {
+    if (Number.isNaN(qv) || qv < 0 || qv > 1) {
+      ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, qArg.pos);
+      return;
+    }
+  }
+}
 
 interface BucketGroup {
   metric: Labels;
@@ -28,7 +43,7 @@ function groupBuckets(ev: Evaluator, call: Call, series: SeriesOut[]): BucketGro
       if (s.f.length > 0 && (!s.h || s.h.some((h) => h === undefined))) {
         ev.ctx.warn(
           `bucket label "le" is missing or has a malformed value of ${JSON.stringify(le)} for metric name ${JSON.stringify(s.metric.get('__name__'))}`,
-          call.args[call.args.length - 1]!.pos,
+          vectorArg(call).pos,
         );
       }
       continue;
@@ -142,9 +157,10 @@ export function histogramQuantile(
   series: SeriesOut[],
   qArg: Expr = call.args[0]!,
 ): SeriesOut[] {
+  checkQuantile(ev, q, qArg);
   const groups = groupBuckets(ev, call, series);
   const native = nativeQuantiles(ev, call, q, series, qArg);
-  return [
+  return dropMixed(ev, call, native, [
     ...perStep(ev, groups, (g, buckets, i) => {
       const qv = q[i]!;
       if (Number.isNaN(qv) || qv < 0 || qv > 1) {
@@ -154,13 +170,30 @@ export function histogramQuantile(
       if (r.forcedMonotonic) {
         ev.ctx.info(
           `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
-          call.args[call.args.length === 2 ? 1 : 0]!.pos,
+          vectorArg(call).pos,
         );
       }
       return r.v;
     }),
-    ...native,
-  ];
+  ]);
+}
+
+/**
+ * A group fed by both classic buckets and native histograms has no result (Prometheus warns
+ * "vector contains a mix of classic and native histograms").
+ */
+function dropMixed(ev: Evaluator, call: Call, native: SeriesOut[], classic: SeriesOut[]): SeriesOut[] {
+  const nk = new Set(native.map((s) => s.metric.key()));
+  const mixed = new Set(classic.filter((s) => nk.has(s.metric.key())).map((s) => s.metric.key()));
+  for (const s of classic) {
+    if (mixed.has(s.metric.key())) {
+      ev.ctx.warn(
+        `vector contains a mix of classic and native histograms for metric name ${JSON.stringify(s.metric.get('__name__'))}`,
+        vectorArg(call).pos,
+      );
+    }
+  }
+  return [...native, ...classic].filter((s) => !mixed.has(s.metric.key()));
 }
 
 /** Applies `fn` to every native histogram point (name dropped later). */
@@ -223,7 +256,10 @@ export function histogramFraction(
 ): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
   const native = perNative(ev, series, (h, k) => nativeFraction(lower[k]!, upper[k]!, h));
-  return native.concat(
+  return dropMixed(
+    ev,
+    call,
+    native,
     perStep(ev, groups, (_g, raw, i) => {
       const lo = lower[i]!;
       const hi = upper[i]!;

@@ -71,36 +71,6 @@ export const SKIPS: readonly Skip[] = [
   { file: 'functions.test', line: 2258, reason: 'experimental: duration expressions / query-range functions' },
   { file: 'functions.test', line: 2261, reason: 'experimental: duration expressions / query-range functions' },
   { file: 'functions.test', line: 2264, reason: 'experimental: duration expressions / query-range functions' },
-  {
-    file: 'histograms.test',
-    line: 701,
-    reason:
-      'engine gap: query: expected warn /PromQL warning: quantile value should be between 0 and 1, got NaN \\([0-9]+:[0-',
-  },
-  {
-    file: 'histograms.test',
-    line: 704,
-    reason:
-      'engine gap: query: expected warn /PromQL warning: quantile value should be between 0 and 1, got NaN \\([0-9]+:[0-',
-  },
-  { file: 'histograms.test', line: 1158, reason: 'native histograms' },
-  { file: 'histograms.test', line: 1163, reason: 'native histograms' },
-  { file: 'histograms.test', line: 1168, reason: 'native histograms' },
-  {
-    file: 'histograms.test',
-    line: 1184,
-    reason:
-      'engine gap: query: expected warn PromQL warning: bucket label "le" is missing or has a malformed value of "" for',
-  },
-  {
-    file: 'histograms.test',
-    line: 1205,
-    reason:
-      'engine gap: query: expected warn PromQL warning: bucket label "le" is missing or has a malformed value of "Hello',
-  },
-  { file: 'histograms.test', line: 1223, reason: 'native histograms' },
-  { file: 'histograms.test', line: 1228, reason: 'native histograms' },
-  { file: 'histograms.test', line: 1233, reason: 'native histograms' },
   { file: 'info.test', line: 0, reason: 'experimental: info() function not implemented' },
   { file: 'limit.test', line: 106, reason: 'native histograms' },
   { file: 'limit.test', line: 162, reason: 'native histograms' },
@@ -167,8 +137,6 @@ export const SKIPS: readonly Skip[] = [
   { file: 'native_histograms.test', line: 1872, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 1880, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 1885, reason: 'native histograms' },
-  { file: 'native_histograms.test', line: 1914, reason: 'native histograms' },
-  { file: 'native_histograms.test', line: 1917, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 1933, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 1936, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 1947, reason: 'native histograms' },
