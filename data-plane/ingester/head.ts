@@ -4,6 +4,14 @@ import { seriesIterator } from './iterators.js';
 import { seriesPerMetricError, seriesPerUserError } from './limits.js';
 import { MemSeries } from './series.js';
 
+/** Series limits for one push: local (enforced) and global (named in errors); 0 = unlimited. */
+export interface SeriesLimits {
+  perUser: number;
+  perMetric: number;
+  globalPerUser: number;
+  globalPerMetric: number;
+}
+
 /** FNV-1a over the flat label strings with a separator; collisions are resolved by `equals`. */
 export function hashLabels(labels: Labels): number {
   let h = 0x811c9dc5;
@@ -52,11 +60,11 @@ export class TenantHead implements Queryable {
    * Creates a series after checking the tenant's series limits (0 = unlimited). Throws
    * LimitExceededError naming the limit to raise.
    */
-  create(labels: Labels, hash: number, maxPerUser: number, maxPerMetric: number): MemSeries {
-    if (maxPerUser > 0 && this.series.size >= maxPerUser) throw seriesPerUserError(maxPerUser);
+  create(labels: Labels, hash: number, lim: SeriesLimits): MemSeries {
+    if (lim.perUser > 0 && this.series.size >= lim.perUser) throw seriesPerUserError(lim.globalPerUser, lim.perUser);
     const metric = labels.metricName();
-    if (maxPerMetric > 0 && (this.perMetric.get(metric) ?? 0) >= maxPerMetric) {
-      throw seriesPerMetricError(maxPerMetric, metric);
+    if (lim.perMetric > 0 && (this.perMetric.get(metric) ?? 0) >= lim.perMetric) {
+      throw seriesPerMetricError(lim.globalPerMetric, metric, lim.perMetric);
     }
     return this.add(this.nextRef++, labels, hash);
   }

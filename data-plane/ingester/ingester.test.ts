@@ -292,6 +292,26 @@ describe('series limits', () => {
     expect(i.stats(T1).numSeries).toBe(2);
   });
 
+  it.each([
+    { name: 'share 1/2 of a global limit of 4', share: 0.5, global: 4, accepted: 2 },
+    { name: 'share 3/4 rounds up', share: 0.75, global: 3, accepted: 3 },
+    { name: 'tiny share still allows one series', share: 0.01, global: 5, accepted: 1 },
+  ])('converts global series limits to local: $name', async ({ share, global, accepted }) => {
+    ing = new Ingester({
+      limits: limits({ maxGlobalSeriesPerUser: global }),
+      clock: new ManualClock(),
+      seriesLimitShare: () => share,
+    });
+    await ing.start();
+    const out = await ing.push(
+      T1,
+      req(Array.from({ length: 6 }, (_, k) => series({ __name__: 'm', k: String(k) }, [[1, 1]]))),
+    );
+    expect(out.samplesAppended).toBe(accepted);
+    expect(out.errors[0]?.error.message).toContain(`limit of ${global} exceeded`);
+    if (accepted !== global) expect(out.errors[0]?.error.message).toContain(`this ingester's share: ${accepted}`);
+  });
+
   it('counts per-metric limits per metric name', async () => {
     const i = await make({ maxGlobalSeriesPerMetric: 1 });
     const out = await i.push(T1, req([series({ __name__: 'a' }, [[1, 1]]), series({ __name__: 'b' }, [[1, 1]])]));

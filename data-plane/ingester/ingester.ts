@@ -17,7 +17,7 @@ import {
 import type { ChunkStore, Queryable } from '../storage/index.js';
 import { ExemplarStore } from './exemplars.js';
 import { defaultFlushOptions, Flusher, type FlushOptions } from './flush.js';
-import { hashLabels, TenantHead } from './head.js';
+import { hashLabels, type SeriesLimits, TenantHead } from './head.js';
 import { duplicateTimestampError, type IngesterLimits, invalidTimestampError, outOfOrderError } from './limits.js';
 import { MetadataStore } from './metadata.js';
 import { IngesterMetrics } from './metrics.js';
@@ -47,6 +47,12 @@ export interface IngesterOptions {
   /** How often a checkpoint bounds replay time (default 30 min; 0 = only on stop). */
   checkpointIntervalMs?: number;
   limits: IngesterLimits;
+  /**
+   * This ingester's share of a tenant's series (replication factor ÷ ingesters in the tenant's
+   * shard, as Mimir's Limiter computes it): the global series limits are multiplied by it before
+   * being enforced locally. Default 1 (single ingester: global = local).
+   */
+  seriesLimitShare?: (t: TenantId) => number;
   clock?: Clock;
   /** Long-term storage; without it everything stays in memory. */
   chunkStore?: ChunkStore;
@@ -62,6 +68,12 @@ export interface IngesterOptions {
 
 /** Series per checkpoint slice; the event loop runs pushes between slices. */
 const CHECKPOINT_BATCH = 2000;
+
+/** A global limit (0 = unlimited) scaled to this ingester's share, never below 1. */
+function localLimit(global: number, share: number): number {
+  if (global <= 0 || share >= 1) return global;
+  return Math.max(1, Math.ceil(global * share));
+}
 
 const silentLogger: WalLogger = { info() {}, warn() {}, error() {} };
 
@@ -201,8 +213,15 @@ export class Ingester {
     const t = this.tenant(tenantId);
     const head = t.head;
     const rec = t.records;
-    const maxPerUser = this.limits.maxGlobalSeriesPerUser(tenantId);
-    const maxPerMetric = this.limits.maxGlobalSeriesPerMetric(tenantId);
+    const share = this.opts.seriesLimitShare?.(tenantId) ?? 1;
+    const globalPerUser = this.limits.maxGlobalSeriesPerUser(tenantId);
+    const globalPerMetric = this.limits.maxGlobalSeriesPerMetric(tenantId);
+    const seriesLimits: SeriesLimits = {
+      perUser: localLimit(globalPerUser, share),
+      perMetric: localLimit(globalPerMetric, share),
+      globalPerUser,
+      globalPerMetric,
+    };
     const oooWindow = this.limits.outOfOrderTimeWindowMs(tenantId);
     const now = this.clock.now();
     const errors: SeriesError[] = [];
@@ -221,7 +240,7 @@ export class Ingester {
         let s = head.get(ts.labels, hash);
         if (!s) {
           try {
-            s = head.create(ts.labels, hash, maxPerUser, maxPerMetric);
+            s = head.create(ts.labels, hash, seriesLimits);
           } catch (err) {
             if (!(err instanceof LimitExceededError)) throw err;
             const dropped = ts.samples.length + ts.histograms.length;

@@ -14,18 +14,22 @@ export interface IngesterLimits {
 
 const ADJUST = 'for this tenant or contact your administrator.';
 
-export function seriesPerUserError(limit: number): LimitExceededError {
+export function seriesPerUserError(limit: number, local = limit): LimitExceededError {
   return new LimitExceededError(
-    `per-user series limit of ${limit} exceeded (err-cortex-max-series-per-user). To adjust, set limits.max_global_series_per_user ${ADJUST}`,
+    `per-user series limit of ${limit} exceeded${localNote(limit, local)} (err-cortex-max-series-per-user). To adjust, set limits.max_global_series_per_user ${ADJUST}`,
     { id: 'err-cortex-max-series-per-user' },
   );
 }
 
-export function seriesPerMetricError(limit: number, metric: string): LimitExceededError {
+export function seriesPerMetricError(limit: number, metric: string, local = limit): LimitExceededError {
   return new LimitExceededError(
-    `per-metric series limit of ${limit} exceeded for metric ${JSON.stringify(metric)} (err-cortex-max-series-per-metric). To adjust, set limits.max_global_series_per_metric ${ADJUST}`,
+    `per-metric series limit of ${limit} exceeded for metric ${JSON.stringify(metric)}${localNote(limit, local)} (err-cortex-max-series-per-metric). To adjust, set limits.max_global_series_per_metric ${ADJUST}`,
     { id: 'err-cortex-max-series-per-metric' },
   );
+}
+
+function localNote(global: number, local: number): string {
+  return local === global ? '' : ` (this ingester's share: ${local})`;
 }
 
 export function outOfOrderError(labels: Labels, t: number, newest: number, windowMs: number): BadDataError {
