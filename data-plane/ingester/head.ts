@@ -172,23 +172,35 @@ export class TenantHead implements Queryable {
     return out;
   }
 
-  labelNamesAll(): string[] {
+  /** Label names of series with data in `[mint, maxt]`. */
+  labelNamesAll(mint: number, maxt: number): string[] {
+    const ok = this.liveIn(mint, maxt);
     const out: string[] = [];
-    for (const [name, values] of this.postings) if (this.anyLive(values)) out.push(name);
+    for (const [name, values] of this.postings) {
+      let found = false;
+      for (const refs of values.values()) if ((found = refs.some(ok))) break;
+      if (found) out.push(name);
+    }
     return out.sort(compareStrings);
   }
 
-  labelValuesAll(name: string): string[] {
+  /** Values of `name` among series with data in `[mint, maxt]`. */
+  labelValuesAll(name: string, mint: number, maxt: number): string[] {
     const values = this.postings.get(name);
     if (!values) return [];
+    const ok = this.liveIn(mint, maxt);
     const out: string[] = [];
-    for (const [v, refs] of values) if (refs.some((r) => this.series.has(r))) out.push(v);
+    for (const [v, refs] of values) if (refs.some(ok)) out.push(v);
     return out.sort(compareStrings);
   }
 
-  private anyLive(values: Map<string, number[]>): boolean {
-    for (const refs of values.values()) for (const r of refs) if (this.series.has(r)) return true;
-    return false;
+  /** A ref filter: the series exists and overlaps the range (skipping the time check when the range covers it all). */
+  private liveIn(mint: number, maxt: number): (ref: number) => boolean {
+    if (mint <= Number.MIN_SAFE_INTEGER && maxt >= Number.MAX_SAFE_INTEGER) return (r) => this.series.has(r);
+    return (r) => {
+      const s = this.series.get(r);
+      return s !== undefined && s.maxTime() >= mint && s.minTime() <= maxt;
+    };
   }
 }
 
@@ -242,7 +254,7 @@ class HeadQuerier implements Querier {
   ): Promise<string[]> {
     checkSignal(opts);
     let out: string[];
-    if (matchers.length === 0) out = this.head.labelValuesAll(name);
+    if (matchers.length === 0) out = this.head.labelValuesAll(name, this.mint, this.maxt);
     else {
       const set = new Set<string>();
       for (const s of this.head.matching(matchers, this.mint, this.maxt)) {
@@ -257,7 +269,7 @@ class HeadQuerier implements Querier {
   async labelNames(matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]> {
     checkSignal(opts);
     let out: string[];
-    if (matchers.length === 0) out = this.head.labelNamesAll();
+    if (matchers.length === 0) out = this.head.labelNamesAll(this.mint, this.maxt);
     else {
       const set = new Set<string>();
       for (const s of this.head.matching(matchers, this.mint, this.maxt)) for (const n of s.labels.names()) set.add(n);

@@ -77,6 +77,17 @@ describe('queries', () => {
     expect(await q.labelNames([eq('__name__', 'rps')])).toEqual(['__name__', 'job']);
   });
 
+  it.each([
+    { name: 'whole range', mint: 0, maxt: 100, instances: ['a', 'b', 'c'], names: ['__name__', 'instance', 'job'] },
+    { name: 'only the last sample', mint: 25, maxt: 100, instances: ['c'], names: ['__name__', 'instance', 'job'] },
+    { name: 'before everything', mint: 0, maxt: 5, instances: [], names: [] },
+  ])('label names and values follow the querier range: $name', async ({ mint, maxt, instances, names }) => {
+    const i = await seeded();
+    const q = i.queryable(T1).querier(mint, maxt);
+    expect(await q.labelValues('instance', [])).toEqual(instances);
+    expect(await q.labelNames([])).toEqual(names);
+  });
+
   it('honours an aborted signal', async () => {
     const i = await seeded();
     const ac = new AbortController();
