@@ -1,3 +1,9 @@
+export {
+  distributorRuleWriter,
+  querierQueryFunc,
+  type RulePushTarget,
+  type RuleQuerySource,
+} from './adapters.js';
 export { type Alert, AlertingRule, type AlertState, RESOLVED_RETENTION_MS } from './alerting-rule.js';
 export { alertsResponse, type RuleGroupsView, type RulesFilter, rulesResponse } from './api.js';
 export { compileGroup, type GroupConfig, type Rule } from './compile.js';
