@@ -431,6 +431,14 @@ describe('lifecycle', () => {
     await expect(i.push(T1, req([series(up, [[1, 1]])]))).rejects.toMatchObject({ kind: 'unavailable' });
   });
 
+  it('concurrent stop() calls all wait for the same shutdown', async () => {
+    const i = await make();
+    const a = i.stop();
+    const b = i.stop();
+    expect(b).toBe(a);
+    await a;
+  });
+
   it('lists tenants and counts ingested samples', async () => {
     const i = await make();
     await i.push(

@@ -102,6 +102,7 @@ export class Ingester {
   private flushTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private checkpointing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly opts: IngesterOptions) {
     this.limits = opts.limits;
@@ -464,8 +465,13 @@ export class Ingester {
    * any, retrying with backoff up to `stopFlushTimeoutMs`), writes a final checkpoint and closes
    * the WAL. Nothing unflushed is lost: it stays in the checkpoint for the next start.
    */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return;
+  stop(): Promise<void> {
+    // Every caller waits for the same shutdown.
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.state = 'stopping';
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
