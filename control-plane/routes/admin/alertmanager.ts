@@ -1,21 +1,11 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { ErrorBody, Ok, TenantParams } from '../../api/index.js';
+import { AlertmanagerConfig, AlertmanagerPutBody, ErrorBody, Ok, TenantParams } from '../../api/index.js';
 import type { AlertmanagerBody } from '../../domain/index.js';
 import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 export const ALERTMANAGER_BODY_LIMIT = 8 * 1024 * 1024;
 
-const Config = Type.Object({
-  config: Type.String({ description: 'Alertmanager YAML' }),
-  templates: Type.Record(Type.String(), Type.String()),
-  revision: Type.Integer(),
-});
-const PutBody = Type.Union([
-  Type.String({ description: 'raw Alertmanager YAML (Content-Type: application/yaml)' }),
-  Type.Record(Type.String(), Type.Unknown(), { description: '{"config": "<yaml>", "templates": {name: text}}' }),
-]);
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 export const alertmanagerRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { services }) => {
@@ -23,7 +13,7 @@ export const alertmanagerRoutes: FastifyPluginAsync<AdminRouteOptions> = async (
 
   app.get<{ Params: { id: string } }>(
     '/tenants/:id/alertmanager',
-    { schema: { tags: ['alertmanager'], params: TenantParams, response: { 200: Config, ...errors } } },
+    { schema: { tags: ['alertmanager'], params: TenantParams, response: { 200: AlertmanagerConfig, ...errors } } },
     async (req) => alertmanager.get(req.params.id),
   );
 
@@ -31,7 +21,12 @@ export const alertmanagerRoutes: FastifyPluginAsync<AdminRouteOptions> = async (
     '/tenants/:id/alertmanager',
     {
       bodyLimit: ALERTMANAGER_BODY_LIMIT,
-      schema: { tags: ['alertmanager'], params: TenantParams, body: PutBody, response: { 200: Config, ...errors } },
+      schema: {
+        tags: ['alertmanager'],
+        params: TenantParams,
+        body: AlertmanagerPutBody,
+        response: { 200: AlertmanagerConfig, ...errors },
+      },
     },
     async (req) => alertmanager.put(actorOf(req), req.params.id, req.body),
   );
