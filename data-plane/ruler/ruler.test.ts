@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isStaleNaN, Labels, Matcher, parseTenantId, STALE_NAN, type TenantId } from '../model/index.js';
 import { alertsResponse, rulesResponse } from './api.js';
 import { MemoryRuleBackend } from './memory-backend.js';
@@ -488,5 +488,45 @@ describe('scheduling, reloads and limits', () => {
     await h.at(T0 + MIN);
     groups = rulesResponse(h.ruler, T).groups;
     expect(groups[1]!.rules[0]!.lastError).toContain('ruler_max_rules_per_rule_group');
+  });
+
+  it('start() runs each group on its own slots through timers and picks up source changes', async () => {
+    vi.useFakeTimers({ now: T0 });
+    try {
+      const backend = new MemoryRuleBackend();
+      const source = new StaticRuleGroupSource();
+      source.set(T, [{ namespace: 'ns', group: { name: 'g', rules: [{ record: 'x:y', expr: 'vector(1)' }] } }]);
+      const ruler = new Ruler({
+        source,
+        query: backend.query,
+        writer: backend,
+        limits: limits(),
+        clock: { now: () => Date.now() },
+      });
+      ruler.start();
+      const runner = ruler.groups(T)[0]!;
+      const off = runner.offsetMs();
+      expect(runner.lastEvaluation).toBe(0);
+      await vi.advanceTimersByTimeAsync(off + 1);
+      expect(runner.lastEvaluation).toBe(T0 + off);
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(runner.lastEvaluation).toBe(T0 + off + MIN);
+
+      // A new group appears in the source: the sync timer schedules it within a second.
+      source.set(T, [
+        { namespace: 'ns', group: { name: 'g', rules: [{ record: 'x:y', expr: 'vector(1)' }] } },
+        { namespace: 'ns', group: { name: 'h', interval: '10s', rules: [{ record: 'x:z', expr: 'vector(2)' }] } },
+      ]);
+      await vi.advanceTimersByTimeAsync(1000 + 10_000);
+      const added = ruler.groups(T).find((g) => g.cfg.name === 'h')!;
+      expect(added.lastEvaluation).toBeGreaterThan(0);
+
+      ruler.stop();
+      const last = runner.lastEvaluation;
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      expect(runner.lastEvaluation).toBe(last);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

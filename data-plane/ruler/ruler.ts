@@ -168,8 +168,8 @@ export class Ruler {
   /** Starts syncing with the source and evaluating on schedule. */
   start(): void {
     if (this.started) return;
-    this.started = true;
     this.sync();
+    this.started = true;
     for (const [tenantId, groups] of this.slots) for (const slot of groups.values()) this.schedule(tenantId, slot);
     this.syncTimer = setInterval(() => this.sync(), this.opts.syncIntervalMs ?? 1000);
     this.syncTimer.unref?.();
@@ -182,6 +182,7 @@ export class Ruler {
   }
 
   private schedule(tenantId: TenantId, slot: Slot): void {
+    this.unschedule(slot);
     const now = this.clock.now();
     const r = slot.runner;
     const next = r.evalTimestamp(now) + r.cfg.intervalMs;
