@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { createControlPlane } from '../../control-plane/index.js';
+import { createControlPlane, validatorFromParser } from '../../control-plane/index.js';
+import { parseExpr } from '../../data-plane/promql/index.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
 import { systemClock } from '../../data-plane/model/index.js';
 import {
@@ -67,6 +68,8 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     clusterSecret: cfg.clusterSecret,
     migrate: cfg.migrate,
     logger: false,
+    // Rule expressions are checked with the querier's own parser.
+    ruleExprValidator: validatorFromParser(parseExpr),
   });
 
   const logger = {
