@@ -36,6 +36,21 @@ export const ERROR_IDS = {
   haReplicaNotElected: 'err-cortex-ha-replica-not-elected',
   // Ingester, reported per series through WriteOutcome.errors.
   sampleOutOfOrder: 'err-cortex-sample-out-of-order',
+  sampleDuplicateTimestamp: 'err-cortex-sample-duplicate-timestamp',
+  maxSeriesPerUser: 'err-cortex-max-series-per-user',
+  maxSeriesPerMetric: 'err-cortex-max-series-per-metric',
+  maxMetadataPerUser: 'err-cortex-max-metadata-per-user',
+  // Queries.
+  emptyMatchers: 'err-cortex-empty-matchers',
+  maxQueryLength: 'err-cortex-max-query-length',
+  maxSamplesPerQuery: 'err-cortex-max-samples-per-query',
+  maxSeriesPerQuery: 'err-cortex-max-series-per-query',
+  tooManyOutstandingRequests: 'err-cortex-too-many-outstanding-requests',
+  // Control plane.
+  invalidTenantId: 'err-cortex-invalid-tenant-id',
+  maxRuleGroupsPerTenant: 'err-cortex-max-rule-groups-per-tenant',
+  maxRulesPerRuleGroup: 'err-cortex-max-rules-per-rule-group',
+  alertmanagerMaxConfigSize: 'err-cortex-alertmanager-max-config-size',
 } as const satisfies Record<string, ErrorId>;
 
 export type WritePathErrorId = (typeof ERROR_IDS)[keyof typeof ERROR_IDS];
