@@ -1,7 +1,13 @@
 import { ExecutionError, Labels, METRIC_NAME } from '../model/index.js';
 import type { RuleEvalContext } from './eval-context.js';
 import { RuleStatus } from './rule-health.js';
-import { labelMap, type RuleTemplate, type TemplateSample } from './template/index.js';
+import {
+  labelMap,
+  type RuleTemplate,
+  type TemplateFunc,
+  type TemplateSample,
+  templateFuncs,
+} from './template/index.js';
 import type { NotifierAlert, RuleSample } from './types.js';
 import { toVector } from './vector.js';
 
@@ -66,18 +72,18 @@ export class AlertingRule {
     const t = ts - ctx.queryOffsetMs;
     const vec = toVector(await ctx.query(this.expr, t));
     const fresh = new Map<string, Alert>();
+    const funcs = templateFuncs({
+      query: async (q: string) => toTemplateSamples(await ctx.query(q, ts)),
+      externalURL: ctx.externalURL,
+    });
     for (const s of vec) {
-      const tmplCtx = {
-        query: async (q: string) => toTemplateSamples(await ctx.query(q, ts)),
-        externalURL: ctx.externalURL,
-      };
       const data = { labels: s.labels, externalLabels: ctx.externalLabels, externalURL: ctx.externalURL, value: s.v };
       const b = s.labels.builder().del(METRIC_NAME);
-      for (const l of this.labelTemplates) b.set(l.name, await expandSafely(l.template, data, tmplCtx));
+      for (const l of this.labelTemplates) b.set(l.name, await expandSafely(l.template, data, funcs));
       b.set('alertname', this.name);
       const labels = b.labels();
       const ab = Labels.EMPTY.builder();
-      for (const a of this.annotationTemplates) ab.set(a.name, await expandSafely(a.template, data, tmplCtx));
+      for (const a of this.annotationTemplates) ab.set(a.name, await expandSafely(a.template, data, funcs));
       const key = labels.key();
       if (fresh.has(key)) {
         throw new ExecutionError('vector contains metrics with the same labelset after applying alert labels');
@@ -186,10 +192,10 @@ export function forStateLabels(alertLabels: Labels): Labels {
 async function expandSafely(
   tmpl: RuleTemplate,
   data: Parameters<RuleTemplate['expand']>[0],
-  ctx: Parameters<RuleTemplate['expand']>[1],
+  funcs: ReadonlyMap<string, TemplateFunc>,
 ): Promise<string> {
   try {
-    return await tmpl.expand(data, ctx);
+    return await tmpl.expandWith(data, funcs);
   } catch (err) {
     // Prometheus keeps the alert and shows the failure in the value instead of dropping it.
     return `<error expanding template: ${(err as Error).message}>`;

@@ -1,4 +1,5 @@
 export { TemplateError } from './errors.js';
+export type { TemplateFunc } from './exec.js';
 export {
   type FuncContext,
   humanize,
@@ -9,6 +10,7 @@ export {
   TEMPLATE_FUNC_NAMES,
   type TemplateQueryFunc,
   type TemplateSample,
+  templateFuncs,
 } from './funcs.js';
 export { formatE, formatF, formatG, sprintf } from './go-fmt.js';
 export { labelMap, RuleTemplate, type TemplateData } from './template.js';

@@ -1,6 +1,6 @@
 import type { Labels } from '../../model/index.js';
 import type { Node } from './ast.js';
-import { execTemplate } from './exec.js';
+import { execTemplate, type TemplateFunc } from './exec.js';
 import { type FuncContext, TEMPLATE_FUNC_NAMES, templateFuncs } from './funcs.js';
 import { parseTemplate } from './parser.js';
 
@@ -30,7 +30,12 @@ export class RuleTemplate {
   }
 
   /** Expands the template; throws TemplateError when execution fails. */
-  async expand(data: TemplateData, ctx: FuncContext): Promise<string> {
+  expand(data: TemplateData, ctx: FuncContext): Promise<string> {
+    return this.expandWith(data, templateFuncs(ctx));
+  }
+
+  /** Like `expand` with a function map built once by `templateFuncs` (many alerts, one evaluation). */
+  async expandWith(data: TemplateData, funcs: ReadonlyMap<string, TemplateFunc>): Promise<string> {
     if (!this.nodes) return this.text;
     const dot = Object.assign(Object.create(null), {
       Labels: labelMap(data.labels),
@@ -38,7 +43,7 @@ export class RuleTemplate {
       ExternalURL: data.externalURL,
       Value: data.value,
     });
-    return execTemplate(this.nodes, dot, templateFuncs(ctx));
+    return execTemplate(this.nodes, dot, funcs);
   }
 }
 
