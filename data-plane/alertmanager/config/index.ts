@@ -1,4 +1,5 @@
 export { formatMatchers, parseMatchers, sortMatchers } from './matcher-parse.js';
 export { formatConfigErrors, type ParseOptions, parseAlertmanagerConfig } from './parse.js';
 export { urlProblem } from './reader.js';
+export { type TemplateLimits, validateTemplates } from './templates.js';
 export type * from './types.js';

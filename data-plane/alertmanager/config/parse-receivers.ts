@@ -26,10 +26,9 @@ const KNOWN_UNSUPPORTED = [
 
 export function parseHttpConfig(r: Reader, raw: unknown, path: string, base?: HttpConfig): HttpConfig {
   const m = r.map(raw, path, HTTP_KEYS);
-  const out: HttpConfig = { insecureSkipVerify: base?.insecureSkipVerify ?? false };
-  if (base?.basicAuth) out.basicAuth = base.basicAuth;
-  if (base?.authorization) out.authorization = base.authorization;
-  if (!m) return out;
+  // A receiver's http_config replaces the global one as a whole (as in Alertmanager), never merges.
+  if (!m) return base ?? { insecureSkipVerify: false };
+  const out: HttpConfig = { insecureSkipVerify: false };
   const ba = r.map(m.basic_auth, `${path}.basic_auth`, ['username', 'password']);
   if (ba)
     out.basicAuth = {
@@ -45,10 +44,10 @@ export function parseHttpConfig(r: Reader, raw: unknown, path: string, base?: Ht
   }
   const bearer = r.optStr(m, 'bearer_token', path);
   if (bearer !== undefined) {
-    if (out.authorization && auth) r.err(`${path}.bearer_token`, 'cannot be set together with authorization');
+    if (auth) r.err(`${path}.bearer_token`, 'cannot be set together with authorization');
     out.authorization = { type: 'Bearer', credentials: bearer };
   }
-  if (out.basicAuth && auth) r.err(path, 'at most one of basic_auth and authorization may be set');
+  if (ba && (auth || bearer !== undefined)) r.err(path, 'at most one of basic_auth and authorization may be set');
   const tls = r.map(m.tls_config, `${path}.tls_config`, ['insecure_skip_verify', 'server_name', 'min_version']);
   out.insecureSkipVerify = r.bool(tls, 'insecure_skip_verify', `${path}.tls_config`, out.insecureSkipVerify);
   return out;
