@@ -5,6 +5,7 @@ import { combine, HistogramMismatchError, histEquals, scale } from './histogram.
 import { COMPARISON_OPS } from './parser.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
+const CMP_FAST: Record<string, boolean> = { '==': true, '!=': true, '>': true, '<': true, '>=': true, '<=': true };
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 
 /** Go's math.Pow differs from JS `**` for a few NaN/Inf cases. */
@@ -117,7 +118,7 @@ function binElem(
   bh: FloatHistogram | undefined,
 ): boolean {
   const op = e.op;
-  const cmp = COMPARISON_OPS.has(op);
+  const cmp = e.returnBool || CMP_FAST[op] === true;
   if (!ah && !bh) {
     const res = floatOp(op, a, b);
     elem.h = undefined;
@@ -298,76 +299,98 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
   const drop = ARITH.has(op) || e.returnBool;
   const outByKey = new Map<string, SeriesOut>();
   const outList: SeriesOut[] = [];
-  const metricCache = new Map<string, Labels>();
+  const outCache = new Map<number, SeriesOut>();
   // Prometheus applies fill_left to the "many" side and fill_right to the "one" side, also for group_right
   const fillMany = vm.fillLeft;
   const fillOne = vm.fillRight;
+  // signatures as small integers so per-step bookkeeping is typed arrays with step stamps
+  const sigIds = new Map<string, number>();
+  const idOf = (sg: string) => {
+    let id = sigIds.get(sg);
+    if (id === undefined) {
+      id = sigIds.size;
+      sigIds.set(sg, id);
+    }
+    return id;
+  };
+  const idMany = Int32Array.from(sMany, idOf);
+  const idOne = Int32Array.from(sOne, idOf);
+  const nSig = sigIds.size;
+  const oneStamp = new Int32Array(nSig);
+  const oneK = new Int32Array(nSig);
+  const oneP = new Int32Array(nSig);
+  const matchedStamp = new Int32Array(nSig);
+  const usedStamp = new Int32Array(nSig);
+  const width = one.length + 1;
   for (let i = 0; i < ev.steps; i++) {
     ev.ctx.check();
     const t = ev.ts(i);
-    const oneMap = new Map<string, [number, number]>();
+    const stamp = i + 1;
     for (let k = 0; k < one.length; k++) {
       const p = cOne.at(k, t);
       if (p < 0) continue;
-      const prev = oneMap.get(sOne[k]!);
-      if (prev) {
+      const id = idOne[k]!;
+      if (oneStamp[id] === stamp) {
         const side = swap ? 'left' : 'right';
-        const a = one[prev[0]]!.metric;
+        const a = one[oneK[id]!]!.metric;
         const b = one[k]!.metric;
         const [x, y] = Labels.compare(a, b) <= 0 ? [a, b] : [b, a];
         throw new ExecutionError(
           `found duplicate series for the match group ${matchGroupString(vm, one[k]!.metric)} on the ${side} hand-side of the operation: [${labelsString(x)}, ${labelsString(y)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
-      oneMap.set(sOne[k]!, [k, p]);
+      oneStamp[id] = stamp;
+      oneK[id] = k;
+      oneP[id] = p;
     }
-    const matchedSigs = new Map<string, number>();
-    const usedOne = new Set<string>();
     for (let k = 0; k < many.length; k++) {
       const p = cMany.at(k, t);
       if (p < 0) continue;
-      const sg = sMany[k]!;
-      const m = oneMap.get(sg);
+      const id = idMany[k]!;
+      const found = oneStamp[id] === stamp;
+      const mk = found ? oneK[id]! : -1;
       let rv: number;
       let rh: FloatHistogram | undefined;
       let rMetric: Labels | undefined;
-      if (!m) {
+      if (!found) {
         if (fillOne === undefined) continue;
         rv = fillOne;
       } else {
-        rv = one[m[0]]!.f[m[1]]!;
-        rh = one[m[0]]!.h?.[m[1]];
-        rMetric = one[m[0]]!.metric;
-        usedOne.add(sg);
+        const os = one[mk]!;
+        const op2 = oneP[id]!;
+        rv = os.f[op2]!;
+        rh = os.h?.[op2];
+        rMetric = os.metric;
+        usedStamp[id] = stamp;
       }
       const ms = many[k]!;
       const lh = ms.h?.[p];
       if (vm.card === 'one-to-one') {
-        const c = matchedSigs.get(sg);
-        if (c !== undefined && m) {
+        if (matchedStamp[id] === stamp && found) {
           throw new ExecutionError(
             'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
           );
         }
-        matchedSigs.set(sg, k);
+        matchedStamp[id] = stamp;
       }
       const lv = ms.f[p]!;
       const ok = swap ? binElem(ev, e, rv, rh, lv, lh) : binElem(ev, e, lv, lh, rv, rh);
       if (!ok) continue;
       const value = elem.f;
       const valueH = elem.h;
-      const cacheKey = `${k}\x00${m ? m[0] : -1}`;
-      let metric = metricCache.get(cacheKey);
-      if (!metric) {
-        metric = resultMetric(ms.metric, rMetric, vm);
-        metricCache.set(cacheKey, metric);
-      }
-      const key = metric.key();
-      let o = outByKey.get(key);
+      // the output series for this (many, one) pair, resolved once
+      const cacheKey = k * width + mk + 1;
+      let o = outCache.get(cacheKey);
       if (!o) {
-        o = newSeries(metric, ms.dropName || drop);
-        outByKey.set(key, o);
-        outList.push(o);
+        const metric = resultMetric(ms.metric, rMetric, vm);
+        const key = metric.key();
+        o = outByKey.get(key);
+        if (!o) {
+          o = newSeries(metric, ms.dropName || drop);
+          outByKey.set(key, o);
+          outList.push(o);
+        }
+        outCache.set(cacheKey, o);
       }
       if (o.t.length > 0 && o.t[o.t.length - 1] === t) {
         if (vm.card === 'one-to-one') throw new ExecutionError('vector cannot contain metrics with the same labelset');
@@ -376,8 +399,10 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
       pushPoint(o, t, value, valueH);
     }
     if (fillMany !== undefined) {
-      for (const [sg, [k, p]] of oneMap) {
-        if (usedOne.has(sg)) continue;
+      for (let id = 0; id < nSig; id++) {
+        if (oneStamp[id] !== stamp || usedStamp[id] === stamp) continue;
+        const k = oneK[id]!;
+        const p = oneP[id]!;
         const os = one[k]!;
         if (os.h?.[p]) continue;
         const [a, b] = swap ? [os.f[p]!, fillMany] : [fillMany, os.f[p]!];
