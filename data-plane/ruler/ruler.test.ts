@@ -529,4 +529,84 @@ describe('scheduling, reloads and limits', () => {
       vi.useRealTimers();
     }
   });
+
+  it('bounds concurrent group evaluations per tenant', async () => {
+    let running = 0;
+    let peak = 0;
+    const release: (() => void)[] = [];
+    const source = new StaticRuleGroupSource();
+    source.set(
+      T,
+      Array.from({ length: 6 }, (_, i) => ({
+        namespace: 'ns',
+        group: { name: `g${i}`, rules: [{ record: 'a:b', expr: 'vector(1)' }] },
+      })),
+    );
+    const ruler = new Ruler({
+      source,
+      query: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((r) => release.push(r));
+        running--;
+        return { type: 'vector', samples: [] };
+      },
+      writer: { write: async () => {} },
+      limits: limits(),
+      tenantConcurrency: 2,
+    });
+    ruler.sync();
+    const done = ruler.evaluateAll(T0);
+    for (let i = 0; i < 6; i++) {
+      await vi.waitFor(() => expect(release.length).toBeGreaterThan(0));
+      release.shift()!();
+    }
+    await done;
+    expect(peak).toBe(2);
+  });
+});
+
+describe('notifications', () => {
+  it('firing alerts get endsAt = now + 4 × max(interval, resend_delay); a failing notifier does not stop evaluation', async () => {
+    const source = new StaticRuleGroupSource();
+    source.set(T, [
+      {
+        namespace: 'ns',
+        group: {
+          name: 'g',
+          interval: '5m',
+          rules: [
+            { alert: 'A', expr: 'vector(1)' },
+            { record: 'r:x', expr: 'vector(2)' },
+          ],
+        },
+      },
+    ]);
+    const backend = new MemoryRuleBackend();
+    const got: NotifierAlert[] = [];
+    let fail = true;
+    const registry = new Registry();
+    const ruler = new Ruler({
+      source,
+      query: backend.query,
+      writer: backend,
+      limits: limits(),
+      registry,
+      notifier: {
+        send: async (_t, alerts) => {
+          if (fail) throw new Error('alertmanager down');
+          got.push(...alerts);
+        },
+      },
+    });
+    ruler.sync();
+    await ruler.evaluateAll(T0);
+    expect(rulesResponse(ruler, T).groups[0]!.rules.map((r) => r.health)).toEqual(['ok', 'ok']);
+    const errors = await registry.getSingleMetric('cortex_prometheus_notifications_errors_total')!.get();
+    expect(errors.values[0]!.value).toBe(1);
+    fail = false;
+    await ruler.evaluateAll(T0 + 5 * MIN);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ startsAt: T0, endsAt: T0 + 5 * MIN + 4 * 5 * MIN });
+  });
 });
