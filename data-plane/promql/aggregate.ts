@@ -135,7 +135,8 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
         if (g.reconciled) ev.ctx.info('mismatched custom buckets were reconciled during aggregation', e.pos);
         g.hsum!.sum = g.value + g.c;
         const h = op === 'avg' ? scale(g.hsum!, 1 / g.hcount) : g.hsum!;
-        h.counterResetHint = 'gauge';
+        // a sum of counters is a counter of unknown reset state; only gauges stay gauges
+        h.counterResetHint = g.hsum!.counterResetHint === 'gauge' ? 'gauge' : 'unknown';
         pushPoint(g.out, t, 0, h);
         continue;
       }

@@ -308,7 +308,7 @@ function sumLike(w: RangeWindow, f: (w: RangeWindow) => number, avg = false): nu
     if (!acc) return undefined;
     acc.sum = sum + c;
     acc = avg ? scale(acc, 1 / (w.hi - w.lo)) : acc;
-    acc.counterResetHint = 'gauge';
+    acc.counterResetHint = acc.counterResetHint === 'gauge' ? 'gauge' : 'unknown';
     return acc;
   }
   if (nf < w.hi - w.lo) {
