@@ -15,7 +15,7 @@ import { runUnitTestFile, summarize } from '../../data-plane/ruler/unittest/inde
 const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
 const HAVE_PROMTOOL = existsSync(PROMTOOL);
 const DIR = fileURLToPath(new URL('../../data-plane/ruler/unittest/testdata/', import.meta.url));
-const FILES = ['pass.test.yaml', 'fail.test.yaml', 'broken.test.yaml'];
+const FILES = ['pass.test.yaml', 'templates.test.yaml', 'fail.test.yaml', 'broken.test.yaml'];
 
 if (!HAVE_PROMTOOL) {
   if (process.env.CI === 'true') throw new Error(`CI=true but promtool is missing at ${PROMTOOL}`);

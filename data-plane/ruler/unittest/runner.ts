@@ -78,7 +78,8 @@ function orderGroups(groups: LoadedGroup[], order: string[] | undefined, errors:
 
 async function runTestGroup(tg: TestGroup, groups: LoadedGroup[], evalInterval: number): Promise<string[]> {
   const backend = new MemoryRuleBackend();
-  const interval = parseDuration(tg.interval ?? '1m');
+  // Current promtool defaults the sample interval to evaluation_interval (2.42 left it at 0).
+  const interval = tg.interval !== undefined ? parseDuration(tg.interval) : evalInterval;
   for (const s of tg.input_series ?? []) {
     const labels = parseSeriesLabels(s.series);
     const values = expandSeriesValues(s.values ?? '');

@@ -36,6 +36,12 @@ describe('promtool-format rule unit tests', () => {
     expect(summarize([r]).ok).toBe(true);
   });
 
+  it('expands Go templates as Prometheus does (file verified with promtool 2.42)', async () => {
+    const r = await runUnitTestFile(data('templates.test.yaml'));
+    expect(r.loadErrors).toEqual([]);
+    expect(r.failures).toEqual([]);
+  });
+
   it('reports each wrong expectation like promtool', async () => {
     const r = await runUnitTestFile(data('fail.test.yaml'));
     expect(r.failures).toHaveLength(2);
