@@ -2,6 +2,7 @@ export { type Alert, alertFromPostable, fingerprint, formatLabelSet, type Postab
 export { AlertmanagerApi, type AlertmanagerApiOptions, type Query } from './api.js';
 export * from './config/index.js';
 export { Dispatcher, type GroupView } from './dispatcher.js';
+export { AlertmanagerMetrics } from './metrics.js';
 export {
   type AlertmanagerFeed,
   FALLBACK_CONFIG,

@@ -1,6 +1,8 @@
+import type { Registry } from 'prom-client';
 import { type Clock, parseTenantId, systemClock, type TenantId } from '../model/index.js';
 import type { PostableAlert } from './alert.js';
 import { formatConfigErrors, parseAlertmanagerConfig } from './config/index.js';
+import { AlertmanagerMetrics } from './metrics.js';
 import { Firewall, type FirewallOptions } from './notify/index.js';
 import { type Scheduler, timerScheduler } from './scheduler.js';
 import { type AlertmanagerStateStore, MemoryStateStore } from './state.js';
@@ -49,6 +51,8 @@ export interface MultitenantAlertmanagerOptions {
   logger?: { warn(msg: string): void; error(msg: string): void };
   /** Replaces the real senders (tests that isolate dispatch from the network). */
   integrationFactory?: TenantAlertmanagerOptions['integrationFactory'];
+  /** Registers Cortex-named counters (`cortex_alertmanager_*`) here when given. */
+  registry?: Registry;
 }
 
 const DEFAULT_LIMITS: AlertmanagerLimits = {
@@ -71,6 +75,7 @@ export class MultitenantAlertmanager {
   private readonly state: AlertmanagerStateStore;
   private readonly firewall: Firewall;
   private readonly fallback: TenantConfig;
+  private readonly metrics: AlertmanagerMetrics | undefined;
   readonly startedAt: number;
 
   constructor(private readonly opts: MultitenantAlertmanagerOptions) {
@@ -83,6 +88,12 @@ export class MultitenantAlertmanager {
     if (!config) throw new Error(`invalid fallback Alertmanager config: ${formatConfigErrors(errors)}`);
     this.fallback = { config, raw, templates: {}, isFallback: true };
     this.startedAt = this.clock.now();
+    this.metrics = opts.registry ? new AlertmanagerMetrics(opts.registry) : undefined;
+  }
+
+  /** The injected clock's time (the API computes alert and silence states with it). */
+  now(): number {
+    return this.clock.now();
   }
 
   /** Loads the feed once, then polls it. */
@@ -172,6 +183,7 @@ export class MultitenantAlertmanager {
         retentionMs: this.opts.retentionMs ?? 5 * 24 * 3600_000,
         onError: (m) => this.opts.logger?.warn(`alertmanager: ${m}`),
         ...(this.opts.integrationFactory ? { integrationFactory: this.opts.integrationFactory } : {}),
+        ...(this.metrics ? { metrics: this.metrics } : {}),
       },
       cfg,
     );

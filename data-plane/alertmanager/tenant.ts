@@ -3,6 +3,7 @@ import { type Alert, alertFromPostable, isResolved, mergeAlert, type PostableAle
 import type { AlertmanagerConfig, ReceiverConfig, RouteConfig } from './config/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { Inhibitor } from './inhibit.js';
+import type { AlertmanagerMetrics } from './metrics.js';
 import { NotificationLog, needsUpdate } from './nflog.js';
 import {
   buildIntegrations,
@@ -45,6 +46,7 @@ export interface TenantAlertmanagerOptions {
   onError: (msg: string) => void;
   /** Builds a receiver's integrations (default: the real webhook/Slack/PagerDuty/email senders). */
   integrationFactory?: (r: ReceiverConfig, deps: IntegrationDeps) => Integration[];
+  metrics?: AlertmanagerMetrics;
 }
 
 export interface TenantConfig {
@@ -139,17 +141,26 @@ export class TenantAlertmanager {
   /** Validates every alert first (all or nothing), then merges and routes them. */
   putAlerts(posted: readonly PostableAlert[]): void {
     const now = this.opts.clock.now();
-    const parsed = posted.map((p) => alertFromPostable(p, now, this.current.config.global.resolveTimeoutMs));
+    const user = this.opts.tenantId;
+    let parsed: Alert[];
+    try {
+      parsed = posted.map((p) => alertFromPostable(p, now, this.current.config.global.resolveTimeoutMs));
+    } catch (e) {
+      this.opts.metrics?.alertsInvalid.inc({ user }, posted.length);
+      throw e;
+    }
     const max = this.opts.limits.maxAlerts;
     let size = this.alerts.size;
     for (const a of parsed) {
       if (!this.alerts.has(a.fingerprint)) {
         if (max > 0 && size >= max) {
+          this.opts.metrics?.alertsInvalid.inc({ user }, posted.length);
           throw new LimitExceededError(`too many alerts, limit: ${max}, alert name: ${a.labels.get('alertname')}`);
         }
         size++;
       }
     }
+    this.opts.metrics?.alertsReceived.inc({ user }, parsed.length);
     for (const a of parsed) {
       const prev = this.alerts.get(a.fingerprint);
       const merged = prev ? mergeAlert(prev, a) : a;
@@ -246,8 +257,10 @@ export class TenantAlertmanager {
     if (!needsUpdate(entry, firing, resolved, integ.sendResolved, route.config.repeatIntervalMs, now)) return true;
     const toSend = integ.sendResolved ? alerts : alerts.filter((a) => firing.has(a.fingerprint));
     if (toSend.length > 0) {
+      const labels = { user: this.opts.tenantId, integration: integ.name };
       if (!this.takeToken()) {
         this.stats.rateLimited++;
+        this.opts.metrics?.notificationsFailed.inc({ ...labels, reason: 'rate_limited' });
         this.opts.onError(
           `tenant ${this.opts.tenantId}: notification to ${logKey} dropped: notification rate limit reached`,
         );
@@ -265,6 +278,7 @@ export class TenantAlertmanager {
       let backoff = this.opts.initialBackoffMs;
       for (let attempt = 1; ; attempt++) {
         try {
+          this.opts.metrics?.notifications.inc(labels);
           await integ.notify(data);
           this.stats.sent++;
           break;
@@ -272,6 +286,8 @@ export class TenantAlertmanager {
           const retryable = !(e instanceof NotifyError) || e.retryable;
           if (!retryable || attempt >= this.opts.maxAttempts || this.stopped) {
             this.stats.failed++;
+            const reason = /blocked by the firewall/.test((e as Error).message) ? 'firewall' : 'error';
+            this.opts.metrics?.notificationsFailed.inc({ ...labels, reason });
             this.opts.onError(
               `tenant ${this.opts.tenantId}: notify ${logKey} failed after ${attempt} attempt(s): ${(e as Error).message}`,
             );

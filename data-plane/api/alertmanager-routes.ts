@@ -19,7 +19,10 @@ type Handler = (tenantId: TenantId, req: FastifyRequest) => Promise<unknown>;
  * as Alertmanager answers them.
  */
 export async function alertmanagerRoutes(app: FastifyInstance, opts: AlertmanagerRoutesOptions): Promise<void> {
-  const api = new AlertmanagerApi(opts.alertmanager, { version: opts.version ?? '0.25.0', now: () => Date.now() });
+  const api = new AlertmanagerApi(opts.alertmanager, {
+    version: opts.version ?? '0.25.0',
+    now: () => opts.alertmanager.now(),
+  });
   const read = requireScope(opts.credentials, 'alerts:read');
   const write = requireScope(opts.credentials, 'alerts:write');
   const base = '/alertmanager/api/v2';

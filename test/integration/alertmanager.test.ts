@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AlertmanagerStateStore,
@@ -66,7 +67,12 @@ receivers:
 
 function build(
   url: string,
-  opts: { firewall?: FirewallOptions; state?: AlertmanagerStateStore; sched?: ManualScheduler } = {},
+  opts: {
+    firewall?: FirewallOptions;
+    state?: AlertmanagerStateStore;
+    sched?: ManualScheduler;
+    registry?: Registry;
+  } = {},
 ) {
   const sched = opts.sched ?? new ManualScheduler(START);
   const warnings: string[] = [];
@@ -78,6 +84,7 @@ function build(
     maxAttempts: 1,
     ...(opts.firewall ? { firewall: opts.firewall } : {}),
     ...(opts.state ? { state: opts.state } : {}),
+    ...(opts.registry ? { registry: opts.registry } : {}),
     logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
   });
   return { am, sched, warnings };
@@ -114,7 +121,8 @@ describe('receiver SSRF guard', () => {
   it('a tenant webhook at 127.0.0.1 fails in the full pipeline and the canary sees nothing', async () => {
     const canary = await receiver();
     cleanups.push(canary.close);
-    const { am, sched, warnings } = build(canary.url);
+    const registry = new Registry();
+    const { am, sched, warnings } = build(canary.url, { registry });
     await am.start();
     cleanups.push(async () => am.stop());
     await am.postAlerts(T, [{ labels: { alertname: 'A' } }]);
@@ -122,6 +130,24 @@ describe('receiver SSRF guard', () => {
     expect(canary.bodies).toEqual([]);
     expect((await am.tenant(T)).stats.failed).toBe(1);
     expect(warnings.join('\n')).toMatch(/blocked by the firewall/);
+    const failed = await registry.getSingleMetric('cortex_alertmanager_notifications_failed_total')!.get();
+    expect(failed.values).toEqual([{ labels: { user: 'acme', integration: 'webhook', reason: 'firewall' }, value: 1 }]);
+  });
+
+  it('does not follow a redirect from an allowed receiver to an internal address', async () => {
+    const canary = await receiver();
+    cleanups.push(canary.close);
+    const redirector = createServer((_req, res) => res.writeHead(302, { location: canary.url }).end());
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => redirector.close(() => r())));
+    const url = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`;
+    // Redirects are never followed, so the target behind the 302 is never dialled.
+    const res = await httpPost(url, '{}', {
+      firewall: new Firewall({ allowedCidrs: ['127.0.0.1/32'] }),
+      timeoutMs: 2000,
+    });
+    expect(res.status).toBe(302);
+    expect(canary.bodies).toEqual([]);
   });
 });
 
