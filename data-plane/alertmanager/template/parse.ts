@@ -135,7 +135,11 @@ function pipeFrom(toks: Token[]): Pipeline | undefined {
         const inner = pipeFrom(toks.slice(st, pos - 1));
         if (!inner) throw new TemplateError('empty parenthesis');
         const next = toks[pos];
-        const fields = next?.t === 'field' ? (pos++, next.v) : [];
+        let fields: string[] = [];
+        if (next?.t === 'field') {
+          fields = next.v;
+          pos++;
+        }
         return { k: 'sub', pipe: inner, fields };
       }
     }
