@@ -2,7 +2,7 @@ import { type FloatHistogram, Labels } from '../model/index.js';
 import { type Call, type Expr, exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
-import { nativeFraction, nativeQuantile } from './histogram.js';
+import { hasNaNObservations, nativeFraction, nativeQuantile } from './histogram.js';
 import { newSeries, pushPoint, type SeriesOut } from './value.js';
 
 interface Bucket {
@@ -197,14 +197,18 @@ function dropMixed(ev: Evaluator, call: Call, native: SeriesOut[], classic: Seri
 }
 
 /** Applies `fn` to every native histogram point (name dropped later). */
-function perNative(ev: Evaluator, series: SeriesOut[], fn: (h: FloatHistogram, step: number) => number): SeriesOut[] {
+function perNative(
+  ev: Evaluator,
+  series: SeriesOut[],
+  fn: (h: FloatHistogram, step: number, name: string) => number,
+): SeriesOut[] {
   const out: SeriesOut[] = [];
   for (const s of series) {
     if (!s.h) continue;
     const o = newSeries(s.metric, true);
     for (let i = 0; i < s.t.length; i++) {
       const h = s.h[i];
-      if (h) pushPoint(o, s.t[i]!, fn(h, ev.stepIndex(s.t[i]!)), undefined);
+      if (h) pushPoint(o, s.t[i]!, fn(h, ev.stepIndex(s.t[i]!), s.metric.get('__name__')), undefined);
     }
     if (o.t.length > 0) out.push(o);
   }
@@ -212,12 +216,19 @@ function perNative(ev: Evaluator, series: SeriesOut[], fn: (h: FloatHistogram, s
 }
 
 function nativeQuantiles(ev: Evaluator, _call: Call, q: Float64Array, series: SeriesOut[], qArg: Expr): SeriesOut[] {
-  return perNative(ev, series, (h, k) => {
+  return perNative(ev, series, (h, k, name) => {
     const qv = q[k]!;
     if (Number.isNaN(qv) || qv < 0 || qv > 1) {
       ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, qArg.pos);
     }
-    return nativeQuantile(qv, h);
+    const r = nativeQuantile(qv, h);
+    if (hasNaNObservations(h)) {
+      ev.ctx.info(
+        `input to histogram_quantile has NaN observations, result is ${Number.isNaN(r) ? 'NaN' : 'skewed higher'} for metric name ${JSON.stringify(name)}`,
+        vectorArg(_call).pos,
+      );
+    }
+    return r;
   });
 }
 
@@ -255,7 +266,15 @@ export function histogramFraction(
   series: SeriesOut[],
 ): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
-  const native = perNative(ev, series, (h, k) => nativeFraction(lower[k]!, upper[k]!, h));
+  const native = perNative(ev, series, (h, k, name) => {
+    if (hasNaNObservations(h)) {
+      ev.ctx.info(
+        `input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name ${JSON.stringify(name)}`,
+        vectorArg(call).pos,
+      );
+    }
+    return nativeFraction(lower[k]!, upper[k]!, h);
+  });
   return dropMixed(
     ev,
     call,

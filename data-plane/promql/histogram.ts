@@ -259,6 +259,7 @@ export function nativeQuantile(q: number, h: FloatHistogram): number {
     if (count >= rank) break;
   }
   if (!bucket) return Number.NaN;
+  if (Number.isNaN(h.sum) && count < rank) return Number.NaN;
   let { lower, upper } = bucket;
   if (!isCustom(h) && lower < 0 && upper > 0) {
     const hasNeg = h.negativeBuckets.some((x) => x !== 0);
@@ -272,7 +273,8 @@ export function nativeQuantile(q: number, h: FloatHistogram): number {
     } else if (upper === Number.POSITIVE_INFINITY) return lower;
   }
   if (count > h.count) count = h.count;
-  if (count < rank) return upper;
+  // the rank lies among NaN observations (counted but in no bucket)
+  if (count < rank) return Number.isNaN(h.sum) ? Number.NaN : upper;
   if (forward) rank -= count - bucket.count;
   else rank = count - rank;
   const fraction = rank / bucket.count;
@@ -383,4 +385,13 @@ export function histEquals(a: FloatHistogram, b: FloatHistogram): boolean {
     xs.length === y.length &&
     xs.every((bk, i) => bk.lower === y[i]!.lower && bk.upper === y[i]!.upper && bk.count === y[i]!.count)
   );
+}
+
+/** Whether some observations are NaN: a NaN sum and fewer bucketed observations than the count. */
+export function hasNaNObservations(h: FloatHistogram): boolean {
+  if (!Number.isNaN(h.sum)) return false;
+  let total = h.zeroCount;
+  for (const b of h.positiveBuckets) total += b;
+  for (const b of h.negativeBuckets) total += b;
+  return total < h.count;
 }
