@@ -67,14 +67,22 @@ export function compileGroup(tenantId: TenantId, ng: NamespacedRuleGroup, opts: 
     limit: g.limit ?? 0,
     queryOffsetMs: duration(g.query_offset, 0),
     rules,
-    fingerprint: JSON.stringify([
-      ng.revision,
-      ng.group,
-      opts.maxRulesPerGroup,
-      opts.defaultIntervalMs,
-      opts.groupError,
-    ]),
+    fingerprint: groupFingerprint(ng, opts),
   };
+}
+
+/**
+ * Identity of a feed group plus the options it compiles with; equal fingerprints mean the running
+ * group can stay as it is. Much cheaper than compiling, so unchanged groups are never re-parsed.
+ */
+export function groupFingerprint(ng: NamespacedRuleGroup, opts: CompileOptions): string {
+  return JSON.stringify([ng.revision, ng.group, opts.maxRulesPerGroup, opts.defaultIntervalMs, opts.groupError]);
+}
+
+/** The group's name as the feed gives it ('' when the object is malformed). */
+export function feedGroupName(ng: NamespacedRuleGroup): string {
+  const name = (ng.group as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 function compileRule(r: RuleDesc, groupLabels: [string, string][]): Rule {

@@ -463,6 +463,17 @@ describe('scheduling, reloads and limits', () => {
     expect(h.ruler.groups(T)).toEqual([]);
   });
 
+  it('leaves unchanged groups running (same runner) when another tenant changes', async () => {
+    const h = setup([{ name: 'g', rules: [{ record: 'a:b', expr: 'vector(1)' }] }]);
+    const before = h.ruler.groups(T)[0];
+    h.source.set(parseTenantId('other'), [
+      { namespace: 'x', group: { name: 'y', rules: [{ record: 'c:d', expr: 'vector(1)' }] } },
+    ]);
+    h.ruler.sync();
+    expect(h.ruler.groups(T)[0]).toBe(before);
+    expect(h.ruler.tenants().sort()).toEqual(['other', T]);
+  });
+
   it('enforces ruler_max_rule_groups_per_tenant and ruler_max_rules_per_rule_group, read per sync', async () => {
     let maxGroups = 1;
     const dyn: RulerLimits = { get: (_t, k) => (k === 'ruler_max_rule_groups_per_tenant' ? maxGroups : 1) };

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { type Clock, Labels, systemClock, type TenantId } from '../model/index.js';
-import { compileGroup } from './compile.js';
+import { compileGroup, feedGroupName, groupFingerprint } from './compile.js';
 import { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
 import { RulerMetrics } from './metrics.js';
 import type { RuleGroupSource } from './source.js';
@@ -95,27 +95,28 @@ export class Ruler {
   private syncTenant(tenantId: TenantId, all: readonly NamespacedRuleGroup[]): void {
     const sharding = this.opts.sharding ?? OWN_ALL;
     const owned = all
-      .filter((g) => sharding.owns(tenantId, g.namespace, g.group.name))
-      .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.group.name, b.group.name));
+      .filter((g) => sharding.owns(tenantId, g.namespace, feedGroupName(g)))
+      .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(feedGroupName(a), feedGroupName(b)));
     const maxGroups = this.maxGroups(tenantId);
     const current = this.slots.get(tenantId) ?? new Map<string, Slot>();
     const next = new Map<string, Slot>();
     owned.forEach((ng, i) => {
       const over = maxGroups > 0 && i >= maxGroups;
-      const cfg = compileGroup(tenantId, ng, {
+      const opts = {
         defaultIntervalMs: this.opts.defaultEvaluationIntervalMs ?? 60_000,
         maxRulesPerGroup: this.maxRules(tenantId),
         groupError: over
           ? `tenant has ${owned.length} rule groups, more than the limit of ${maxGroups} (ruler_max_rule_groups_per_tenant); this group is not evaluated`
           : undefined,
-      });
-      const key = `${ng.namespace}\xff${cfg.name}`;
+      };
+      const key = `${ng.namespace}\xff${feedGroupName(ng)}`;
       const old = current.get(key);
-      if (old && old.runner.cfg.fingerprint === cfg.fingerprint) {
+      if (old && old.runner.cfg.fingerprint === groupFingerprint(ng, opts)) {
         next.set(key, old);
         current.delete(key);
         return;
       }
+      const cfg = compileGroup(tenantId, ng, opts);
       const runner = new RuleGroupRunner(cfg, this.deps);
       if (old) {
         runner.copyState(old.runner);
