@@ -127,7 +127,7 @@ function expand(repl: string, group: (i: number) => string, names: Record<string
 }
 
 function titleCase(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
+  return s.replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
 }
 
 function sample(v: unknown): TemplateSample {
