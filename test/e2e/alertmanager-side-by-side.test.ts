@@ -41,8 +41,8 @@ async function sink(start: () => number): Promise<{ url: string; notes: Note[]; 
         groupKey: b.groupKey,
         status: b.status,
         alerts: b.alerts.map(
-          (a: { labels: Record<string, string>; status: string }) =>
-            `${a.labels.alertname}/${a.labels.instance}:${a.status}`,
+          (a: { labels: Record<string, string>; status: string; fingerprint: string }) =>
+            `${a.labels.alertname}/${a.labels.instance}:${a.status}:${a.fingerprint}`,
         ),
       });
       res.writeHead(200).end();
