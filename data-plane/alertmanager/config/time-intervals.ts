@@ -84,7 +84,7 @@ function ranges(
     const parts = s.split(':');
     const b = one(parts[0]!.trim().toLowerCase());
     const e = parts.length > 1 ? one(parts[1]!.trim().toLowerCase()) : b;
-    const ok = (x: number | undefined) => x !== undefined && x >= min && x <= max && (x !== 0) === (min !== 0 || true);
+    const ok = (x: number | undefined) => x !== undefined && x >= min && x <= max;
     if (parts.length > 2 || !ok(b) || !ok(e) || (key === 'days_of_month' && (b === 0 || e === 0))) {
       r.err(`${path}.${key}[${i}]`, `invalid range ${JSON.stringify(s)}`);
       return [];
