@@ -13,16 +13,23 @@ interface Var {
 const MAX_OUTPUT = 1 << 20;
 
 /**
- * Executes parsed template nodes against `data` (the dot). Asynchronous because the `query`
- * function runs PromQL. Maps (label sets) are JS `Map`s; structs are plain objects with fixed keys.
+ * Thrown by a function whose answer is not at hand yet (the `query` function before its PromQL ran).
+ * The caller fetches it and executes again: templates have no side effects, so a rerun is safe, and
+ * the interpreter stays synchronous (no promise per node).
  */
-export async function execTemplate(
-  nodes: readonly Node[],
-  data: unknown,
-  funcs: ReadonlyMap<string, TemplateFunc>,
-): Promise<string> {
+export class NeedsAsync extends Error {
+  constructor(readonly fetch: () => void) {
+    super('template needs an asynchronous result');
+  }
+}
+
+/**
+ * Executes parsed template nodes against `data` (the dot). Maps (label sets) are JS `Map`s;
+ * structs are plain objects with fixed keys.
+ */
+export function execTemplate(nodes: readonly Node[], data: unknown, funcs: ReadonlyMap<string, TemplateFunc>): string {
   const st = new State(funcs, data);
-  await st.list(nodes, data);
+  st.list(nodes, data);
   return st.out;
 }
 
@@ -37,46 +44,46 @@ class State {
     this.vars = [{ name: '$', value: data }];
   }
 
-  async list(nodes: readonly Node[], dot: unknown): Promise<void> {
+  list(nodes: readonly Node[], dot: unknown): void {
     const mark = this.vars.length;
-    for (const n of nodes) await this.node(n, dot);
+    for (const n of nodes) this.node(n, dot);
     this.vars.length = mark;
   }
 
-  private async node(n: Node, dot: unknown): Promise<void> {
+  private node(n: Node, dot: unknown): void {
     switch (n.kind) {
       case 'text':
         this.write(n.text);
         return;
       case 'action': {
-        const v = await this.pipe(n.pipe, dot);
+        const v = this.pipe(n.pipe, dot);
         if (n.pipe.decl.length === 0) this.write(printValue(v));
         return;
       }
       case 'if':
       case 'with': {
         const mark = this.vars.length;
-        const v = await this.pipe(n.pipe, dot);
-        if (truthy(v)) await this.list(n.list, n.kind === 'with' ? v : dot);
-        else if (n.elseList) await this.list(n.elseList, dot);
+        const v = this.pipe(n.pipe, dot);
+        if (truthy(v)) this.list(n.list, n.kind === 'with' ? v : dot);
+        else if (n.elseList) this.list(n.elseList, dot);
         this.vars.length = mark;
         return;
       }
       case 'range':
-        await this.range(n, dot);
+        this.range(n, dot);
     }
   }
 
-  private async range(n: Extract<Node, { kind: 'if' | 'with' | 'range' }>, dot: unknown): Promise<void> {
+  private range(n: Extract<Node, { kind: 'if' | 'with' | 'range' }>, dot: unknown): void {
     const mark = this.vars.length;
-    const v = await this.pipe({ ...n.pipe, decl: [] }, dot);
+    const v = this.pipe({ ...n.pipe, decl: [] }, dot);
     const entries: [unknown, unknown][] = [];
     if (Array.isArray(v)) for (const [i, e] of v.entries()) entries.push([i, e]);
     else if (v instanceof Map) for (const k of [...v.keys()].sort()) entries.push([k, v.get(k)]);
     else if (typeof v === 'number' && Number.isInteger(v)) for (let i = 0; i < v; i++) entries.push([i, i]);
     else if (v !== null && v !== undefined) throw new TemplateError(`range can't iterate over ${printValue(v)}`);
     if (entries.length === 0) {
-      if (n.elseList) await this.list(n.elseList, dot);
+      if (n.elseList) this.list(n.elseList, dot);
       return;
     }
     const [k1, k2] = n.pipe.decl;
@@ -84,16 +91,16 @@ class State {
       this.vars.length = mark;
       if (k1 !== undefined && k2 !== undefined) this.vars.push({ name: k1, value: k }, { name: k2, value: e });
       else if (k1 !== undefined) this.vars.push({ name: k1, value: e });
-      await this.list(n.list, e);
+      this.list(n.list, e);
     }
     this.vars.length = mark;
   }
 
-  private async pipe(p: Pipe, dot: unknown): Promise<unknown> {
+  private pipe(p: Pipe, dot: unknown): unknown {
     let v: unknown;
     let first = true;
     for (const c of p.cmds) {
-      v = await this.cmd(c, dot, first ? NONE : v);
+      v = this.cmd(c, dot, first ? NONE : v);
       first = false;
     }
     for (const name of p.decl) {
@@ -105,17 +112,18 @@ class State {
     return v;
   }
 
-  private async cmd(c: Cmd, dot: unknown, piped: unknown): Promise<unknown> {
+  private cmd(c: Cmd, dot: unknown, piped: unknown): unknown {
     const [head, ...rest] = c.args;
     if (head?.kind === 'ident') {
       const f = this.funcs.get(head.name);
       if (!f) throw new TemplateError(`function "${head.name}" not defined`);
       const args: unknown[] = [];
-      for (const a of rest) args.push(await this.arg(a, dot));
+      for (const a of rest) args.push(this.arg(a, dot));
       if (piped !== NONE) args.push(piped);
       try {
-        return await f(...args);
+        return f(...args);
       } catch (err) {
+        if (err instanceof NeedsAsync) throw err;
         const msg = err instanceof Error ? err.message : String(err);
         throw new TemplateError(`error calling ${head.name}: ${msg}`);
       }
@@ -124,7 +132,7 @@ class State {
     return this.arg(head!, dot);
   }
 
-  private async arg(a: Arg, dot: unknown): Promise<unknown> {
+  private arg(a: Arg, dot: unknown): unknown {
     switch (a.kind) {
       case 'dot':
         return dot;
@@ -135,7 +143,7 @@ class State {
       case 'var':
         return fields(this.lookup(a.name).value, a.names);
       case 'paren':
-        return fields(await this.pipe(a.pipe, dot), a.names);
+        return fields(this.pipe(a.pipe, dot), a.names);
       case 'ident': {
         const f = this.funcs.get(a.name);
         if (!f) throw new TemplateError(`function "${a.name}" not defined`);

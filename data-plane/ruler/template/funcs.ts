@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import { parseDuration } from '../../model/index.js';
-import { printValue, type TemplateFunc, truthy } from './exec.js';
+import { NeedsAsync, printValue, type TemplateFunc, truthy } from './exec.js';
 import { formatG, sprintf } from './go-fmt.js';
 
 /** One sample of a `query` result, shaped like Prometheus's template `sample` struct. */
@@ -143,6 +143,23 @@ function compare(a: unknown, b: unknown): number {
 
 /** Go's builtin template functions plus Prometheus's template function map. */
 export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
+  // Query results by query text, shared by every expansion that uses this map (one rule evaluation).
+  const results = new Map<string, { ok: TemplateSample[] } | { err: unknown }>();
+  const query = (q: unknown): TemplateSample[] => {
+    const key = String(q);
+    const hit = results.get(key);
+    if (hit === undefined) {
+      throw new NeedsAsync(async () => {
+        try {
+          results.set(key, { ok: await ctx.query(key) });
+        } catch (err) {
+          results.set(key, { err });
+        }
+      });
+    }
+    if ('err' in hit) throw hit.err;
+    return hit.ok;
+  };
   const f = new Map<string, TemplateFunc>([
     // Go builtins.
     ['and', (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1]],
@@ -173,7 +190,7 @@ export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
           .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
     ],
     // Prometheus.
-    ['query', (q) => ctx.query(String(q))],
+    ['query', query],
     [
       'first',
       (v) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Labels } from '../../model/index.js';
 import { formatG, sprintf } from './go-fmt.js';
-import { RuleTemplate, type TemplateSample } from './index.js';
+import { RuleTemplate, type TemplateSample, templateFuncs } from './index.js';
 
 const labels = Labels.fromObject({ __name__: 'up', instance: 'host-1:9100', job: 'node', severity: 'page' });
 const external = Labels.fromObject({ cluster: 'eu-1' });
@@ -123,6 +123,26 @@ describe('rule templates', () => {
     { name: 'undefined variable', text: '{{ $nope }}', err: 'undefined variable' },
   ])('rejects $name at parse time', ({ text, err }) => {
     expect(() => RuleTemplate.parse(text)).toThrow(err);
+  });
+
+  it('runs each distinct query once per function map and reports query errors', async () => {
+    let calls = 0;
+    const funcs = templateFuncs({
+      query: async (q) => {
+        calls++;
+        if (q === 'bad') throw new Error('boom');
+        return samples;
+      },
+      externalURL: '',
+    });
+    const data = { labels, externalLabels: external, externalURL: '', value: 1 };
+    const t = RuleTemplate.parse('{{ range query "up" }}{{ .Value }}{{ end }}{{ (query "up" | first).Value }}');
+    expect(await t.expandWith(data, funcs)).toBe('010');
+    expect(await t.expandWith(data, funcs)).toBe('010');
+    expect(calls).toBe(1);
+    await expect(RuleTemplate.parse('{{ query "bad" }}').expandWith(data, funcs)).rejects.toThrow(
+      'error calling query: boom',
+    );
   });
 
   it('reports execution errors', async () => {

@@ -1,12 +1,16 @@
 import type { Labels } from '../../model/index.js';
 import type { Node } from './ast.js';
-import { execTemplate, type TemplateFunc } from './exec.js';
+import { TemplateError } from './errors.js';
+import { execTemplate, NeedsAsync, type TemplateFunc } from './exec.js';
 import { type FuncContext, TEMPLATE_FUNC_NAMES, templateFuncs } from './funcs.js';
 import { parseTemplate } from './parser.js';
 
 // Prometheus prepends these definitions to every rule template (rules/alerting.go).
 const DEFS =
   '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}';
+
+/** Distinct queries one template may run. */
+const MAX_QUERIES = 20;
 
 /** What a rule template sees: the alert's labels and value, plus the ruler's external labels and URL. */
 export interface TemplateData {
@@ -43,7 +47,16 @@ export class RuleTemplate {
       ExternalURL: data.externalURL,
       Value: data.value,
     });
-    return execTemplate(this.nodes, dot, funcs);
+    // Each pass either finishes or stops at one query whose result is not cached yet.
+    for (let pass = 0; pass < MAX_QUERIES + 1; pass++) {
+      try {
+        return execTemplate(this.nodes, dot, funcs);
+      } catch (err) {
+        if (!(err instanceof NeedsAsync)) throw err;
+        await err.fetch();
+      }
+    }
+    throw new TemplateError(`template runs more than ${MAX_QUERIES} queries`);
   }
 }
 
