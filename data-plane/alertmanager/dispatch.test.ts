@@ -313,6 +313,19 @@ receivers:
     const t = await am.tenant(T);
     expect(t.config.isFallback).toBe(false);
     expect(t.config.config.receivers.map((r) => r.name)).toEqual(['default', 'pager', 'db']);
+    // A broken update (bad template) keeps the last good config.
+    feed = {
+      revision: 3,
+      tenants: {
+        [T]: {
+          config: 'route: {receiver: x}\nreceivers: [{name: x}]',
+          templates: { 'a.tmpl': '{{ if }}' },
+          revision: 2,
+        },
+      },
+    };
+    await sched.advance(1 * S);
+    expect((await am.tenant(T)).config.config.receivers.map((r) => r.name)).toEqual(['default', 'pager', 'db']);
     am.stop();
   });
 });

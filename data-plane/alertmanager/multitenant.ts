@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { type Clock, parseTenantId, systemClock, type TenantId } from '../model/index.js';
 import type { PostableAlert } from './alert.js';
-import { formatConfigErrors, parseAlertmanagerConfig } from './config/index.js';
+import { formatConfigErrors, parseAlertmanagerConfig, validateTemplates } from './config/index.js';
 import { AlertmanagerMetrics } from './metrics.js';
 import { Firewall, type FirewallOptions } from './notify/index.js';
 import { type Scheduler, timerScheduler } from './scheduler.js';
@@ -130,11 +130,14 @@ export class MultitenantAlertmanager {
       const entry = feed.tenants[tenant];
       if (entry && this.revisions.get(tenant) === entry.revision) continue;
       if (!entry && (!this.tenants.has(tenant) || this.revisions.get(tenant) === 'fallback')) continue;
-      const cfg = this.configFor(tenant);
-      this.revisions.set(tenant, entry?.revision ?? 'fallback');
       const existing = this.tenants.get(tenant);
-      if (existing) (await existing).applyConfig(cfg);
-      else this.tenants.set(tenant, this.create(tenant, cfg));
+      const parsed = this.configFor(tenant);
+      this.revisions.set(tenant, entry?.revision ?? 'fallback');
+      if (existing) {
+        const t = await existing;
+        // A rejected update keeps the last good config rather than dropping to the fallback.
+        if (parsed || t.config.isFallback) t.applyConfig(parsed ?? this.fallback);
+      } else this.tenants.set(tenant, this.create(tenant, parsed ?? this.fallback));
     }
     await Promise.all(this.tenants.values());
   }
@@ -143,7 +146,7 @@ export class MultitenantAlertmanager {
   tenant(id: TenantId): Promise<TenantAlertmanager> {
     let p = this.tenants.get(id);
     if (!p) {
-      p = this.create(id, this.configFor(id));
+      p = this.create(id, this.configFor(id) ?? this.fallback);
       this.tenants.set(id, p);
       this.revisions.set(id, this.feed[id]?.revision ?? 'fallback');
     }
@@ -154,17 +157,17 @@ export class MultitenantAlertmanager {
     (await this.tenant(tenantId)).putAlerts(alerts);
   }
 
-  private configFor(tenant: TenantId): TenantConfig {
+  /** The tenant's parsed config; the fallback when it has none; undefined when its config is rejected. */
+  private configFor(tenant: TenantId): TenantConfig | undefined {
     const entry = this.feed[tenant];
     if (!entry) return this.fallback;
     const { config, errors } = parseAlertmanagerConfig(entry.config, { maxBytes: this.opts.maxConfigBytes ?? 1 << 20 });
-    if (!config) {
-      this.opts.logger?.error(
-        `alertmanager: tenant ${tenant} config rejected, using the fallback: ${formatConfigErrors(errors)}`,
-      );
-      return this.fallback;
+    errors.push(...validateTemplates(entry.templates ?? {}));
+    if (!config || errors.length > 0) {
+      this.opts.logger?.error(`alertmanager: tenant ${tenant} config rejected: ${formatConfigErrors(errors)}`);
+      return undefined;
     }
-    return { config, raw: entry.config, templates: entry.templates, isFallback: false };
+    return { config, raw: entry.config, templates: entry.templates ?? {}, isFallback: false };
   }
 
   private create(tenantId: TenantId, cfg: TenantConfig): Promise<TenantAlertmanager> {

@@ -283,7 +283,9 @@ export class TenantAlertmanager {
           this.stats.sent++;
           break;
         } catch (e) {
-          const retryable = !(e instanceof NotifyError) || e.retryable;
+          // Network and server errors come wrapped as NotifyError; anything else (a template that fails
+          // to render) would fail the same way again.
+          const retryable = e instanceof NotifyError && e.retryable;
           if (!retryable || attempt >= this.opts.maxAttempts || this.stopped) {
             this.stats.failed++;
             const reason = /blocked by the firewall/.test((e as Error).message) ? 'firewall' : 'error';
