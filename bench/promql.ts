@@ -150,8 +150,11 @@ async function main(): Promise<void> {
           pr.push(performance.now() - t);
         }
         const match = sameData(lastInst, di) && sameData(lastRange, dr);
-        if (!match && process.env.DEBUG_MATCH)
-          console.log(JSON.stringify({ ours: lastRange, prom: dr }).slice(0, 3000));
+        if (!match && process.env.DEBUG_MATCH) {
+          // DEBUG_MATCH=<path prefix>: dump both results of a mismatching query for inspection
+          const file = `${process.env.DEBUG_MATCH}-${name.replace(/\W+/g, '_')}.json`;
+          writeFileSync(file, JSON.stringify({ ours: lastRange, prom: dr, oursI: lastInst, promI: di }));
+        }
         extra = `  ${median(pi).toFixed(1).padStart(11)}  ${median(pr).toFixed(1).padStart(13)}  ${(median(inst) / median(pi)).toFixed(2)}/${(median(rng) / median(pr)).toFixed(2)}  ${match ? 'yes' : 'NO'}`;
       }
       console.log(
