@@ -10,6 +10,7 @@ export { compileGroup, type GroupConfig, type Rule } from './compile.js';
 export { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
 export { MemoryRuleBackend } from './memory-backend.js';
 export { RulerMetrics } from './metrics.js';
+export { QueuedNotifier, type QueuedNotifierOptions } from './queued-notifier.js';
 export { RecordingRule } from './recording-rule.js';
 export type { RuleHealth } from './rule-health.js';
 export { Ruler, type RulerOptions } from './ruler.js';
