@@ -474,6 +474,24 @@ describe('scheduling, reloads and limits', () => {
     expect(h.ruler.tenants().sort()).toEqual(['other', T]);
   });
 
+  it('evaluates only the groups its sharding owns', () => {
+    const source = new StaticRuleGroupSource();
+    source.set(
+      T,
+      ['a', 'b', 'c'].map((name) => ({ namespace: 'ns', group: { name, rules: [{ record: 'x:y', expr: '1' }] } })),
+    );
+    const backend = new MemoryRuleBackend();
+    const ruler = new Ruler({
+      source,
+      query: backend.query,
+      writer: backend,
+      limits: limits(),
+      sharding: { owns: (_t, _ns, group) => group !== 'b' },
+    });
+    ruler.sync();
+    expect(ruler.groups(T).map((g) => g.cfg.name)).toEqual(['a', 'c']);
+  });
+
   it('enforces ruler_max_rule_groups_per_tenant and ruler_max_rules_per_rule_group, read per sync', async () => {
     let maxGroups = 1;
     const dyn: RulerLimits = { get: (_t, k) => (k === 'ruler_max_rule_groups_per_tenant' ? maxGroups : 1) };
