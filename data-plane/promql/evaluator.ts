@@ -157,7 +157,9 @@ export class Evaluator implements Evaluation {
         if (j < 0 || buf.t[j]! <= ref - lookback) continue;
         const h = buf.h?.[j];
         if (h !== undefined) {
-          if (!isStaleHistogram(h)) pushPoint(o, this.ts(i), 0, h);
+          // a step's sample need not follow the previous step's, so "not_reset" no longer holds
+          if (!isStaleHistogram(h))
+            pushPoint(o, this.ts(i), 0, h.counterResetHint === 'not_reset' ? { ...h, counterResetHint: 'unknown' } : h);
         } else if (!isStaleNaN(buf.v[j]!)) {
           let v = buf.v[j]!;
           // `x smoothed`: linear interpolation towards the next sample (from zero across a reset)
