@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTenantId } from '../model/index.js';
+import { Labels, parseTenantId } from '../model/index.js';
 import { MultitenantAlertmanager, type MultitenantAlertmanagerOptions } from './multitenant.js';
 import { type Integration, type NotifyData, NotifyError } from './notify/index.js';
 import { ManualScheduler } from './scheduler.js';
@@ -291,6 +291,26 @@ receivers:
     await post([{ labels: { alertname: 'A' } }]);
     await sched.advance(1 * 3600 * S);
     expect(sent.map((s) => s.at)).toEqual([3630]);
+    stop();
+  });
+
+  it('takes typed alerts from the in-process ruler (send) like posted ones', async () => {
+    const { am, sched, sent, stop } = await setup(CONFIG);
+    await am.send(T, [
+      {
+        labels: Labels.fromObject({ alertname: 'FromRuler', severity: 'critical' }),
+        annotations: Labels.EMPTY,
+        startsAt: sched.now(),
+        endsAt: sched.now() + 4 * M,
+        generatorURL: 'http://ruler/graph',
+      },
+    ]);
+    await expect(
+      am.send(T, [{ labels: Labels.EMPTY, annotations: Labels.EMPTY, startsAt: 0, endsAt: 1, generatorURL: '' }]),
+    ).rejects.toThrow(/at least one label/);
+    await sched.advance(30 * S);
+    // Matched only by the `continue: true` route, so the root does not take it (as upstream).
+    expect(sent.map((s) => `${s.receiver} ${s.alerts}`)).toEqual(['pager FromRuler:firing']);
     stop();
   });
 

@@ -14,4 +14,4 @@ export { Firewall, type FirewallOptions, goTime, httpPost, NotifyError } from '.
 export { type Cancel, ManualScheduler, type Scheduler, timerScheduler } from './scheduler.js';
 export { type Silence, type SilenceMatcher, silenceState } from './silences.js';
 export { type AlertmanagerStateStore, KVStateStore, MemoryStateStore } from './state.js';
-export { type AlertmanagerLimits, TenantAlertmanager } from './tenant.js';
+export { type AlertmanagerLimits, type RuleAlert, TenantAlertmanager } from './tenant.js';

@@ -8,6 +8,7 @@ import { type Scheduler, timerScheduler } from './scheduler.js';
 import { type AlertmanagerStateStore, MemoryStateStore } from './state.js';
 import {
   type AlertmanagerLimits,
+  type RuleAlert,
   TenantAlertmanager,
   type TenantAlertmanagerOptions,
   type TenantConfig,
@@ -155,6 +156,11 @@ export class MultitenantAlertmanager {
 
   async postAlerts(tenantId: TenantId, alerts: readonly PostableAlert[]): Promise<void> {
     (await this.tenant(tenantId)).putAlerts(alerts);
+  }
+
+  /** The in-process ruler's entry point: this class satisfies the ruler's `Notifier` interface. */
+  async send(tenantId: TenantId, alerts: readonly RuleAlert[]): Promise<void> {
+    (await this.tenant(tenantId)).receive(alerts);
   }
 
   /** The tenant's parsed config; the fallback when it has none; undefined when its config is rejected. */

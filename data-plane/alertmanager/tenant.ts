@@ -1,5 +1,5 @@
-import { type Clock, type Labels, LimitExceededError, type TenantId } from '../model/index.js';
-import { type Alert, alertFromPostable, isResolved, mergeAlert, type PostableAlert } from './alert.js';
+import { BadDataError, type Clock, type Labels, LimitExceededError, type TenantId } from '../model/index.js';
+import { type Alert, alertFromPostable, fingerprint, isResolved, mergeAlert, type PostableAlert } from './alert.js';
 import type { AlertmanagerConfig, ReceiverConfig, RouteConfig } from './config/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { Inhibitor } from './inhibit.js';
@@ -47,6 +47,15 @@ export interface TenantAlertmanagerOptions {
   /** Builds a receiver's integrations (default: the real webhook/Slack/PagerDuty/email senders). */
   integrationFactory?: (r: ReceiverConfig, deps: IntegrationDeps) => Integration[];
   metrics?: AlertmanagerMetrics;
+}
+
+/** An alert from the in-process ruler (structurally the ruler's NotifierAlert). */
+export interface RuleAlert {
+  labels: Labels;
+  annotations: Labels;
+  startsAt: number;
+  endsAt: number;
+  generatorURL: string;
 }
 
 export interface TenantConfig {
@@ -149,12 +158,32 @@ export class TenantAlertmanager {
       this.opts.metrics?.alertsInvalid.inc({ user }, posted.length);
       throw e;
     }
+    this.ingest(parsed);
+  }
+
+  /**
+   * Takes alerts already in typed form (the in-process ruler's path): labels are trusted to be valid
+   * label sets; an alert without labels or ending before it starts is rejected like the API does.
+   */
+  receive(alerts: readonly RuleAlert[]): void {
+    const now = this.opts.clock.now();
+    const parsed = alerts.map((a): Alert => {
+      if (a.labels.isEmpty()) throw new BadDataError('at least one label pair required');
+      if (a.endsAt < a.startsAt) throw new BadDataError('start time must be before end time');
+      return { ...a, updatedAt: now, timeout: false, fingerprint: fingerprint(a.labels) };
+    });
+    this.ingest(parsed);
+  }
+
+  /** All-or-nothing against the alert limit, then merge and route. */
+  private ingest(parsed: Alert[]): void {
+    const user = this.opts.tenantId;
     const max = this.opts.limits.maxAlerts;
     let size = this.alerts.size;
     for (const a of parsed) {
       if (!this.alerts.has(a.fingerprint)) {
         if (max > 0 && size >= max) {
-          this.opts.metrics?.alertsInvalid.inc({ user }, posted.length);
+          this.opts.metrics?.alertsInvalid.inc({ user }, parsed.length);
           throw new LimitExceededError(`too many alerts, limit: ${max}, alert name: ${a.labels.get('alertname')}`);
         }
         size++;
