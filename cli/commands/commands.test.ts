@@ -38,6 +38,7 @@ describe('commands', () => {
       'rules/list',
       'rules/push',
       'rules/sync',
+      'rules/test',
       'status',
       'tenant/create',
       'tenant/delete',

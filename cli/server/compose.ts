@@ -85,7 +85,10 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   await limits.start();
   const registry = new Registry();
   const chunkStore = new KVChunkStore({ kv: await openChunkKV(cfg, dataDir), registry });
+  const externalURL = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
   const dp = new DataPlane({
+    rulesFeed: () => cp.internal.rules(),
+    externalURL,
     walDir: join(dataDir, 'wal'),
     chunkStore,
     registry,

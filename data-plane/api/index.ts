@@ -5,4 +5,5 @@ export * from './params.js';
 export * from './prometheus-api.js';
 export * from './prometheus-routes.js';
 export * from './push-route.js';
+export * from './ruler-routes.js';
 export * from './usage-api.js';

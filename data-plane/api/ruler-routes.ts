@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { type CredentialSource, parseAuthorization, type Scope, tenantOf } from '../gateway/index.js';
-import { BadDataError, ForbiddenError, UnauthorizedError } from '../model/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type CredentialSource, requireScope, type Scope, tenantOf } from '../gateway/index.js';
+import { BadDataError } from '../model/index.js';
 import { alertsResponse, type RuleGroupsView, type RulesFilter, rulesResponse } from '../ruler/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 
@@ -17,7 +17,7 @@ const READ_SCOPES: readonly Scope[] = ['metrics:read', 'rules:read'];
  * `rules:read` is enough, as Grafana's data-source token usually carries only the first.
  */
 export async function rulerRoutes(app: FastifyInstance, opts: RulerRoutesOptions): Promise<void> {
-  const onRequest = requireAnyScope(opts.credentials, READ_SCOPES);
+  const onRequest = requireScope(opts.credentials, READ_SCOPES);
   app.get('/api/v1/rules', { onRequest }, async (req, reply) =>
     answer(reply, () => rulesResponse(opts.ruler, tenantOf(req), rulesFilter(req.query as Record<string, unknown>))),
   );
@@ -58,33 +58,4 @@ export function rulesFilter(q: Record<string, unknown>): RulesFilter {
     f.excludeAlerts = ex === 'true';
   }
   return f;
-}
-
-/** The gateway check with a choice of scopes (the gateway's `requireScope` takes exactly one). */
-function requireAnyScope(credentials: CredentialSource, scopes: readonly Scope[]): onRequestHookHandler {
-  return async function rulerAuth(req: FastifyRequest, reply: FastifyReply) {
-    delete req.headers['x-scope-orgid'];
-    delete req.headers.cookie;
-    try {
-      const { token, claimedTenant } = parseAuthorization(req.headers.authorization);
-      const p = await credentials.authenticate(token);
-      if (!p || (claimedTenant !== undefined && claimedTenant !== p.tenantId)) {
-        throw new UnauthorizedError('invalid, expired or revoked token');
-      }
-      if (p.tenantStatus === 'suspended') {
-        throw new ForbiddenError(`tenant ${p.tenantId} is suspended; contact your administrator`);
-      }
-      if (!scopes.some((s) => p.scopes.includes(s))) {
-        throw new ForbiddenError(
-          `token lacks the ${scopes.join(' or ')} scope required for ${req.method} ${req.routeOptions.url}`,
-        );
-      }
-      req.principal = p;
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 401) reply.header('www-authenticate', 'Bearer realm="cortex"');
-      reply.code(status).send(prometheusErrorBody(err));
-      return reply;
-    }
-  };
 }

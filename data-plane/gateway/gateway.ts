@@ -37,10 +37,12 @@ export function parseAuthorization(header: string | undefined): { token: string;
 }
 
 /**
- * Returns an onRequest hook that authenticates the caller, enforces `scope` and tenant status, and
- * strips headers a client must never control (`X-Scope-OrgID`, `Cookie`).
+ * Returns an onRequest hook that authenticates the caller, enforces `scope` (any one of them, when
+ * several are given) and tenant status, and strips headers a client must never control
+ * (`X-Scope-OrgID`, `Cookie`).
  */
-export function requireScope(credentials: CredentialSource, scope: Scope): onRequestHookHandler {
+export function requireScope(credentials: CredentialSource, scope: Scope | readonly Scope[]): onRequestHookHandler {
+  const accepted: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
   return async function gatewayAuth(req: FastifyRequest, reply: FastifyReply) {
     delete req.headers['x-scope-orgid'];
     delete req.headers.cookie;
@@ -53,8 +55,10 @@ export function requireScope(credentials: CredentialSource, scope: Scope): onReq
       if (p.tenantStatus === 'suspended') {
         throw new ForbiddenError(`tenant ${p.tenantId} is suspended; contact your administrator`);
       }
-      if (!p.scopes.includes(scope)) {
-        throw new ForbiddenError(`token lacks the ${scope} scope required for ${req.method} ${req.routeOptions.url}`);
+      if (!accepted.some((s) => p.scopes.includes(s))) {
+        throw new ForbiddenError(
+          `token lacks the ${accepted.join(' or ')} scope required for ${req.method} ${req.routeOptions.url}`,
+        );
       }
       req.principal = p;
     } catch (err) {

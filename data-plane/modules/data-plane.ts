@@ -6,6 +6,7 @@ import {
   PrometheusApi,
   prometheusRoutes,
   pushRoute,
+  rulerRoutes,
   type TenantConfigStore,
   UsageApi,
   usageRoutes,
@@ -17,6 +18,14 @@ import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
 import { Engine, formatQuery, toApiData } from '../promql/index.js';
 import { isSplittable, TenantQuerier } from '../querier/index.js';
+import {
+  distributorRuleWriter,
+  type Notifier,
+  PollingRuleGroupSource,
+  querierQueryFunc,
+  Ruler,
+  type RulesFeed,
+} from '../ruler/index.js';
 import { type ChunkStore, MergeQueryable, type Queryable } from '../storage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
 import { UsageTracker } from './usage-tracker.js';
@@ -37,6 +46,12 @@ export interface DataPlaneOptions {
   limitDefaults?: Partial<Limits>;
   queryTimeoutMs?: number;
   lookbackDeltaMs?: number;
+  /** The control plane's rule-group feed; without it no ruler runs. */
+  rulesFeed?: () => Promise<RulesFeed>;
+  /** Where the ruler sends alerts (the tenant's Alertmanager). */
+  notifier?: Notifier;
+  /** This service's external base URL, for alerts' generatorURL. */
+  externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
   queryConcurrency?: number;
   /** Log queries slower than this (ms); 0 disables. */
@@ -63,6 +78,8 @@ export class DataPlane {
   readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
   readonly frontend: QueryFrontend;
   readonly usage: UsageTracker;
+  readonly ruler: Ruler | undefined;
+  private readonly rulesSource: PollingRuleGroupSource | undefined;
   private readonly opts: DataPlaneOptions;
 
   constructor(opts: DataPlaneOptions) {
@@ -107,15 +124,38 @@ export class DataPlane {
       clock,
     });
     this.usage = new UsageTracker(this.ingester, () => clock.now());
+    if (opts.rulesFeed) {
+      this.rulesSource = new PollingRuleGroupSource(opts.rulesFeed, {
+        intervalMs: 2_000,
+        onError: (err) => opts.logger.warn(`rules feed: ${String(err)}`),
+      });
+      this.ruler = new Ruler({
+        source: this.rulesSource,
+        query: querierQueryFunc(this.querier),
+        writer: distributorRuleWriter(this.distributor),
+        ...(opts.notifier ? { notifier: opts.notifier } : {}),
+        limits: this.overrides,
+        clock,
+        registry: this.registry,
+        ...(opts.externalURL ? { externalURL: `${opts.externalURL}/prometheus` } : {}),
+        log: opts.logger,
+      });
+    }
   }
 
   async start(): Promise<void> {
     await this.ingester.start();
     this.usage.start();
+    if (this.rulesSource && this.ruler) {
+      await this.rulesSource.start();
+      this.ruler.start();
+    }
   }
 
   async stop(): Promise<void> {
     this.usage.stop();
+    await this.ruler?.stop();
+    this.rulesSource?.stop();
     await this.ingester.stop();
     await this.opts.chunkStore?.close();
   }
@@ -166,6 +206,7 @@ export class DataPlane {
       now: () => clock.now(),
     });
     for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
+    if (this.ruler) await app.register(rulerRoutes, { prefix: '/prometheus', ruler: this.ruler, credentials });
     await app.register(prometheusRoutes, {
       prefix: '/prometheus',
       api,
