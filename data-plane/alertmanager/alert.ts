@@ -17,24 +17,47 @@ export function isResolved(a: Alert, now: number): boolean {
   return a.endsAt <= now;
 }
 
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK = 0xffffffffffffffffn;
 const enc = new TextEncoder();
 
-/** Alertmanager's label-set fingerprint (FNV-1a 64 over name, 0xff, value, 0xff), 16 hex digits. */
+/**
+ * Alertmanager's label-set fingerprint (FNV-1a 64 over name, 0xff, value, 0xff), 16 hex digits.
+ * The 64-bit state lives in four 16-bit limbs so the multiply stays exact in doubles (no BigInt).
+ */
 export function fingerprint(labels: Labels): string {
-  let h = FNV_OFFSET;
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
   const add = (b: number) => {
-    h = ((h ^ BigInt(b)) * FNV_PRIME) & MASK;
+    h0 ^= b;
+    // × 0x100000001b3 = × 0x1b3 + (× 1 << 40); 1 << 40 is 0x100 in limb 2.
+    const t0 = h0 * 0x1b3;
+    const t1 = h1 * 0x1b3 + (t0 >>> 16);
+    const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
+    const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
+  };
+  const addString = (s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        for (const b of enc.encode(s.slice(i))) add(b);
+        return;
+      }
+      add(c);
+    }
   };
   labels.forEach((n, v) => {
-    for (const b of enc.encode(n)) add(b);
+    addString(n);
     add(0xff);
-    for (const b of enc.encode(v)) add(b);
+    addString(v);
     add(0xff);
   });
-  return h.toString(16).padStart(16, '0');
+  const hex = (x: number) => x.toString(16).padStart(4, '0');
+  return hex(h3) + hex(h2) + hex(h1) + hex(h0);
 }
 
 /** The v2 API's postableAlert. */
