@@ -314,6 +314,46 @@ receivers:
     stop();
   });
 
+  it('caps aggregation groups per tenant', async () => {
+    const { am, sched, sent, post, stop } = await setup(CONFIG, { limits: { maxAggregationGroups: 2 } });
+    await post([{ labels: { alertname: 'A' } }, { labels: { alertname: 'B' } }, { labels: { alertname: 'C' } }]);
+    await sched.advance(30 * S);
+    expect(sent.map((s) => s.alerts[0])).toEqual(['A:firing', 'B:firing']);
+    expect((await am.tenant(T)).groups()).toHaveLength(2);
+    stop();
+  });
+
+  it('a config reload keeps alerts and does not notify them again', async () => {
+    const sched = new ManualScheduler(START);
+    const sent: string[] = [];
+    let feed = { revision: 1, tenants: { [T]: { config: CONFIG, templates: {}, revision: 1 } } };
+    const am = new MultitenantAlertmanager({
+      fetchConfigs: async () => feed,
+      externalUrl: 'http://am',
+      clock: sched,
+      scheduler: sched,
+      integrationFactory: (r) =>
+        r.integrations.map((c, index) => ({
+          name: c.kind,
+          index,
+          sendResolved: c.sendResolved,
+          notify: async (d: NotifyData) => {
+            sent.push(`${d.receiver} ${d.alerts.length}`);
+          },
+        })),
+    });
+    await am.start();
+    await am.postAlerts(T, [{ labels: { alertname: 'A' } }]);
+    await sched.advance(30 * S);
+    expect(sent).toEqual(['default 1']);
+    feed = { revision: 2, tenants: { [T]: { config: `${CONFIG}\n# edited\n`, templates: {}, revision: 2 } } };
+    await sched.advance(2 * M);
+    expect((await am.tenant(T)).config.raw).toContain('# edited');
+    expect((await am.tenant(T)).listAlerts()).toHaveLength(1);
+    expect(sent).toEqual(['default 1']);
+    am.stop();
+  });
+
   it('uses the fallback config for a tenant without one and reloads on a feed change', async () => {
     const sched = new ManualScheduler(START);
     let feed = {
