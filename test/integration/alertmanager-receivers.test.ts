@@ -2,12 +2,18 @@
  * Slack, PagerDuty and email integrations against real local sockets (loopback allow-listed by the
  * operator option, as a test receiver must be), built from a parsed tenant config.
  */
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Firewall, fingerprint, parseAlertmanagerConfig } from '../../data-plane/alertmanager/index.js';
-import { buildIntegrations } from '../../data-plane/alertmanager/notify/index.js';
+import { buildIntegrations, sendMail } from '../../data-plane/alertmanager/notify/index.js';
 import { Labels, parseTenantId } from '../../data-plane/model/index.js';
 
 const now = Date.parse('2026-11-26T10:00:00Z');
@@ -233,5 +239,83 @@ receivers:
       },
     );
     await expect(mail!.notify(data())).rejects.toThrow(/blocked by the firewall/);
+  });
+
+  it('email: STARTTLS upgrades the connection before AUTH PLAIN', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-tls-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const key = readFileSync(join(dir, 'key.pem'));
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const seen: { secure: boolean; line: string }[] = [];
+    const server = createNetServer((raw: Socket) => {
+      let sock: Socket | TLSSocket = raw;
+      let secure = false;
+      let buf = '';
+      const onData = (c: Buffer) => {
+        buf += c.toString('utf8');
+        let nl = buf.indexOf('\r\n');
+        while (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 2);
+          seen.push({ secure, line });
+          if (line.startsWith('EHLO'))
+            sock.write(secure ? '250-test\r\n250 AUTH PLAIN\r\n' : '250-test\r\n250 STARTTLS\r\n');
+          else if (line === 'STARTTLS') {
+            sock.write('220 go ahead\r\n');
+            raw.removeListener('data', onData);
+            const tls = new TLSSocket(raw, { isServer: true, key, cert });
+            tls.on('data', onData);
+            sock = tls;
+            secure = true;
+          } else if (line === 'DATA') sock.write('354 go\r\n');
+          else if (line === '.') sock.write('250 queued\r\n');
+          else if (line === 'QUIT') sock.end('221 bye\r\n');
+          else if (line.startsWith('AUTH')) sock.write('235 ok\r\n');
+          else if (/^(MAIL|RCPT)/.test(line)) sock.write('250 ok\r\n');
+          nl = buf.indexOf('\r\n');
+        }
+      };
+      raw.on('data', onData);
+      raw.write('220 test ESMTP\r\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => server.close(() => r())));
+    await sendMail({
+      smarthost: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      hello: 'am.example',
+      from: 'am@example.com',
+      to: ['a@example.com'],
+      data: 'Subject: hi\r\n\r\nbody',
+      username: 'user',
+      password: 'pass',
+      requireTls: true,
+      firewall,
+      timeoutMs: 5000,
+      insecureSkipVerify: true,
+    });
+    const auth = seen.find((s) => s.line.startsWith('AUTH PLAIN'));
+    expect(auth?.secure).toBe(true);
+    expect(Buffer.from(auth!.line.slice('AUTH PLAIN '.length), 'base64').toString()).toBe('\u0000user\u0000pass');
+    expect(seen.filter((s) => !s.secure).map((s) => s.line)).toEqual(['EHLO am.example', 'STARTTLS']);
+    expect(seen.some((s) => s.secure && s.line === 'MAIL FROM:<am@example.com>')).toBe(true);
   });
 });
