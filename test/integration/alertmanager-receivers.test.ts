@@ -161,7 +161,7 @@ receivers:
         details: {team: '{{ .Receiver }}'}
 `);
     await pd!.notify(data());
-    const ev = sink.bodies[0] as Record<string, any>;
+    const ev = sink.bodies[0] as { payload: { custom_details: Record<string, string> } };
     expect(ev).toMatchObject({
       routing_key: 'R0UT1NG',
       event_action: 'trigger',
