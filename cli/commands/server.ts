@@ -39,6 +39,10 @@ export default class Server extends Command {
       description: 'host:port of a Bigtable emulator',
       env: 'BIGTABLE_EMULATOR_HOST',
     }),
+    'alertmanager-allowed-cidrs': Flags.string({
+      description: 'comma-separated address ranges Alertmanager receivers may reach although private or loopback',
+      env: 'CORTEX_ALERTMANAGER_ALLOWED_CIDRS',
+    }),
     'wal-fsync': Flags.string({
       description: 'WAL fsync policy',
       options: ['always', 'batch', 'never'],
@@ -78,6 +82,10 @@ export default class Server extends Command {
         postgresUrl: flags['postgres-url'],
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
         storage: flags['bigtable-project']
           ? {
               kind: 'bigtable',

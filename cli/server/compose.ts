@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createControlPlane, validatorFromParser } from '../../control-plane/index.js';
-import { parseExpr } from '../../data-plane/promql/index.js';
+import { KVStateStore } from '../../data-plane/alertmanager/index.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
 import { systemClock } from '../../data-plane/model/index.js';
 import {
@@ -17,6 +17,7 @@ import {
   Housekeeping,
   PollingTenantLimitsSource,
 } from '../../data-plane/modules/index.js';
+import { parseExpr } from '../../data-plane/promql/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -33,16 +34,24 @@ export interface ServerConfig {
   postgresUrl: string | undefined;
   migrate: boolean;
   walFsync: 'always' | 'batch' | 'never';
+  /** Address ranges Alertmanager receivers may reach although private or loopback. */
+  alertmanagerAllowedCidrs?: string[];
   /** Long-term chunk storage: the embedded store under the data dir, or Bigtable. */
   storage:
     | { kind: 'embedded' }
     | { kind: 'bigtable'; projectId: string; instanceId: string; tableId: string; emulatorHost?: string };
 }
 
-async function openChunkKV(cfg: ServerConfig, dataDir: string): Promise<SortedKV> {
-  if (cfg.storage.kind === 'embedded') return EmbeddedKV.open({ dir: join(dataDir, 'chunks') });
+/** A sorted KV for one purpose: its own directory (embedded) or its own table (Bigtable). */
+async function openKV(cfg: ServerConfig, dataDir: string, purpose: 'chunks' | 'alertmanager'): Promise<SortedKV> {
+  if (cfg.storage.kind === 'embedded') return EmbeddedKV.open({ dir: join(dataDir, purpose) });
   const { projectId, instanceId, tableId, emulatorHost } = cfg.storage;
-  return BigtableKV.open({ projectId, instanceId, tableId, ...(emulatorHost ? { apiEndpoint: emulatorHost } : {}) });
+  return BigtableKV.open({
+    projectId,
+    instanceId,
+    tableId: purpose === 'chunks' ? tableId : `${tableId}_${purpose}`,
+    ...(emulatorHost ? { apiEndpoint: emulatorHost } : {}),
+  });
 }
 
 export interface RunningServer {
@@ -84,10 +93,14 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   );
   await limits.start();
   const registry = new Registry();
-  const chunkStore = new KVChunkStore({ kv: await openChunkKV(cfg, dataDir), registry });
+  const chunkStore = new KVChunkStore({ kv: await openKV(cfg, dataDir, 'chunks'), registry });
+  const amStateKV = await openKV(cfg, dataDir, 'alertmanager');
   const externalURL = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
   const dp = new DataPlane({
     rulesFeed: () => cp.internal.rules(),
+    alertmanagerFeed: () => cp.internal.alertmanager(),
+    alertmanagerState: new KVStateStore(amStateKV),
+    alertmanagerAllowedCidrs: cfg.alertmanagerAllowedCidrs ?? [],
     externalURL,
     walDir: join(dataDir, 'wal'),
     chunkStore,
@@ -153,6 +166,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
         limits.stop();
         await housekeeping.stop();
         await dp.stop();
+        await amStateKV.close();
         await cp.close();
       })();
       return closing;

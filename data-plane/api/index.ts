@@ -1,3 +1,4 @@
+export * from './alertmanager-routes.js';
 export * from './config-routes.js';
 export * from './config-store.js';
 export * from './errors.js';

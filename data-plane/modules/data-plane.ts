@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { type AlertmanagerFeed, type AlertmanagerStateStore, MultitenantAlertmanager } from '../alertmanager/index.js';
 import {
   addFormBodyParser,
+  alertmanagerRoutes,
   configRoutes,
   PrometheusApi,
   prometheusRoutes,
@@ -48,8 +50,17 @@ export interface DataPlaneOptions {
   lookbackDeltaMs?: number;
   /** The control plane's rule-group feed; without it no ruler runs. */
   rulesFeed?: () => Promise<RulesFeed>;
-  /** Where the ruler sends alerts (the tenant's Alertmanager). */
+  /** Where the ruler sends alerts; defaults to the built-in multi-tenant Alertmanager. */
   notifier?: Notifier;
+  /** The control plane's Alertmanager-config feed; without it no Alertmanager runs. */
+  alertmanagerFeed?: () => Promise<AlertmanagerFeed>;
+  /** Where silences and the notification log persist (default: memory only). */
+  alertmanagerState?: AlertmanagerStateStore;
+  /**
+   * Address ranges receivers may reach although private/loopback (operator setting, e.g. an
+   * in-cluster webhook relay). Empty: only public addresses.
+   */
+  alertmanagerAllowedCidrs?: string[];
   /** This service's external base URL, for alerts' generatorURL. */
   externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
@@ -79,6 +90,7 @@ export class DataPlane {
   readonly frontend: QueryFrontend;
   readonly usage: UsageTracker;
   readonly ruler: Ruler | undefined;
+  readonly alertmanager: MultitenantAlertmanager | undefined;
   private readonly rulesSource: PollingRuleGroupSource | undefined;
   private readonly opts: DataPlaneOptions;
 
@@ -124,6 +136,18 @@ export class DataPlane {
       clock,
     });
     this.usage = new UsageTracker(this.ingester, () => clock.now());
+    if (opts.alertmanagerFeed) {
+      this.alertmanager = new MultitenantAlertmanager({
+        fetchConfigs: opts.alertmanagerFeed,
+        externalUrl: `${opts.externalURL ?? ''}/alertmanager`,
+        ...(opts.alertmanagerState ? { state: opts.alertmanagerState } : {}),
+        firewall: { allowedCidrs: opts.alertmanagerAllowedCidrs ?? [] },
+        clock,
+        registry: this.registry,
+        logger: opts.logger,
+      });
+    }
+    const notifier = opts.notifier ?? this.alertmanager;
     if (opts.rulesFeed) {
       this.rulesSource = new PollingRuleGroupSource(opts.rulesFeed, {
         intervalMs: 2_000,
@@ -133,7 +157,7 @@ export class DataPlane {
         source: this.rulesSource,
         query: querierQueryFunc(this.querier),
         writer: distributorRuleWriter(this.distributor),
-        ...(opts.notifier ? { notifier: opts.notifier } : {}),
+        ...(notifier ? { notifier } : {}),
         limits: this.overrides,
         clock,
         registry: this.registry,
@@ -146,6 +170,7 @@ export class DataPlane {
   async start(): Promise<void> {
     await this.ingester.start();
     this.usage.start();
+    await this.alertmanager?.start();
     if (this.rulesSource && this.ruler) {
       await this.rulesSource.start();
       this.ruler.start();
@@ -156,6 +181,7 @@ export class DataPlane {
     this.usage.stop();
     await this.ruler?.stop();
     this.rulesSource?.stop();
+    await this.alertmanager?.stop();
     await this.ingester.stop();
     await this.opts.chunkStore?.close();
   }
@@ -206,6 +232,9 @@ export class DataPlane {
       now: () => clock.now(),
     });
     for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
+    if (this.alertmanager) {
+      await app.register(alertmanagerRoutes, { alertmanager: this.alertmanager, credentials, version: VERSION });
+    }
     if (this.ruler) await app.register(rulerRoutes, { prefix: '/prometheus', ruler: this.ruler, credentials });
     await app.register(prometheusRoutes, {
       prefix: '/prometheus',

@@ -19,7 +19,7 @@ export interface TestPlatform {
 
 export const ROOT_TOKEN = 'test-root-token-0123456789';
 
-export async function startPlatform(): Promise<TestPlatform> {
+export async function startPlatform(opts: { alertmanagerAllowedCidrs?: string[] } = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-it-'));
   const server = await startServer(
     {
@@ -33,6 +33,7 @@ export async function startPlatform(): Promise<TestPlatform> {
       migrate: true,
       walFsync: 'never',
       storage: { kind: 'embedded' },
+      ...(opts.alertmanagerAllowedCidrs ? { alertmanagerAllowedCidrs: opts.alertmanagerAllowedCidrs } : {}),
     },
     () => {},
   );

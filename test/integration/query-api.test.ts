@@ -132,57 +132,58 @@ describe('query API shapes', () => {
 });
 
 describe('query API errors use the Prometheus envelope', () => {
-  const cases: { name: string; path: string; q: Record<string, string>; status: number; type: string; msg: RegExp }[] = [
-    { name: 'missing query', path: '/prometheus/api/v1/query', q: {}, status: 400, type: 'bad_data', msg: /query/ },
-    {
-      name: 'parse error',
-      path: '/prometheus/api/v1/query',
-      q: { query: 'sum(' },
-      status: 400,
-      type: 'bad_data',
-      msg: /parse error/,
-    },
-    {
-      name: 'bad time',
-      path: '/prometheus/api/v1/query',
-      q: { query: 'up', time: 'yesterday' },
-      status: 400,
-      type: 'bad_data',
-      msg: /time/,
-    },
-    {
-      name: 'zero step',
-      path: '/prometheus/api/v1/query_range',
-      q: { query: 'up', start: '1', end: '2', step: '0' },
-      status: 400,
-      type: 'bad_data',
-      msg: /step/,
-    },
-    {
-      name: 'too many points',
-      path: '/prometheus/api/v1/query_range',
-      q: { query: 'up', start: '0', end: '100000', step: '1' },
-      status: 400,
-      type: 'bad_data',
-      msg: /11,000 points/,
-    },
-    {
-      name: 'series without match[]',
-      path: '/prometheus/api/v1/series',
-      q: {},
-      status: 400,
-      type: 'bad_data',
-      msg: /match/,
-    },
-    {
-      name: 'invalid regex in match[]',
-      path: '/prometheus/api/v1/series',
-      q: { 'match[]': '{job=~"("}' },
-      status: 400,
-      type: 'bad_data',
-      msg: /regex|regular expression/,
-    },
-  ];
+  const cases: { name: string; path: string; q: Record<string, string>; status: number; type: string; msg: RegExp }[] =
+    [
+      { name: 'missing query', path: '/prometheus/api/v1/query', q: {}, status: 400, type: 'bad_data', msg: /query/ },
+      {
+        name: 'parse error',
+        path: '/prometheus/api/v1/query',
+        q: { query: 'sum(' },
+        status: 400,
+        type: 'bad_data',
+        msg: /parse error/,
+      },
+      {
+        name: 'bad time',
+        path: '/prometheus/api/v1/query',
+        q: { query: 'up', time: 'yesterday' },
+        status: 400,
+        type: 'bad_data',
+        msg: /time/,
+      },
+      {
+        name: 'zero step',
+        path: '/prometheus/api/v1/query_range',
+        q: { query: 'up', start: '1', end: '2', step: '0' },
+        status: 400,
+        type: 'bad_data',
+        msg: /step/,
+      },
+      {
+        name: 'too many points',
+        path: '/prometheus/api/v1/query_range',
+        q: { query: 'up', start: '0', end: '100000', step: '1' },
+        status: 400,
+        type: 'bad_data',
+        msg: /11,000 points/,
+      },
+      {
+        name: 'series without match[]',
+        path: '/prometheus/api/v1/series',
+        q: {},
+        status: 400,
+        type: 'bad_data',
+        msg: /match/,
+      },
+      {
+        name: 'invalid regex in match[]',
+        path: '/prometheus/api/v1/series',
+        q: { 'match[]': '{job=~"("}' },
+        status: 400,
+        type: 'bad_data',
+        msg: /regex|regular expression/,
+      },
+    ];
   it.each(cases)('$name', async ({ path, q, status, type, msg }) => {
     const r = await h.get('acme', path, q);
     expect(r.status).toBe(status);
