@@ -6,9 +6,10 @@
  * the credentials file resumes it.
  */
 
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, ensureBuilt, runCli, startDevServer } from '../helpers/cortexctl.js';
@@ -148,7 +149,8 @@ describe.skipIf(!available)('real Prometheus 2.42 remote-writing to the platform
 
   beforeAll(async () => {
     ensureBuilt();
-    server = await startDevServer();
+    // The webhook receivers below listen on loopback, which receivers may only reach when allowed.
+    server = await startDevServer({ args: ['--alertmanager-allowed-cidrs', '127.0.0.0/8'] });
     env = { CORTEXCTL_ADDRESS: server.url, CORTEXCTL_TOKEN: server.rootToken };
     for (const id of ['acme', 'beta']) {
       await cliJson(['tenant', 'create', id]);
@@ -242,6 +244,64 @@ describe.skipIf(!available)('real Prometheus 2.42 remote-writing to the platform
     const body = (await res.json()) as any;
     expect(body.data.e2e_requests_total).toEqual([{ type: 'counter', help: 'Requests served.', unit: '' }]);
   });
+
+  it('runs pushed rules: the recorded series appears and the alert reaches the tenant’s webhook', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-e2e-rules-'));
+    const hooks: Record<string, any[]> = { acme: [], beta: [] };
+    const servers: Server[] = [];
+    try {
+      for (const id of ['acme', 'beta']) {
+        const hook = createServer((req, res) => {
+          let body = '';
+          req.on('data', (d) => (body += d));
+          req.on('end', () => {
+            hooks[id]!.push(JSON.parse(body));
+            res.end();
+          });
+        });
+        await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+        servers.push(hook);
+        writeFileSync(
+          join(dir, `am-${id}.yaml`),
+          `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/\n`,
+        );
+        const am = await runCli(['alertmanager', 'push', '--tenant', id, join(dir, `am-${id}.yaml`)], env);
+        expect(am.code, am.stderr).toBe(0);
+      }
+      writeFileSync(
+        join(dir, 'rules.yaml'),
+        `namespace: e2e\ngroups:\n  - name: exporter\n    interval: 1s\n    rules:\n      - record: code:e2e_requests:rate10s\n        expr: sum by (code) (rate(e2e_requests_total[10s]))\n      - alert: ErrorsHappen\n        expr: sum(rate(e2e_requests_total{code="500"}[10s])) > 0\n        labels: { severity: ticket }\n        annotations: { summary: "errors at {{ $value | humanize }}/s" }\n`,
+      );
+      const lint = await runCli(['rules', 'lint', join(dir, 'rules.yaml')], env);
+      expect(lint.code, lint.stderr).toBe(0);
+      const push = await runCli(['rules', 'push', '--tenant', 'acme', join(dir, 'rules.yaml')], env);
+      expect(push.code, push.stderr).toBe(0);
+
+      const t = tenants.acme!;
+      let recorded: any[] = [];
+      for (let i = 0; i < 120 && (recorded.length === 0 || hooks.acme!.length === 0); i++) {
+        await sleep(250);
+        recorded = (await instant(`${server.url}/prometheus`, t.read, 'code:e2e_requests:rate10s', Date.now())).result;
+      }
+      expect(recorded.map((r) => r.metric.code).sort()).toEqual(['200', '500']);
+      const firing = hooks.acme!.find((h) => h.status === 'firing');
+      expect(firing, 'webhook notification').toBeDefined();
+      expect(firing.alerts[0].labels).toMatchObject({ alertname: 'ErrorsHappen', severity: 'ticket' });
+      expect(firing.alerts[0].annotations.summary).toMatch(/^errors at [0-9.]+\/s$/);
+      // The other tenant has no rules: no recorded series, no alerts, no notifications.
+      const other = await instant(
+        `${server.url}/prometheus`,
+        tenants.beta!.read,
+        'code:e2e_requests:rate10s',
+        Date.now(),
+      );
+      expect(other.result).toEqual([]);
+      expect(hooks.beta).toEqual([]);
+    } finally {
+      for (const h of servers) h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('fails remote write with 401 within 5 s of revoking the token, and resumes with a new one', async () => {
     const t = tenants.acme!;

@@ -54,13 +54,13 @@ export interface DevServer {
 
 /** Starts `cortexctl server --dev --port 0` and waits until it prints its address. */
 export async function startDevServer(
-  opts: { dataDir?: string; rootToken?: string; keepData?: boolean } = {},
+  opts: { dataDir?: string; rootToken?: string; keepData?: boolean; args?: string[] } = {},
 ): Promise<DevServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cortex-e2e-'));
   const rootToken = opts.rootToken ?? 'e2e-root-token-0123456789';
   const child = spawn(
     process.execPath,
-    [BIN, 'server', '--dev', '--port', '0', '--data-dir', dataDir, '--dev-root-token', rootToken],
+    [BIN, 'server', '--dev', '--port', '0', '--data-dir', dataDir, '--dev-root-token', rootToken, ...(opts.args ?? [])],
     {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
