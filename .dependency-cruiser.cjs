@@ -43,9 +43,13 @@ module.exports = {
     {
       name: 'cli-is-a-thin-client',
       severity: 'error',
-      comment: 'commands use the admin API client (plus offline checks: PromQL parser, rule unit tests, AM config); only cli/server wires components',
+      comment:
+        'commands use the admin API client (plus offline checks: PromQL parser, rule unit tests, AM config); only cli/server wires components',
       from: { path: '^cli/', pathNot: '^cli/(server/|commands/server\\.ts)' },
-      to: { path: '^(control-plane|data-plane)/', pathNot: '^(data-plane/(model|validation|promql|alertmanager/config|ruler)/|control-plane/api/)' },
+      to: {
+        path: '^(control-plane|data-plane)/',
+        pathNot: '^(data-plane/(model|validation|promql|alertmanager/config|ruler)/|control-plane/api/)',
+      },
     },
     {
       name: 'model-imports-nothing',
