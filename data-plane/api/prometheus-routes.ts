@@ -3,6 +3,7 @@ import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.
 import type { TenantId } from '../model/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 import { Params } from './params.js';
+import { astJson } from './parse-query.js';
 import type { ApiAnswer, PrometheusApi } from './prometheus-api.js';
 import type { UsageApi } from './usage-api.js';
 
@@ -34,6 +35,7 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
   route('/metadata', ['GET'], (t, p) => api.metadata(t, p));
   route('/query_exemplars', ['GET', 'POST'], (t, p) => api.queryExemplars(t, p));
   route('/format_query', ['GET', 'POST'], (_t, p) => api.formatQuery(p));
+  route('/parse_query', ['GET', 'POST'], (_t, p) => ({ data: astJson(p.required('query')) }));
   route('/status/buildinfo', ['GET'], () => ({ data: opts.buildInfo }));
 }
 
