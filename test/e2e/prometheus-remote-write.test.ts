@@ -287,7 +287,7 @@ describe.skipIf(!available)('real Prometheus 2.42 remote-writing to the platform
       const firing = hooks.acme!.find((h) => h.status === 'firing');
       expect(firing, 'webhook notification').toBeDefined();
       expect(firing.alerts[0].labels).toMatchObject({ alertname: 'ErrorsHappen', severity: 'ticket' });
-      expect(firing.alerts[0].annotations.summary).toMatch(/^errors at [0-9.]+\/s$/);
+      expect(firing.alerts[0].annotations.summary).toMatch(/^errors at [0-9.]+[kMGTmuµn]?\/s$/);
       // The other tenant has no rules: no recorded series, no alerts, no notifications.
       const other = await instant(
         `${server.url}/prometheus`,
