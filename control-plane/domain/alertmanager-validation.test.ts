@@ -5,7 +5,7 @@ const ok = `global:
   resolve_timeout: 5m
 route:
   receiver: default
-  group_by: ['alertname', '...']
+  group_by: ['...']
   group_wait: 30s
   routes:
     - matchers: ['severity=~"page|critical"', 'team!="ops"']

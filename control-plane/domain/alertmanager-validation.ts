@@ -5,6 +5,12 @@
  * belongs at connect time in the notifier (DNS rebinding makes a write-time check meaningless).
  * Then structure: route tree, receivers referenced by routes exist, matchers parse, durations parse.
  */
+
+import {
+  formatConfigErrors,
+  parseAlertmanagerConfig,
+  validateTemplates,
+} from '../../data-plane/alertmanager/config/index.js';
 import { BadDataError, compileAnchored, parseDuration } from '../../data-plane/model/index.js';
 import { checkMatcher } from './am-matchers.js';
 import { checkLabelName } from './names.js';
@@ -226,4 +232,11 @@ export function validateAlertmanagerConfig(input: AlertmanagerInput, maxBytes: n
       }
     });
   }
+  // Finally the Alertmanager's own parser, so nothing is accepted here that the tenant's
+  // Alertmanager would refuse to load (unsupported receiver types, bad templates, …).
+  const problems = [
+    ...parseAlertmanagerConfig(input.config, { maxBytes: Number.MAX_SAFE_INTEGER }).errors,
+    ...validateTemplates(input.templates),
+  ];
+  if (problems.length > 0) throw new BadDataError(`alertmanager config: ${formatConfigErrors(problems)}`);
 }
