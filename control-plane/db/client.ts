@@ -49,6 +49,10 @@ export async function openDatabase(
   const pg = (await import('pg')).default;
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+  // An idle pooled connection that the server drops (restart, failover, admin termination) emits
+  // 'error' on the pool; unhandled, that would crash the process. The pool discards the client and
+  // opens a new one for the next query, whose own failure surfaces as 503.
+  pool.on('error', () => {});
   const db = drizzle(pool, { schema });
   try {
     if (migrate) {

@@ -99,8 +99,18 @@ describe.skipIf(!emulator)('Bigtable SortedKV when the server goes away', () => 
       const err = await kv.put([entry]).catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'UnavailableError', kind: 'unavailable' });
       await emu.start();
-      // The restarted emulator is empty: the store recreates its table and the retried put lands.
-      await kv.put([entry]);
+      // The restarted emulator is empty: the store recreates its table and a retried put lands. The
+      // gRPC channel may still be in its reconnect backoff, so retry as the flush loop does (bounded).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await kv.put([entry]);
+          break;
+        } catch (e) {
+          expect(e).toMatchObject({ kind: 'unavailable' });
+          if (attempt >= 40) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
       expect([...((await kv.get(entry.key)) ?? [])]).toEqual([9]);
     } finally {
       await kv.close();

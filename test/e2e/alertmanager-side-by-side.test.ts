@@ -128,7 +128,12 @@ describe.skipIf(!present)('side by side with Alertmanager 0.25', () => {
     dir = await mkdtemp(join(tmpdir(), 'am-real-'));
   });
   afterAll(async () => {
-    proc?.kill('SIGTERM');
+    // Wait for the real Alertmanager to exit before removing the directory it writes to.
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
     await rm(dir, { recursive: true, force: true });
   });
 
