@@ -81,6 +81,17 @@ describe('verifyAlertmanagerConfig', () => {
       want: [/^3:3 route\.recevier field recevier not found in route/, /^6:40 .*smarthost URL scheme ftp/],
     },
   ];
+  it('runs the Alertmanager’s own parser too: group_by with ... and other labels', () => {
+    const text = valid.replace(
+      '  receiver: team\n  routes:',
+      '  receiver: team\n  group_by: [alertname, "..."]\n  routes:',
+    );
+    const got = verifyAlertmanagerConfig(text);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ path: 'route.group_by', line: 5 });
+    expect(got[0]!.message).toMatch(/wildcard/);
+  });
+
   it.each(cases)('rejects $name', ({ text, want }) => {
     const got = verifyAlertmanagerConfig(text).map((p) => `${p.line}:${p.col} ${p.path} ${p.message}`);
     expect(got).toHaveLength(want.length);

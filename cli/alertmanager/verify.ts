@@ -10,6 +10,7 @@
  * reports every problem with its line and column instead of the first one.
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { parseAlertmanagerConfig } from '../../data-plane/alertmanager/config/index.js';
 
 /** One finding; `line`/`col` are 1-based; `path` is the YAML path, e.g. `route.routes[0].receiver`. */
 export interface AlertmanagerProblem {
@@ -103,7 +104,27 @@ export function verifyAlertmanagerConfig(text: string): AlertmanagerProblem[] {
   }
 
   walk(root, '', report);
+  // Last, the Alertmanager's own parser (what the server runs when it loads the config), so that
+  // `verify` passing means the tenant's Alertmanager will load it too.
+  if (problems.length === 0) {
+    for (const e of parseAlertmanagerConfig(text).errors) report(nodeAt(doc.contents, e.path), e.path, e.message);
+  }
   return problems;
+}
+
+/** The node at a path like `route.routes[0].receiver` (or the nearest existing parent). */
+function nodeAt(root: unknown, path: string): Node | undefined {
+  let node = root as Node | undefined;
+  for (const seg of path.match(/[^.[\]]+/g) ?? []) {
+    const next = isMap(node)
+      ? node.get(seg, true)
+      : isSeq(node) && /^\d+$/.test(seg)
+        ? node.get(Number(seg), true)
+        : undefined;
+    if (next === undefined || next === null) break;
+    node = next as Node;
+  }
+  return node;
 }
 
 type Report = (node: Node | null | undefined, path: string, message: string) => void;
