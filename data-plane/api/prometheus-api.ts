@@ -6,7 +6,8 @@ import {
   type MetricMetadata,
   type TenantId,
 } from '../model/index.js';
-import type { Queryable } from '../storage/index.js';
+import { formatFloat } from '../promql/index.js';
+import { type Queryable, sortedUnion } from '../storage/index.js';
 import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
 import { parseSeriesSelector, selectorsOf } from './selectors.js';
 
@@ -174,7 +175,7 @@ export class PrometheusApi {
       seriesLabels: r.seriesLabels.toObject(),
       exemplars: r.exemplars.map((e) => ({
         labels: e.labels.toObject(),
-        value: formatSampleValue(e.v),
+        value: formatFloat(e.v),
         timestamp: e.t / 1000,
       })),
     }));
@@ -202,7 +203,7 @@ export class PrometheusApi {
     try {
       const opts = signal ? { signal } : {};
       const lists = sets.length === 0 ? [await fn(q, [], opts)] : await Promise.all(sets.map((ms) => fn(q, ms, opts)));
-      const data = [...new Set(lists.flat())].sort();
+      const data = sortedUnion(lists);
       return limited(data, limit);
     } finally {
       q.close();
@@ -250,13 +251,6 @@ export class PrometheusApi {
     if (res.infos.length > 0) out.infos = res.infos;
     return out;
   }
-}
-
-function formatSampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(v);
 }
 
 function optionalInt(p: Params, name: string): number | undefined {

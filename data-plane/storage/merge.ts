@@ -54,12 +54,12 @@ class MergeQuerier implements Querier {
     opts?: CallOptions & { limit?: number },
   ): Promise<string[]> {
     const lists = await Promise.all(this.queriers.map((q) => q.labelValues(name, matchers, opts)));
-    return mergeSortedUnique(lists, opts?.limit);
+    return sortedUnion(lists, opts?.limit);
   }
 
   async labelNames(matchers: readonly Matcher[], opts?: CallOptions & { limit?: number }): Promise<string[]> {
     const lists = await Promise.all(this.queriers.map((q) => q.labelNames(matchers, opts)));
-    return mergeSortedUnique(lists, opts?.limit);
+    return sortedUnion(lists, opts?.limit);
   }
 
   close(): void {
@@ -67,7 +67,8 @@ class MergeQuerier implements Querier {
   }
 }
 
-function mergeSortedUnique(lists: string[][], limit: number | undefined): string[] {
+/** The sorted, de-duplicated union of string lists, cut to `limit` when it is positive. */
+export function sortedUnion(lists: readonly (readonly string[])[], limit?: number): string[] {
   const out = [...new Set(lists.flat())].sort();
   return limit !== undefined && limit > 0 && out.length > limit ? out.slice(0, limit) : out;
 }
