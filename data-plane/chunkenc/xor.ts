@@ -203,7 +203,7 @@ class XORAppender implements ChunkAppender {
 }
 
 /** Writes `(xhi:xlo) >>> shift` using `n` bits. */
-function writeShifted(w: BitWriter, xhi: number, xlo: number, shift: number, n: number): void {
+export function writeShifted(w: BitWriter, xhi: number, xlo: number, shift: number, n: number): void {
   if (shift === 0) w.writeBits64(xhi, xlo, n);
   else if (shift < 32) w.writeBits64(xhi >>> shift, ((xlo >>> shift) | (xhi << (32 - shift))) >>> 0, n);
   else w.writeBits(xhi >>> (shift - 32), n);

@@ -1,0 +1,568 @@
+import type { BucketSpan, CounterResetHint, FloatHistogram } from '../model/index.js';
+import { type SeriesIterator, ValueType } from '../storage/index.js';
+import { bitsOut, bitsToFloat, ctz32, floatBits } from './bits64.js';
+import { BitReader, BitWriter } from './bstream.js';
+import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
+import { Encoding, MAX_SAMPLES_PER_CHUNK, writeShifted } from './xor.js';
+
+/**
+ * Prometheus's float histogram chunk (encoding 3, tsdb/chunkenc/float_histogram.go), bit-compatible
+ * with it: a Prometheus reader decodes these chunks and we decode Prometheus's.
+ *
+ *   header   u16be sample count | u8 flags (top two bits: counter-reset header)
+ *   layout   zero threshold (1 byte, or 0xff + float64) | varbit schema | positive spans |
+ *            negative spans (varbit-uint count, then varbit-uint length, varbit offset each) |
+ *            custom bounds when schema = -53 (varbit-uint count, then each bound)
+ *   sample 1 varbit t | raw float64 count, zero count, sum, every bucket
+ *   sample n varbit delta-of-delta t | Gorilla XOR of count, zero count, sum, then (unless the sum is
+ *            a staleness marker) every bucket
+ *
+ * One chunk has one layout (schema, zero threshold, spans, custom bounds), so a histogram with
+ * another layout starts a new chunk. Prometheus re-codes a chunk when buckets are added; we cut
+ * instead, which keeps every histogram exactly as it was appended (no zero buckets inserted).
+ *
+ * Counter-reset hints live in the header, for the first sample: later samples of a counter chunk
+ * read back as `not_reset`, of a gauge chunk as `gauge`. So a sample joins a chunk only when that is
+ * what it says, or means: `not_reset`; `unknown` when no count or bucket went down (the reset
+ * detection PromQL would do gives the same answer); `gauge` in a gauge chunk. `reset`, a decrease,
+ * a counter/gauge switch, or a real sample after a staleness marker cuts a new chunk.
+ */
+
+const HEADER_BYTES = 3;
+const FLAGS = 2;
+const HINT_MASK = 0xc0;
+/** The counter-reset header values (Prometheus CounterResetHeader). */
+export const CounterResetHeader = { Unknown: 0x00, NotCounterReset: 0x40, CounterReset: 0x80, Gauge: 0xc0 } as const;
+/** Schema of native histograms with custom bucket bounds (NHCB). */
+export const CUSTOM_BUCKETS_SCHEMA = -53;
+const STALE_HI = 0x7ff00000;
+const STALE_LO = 0x00000002;
+
+function headerOf(hint: CounterResetHint): number {
+  switch (hint) {
+    case 'gauge':
+      return CounterResetHeader.Gauge;
+    case 'reset':
+      return CounterResetHeader.CounterReset;
+    case 'not_reset':
+      return CounterResetHeader.NotCounterReset;
+    default:
+      return CounterResetHeader.Unknown;
+  }
+}
+
+function hintOf(header: number, first: boolean): CounterResetHint {
+  if (header === CounterResetHeader.Gauge) return 'gauge';
+  if (!first) return 'not_reset';
+  if (header === CounterResetHeader.CounterReset) return 'reset';
+  if (header === CounterResetHeader.NotCounterReset) return 'not_reset';
+  return 'unknown';
+}
+
+/** One Gorilla-XOR field: the previous value's bits and the open leading/trailing-zero window. */
+class XorField {
+  hi = 0;
+  lo = 0;
+  /** The value as appended (for reset detection on the encoder side). */
+  v = 0;
+  constructor(
+    public leading: number,
+    public trailing = 0,
+  ) {}
+
+  setRaw(v: number): void {
+    floatBits(v);
+    this.hi = bitsOut.hi;
+    this.lo = bitsOut.lo;
+    this.v = v;
+  }
+
+  /** Go xorWrite. */
+  write(w: BitWriter, v: number): void {
+    floatBits(v);
+    const hi = bitsOut.hi;
+    const lo = bitsOut.lo;
+    const xhi = (hi ^ this.hi) >>> 0;
+    const xlo = (lo ^ this.lo) >>> 0;
+    this.hi = hi;
+    this.lo = lo;
+    this.v = v;
+    if (xhi === 0 && xlo === 0) {
+      w.writeBit(0);
+      return;
+    }
+    let lead = xhi !== 0 ? Math.clz32(xhi) : 32 + Math.clz32(xlo);
+    if (lead >= 32) lead = 31;
+    const trail = xlo !== 0 ? ctz32(xlo) : 32 + ctz32(xhi);
+    if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
+      w.writeBits(0b10, 2);
+      writeShifted(w, xhi, xlo, this.trailing, 64 - this.leading - this.trailing);
+      return;
+    }
+    this.leading = lead;
+    this.trailing = trail;
+    const sig = 64 - lead - trail;
+    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
+    writeShifted(w, xhi, xlo, trail, sig);
+  }
+
+  /** Go xorRead. */
+  read(r: BitReader): void {
+    if (r.readBit() === 0) return;
+    let m: number;
+    if (r.readBit() === 0) {
+      m = 64 - this.leading - this.trailing;
+    } else {
+      this.leading = r.readBits(5);
+      m = r.readBits(6);
+      if (m === 0) m = 64;
+      this.trailing = 64 - this.leading - m;
+      if (this.trailing < 0) throw new RangeError('corrupt histogram chunk: XOR window wider than 64 bits');
+    }
+    let hi = 0;
+    let lo: number;
+    if (m > 32) {
+      hi = r.readBits(m - 32);
+      lo = r.readBits(32);
+    } else {
+      lo = r.readBits(m);
+    }
+    const s = this.trailing;
+    if (s === 0) {
+      this.hi = (this.hi ^ hi) >>> 0;
+      this.lo = (this.lo ^ lo) >>> 0;
+    } else if (s < 32) {
+      this.hi = (this.hi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
+      this.lo = (this.lo ^ (lo << s)) >>> 0;
+    } else {
+      this.hi = (this.hi ^ (lo << (s - 32))) >>> 0;
+    }
+  }
+
+  readRaw(r: BitReader): void {
+    this.hi = r.readBits(32);
+    this.lo = r.readBits(32);
+  }
+
+  value(): number {
+    return bitsToFloat(this.hi, this.lo);
+  }
+
+  isStale(): boolean {
+    return this.hi === STALE_HI && this.lo === STALE_LO;
+  }
+}
+
+function writeRaw(w: BitWriter, v: number): void {
+  floatBits(v);
+  w.writeBits(bitsOut.hi, 32);
+  w.writeBits(bitsOut.lo, 32);
+}
+
+function countSpans(spans: readonly BucketSpan[]): number {
+  let n = 0;
+  for (const s of spans) n += s.length;
+  return n;
+}
+
+function sameSpans(a: readonly BucketSpan[], b: readonly BucketSpan[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
+  }
+  return true;
+}
+
+function sameValues(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function putZeroThreshold(w: BitWriter, zt: number): void {
+  if (zt === 0) {
+    w.writeBits(0, 8);
+    return;
+  }
+  floatBits(zt);
+  const e = (bitsOut.hi >>> 20) & 0x7ff;
+  // A positive power of two 0.5·2^exp with exp in [-242, 11] (Go: math.Frexp) fits one byte.
+  const exp = e - 1022;
+  if (zt > 0 && (bitsOut.hi & 0xfffff) === 0 && bitsOut.lo === 0 && e !== 0 && exp >= -242 && exp <= 11) {
+    w.writeBits(exp + 243, 8);
+    return;
+  }
+  w.writeBits(0xff, 8);
+  writeRaw(w, zt);
+}
+
+function readZeroThreshold(r: BitReader): number {
+  const b = r.readBits(8);
+  if (b === 0) return 0;
+  if (b === 0xff) return bitsToFloat(r.readBits(32), r.readBits(32));
+  return bitsToFloat(((b - 243 + 1022) << 20) >>> 0, 0);
+}
+
+function putSpans(w: BitWriter, spans: readonly BucketSpan[]): void {
+  putVarbitUint(w, spans.length);
+  for (const s of spans) {
+    putVarbitUint(w, s.length);
+    putVarbitInt(w, s.offset);
+  }
+}
+
+function readSpans(r: BitReader): BucketSpan[] {
+  const n = readVarbitUint(r);
+  const out: BucketSpan[] = [];
+  for (let i = 0; i < n; i++) {
+    const length = readVarbitUint(r);
+    out.push({ offset: readVarbitInt(r), length });
+  }
+  return out;
+}
+
+/** Go isWholeWhenMultiplied: f·1000 is an integer without losing precision. */
+function wholeMillis(f: number): boolean {
+  return Math.round(f * 1000) / 1000 === f;
+}
+
+function putCustomBound(w: BitWriter, f: number): void {
+  const tf = f * 1000;
+  if (tf < 0 || tf > 33554430 || !wholeMillis(f) || Number.isNaN(f)) {
+    w.writeBit(0);
+    writeRaw(w, f);
+    return;
+  }
+  putVarbitUint(w, Math.round(tf) + 1);
+}
+
+function readCustomBound(r: BitReader): number {
+  const b = readVarbitUint(r);
+  if (b === 0) return bitsToFloat(r.readBits(32), r.readBits(32));
+  return (b - 1) / 1000;
+}
+
+interface AppendState {
+  schema: number;
+  zeroThreshold: number;
+  positiveSpans: BucketSpan[];
+  negativeSpans: BucketSpan[];
+  customValues: number[] | undefined;
+  t: number;
+  tDelta: number;
+  count: XorField;
+  zeroCount: XorField;
+  sum: XorField;
+  pos: XorField[];
+  neg: XorField[];
+  lastStale: boolean;
+}
+
+export class FloatHistogramChunk {
+  private w: BitWriter;
+  private st: AppendState | undefined;
+  private loaded = false;
+
+  constructor() {
+    this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
+  }
+
+  /** A chunk over stored bytes (read-only: appending needs the encoder state of a fresh chunk). */
+  static fromBytes(b: Uint8Array): FloatHistogramChunk {
+    if (b.length < HEADER_BYTES)
+      throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
+    const c = new FloatHistogramChunk();
+    c.w = BitWriter.wrap(b);
+    c.loaded = true;
+    return c;
+  }
+
+  encoding(): Encoding {
+    return Encoding.FloatHistogram;
+  }
+
+  numSamples(): number {
+    const b = this.w.buf;
+    return (b[0]! << 8) | b[1]!;
+  }
+
+  counterResetHeader(): number {
+    return this.w.buf[FLAGS]! & HINT_MASK;
+  }
+
+  /** The chunk bytes (a view, valid until the next append). */
+  bytes(): Uint8Array {
+    return this.w.buf.subarray(0, this.w.byteLength());
+  }
+
+  byteLength(): number {
+    return this.w.byteLength();
+  }
+
+  allocatedBytes(): number {
+    return this.w.buf.length;
+  }
+
+  compact(): void {
+    if (this.w.buf.length !== this.w.byteLength()) this.w.buf = this.w.toBytes();
+  }
+
+  iterator(): FloatHistogramIterator {
+    return new FloatHistogramIterator(this.bytes());
+  }
+
+  /**
+   * Appends `h` at `t` if it belongs in this chunk (see the class comment) and returns false if the
+   * caller must start a new chunk. Timestamps must increase. Throws RangeError on a malformed
+   * histogram (bucket counts that do not match the spans) or a chunk read from bytes.
+   */
+  tryAppend(t: number, h: FloatHistogram): boolean {
+    if (this.loaded) throw new RangeError('cannot append to a histogram chunk read from bytes');
+    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
+    floatBits(h.sum);
+    const stale = bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
+    if (
+      !stale &&
+      (h.positiveBuckets.length !== countSpans(h.positiveSpans) ||
+        h.negativeBuckets.length !== countSpans(h.negativeSpans))
+    ) {
+      throw new RangeError('histogram bucket counts do not match its spans');
+    }
+    const n = this.numSamples();
+    if (n === 0) {
+      this.first(t, h, stale);
+      return true;
+    }
+    const st = this.st!;
+    if (n >= MAX_SAMPLES_PER_CHUNK || !this.fits(st, h, stale)) return false;
+    if (t <= st.t) throw new RangeError(`histogram timestamp ${t} is not after ${st.t}`);
+    const w = this.w;
+    const tDelta = t - st.t;
+    putVarbitInt(w, tDelta - st.tDelta);
+    if (stale) {
+      st.count.write(w, 0);
+      st.zeroCount.write(w, 0);
+      st.sum.write(w, h.sum);
+    } else {
+      st.count.write(w, h.count);
+      st.zeroCount.write(w, h.zeroCount);
+      st.sum.write(w, h.sum);
+      for (let i = 0; i < st.pos.length; i++) st.pos[i]!.write(w, h.positiveBuckets[i]!);
+      for (let i = 0; i < st.neg.length; i++) st.neg[i]!.write(w, h.negativeBuckets[i]!);
+    }
+    st.t = t;
+    st.tDelta = tDelta;
+    st.lastStale = stale;
+    this.setCount(n + 1);
+    return true;
+  }
+
+  private fits(st: AppendState, h: FloatHistogram, stale: boolean): boolean {
+    const gaugeChunk = this.counterResetHeader() === CounterResetHeader.Gauge;
+    if (gaugeChunk !== (h.counterResetHint === 'gauge')) return false;
+    if (h.counterResetHint === 'reset') return false;
+    if (stale) return true;
+    if (st.lastStale) return false;
+    if (
+      h.schema !== st.schema ||
+      h.zeroThreshold !== st.zeroThreshold ||
+      !sameSpans(h.positiveSpans, st.positiveSpans) ||
+      !sameSpans(h.negativeSpans, st.negativeSpans) ||
+      (st.schema === CUSTOM_BUCKETS_SCHEMA && !sameValues(h.customValues, st.customValues))
+    ) {
+      return false;
+    }
+    if (gaugeChunk || h.counterResetHint === 'not_reset') return true;
+    // 'unknown': only if nothing went down, i.e. PromQL's own reset detection would see no reset.
+    if (h.count < st.count.v || h.zeroCount < st.zeroCount.v) return false;
+    for (let i = 0; i < st.pos.length; i++) if (h.positiveBuckets[i]! < st.pos[i]!.v) return false;
+    for (let i = 0; i < st.neg.length; i++) if (h.negativeBuckets[i]! < st.neg[i]!.v) return false;
+    return true;
+  }
+
+  private first(t: number, h: FloatHistogram, stale: boolean): void {
+    const w = this.w;
+    w.buf[FLAGS] = headerOf(h.counterResetHint);
+    // A staleness marker carries no layout (Prometheus writes an empty one).
+    const schema = stale ? 0 : h.schema;
+    const zeroThreshold = stale ? 0 : h.zeroThreshold;
+    const positiveSpans = stale ? [] : h.positiveSpans.map((s) => ({ offset: s.offset, length: s.length }));
+    const negativeSpans = stale ? [] : h.negativeSpans.map((s) => ({ offset: s.offset, length: s.length }));
+    const customValues = schema === CUSTOM_BUCKETS_SCHEMA ? [...(h.customValues ?? [])] : undefined;
+    putZeroThreshold(w, zeroThreshold);
+    putVarbitInt(w, schema);
+    putSpans(w, positiveSpans);
+    putSpans(w, negativeSpans);
+    if (customValues) {
+      putVarbitUint(w, customValues.length);
+      for (const b of customValues) putCustomBound(w, b);
+    }
+    putVarbitInt(w, t);
+    const field = (v: number) => {
+      const f = new XorField(0xff);
+      f.setRaw(v);
+      writeRaw(w, v);
+      return f;
+    };
+    const count = field(stale ? 0 : h.count);
+    const zeroCount = field(stale ? 0 : h.zeroCount);
+    const sum = field(h.sum);
+    const pos = stale ? [] : h.positiveBuckets.map(field);
+    const neg = stale ? [] : h.negativeBuckets.map(field);
+    this.st = {
+      schema,
+      zeroThreshold,
+      positiveSpans,
+      negativeSpans,
+      customValues,
+      t,
+      tDelta: 0,
+      count,
+      zeroCount,
+      sum,
+      pos,
+      neg,
+      lastStale: stale,
+    };
+    this.setCount(1);
+  }
+
+  private setCount(n: number): void {
+    const buf = this.w.buf;
+    buf[0] = n >>> 8;
+    buf[1] = n & 0xff;
+  }
+}
+
+export class FloatHistogramIterator implements SeriesIterator {
+  private readonly r: BitReader;
+  private readonly total: number;
+  private readonly header: number;
+  private numRead = 0;
+  private schema = 0;
+  private zeroThreshold = 0;
+  private positiveSpans: BucketSpan[] = [];
+  private negativeSpans: BucketSpan[] = [];
+  private customValues: number[] | undefined;
+  private t = 0;
+  private tDelta = 0;
+  private readonly count = new XorField(0);
+  private readonly zeroCount = new XorField(0);
+  private readonly sum = new XorField(0);
+  private pos: XorField[] = [];
+  private neg: XorField[] = [];
+  private cur: FloatHistogram | undefined;
+
+  constructor(b: Uint8Array) {
+    if (b.length < HEADER_BYTES)
+      throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
+    this.total = (b[0]! << 8) | b[1]!;
+    this.header = b[FLAGS]! & HINT_MASK;
+    this.r = new BitReader(b, HEADER_BYTES * 8);
+  }
+
+  next(): ValueType {
+    if (this.numRead >= this.total) return ValueType.None;
+    const r = this.r;
+    this.cur = undefined;
+    if (this.numRead === 0) {
+      this.zeroThreshold = readZeroThreshold(r);
+      this.schema = readVarbitInt(r);
+      this.positiveSpans = readSpans(r);
+      this.negativeSpans = readSpans(r);
+      if (this.schema === CUSTOM_BUCKETS_SCHEMA) {
+        const n = readVarbitUint(r);
+        this.customValues = [];
+        for (let i = 0; i < n; i++) this.customValues.push(readCustomBound(r));
+      }
+      this.t = readVarbitInt(r);
+      this.count.readRaw(r);
+      this.zeroCount.readRaw(r);
+      this.sum.readRaw(r);
+      const raw = () => {
+        const f = new XorField(0);
+        f.readRaw(r);
+        return f;
+      };
+      this.pos = Array.from({ length: countSpans(this.positiveSpans) }, raw);
+      this.neg = Array.from({ length: countSpans(this.negativeSpans) }, raw);
+    } else {
+      this.tDelta += readVarbitInt(r);
+      const t = this.t + this.tDelta;
+      if (!Number.isSafeInteger(t)) throw new RangeError(`chunk timestamp ${t} is outside the safe integer range`);
+      this.t = t;
+      this.count.read(r);
+      this.zeroCount.read(r);
+      this.sum.read(r);
+      if (!this.sum.isStale()) {
+        for (const f of this.pos) f.read(r);
+        for (const f of this.neg) f.read(r);
+      }
+    }
+    this.numRead++;
+    return ValueType.Histogram;
+  }
+
+  seek(t: number): ValueType {
+    if (this.numRead > 0 && this.t >= t) return ValueType.Histogram;
+    while (this.next() !== ValueType.None) if (this.t >= t) return ValueType.Histogram;
+    return ValueType.None;
+  }
+
+  atT(): number {
+    return this.t;
+  }
+
+  atV(): number {
+    throw new RangeError('histogram chunks hold histogram samples only');
+  }
+
+  atHistogram(): FloatHistogram {
+    if (this.cur) return this.cur;
+    const hint = hintOf(this.header, this.numRead === 1);
+    const stale = this.sum.isStale();
+    const h: FloatHistogram = {
+      counterResetHint: hint,
+      schema: this.schema,
+      zeroThreshold: this.zeroThreshold,
+      zeroCount: stale ? 0 : this.zeroCount.value(),
+      count: stale ? 0 : this.count.value(),
+      sum: this.sum.value(),
+      positiveSpans: stale ? [] : this.positiveSpans,
+      negativeSpans: stale ? [] : this.negativeSpans,
+      positiveBuckets: stale ? [] : this.pos.map((f) => f.value()),
+      negativeBuckets: stale ? [] : this.neg.map((f) => f.value()),
+    };
+    if (this.customValues && !stale) h.customValues = this.customValues;
+    this.cur = h;
+    return h;
+  }
+}
+
+/** Default cut for histogram chunks: at most this many samples… */
+export const HISTOGRAM_SAMPLES_PER_CHUNK = 120;
+/** …and no sample is added once the chunk is this big (Prometheus targets ~1 KiB chunks). */
+export const HISTOGRAM_CHUNK_TARGET_BYTES = 1024;
+
+/**
+ * Encodes time-ordered histogram samples (strictly increasing timestamps) into as few chunks as the
+ * layout and counter-reset rules allow, each compacted and sealed.
+ */
+export function encodeHistogramChunks(
+  samples: readonly { t: number; h: FloatHistogram }[],
+  maxSamples = HISTOGRAM_SAMPLES_PER_CHUNK,
+  targetBytes = HISTOGRAM_CHUNK_TARGET_BYTES,
+): FloatHistogramChunk[] {
+  const out: FloatHistogramChunk[] = [];
+  let c: FloatHistogramChunk | undefined;
+  for (const { t, h } of samples) {
+    if (c && c.numSamples() < maxSamples && c.byteLength() < targetBytes && c.tryAppend(t, h)) continue;
+    c = new FloatHistogramChunk();
+    c.tryAppend(t, h);
+    out.push(c);
+  }
+  for (const x of out) x.compact();
+  return out;
+}
