@@ -14,6 +14,7 @@ export { QueuedNotifier, type QueuedNotifierOptions } from './queued-notifier.js
 export { RecordingRule } from './recording-rule.js';
 export type { RuleHealth } from './rule-health.js';
 export { Ruler, type RulerOptions } from './ruler.js';
+export { groupToken, type RulerRing, ringSharding } from './sharding.js';
 export {
   PollingRuleGroupSource,
   type PollingSourceOptions,

@@ -3,6 +3,7 @@ import { type Clock, Labels, systemClock, type TenantId } from '../model/index.j
 import { compileGroup, feedGroupName, groupFingerprint } from './compile.js';
 import { type GroupDeps, RuleGroupRunner, type RulerLogger } from './group.js';
 import { RulerMetrics } from './metrics.js';
+import { type RulerRing, ringSharding } from './sharding.js';
 import type { RuleGroupSource } from './source.js';
 import {
   type NamespacedRuleGroup,
@@ -22,7 +23,13 @@ export interface RulerOptions {
   limits: RulerLimits;
   clock?: Clock;
   registry?: Registry;
+  /** Which groups this ruler evaluates; wins over `ring`. Default: all of them. */
   sharding?: RulerSharding;
+  /**
+   * Split mode: the `ruler` ring and this instance's id there. Each group is evaluated by the ring's
+   * owner of its token (see sharding.ts); ownership is re-checked on every sync and every tick.
+   */
+  ring?: RulerRing;
   /** Base URL of this service, for `generatorURL` and `$externalURL`. */
   externalURL?: string;
   externalLabels?: Labels;
@@ -34,7 +41,10 @@ export interface RulerOptions {
   forGracePeriodMs?: number;
   /** How far back ALERTS_FOR_STATE is read on restore (default 1h). */
   outageToleranceMs?: number;
-  /** Group evaluations of one tenant running at once (default 4). */
+  /**
+   * Group evaluations of one tenant running at once when the limits give no positive
+   * `ruler_max_rule_evaluation_concurrency_per_tenant` (default 4).
+   */
   tenantConcurrency?: number;
   /** How often the source is checked for changes (default 1s). */
   syncIntervalMs?: number;
@@ -58,6 +68,10 @@ export class Ruler {
   private readonly semaphores = new Map<TenantId, Semaphore>();
   private lastSourceRevision = -1;
   private lastLimitsSig = '';
+  private lastOwnedSig = '';
+  private readonly sharding: RulerSharding;
+  /** Ownership may change without the source changing (a ring): re-checked on every sync and tick. */
+  private readonly sharded: boolean;
   private syncTimer: ReturnType<typeof setInterval> | undefined;
   private started = false;
   readonly metrics: RulerMetrics;
@@ -65,6 +79,8 @@ export class Ruler {
   constructor(private readonly opts: RulerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.metrics = new RulerMetrics(opts.registry);
+    this.sharded = opts.sharding !== undefined || opts.ring !== undefined;
+    this.sharding = opts.sharding ?? (opts.ring ? ringSharding(opts.ring, this.clock) : OWN_ALL);
     this.deps = {
       query: opts.query,
       writer: opts.writer,
@@ -80,36 +96,46 @@ export class Ruler {
     };
   }
 
-  /** Brings the running groups in line with the source and current limits. Cheap when nothing changed. */
+  /** Brings the running groups in line with the source, current limits and ring ownership. Cheap when nothing changed. */
   sync(): void {
     const snap = this.opts.source.snapshot();
     const rev = this.opts.source.revision();
     const tenants = new Set<TenantId>([...snap.keys(), ...this.slots.keys()]);
     const sig = [...tenants].map((t) => `${t}:${this.maxGroups(t)}:${this.maxRules(t)}`).join(',');
-    if (rev === this.lastSourceRevision && sig === this.lastLimitsSig) return;
+    let ownedSig = '';
+    if (this.sharded) {
+      const owned: string[] = [];
+      for (const [t, groups] of snap) {
+        for (const g of groups) if (this.sharding.owns(t, g.namespace, feedGroupName(g))) owned.push(slotKey(t, g));
+      }
+      ownedSig = owned.join('\n');
+    }
+    if (rev === this.lastSourceRevision && sig === this.lastLimitsSig && ownedSig === this.lastOwnedSig) return;
     this.lastSourceRevision = rev;
     this.lastLimitsSig = sig;
+    this.lastOwnedSig = ownedSig;
     for (const tenantId of tenants) this.syncTenant(tenantId, snap.get(tenantId) ?? []);
   }
 
   private syncTenant(tenantId: TenantId, all: readonly NamespacedRuleGroup[]): void {
-    const sharding = this.opts.sharding ?? OWN_ALL;
-    const owned = all
-      .filter((g) => sharding.owns(tenantId, g.namespace, feedGroupName(g)))
-      .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(feedGroupName(a), feedGroupName(b)));
+    // The group limit counts the tenant's groups on every ruler: index in the full sorted list.
+    const sorted = [...all].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(feedGroupName(a), feedGroupName(b)));
     const maxGroups = this.maxGroups(tenantId);
     const current = this.slots.get(tenantId) ?? new Map<string, Slot>();
     const next = new Map<string, Slot>();
-    owned.forEach((ng, i) => {
+    const inSource = new Set<string>();
+    sorted.forEach((ng, i) => {
+      const key = `${ng.namespace}\xff${feedGroupName(ng)}`;
+      inSource.add(key);
+      if (!this.sharding.owns(tenantId, ng.namespace, feedGroupName(ng))) return;
       const over = maxGroups > 0 && i >= maxGroups;
       const opts = {
         defaultIntervalMs: this.opts.defaultEvaluationIntervalMs ?? 60_000,
         maxRulesPerGroup: this.maxRules(tenantId),
         groupError: over
-          ? `tenant has ${owned.length} rule groups, more than the limit of ${maxGroups} (ruler_max_rule_groups_per_tenant); this group is not evaluated`
+          ? `tenant has ${sorted.length} rule groups, more than the limit of ${maxGroups} (ruler_max_rule_groups_per_tenant); this group is not evaluated`
           : undefined,
       };
-      const key = `${ng.namespace}\xff${feedGroupName(ng)}`;
       const old = current.get(key);
       if (old && old.runner.cfg.fingerprint === groupFingerprint(ng, opts)) {
         next.set(key, old);
@@ -122,13 +148,20 @@ export class Ruler {
         runner.copyState(old.runner);
         this.unschedule(old);
         current.delete(key);
+      } else if (this.sharded) {
+        // Taken over from another ruler (or new): that ruler may have run the current slot already,
+        // so the first run here is the next slot. A slot may be lost on a move, never run twice.
+        runner.lastScheduled = runner.evalTimestamp(this.clock.now());
       }
       const slot: Slot = { runner, timer: undefined, running: false };
       next.set(key, slot);
       if (this.started) this.schedule(tenantId, slot);
     });
-    for (const gone of current.values()) {
+    for (const [key, gone] of current) {
       this.unschedule(gone);
+      // A group that moved to another ruler keeps its series (the new owner writes them);
+      // only a group deleted from the source gets stale markers.
+      if (inSource.has(key)) continue;
       gone.runner.markStale(this.clock.now()).catch((err) => {
         this.opts.log?.warn(`ruler: stale markers for a removed group failed: ${(err as Error).message}`);
       });
@@ -148,13 +181,14 @@ export class Ruler {
 
   /** Runs every group whose evaluation slot is due at `now`, within each tenant's concurrency. */
   async evaluateDue(now: number = this.clock.now()): Promise<void> {
-    const runs: Promise<void>[] = [];
+    // A snapshot first: a run that finds its group moved re-syncs, which replaces slot maps.
+    const due: [TenantId, Slot][] = [];
     for (const [tenantId, groups] of this.slots) {
       for (const slot of groups.values()) {
-        if (slot.runner.evalTimestamp(now) > slot.runner.lastScheduled) runs.push(this.run(tenantId, slot, now));
+        if (slot.runner.evalTimestamp(now) > slot.runner.lastScheduled) due.push([tenantId, slot]);
       }
     }
-    await Promise.all(runs);
+    await Promise.all(due.map(([tenantId, slot]) => this.run(tenantId, slot, now)));
   }
 
   /** Evaluates every group at exactly `ts`, ignoring schedules (tests and promtool-style runs). */
@@ -209,6 +243,12 @@ export class Ruler {
   private async run(tenantId: TenantId, slot: Slot, now: number): Promise<void> {
     // A group still evaluating when its next slot comes skips that slot (counted as missed later).
     if (slot.running) return;
+    const { namespace, name } = slot.runner.cfg;
+    if (this.sharded && !this.sharding.owns(tenantId, namespace, name)) {
+      // The ring moved the group since the last sync: leave it to its new owner.
+      this.sync();
+      return;
+    }
     slot.running = true;
     try {
       await this.withSlot(tenantId, () => slot.runner.runScheduled(now));
@@ -222,10 +262,16 @@ export class Ruler {
   private withSlot(tenantId: TenantId, fn: () => Promise<void>): Promise<void> {
     let sem = this.semaphores.get(tenantId);
     if (!sem) {
-      sem = new Semaphore(this.opts.tenantConcurrency ?? 4);
+      sem = new Semaphore(() => this.concurrency(tenantId));
       this.semaphores.set(tenantId, sem);
     }
     return sem.run(fn);
+  }
+
+  /** Read on every acquisition, so a limit change applies to the next evaluation. */
+  private concurrency(t: TenantId): number {
+    const n = this.opts.limits.get(t, 'ruler_max_rule_evaluation_concurrency_per_tenant');
+    return n > 0 ? n : (this.opts.tenantConcurrency ?? 4);
   }
 
   private maxGroups(t: TenantId): number {
@@ -237,25 +283,33 @@ export class Ruler {
   }
 }
 
+function slotKey(t: TenantId, g: NamespacedRuleGroup): string {
+  return `${t}\xff${g.namespace}\xff${feedGroupName(g)}`;
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A counting semaphore: at most `n` functions run at once, the rest wait in FIFO order. */
+/** A counting semaphore whose size is read on every acquisition; waiters run in FIFO order. */
 class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly n: number) {}
+  constructor(private readonly size: () => number) {}
 
   async run(fn: () => Promise<void>): Promise<void> {
-    if (this.active >= Math.max(1, this.n)) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    if (this.active >= Math.max(1, this.size()) || this.waiting.length > 0) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.active++;
     try {
       await fn();
     } finally {
       this.active--;
-      this.waiting.shift()?.();
+      while (this.waiting.length > 0 && this.active < Math.max(1, this.size())) {
+        this.active++;
+        this.waiting.shift()?.();
+      }
     }
   }
 }

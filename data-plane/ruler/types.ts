@@ -61,7 +61,13 @@ export interface Notifier {
 
 /** Per-tenant ruler limits, read on every use (`Overrides` satisfies this). */
 export interface RulerLimits {
-  get(tenantId: TenantId, key: 'ruler_max_rule_groups_per_tenant' | 'ruler_max_rules_per_rule_group'): number;
+  get(
+    tenantId: TenantId,
+    key:
+      | 'ruler_max_rule_groups_per_tenant'
+      | 'ruler_max_rules_per_rule_group'
+      | 'ruler_max_rule_evaluation_concurrency_per_tenant',
+  ): number;
 }
 
 /** Which rule groups this ruler evaluates (a ring in split mode); the default owns everything. */

@@ -54,7 +54,19 @@ export const defaultLimits = {
   max_outstanding_requests_per_tenant: 100,
   ruler_max_rule_groups_per_tenant: 70,
   ruler_max_rules_per_rule_group: 20,
+  /** rule groups of one tenant a ruler evaluates at the same time (Mimir's name and default). */
+  ruler_max_rule_evaluation_concurrency_per_tenant: 4,
   alertmanager_max_config_size_bytes: 1_048_576,
+  /** notifications/s per tenant and integration type (Cortex's name); 0 = unlimited. */
+  alertmanager_notification_rate_limit: 0,
+  /** alerts held by a tenant's Alertmanager; 0 = unlimited. */
+  alertmanager_max_alerts_count: 10_000,
+  /** bytes; total size of the alerts a tenant's Alertmanager holds; 0 = unlimited. */
+  alertmanager_max_alerts_size_bytes: 0,
+  /** active and pending silences per tenant; 0 = unlimited. */
+  alertmanager_max_silences_count: 10_000,
+  /** aggregation groups per tenant's dispatcher; 0 = unlimited. */
+  alertmanager_max_dispatcher_aggregation_groups: 10_000,
   /** ms; data older than this is deleted; 0 = keep forever. */
   retention_period: 0,
   /** ingesters a tenant's series are sharded over (shuffle sharding); 0 = all. */
@@ -198,6 +210,14 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     1e6,
     'rules per rule group (0 = unlimited)',
   ),
+  ruler_max_rule_evaluation_concurrency_per_tenant: spec(
+    'ruler_max_rule_evaluation_concurrency_per_tenant',
+    'integer',
+    'groups',
+    1,
+    1000,
+    'rule groups of a tenant evaluated at the same time by one ruler',
+  ),
   alertmanager_max_config_size_bytes: spec(
     'alertmanager_max_config_size_bytes',
     'bytes',
@@ -205,6 +225,46 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     0,
     100 * 1_048_576,
     'Alertmanager config size (0 = unlimited)',
+  ),
+  alertmanager_notification_rate_limit: spec(
+    'alertmanager_notification_rate_limit',
+    'number',
+    'notifications/s',
+    0,
+    1e6,
+    'Alertmanager notifications per second per integration type (0 = unlimited)',
+  ),
+  alertmanager_max_alerts_count: spec(
+    'alertmanager_max_alerts_count',
+    'integer',
+    'alerts',
+    0,
+    1e7,
+    'alerts held by the tenant Alertmanager (0 = unlimited)',
+  ),
+  alertmanager_max_alerts_size_bytes: spec(
+    'alertmanager_max_alerts_size_bytes',
+    'bytes',
+    'bytes',
+    0,
+    1e10,
+    'total size of the alerts held by the tenant Alertmanager (0 = unlimited)',
+  ),
+  alertmanager_max_silences_count: spec(
+    'alertmanager_max_silences_count',
+    'integer',
+    'silences',
+    0,
+    1e7,
+    'active and pending silences per tenant (0 = unlimited)',
+  ),
+  alertmanager_max_dispatcher_aggregation_groups: spec(
+    'alertmanager_max_dispatcher_aggregation_groups',
+    'integer',
+    'groups',
+    0,
+    1e7,
+    'Alertmanager aggregation groups per tenant (0 = unlimited)',
   ),
   retention_period: spec(
     'retention_period',

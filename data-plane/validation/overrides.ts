@@ -117,8 +117,26 @@ export class Overrides {
   rulerMaxRulesPerRuleGroup(t: TenantId): number {
     return this.get(t, 'ruler_max_rules_per_rule_group');
   }
+  rulerMaxRuleEvaluationConcurrencyPerTenant(t: TenantId): number {
+    return this.get(t, 'ruler_max_rule_evaluation_concurrency_per_tenant');
+  }
   alertmanagerMaxConfigSizeBytes(t: TenantId): number {
     return this.get(t, 'alertmanager_max_config_size_bytes');
+  }
+  alertmanagerNotificationRateLimit(t: TenantId): number {
+    return this.get(t, 'alertmanager_notification_rate_limit');
+  }
+  alertmanagerMaxAlertsCount(t: TenantId): number {
+    return this.get(t, 'alertmanager_max_alerts_count');
+  }
+  alertmanagerMaxAlertsSizeBytes(t: TenantId): number {
+    return this.get(t, 'alertmanager_max_alerts_size_bytes');
+  }
+  alertmanagerMaxSilencesCount(t: TenantId): number {
+    return this.get(t, 'alertmanager_max_silences_count');
+  }
+  alertmanagerMaxDispatcherAggregationGroups(t: TenantId): number {
+    return this.get(t, 'alertmanager_max_dispatcher_aggregation_groups');
   }
   retentionPeriodMs(t: TenantId): number {
     return this.get(t, 'retention_period');
