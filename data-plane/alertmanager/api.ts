@@ -3,11 +3,11 @@ import { type Alert, isResolved, type PostableAlert } from './alert.js';
 import { parseMatchers } from './config/index.js';
 import type { MultitenantAlertmanager } from './multitenant.js';
 import { goTime } from './notify/index.js';
+import type { ApiCall, PeerCall, Query } from './peers.js';
 import { type Silence, type SilenceMatcher, silenceState } from './silences.js';
 import type { TenantAlertmanager } from './tenant.js';
 
-/** Query parameters as the HTTP edge hands them over (repeated keys become arrays). */
-export type Query = Record<string, string | string[] | undefined>;
+export type { Query };
 
 export interface AlertmanagerApiOptions {
   version: string;
@@ -17,6 +17,8 @@ export interface AlertmanagerApiOptions {
 /**
  * The Alertmanager v2 API (0.25 OpenAPI shapes) without HTTP: each method takes the tenant and the
  * decoded request and returns the JSON body, throwing CortexErrors the edge maps to status codes.
+ * Sharded, an instance that does not run the tenant forwards the request to one of its replicas;
+ * posted alerts go to all of them.
  */
 export class AlertmanagerApi {
   constructor(
@@ -24,7 +26,91 @@ export class AlertmanagerApi {
     private readonly opts: AlertmanagerApiOptions,
   ) {}
 
-  async getAlerts(tenantId: TenantId, q: Query): Promise<unknown[]> {
+  getAlerts(tenantId: TenantId, query: Query): Promise<unknown[]> {
+    return this.call(tenantId, { op: 'getAlerts', query }) as Promise<unknown[]>;
+  }
+
+  async postAlerts(tenantId: TenantId, body: unknown): Promise<void> {
+    if (!Array.isArray(body)) throw new BadDataError('body must be a JSON array of alerts');
+    await this.am.postAlerts(tenantId, body as PostableAlert[]);
+  }
+
+  getAlertGroups(tenantId: TenantId, query: Query): Promise<unknown[]> {
+    return this.call(tenantId, { op: 'getAlertGroups', query }) as Promise<unknown[]>;
+  }
+
+  getSilences(tenantId: TenantId, query: Query): Promise<unknown[]> {
+    return this.call(tenantId, { op: 'getSilences', query }) as Promise<unknown[]>;
+  }
+
+  postSilence(tenantId: TenantId, body: unknown): Promise<{ silenceID: string }> {
+    return this.call(tenantId, { op: 'postSilence', body }) as Promise<{ silenceID: string }>;
+  }
+
+  getSilence(tenantId: TenantId, id: string): Promise<unknown> {
+    return this.call(tenantId, { op: 'getSilence', id });
+  }
+
+  async deleteSilence(tenantId: TenantId, id: string): Promise<void> {
+    await this.call(tenantId, { op: 'deleteSilence', id });
+  }
+
+  getStatus(tenantId: TenantId): Promise<unknown> {
+    return this.call(tenantId, { op: 'getStatus' });
+  }
+
+  getReceivers(tenantId: TenantId): Promise<unknown[]> {
+    return this.call(tenantId, { op: 'getReceivers' }) as Promise<unknown[]>;
+  }
+
+  /** Serves the call here when this instance runs the tenant, else from one of its replicas. */
+  async call(tenantId: TenantId, c: ApiCall): Promise<unknown> {
+    if (this.am.owns(tenantId)) return this.callLocal(tenantId, c);
+    const r = await this.am.forward(tenantId, { op: 'api', call: c });
+    return r === null ? undefined : r;
+  }
+
+  /** What a peer asks of this instance: never forwarded again. */
+  async handlePeer(tenantId: TenantId, c: PeerCall): Promise<unknown> {
+    switch (c.op) {
+      case 'receiveAlerts':
+        if (!Array.isArray(c.alerts)) throw new BadDataError('alerts must be a list');
+        return this.am.receiveAlerts(tenantId, c.alerts);
+      case 'mergeSilences':
+        if (!Array.isArray(c.silences)) throw new BadDataError('silences must be a list');
+        return this.am.mergeSilences(tenantId, c.silences);
+      case 'api':
+        return this.callLocal(tenantId, c.call);
+      default:
+        throw new BadDataError('unknown peer call');
+    }
+  }
+
+  /** Serves an API call from this instance's replica of the tenant. */
+  callLocal(tenantId: TenantId, c: ApiCall): Promise<unknown> {
+    switch (c?.op) {
+      case 'getAlerts':
+        return this.localAlerts(tenantId, c.query ?? {});
+      case 'getAlertGroups':
+        return this.localAlertGroups(tenantId, c.query ?? {});
+      case 'getSilences':
+        return this.localSilences(tenantId, c.query ?? {});
+      case 'postSilence':
+        return this.localPostSilence(tenantId, c.body);
+      case 'getSilence':
+        return this.localGetSilence(tenantId, String(c.id));
+      case 'deleteSilence':
+        return this.localDeleteSilence(tenantId, String(c.id));
+      case 'getStatus':
+        return this.localStatus(tenantId);
+      case 'getReceivers':
+        return this.localReceivers(tenantId);
+      default:
+        return Promise.reject(new BadDataError('unknown Alertmanager API call'));
+    }
+  }
+
+  private async localAlerts(tenantId: TenantId, q: Query): Promise<unknown[]> {
     const t = await this.am.tenant(tenantId);
     const f = alertFilter(q);
     const now = this.opts.now();
@@ -37,12 +123,7 @@ export class AlertmanagerApi {
       .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
   }
 
-  async postAlerts(tenantId: TenantId, body: unknown): Promise<void> {
-    if (!Array.isArray(body)) throw new BadDataError('body must be a JSON array of alerts');
-    await this.am.postAlerts(tenantId, body as PostableAlert[]);
-  }
-
-  async getAlertGroups(tenantId: TenantId, q: Query): Promise<unknown[]> {
+  private async localAlertGroups(tenantId: TenantId, q: Query): Promise<unknown[]> {
     const t = await this.am.tenant(tenantId);
     const f = alertFilter(q);
     const now = this.opts.now();
@@ -59,7 +140,7 @@ export class AlertmanagerApi {
     return out;
   }
 
-  async getSilences(tenantId: TenantId, q: Query): Promise<unknown[]> {
+  private async localSilences(tenantId: TenantId, q: Query): Promise<unknown[]> {
     const t = await this.am.tenant(tenantId);
     const filters = matcherParams(q.filter);
     const now = this.opts.now();
@@ -75,25 +156,25 @@ export class AlertmanagerApi {
       .map((s) => gettableSilence(s, now));
   }
 
-  async postSilence(tenantId: TenantId, body: unknown): Promise<{ silenceID: string }> {
+  private async localPostSilence(tenantId: TenantId, body: unknown): Promise<{ silenceID: string }> {
     const t = await this.am.tenant(tenantId);
     const p = postableSilence(body);
     return { silenceID: await t.silences.set(p) };
   }
 
-  async getSilence(tenantId: TenantId, id: string): Promise<unknown> {
+  private async localGetSilence(tenantId: TenantId, id: string): Promise<unknown> {
     const t = await this.am.tenant(tenantId);
     return gettableSilence(t.silences.get(id), this.opts.now());
   }
 
-  async deleteSilence(tenantId: TenantId, id: string): Promise<void> {
+  private async localDeleteSilence(tenantId: TenantId, id: string): Promise<void> {
     await (await this.am.tenant(tenantId)).silences.expire(id);
   }
 
-  async getStatus(tenantId: TenantId): Promise<unknown> {
+  private async localStatus(tenantId: TenantId): Promise<unknown> {
     const t = await this.am.tenant(tenantId);
     return {
-      cluster: { name: '', status: 'disabled', peers: [] },
+      cluster: this.am.clusterStatus(tenantId),
       config: { original: t.config.raw },
       uptime: goTime(this.am.startedAt),
       versionInfo: {
@@ -107,7 +188,7 @@ export class AlertmanagerApi {
     };
   }
 
-  async getReceivers(tenantId: TenantId): Promise<unknown[]> {
+  private async localReceivers(tenantId: TenantId): Promise<unknown[]> {
     const t = await this.am.tenant(tenantId);
     return t.config.config.receivers.map((r) => ({ name: r.name }));
   }

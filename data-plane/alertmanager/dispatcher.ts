@@ -10,8 +10,8 @@ export interface DispatcherOptions {
   clock: Clock;
   scheduler: Scheduler;
   notify: GroupNotifier;
-  /** Most aggregation groups at once; new groups beyond it are not created (0 = no limit). */
-  maxGroups: number;
+  /** Most aggregation groups at once; new groups beyond it are not created (0 = no limit). Read per new group. */
+  maxGroups: number | (() => number);
   onGroupLimit?: (groupKey: string) => void;
 }
 
@@ -56,7 +56,8 @@ export class Dispatcher {
       const key = `${route.key}:${formatLabelSet(labels)}`;
       let ag = this.groups.get(key);
       if (!ag) {
-        if (this.opts.maxGroups > 0 && this.groups.size >= this.opts.maxGroups) {
+        const max = typeof this.opts.maxGroups === 'function' ? this.opts.maxGroups() : this.opts.maxGroups;
+        if (max > 0 && this.groups.size >= max) {
           this.opts.onGroupLimit?.(key);
           continue;
         }

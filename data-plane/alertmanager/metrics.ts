@@ -12,6 +12,9 @@ export class AlertmanagerMetrics {
   readonly notificationsFailed: Counter<'user' | 'integration' | 'reason'>;
   readonly alertsReceived: Counter<'user'>;
   readonly alertsInvalid: Counter<'user'>;
+  readonly rateLimited: Counter<'user' | 'integration'>;
+  readonly groupLimitReached: Counter<'user'>;
+  readonly dedupSkipped: Counter<'user'>;
 
   constructor(registry: Registry) {
     this.notifications = counter(registry, {
@@ -32,6 +35,21 @@ export class AlertmanagerMetrics {
     this.alertsInvalid = counter(registry, {
       name: 'cortex_alertmanager_alerts_invalid_total',
       help: 'Alerts rejected as invalid or over a limit.',
+      labelNames: ['user'],
+    });
+    this.rateLimited = counter(registry, {
+      name: 'cortex_alertmanager_notification_rate_limited_total',
+      help: 'Notifications dropped by alertmanager_notification_rate_limit, by tenant and integration.',
+      labelNames: ['user', 'integration'],
+    });
+    this.groupLimitReached = counter(registry, {
+      name: 'cortex_alertmanager_dispatcher_aggregation_group_limit_reached_total',
+      help: 'Aggregation groups not created because of alertmanager_max_dispatcher_aggregation_groups.',
+      labelNames: ['user'],
+    });
+    this.dedupSkipped = counter(registry, {
+      name: 'cortex_alertmanager_replica_notifications_deduplicated_total',
+      help: 'Notifications a replica did not send because another replica already had (shared notification log).',
       labelNames: ['user'],
     });
   }

@@ -29,6 +29,13 @@ export class NotificationLog {
     for (const e of list) this.entries.set(keyOf(e.groupKey, e.receiver), e);
   }
 
+  /** Takes an entry from another replica (via the shared store) when it is newer than ours. */
+  merge(e: NflogEntry): void {
+    const k = keyOf(e.groupKey, e.receiver);
+    const cur = this.entries.get(k);
+    if (!cur || cur.timestamp < e.timestamp) this.entries.set(k, e);
+  }
+
   query(groupKey: string, receiver: string): NflogEntry | undefined {
     return this.entries.get(keyOf(groupKey, receiver));
   }

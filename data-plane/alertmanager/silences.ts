@@ -38,7 +38,10 @@ export interface SilencesOptions {
   /** Called after every change so the state store can persist it (awaited by callers of set/expire). */
   persist: (s: Silence) => Promise<void>;
   remove: (id: string) => Promise<void>;
-  maxSilences: number;
+  /** Read at every creation, so a limit change applies at once (`alertmanager_max_silences_count`). */
+  maxSilences: number | (() => number);
+  /** Told about every silence created, updated or expired here (after it was persisted). */
+  onChange?: (s: Silence) => void;
   /** Expired silences are kept this long (for the API), then dropped. */
   retentionMs: number;
 }
@@ -58,6 +61,25 @@ export class Silences {
         // A silence that no longer compiles cannot mute anything; drop it.
       }
     }
+  }
+
+  /**
+   * Takes silences changed on another replica (pushed, or read back from the shared store): a
+   * silence replaces ours when it was updated later, as Alertmanager's gossip merge does.
+   */
+  merge(list: readonly Silence[]): number {
+    let changed = 0;
+    for (const s of list) {
+      const cur = this.byId.get(s.id);
+      if (cur && cur.s.updatedAt >= s.updatedAt) continue;
+      try {
+        this.byId.set(s.id, { s, matchers: compile(s.matchers) });
+        changed++;
+      } catch {
+        // Not compilable here: it cannot mute anything.
+      }
+    }
+    return changed;
   }
 
   get(id: string): Silence {
@@ -92,8 +114,12 @@ export class Silences {
       return s.id;
     }
     const active = [...this.byId.values()].filter((e) => silenceState(e.s, now) !== 'expired').length;
-    if (this.opts.maxSilences > 0 && active >= this.opts.maxSilences) {
-      throw new LimitExceededError(`exceeded maximum number of silences: ${this.opts.maxSilences}`);
+    const max = typeof this.opts.maxSilences === 'function' ? this.opts.maxSilences() : this.opts.maxSilences;
+    if (max > 0 && active >= max) {
+      throw new LimitExceededError(
+        `exceeded maximum number of silences: ${max} (alertmanager_max_silences_count, err-cortex-alertmanager-max-silences-count)`,
+        { id: 'err-cortex-alertmanager-max-silences-count' },
+      );
     }
     if (prev && silenceState(prev.s, now) !== 'expired') await this.expire(prev.s.id);
     const s: Silence = {
@@ -147,6 +173,7 @@ export class Silences {
   private async store(s: Silence, matchers: Matcher[]): Promise<void> {
     await this.opts.persist(s);
     this.byId.set(s.id, { s, matchers });
+    this.opts.onChange?.(s);
   }
 }
 

@@ -10,6 +10,8 @@ export interface AlertmanagerStateStore {
   putSilence(tenant: TenantId, s: Silence): Promise<void>;
   deleteSilence(tenant: TenantId, id: string): Promise<void>;
   loadNotificationLog(tenant: TenantId): Promise<NflogEntry[]>;
+  /** One notification log entry (a replica's check of what the others sent), or undefined. */
+  getNotification(tenant: TenantId, groupKey: string, receiver: string): Promise<NflogEntry | undefined>;
   putNotification(tenant: TenantId, e: NflogEntry): Promise<void>;
   deleteNotification(tenant: TenantId, e: NflogEntry): Promise<void>;
 }
@@ -30,6 +32,9 @@ export class MemoryStateStore implements AlertmanagerStateStore {
   }
   async loadNotificationLog(t: TenantId): Promise<NflogEntry[]> {
     return [...(this.nflog.get(t)?.values() ?? [])];
+  }
+  async getNotification(t: TenantId, groupKey: string, receiver: string): Promise<NflogEntry | undefined> {
+    return this.nflog.get(t)?.get(nflogId({ groupKey, receiver }));
   }
   async putNotification(t: TenantId, e: NflogEntry): Promise<void> {
     sub(this.nflog, t).set(nflogId(e), e);
@@ -68,6 +73,10 @@ export class KVStateStore implements AlertmanagerStateStore {
   async loadNotificationLog(t: TenantId): Promise<NflogEntry[]> {
     return (await this.kv.scan({ prefix: key(t, 'n/') })).map((e) => JSON.parse(dec.decode(e.value)) as NflogEntry);
   }
+  async getNotification(t: TenantId, groupKey: string, receiver: string): Promise<NflogEntry | undefined> {
+    const v = await this.kv.get(key(t, `n/${nflogId({ groupKey, receiver })}`));
+    return v ? (JSON.parse(dec.decode(v)) as NflogEntry) : undefined;
+  }
   async putNotification(t: TenantId, e: NflogEntry): Promise<void> {
     await this.kv.put([{ key: key(t, `n/${nflogId(e)}`), value: enc.encode(JSON.stringify(e)) }]);
   }
@@ -80,6 +89,6 @@ function key(t: TenantId, rest: string): Uint8Array {
   return enc.encode(`alertmanager/${t}/${rest}`);
 }
 
-function nflogId(e: NflogEntry): string {
+function nflogId(e: Pick<NflogEntry, 'groupKey' | 'receiver'>): string {
   return createHash('sha256').update(e.groupKey).update('\u0000').update(e.receiver).digest('hex');
 }

@@ -1,4 +1,5 @@
 import { BadDataError, type Clock, type Labels, LimitExceededError, type TenantId } from '../model/index.js';
+import { ERROR_IDS } from '../validation/error-ids.js';
 import { type Alert, alertFromPostable, fingerprint, isResolved, mergeAlert, type PostableAlert } from './alert.js';
 import type { AlertmanagerConfig, ReceiverConfig, RouteConfig } from './config/index.js';
 import { Dispatcher } from './dispatcher.js';
@@ -14,20 +15,38 @@ import {
 } from './notify/index.js';
 import { buildRouteTree, type Route } from './route-tree.js';
 import { type Scheduler, sleep } from './scheduler.js';
-import { Silences } from './silences.js';
+import { type Silence, Silences } from './silences.js';
 import type { AlertmanagerStateStore } from './state.js';
 import { inTimeInterval } from './time-check.js';
 
+/** A tenant's Alertmanager limits, resolved on every use (the `alertmanager_*` per-tenant limits). */
 export interface AlertmanagerLimits {
-  /** Alerts held per tenant (0 = no limit). */
+  /** Alerts held per tenant (0 = no limit): `alertmanager_max_alerts_count`. */
   maxAlerts: number;
-  /** Active and pending silences per tenant (0 = no limit). */
+  /** Total size of the alerts held (0 = no limit): `alertmanager_max_alerts_size_bytes`. */
+  maxAlertsSizeBytes: number;
+  /** Active and pending silences per tenant (0 = no limit): `alertmanager_max_silences_count`. */
   maxSilences: number;
-  /** Aggregation groups per tenant (0 = no limit). */
+  /** Aggregation groups per tenant (0 = no limit): `alertmanager_max_dispatcher_aggregation_groups`. */
   maxAggregationGroups: number;
-  /** Notifications per second per tenant (0 = no limit), with this burst. */
+  /**
+   * Notifications per second per integration type (0 = no limit): `alertmanager_notification_rate_limit`.
+   * Each integration type (webhook, email, …) has its own token bucket, as in Cortex.
+   */
   notificationRate: number;
+  /** Bucket size; 0 derives it as Cortex does (the rate, at least 1). */
   notificationBurst: number;
+}
+
+/**
+ * How a replica of a sharded tenant takes part in deduplication (Cortex's peer wait + shared nflog):
+ * replica `position` waits `position × peerTimeoutMs` before notifying, then consults the shared
+ * notification log, so only the first healthy replica sends.
+ */
+export interface ReplicaCoordination {
+  /** This instance's position among the tenant's replicas (0 = first); read at every flush. */
+  position(): number;
+  peerTimeoutMs: number;
 }
 
 export interface TenantAlertmanagerOptions {
@@ -37,7 +56,12 @@ export interface TenantAlertmanagerOptions {
   state: AlertmanagerStateStore;
   firewall: Firewall;
   externalUrl: string;
-  limits: AlertmanagerLimits;
+  /** Read on every use, so `cortexctl limits set` applies without a restart. */
+  limits: () => AlertmanagerLimits;
+  /** Set when the tenant is replicated over several instances. */
+  replica?: ReplicaCoordination;
+  /** Called after a silence was created, updated or expired here (to push it to the other replicas). */
+  onSilenceChange?: (s: Silence) => void;
   /** Attempts per notification (first try included) and the first backoff, doubled each retry. */
   maxAttempts: number;
   initialBackoffMs: number;
@@ -81,8 +105,9 @@ export class TenantAlertmanager {
   private dispatcher!: Dispatcher;
   private inhibitor!: Inhibitor;
   private integrations = new Map<string, Integration[]>();
-  private tokens: number;
-  private tokensAt: number;
+  /** Token buckets per integration type (Cortex rate-limits each integration separately). */
+  private readonly buckets = new Map<string, { tokens: number; at: number; burst: number }>();
+  private alertsBytes = 0;
   private stopped = false;
   private cancelMaintenance: (() => void) | undefined;
 
@@ -92,8 +117,9 @@ export class TenantAlertmanager {
       clock: opts.clock,
       persist: (s) => opts.state.putSilence(t, s),
       remove: (id) => opts.state.deleteSilence(t, id),
-      maxSilences: opts.limits.maxSilences,
+      maxSilences: () => opts.limits().maxSilences,
       retentionMs: opts.retentionMs,
+      ...(opts.onSilenceChange ? { onChange: opts.onSilenceChange } : {}),
     });
     this.nflog = new NotificationLog({
       clock: opts.clock,
@@ -101,8 +127,6 @@ export class TenantAlertmanager {
       remove: (e) => opts.state.deleteNotification(t, e),
       retentionMs: opts.retentionMs,
     });
-    this.tokens = opts.limits.notificationBurst;
-    this.tokensAt = opts.clock.now();
   }
 
   /** Loads persisted silences and notification log, then applies the config. */
@@ -140,9 +164,13 @@ export class TenantAlertmanager {
       clock: this.opts.clock,
       scheduler: this.opts.scheduler,
       notify: (route, key, labels, alerts) => this.notifyGroup(route, key, labels, alerts),
-      maxGroups: this.opts.limits.maxAggregationGroups,
-      onGroupLimit: (key) =>
-        this.opts.onError(`tenant ${this.opts.tenantId}: aggregation group limit reached, dropping group ${key}`),
+      maxGroups: () => this.opts.limits().maxAggregationGroups,
+      onGroupLimit: (key) => {
+        this.opts.metrics?.groupLimitReached.inc({ user: this.opts.tenantId });
+        this.opts.onError(
+          `tenant ${this.opts.tenantId}: aggregation group limit reached (alertmanager_max_dispatcher_aggregation_groups, ${ERROR_IDS.alertmanagerMaxAggregationGroups}), dropping group ${key}`,
+        );
+      },
     });
     for (const a of this.alerts.values()) this.dispatcher.process(a);
   }
@@ -175,27 +203,65 @@ export class TenantAlertmanager {
     this.ingest(parsed);
   }
 
-  /** All-or-nothing against the alert limit, then merge and route. */
+  /** All-or-nothing against the alert count and size limits, then merge and route. */
   private ingest(parsed: Alert[]): void {
     const user = this.opts.tenantId;
-    const max = this.opts.limits.maxAlerts;
-    let size = this.alerts.size;
+    const { maxAlerts: max, maxAlertsSizeBytes: maxBytes } = this.opts.limits();
+    let count = this.alerts.size;
+    let bytes = this.alertsBytes;
+    const seen = new Map<string, number>();
+    const reject = (msg: string, id: (typeof ERROR_IDS)[keyof typeof ERROR_IDS]) => {
+      this.opts.metrics?.alertsInvalid.inc({ user }, parsed.length);
+      throw new LimitExceededError(msg, { id });
+    };
     for (const a of parsed) {
-      if (!this.alerts.has(a.fingerprint)) {
-        if (max > 0 && size >= max) {
-          this.opts.metrics?.alertsInvalid.inc({ user }, parsed.length);
-          throw new LimitExceededError(`too many alerts, limit: ${max}, alert name: ${a.labels.get('alertname')}`);
+      const size = alertSize(a);
+      const before = seen.get(a.fingerprint) ?? this.sizeOf(a.fingerprint);
+      if (before === undefined) {
+        if (max > 0 && count >= max) {
+          reject(
+            `too many alerts, limit: ${max}, alert name: ${a.labels.get('alertname')} (alertmanager_max_alerts_count, ${ERROR_IDS.alertmanagerMaxAlertsCount})`,
+            ERROR_IDS.alertmanagerMaxAlertsCount,
+          );
         }
-        size++;
+        count++;
+      }
+      bytes += size - (before ?? 0);
+      seen.set(a.fingerprint, size);
+      if (maxBytes > 0 && bytes > maxBytes && size > (before ?? 0)) {
+        reject(
+          `alerts size limit reached, limit: ${maxBytes} bytes, alert name: ${a.labels.get('alertname')} (alertmanager_max_alerts_size_bytes, ${ERROR_IDS.alertmanagerMaxAlertsSize})`,
+          ERROR_IDS.alertmanagerMaxAlertsSize,
+        );
       }
     }
     this.opts.metrics?.alertsReceived.inc({ user }, parsed.length);
     for (const a of parsed) {
       const prev = this.alerts.get(a.fingerprint);
       const merged = prev ? mergeAlert(prev, a) : a;
-      this.alerts.set(a.fingerprint, merged);
+      this.setAlert(merged);
       this.dispatcher.process(merged);
     }
+  }
+
+  private sizeOf(fp: string): number | undefined {
+    const a = this.alerts.get(fp);
+    return a ? alertSize(a) : undefined;
+  }
+
+  private setAlert(a: Alert): void {
+    this.alertsBytes += alertSize(a) - (this.sizeOf(a.fingerprint) ?? 0);
+    this.alerts.set(a.fingerprint, a);
+  }
+
+  private deleteAlert(fp: string): void {
+    this.alertsBytes -= this.sizeOf(fp) ?? 0;
+    this.alerts.delete(fp);
+  }
+
+  /** Bytes the held alerts count against `alertmanager_max_alerts_size_bytes`. */
+  get alertsSizeBytes(): number {
+    return this.alertsBytes;
   }
 
   listAlerts(): Alert[] {
@@ -224,7 +290,7 @@ export class TenantAlertmanager {
   /** Drops resolved alerts, expired silences past retention and old log entries. */
   async maintenance(): Promise<void> {
     const now = this.opts.clock.now();
-    for (const [fp, a] of this.alerts) if (isResolved(a, now)) this.alerts.delete(fp);
+    for (const [fp, a] of this.alerts) if (isResolved(a, now)) this.deleteAlert(fp);
     await this.silences.gc();
     await this.nflog.gc();
   }
@@ -253,7 +319,7 @@ export class TenantAlertmanager {
 
   /** The notification pipeline: time mute → silences/inhibition → per integration dedup, send, log. */
   private async notifyGroup(route: Route, groupKey: string, groupLabels: Labels, alerts: Alert[]): Promise<boolean> {
-    const now = this.opts.clock.now();
+    let now = this.opts.clock.now();
     if (this.mutedByTime(route.config, now)) return true;
     const firing = this.firing();
     const kept = alerts.filter(
@@ -264,6 +330,14 @@ export class TenantAlertmanager {
     if (kept.length === 0) return true;
     const receiver = route.config.receiver;
     const integrations = this.integrations.get(receiver) ?? [];
+    // Replica n of a sharded tenant lets the replicas before it notify first (Cortex's peer wait);
+    // the shared notification log consulted below then tells it whether they did.
+    const position = this.opts.replica?.position() ?? 0;
+    if (position > 0 && integrations.length > 0) {
+      await sleep(this.opts.scheduler, position * this.opts.replica!.peerTimeoutMs);
+      if (this.stopped) return true;
+      now = this.opts.clock.now();
+    }
     const results = await Promise.all(
       integrations.map((i) => this.notifyIntegration(i, route, groupKey, groupLabels, receiver, kept, now)),
     );
@@ -282,16 +356,32 @@ export class TenantAlertmanager {
     const logKey = `${receiver}/${integ.name}/${integ.index}`;
     const firing = new Set(alerts.filter((a) => !isResolved(a, now)).map((a) => a.fingerprint));
     const resolved = new Set(alerts.filter((a) => isResolved(a, now)).map((a) => a.fingerprint));
+    if (this.opts.replica) {
+      // Replicas share the notification log through the state store: whatever another replica sent
+      // (or this one, before a failover) is there.
+      try {
+        const stored = await this.opts.state.getNotification(this.opts.tenantId, groupKey, logKey);
+        if (stored) this.nflog.merge(stored);
+      } catch (e) {
+        this.opts.onError(`tenant ${this.opts.tenantId}: reading the shared notification log: ${(e as Error).message}`);
+      }
+    }
     const entry = this.nflog.query(groupKey, logKey);
-    if (!needsUpdate(entry, firing, resolved, integ.sendResolved, route.config.repeatIntervalMs, now)) return true;
+    if (!needsUpdate(entry, firing, resolved, integ.sendResolved, route.config.repeatIntervalMs, now)) {
+      if (this.opts.replica && (this.opts.replica.position() > 0 || entry)) {
+        this.opts.metrics?.dedupSkipped.inc({ user: this.opts.tenantId });
+      }
+      return true;
+    }
     const toSend = integ.sendResolved ? alerts : alerts.filter((a) => firing.has(a.fingerprint));
     if (toSend.length > 0) {
       const labels = { user: this.opts.tenantId, integration: integ.name };
-      if (!this.takeToken()) {
+      if (!this.takeToken(integ.name)) {
         this.stats.rateLimited++;
+        this.opts.metrics?.rateLimited.inc(labels);
         this.opts.metrics?.notificationsFailed.inc({ ...labels, reason: 'rate_limited' });
         this.opts.onError(
-          `tenant ${this.opts.tenantId}: notification to ${logKey} dropped: notification rate limit reached`,
+          `tenant ${this.opts.tenantId}: notification to ${logKey} dropped: notification rate limit reached (alertmanager_notification_rate_limit, ${ERROR_IDS.alertmanagerNotificationRateLimited})`,
         );
         return false;
       }
@@ -333,14 +423,36 @@ export class TenantAlertmanager {
     return true;
   }
 
-  private takeToken(): boolean {
-    const { notificationRate: rate, notificationBurst: burst } = this.opts.limits;
-    if (rate <= 0) return true;
+  /** One token from the integration type's bucket; rate and burst are re-read every time. */
+  private takeToken(integration: string): boolean {
+    const { notificationRate: rate, notificationBurst } = this.opts.limits();
+    if (rate <= 0) {
+      this.buckets.delete(integration);
+      return true;
+    }
+    const burst = notificationBurst > 0 ? notificationBurst : Math.max(1, rate);
     const now = this.opts.clock.now();
-    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * rate);
-    this.tokensAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens--;
+    let b = this.buckets.get(integration);
+    if (!b || b.burst !== burst) {
+      b = { tokens: Math.min(b?.tokens ?? burst, burst), at: now, burst };
+      this.buckets.set(integration, b);
+    }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens--;
     return true;
   }
+}
+
+/** What an alert counts against the size limit (Cortex: label and annotation names and values, generator URL). */
+export function alertSize(a: Alert): number {
+  let n = a.generatorURL.length;
+  a.labels.forEach((k, v) => {
+    n += k.length + v.length;
+  });
+  a.annotations.forEach((k, v) => {
+    n += k.length + v.length;
+  });
+  return n;
 }

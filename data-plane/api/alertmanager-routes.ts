@@ -2,13 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AlertmanagerApi, type MultitenantAlertmanager, type Query } from '../alertmanager/index.js';
 import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
 import type { TenantId } from '../model/index.js';
+import { alertmanagerPeerRoutes } from './alertmanager-peers.js';
 import { publicMessage, statusOf } from './errors.js';
+
+export * from './alertmanager-peers.js';
 
 export interface AlertmanagerRoutesOptions {
   alertmanager: MultitenantAlertmanager;
   credentials: CredentialSource;
   /** Reported in `GET /status` as versionInfo.version. */
   version?: string;
+  /**
+   * Sharded Alertmanager (split mode): also serves the peer endpoint other Alertmanager instances
+   * call (`POST /internal/alertmanager/v1/call`, this cluster secret as bearer token).
+   */
+  clusterSecret?: string;
 }
 
 type Handler = (tenantId: TenantId, req: FastifyRequest) => Promise<unknown>;
@@ -23,6 +31,7 @@ export async function alertmanagerRoutes(app: FastifyInstance, opts: Alertmanage
     version: opts.version ?? '0.25.0',
     now: () => opts.alertmanager.now(),
   });
+  if (opts.clusterSecret !== undefined) await alertmanagerPeerRoutes(app, { api, clusterSecret: opts.clusterSecret });
   const read = requireScope(opts.credentials, 'alerts:read');
   const write = requireScope(opts.credentials, 'alerts:write');
   const base = '/alertmanager/api/v2';

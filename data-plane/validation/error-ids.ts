@@ -51,6 +51,12 @@ export const ERROR_IDS = {
   maxRuleGroupsPerTenant: 'err-cortex-max-rule-groups-per-tenant',
   maxRulesPerRuleGroup: 'err-cortex-max-rules-per-rule-group',
   alertmanagerMaxConfigSize: 'err-cortex-alertmanager-max-config-size',
+  // Alertmanager (per-tenant limits).
+  alertmanagerMaxAlertsCount: 'err-cortex-alertmanager-max-alerts-count',
+  alertmanagerMaxAlertsSize: 'err-cortex-alertmanager-max-alerts-size',
+  alertmanagerMaxSilencesCount: 'err-cortex-alertmanager-max-silences-count',
+  alertmanagerMaxAggregationGroups: 'err-cortex-alertmanager-max-aggregation-groups',
+  alertmanagerNotificationRateLimited: 'err-cortex-alertmanager-notification-rate-limited',
 } as const satisfies Record<string, ErrorId>;
 
 export type WritePathErrorId = (typeof ERROR_IDS)[keyof typeof ERROR_IDS];
