@@ -43,6 +43,11 @@ export interface ReplicationSet {
   instances: InstanceDesc[];
   /** Failures tolerated: `instances.length − quorum`. */
   maxErrors: number;
+  /**
+   * Zone-aware `all()` only: whole zones that may fail (any number of instances within them); then
+   * `maxErrors` is 0. Absent elsewhere. A caller ignoring it is merely stricter.
+   */
+  maxUnavailableZones?: number;
 }
 
 /** Read side of a ring, as consumers declare it. */
