@@ -1,15 +1,21 @@
-import { encodeWriteRequest, encodeWriteRequestV2, snappyEncode } from '../data-plane/remotewrite/index.js';
+import { encodeWriteRequest, encodeWriteRequestV2, snappyDecode } from '../data-plane/remotewrite/index.js';
 
 /**
  * node_exporter-shaped remote-write load: ~10 labels per series, ~1,000 series per host, 2,000 series
- * per request. Each request body is encoded once with fixed-width placeholder timestamps; every round
- * patches timestamp and value bytes in place and re-compresses, so the generator costs little CPU.
+ * per request. Each request body is encoded once with fixed-width placeholder timestamps and
+ * snappy-compressed once with every timestamp and value byte kept as a literal (never inside, nor the
+ * source of, a copy); every round patches those bytes straight into a copy of the compressed body, so
+ * the generator costs almost no CPU and leaves the box to the server under test.
  */
 export interface Batch {
   raw: Uint8Array;
-  /** Byte offsets of each series' 6-byte timestamp varint and 8-byte double. */
+  /** Byte offsets of each series' 6-byte timestamp varint and 8-byte double in `raw`. */
   tsOffsets: number[];
   valueOffsets: number[];
+  /** Snappy body of `raw`, and where the same timestamp and value bytes sit in it. */
+  packed: Uint8Array;
+  packedTs: Int32Array;
+  packedValues: Int32Array;
   samples: number;
 }
 
@@ -86,7 +92,15 @@ export function buildBatches(activeSeries: number, perRequest: number, version: 
       }
     }
     if (tsOffsets.length !== pending.length) throw new Error('workload: sample offsets not found');
-    batches.push({ raw, tsOffsets, valueOffsets, samples: pending.length });
+    const mask = new Uint8Array(raw.length);
+    for (const o of valueOffsets) mask.fill(1, o, o + 8);
+    for (const o of tsOffsets) mask.fill(1, o, o + 6);
+    for (const o of valueOffsets) mask[o] = VALUE_START;
+    for (const o of tsOffsets) mask[o] = TS_START;
+    const { packed, ts, values } = compressKeepingLiterals(raw, mask, pending.length);
+    const check = snappyDecode(packed, 1 << 30);
+    if (check.length !== raw.length || check.some((b, i) => b !== raw[i])) throw new Error('workload: snappy mismatch');
+    batches.push({ raw, tsOffsets, valueOffsets, packed, packedTs: ts, packedValues: values, samples: pending.length });
     pending = [];
   };
   for (let host = 0, made = 0; made < activeSeries; host++) {
@@ -104,19 +118,117 @@ export function buildBatches(activeSeries: number, perRequest: number, version: 
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
 
-/** Patches every sample of a batch to timestamp `t` (ms) and fresh values, then snappy-compresses it. */
+/** Patches every sample of a batch to timestamp `t` (ms) and fresh values in a copy of its snappy body. */
 export function renderBatch(b: Batch, t: number, round: number): Uint8Array {
-  const raw = b.raw;
-  for (let i = 0; i < b.tsOffsets.length; i++) {
-    let v = t;
-    const o = b.tsOffsets[i]!;
-    for (let k = 0; k < 5; k++) {
-      raw[o + k] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    raw[o + 5] = v;
-    f64[0] = round * 15 + (i % 97);
-    raw.set(f64b, b.valueOffsets[i]!);
+  const out = b.packed.slice();
+  const ts = b.packedTs;
+  const vs = b.packedValues;
+  // The timestamp varint is the same for every series of the request: build it once.
+  const tb = new Uint8Array(6);
+  let v = t;
+  for (let k = 0; k < 5; k++) {
+    tb[k] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
   }
-  return snappyEncode(raw);
+  tb[5] = v;
+  for (let i = 0; i < ts.length; i++) {
+    out.set(tb, ts[i]!);
+    f64[0] = round * 15 + (i % 97);
+    out.set(f64b, vs[i]!);
+  }
+  return out;
+}
+
+const VALUE_START = 2;
+const TS_START = 3;
+const BLOCK = 1 << 16;
+const HASH_BITS = 14;
+
+/**
+ * Snappy block compression (greedy 4-byte hash matching per 64 KiB block) in which bytes marked in
+ * `mask` are only ever emitted as literals and never used as a copy source, so they can be patched in
+ * the compressed body. Returns where each VALUE_START / TS_START byte landed, in order.
+ */
+function compressKeepingLiterals(
+  src: Uint8Array,
+  mask: Uint8Array,
+  samples: number,
+): { packed: Uint8Array; ts: Int32Array; values: Int32Array } {
+  const out = new Uint8Array(32 + src.length + Math.ceil(src.length / 6));
+  const ts = new Int32Array(samples);
+  const values = new Int32Array(samples);
+  let nTs = 0;
+  let nValues = 0;
+  let d = 0;
+  let n = src.length;
+  while (n >= 0x80) {
+    out[d++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[d++] = n;
+  const literal = (from: number, to: number) => {
+    const len = to - from - 1;
+    if (len < 60) out[d++] = len << 2;
+    else if (len < 0x100) {
+      out[d++] = 60 << 2;
+      out[d++] = len;
+    } else {
+      out[d++] = 61 << 2;
+      out[d++] = len & 0xff;
+      out[d++] = len >>> 8;
+    }
+    for (let k = from; k < to; k++) {
+      if (mask[k] === VALUE_START) values[nValues++] = d;
+      else if (mask[k] === TS_START) ts[nTs++] = d;
+      out[d++] = src[k]!;
+    }
+  };
+  const copy = (offset: number, len: number) => {
+    while (len > 0) {
+      const l = len > 64 ? (len - 64 < 4 ? 60 : 64) : len;
+      out[d++] = 2 | ((l - 1) << 2);
+      out[d++] = offset & 0xff;
+      out[d++] = offset >>> 8;
+      len -= l;
+    }
+  };
+  const stable4 = (i: number) => (mask[i]! | mask[i + 1]! | mask[i + 2]! | mask[i + 3]!) === 0;
+  const load32 = (i: number) => src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24);
+  const hash = (u: number) => Math.imul(u, 0x1e35a7bd) >>> (32 - HASH_BITS);
+  const table = new Int32Array(1 << HASH_BITS);
+  for (let start = 0, stop = 0; start < src.length; start = stop) {
+    stop = Math.min(start + BLOCK, src.length);
+    // Never split a patched field across blocks (its bytes must stay in one literal).
+    while (stop < src.length && mask[stop] === 1) stop--;
+    table.fill(-1);
+    let nextEmit = start;
+    let i = start;
+    while (i <= stop - 4) {
+      if (!stable4(i)) {
+        i++;
+        continue;
+      }
+      const cur = load32(i);
+      const h = hash(cur);
+      const cand = table[h]!;
+      table[h] = i;
+      if (cand < start || load32(cand) !== cur) {
+        i++;
+        continue;
+      }
+      if (i > nextEmit) literal(nextEmit, i);
+      let m = i + 4;
+      let c = cand + 4;
+      while (m < stop && src[m] === src[c] && mask[m] === 0 && mask[c] === 0) {
+        m++;
+        c++;
+      }
+      copy(i - cand, m - i);
+      i = m;
+      nextEmit = m;
+    }
+    if (nextEmit < stop) literal(nextEmit, stop);
+  }
+  if (nTs !== samples || nValues !== samples) throw new Error('workload: a sample byte was not kept as a literal');
+  return { packed: out.slice(0, d), ts, values };
 }

@@ -15,12 +15,18 @@
  *   --rw2                  send remote write 2.0 bodies to the server under test (Prometheus 2.42
  *                          only speaks 1.0, so it always gets 1.0 bodies)
  *   --in-process           no HTTP: decode + distributor against the in-memory ingester client
+ *   --start-server         start `cortexctl server --dev` (bench/ingest-server.ts, WAL on) in a temp dir,
+ *                          create a tenant + token with limits that fit the load, and report the server's
+ *                          CPU seconds per million samples and heap bytes per active series; a fresh
+ *                          server per scale point (with --series 10000,100000,1000000)
+ *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
+ *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
  *
  * Bodies are real snappy + protobuf remote-write 1.0 requests. Phase "create" sends every series
  * once; phase "steady" keeps appending to them for --seconds.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +58,14 @@ const { values: args } = parseArgs({
     'prometheus-only': { type: 'boolean', default: false },
     rw2: { type: 'boolean', default: false },
     'prom-port': { type: 'string', default: '19090' },
+    'start-server': { type: 'boolean', default: false },
+    fsync: { type: 'string', default: 'batch' },
+    'cpu-prof': { type: 'string' },
   },
 });
 
-const activeSeries = Math.min(1_000_000, Number(args.series));
+const scalePoints = (args.series ?? '200000').split(',').map((x) => Math.min(1_000_000, Number(x)));
+let activeSeries = scalePoints[0]!;
 const perRequest = Number(args['per-request']);
 const conns = Number(args.conns);
 const seconds = Number(args.seconds);
@@ -165,9 +175,43 @@ function post(
 const V1_TYPE = 'application/x-protobuf';
 const V2_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
 
+/** utime + stime of a process in seconds, from /proc (Linux; clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function rssOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface SteadyResult {
+  rate: number;
+  /** Server CPU seconds per million accepted samples (NaN when the server's pid is unknown). */
+  cpuPerMillion: number;
+  /** Server CPU cores used on average during the steady phase. */
+  cores: number;
+  p50: number;
+  p99: number;
+  /** This process's (the load generator's) CPU cores during the steady phase. */
+  clientCores: number;
+}
+
 /**
  * One round over every series (it creates them on a server's first run), then steady rounds for
- * `seconds`. Returns steady samples/s.
+ * `seconds`. Returns the steady figures.
  */
 async function runServer(
   label: string,
@@ -175,7 +219,9 @@ async function runServer(
   token: string | undefined,
   batches: Batch[],
   contentType = V1_TYPE,
-): Promise<number> {
+  pid?: number,
+  server?: BenchServer,
+): Promise<SteadyResult> {
   let done = false;
   const first = await runPhase(
     url,
@@ -194,7 +240,11 @@ async function runServer(
       `${label}: no request was accepted (statuses ${[...first.statuses.keys()].join(', ')}); check --url, --token and the tenant's limits`,
     );
   }
+  const profDir = args['cpu-prof'];
+  if (server && profDir) await server.request({ op: 'prof-start' });
   const deadline = performance.now() + seconds * 1000;
+  const cpu0 = cpuSecondsOf(pid);
+  const client0 = process.cpuUsage();
   const steady = await runPhase(
     url,
     token,
@@ -202,10 +252,120 @@ async function runServer(
     () => (performance.now() < deadline ? Date.now() : undefined),
     contentType,
   );
-  return report(`${label} steady`, steady);
+  const cpu = cpuSecondsOf(pid) - cpu0;
+  const client = process.cpuUsage(client0);
+  if (server && profDir) {
+    const file = join(profDir, `steady-${activeSeries}-${Date.now()}.cpuprofile`);
+    await server.request({ op: 'prof-stop', file });
+    console.log(`${''.padEnd(28)} CPU profile of the steady phase: ${file}`);
+  }
+  const rate = report(`${label} steady`, steady);
+  const res: SteadyResult = {
+    rate,
+    cpuPerMillion: (cpu / steady.samples) * 1e6,
+    cores: cpu / steady.elapsedS,
+    p50: pct(steady.latenciesMs, 50),
+    p99: pct(steady.latenciesMs, 99),
+    clientCores: (client.user + client.system) / 1e6 / steady.elapsedS,
+  };
+  if (pid !== undefined) {
+    console.log(
+      `${''.padEnd(28)} server CPU ${res.cpuPerMillion.toFixed(2)} s per million samples (${res.cores.toFixed(2)} cores); load generator ${res.clientCores.toFixed(2)} cores`,
+    );
+  }
+  return res;
 }
 
-async function withPrometheus<T>(fn: (url: string) => Promise<T>): Promise<T> {
+interface BenchServer {
+  url: string;
+  token: string;
+  pid: number;
+  request(msg: Record<string, unknown>): Promise<unknown>;
+  stats(): Promise<{ cpuSeconds: number; heapUsed: number; arrayBuffers: number; rss: number; gc: boolean }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts bench/ingest-server.ts (`cortexctl server --dev`'s composition, WAL on) in a temp dir and
+ * creates a tenant whose limits fit the load (rate limit off, series limits above the active series).
+ */
+async function startBenchServer(series: number): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cortex-'));
+  const rootToken = 'bench-root-token-0123456789abcdef';
+  const nodeArgs = ['--expose-gc', '--max-old-space-size=8192'];
+  const script = new URL('./ingest-server.ts', import.meta.url).pathname;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', script, join(dir, 'data'), rootToken, args.fsync ?? 'batch'],
+    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s: ${out}`)), 120_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /READY (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${out}`));
+    });
+  });
+  const admin = async (method: string, path: string, body: unknown) => {
+    const r = await fetch(`${url}/admin/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as Record<string, unknown>;
+  };
+  await admin('POST', '/tenants', { id: 'bench' });
+  await admin('PATCH', '/tenants/bench/limits', {
+    ingestion_rate: 1e9,
+    ingestion_burst_size: 1e10,
+    max_global_series_per_user: Math.max(series * 2, 150_000),
+    max_global_series_per_metric: 0,
+  });
+  const created = await admin('POST', '/tenants/bench/tokens', { scopes: ['metrics:write'], name: 'bench' });
+  const token = String(created.token);
+  // The data plane learns tenants, tokens and limits from the control-plane feed: wait until a push works.
+  const pushUrl = `${url}/api/v1/push`;
+  const probe = buildBatches(1, 1)[0]!;
+  for (let i = 0; ; i++) {
+    const status = await post(new URL(pushUrl), new http.Agent(), token, renderBatch(probe, Date.now(), 0), V1_TYPE);
+    if (status === 204) break;
+    if (i > 100) throw new Error(`bench tenant not usable: push answers ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url: pushUrl,
+    token,
+    pid: child.pid!,
+    request: (msg) =>
+      new Promise((resolve) => {
+        child.once('message', resolve);
+        child.send(msg);
+      }),
+    stats: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as Awaited<ReturnType<BenchServer['stats']>>));
+        child.send({ op: 'stats' });
+      }),
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function withPrometheus<T>(fn: (url: string, pid: number | undefined) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const port = Number(args['prom-port']);
@@ -230,7 +390,7 @@ async function withPrometheus<T>(fn: (url: string) => Promise<T>): Promise<T> {
       if (i > 100) throw new Error('prometheus did not become ready');
       await new Promise((r) => setTimeout(r, 200));
     }
-    return await fn(`http://127.0.0.1:${port}/api/v1/write`);
+    return await fn(`http://127.0.0.1:${port}/api/v1/write`, proc.pid);
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
@@ -308,41 +468,80 @@ async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** One scale point against a fresh bench server (and, with --compare-prometheus, a fresh Prometheus). */
+async function scalePoint(series: number): Promise<string> {
+  activeSeries = series;
   const t0 = performance.now();
-  const batches = buildBatches(activeSeries, perRequest);
-  const ours = args.rw2 ? buildBatches(activeSeries, perRequest, 2) : batches;
+  const batches = buildBatches(series, perRequest);
+  const ours = args.rw2 ? buildBatches(series, perRequest, 2) : batches;
   const ourType = args.rw2 ? V2_TYPE : V1_TYPE;
   console.log(
-    `workload: ${activeSeries.toLocaleString('en-US')} active series, ${batches.length} requests/round of ${perRequest} series, ${conns} connections (built in ${Math.round(performance.now() - t0)} ms)`,
+    `\nworkload: ${fmt(series)} active series, ${batches.length} requests/round of ${perRequest} series, ${conns} connections (built in ${Math.round(performance.now() - t0)} ms); load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
   );
+  const server = args['start-server'] ? await startBenchServer(series) : undefined;
+  const url = server?.url ?? args.url;
+  const token = server?.token ?? args.token ?? process.env.CORTEX_TOKEN;
+  try {
+    const base = await server?.stats();
+    const oursRuns: SteadyResult[] = [];
+    const promRuns: SteadyResult[] = [];
+    let promRss = Number.NaN;
+    const runOurs = async (i: number) => {
+      oursRuns.push(await runServer(`server #${i + 1}`, url, token, ours, ourType, server?.pid, server));
+    };
+    if (args['compare-prometheus']) {
+      // Alternate A/B; each server keeps its state across its runs (only the first run creates series).
+      await withPrometheus(async (promUrl, promPid) => {
+        for (let i = 0; i < Number(args.repeat); i++) {
+          await runOurs(i);
+          promRuns.push(await runServer(`prometheus #${i + 1}`, promUrl, undefined, batches, V1_TYPE, promPid));
+        }
+        promRss = rssOf(promPid);
+      });
+    } else {
+      for (let i = 0; i < Math.max(1, server ? Number(args.repeat) : 1); i++) await runOurs(i);
+    }
+    const med = (rs: SteadyResult[], k: keyof SteadyResult) => median(rs.map((r) => r[k]));
+    let line = `${fmt(series).padStart(9)} series | server ${fmt(med(oursRuns, 'rate'))} samples/s, ${med(oursRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(oursRuns, 'p50').toFixed(1)} ms, p99 ${med(oursRuns, 'p99').toFixed(1)} ms`;
+    if (server && base) {
+      const after = await server.stats();
+      const heap = after.heapUsed + after.arrayBuffers - (base.heapUsed + base.arrayBuffers);
+      line += `, heap ${fmt(heap / series)} B/series${after.gc ? '' : ' (no --expose-gc)'}, RSS ${fmt(rssOf(server.pid) / 1e6)} MB`;
+    }
+    if (promRuns.length > 0) {
+      const mo = med(oursRuns, 'rate');
+      const mp = med(promRuns, 'rate');
+      line += ` | prometheus ${fmt(mp)} samples/s, ${med(promRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(promRuns, 'p50').toFixed(1)} ms, p99 ${med(promRuns, 'p99').toFixed(1)} ms, RSS ${fmt(promRss / series)} B/series | ratio ${(mo / mp).toFixed(2)}x`;
+      line += ` (runs: server ${oursRuns.map((r) => fmt(r.rate)).join(' / ')}; prometheus ${promRuns.map((r) => fmt(r.rate)).join(' / ')})`;
+    }
+    console.log(line);
+    return line;
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function main(): Promise<void> {
   if (args['in-process']) {
+    const batches = buildBatches(activeSeries, perRequest);
     await inProcess(batches, buildBatches(Math.min(activeSeries, 100_000), perRequest, 2));
     return;
   }
-  const token = args.token ?? process.env.CORTEX_TOKEN;
   if (args['prometheus-only']) {
-    await withPrometheus((promUrl) => runServer('prometheus', promUrl, undefined, batches));
+    const batches = buildBatches(activeSeries, perRequest);
+    await withPrometheus((promUrl, pid) => runServer('prometheus', promUrl, undefined, batches, V1_TYPE, pid));
     return;
   }
-  if (!args['compare-prometheus']) {
-    await runServer('server', args.url, token, ours, ourType);
-    return;
-  }
-  // Alternate A/B; each server keeps its state across its runs (only the first run creates series).
-  const oursRates: number[] = [];
-  const promRates: number[] = [];
-  await withPrometheus(async (promUrl) => {
-    for (let i = 0; i < Number(args.repeat); i++) {
-      oursRates.push(await runServer(`server #${i + 1}`, args.url, token, ours, ourType));
-      promRates.push(await runServer(`prometheus #${i + 1}`, promUrl, undefined, batches));
-    }
-  });
-  const mo = median(oursRates);
-  const mp = median(promRates);
-  console.log(
-    `median steady: server ${Math.round(mo).toLocaleString('en-US')} vs prometheus ${Math.round(mp).toLocaleString('en-US')} samples/s → ratio ${(mo / mp).toFixed(2)}x`,
-  );
+  const lines: string[] = [];
+  for (const series of scalePoints) lines.push(await scalePoint(series));
+  console.log('\nsummary (medians of the steady runs):');
+  for (const l of lines) console.log(l);
 }
 
 main().catch((err) => {

@@ -1,0 +1,77 @@
+/**
+ * The server under test for `npm run bench:ingest -- --start-server`: `cortexctl server --dev` composed
+ * in this process (the same `startServer` the CLI calls), in a temporary data dir, WAL on. Started by
+ * bench/ingest.ts as a child with an IPC channel: it prints `READY <url>` and answers `{ op: 'stats' }`
+ * with CPU seconds and heap/ArrayBuffer bytes after a full GC (run with `--expose-gc`);
+ * `{ op: 'prof-start' }` / `{ op: 'prof-stop', file }` record a V8 CPU profile of a window.
+ *
+ *   node --expose-gc --import tsx bench/ingest-server.ts <dataDir> <rootToken> [fsync]
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { startServer } from '../cli/server/compose.js';
+
+const [dataDir, rootToken, fsync] = process.argv.slice(2);
+if (dataDir === undefined || rootToken === undefined) throw new Error('usage: ingest-server.ts <dataDir> <rootToken>');
+
+const server = await startServer(
+  {
+    dev: true,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    rootToken,
+    clusterSecret: 'bench-cluster-secret-0123456789',
+    postgresUrl: undefined,
+    migrate: true,
+    walFsync: (fsync ?? 'batch') as 'always' | 'batch' | 'never',
+    storage: { kind: 'embedded' },
+  },
+  (line) => process.stderr.write(`${line}\n`),
+);
+process.stdout.write(`READY ${server.url}\n`);
+
+const gc = (globalThis as { gc?: () => void }).gc;
+let session: Session | undefined;
+process.on('message', async (msg: { op?: string; file?: string }) => {
+  // CPU profile of a window (the steady phase), not of start-up and shutdown.
+  if (msg.op === 'prof-start') {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    process.send?.({ ok: true });
+    return;
+  }
+  if (msg.op === 'prof-stop' && session !== undefined && msg.file !== undefined) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(msg.file, JSON.stringify(profile));
+    session.disconnect();
+    session = undefined;
+    process.send?.({ ok: true });
+    return;
+  }
+  if (msg.op !== 'stats') return;
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  process.send?.({
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    heapUsed: m.heapUsed,
+    arrayBuffers: m.arrayBuffers,
+    external: m.external,
+    rss: m.rss,
+    gc: gc !== undefined,
+  });
+});
+
+const stop = () => {
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
+process.once('disconnect', stop);
