@@ -2,25 +2,23 @@
  * The upstream PromQL test scripts run against the real chunk store (embedded KV, and Bigtable on
  * the emulator when it is installed) instead of the in-memory storage: loads become 120-sample XOR
  * chunks written through `put`, and every eval reads them back through the store's index and merge
- * iterator. Evals skipped for the engine
- * (promqltest/skips.ts) are skipped here too. Histogram samples are dropped on load (chunkenc has no
- * histogram encoding yet); the evals that then cannot pass are listed in
- * test/fixtures/storage/promql-histogram-skips.ts. Every other eval, including float-only evals in
- * scripts that also load histograms, must pass.
+ * iterator. Native histograms are stored as float histogram chunks (encoding 3) and read back the
+ * same way. Evals skipped for the engine (promqltest/skips.ts) are skipped here too; every other
+ * eval must pass. (An earlier list of histogram evals skipped only over the store is gone: with
+ * histogram chunks every one of them passes.)
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
-import { type Command, parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
 import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { ChunkStoreStorage } from '../fixtures/storage/chunk-store-storage.js';
 import { uniqueTableId } from '../fixtures/storage/emulator.js';
-import { HISTOGRAM_EVALS } from '../fixtures/storage/promql-histogram-skips.js';
 import { requireService } from '../helpers/require-service.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -56,23 +54,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const HISTOGRAMS = 'native histogram samples: the chunk store has no histogram chunk encoding yet';
-
-/** For each command index, whether the data loaded since the last `clear` holds histograms. */
-function histogramData(commands: Command[]): boolean[] {
-  let seen = false;
-  return commands.map((c) => {
-    if (c.kind === 'clear') seen = false;
-    if (
-      c.kind === 'load' &&
-      (c.nhcb || c.series.some((s) => s.values.some((v) => v !== undefined && v !== null && 'h' in v)))
-    ) {
-      seen = true;
-    }
-    return seen;
-  });
-}
-
 const files = present
   ? readdirSync(dir)
       .filter((f) => f.endsWith('.test'))
@@ -86,14 +67,11 @@ describe.skipIf(!present).each(backends)('promql scripts over the chunk store: $
   for (const file of files) {
     describe(file, () => {
       const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
-      const hist = histogramData(commands);
-      // Histogram samples are dropped on load; every eval that could see them is skipped below.
-      const runner = new ScriptRunner(commands, () => new ChunkStoreStorage(store, { dropHistograms: true }));
+      const runner = new ScriptRunner(commands, () => new ChunkStoreStorage(store));
       commands.forEach((c, i) => {
         if (c.kind !== 'eval') return;
         const name = `line ${c.line}: ${c.expr}`;
-        const reason =
-          skipReason(file, c.line) ?? (hist[i] && HISTOGRAM_EVALS.get(file)?.has(c.line) ? HISTOGRAMS : undefined);
+        const reason = skipReason(file, c.line);
         if (reason) {
           it.skip(`${name} (skipped: ${reason})`, () => {});
           return;

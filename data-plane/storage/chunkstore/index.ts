@@ -1,4 +1,4 @@
-export { type ChunkDecoder, decodeXORChunk } from './decode.js';
+export { type ChunkDecoder, decodeChunk } from './decode.js';
 export { DAY_MS, KVChunkStore, type KVChunkStoreOptions } from './kv-chunk-store.js';
 export { type ChunkRef, type Intervals, MergeIterator } from './merge-iterator.js';
 export { ChunkStoreMetrics } from './metrics.js';

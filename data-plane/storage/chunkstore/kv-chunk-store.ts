@@ -5,7 +5,7 @@ import type { CallOptions, ChunkStore, Queryable, StoredChunk } from '../interfa
 import { type KVEntry, type SortedKV, throwIfAborted } from '../kv/index.js';
 import { existingBuckets } from './buckets.js';
 import { ByteBuilder, encodeLabels, toHex } from './codec.js';
-import { type ChunkDecoder, decodeXORChunk } from './decode.js';
+import { type ChunkDecoder, decodeChunk } from './decode.js';
 import { ChunkStoreMetrics } from './metrics.js';
 import { type PurgeStats, purgeBucket } from './purge.js';
 import { ChunkQuerier } from './querier.js';
@@ -16,7 +16,7 @@ export interface KVChunkStoreOptions {
   kv: SortedKV;
   /** Width of a time bucket in ms (default 24 h). Fixed for the life of the data: it is in every key. */
   bucketMs?: number;
-  /** Chunk decoder (default: Prometheus XOR via data-plane/chunkenc). */
+  /** Chunk decoder (default: Prometheus XOR and float histogram chunks via data-plane/chunkenc). */
   decodeChunk?: ChunkDecoder;
   /** Largest accepted chunk (default 1 MiB), which bounds every row. */
   maxChunkBytes?: number;
@@ -49,7 +49,7 @@ export class KVChunkStore implements ChunkStore {
   constructor(opts: KVChunkStoreOptions) {
     this.kv = opts.kv;
     this.schema = new Schema(opts.bucketMs ?? DAY_MS);
-    this.decode = opts.decodeChunk ?? decodeXORChunk;
+    this.decode = opts.decodeChunk ?? decodeChunk;
     this.maxChunkBytes = opts.maxChunkBytes ?? 1 << 20;
     this.cacheCap = opts.indexCacheEntries ?? 1_000_000;
     this.metrics = new ChunkStoreMetrics(opts.registry);
