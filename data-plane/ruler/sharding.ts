@@ -1,5 +1,6 @@
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
-import type { ReadRing } from '../ring/types.js';
+import { FNV32_OFFSET, fnv32aAdd } from '../ring/hash.js';
+import type { InstanceDesc, ReadRing } from '../ring/types.js';
 import type { RulerSharding } from './types.js';
 
 /** This ruler's place in the `ruler` ring (split mode): the ring it reads and its own instance id. */
@@ -13,32 +14,59 @@ export interface RulerRing {
  * `tokenForGroup`, with separators so `a`+`bc` and `ab`+`c` differ).
  */
 export function groupToken(tenantId: TenantId | string, namespace: string, group: string): number {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(`${tenantId}\x00${namespace}\x00${group}`)) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+  return fnv32aAdd(FNV32_OFFSET, `${tenantId}\x00${namespace}\x00${group}`);
 }
 
 /**
  * Ownership through the ring (Cortex's ruler sharding, replication factor 1 for ownership): a group
- * belongs to the first healthy ACTIVE instance of `ring.get(token, 'own')`. When that ruler leaves or
- * its heartbeat times out, the next one clockwise takes the group over. An empty or unusable ring
- * means this ruler owns nothing (never "everything": that would evaluate groups twice).
+ * belongs to the first healthy ACTIVE instance clockwise from its token. The common case is
+ * `ring.get(token, 'own')`; when that fails because the owner is LEAVING or its heartbeat timed out
+ * (with RF 1 the ring reports no quorum), the walk continues to the next usable instance, so the
+ * groups of a ruler that left or died move to its neighbours. A ring with no usable instance means
+ * this ruler owns nothing (never "everything": that would evaluate groups twice).
  */
 export function ringSharding(r: RulerRing, clock: Clock = systemClock): RulerSharding {
+  let walk: { at: number; tokens: Uint32Array; owners: InstanceDesc[] } | undefined;
+  const index = (now: number) => {
+    // describe() copies the ring: rebuild the fallback index at most once a second.
+    if (!walk || now - walk.at >= 1000 || now < walk.at) {
+      const pairs: [number, InstanceDesc][] = [];
+      for (const inst of Object.values(r.ring.describe().instances)) for (const t of inst.tokens) pairs.push([t, inst]);
+      pairs.sort((a, b) => a[0] - b[0] || (a[1].id < b[1].id ? -1 : a[1].id > b[1].id ? 1 : 0));
+      walk = { at: now, tokens: Uint32Array.from(pairs, (p) => p[0]), owners: pairs.map((p) => p[1]) };
+    }
+    return walk;
+  };
+  const usable = (i: InstanceDesc, now: number) => i.state === 'ACTIVE' && r.ring.isHealthy(i, now);
   return {
     owns(tenantId, namespace, group) {
-      let instances: ReturnType<ReadRing['get']>['instances'];
-      try {
-        instances = r.ring.get(groupToken(tenantId, namespace, group), 'own').instances;
-      } catch {
-        return false;
-      }
+      const token = groupToken(tenantId, namespace, group);
       const now = clock.now();
-      const owner = instances.find((i) => i.state === 'ACTIVE' && r.ring.isHealthy(i, now));
-      return owner?.id === r.instanceId;
+      try {
+        const first = r.ring.get(token, 'own').instances.find((i) => usable(i, now));
+        if (first) return first.id === r.instanceId;
+      } catch {
+        // No usable replica among the key's owners: walk on below.
+      }
+      const { tokens, owners } = index(now);
+      const start = lowerBound(tokens, token);
+      for (let k = 0; k < tokens.length; k++) {
+        const inst = owners[(start + k) % tokens.length]!;
+        if (usable(inst, now)) return inst.id === r.instanceId;
+      }
+      return false;
     },
   };
+}
+
+/** Index of the first token ≥ `key` (wrapping to 0 past the end). */
+function lowerBound(tokens: Uint32Array, key: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tokens[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === tokens.length ? 0 : lo;
 }
