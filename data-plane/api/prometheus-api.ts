@@ -41,13 +41,17 @@ export interface EngineResult {
 /** Tenant-bound data the API reads; the querier module provides it. */
 export interface QueryBackend {
   queryable(tenantId: TenantId): Queryable;
-  metadata(tenantId: TenantId, opts: { metric?: string; limit?: number; limitPerMetric?: number }): MetricMetadata[];
+  /** May be asynchronous (a querier asking remote ingesters in split mode). */
+  metadata(
+    tenantId: TenantId,
+    opts: { metric?: string; limit?: number; limitPerMetric?: number },
+  ): MetricMetadata[] | Promise<MetricMetadata[]>;
   exemplars(
     tenantId: TenantId,
     matcherSets: Matcher[][],
     start: number,
     end: number,
-  ): { seriesLabels: Labels; exemplars: Exemplar[] }[];
+  ): { seriesLabels: Labels; exemplars: Exemplar[] }[] | Promise<{ seriesLabels: Labels; exemplars: Exemplar[] }[]>;
 }
 
 export interface PrometheusApiDeps {
@@ -140,11 +144,11 @@ export class PrometheusApi {
     return this.labelsOrValues(tenantId, p, signal, (q, ms, o) => q.labelValues(labelName, ms, o));
   }
 
-  metadata(tenantId: TenantId, p: Params): ApiAnswer {
+  async metadata(tenantId: TenantId, p: Params): Promise<ApiAnswer> {
     const metric = p.get('metric');
     const limit = optionalInt(p, 'limit');
     const limitPerMetric = optionalInt(p, 'limit_per_metric');
-    const entries = this.deps.backend.metadata(tenantId, {
+    const entries = await this.deps.backend.metadata(tenantId, {
       ...(metric ? { metric } : {}),
       ...(limitPerMetric !== undefined ? { limitPerMetric } : {}),
     });
@@ -166,12 +170,12 @@ export class PrometheusApi {
   }
 
   /** `/api/v1/query_exemplars`: exemplars of every series the query's selectors select. */
-  queryExemplars(tenantId: TenantId, p: Params): ApiAnswer {
+  async queryExemplars(tenantId: TenantId, p: Params): Promise<ApiAnswer> {
     const sets = selectorsOf(p.required('query'));
     const start = optionalTime(p, 'start', MIN_TIME_MS);
     const end = optionalTime(p, 'end', MAX_TIME_MS);
     if (end < start) throw new BadDataError('invalid parameter "end": end timestamp must not be before start time');
-    const data = this.deps.backend.exemplars(tenantId, sets, start, end).map((r) => ({
+    const data = (await this.deps.backend.exemplars(tenantId, sets, start, end)).map((r) => ({
       seriesLabels: r.seriesLabels.toObject(),
       exemplars: r.exemplars.map((e) => ({
         labels: e.labels.toObject(),

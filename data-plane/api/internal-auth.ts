@@ -1,0 +1,113 @@
+/**
+ * Cluster authentication of internal traffic (split mode). Every internal HTTP call carries
+ * `Authorization: Bearer <cluster secret>`; a data-plane listener accepts `X-Scope-OrgID` only from
+ * such a call, so a tenant who reaches an internal port cannot pose as another tenant.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { CredentialSource, Principal, Scope } from '../gateway/index.js';
+import { BadDataError, isTenantId, type TenantId, UnauthorizedError } from '../model/index.js';
+import { prometheusErrorBody, statusOf } from './errors.js';
+
+const ALL_SCOPES: readonly Scope[] = [
+  'metrics:write',
+  'metrics:read',
+  'rules:read',
+  'rules:write',
+  'alerts:read',
+  'alerts:write',
+];
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on internal routes once the cluster credential is verified: the `X-Scope-OrgID` tenant. */
+    peerTenant?: TenantId;
+  }
+}
+
+/** The shared cluster secret: verifies peers (constant time) and builds the headers peers send. */
+export class ClusterAuth {
+  private readonly expected: Buffer;
+  /** Per-process token standing for "a verified peer acting for tenant X" inside this listener only. */
+  private readonly nonce = `cxpeer_${randomBytes(24).toString('base64url')}:`;
+
+  constructor(private readonly secret: string) {
+    if (secret.length < 16) throw new BadDataError('the cluster secret must be at least 16 characters');
+    this.expected = digest(`Bearer ${secret}`);
+  }
+
+  /** Whether an `Authorization` header carries the cluster secret (constant-time comparison). */
+  verify(authorization: string | string[] | undefined): boolean {
+    if (typeof authorization !== 'string') return false;
+    return timingSafeEqual(digest(authorization), this.expected);
+  }
+
+  /** Headers of an internal call, optionally on behalf of a tenant. */
+  headers(tenantId?: TenantId): Record<string, string> {
+    return {
+      authorization: `Bearer ${this.secret}`,
+      ...(tenantId === undefined ? {} : { 'x-scope-orgid': tenantId }),
+    };
+  }
+
+  /**
+   * onRequest hook of internal routes: 401 without the cluster credential; sets `req.peerTenant`
+   * from `X-Scope-OrgID` (400 when it is not a valid tenant ID).
+   */
+  requirePeer(opts: { tenant: boolean }): onRequestHookHandler {
+    return async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        if (!this.verify(req.headers.authorization)) {
+          throw new UnauthorizedError('internal endpoint: a valid cluster credential is required');
+        }
+        if (opts.tenant) req.peerTenant = tenantHeader(req);
+      } catch (err) {
+        reply.code(statusOf(err)).send(prometheusErrorBody(err));
+        return reply;
+      }
+    };
+  }
+
+  /**
+   * Lets cluster peers (the gateway) call this listener's tenant-facing routes with the cluster
+   * credential and `X-Scope-OrgID` instead of a tenant token: an app-level hook (it runs before the
+   * routes' own gateway hooks) turns a verified peer request into this process's private peer
+   * token, which `credentials()` accepts. Any other `X-Scope-OrgID` is left for the gateway hook to
+   * strip, and a request with the cluster secret but no tenant is refused.
+   */
+  acceptPeers(app: FastifyInstance): void {
+    app.addHook('onRequest', async (req, reply) => {
+      if (!this.verify(req.headers.authorization)) return;
+      try {
+        req.headers.authorization = `Bearer ${this.nonce}${tenantHeader(req)}`;
+      } catch (err) {
+        reply.code(statusOf(err)).send(prometheusErrorBody(err));
+        return reply;
+      }
+    });
+  }
+
+  /** Peer tokens made by `acceptPeers`, else `tenants` (the real token source), if any. */
+  credentials(tenants?: CredentialSource): CredentialSource {
+    return {
+      authenticate: async (token: string): Promise<Principal | undefined> => {
+        if (token.startsWith(this.nonce)) {
+          const tenantId = token.slice(this.nonce.length);
+          if (!isTenantId(tenantId)) return undefined;
+          return { tenantId, tokenId: 'cluster-peer', scopes: ALL_SCOPES, tenantStatus: 'active', expiresAtMs: null };
+        }
+        return tenants ? await tenants.authenticate(token) : undefined;
+      },
+    };
+  }
+}
+
+function tenantHeader(req: FastifyRequest): TenantId {
+  const v = req.headers['x-scope-orgid'];
+  if (typeof v !== 'string' || !isTenantId(v)) {
+    throw new BadDataError('X-Scope-OrgID must name exactly one valid tenant ID');
+  }
+  return v;
+}
