@@ -129,7 +129,7 @@ describe('ruler sharding on the ring (embedded KV)', () => {
     const c = await cluster(['a', 'b', 'c']);
     await c.run(T0, T0 + 6 * MIN);
     const slowOwner = [...c.members.keys()].find((id) => c.owned(id).includes('slow'))!;
-    const pendingSince = alertsResponse(c.members.get(slowOwner)!.ruler, T).alerts[0]!.activeAt;
+    const pendingSince = String(alertsResponse(c.members.get(slowOwner)!.ruler, T).alerts[0]!.activeAt);
     expect(alertsResponse(c.members.get(slowOwner)!.ruler, T).alerts[0]!.state).toBe('pending');
 
     // The owner of 'slow' shuts down cleanly: LEAVING, then unregistered.
@@ -145,8 +145,9 @@ describe('ruler sharding on the ring (embedded KV)', () => {
     const newOwner = rest.find((id) => c.owned(id).includes('slow'))!;
     const moved = alertsResponse(c.members.get(newOwner)!.ruler, T).alerts[0]!;
     expect(moved.state).toBe('pending');
-    expect(Date.parse(moved.activeAt)).toBeLessThan(T0 + 6 * MIN);
-    expect(Date.parse(moved.activeAt)).toBeGreaterThanOrEqual(Date.parse(pendingSince));
+    const activeAt = Date.parse(String(moved.activeAt));
+    expect(activeAt).toBeLessThan(T0 + 6 * MIN);
+    expect(activeAt).toBeGreaterThanOrEqual(Date.parse(pendingSince));
 
     // One of the two left dies: no more heartbeats, but its process keeps running and syncing.
     const [dead, alive] = rest as [string, string];
