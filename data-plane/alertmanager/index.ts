@@ -11,7 +11,6 @@ export {
   FALLBACK_CONFIG,
   MultitenantAlertmanager,
   type MultitenantAlertmanagerOptions,
-  tenantRingKey,
 } from './multitenant.js';
 export { type NflogEntry, needsUpdate } from './nflog.js';
 export { Firewall, type FirewallOptions, goTime, httpPost, NotifyError } from './notify/index.js';

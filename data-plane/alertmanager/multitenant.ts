@@ -8,7 +8,8 @@ import {
   type TenantId,
   UnavailableError,
 } from '../model/index.js';
-import type { InstanceDesc, ReadRing, ReplicationSet } from '../ring/types.js';
+import { Ring, tenantHash } from '../ring/index.js';
+import type { InstanceDesc, ReadRing, ReplicationSet, RingDesc } from '../ring/types.js';
 import { alertFromPostable, type PostableAlert } from './alert.js';
 import { formatConfigErrors, parseAlertmanagerConfig, validateTemplates } from './config/index.js';
 import { AlertmanagerMetrics } from './metrics.js';
@@ -115,13 +116,6 @@ const DEFAULT_LIMITS: AlertmanagerLimits = {
   notificationBurst: 0,
 };
 
-/** The ring key of a tenant (Cortex's `shardByUser`): FNV-1a 32 of its UTF-8 bytes. */
-export function tenantRingKey(tenantId: string): number {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(tenantId)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
 /** One Alertmanager per tenant, configs from a polled feed, the fallback for tenants without one. */
 export class MultitenantAlertmanager {
   private readonly tenants = new Map<TenantId, Promise<TenantAlertmanager>>();
@@ -132,6 +126,8 @@ export class MultitenantAlertmanager {
   private cancelRingCheck: (() => void) | undefined;
   private cancelStateRefresh: (() => void) | undefined;
   private stopped = false;
+  private view: Ring | undefined;
+  private viewAt = 0;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly state: AlertmanagerStateStore;
@@ -186,12 +182,33 @@ export class MultitenantAlertmanager {
    * Throws `UnavailableError` when the ring has too few healthy instances.
    */
   replicas(tenantId: TenantId): ReplicationSet {
-    const sh = this.opts.sharding;
-    if (!sh) return { instances: [], maxErrors: 0 };
-    const set = sh.ring.get(tenantRingKey(tenantId), 'own');
-    const rf = sh.replicationFactor ?? sh.ring.replicationFactor;
-    const instances = set.instances.slice(0, Math.max(1, rf));
+    if (!this.opts.sharding) return { instances: [], maxErrors: 0 };
+    const { instances } = this.ringView().get(tenantHash(tenantId), 'own');
     return { instances, maxErrors: Math.max(0, instances.length - (Math.floor(instances.length / 2) + 1)) };
+  }
+
+  /**
+   * The ring as ownership sees it: healthy ACTIVE instances only, so a dead instance's tenants move
+   * to the next instances on the ring (as Cortex's ignore-unhealthy strategy, plus the takeover),
+   * and a tenant keeps running while at least one instance is alive. Rebuilt every ring check.
+   */
+  private ringView(refresh = false): Ring {
+    const sh = this.opts.sharding!;
+    const now = this.clock.now();
+    if (!refresh && this.view && now - this.viewAt < (sh.ringCheckPeriodMs ?? 5_000)) return this.view;
+    const desc = sh.ring.describe();
+    const healthy: RingDesc = { instances: {} };
+    for (const [id, inst] of Object.entries(desc.instances)) {
+      if (inst.state === 'ACTIVE' && sh.ring.isHealthy(inst, now)) healthy.instances[id] = inst;
+    }
+    const n = Object.keys(healthy.instances).length;
+    const rf = Math.max(1, Math.min(sh.replicationFactor ?? sh.ring.replicationFactor, n));
+    this.view = new Ring(
+      { replicationFactor: rf, heartbeatTimeoutMs: Number.MAX_SAFE_INTEGER, now: () => now },
+      healthy,
+    );
+    this.viewAt = now;
+    return this.view;
   }
 
   /** Whether this instance runs the tenant (always, unsharded). */
@@ -400,6 +417,7 @@ export class MultitenantAlertmanager {
   /** Sharded: starts the owned tenants that have a config, stops the ones no longer owned. */
   async checkRing(): Promise<void> {
     if (!this.opts.sharding) return;
+    this.ringView(true);
     const ids = new Set<TenantId>([...this.tenants.keys()]);
     for (const id of Object.keys(this.feed)) {
       try {
