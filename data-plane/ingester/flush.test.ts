@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { XORChunk } from '../chunkenc/index.js';
+import { FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
 import { Matcher } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { Ingester, type IngesterOptions } from './index.js';
@@ -169,47 +169,68 @@ describe('flush to the chunk store', () => {
     expect(await readAll(again.i.queryable(T1), all)).toEqual([['m', scrape(130).slice(120)]]);
   });
 
-  it('keeps native histograms for max chunk age + retain period, then drops and counts them', async () => {
-    const { i, clock, registry } = setup({ flush: { maxChunkAgeMs: 60 * MIN, retainPeriodMs: 30 * MIN } });
+  it('flushes native histograms as histogram chunks, drops them after the retain period, keeps unflushed ones in checkpoints', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const { i, clock, store } = setup({ walDir: dir, flush: { maxChunkAgeMs: 60 * MIN, retainPeriodMs: 30 * MIN } });
     await i.start();
-    const h = {
+    const h = (k: number) => ({
       counterResetHint: 'unknown' as const,
       schema: 0,
       zeroThreshold: 0,
       zeroCount: 0,
-      count: 1,
-      sum: 1,
-      positiveSpans: [],
+      count: k,
+      sum: k,
+      positiveSpans: [{ offset: 0, length: 1 }],
       negativeSpans: [],
-      positiveBuckets: [],
+      positiveBuckets: [k],
       negativeBuckets: [],
-    };
-    await i.push(
+    });
+    const hs = (from: number, n: number) =>
+      Array.from({ length: n }, (_, k) => ({ t: (from + k) * 15_000, h: h(from + k) }));
+    clock.t = 130 * 15_000;
+    await i.push(T1, req([series({ __name__: 'h' }, [], { histograms: hs(0, 130) })]));
+    await i.flush(false); // 130 ≥ 120 buffered: cut and flushed
+    expect(store.chunks().map((c) => [c.mint, c.maxt, c.encoding])).toEqual([
+      [0, 119 * 15_000, 3],
+      [120 * 15_000, 129 * 15_000, 3],
+    ]);
+    const back: number[] = [];
+    for (const c of store.chunks()) {
+      const it = FloatHistogramChunk.fromBytes(c.data).iterator();
+      while (it.next() === ValueType.Histogram) back.push(it.atHistogram().count);
+    }
+    expect(back).toEqual(hs(0, 130).map((x) => x.h.count));
+    // A duplicate of a flushed sample is recognised, a changed one refused.
+    const dup = await i.push(
       T1,
-      req([
-        series({ __name__: 'h' }, [], {
-          histograms: [
-            { t: 0, h },
-            { t: 30 * MIN, h },
-          ],
-        }),
-      ]),
+      req([series({ __name__: 'h' }, [], { histograms: [hs(5, 1)[0]!, { t: 6 * 15_000, h: h(99) }] })]),
     );
-    clock.t = 89 * MIN;
-    await i.flush(false);
-    const count = async () => {
-      const [s] = await i.queryable(T1).querier(0, 1e12).select(false, undefined, all);
+    expect(dup.errors.map((e) => e.error.id)).toEqual(['err-cortex-sample-duplicate-timestamp']);
+    // Later samples stay unflushed (not due yet) and go into the checkpoint; flushed ones do not.
+    await i.push(T1, req([series({ __name__: 'h' }, [], { histograms: hs(130, 10) })]));
+    await i.checkpoint();
+    clock.t += 31 * MIN;
+    await i.flush(false); // past retain: the flushed chunk leaves memory; the 10 new ones are idle → flushed
+    const count = async (ing: Ingester) => {
+      const [s] = await ing.queryable(T1).querier(0, 1e12).select(false, undefined, all);
       if (!s) return 0;
-      const it = s.iterator();
+      const si = s.iterator();
       let n = 0;
-      while (it.next() === ValueType.Histogram) n++;
+      while (si.next() === ValueType.Histogram) n++;
       return n;
     };
-    expect(await count()).toBe(2);
-    clock.t = 91 * MIN;
-    await i.flush(false);
-    expect(await count()).toBe(1);
-    expect(await registry.metrics()).toMatch(/cortex_ingester_native_histograms_dropped_unflushed_total 1/);
+    expect(await count(i)).toBe(10);
+    expect(store.chunks().map((c) => [c.mint, c.encoding])).toEqual([
+      [0, 3],
+      [120 * 15_000, 3],
+      [130 * 15_000, 3],
+    ]);
+    await i.stop();
+    const again = setup({ walDir: dir });
+    await again.i.start();
+    // The final checkpoint holds nothing the store already has.
+    expect(await count(again.i)).toBe(0);
   });
 
   it('after everything was flushed and the ingester restarted, series still refuse old and duplicate samples', async () => {

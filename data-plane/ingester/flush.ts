@@ -1,9 +1,8 @@
-import { Encoding } from '../chunkenc/index.js';
 import type { Clock, TenantId } from '../model/index.js';
 import type { ChunkStore, StoredChunk } from '../storage/index.js';
 import type { TenantHead } from './head.js';
 import type { IngesterMetrics } from './metrics.js';
-import type { MemChunk, MemSeries } from './series.js';
+import { type MemChunk, type MemHistChunk, type MemSeries, SAMPLES_PER_CHUNK } from './series.js';
 
 export interface FlushOptions {
   /** Seal and flush an open chunk whose first sample is older than this (default 2h). */
@@ -33,7 +32,7 @@ export const defaultFlushOptions: FlushOptions = {
 interface Item {
   tenant: TenantId;
   series: MemSeries;
-  chunk: MemChunk;
+  chunk: MemChunk | MemHistChunk;
   reason: string;
 }
 
@@ -81,17 +80,26 @@ export class Flusher {
         if (s.oooT && s.oooT.length > 0 && (immediate || idle || now - s.oooT[0]! >= this.opts.maxChunkAgeMs)) {
           s.cutOutOfOrder();
         }
-        this.enqueue(head.tenant, s, s.chunks, immediate ? 'immediate' : idle ? 'idle' : 'full');
+        const hs = s.histograms;
+        if (
+          hs &&
+          hs.length > 0 &&
+          (immediate || idle || hs.length >= SAMPLES_PER_CHUNK || now - hs[0]!.t >= this.opts.maxChunkAgeMs)
+        ) {
+          s.sealHistograms();
+        }
+        const reason = immediate ? 'immediate' : idle ? 'idle' : 'full';
+        this.enqueue(head.tenant, s, s.chunks, reason);
         if (s.oooChunks) this.enqueue(head.tenant, s, s.oooChunks, 'out_of_order');
+        if (s.histChunks) this.enqueue(head.tenant, s, s.histChunks, reason);
         this.dropRetained(s, now);
-        this.dropOldHistograms(s, now);
         if (s.isEmpty() && idle) head.delete(s);
       }
     }
     this.metrics.flushQueueLength.set(this.queueLength());
   }
 
-  private enqueue(tenant: TenantId, series: MemSeries, chunks: MemChunk[], reason: string): void {
+  private enqueue(tenant: TenantId, series: MemSeries, chunks: (MemChunk | MemHistChunk)[], reason: string): void {
     for (const chunk of chunks) {
       if (chunk.sealed && !chunk.flushed && !chunk.queued) {
         chunk.queued = true;
@@ -100,26 +108,11 @@ export class Flusher {
     }
   }
 
-  /**
-   * Native histograms have no chunk encoding here yet, so they are never written to the chunk store.
-   * To bound memory they are kept for max chunk age + retain period (3 h by default) and then
-   * dropped; the metric counts them so the gap is visible.
-   */
-  private dropOldHistograms(s: MemSeries, now: number): void {
-    const hs = s.histograms;
-    if (!hs || hs.length === 0) return;
-    const cutoff = now - this.opts.maxChunkAgeMs - this.opts.retainPeriodMs;
-    let n = 0;
-    while (n < hs.length && hs[n]!.t < cutoff) n++;
-    if (n === 0) return;
-    hs.splice(0, n);
-    this.metrics.histogramsDropped.inc(n);
-  }
-
   private dropRetained(s: MemSeries, now: number): void {
-    const keep = (c: MemChunk) => !c.flushed || now - c.flushedAt < this.opts.retainPeriodMs;
+    const keep = (c: MemChunk | MemHistChunk) => !c.flushed || now - c.flushedAt < this.opts.retainPeriodMs;
     if (s.chunks.some((c) => !keep(c))) s.chunks = s.chunks.filter(keep);
     if (s.oooChunks?.some((c) => !keep(c))) s.oooChunks = s.oooChunks.filter(keep);
+    if (s.histChunks?.some((c) => !keep(c))) s.histChunks = s.histChunks.filter(keep);
   }
 
   /** Writes queued chunks; resolves when the queue is empty or a write failed (retried later). */
@@ -183,7 +176,7 @@ export class Flusher {
       labels: it.series.labels,
       mint: it.chunk.mint,
       maxt: it.chunk.maxt,
-      encoding: Encoding.XOR,
+      encoding: it.chunk.chunk.encoding(),
       data: it.chunk.chunk.bytes(),
     }));
     await this.store.put(batch[0]!.tenant, chunks);

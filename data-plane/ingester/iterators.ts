@@ -191,12 +191,13 @@ class BoundedIterator implements SeriesIterator {
 /** A fresh iterator over everything the series holds in memory within `[mint, maxt]`. */
 export function seriesIterator(s: MemSeries, mint: number, maxt: number): SeriesIterator {
   const sources: SeriesIterator[] = [];
-  const inRange = (c: MemChunk) => c.maxt >= mint && c.mint <= maxt;
+  const inRange = (c: { mint: number; maxt: number }) => c.maxt >= mint && c.mint <= maxt;
   const chunks = s.chunks.filter(inRange);
   if (chunks.length > 0) sources.push(new ChunkListIterator(chunks));
   if (s.oooChunks) for (const c of s.oooChunks) if (inRange(c)) sources.push(new ChunkListIterator([c]));
   if (s.oooT && s.oooT.length > 0)
     sources.push(new ArrayIterator(s.oooT.slice(), s.oooV!.slice(0, s.oooT.length), undefined));
+  if (s.histChunks) for (const c of s.histChunks) if (inRange(c)) sources.push(c.chunk.iterator());
   if (s.histograms && s.histograms.length > 0) {
     const hs = s.histograms.slice();
     sources.push(

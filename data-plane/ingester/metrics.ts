@@ -23,7 +23,6 @@ export class IngesterMetrics {
   readonly walReplayedRecords: Counter;
   readonly checkpointSeconds: Histogram;
   readonly checkpointFailures: Counter;
-  readonly histogramsDropped: Counter;
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];
@@ -115,11 +114,6 @@ export class IngesterMetrics {
     this.checkpointFailures = new Counter({
       name: 'cortex_ingester_checkpoint_failures_total',
       help: 'Checkpoints that failed (the WAL keeps growing until one succeeds).',
-      registers,
-    });
-    this.histogramsDropped = new Counter({
-      name: 'cortex_ingester_native_histograms_dropped_unflushed_total',
-      help: 'Native histogram samples dropped from memory after the retention window; they are not flushed to the chunk store.',
       registers,
     });
   }

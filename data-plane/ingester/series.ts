@@ -1,4 +1,4 @@
-import { type ChunkAppender, XORChunk } from '../chunkenc/index.js';
+import { type ChunkAppender, encodeHistogramChunks, type FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
 import type { FloatHistogram, Labels } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 
@@ -20,6 +20,26 @@ export interface MemChunk {
   sealed: boolean;
   /** True while a flush of this chunk is in flight or queued. */
   queued: boolean;
+}
+
+/** A sealed float histogram chunk (encoding 3) with the same flush bookkeeping. */
+export interface MemHistChunk extends Omit<MemChunk, 'chunk'> {
+  chunk: FloatHistogramChunk;
+}
+
+/** Equal histograms apart from the counter-reset hint (a stored chunk may report another hint). */
+function sameHistogram(a: FloatHistogram, b: FloatHistogram): boolean {
+  return JSON.stringify({ ...a, counterResetHint: '' }) === JSON.stringify({ ...b, counterResetHint: '' });
+}
+
+/** The histogram stored at exactly `t` in any of `chunks`, if there is one. */
+function storedHistogram(chunks: readonly MemHistChunk[], t: number): FloatHistogram | undefined {
+  for (const c of chunks) {
+    if (t < c.mint || t > c.maxt) continue;
+    const it = c.chunk.iterator();
+    if (it.seek(t) !== ValueType.None && it.atT() === t) return it.atHistogram();
+  }
+  return undefined;
 }
 
 export const AppendResult = {
@@ -80,8 +100,12 @@ export class MemSeries {
   oooT: number[] | undefined;
   oooV: Float64Array | undefined;
   oooChunks: MemChunk[] | undefined;
-  /** Native histograms, sorted by timestamp (kept in memory and the WAL only). */
+  /** Native histograms not yet cut into a chunk, sorted by timestamp. */
   histograms: { t: number; h: FloatHistogram }[] | undefined;
+  /** Sealed histogram chunks, in cut order (an out-of-order cut may overlap older ones). */
+  histChunks: MemHistChunk[] | undefined;
+  /** Newest histogram timestamp ever cut into a chunk (-Infinity if none). */
+  histSealedMaxT = Number.NEGATIVE_INFINITY;
   /** Wall-clock ms of the last accepted append (drives idle flushes). */
   lastAppendWall = 0;
 
@@ -209,7 +233,7 @@ export class MemSeries {
     this.histograms ??= [];
     const hs = this.histograms;
     const last = hs[hs.length - 1];
-    if (!last || t > last.t) {
+    if ((!last || t > last.t) && t > this.histSealedMaxT) {
       hs.push({ t, h });
       return AppendResult.Appended;
     }
@@ -220,12 +244,43 @@ export class MemSeries {
       if (hs[mid]!.t < t) lo = mid + 1;
       else hi = mid;
     }
-    if (hs[lo]!.t === t) {
+    if (hs[lo]?.t === t) {
       return JSON.stringify(hs[lo]!.h) === JSON.stringify(h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     }
+    const stored = t <= this.histSealedMaxT && this.histChunks ? storedHistogram(this.histChunks, t) : undefined;
+    if (stored) return sameHistogram(stored, h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     if (!allowOutOfOrder) return AppendResult.OutOfOrder;
     hs.splice(lo, 0, { t, h });
     return AppendResult.Appended;
+  }
+
+  /**
+   * Cuts the histogram buffer into sealed float histogram chunks (at most 120 samples, a new chunk
+   * per layout or counter-reset change) so the flush loop can write them to the chunk store.
+   */
+  sealHistograms(): void {
+    const hs = this.histograms;
+    if (!hs || hs.length === 0) return;
+    this.histChunks ??= [];
+    for (const chunk of encodeHistogramChunks(hs)) this.addHistChunk(chunk);
+    this.histograms = undefined;
+  }
+
+  /** Adopts a sealed histogram chunk (cut here or restored from a checkpoint). */
+  addHistChunk(chunk: FloatHistogramChunk): MemHistChunk | undefined {
+    const it = chunk.iterator();
+    let mint = Number.NaN;
+    let maxt = Number.NaN;
+    while (it.next() !== ValueType.None) {
+      if (Number.isNaN(mint)) mint = it.atT();
+      maxt = it.atT();
+    }
+    if (Number.isNaN(mint)) return undefined;
+    const mc: MemHistChunk = { chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: true, queued: false };
+    this.histChunks ??= [];
+    this.histChunks.push(mc);
+    if (maxt > this.histSealedMaxT) this.histSealedMaxT = maxt;
+    return mc;
   }
 
   /** Newest float or histogram timestamp in memory (-Infinity if none). */
@@ -236,6 +291,7 @@ export class MemSeries {
     const hs = this.histograms;
     if (hs && hs.length > 0 && hs[hs.length - 1]!.t > m) m = hs[hs.length - 1]!.t;
     if (this.oooChunks) for (const c of this.oooChunks) if (c.maxt > m) m = c.maxt;
+    if (this.histChunks) for (const c of this.histChunks) if (c.maxt > m) m = c.maxt;
     return m;
   }
 
@@ -248,6 +304,7 @@ export class MemSeries {
     if (this.oooChunks) for (const c of this.oooChunks) if (c.mint < m) m = c.mint;
     const hs = this.histograms;
     if (hs && hs.length > 0 && hs[0]!.t < m) m = hs[0]!.t;
+    if (this.histChunks) for (const c of this.histChunks) if (c.mint < m) m = c.mint;
     return m;
   }
 
@@ -257,7 +314,8 @@ export class MemSeries {
       this.chunks.length === 0 &&
       (this.oooT?.length ?? 0) === 0 &&
       (this.oooChunks?.length ?? 0) === 0 &&
-      (this.histograms?.length ?? 0) === 0
+      (this.histograms?.length ?? 0) === 0 &&
+      (this.histChunks?.length ?? 0) === 0
     );
   }
 
@@ -266,6 +324,7 @@ export class MemSeries {
     let n = 0;
     for (const c of this.chunks) n += c.chunk.allocatedBytes();
     if (this.oooChunks) for (const c of this.oooChunks) n += c.chunk.allocatedBytes();
+    if (this.histChunks) for (const c of this.histChunks) n += c.chunk.allocatedBytes();
     return n;
   }
 }

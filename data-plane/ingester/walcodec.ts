@@ -1,4 +1,4 @@
-import { XORChunk } from '../chunkenc/index.js';
+import { FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
 import { type Exemplar, type FloatHistogram, Labels, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import type { TenantHead } from './head.js';
@@ -154,6 +154,7 @@ export function checkpointSeries(tenant: TenantId, series: readonly MemSeries[])
       for (let i = 0; i < s.oooT.length; i++) rec.sample(s.oooT[i]!, s.oooV![i]!);
       rec.endSamples();
     }
+    for (const c of s.histChunks ?? []) if (!c.flushed) chunk(s.ref, 3, c.chunk.bytes());
     if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
   }
   // Series whose chunks are all in the store still remember their newest sample, so a restart keeps
@@ -254,6 +255,13 @@ export class Replayer {
       case RecordType.Chunk: {
         const s = this.resolve(tenant, r.uvarint());
         const flags = r.uvarint();
+        if (flags === 3) {
+          // A sealed float histogram chunk not yet in the chunk store.
+          const hc = FloatHistogramChunk.fromBytes(r.bytes().slice());
+          const mc = s ? s.addHistChunk(hc) : undefined;
+          if (mc && mc.maxt > head.maxT) head.maxT = mc.maxt;
+          return;
+        }
         const chunk = XORChunk.fromBytes(r.bytes());
         if (!s || chunk.numSamples() === 0) return;
         if (flags === 2) {
