@@ -5,8 +5,10 @@ import { CortexError, parseTenantId, UnavailableError } from '../model/index.js'
 import type { InstanceDesc } from '../ring/types.js';
 import { ALERTMANAGER_PEER_PATH, HttpAlertmanagerPeers } from './alertmanager-peers.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
+import { ClusterAuth } from './internal-auth.js';
 
 const SECRET = 'peer-test-cluster-secret-0123456789';
+const AUTH = new ClusterAuth(SECRET);
 const T = parseTenantId('acme');
 
 async function peer() {
@@ -16,10 +18,12 @@ async function peer() {
   });
   await am.start();
   const app = Fastify();
+  // The split-mode listener hook that rewrites peer credentials before route hooks run.
+  AUTH.acceptPeers(app);
   await app.register(alertmanagerRoutes, {
     alertmanager: am,
     credentials: { authenticate: async () => undefined },
-    clusterSecret: SECRET,
+    clusterAuth: AUTH,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address() as { port: number };

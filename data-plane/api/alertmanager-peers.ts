@@ -1,16 +1,24 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertmanagerApi, AlertmanagerPeers, PeerCall } from '../alertmanager/index.js';
-import { CortexError, type ErrorKind, parseTenantId, type TenantId, UnavailableError } from '../model/index.js';
+import {
+  BadDataError,
+  CortexError,
+  type ErrorKind,
+  isTenantId,
+  type TenantId,
+  UnauthorizedError,
+  UnavailableError,
+} from '../model/index.js';
 import type { InstanceDesc } from '../ring/types.js';
 import { kindOf, publicMessage, statusOf } from './errors.js';
+import { ClusterAuth } from './internal-auth.js';
 
 /** Where one Alertmanager instance calls another (cluster-secret authenticated, never tenant-facing). */
 export const ALERTMANAGER_PEER_PATH = '/internal/alertmanager/v1/call';
 
 export interface HttpAlertmanagerPeersOptions {
-  /** The cluster secret every process shares (`--cluster-secret`). */
-  clusterSecret: string;
+  /** The cluster secret every process shares (`--cluster-secret`), or the process's `ClusterAuth`. */
+  clusterSecret: string | ClusterAuth;
   /** Per call (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -38,9 +46,11 @@ const KINDS: ReadonlySet<string> = new Set<ErrorKind>([
  */
 export class HttpAlertmanagerPeers implements AlertmanagerPeers {
   private readonly fetch: typeof fetch;
+  private readonly auth: ClusterAuth;
 
   constructor(private readonly opts: HttpAlertmanagerPeersOptions) {
     this.fetch = opts.fetch ?? fetch;
+    this.auth = typeof opts.clusterSecret === 'string' ? new ClusterAuth(opts.clusterSecret) : opts.clusterSecret;
   }
 
   async call(instance: InstanceDesc, tenant: TenantId, call: PeerCall): Promise<unknown> {
@@ -50,11 +60,7 @@ export class HttpAlertmanagerPeers implements AlertmanagerPeers {
     try {
       res = await this.fetch(url, {
         method: 'POST',
-        headers: {
-          authorization: `Bearer ${this.opts.clusterSecret}`,
-          'x-scope-orgid': tenant,
-          'content-type': 'application/json',
-        },
+        headers: { ...this.auth.headers(tenant), 'content-type': 'application/json' },
         body: JSON.stringify(call),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
@@ -78,21 +84,36 @@ export class HttpAlertmanagerPeers implements AlertmanagerPeers {
 
 export interface AlertmanagerPeerRoutesOptions {
   api: AlertmanagerApi;
-  clusterSecret: string;
+  /**
+   * The listener's `ClusterAuth` (the same instance its `acceptPeers` hook uses, if any: that hook
+   * rewrites a peer's cluster credential before route hooks run, and this endpoint accepts both).
+   */
+  auth: ClusterAuth;
 }
 
-/** The receiving side of `HttpAlertmanagerPeers`: 401 unless the cluster secret matches. */
+/** The receiving side of `HttpAlertmanagerPeers`: 401 unless the call carries the cluster credential. */
 export async function alertmanagerPeerRoutes(app: FastifyInstance, opts: AlertmanagerPeerRoutesOptions): Promise<void> {
-  const secret = Buffer.from(`Bearer ${opts.clusterSecret}`);
-  const authorized = (req: FastifyRequest) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    return got.length === secret.length && timingSafeEqual(got, secret);
+  const peers = opts.auth.credentials();
+  const peerTenant = async (req: FastifyRequest): Promise<TenantId> => {
+    const header = req.headers.authorization;
+    if (!opts.auth.verify(header)) {
+      // Rewritten by `acceptPeers` into this process's peer token (which names the tenant)?
+      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
+      const p = token === '' ? undefined : await peers.authenticate(token);
+      if (p?.tokenId !== 'cluster-peer') {
+        throw new UnauthorizedError('internal endpoint: a valid cluster credential is required');
+      }
+      return p.tenantId;
+    }
+    const org = req.headers['x-scope-orgid'];
+    if (typeof org !== 'string' || !isTenantId(org)) {
+      throw new BadDataError('X-Scope-OrgID must name exactly one valid tenant ID');
+    }
+    return org;
   };
   app.post(ALERTMANAGER_PEER_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!authorized(req)) return reply.code(401).send({ kind: 'unauthorized', message: 'cluster secret required' });
     try {
-      const org = req.headers['x-scope-orgid'];
-      const tenant = parseTenantId(typeof org === 'string' ? org : '');
+      const tenant = await peerTenant(req);
       const result = await opts.api.handlePeer(tenant, req.body as PeerCall);
       return reply.code(200).send({ result: result ?? null });
     } catch (err) {

@@ -4,6 +4,7 @@ import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.
 import type { TenantId } from '../model/index.js';
 import { alertmanagerPeerRoutes } from './alertmanager-peers.js';
 import { publicMessage, statusOf } from './errors.js';
+import { ClusterAuth } from './internal-auth.js';
 
 export * from './alertmanager-peers.js';
 
@@ -14,9 +15,10 @@ export interface AlertmanagerRoutesOptions {
   version?: string;
   /**
    * Sharded Alertmanager (split mode): also serves the peer endpoint other Alertmanager instances
-   * call (`POST /internal/alertmanager/v1/call`, this cluster secret as bearer token).
+   * call (`POST /internal/alertmanager/v1/call` with the cluster credential). Pass the listener's
+   * `ClusterAuth` (or the secret).
    */
-  clusterSecret?: string;
+  clusterAuth?: ClusterAuth | string;
 }
 
 type Handler = (tenantId: TenantId, req: FastifyRequest) => Promise<unknown>;
@@ -31,7 +33,10 @@ export async function alertmanagerRoutes(app: FastifyInstance, opts: Alertmanage
     version: opts.version ?? '0.25.0',
     now: () => opts.alertmanager.now(),
   });
-  if (opts.clusterSecret !== undefined) await alertmanagerPeerRoutes(app, { api, clusterSecret: opts.clusterSecret });
+  if (opts.clusterAuth !== undefined) {
+    const auth = typeof opts.clusterAuth === 'string' ? new ClusterAuth(opts.clusterAuth) : opts.clusterAuth;
+    await alertmanagerPeerRoutes(app, { api, auth });
+  }
   const read = requireScope(opts.credentials, 'alerts:read');
   const write = requireScope(opts.credentials, 'alerts:write');
   const base = '/alertmanager/api/v2';
