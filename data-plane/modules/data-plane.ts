@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { type AlertmanagerFeed, type AlertmanagerStateStore, MultitenantAlertmanager } from '../alertmanager/index.js';
+import {
+  type AlertmanagerFeed,
+  type AlertmanagerSharding,
+  type AlertmanagerStateStore,
+  MultitenantAlertmanager,
+} from '../alertmanager/index.js';
 import {
   addFormBodyParser,
   alertmanagerRoutes,
@@ -61,6 +66,8 @@ export interface DataPlaneOptions {
    * in-cluster webhook relay). Empty: only public addresses.
    */
   alertmanagerAllowedCidrs?: string[];
+  /** Split mode: spread tenants over the `alertmanager` ring with replication (docs/alertmanager.md). */
+  alertmanagerSharding?: AlertmanagerSharding;
   /** This service's external base URL, for alerts' generatorURL. */
   externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
@@ -142,6 +149,8 @@ export class DataPlane {
         externalUrl: `${opts.externalURL ?? ''}/alertmanager`,
         ...(opts.alertmanagerState ? { state: opts.alertmanagerState } : {}),
         firewall: { allowedCidrs: opts.alertmanagerAllowedCidrs ?? [] },
+        overrides: this.overrides,
+        ...(opts.alertmanagerSharding ? { sharding: opts.alertmanagerSharding } : {}),
         clock,
         registry: this.registry,
         logger: opts.logger,
