@@ -4,11 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createControlPlane, validatorFromParser } from '../../control-plane/index.js';
 import { KVStateStore } from '../../data-plane/alertmanager/index.js';
+import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
 import { CredentialCache, principalFromJson } from '../../data-plane/gateway/index.js';
 import { systemClock } from '../../data-plane/model/index.js';
 import {
@@ -18,6 +20,7 @@ import {
   PollingTenantLimitsSource,
 } from '../../data-plane/modules/index.js';
 import { parseExpr } from '../../data-plane/promql/index.js';
+import { startLocalRing } from '../../data-plane/ring/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -142,6 +145,13 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     return { status: res.statusCode, body: res.body ? res.json() : undefined };
   });
   await dp.routes(app, credentials, configStore);
+  // `all` mode: a ring of one (this process) on /ring; forgetting needs the cluster secret or root token.
+  const localRing = await startLocalRing({ name: 'ingester', id: `${hostname()}-${cfg.port}`, addr: externalURL });
+  app.addHook('onClose', () => localRing.stop());
+  await app.register(ringRoutes, {
+    rings: () => [localRing.ring],
+    authorizeForget: bearerAuthorizer([cfg.clusterSecret, cfg.rootToken]),
+  });
   let ready = false;
   app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
   app.get('/health', async () => 'ok\n');

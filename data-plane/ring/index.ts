@@ -22,12 +22,26 @@
  *   store: `start()`, `refresh()`, `stop()`).
  * - `shardHash(tenant, labels)` (fnv32a over tenant + label names/values), `tenantHash(tenant)`.
  * - `doBatch(sets, send, {signal})` → per-item outcomes once each item has quorum or lost it.
+ * - `ringStatusJson(views, nowMs)` / `ringStatusHtml(status)` for `/ring` (a `RingClient` is a
+ *   `RingView`); `RingClient.forget(id)` removes an unhealthy instance.
+ * - `startLocalRing({name, id, addr})`: a ring of one in memory (the `all` target).
  */
 export { type BatchOutcome, type BatchResult, type DoBatchOptions, doBatch } from './batch.js';
 export { cloneRing, decodeRing, emptyRing, encodeRing } from './codec.js';
 export { FNV32_OFFSET, fnv32a, fnv32aAdd, fnv32aAddBytes, shardHash, tenantHash } from './hash.js';
 export { Lifecycler, type LifecyclerOptions } from './lifecycler.js';
+export { type LocalRing, startLocalRing } from './local.js';
 export { quorum, Ring, RingClient, type RingClientOptions, type RingOptions, seededRandom } from './ring.js';
+export {
+  formatAge,
+  type InstanceStatus,
+  type RingStatus,
+  type RingsStatus,
+  type RingView,
+  ringStatusHtml,
+  ringStatusJson,
+  tokenOwnership,
+} from './status.js';
 export { memoryRingKV, type RingKV, RingStore, type RingStoreOptions, type RingUpdate } from './store.js';
 export { generateTokens } from './tokens.js';
 export type {

@@ -88,7 +88,7 @@ function search(tokens: Uint32Array, key: number): number {
  */
 export class Ring implements ReadRing {
   readonly replicationFactor: number;
-  protected readonly heartbeatTimeoutMs: number;
+  readonly heartbeatTimeoutMs: number;
   protected readonly zoneAwareness: boolean | 'auto';
   protected readonly now: () => number;
   private desc: RingDesc = emptyRing();
@@ -318,6 +318,30 @@ export class RingClient extends Ring {
         this.inflight = undefined;
       });
     return this.inflight;
+  }
+
+  /**
+   * Removes an instance from the ring (Cortex's "Forget" button), only when it is unhealthy unless
+   * `force`: a healthy instance would re-register on its next heartbeat anyway.
+   */
+  async forget(id: string, opts: { force?: boolean } = {}): Promise<'forgotten' | 'not_found' | 'healthy'> {
+    let outcome: 'forgotten' | 'not_found' | 'healthy' = 'not_found';
+    await this.store.cas(this.name, (desc) => {
+      const inst = desc.instances[id];
+      if (!inst) {
+        outcome = 'not_found';
+        return undefined;
+      }
+      if (!opts.force && this.isHealthy(inst, this.now())) {
+        outcome = 'healthy';
+        return undefined;
+      }
+      outcome = 'forgotten';
+      delete desc.instances[id];
+      return desc;
+    });
+    await this.refresh();
+    return outcome;
   }
 
   /** Stops polling; the last snapshot stays readable. */
