@@ -172,14 +172,17 @@ export class Flusher {
   }
 
   private async write(batch: Item[]): Promise<void> {
-    const chunks: StoredChunk[] = batch.map((it) => ({
-      labels: it.series.labels,
-      mint: it.chunk.mint,
-      maxt: it.chunk.maxt,
-      encoding: it.chunk.chunk.encoding(),
-      data: it.chunk.chunk.bytes(),
-    }));
-    await this.store.put(batch[0]!.tenant, chunks);
+    // A chunk emptied by a delete-series while queued has nothing left to store.
+    const chunks: StoredChunk[] = batch
+      .filter((it) => it.chunk.chunk.numSamples() > 0)
+      .map((it) => ({
+        labels: it.series.labels,
+        mint: it.chunk.mint,
+        maxt: it.chunk.maxt,
+        encoding: it.chunk.chunk.encoding(),
+        data: it.chunk.chunk.bytes(),
+      }));
+    if (chunks.length > 0) await this.store.put(batch[0]!.tenant, chunks);
     const now = this.clock.now();
     let bytes = 0;
     for (const it of batch) {

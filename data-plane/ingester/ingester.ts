@@ -15,6 +15,7 @@ import {
   type WriteRequest,
 } from '../model/index.js';
 import type { ChunkStore, Queryable } from '../storage/index.js';
+import { deleteFromHead, deletionRecord } from './delete.js';
 import { ExemplarStore } from './exemplars.js';
 import { defaultFlushOptions, Flusher, type FlushOptions } from './flush.js';
 import { hashLabels, type SeriesLimits, TenantHead } from './head.js';
@@ -417,6 +418,30 @@ export class Ingester {
   /** Flush queue length (chunks waiting or in flight). */
   flushQueueLength(): number {
     return this.flusher?.queueLength() ?? 0;
+  }
+
+  /**
+   * Operator delete-series: removes the samples in `[mint, maxt]` of the tenant's series matching
+   * every matcher from memory at once and logs the deletion in the WAL (replay applies it at the
+   * same point, so nothing deleted comes back). Returns the number of samples removed. The caller
+   * validates the request; the chunk store hides what was already flushed (its tombstones).
+   */
+  async deleteSeries(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number> {
+    if (this.state !== 'running') throw new UnavailableError(`ingester is ${this.state}, not accepting deletes`);
+    const t = this.tenantsById.get(tenantId);
+    if (!t) return 0;
+    const d = { matchers, mint, maxt };
+    const removed = deleteFromHead(t.head, d);
+    if (this.wal) {
+      // Same tick as the change in memory, so the record sits where the deletion happened.
+      this.wal.append(deletionRecord(tenantId, d));
+      try {
+        await this.wal.commit();
+      } catch (err) {
+        throw new UnavailableError(`ingester could not write its WAL: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return removed;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
 import { type Exemplar, type FloatHistogram, Labels, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
+import { deleteFromHead, readDeletion } from './delete.js';
 import type { TenantHead } from './head.js';
 import type { MemSeries } from './series.js';
 import { ByteBuilder, ByteReader, RecordType } from './wal/records.js';
@@ -304,6 +305,10 @@ export class Replayer {
           for (let i = 0; i < 2 * n; i++) flat.push(r.str());
           if (s) this.onExemplar(tenant, s, { labels: Labels.fromSortedFlat(flat), t, v });
         }
+        return;
+      }
+      case RecordType.Deletion: {
+        deleteFromHead(head, readDeletion(r));
         return;
       }
       default:

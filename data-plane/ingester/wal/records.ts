@@ -24,6 +24,8 @@ export const RecordType = {
   Exemplars: 5,
   /** checkpoint only: tenant, repeated (ref, newest t f64, its value f64) — ordering state of series whose chunks are all flushed */
   SeriesState: 6,
+  /** tenant, JSON {m: [[type, name, value]…], mint, maxt}: an operator's delete-series (delete.ts) */
+  Deletion: 7,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
