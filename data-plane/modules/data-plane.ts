@@ -18,6 +18,7 @@ import {
   UsageApi,
   usageRoutes,
 } from '../api/index.js';
+import type { ClusterAuth } from '../api/internal-auth.js';
 import { createPushHandler, Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
@@ -68,6 +69,8 @@ export interface DataPlaneOptions {
   alertmanagerAllowedCidrs?: string[];
   /** Split mode: spread tenants over the `alertmanager` ring with replication (docs/alertmanager.md). */
   alertmanagerSharding?: AlertmanagerSharding;
+  /** With `alertmanagerSharding`: the cluster credential the Alertmanager peer endpoint requires. */
+  alertmanagerPeerAuth?: ClusterAuth | string;
   /** This service's external base URL, for alerts' generatorURL. */
   externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
@@ -242,7 +245,12 @@ export class DataPlane {
     });
     for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
     if (this.alertmanager) {
-      await app.register(alertmanagerRoutes, { alertmanager: this.alertmanager, credentials, version: VERSION });
+      await app.register(alertmanagerRoutes, {
+        alertmanager: this.alertmanager,
+        credentials,
+        version: VERSION,
+        ...(this.opts.alertmanagerPeerAuth !== undefined ? { clusterAuth: this.opts.alertmanagerPeerAuth } : {}),
+      });
     }
     if (this.ruler) await app.register(rulerRoutes, { prefix: '/prometheus', ruler: this.ruler, credentials });
     await app.register(prometheusRoutes, {
