@@ -99,10 +99,12 @@ async function cluster(tenants: TenantId[]) {
   });
   const hook = await webhook();
   const nodes = new Map<string, Node>();
+  /** Instances other instances cannot reach (a network partition), although alive. */
+  const unreachable = new Set<string>();
   const peers: AlertmanagerPeers = {
     async call(inst, tenant, call) {
       const n = nodes.get(inst.id);
-      if (!n?.alive) throw new UnavailableError(`${inst.id} is down`);
+      if (!n?.alive || unreachable.has(inst.id)) throw new UnavailableError(`${inst.id} is down`);
       // Through JSON, as over HTTP.
       const r = await n.api.handlePeer(tenant, JSON.parse(JSON.stringify(call)));
       return JSON.parse(JSON.stringify(r ?? null));
@@ -169,7 +171,7 @@ async function cluster(tenants: TenantId[]) {
     await stateKV.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { nodes, sched, ring, state, hook, step, kill, deduplicated, close };
+  return { nodes, sched, ring, state, hook, step, kill, deduplicated, unreachable, close };
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -292,5 +294,43 @@ describe('sharded Alertmanager (ring, RF 2 of 3 instances, shared state)', () =>
       const listed = (await n.api.getSilences(T, {})) as { id: string; status: { state: string } }[];
       expect(listed.map((s) => [s.id, s.status.state])).toEqual([[silenceID, 'active']]);
     }
+  });
+
+  it('a silence whose push was lost reaches the replica through the store; a leaving instance hands over', async () => {
+    const c = await cluster([T]);
+    cleanup = c.close;
+    const nodes = [...c.nodes.values()];
+    const [primary, secondary] = nodes[0]!.am.replicas(T).instances.map((i) => c.nodes.get(i.id)!);
+    const third = nodes.find((n) => n !== primary && n !== secondary)!;
+
+    c.unreachable.add(secondary!.id);
+    const { silenceID } = await primary!.api.postSilence(T, {
+      matchers: [{ name: 'alertname', value: 'Silenced', isRegex: false, isEqual: true }],
+      startsAt: new Date(START).toISOString(),
+      endsAt: new Date(START + 24 * 3600 * S).toISOString(),
+      createdBy: 'ops',
+      comment: '',
+    });
+    const has = async (n: Node) => (await n.am.tenant(T)).silences.list().some((s) => s.id === silenceID);
+    expect(await has(secondary!)).toBe(false);
+    c.unreachable.clear();
+    await c.step(15 * S); // the state refresh period
+    await waitFor('the silence from the store', () => has(secondary!));
+
+    // Graceful shutdown: LEAVING, then unregistered; the third instance takes the tenant over.
+    await primary!.lc.leave();
+    primary!.alive = false;
+    primary!.am.stop();
+    await c.ring.refresh(); // RingClient polls every second
+    await c.step(10 * S);
+    await waitFor('the takeover', () => third.am.runningTenants().includes(T));
+    expect(secondary!.am.position(T)).toBe(0);
+    expect(await has(third)).toBe(true);
+    await secondary!.api.postAlerts(T, [alert('Silenced'), alert('C')]);
+    await c.step(30 * S);
+    await waitFor('the C notification', () => c.hook.names.length === 1);
+    await c.step(PEER_TIMEOUT);
+    await waitFor('the replica to deduplicate', async () => (await c.deduplicated(third.id)) >= 1);
+    expect(c.hook.names).toEqual([['C']]);
   });
 });
