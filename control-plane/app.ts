@@ -12,10 +12,11 @@ import {
   registerSessions,
   typeboxValidatorCompiler,
 } from './plugins/index.js';
-import type { Services } from './routes/index.js';
+import type { SeriesDeleter, Services } from './routes/index.js';
 import {
   alertmanagerRoutes,
   auditRoutes,
+  deleteSeriesRoutes,
   internalRoutes,
   limitRoutes,
   openApiDocument,
@@ -37,6 +38,8 @@ export interface PluginOptions {
   clusterSecret: string;
   jwtSecrets: readonly string[];
   clock: Clock;
+  /** The data plane's delete-series (absent: the route answers 503). */
+  deleteSeries?: SeriesDeleter;
 }
 
 function notFound(app: FastifyInstance): void {
@@ -83,6 +86,10 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
           await authed.register(operatorRoutes, o);
           await authed.register(ruleRoutes, o);
           await authed.register(alertmanagerRoutes, o);
+          await authed.register(deleteSeriesRoutes, {
+            ...o,
+            ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
+          });
         });
       },
       { prefix: ADMIN_PREFIX },

@@ -20,7 +20,7 @@ import {
   TenantService,
   TokenService,
 } from './domain/index.js';
-import type { Services } from './routes/index.js';
+import type { SeriesDeleter, Services } from './routes/index.js';
 
 export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
 export type {
@@ -65,6 +65,11 @@ export interface ControlPlaneOptions {
   ruleExprValidator?: RuleExprValidator;
   /** Time source (tests inject one); defaults to the system clock. */
   clock?: Clock;
+  /**
+   * The data plane's delete-series behind `POST /admin/api/v1/tenants/:id/delete-series`; the
+   * composition root passes it in (without it that route answers 503).
+   */
+  deleteSeries?: SeriesDeleter;
 }
 
 export interface ControlPlane {
@@ -115,6 +120,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
       clusterSecret: opts.clusterSecret,
       jwtSecrets: opts.jwtSecrets ?? [randomBytes(32).toString('base64url')],
       clock,
+      ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
     });
     return { plugin, internal: services.internal, close: () => opened.close() };
   } catch (err) {

@@ -16,6 +16,7 @@ import { systemClock } from '../../data-plane/model/index.js';
 import {
   AdminApiConfigStore,
   DataPlane,
+  deleteSeries,
   Housekeeping,
   PollingTenantLimitsSource,
 } from '../../data-plane/modules/index.js';
@@ -82,6 +83,9 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     logger: false,
     // Rule expressions are checked with the querier's own parser.
     ruleExprValidator: validatorFromParser(parseExpr),
+    // Operator delete-series (admin API): the ingester's memory + WAL, then the store's tombstones.
+    // Called only once the server is up, after `dp` and `chunkStore` below exist.
+    deleteSeries: (tenant, req) => deleteSeries({ ingester: dp.ingester, store: chunkStore }, tenant, req),
   });
 
   const logger = {

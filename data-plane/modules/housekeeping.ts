@@ -1,5 +1,5 @@
 import { type Clock, parseTenantId, type TenantId } from '../model/index.js';
-import { applyRetention, type KVChunkStore } from '../storage/chunkstore/index.js';
+import { applyRetention, type KVChunkStore, type PurgeStats } from '../storage/chunkstore/index.js';
 import type { Logger } from './data-plane.js';
 
 /** The control plane's tenants feed (`GET /internal/v1/tenants` or its in-process twin). */
@@ -21,12 +21,15 @@ export interface HousekeepingOptions {
   purgeIntervalMs?: number;
   /** How often retention runs (default 1 h). */
   retentionIntervalMs?: number;
+  /** How often rows hidden by delete-series tombstones are removed (default 1 h). */
+  deletedSeriesIntervalMs?: number;
 }
 
 /**
  * Background jobs on long-term storage: carries out the control plane's purge requests for deleted
- * tenants (every row removed, then reported complete so the ID can be reused) and enforces each
- * tenant's `retention_period` by dropping whole day buckets.
+ * tenants (every row removed, then reported complete so the ID can be reused), enforces each
+ * tenant's `retention_period` by dropping whole day buckets, and physically removes what operators'
+ * delete-series requests already hide (`purgeDeleted`).
  */
 export class Housekeeping {
   private timers: NodeJS.Timeout[] = [];
@@ -42,6 +45,7 @@ export class Housekeeping {
     };
     every(this.opts.purgeIntervalMs ?? 30_000, () => this.purges());
     every(this.opts.retentionIntervalMs ?? 3_600_000, () => this.retention());
+    every(this.opts.deletedSeriesIntervalMs ?? 3_600_000, () => this.purgeDeletedSeries());
   }
 
   async stop(): Promise<void> {
@@ -84,6 +88,30 @@ export class Housekeeping {
       }
     }
     return dropped;
+  }
+
+  /** Removes the rows hidden by delete-series tombstones, for every tenant; returns the totals. */
+  async purgeDeletedSeries(): Promise<PurgeStats> {
+    const feed = await this.opts.tenants();
+    const total: PurgeStats = { chunksDeleted: 0, seriesDeleted: 0, tombstonesRemoved: 0, tombstonesKept: 0 };
+    for (const t of feed.tenants) {
+      const tenantId = parseTenantId(t.id);
+      try {
+        const st = await this.opts.store.purgeDeleted(tenantId);
+        total.chunksDeleted += st.chunksDeleted;
+        total.seriesDeleted += st.seriesDeleted;
+        total.tombstonesRemoved += st.tombstonesRemoved;
+        total.tombstonesKept += st.tombstonesKept;
+        if (st.chunksDeleted + st.tombstonesRemoved > 0) {
+          this.opts.logger.info(
+            `deleted series of tenant ${tenantId}: ${st.chunksDeleted} chunk rows and ${st.seriesDeleted} series removed`,
+          );
+        }
+      } catch (err) {
+        this.opts.logger.warn(`purging deleted series of tenant ${tenantId} failed, will retry: ${String(err)}`);
+      }
+    }
+    return total;
   }
 
   private serialize(job: () => Promise<unknown>): void {

@@ -1,5 +1,6 @@
 export * from './alertmanager.js';
 export * from './audit.js';
+export * from './delete-series.js';
 export * from './limits.js';
 export * from './openapi.js';
 export * from './operators.js';

@@ -39,7 +39,8 @@ const EMPTY = new Uint8Array(0);
  */
 export class KVChunkStore implements ChunkStore {
   readonly schema: Schema;
-  private readonly kv: SortedKV;
+  /** The underlying store (tools and tests scan it; everything else goes through the methods). */
+  readonly kv: SortedKV;
   private readonly decode: ChunkDecoder;
   private readonly maxChunkBytes: number;
   private readonly cacheCap: number;

@@ -1,0 +1,70 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { UnavailableError } from '../../../data-plane/model/index.js';
+import { ErrorBody, TenantParams } from '../../api/index.js';
+import type { AdminRouteOptions } from '../services.js';
+
+/** Operator delete-series body: Prometheus's admin API parameters, as JSON. */
+export const DeleteSeriesBody = Type.Object(
+  {
+    match: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      minItems: 1,
+      maxItems: 64,
+      description: 'series selectors (match[]), e.g. up{job="api"}; each one must not select every series',
+    }),
+    start: Type.Optional(Type.String({ maxLength: 64, description: 'unix seconds or RFC 3339; default: min time' })),
+    end: Type.Optional(Type.String({ maxLength: 64, description: 'unix seconds or RFC 3339; default: max time' })),
+  },
+  { additionalProperties: false },
+);
+export type DeleteSeriesBody = Static<typeof DeleteSeriesBody>;
+
+export const DeleteSeriesView = Type.Object({
+  tenantId: Type.String(),
+  selectors: Type.Array(Type.String()),
+  start: Type.String({ format: 'date-time' }),
+  end: Type.String({ format: 'date-time' }),
+  samplesRemovedFromMemory: Type.Integer(),
+});
+export type DeleteSeriesView = Static<typeof DeleteSeriesView>;
+
+/**
+ * The data plane's delete-series, given to the control plane at composition time. Throws
+ * BadDataError (400) for a bad request. Returns times in ms.
+ */
+export type SeriesDeleter = (
+  tenantId: string,
+  req: { match: string[]; start?: string | undefined; end?: string | undefined },
+) => Promise<{ tenantId: string; selectors: string[]; start: number; end: number; samplesRemovedFromMemory: number }>;
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+
+const iso = (ms: number) => new Date(Math.min(Math.max(ms, -62135596800000), 253402300799000)).toISOString();
+
+/**
+ * `POST /tenants/:id/delete-series`: an operator (root or admin token, not a viewer) deletes a
+ * tenant's series in a time range. The data is hidden from queries when the call returns and
+ * removed from storage by the housekeeping job later.
+ */
+export const deleteSeriesRoutes: FastifyPluginAsync<AdminRouteOptions & { deleteSeries?: SeriesDeleter }> = async (
+  app,
+  { services, deleteSeries },
+) => {
+  app.post<{ Params: TenantParams; Body: DeleteSeriesBody }>(
+    '/tenants/:id/delete-series',
+    {
+      schema: {
+        tags: ['tenants'],
+        params: TenantParams,
+        body: DeleteSeriesBody,
+        response: { 200: DeleteSeriesView, ...errors },
+      },
+    },
+    async (req) => {
+      const tenant = await services.tenants.get(req.params.id);
+      if (!deleteSeries) throw new UnavailableError('delete-series: no data plane is attached to this control plane');
+      const r = await deleteSeries(tenant.id, req.body);
+      return { ...r, start: iso(r.start), end: iso(r.end) };
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import { MAX_TIME_MS, MIN_TIME_MS, parseTime } from '../api/params.js';
+import { parseSeriesSelector } from '../api/selectors.js';
+import { BadDataError, type Matcher, parseTenantId, type TenantId } from '../model/index.js';
+import type { KVChunkStore } from '../storage/chunkstore/index.js';
+
+/** An operator's delete-series request as it arrives (Prometheus's admin API parameters). */
+export interface DeleteSeriesRequest {
+  /** Series selectors (`match[]`); each one is a separate deletion of the same time range. */
+  match: string[];
+  /** Prometheus API times (unix seconds or RFC 3339); absent = Prometheus's min/max time. */
+  start?: string | undefined;
+  end?: string | undefined;
+}
+
+export interface DeleteSeriesResult {
+  tenantId: TenantId;
+  /** The selectors as parsed, in `{name="value",…}` form. */
+  selectors: string[];
+  /** Inclusive range, ms. */
+  start: number;
+  end: number;
+  /** Samples removed from ingester memory (the store's share is hidden by tombstones). */
+  samplesRemovedFromMemory: number;
+}
+
+/** What a deletion reaches: the ingester's memory (+WAL) and the chunk store's tombstones. */
+export interface DeleteSeriesTargets {
+  ingester: {
+    deleteSeries(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number>;
+  };
+  store?: KVChunkStore | undefined;
+}
+
+/** Values that every real value of `__name__` is likely to look like; used to spot match-all regexes. */
+const PROBES = ['a', 'up', 'Z9_:x', 'http_requests_total', 'ñ', '0'];
+
+/** False for a matcher that selects every series: it matches the empty value, or any metric name. */
+function selective(m: Matcher): boolean {
+  if (m.matchesEmpty()) return false;
+  return !(m.name === '__name__' && PROBES.every((p) => m.matches(p)));
+}
+
+/**
+ * Validates a delete-series request and parses it: at least one selector, each with a matcher that
+ * does not select every series, and `start <= end`. Throws BadDataError with the exact reason.
+ */
+export function parseDeleteSeriesRequest(req: DeleteSeriesRequest): { sets: Matcher[][]; start: number; end: number } {
+  const match = req.match.filter((s) => s.trim() !== '');
+  if (match.length === 0) {
+    throw new BadDataError('delete series: at least one "match[]" series selector is required, e.g. up{job="api"}');
+  }
+  const everything = (s: string) =>
+    new BadDataError(
+      `delete series: selector ${JSON.stringify(s)} matches every series; give at least one matcher that selects ` +
+        'some series only (e.g. a metric name or job="…")',
+    );
+  const sets = match.map((s) => {
+    let ms: Matcher[];
+    try {
+      ms = parseSeriesSelector(s);
+    } catch (err) {
+      // The PromQL parser refuses selectors whose matchers all match the empty value.
+      if (err instanceof BadDataError && /at least one non-empty matcher/.test(err.message)) throw everything(s);
+      throw err;
+    }
+    if (!ms.some(selective)) {
+      throw everything(s);
+    }
+    return ms;
+  });
+  const start = req.start === undefined || req.start === '' ? MIN_TIME_MS : parseTime(req.start, 'start');
+  const end = req.end === undefined || req.end === '' ? MAX_TIME_MS : parseTime(req.end, 'end');
+  if (start > end) {
+    throw new BadDataError(
+      `delete series: start (${new Date(start).toISOString()}) is after end (${new Date(end).toISOString()})`,
+    );
+  }
+  return { sets, start, end };
+}
+
+/**
+ * Carries out an operator's delete-series for one tenant: the samples leave the ingester's memory
+ * at once (logged in its WAL, so a restart does not bring them back), then the chunk store gets a
+ * tombstone that hides the flushed ones from every query at once. `KVChunkStore.purgeDeleted`
+ * (run by Housekeeping) removes the rows later.
+ */
+export async function deleteSeries(
+  targets: DeleteSeriesTargets,
+  tenant: string,
+  req: DeleteSeriesRequest,
+): Promise<DeleteSeriesResult> {
+  const tenantId = parseTenantId(tenant);
+  const { sets, start, end } = parseDeleteSeriesRequest(req);
+  let removed = 0;
+  for (const ms of sets) {
+    removed += await targets.ingester.deleteSeries(tenantId, ms, start, end);
+    await targets.store?.deleteSeries(tenantId, ms, start, end);
+  }
+  return {
+    tenantId,
+    selectors: sets.map((ms) => `{${ms.map((m) => m.toString()).join(',')}}`),
+    start,
+    end,
+    samplesRemovedFromMemory: removed,
+  };
+}
