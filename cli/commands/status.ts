@@ -2,9 +2,11 @@ import { TenantCommand } from '../base-command.js';
 import { ApiError, type TenantLimits } from '../client/index.js';
 import { CommandFailure } from '../errors.js';
 import { limitColumns, limitRows, renderFields } from '../format/index.js';
+import { fetchRings, ringColumns, ringRows, ringSummary } from '../status/ring.js';
 
 export default class Status extends TenantCommand<typeof Status> {
-  static override description = "show server health and version, and with --tenant the tenant's limits";
+  static override description =
+    "show server health, version and hash rings (instances, state, zone, tokens, heartbeat age), and with --tenant the tenant's limits";
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --tenant acme',
@@ -31,6 +33,8 @@ export default class Status extends TenantCommand<typeof Status> {
     );
     let limits: TenantLimits | undefined;
     if (conn.tenant) limits = await client.getLimits(conn.tenant);
+    // The rings this server knows (`/ring`); absent on servers without one.
+    const rings = await fetchRings(client.http);
     const data = {
       address: client.address,
       context: conn.context ?? null,
@@ -39,6 +43,7 @@ export default class Status extends TenantCommand<typeof Status> {
       version: build?.version ?? null,
       revision: build?.revision ?? null,
       ...(limits ? { tenant: limits.tenantId, limits: limits.limits, overridden: limits.overridden } : {}),
+      ...(rings ? { rings: rings.rings } : {}),
     };
     this.render(data, () => {
       const head = renderFields([
@@ -49,7 +54,8 @@ export default class Status extends TenantCommand<typeof Status> {
         ['revision', data.revision],
         ...(limits ? ([['tenant', limits.tenantId]] as const) : []),
       ]);
-      return limits ? `${head}\n${this.table(limitRows(limits), limitColumns)}` : head;
+      const ring = rings ? `\n${ringSummary(rings).join('\n')}\n\n${this.table(ringRows(rings), ringColumns)}` : '';
+      return limits ? `${head}${ring}\n${this.table(limitRows(limits), limitColumns)}` : `${head}${ring}`;
     });
     if (!ready) throw new CommandFailure(`server at ${client.address} is not ready: ${readyMessage}`);
   }
