@@ -31,8 +31,7 @@ export class AlertmanagerApi {
   }
 
   async postAlerts(tenantId: TenantId, body: unknown): Promise<void> {
-    if (!Array.isArray(body)) throw new BadDataError('body must be a JSON array of alerts');
-    await this.am.postAlerts(tenantId, body as PostableAlert[]);
+    await this.am.postAlerts(tenantId, alertList(body));
   }
 
   getAlertGroups(tenantId: TenantId, query: Query): Promise<unknown[]> {
@@ -72,10 +71,9 @@ export class AlertmanagerApi {
 
   /** What a peer asks of this instance: never forwarded again. */
   async handlePeer(tenantId: TenantId, c: PeerCall): Promise<unknown> {
-    switch (c.op) {
+    switch (c?.op) {
       case 'receiveAlerts':
-        if (!Array.isArray(c.alerts)) throw new BadDataError('alerts must be a list');
-        return this.am.receiveAlerts(tenantId, c.alerts);
+        return this.am.receiveAlerts(tenantId, alertList(c.alerts));
       case 'mergeSilences':
         if (!Array.isArray(c.silences)) throw new BadDataError('silences must be a list');
         return this.am.mergeSilences(tenantId, c.silences);
@@ -192,6 +190,14 @@ export class AlertmanagerApi {
     const t = await this.am.tenant(tenantId);
     return t.config.config.receivers.map((r) => ({ name: r.name }));
   }
+}
+
+function alertList(body: unknown): PostableAlert[] {
+  if (!Array.isArray(body)) throw new BadDataError('body must be a JSON array of alerts');
+  for (const a of body) {
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) throw new BadDataError('each alert must be an object');
+  }
+  return body as PostableAlert[];
 }
 
 interface AlertView {

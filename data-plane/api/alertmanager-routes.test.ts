@@ -147,6 +147,14 @@ describe('alertmanager v2 routes', () => {
       status: 400,
     },
     {
+      name: 'null alert in the list',
+      method: 'POST' as const,
+      url: '/alerts',
+      token: 'rw-a',
+      body: [null],
+      status: 400,
+    },
+    {
       name: 'body not a list',
       method: 'POST' as const,
       url: '/alerts',
