@@ -1,5 +1,5 @@
+export { TemplateError } from '../../template/index.js';
 export { DEFAULT_TEMPLATES } from './defaults.js';
-export { FUNCS } from './exec.js';
-export { TemplateError } from './lex.js';
+export { FUNCS } from './funcs.js';
 export { TemplateSet } from './template-set.js';
 export { type AlertList, alertList, GoTimeValue, KV, templateValue } from './values.js';

@@ -1,9 +1,9 @@
+import { execTemplate, type Node } from '../../template/index.js';
 import { DEFAULT_TEMPLATES } from './defaults.js';
-import { type ExecLimits, Executor } from './exec.js';
-import type { Node } from './parse.js';
+import { FUNC_MAP, printNumber } from './funcs.js';
 import { parseTemplate } from './parse.js';
 
-const LIMITS: ExecLimits = { maxOutputBytes: 1 << 20, maxDepth: 50, maxSteps: 200_000 };
+const LIMITS = { maxOutput: 1 << 20, maxDepth: 50, maxSteps: 200_000 };
 
 /**
  * A tenant's template set: the defaults, then the tenant's templates selected by the config's
@@ -33,7 +33,7 @@ export class TemplateSet {
       if (this.cache.size > 512) this.cache.clear();
       this.cache.set(text, nodes);
     }
-    return new Executor(this.defs, LIMITS).run(nodes, data);
+    return execTemplate(nodes, data, { funcs: FUNC_MAP, defs: this.defs, printNumber, ...LIMITS });
   }
 }
 

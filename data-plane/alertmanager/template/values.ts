@@ -1,8 +1,9 @@
 import type { Labels } from '../../model/index.js';
+import type { GoMap } from '../../template/index.js';
 import type { AlertData, TemplateData } from '../notify/data.js';
 
 /** A label or annotation set as templates see it (Alertmanager's template.KV). */
-export class KV {
+export class KV implements GoMap {
   constructor(readonly pairs: readonly (readonly [string, string])[]) {}
 
   static of(l: Labels): KV {
@@ -10,6 +11,13 @@ export class KV {
   }
   get(name: string): string {
     return this.pairs.find((p) => p[0] === name)?.[1] ?? '';
+  }
+  /** GoMap: templates index, range over and take `len` of a KV as of a Go map. */
+  goKeys(): string[] {
+    return this.pairs.map((p) => p[0]);
+  }
+  goGet(name: string): string {
+    return this.get(name);
   }
   SortedPairs(): Pairs {
     return pairs(this.pairs.map(([Name, Value]) => ({ Name, Value })));

@@ -1,7 +1,15 @@
-import { RE2JS } from 're2js';
 import { parseDuration } from '../../model/index.js';
-import { NeedsAsync, printValue, type TemplateFunc, truthy } from './exec.js';
-import { formatG, sprintf } from './go-fmt.js';
+import {
+  formatG,
+  goBuiltins,
+  NeedsAsync,
+  printValue,
+  reReplaceAll,
+  stringFuncs,
+  type TemplateFunc,
+} from '../../template/index.js';
+
+export { reReplaceAll };
 
 /** One sample of a `query` result, shaped like Prometheus's template `sample` struct. */
 export interface TemplateSample {
@@ -102,34 +110,6 @@ export function humanizeTimestamp(x: unknown): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;
 }
 
-/** Go's regexp ReplaceAllString: `$1`, `${1}`, `$name`, `${name}`, `$$` in the replacement. */
-export function reReplaceAll(pattern: string, repl: string, text: string): string {
-  const re = RE2JS.compile(pattern);
-  const names = re.namedGroups() as Record<string, number>;
-  const n = re.groupCount();
-  return re.matcher(text).replaceAll((...args: unknown[]) => {
-    const group = (i: number) => (i < 0 || i > n ? '' : String(args[i] ?? ''));
-    return expand(repl, group, names);
-  });
-}
-
-function expand(repl: string, group: (i: number) => string, names: Record<string, number>): string {
-  return repl.replace(
-    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
-    (_m, all: string, braced?: string, bare?: string) => {
-      if (all === '$') return '$';
-      const name = braced ?? bare ?? '';
-      if (/^\d+$/.test(name)) return group(Number(name));
-      const idx = Object.hasOwn(names, name) ? names[name] : undefined;
-      return idx === undefined ? '' : group(idx);
-    },
-  );
-}
-
-function titleCase(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
-}
-
 function sample(v: unknown): TemplateSample {
   if (typeof v === 'object' && v !== null && 'Labels' in v && 'Value' in v) return v as TemplateSample;
   throw new Error(`expected a sample, got ${printValue(v)}`);
@@ -161,35 +141,9 @@ export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
     return hit.ok;
   };
   const f = new Map<string, TemplateFunc>([
-    // Go builtins.
-    ['and', (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1]],
-    ['or', (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1]],
-    ['not', (a) => !truthy(a)],
-    ['len', (a) => (a instanceof Map ? a.size : typeof a === 'string' || Array.isArray(a) ? a.length : 0)],
-    [
-      'index',
-      (a, ...keys) =>
-        keys.reduce((cur, k) => (cur instanceof Map ? (cur.get(k) ?? '') : (cur as unknown[])[k as number]), a),
-    ],
-    ['print', (...a) => a.map(printValue).join('')],
-    ['println', (...a) => `${a.map(printValue).join(' ')}\n`],
-    ['printf', (fmt, ...a) => sprintf(String(fmt), a)],
-    ['eq', (a, ...bs) => bs.some((b) => compare(a, b) === 0)],
-    ['ne', (a, b) => compare(a, b) !== 0],
-    ['lt', (a, b) => compare(a, b) < 0],
-    ['le', (a, b) => compare(a, b) <= 0],
-    ['gt', (a, b) => compare(a, b) > 0],
-    ['ge', (a, b) => compare(a, b) >= 0],
-    ['urlquery', (...a) => encodeURIComponent(a.map(printValue).join('')).replace(/%20/g, '+')],
-    [
-      'html',
-      (...a) =>
-        a
-          .map(printValue)
-          .join('')
-          .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
-    ],
-    // Prometheus.
+    ...goBuiltins(),
+    ...stringFuncs(),
+    // Prometheus (template.go's FuncMap).
     ['query', query],
     [
       'first',
@@ -209,9 +163,6 @@ export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
         ),
     ],
     ['args', (...a) => new Map(a.map((x, i) => [`arg${i}`, x]))],
-    ['reReplaceAll', (p, r, t) => reReplaceAll(String(p), String(r), String(t))],
-    ['match', (p, s) => RE2JS.compile(String(p)).matcher(String(s)).find()],
-    ['safeHtml', (s) => String(s)],
     [
       'stripPort',
       (s) =>
@@ -228,9 +179,6 @@ export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
         return /^[\d.]+$/.test(host) || host.includes(':') ? str : (host.split('.')[0] ?? '') + port;
       },
     ],
-    ['title', (s) => titleCase(String(s))],
-    ['toUpper', (s) => String(s).toUpperCase()],
-    ['toLower', (s) => String(s).toLowerCase()],
     ['humanize', humanize],
     ['humanize1024', humanize1024],
     ['humanizeDuration', humanizeDuration],

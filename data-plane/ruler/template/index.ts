@@ -1,5 +1,11 @@
-export { TemplateError } from './errors.js';
-export type { TemplateFunc } from './exec.js';
+export {
+  formatE,
+  formatF,
+  formatG,
+  sprintf,
+  TemplateError,
+  type TemplateFunc,
+} from '../../template/index.js';
 export {
   type FuncContext,
   humanize,
@@ -12,5 +18,4 @@ export {
   type TemplateSample,
   templateFuncs,
 } from './funcs.js';
-export { formatE, formatF, formatG, sprintf } from './go-fmt.js';
 export { labelMap, RuleTemplate, type TemplateData } from './template.js';

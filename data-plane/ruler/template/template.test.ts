@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Labels } from '../../model/index.js';
-import { formatG, sprintf } from './go-fmt.js';
+import { formatG, sprintf } from '../../template/index.js';
 import { RuleTemplate, type TemplateSample, templateFuncs } from './index.js';
 
 const labels = Labels.fromObject({ __name__: 'up', instance: 'host-1:9100', job: 'node', severity: 'page' });
@@ -109,6 +109,22 @@ const cases: { name: string; text: string; value?: number; want: string }[] = [
   { name: 'match', text: '{{ if match "^host" $labels.instance }}yes{{ end }}', want: 'yes' },
   { name: 'stripPort', text: '{{ stripPort $labels.instance }}', want: 'host-1' },
   { name: '__proto__ label', text: '{{ index $labels "__proto__" }}|', want: '|' },
+  {
+    name: 'define and template',
+    text: '{{ define "sev" }}[{{ . | toUpper }}]{{ end }}{{ template "sev" $labels.severity }} {{ template "sev" "x" }}',
+    want: '[PAGE] [X]',
+  },
+  { name: 'block', text: '{{ block "who" $labels }}{{ .job }}/{{ .instance }}{{ end }}', want: 'node/host-1:9100' },
+  {
+    name: 'query inside a defined template',
+    text: '{{ define "n" }}{{ range query . }}{{ label "instance" . }}{{ end }}{{ end }}{{ template "n" "up" }}',
+    want: 'ba',
+  },
+  {
+    name: 'break in range',
+    text: '{{ range query "up" }}{{ if eq .Value 1.0 }}{{ break }}{{ end }}x{{ end }}',
+    want: 'x',
+  },
 ];
 
 describe('rule templates', () => {

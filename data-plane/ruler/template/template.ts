@@ -1,9 +1,13 @@
 import type { Labels } from '../../model/index.js';
-import type { Node } from './ast.js';
-import { TemplateError } from './errors.js';
-import { execTemplate, NeedsAsync, type TemplateFunc } from './exec.js';
+import {
+  execTemplate,
+  NeedsAsync,
+  type Node,
+  parseTemplate,
+  TemplateError,
+  type TemplateFunc,
+} from '../../template/index.js';
 import { type FuncContext, TEMPLATE_FUNC_NAMES, templateFuncs } from './funcs.js';
-import { parseTemplate } from './parser.js';
 
 // Prometheus prepends these definitions to every rule template (rules/alerting.go).
 const DEFS =
@@ -25,12 +29,16 @@ export class RuleTemplate {
   private constructor(
     readonly text: string,
     private readonly nodes: readonly Node[] | undefined,
+    /** Templates it `define`s (and `block`s), callable with `{{template "name" .}}`. */
+    private readonly defs: ReadonlyMap<string, Node[]> = new Map(),
   ) {}
 
   /** Parses `text`; throws TemplateError with Go-like messages for syntax errors and unknown functions. */
   static parse(text: string): RuleTemplate {
     if (!text.includes('{{')) return new RuleTemplate(text, undefined);
-    return new RuleTemplate(text, parseTemplate(DEFS + text, TEMPLATE_FUNC_NAMES));
+    const defs = new Map<string, Node[]>();
+    const nodes = parseTemplate(DEFS + text, { funcs: TEMPLATE_FUNC_NAMES, defs });
+    return new RuleTemplate(text, nodes, defs);
   }
 
   /** Expands the template; throws TemplateError when execution fails. */
@@ -50,7 +58,7 @@ export class RuleTemplate {
     // Each pass either finishes or stops at one query whose result is not cached yet.
     for (let pass = 0; pass < MAX_QUERIES + 1; pass++) {
       try {
-        return execTemplate(this.nodes, dot, funcs);
+        return execTemplate(this.nodes, dot, { funcs, defs: this.defs });
       } catch (err) {
         if (!(err instanceof NeedsAsync)) throw err;
         await err.fetch();

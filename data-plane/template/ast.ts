@@ -1,9 +1,12 @@
-/** The parsed form of a Go text/template (the subset Prometheus rule templates use). */
+/** The parsed form of a Go text/template. */
 
 export type Node =
   | { kind: 'text'; text: string }
   | { kind: 'action'; pipe: Pipe }
-  | { kind: 'if' | 'with' | 'range'; pipe: Pipe; list: Node[]; elseList: Node[] | undefined };
+  | { kind: 'if' | 'with' | 'range'; pipe: Pipe; list: Node[]; elseList: Node[] | undefined }
+  /** `{{template "name" pipeline}}` (and the call half of `{{block}}`); the dot is the pipeline's value. */
+  | { kind: 'template'; name: string; pipe: Pipe | undefined }
+  | { kind: 'break' | 'continue' };
 
 export interface Pipe {
   /** Variables declared (`$x :=`) or assigned (`$x =`) by this pipeline. */

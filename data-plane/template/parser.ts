@@ -4,12 +4,19 @@ import { lex, type Tok } from './lexer.js';
 
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
 
-/**
- * Parses a Go text/template into nodes. `knownFuncs` makes an unknown function a parse error, as
- * Go's parser does, so rule validation catches typos before evaluation.
- */
-export function parseTemplate(src: string, knownFuncs: ReadonlySet<string>): Node[] {
-  const p = new Parser(lex(src), knownFuncs);
+export interface ParseOptions {
+  /**
+   * Functions templates may call. An unknown one is a parse error, as in Go, so validation catches
+   * typos before anything runs. Undefined: any name parses (and fails when executed).
+   */
+  funcs?: ReadonlySet<string>;
+  /** Receives the bodies of `{{define}}` and `{{block}}` (a later definition replaces an earlier one). */
+  defs?: Map<string, Node[]>;
+}
+
+/** Parses a Go text/template into nodes; `define`d templates go into `opts.defs`. */
+export function parseTemplate(src: string, opts: ParseOptions = {}): Node[] {
+  const p = new Parser(lex(src), opts.funcs, opts.defs ?? new Map());
   const { list, end } = p.list();
   if (end !== undefined) throw new TemplateError(`unexpected {{${end}}}`);
   return list;
@@ -17,11 +24,13 @@ export function parseTemplate(src: string, knownFuncs: ReadonlySet<string>): Nod
 
 class Parser {
   private i = 0;
-  private readonly vars: string[] = ['$'];
+  private vars: string[] = ['$'];
+  private rangeDepth = 0;
 
   constructor(
     private readonly toks: Tok[],
-    private readonly funcs: ReadonlySet<string>,
+    private readonly funcs: ReadonlySet<string> | undefined,
+    private readonly defs: Map<string, Node[]>,
   ) {}
 
   /** Parses nodes until EOF or an `{{end}}`/`{{else …}}`, returning which keyword stopped it. */
@@ -48,8 +57,21 @@ class Parser {
           case 'range':
             out.push(this.control(kw.v));
             break;
+          case 'define':
+            this.define();
+            break;
+          case 'block':
+          case 'template':
+            out.push(this.templateCall(kw.v));
+            break;
+          case 'break':
+          case 'continue':
+            if (this.rangeDepth === 0) throw new TemplateError(`{{${kw.v}}} outside {{range}}`);
+            this.expectClose();
+            out.push({ kind: kw.v });
+            break;
           default:
-            throw new TemplateError(`{{${kw.v}}} is not supported`);
+            throw new TemplateError(`unexpected {{${kw.v}}}`);
         }
         continue;
       }
@@ -60,13 +82,50 @@ class Parser {
     return { list: out, end: undefined };
   }
 
+  /** `{{define "name"}}…{{end}}`: a body with its own variables (only `$`). */
+  private define(): void {
+    const name = this.templateName('define');
+    this.expectClose();
+    this.defs.set(name, this.body('define'));
+  }
+
+  /** `{{template "name" [pipeline]}}`, or `{{block "name" pipeline}}…{{end}}` (define + call). */
+  private templateCall(kw: 'template' | 'block'): Node {
+    const name = this.templateName(kw);
+    const pipe = this.peek()?.t === 'close' ? undefined : this.pipe(false);
+    this.expectClose();
+    if (kw === 'block') this.defs.set(name, this.body('block'));
+    return { kind: 'template', name, pipe };
+  }
+
+  private templateName(kw: string): string {
+    const t = this.toks[this.i++];
+    if (t?.t !== 'str') throw new TemplateError(`{{${kw}}} needs a quoted template name`);
+    return t.v;
+  }
+
+  private body(kw: string): Node[] {
+    const saved = { vars: this.vars, rangeDepth: this.rangeDepth };
+    this.vars = ['$'];
+    this.rangeDepth = 0;
+    const b = this.list();
+    Object.assign(this, saved);
+    if (b.end === undefined) throw new TemplateError(`unexpected EOF: missing {{end}} for {{${kw}}}`);
+    if (b.end !== 'end') throw new TemplateError(`unexpected {{else}} in {{${kw}}}`);
+    return b.list;
+  }
+
   private control(kind: 'if' | 'with' | 'range'): Node {
     const mark = this.vars.length;
     const pipe = this.pipe(true);
     this.expectClose();
+    if (kind === 'range') this.rangeDepth++;
     const body = this.list();
+    if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
-    if (body.end === undefined) throw new TemplateError(`unexpected EOF: {{${kind}}} without {{end}}`);
+    if (body.end === undefined) {
+      throw new TemplateError(`unexpected EOF: {{${kind}}} without {{end}} (missing {{else/end}})`);
+    }
     if (body.end === 'else') {
       const next = this.peek();
       if (next?.t === 'ident' && (next.v === 'if' || next.v === 'with') && kind !== 'range') {
@@ -152,7 +211,7 @@ class Parser {
       case 'ident':
         if (t.v === 'true' || t.v === 'false') return { kind: 'lit', value: t.v === 'true' };
         if (t.v === 'nil') return { kind: 'lit', value: null };
-        if (!this.funcs.has(t.v)) throw new TemplateError(`function "${t.v}" not defined`);
+        if (this.funcs && !this.funcs.has(t.v)) throw new TemplateError(`function "${t.v}" not defined`);
         return { kind: 'ident', name: t.v };
       case 'punct':
         if (t.v === '(') {
@@ -169,7 +228,10 @@ class Parser {
 
   private fieldChain(): string[] {
     const names: string[] = [];
-    while (this.peek()?.t === 'field') names.push((this.toks[this.i++] as { v: string }).v);
+    for (let t = this.peek(); t?.t === 'field' && t.adj; t = this.peek()) {
+      names.push(t.v);
+      this.i++;
+    }
     return names;
   }
 

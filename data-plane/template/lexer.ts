@@ -7,7 +7,8 @@ export type Tok =
   | { t: 'str'; v: string }
   | { t: 'num'; v: number }
   | { t: 'ident'; v: string }
-  | { t: 'field'; v: string }
+  /** `adj`: written right after the previous operand (`$x.a`, `(…).a`, `.a.b`), so it continues its chain. */
+  | { t: 'field'; v: string; adj: boolean }
   | { t: 'var'; v: string }
   | { t: 'dot' }
   | { t: 'punct'; v: '(' | ')' | '|' | ':=' | '=' | ',' };
@@ -114,7 +115,7 @@ function lexAction(src: string, start: number, out: Tok[]): number {
       IDENT.lastIndex = p + 1;
       const m = IDENT.exec(src);
       if (m) {
-        out.push({ t: 'field', v: m[0] });
+        out.push({ t: 'field', v: m[0], adj: /[A-Za-z0-9_)$]/.test(src[p - 1] ?? '') });
         p += 1 + m[0].length;
       } else if (/\d/.test(src[p + 1] ?? '')) {
         p = lexNumber(src, p, out);
