@@ -207,7 +207,8 @@ export class MultitenantAlertmanager {
       { replicationFactor: rf, heartbeatTimeoutMs: Number.MAX_SAFE_INTEGER, now: () => now },
       healthy,
     );
-    this.viewAt = now;
+    // An empty view (ring not read yet, or every instance down) is not kept: the next call re-reads.
+    this.viewAt = n > 0 ? now : Number.NEGATIVE_INFINITY;
     return this.view;
   }
 
