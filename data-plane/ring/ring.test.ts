@@ -340,6 +340,23 @@ describe('Ring.shuffleShard', () => {
     for (const id of shard) expect(lb).toContain(id);
   });
 
+  it('a heartbeat-only update keeps the cached shard but refreshes its states; a new member rebuilds it', () => {
+    const specs = many(10);
+    let now = NOW;
+    const r = new Ring({ replicationFactor: 3, heartbeatTimeoutMs: 60_000, now: () => now }, desc(specs));
+    const sub = r.shuffleShard('t', 3);
+    const member = members(sub)[0]!;
+    now += 61_000;
+    // Everyone heartbeats except `member`.
+    r.update(desc(specs.map((s) => ({ ...s, heartbeatMs: s.id === member ? NOW : now }))));
+    const again = r.shuffleShard('t', 3);
+    expect(again).toBe(sub);
+    expect(again.isHealthy(again.describe().instances[member]!, now)).toBe(false);
+    expect(again.all('read').instances.map((i) => i.id)).not.toContain(member);
+    r.update(desc([...specs, { id: 'new', tokens: [123], heartbeatMs: now }]));
+    expect(r.shuffleShard('t', 3)).not.toBe(sub);
+  });
+
   it('seededRandom is deterministic per tenant and zone', () => {
     const a = seededRandom('t', 'z');
     const b = seededRandom('t', 'z');

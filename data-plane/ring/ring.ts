@@ -68,6 +68,26 @@ function buildIndex(desc: RingDesc, zoneAwareness: boolean | 'auto'): TokenIndex
   return { tokens, owners, insts, zones, zoneAware, byZone };
 }
 
+/**
+ * `desc`'s instances in `prev`'s order when both have the same ids, zones and tokens (only states
+ * or heartbeats differ); undefined otherwise.
+ */
+function sameTopology(prev: readonly InstanceDesc[], desc: RingDesc): InstanceDesc[] | undefined {
+  const out: InstanceDesc[] = [];
+  let n = 0;
+  for (const _ in desc.instances) n++;
+  if (n !== prev.length) return undefined;
+  for (const p of prev) {
+    const cur = desc.instances[p.id];
+    if (!cur || cur.zone !== p.zone || cur.tokens.length !== p.tokens.length) return undefined;
+    if (cur.tokens !== p.tokens) {
+      for (let i = 0; i < cur.tokens.length; i++) if (cur.tokens[i] !== p.tokens[i]) return undefined;
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
 /** Index of the first token ≥ `key`, wrapping to 0 past the end. */
 function search(tokens: Uint32Array, key: number): number {
   let lo = 0;
@@ -93,7 +113,8 @@ export class Ring implements ReadRing {
   protected readonly now: () => number;
   private desc: RingDesc = emptyRing();
   private index: TokenIndex;
-  private shards = new Map<string, Ring>();
+  private shards = new Map<string, { ring: Ring; version: number }>();
+  private version = 0;
 
   constructor(opts: RingOptions = {}, desc?: RingDesc) {
     this.replicationFactor = opts.replicationFactor ?? 1;
@@ -104,9 +125,19 @@ export class Ring implements ReadRing {
     if (desc) this.update(desc);
   }
 
-  /** Replaces the snapshot (the caller must not mutate `desc` afterwards). */
+  /**
+   * Replaces the snapshot (the caller must not mutate `desc` afterwards). When only states and
+   * heartbeats changed (the common case: every poll sees new heartbeats), the token index and the
+   * shuffle-shard cache are kept, as Cortex's `updateRingState` does.
+   */
   update(desc: RingDesc): void {
+    this.version++;
+    const insts = sameTopology(this.index.insts, desc);
     this.desc = desc;
+    if (insts) {
+      this.index.insts = insts;
+      return;
+    }
     this.index = buildIndex(desc, this.zoneAwareness);
     this.shards.clear();
   }
@@ -134,20 +165,22 @@ export class Ring implements ReadRing {
     const { tokens, owners, insts, zoneAware } = this.index;
     if (tokens.length === 0) throw new UnavailableError('empty ring');
     let n = this.replicationFactor;
+    // Replica sets are small: arrays beat sets here.
     const picked: InstanceDesc[] = [];
-    const seen = new Set<number>();
-    const zones = new Set<string>();
+    const seen: number[] = [];
+    const zones: string[] = [];
     const start = search(tokens, hash >>> 0);
-    for (let it = 0; it < tokens.length && picked.length < Math.min(n, insts.length); it++) {
-      const owner = owners[(start + it) % tokens.length]!;
-      if (seen.has(owner)) continue;
+    for (let it = 0, p = start; it < tokens.length && picked.length < Math.min(n, insts.length); it++, p++) {
+      if (p === tokens.length) p = 0;
+      const owner = owners[p]!;
+      if (seen.includes(owner)) continue;
       const inst = insts[owner]!;
-      if (zoneAware && zones.has(inst.zone)) continue;
-      seen.add(owner);
+      if (zoneAware && zones.includes(inst.zone)) continue;
+      seen.push(owner);
       // A replica that cannot take the operation extends the set to the next instance (in its zone:
       // its zone is not marked as used).
       if (extendsSet(op, inst.state)) n++;
-      else if (zoneAware) zones.add(inst.zone);
+      else if (zoneAware) zones.push(inst.zone);
       picked.push(inst);
     }
     const now = this.now();
@@ -204,7 +237,16 @@ export class Ring implements ReadRing {
     const cacheKey = lookbackMs > 0 ? undefined : `${size}\xff${tenantId}`;
     if (cacheKey) {
       const hit = this.shards.get(cacheKey);
-      if (hit) return hit;
+      if (hit) {
+        if (hit.version !== this.version) {
+          // Same members and tokens (else the cache was cleared): refresh states and heartbeats.
+          const sub = emptyRing();
+          for (const id of Object.keys(hit.ring.desc.instances)) sub.instances[id] = this.desc.instances[id]!;
+          hit.ring.update(sub);
+          hit.version = this.version;
+        }
+        return hit.ring;
+      }
     }
     const { insts, zoneAware } = this.index;
     const zones = zoneAware ? this.index.zones : [''];
@@ -239,7 +281,7 @@ export class Ring implements ReadRing {
       },
       sub,
     );
-    if (cacheKey) this.shards.set(cacheKey, ring);
+    if (cacheKey) this.shards.set(cacheKey, { ring, version: this.version });
     return ring;
   }
 
