@@ -49,7 +49,7 @@ export class AlertmanagerMetrics {
     });
     this.dedupSkipped = counter(registry, {
       name: 'cortex_alertmanager_replica_notifications_deduplicated_total',
-      help: 'Notifications a replica did not send because another replica already had (shared notification log).',
+      help: 'Sharded: notifications not sent because the shared notification log already has them (sent by another replica, or earlier by this one).',
       labelNames: ['user'],
     });
   }
