@@ -1,7 +1,14 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { BadDataError, isStaleNaN, Labels, LimitExceededError, STALE_NAN, type TenantId } from '../model/index.js';
-import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import {
+  decodeWriteRequest,
+  encodeWriteRequest,
+  snappyDecode,
+  snappyEncode,
+  type WireSeries,
+  type WireWriteRequest,
+} from '../remotewrite/index.js';
 import { type Limits, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { createPushHandler, Distributor, InMemoryIngesterClient } from './index.js';
 
@@ -211,5 +218,52 @@ describe('Distributor validation and exemplars', () => {
     const stored = ingester.samples(tenant, Labels.fromObject({ __name__: 'a' }))!;
     expect(Number.isNaN(stored[0]!.v) && !isStaleNaN(stored[0]!.v)).toBe(true);
     expect(isStaleNaN(stored[1]!.v)).toBe(true);
+  });
+});
+
+describe('Distributor series memo (decoder cache)', () => {
+  const other = 'other' as TenantId;
+  const body = (t: number, value: string) =>
+    snappyEncode(
+      encodeWriteRequest({ timeseries: [{ labels: ['__name__', 'm', 'job', value], samples: [{ t, v: 1 }] }] }),
+    );
+  const push = (d: Distributor, tn: TenantId, raw: Uint8Array) =>
+    d.push(tn, decodeWriteRequest(snappyDecode(raw, 1 << 20)));
+
+  it('reuses validated labels only for the same tenant and label limits', async () => {
+    const clock = new TestClock();
+    const source = new StaticTenantLimitsSource(
+      new Map<TenantId, Partial<Limits>>([
+        [tenant, {}],
+        [other, { max_label_value_length: 4 }],
+      ]),
+    );
+    const ingester = new InMemoryIngesterClient();
+    const d = new Distributor({ limits: new Overrides(source), ingester, registry: new Registry(), clock });
+    const value = `memo-${Math.random()}`;
+    expect((await push(d, tenant, body(clock.now(), value))).errors).toEqual([]);
+    expect((await push(d, tenant, body(clock.now() + 1, value))).errors).toEqual([]);
+    // Same bytes, another tenant whose limit the value exceeds: validated again, and rejected.
+    const res = await push(d, other, body(clock.now() + 2, value));
+    expect(res.samplesWritten).toBe(0);
+    expect(res.errors[0]?.error.id).toBe('err-cortex-label-value-too-long');
+    // Limits changed for the first tenant: no stale validation either.
+    source.replace(
+      new Map<TenantId, Partial<Limits>>([
+        [tenant, { max_label_value_length: 4 }],
+        [other, { max_label_value_length: 4 }],
+      ]),
+    );
+    const again = await push(d, tenant, body(clock.now() + 3, value));
+    expect(again.errors[0]?.error.id).toBe('err-cortex-label-value-too-long');
+  });
+
+  it('still checks every timestamp of a memoised series', async () => {
+    const { d, clock } = setup();
+    const value = `memo-${Math.random()}`;
+    await push(d, tenant, body(clock.now(), value));
+    const res = await push(d, tenant, body(clock.now() + 60 * 60_000, value));
+    expect(res.samplesWritten).toBe(0);
+    expect(res.errors[0]?.error.id).toBe('err-cortex-too-far-in-future');
   });
 });

@@ -11,9 +11,10 @@ import {
   type TenantId,
   type TimeSeries,
 } from '../model/index.js';
-import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import type { SeriesMemo, WireSeries, WireWriteRequest } from '../remotewrite/index.js';
 import {
   ERROR_IDS,
+  type LabelLimitValues,
   normalizeLabels,
   resolveLabelLimits,
   type TimeBounds,
@@ -131,14 +132,40 @@ export class Distributor {
     let histograms = 0;
     let exemplars = 0;
     for (const ts of wire.timeseries) {
-      if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
-      const flat = normalizeLabels(ts.labels);
       const n = ts.samples.length + ts.histograms.length;
-      const err = validateLabelsWith(labelLimits, flat) ?? this.validatePoints(ts, bounds, flat);
-      if (err !== undefined) {
-        if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
-        errors.push({ error: err, dropped: n });
-        continue;
+      // Labels seen before with the same bytes, tenant and label limits: reuse the validated labels
+      // (the same object every time, which also lets the ingester find the series by identity).
+      const memo = removeReplica ? undefined : ts.memo;
+      const v = memo?.validated;
+      let labels: Labels;
+      let flat: readonly string[];
+      if (
+        v !== undefined &&
+        v.tenant === tenant &&
+        v.maxNames === labelLimits.maxLabelNamesPerSeries &&
+        v.maxNameLength === labelLimits.maxLabelNameLength &&
+        v.maxValueLength === labelLimits.maxLabelValueLength
+      ) {
+        labels = v.labels;
+        flat = labels.flat;
+        const err = this.validatePoints(ts, bounds, flat);
+        if (err !== undefined) {
+          if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
+          errors.push({ error: err, dropped: n });
+          continue;
+        }
+      } else {
+        if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
+        flat = normalizeLabels(ts.labels);
+        const labelErr = validateLabelsWith(labelLimits, flat);
+        const err = labelErr ?? this.validatePoints(ts, bounds, flat);
+        if (err !== undefined) {
+          if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
+          errors.push({ error: err, dropped: n });
+          if (labelErr === undefined && memo !== undefined) this.memoise(memo, tenant, labelLimits, flat);
+          continue;
+        }
+        labels = memo !== undefined ? this.memoise(memo, tenant, labelLimits, flat) : Labels.fromSortedFlat(flat);
       }
       const ex = exemplarsEnabled ? this.validExemplars(tenant, ts, flat, errors) : [];
       if (n === 0 && ex.length === 0) continue;
@@ -146,7 +173,7 @@ export class Distributor {
       histograms += ts.histograms.length;
       exemplars += ex.length;
       timeseries.push({
-        labels: Labels.fromSortedFlat(flat),
+        labels,
         samples: ts.samples,
         histograms: ts.histograms,
         exemplars: ex,
@@ -172,6 +199,19 @@ export class Distributor {
       exemplarsWritten: outcome.exemplarsAppended,
       errors,
     };
+  }
+
+  /** Records valid labels in the decoder's memo for the next request with the same label bytes. */
+  private memoise(memo: SeriesMemo, tenant: TenantId, lim: LabelLimitValues, flat: readonly string[]): Labels {
+    const labels = Labels.fromSortedFlat(flat.slice());
+    memo.validated = {
+      tenant,
+      maxNames: lim.maxLabelNamesPerSeries,
+      maxNameLength: lim.maxLabelNameLength,
+      maxValueLength: lim.maxLabelValueLength,
+      labels,
+    };
+    return labels;
   }
 
   /** Returns a dedup result to send back, or whether to strip the replica label from every series. */

@@ -48,6 +48,25 @@ export class TenantHead implements Queryable {
     this.tenant = tenant;
   }
 
+  /**
+   * Series by the identity of the Labels object a push carried: the distributor hands the same
+   * object for a series it has seen before, so a hit skips hashing and comparing the strings.
+   */
+  private readonly byObject = new WeakMap<Labels, MemSeries>();
+
+  /** The series for a pushed label set, or undefined (then `create` it, passing `hash`). */
+  lookup(labels: Labels): MemSeries | undefined {
+    const s = this.byObject.get(labels);
+    // A series dropped from memory (all flushed) is not the one to append to any more.
+    if (s !== undefined && this.series.get(s.ref) === s) return s;
+    return undefined;
+  }
+
+  /** Remembers `labels` (as pushed) → `s` for `lookup`. */
+  remember(labels: Labels, s: MemSeries): void {
+    this.byObject.set(labels, s);
+  }
+
   get(labels: Labels, hash: number): MemSeries | undefined {
     const e = this.byHash.get(hash);
     if (e === undefined) return undefined;

@@ -238,20 +238,24 @@ export class Ingester {
     let records: Buffer | undefined;
     try {
       for (const ts of req.timeseries) {
-        const hash = hashLabels(ts.labels);
-        let s = head.get(ts.labels, hash);
+        let s = head.lookup(ts.labels);
         if (!s) {
-          try {
-            s = head.create(ts.labels, hash, seriesLimits);
-          } catch (err) {
-            if (!(err instanceof LimitExceededError)) throw err;
-            const dropped = ts.samples.length + ts.histograms.length;
-            errors.push({ error: err, labels: ts.labels, dropped });
-            this.metrics.discardedSamples.inc({ user: tenantId, reason: err.id ?? 'limit' }, dropped);
-            continue;
+          const hash = hashLabels(ts.labels);
+          s = head.get(ts.labels, hash);
+          if (!s) {
+            try {
+              s = head.create(ts.labels, hash, seriesLimits);
+            } catch (err) {
+              if (!(err instanceof LimitExceededError)) throw err;
+              const dropped = ts.samples.length + ts.histograms.length;
+              errors.push({ error: err, labels: ts.labels, dropped });
+              this.metrics.discardedSamples.inc({ user: tenantId, reason: err.id ?? 'limit' }, dropped);
+              continue;
+            }
+            rec.addSeries(s);
+            created++;
           }
-          rec.addSeries(s);
-          created++;
+          head.remember(ts.labels, s);
         }
         let ok = 0;
         let dupTs = 0;

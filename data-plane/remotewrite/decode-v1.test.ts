@@ -18,11 +18,53 @@ describe('decodeWriteRequest', () => {
       0x1a,
       ...len([0x08, 0x02, 0x12, ...len(utf8('up')), 0x22, ...len(utf8('h')), 0x2a, ...len(utf8('u'))]),
     ]);
-    expect(decodeWriteRequest(body)).toEqual({
+    const { timeseries, metadata } = decodeWriteRequest(body);
+    expect({ timeseries: timeseries.map(({ memo: _, ...ts }) => ts), metadata }).toEqual({
       timeseries: [
         { labels: ['__name__', 'up', 'job', 'node'], samples: [{ t: 1000, v: 1.5 }], histograms: [], exemplars: [] },
       ],
       metadata: [{ metricFamilyName: 'up', type: 'gauge', help: 'h', unit: 'u' }],
+    });
+  });
+
+  describe('series cache', () => {
+    const uniq = (tag: string) => `cache-test-${tag}-${Math.random()}`;
+
+    it('reuses the decoded labels of byte-identical label runs, as a private copy each time', () => {
+      const v = uniq('a');
+      const body = Uint8Array.from(series(label('__name__', 'up'), label('job', v), [0x12, ...len(SAMPLE)]));
+      const first = decodeWriteRequest(body).timeseries[0]!;
+      const second = decodeWriteRequest(body).timeseries[0]!;
+      expect(first.memo).toBeDefined();
+      expect(second.memo).toBe(first.memo);
+      expect(second.labels).toEqual(['__name__', 'up', 'job', v]);
+      expect(second.labels).not.toBe(first.labels);
+      // Callers may mutate their copy (the distributor normalises in place) without touching the cache.
+      second.labels.length = 0;
+      expect(decodeWriteRequest(body).timeseries[0]!.labels).toEqual(['__name__', 'up', 'job', v]);
+    });
+
+    it('tells apart label sets that differ in one byte', () => {
+      const a = uniq('b');
+      const b = `${a.slice(0, -1)}${a.endsWith('x') ? 'y' : 'x'}`;
+      const one = decodeWriteRequest(Uint8Array.from(series(label('job', a), [0x12, ...len(SAMPLE)])));
+      const two = decodeWriteRequest(Uint8Array.from(series(label('job', b), [0x12, ...len(SAMPLE)])));
+      expect(one.timeseries[0]!.labels).toEqual(['job', a]);
+      expect(two.timeseries[0]!.labels).toEqual(['job', b]);
+      expect(two.timeseries[0]!.memo).not.toBe(one.timeseries[0]!.memo);
+    });
+
+    it('gives no memo when a label follows the samples (the leading run does not describe the series)', () => {
+      const v = uniq('c');
+      const body = Uint8Array.from(series(label('job', v), [0x12, ...len(SAMPLE)], label('zone', 'z')));
+      for (let i = 0; i < 2; i++) {
+        const ts = decodeWriteRequest(body).timeseries[0]!;
+        expect(ts.labels).toEqual(['job', v, 'zone', 'z']);
+        expect(ts.memo).toBeUndefined();
+      }
+      // The leading run alone, sent on its own later, is a different series with its own entry.
+      const alone = decodeWriteRequest(Uint8Array.from(series(label('job', v), [0x12, ...len(SAMPLE)])));
+      expect(alone.timeseries[0]!.labels).toEqual(['job', v]);
     });
   });
 

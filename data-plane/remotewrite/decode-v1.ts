@@ -1,5 +1,6 @@
 import type { BucketSpan, CounterResetHint, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
+import { hashBytes, type SeriesMemo, seriesCache } from './series-cache.js';
 import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';
 
 /**
@@ -35,14 +36,35 @@ function checkField(field: number): void {
   if (field === 0) throw protoError('field number 0 is not allowed');
 }
 
+const NO_HISTOGRAMS: readonly WireHistogramSample[] = Object.freeze([]);
+const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
+
 /** Runs `body` over the sub-message ending at `stop`, then restores the parent's end. */
 function readSeries(r: ProtoReader, stop: number): WireSeries {
   const parentEnd = r.end;
   r.end = stop;
-  const labels: string[] = [];
+  let labels: string[];
   const samples: Sample[] = [];
-  const histograms: WireHistogramSample[] = [];
-  const exemplars: WireExemplar[] = [];
+  // Most series carry neither: share one frozen empty array instead of allocating two per series.
+  let histograms = NO_HISTOGRAMS as WireHistogramSample[];
+  let exemplars = NO_EXEMPLARS as WireExemplar[];
+  // Senders put the labels first, one after another: if those bytes were seen before, reuse the
+  // decoded strings (and whatever later stages memoised) instead of decoding them again.
+  const buf = r.buf;
+  const labelsStart = r.pos;
+  const labelsEnd = labelRunEnd(buf, labelsStart, stop);
+  let memo: SeriesMemo | undefined;
+  let hash = 0;
+  if (labelsEnd > labelsStart) {
+    const view = r.view;
+    hash = hashBytes(buf, view, labelsStart, labelsEnd);
+    memo = seriesCache.get(buf, view, labelsStart, labelsEnd, hash);
+  }
+  let cacheable = memo === undefined && labelsEnd > labelsStart;
+  if (memo !== undefined) {
+    labels = memo.flat.slice();
+    r.pos = labelsEnd;
+  } else labels = [];
   while (r.pos < stop) {
     const tag = r.uint32();
     const field = tag >>> 3;
@@ -50,6 +72,11 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
     switch (field) {
       case 1:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'labels', wt, WIRE_LEN);
+        // A label outside the leading run: the run's bytes alone do not describe this series.
+        if (r.pos > labelsEnd) {
+          memo = undefined;
+          cacheable = false;
+        }
         readLabel(r, r.lenEnd(), labels);
         break;
       case 2:
@@ -58,10 +85,12 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
         break;
       case 3:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'exemplars', wt, WIRE_LEN);
+        if (exemplars === NO_EXEMPLARS) exemplars = [];
         exemplars.push(readExemplar(r, r.lenEnd()));
         break;
       case 4:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'histograms', wt, WIRE_LEN);
+        if (histograms === NO_HISTOGRAMS) histograms = [];
         histograms.push(readHistogram(r, r.lenEnd()));
         break;
       default:
@@ -70,7 +99,22 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
     }
   }
   r.end = parentEnd;
-  return { labels, samples, histograms, exemplars };
+  if (cacheable) memo = seriesCache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
+  return { labels, samples, histograms, exemplars, memo };
+}
+
+/**
+ * End of the run of `labels` fields (tag 0x0a, one-byte length) starting at `pos`; `pos` when the
+ * series does not start with one. Lengths are checked against `stop` so the run is well formed.
+ */
+function labelRunEnd(buf: Uint8Array, pos: number, stop: number): number {
+  let p = pos;
+  while (p + 2 <= stop && buf[p] === 0x0a) {
+    const len = buf[p + 1]!;
+    if (len >= 0x80 || p + 2 + len > stop) break;
+    p += 2 + len;
+  }
+  return p;
 }
 
 function readLabel(r: ProtoReader, stop: number, out: string[]): void {

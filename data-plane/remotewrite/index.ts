@@ -3,5 +3,6 @@ export { decodeWriteRequestV2 } from './decode-v2.js';
 export { type EncodableSeries, type EncodableWriteRequest, encodeWriteRequest } from './encode-v1.js';
 export { encodeWriteRequestV2 } from './encode-v2.js';
 export { ProtoWriter } from './proto-writer.js';
+export { hashBytes, SeriesCache, type SeriesMemo, seriesCache } from './series-cache.js';
 export { snappyDecode, snappyDecodedLength, snappyEncode, snappyMaxEncodedLength } from './snappy.js';
 export type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';

@@ -49,7 +49,7 @@ export function protoError(message: string): BadDataError {
  */
 export class ProtoReader {
   readonly buf: Uint8Array;
-  private readonly view: DataView;
+  readonly view: DataView;
   /** Node's Buffer over the same bytes; `latin1Slice` is its undocumented-in-types fast path. */
   private readonly nodeBuf: Buffer & { latin1Slice(start: number, end: number): string };
   pos: number;

@@ -1,4 +1,5 @@
 import type { FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+import type { SeriesMemo } from './series-cache.js';
 
 /**
  * A remote-write request as it came off the wire, before validation. Labels stay flat string arrays
@@ -16,6 +17,11 @@ export interface WireSeries {
   samples: Sample[];
   histograms: WireHistogramSample[];
   exemplars: WireExemplar[];
+  /**
+   * Set when these exact label bytes were decoded before: shared with every other series carrying
+   * them, so later stages can reuse what they derived (see SeriesMemo). Absent: treat as new.
+   */
+  memo?: SeriesMemo | undefined;
 }
 
 export interface WireExemplar {

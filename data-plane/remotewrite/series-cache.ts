@@ -1,0 +1,105 @@
+import type { Labels, TenantId } from '../model/index.js';
+
+/**
+ * Shared by every decoded series whose label bytes were byte-identical: later stages memoise what they
+ * derive from the labels here, so a series seen before costs no string decoding, validation or
+ * hashing. Only valid for exactly these label bytes (never mutate `flat`).
+ */
+export interface SeriesMemo {
+  /** The labels as decoded (wire order, unvalidated). Read-only: decoded series get a copy. */
+  readonly flat: readonly string[];
+  /**
+   * Set by the distributor once the labels passed validation for a tenant under given label limits:
+   * the normalised labels. Reused only when tenant and limits match.
+   */
+  validated:
+    | { tenant: TenantId; maxNames: number; maxNameLength: number; maxValueLength: number; labels: Labels }
+    | undefined;
+}
+
+interface Entry extends SeriesMemo {
+  slab: Uint8Array;
+  view: DataView;
+  off: number;
+  len: number;
+}
+
+const SLAB_BYTES = 4 << 20;
+/** Bounds: when either is reached the whole cache is dropped and refilled from the next requests. */
+const MAX_ENTRIES = 4_000_000;
+const MAX_SLABS = 256; // 1 GiB of label bytes
+
+/**
+ * Label-bytes → decoded labels, keyed by a 30-bit hash of the series' label fields (a hash collision
+ * just replaces the entry; a hit is confirmed by a byte compare). Global: label sets repeat from one
+ * scrape to the next, whichever tenant sends them; the memo records the tenant it is valid for.
+ */
+export class SeriesCache {
+  private readonly map = new Map<number, Entry>();
+  private slabs: Uint8Array[] = [];
+  private slab = new Uint8Array(0);
+  private view = new DataView(this.slab.buffer);
+  private used = 0;
+
+  /** The entry for `buf[start, stop)`, if those exact bytes were added before. */
+  get(buf: Uint8Array, view: DataView, start: number, stop: number, hash: number): SeriesMemo | undefined {
+    const e = this.map.get(hash);
+    if (e === undefined) return undefined;
+    const len = stop - start;
+    if (e.len !== len) return undefined;
+    const sv = e.view;
+    const off = e.off - start;
+    let i = start;
+    for (; i + 4 <= stop; i += 4) if (sv.getInt32(off + i, true) !== view.getInt32(i, true)) return undefined;
+    const s = e.slab;
+    for (; i < stop; i++) if (s[off + i] !== buf[i]) return undefined;
+    return e;
+  }
+
+  add(buf: Uint8Array, start: number, stop: number, hash: number, flat: readonly string[]): SeriesMemo {
+    const len = stop - start;
+    if (this.used + len > this.slab.length) {
+      if (this.map.size >= MAX_ENTRIES || this.slabs.length >= MAX_SLABS) this.clear();
+      this.slab = new Uint8Array(Math.max(SLAB_BYTES, len));
+      this.view = new DataView(this.slab.buffer);
+      this.slabs.push(this.slab);
+      this.used = 0;
+    } else if (this.map.size >= MAX_ENTRIES) this.clear();
+    const off = this.used;
+    this.slab.set(buf.subarray(start, stop), off);
+    this.used += len;
+    const e: Entry = { flat, validated: undefined, slab: this.slab, view: this.view, off, len };
+    this.map.set(hash, e);
+    return e;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.slabs = [];
+    this.slab = new Uint8Array(0);
+    this.view = new DataView(this.slab.buffer);
+    this.used = 0;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/**
+ * 30-bit hash of `buf[start, stop)` (a small integer, so Map keys stay unboxed): FNV-style over
+ * 32-bit words, then a final mix. Collisions only cost a miss (a hit is confirmed byte for byte).
+ */
+export function hashBytes(buf: Uint8Array, view: DataView, start: number, stop: number): number {
+  let h = 0x811c9dc5 ^ (stop - start);
+  let i = start;
+  for (; i + 4 <= stop; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x01000193);
+  for (; i < stop; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h & 0x3fffffff;
+}
+
+/** The process-wide cache the decoders use. */
+export const seriesCache = new SeriesCache();
