@@ -2,6 +2,8 @@ import { type HttpOptions, HttpTransport } from './http.js';
 import type {
   AlertmanagerConfig,
   CreatedToken,
+  DeleteSeriesRequest,
+  DeleteSeriesResult,
   LimitValue,
   RuleGroup,
   RuleNamespaces,
@@ -16,6 +18,16 @@ import type {
 } from './types.js';
 
 const API = '/admin/api/v1';
+
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86_400e3, w: 604_800e3 };
+
+/** `now` and `now-2h` become unix seconds; anything else (unix seconds, RFC 3339) goes as it is. */
+export function resolveTime(s: string, now: number): string {
+  const m = /^now(?:-(\d+)([smhdw]))?$/.exec(s.trim());
+  if (!m) return s;
+  const ms = m[1] === undefined ? now : now - Number(m[1]) * UNIT_MS[m[2]!]!;
+  return String(ms / 1000);
+}
 const seg = encodeURIComponent;
 
 /** Typed client for the control plane's admin API (docs/admin-api.md). One method per route. */
@@ -68,6 +80,17 @@ export class AdminClient {
 
   deleteTenant(id: string): Promise<Tenant> {
     return this.http.request('DELETE', `${API}/tenants/${seg(id)}`);
+  }
+
+  /**
+   * Operator delete-series: hides the tenant's matching samples in `[start, end]` from queries at
+   * once; storage drops them later. `start`/`end` may also be `now`, or `now-<n><s|m|h|d|w>`.
+   */
+  deleteSeries(tenantId: string, req: DeleteSeriesRequest, now = Date.now()): Promise<DeleteSeriesResult> {
+    const body: DeleteSeriesRequest = { match: req.match };
+    if (req.start !== undefined) body.start = resolveTime(req.start, now);
+    if (req.end !== undefined) body.end = resolveTime(req.end, now);
+    return this.http.request('POST', `${API}/tenants/${seg(tenantId)}/delete-series`, { body });
   }
 
   createToken(tenantId: string, body: TokenCreate): Promise<CreatedToken> {

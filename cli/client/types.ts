@@ -36,6 +36,23 @@ export const TOKEN_SCOPES = [
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
+/** `POST /tenants/:id/delete-series`: Prometheus's delete_series parameters as JSON. */
+export interface DeleteSeriesRequest {
+  /** Series selectors, e.g. `up{job="api"}`; none may select every series. */
+  match: string[];
+  /** Unix seconds or RFC 3339; absent = from the beginning / to the end of time. */
+  start?: string;
+  end?: string;
+}
+
+export interface DeleteSeriesResult {
+  tenantId: string;
+  selectors: string[];
+  start: string;
+  end: string;
+  samplesRemovedFromMemory: number;
+}
+
 /** Limit values as the API returns them: numbers, or duration strings for duration limits. */
 export type LimitValue = number | string;
 

@@ -42,6 +42,7 @@ describe('commands', () => {
       'status',
       'tenant/create',
       'tenant/delete',
+      'tenant/delete-series',
       'tenant/get',
       'tenant/list',
       'tenant/resume',

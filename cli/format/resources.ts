@@ -1,4 +1,4 @@
-import type { Tenant, TenantLimits, Token } from '../client/index.js';
+import type { DeleteSeriesResult, Tenant, TenantLimits, Token } from '../client/index.js';
 import type { Column } from './table.js';
 
 /** Table columns for each admin API resource; used by list and single-resource commands alike. */
@@ -8,6 +8,14 @@ export const tenantColumns: Column<Tenant>[] = [
   { header: 'display name', get: (t) => t.displayName },
   { header: 'labels', get: (t) => t.labels },
   { header: 'created', get: (t) => t.createdAt },
+];
+
+export const deleteSeriesColumns: Column<DeleteSeriesResult>[] = [
+  { header: 'tenant', get: (r) => r.tenantId },
+  { header: 'selectors', get: (r) => r.selectors.join(' ') },
+  { header: 'start', get: (r) => r.start },
+  { header: 'end', get: (r) => r.end },
+  { header: 'removed from memory', get: (r) => String(r.samplesRemovedFromMemory) },
 ];
 
 export const tokenColumns: Column<Token>[] = [
