@@ -1,17 +1,69 @@
-import { Command, Flags } from '@oclif/core';
+import { hostname } from 'node:os';
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { TARGETS, type Target } from '../server/targets.js';
+
+const TARGET_LIST = TARGETS.join(', ');
+
+type ServerFlags = Interfaces.InferredFlags<(typeof Server)['flags']>;
 
 export default class Server extends Command {
-  static override description = 'run the platform (every target in one process)';
+  static override description =
+    'run the platform: every target in one process (--target=all, the default), or the listed targets as one process of a cluster (split mode)';
 
   static override examples = [
     '<%= config.bin %> server --dev',
     '<%= config.bin %> server --dev --port 9009 --data-dir ./.cortex-data --dev-root-token devroot',
     '<%= config.bin %> server --postgres-url postgres://cortex@db/cortex --root-token "$ROOT_TOKEN" --cluster-secret "$SECRET"',
+    '<%= config.bin %> server --target=ingester --port 9101 --cluster-secret "$SECRET" --control-plane-url http://cp:9009 --bigtable-project p --bigtable-instance i',
   ];
 
   static override flags = {
     dev: Flags.boolean({ description: 'zero-setup mode: embedded Postgres (PGlite) and embedded chunk store' }),
-    target: Flags.string({ description: 'components to run (comma-separated); only "all" today', default: 'all' }),
+    target: Flags.string({
+      description: `components to run (comma-separated): all, or any of ${TARGET_LIST}`,
+      default: 'all',
+      env: 'CORTEX_TARGET',
+    }),
+    'instance-id': Flags.string({
+      description: 'split mode: this process in the rings (default <hostname>-<port>)',
+      env: 'CORTEX_INSTANCE_ID',
+    }),
+    'advertise-url': Flags.string({
+      description: 'split mode: base URL peers use to reach this process (default http://<host>:<port>)',
+      env: 'CORTEX_ADVERTISE_URL',
+    }),
+    zone: Flags.string({
+      description: 'availability zone (zone-aware replication when every ingester has one)',
+      default: '',
+      env: 'CORTEX_ZONE',
+    }),
+    'replication-factor': Flags.integer({
+      description: 'ingesters each series is written to (default 3 in split mode, 1 with --target=all)',
+      min: 1,
+      max: 9,
+      env: 'CORTEX_REPLICATION_FACTOR',
+    }),
+    'ring-tokens': Flags.integer({
+      description: 'tokens per instance in the ring',
+      default: 128,
+      min: 1,
+      max: 4096,
+      env: 'CORTEX_RING_TOKENS',
+    }),
+    'ring-heartbeat-period': Flags.string({
+      description: 'how often an instance heartbeats into the ring (e.g. 5s)',
+      default: '5s',
+      env: 'CORTEX_RING_HEARTBEAT_PERIOD',
+    }),
+    'ring-heartbeat-timeout': Flags.string({
+      description: 'an instance without a heartbeat for this long is unhealthy (e.g. 1m)',
+      default: '1m',
+      env: 'CORTEX_RING_HEARTBEAT_TIMEOUT',
+    }),
+    'control-plane-url': Flags.string({
+      description: "split mode: base URL of the control plane's internal API",
+      env: 'CORTEX_CONTROL_PLANE_URL',
+    }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'port to listen on (0 = any free port)', default: 9009, min: 0, max: 65535 }),
     'data-dir': Flags.string({
@@ -34,7 +86,11 @@ export default class Server extends Command {
       env: 'CORTEX_BIGTABLE_PROJECT',
     }),
     'bigtable-instance': Flags.string({ description: 'Bigtable instance', env: 'CORTEX_BIGTABLE_INSTANCE' }),
-    'bigtable-table': Flags.string({ description: 'Bigtable table', default: 'cortex_chunks' }),
+    'bigtable-table': Flags.string({
+      description: 'Bigtable table (rings live in <table>_ring)',
+      default: 'cortex_chunks',
+      env: 'CORTEX_BIGTABLE_TABLE',
+    }),
     'bigtable-emulator-host': Flags.string({
       description: 'host:port of a Bigtable emulator',
       env: 'BIGTABLE_EMULATOR_HOST',
@@ -55,11 +111,10 @@ export default class Server extends Command {
     // Loaded here, not at the top: oclif imports every command to list them, and the server pulls in
     // every component; other commands should not pay for that.
     const { banner, generateSecret, startServer } = await import('../server/compose.js');
-    if (flags.target !== 'all') {
-      this.error(
-        `--target=${flags.target}: running components as separate processes is not available yet; use --target=all`,
-        { exit: 2 },
-      );
+    const targets = parseTargets(flags.target, (m) => this.error(m, { exit: 2 }));
+    if (targets !== 'all') {
+      await this.runSplit(flags, targets);
+      return;
     }
     if (!flags.dev && !flags['postgres-url'])
       this.error('without --dev, --postgres-url (or CORTEX_POSTGRES_URL) is required', { exit: 2 });
@@ -101,17 +156,105 @@ export default class Server extends Command {
       (line) => process.stderr.write(`${line}\n`),
     );
     process.stdout.write(flags.dev ? banner(server.url, rootToken, flags['data-dir']) : `listening on ${server.url}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        process.stderr.write(`received ${sig}, shutting down\n`);
-        server.close().then(resolve, (err) => {
-          process.stderr.write(`shutdown failed: ${String(err)}\n`);
-          process.exitCode = 1;
-          resolve();
-        });
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    await waitForSignal(server);
   }
+
+  private async runSplit(flags: ServerFlags, targets: Set<Target>): Promise<void> {
+    const fail = (m: string): never => this.error(m, { exit: 2 });
+    if (flags.dev) fail('--dev runs every target in one process; it cannot be combined with --target');
+    const secret = flags['cluster-secret'];
+    if (!secret)
+      fail(
+        'split mode (--target other than all) requires --cluster-secret (or CORTEX_CLUSTER_SECRET), equal on every process',
+      );
+    if (secret!.length < 16) fail('--cluster-secret must be at least 16 characters');
+    if (!flags['bigtable-project'] || !flags['bigtable-instance'])
+      fail('split mode requires Bigtable for chunks and rings: --bigtable-project and --bigtable-instance');
+    if (targets.has('alertmanager'))
+      fail('--target=alertmanager is not available in split mode yet; run it with --target=all');
+    if (targets.has('control-plane')) {
+      if (!flags['postgres-url']) fail('--target=control-plane requires --postgres-url (or CORTEX_POSTGRES_URL)');
+      if (!flags['root-token']) fail('--target=control-plane requires --root-token (or CORTEX_ROOT_TOKEN)');
+    }
+    if ([...targets].some((t) => t !== 'control-plane') && !targets.has('control-plane') && !flags['control-plane-url'])
+      fail(
+        'split mode requires --control-plane-url (or CORTEX_CONTROL_PLANE_URL) for targets other than control-plane',
+      );
+    if (flags.port === 0) fail('split mode needs a fixed --port (peers find this process by its address)');
+    const period = parseDuration(flags['ring-heartbeat-period'], '--ring-heartbeat-period', fail);
+    const timeout = parseDuration(flags['ring-heartbeat-timeout'], '--ring-heartbeat-timeout', fail);
+    const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+    const { generateSecret } = await import('../server/compose.js');
+    const { startSplitServer } = await import('../server/split.js');
+    const server = await startSplitServer(
+      {
+        dev: false,
+        host: flags.host,
+        port: flags.port,
+        dataDir: flags['data-dir'],
+        rootToken: flags['root-token'] ?? generateSecret('cxroot_'),
+        clusterSecret: secret!,
+        postgresUrl: flags['postgres-url'],
+        migrate: flags.migrate,
+        walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        storage: {
+          kind: 'bigtable',
+          projectId: flags['bigtable-project']!,
+          instanceId: flags['bigtable-instance']!,
+          tableId: flags['bigtable-table'],
+          ...(flags['bigtable-emulator-host'] ? { emulatorHost: flags['bigtable-emulator-host'] } : {}),
+        },
+      },
+      {
+        targets,
+        instanceId: flags['instance-id'] ?? `${hostname()}-${flags.port}`,
+        advertiseUrl: (flags['advertise-url'] ?? `http://${host}:${flags.port}`).replace(/\/+$/, ''),
+        zone: flags.zone,
+        replicationFactor: flags['replication-factor'] ?? 3,
+        ringTokens: flags['ring-tokens'],
+        heartbeatPeriodMs: period,
+        heartbeatTimeoutMs: timeout,
+        controlPlaneUrl: flags['control-plane-url'],
+      },
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    process.stdout.write(`listening on ${server.url} (targets ${[...targets].join(',')})\n`);
+    await waitForSignal(server);
+  }
+}
+
+function parseTargets(v: string, fail: (m: string) => never): 'all' | Set<Target> {
+  const list = v
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (list.length === 0 || (list.length === 1 && list[0] === 'all')) return 'all';
+  if (list.includes('all')) fail('--target=all cannot be combined with other targets');
+  const bad = list.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (bad.length > 0) fail(`unknown target ${bad.join(', ')}; valid targets: all, ${TARGET_LIST}`);
+  return new Set(list as Target[]);
+}
+
+function parseDuration(v: string, flag: string, fail: (m: string) => never): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim());
+  if (!m) return fail(`${flag}: "${v}" is not a duration such as 500ms, 5s, 1m`);
+  const ms = Number(m[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  if (ms <= 0) fail(`${flag} must be positive`);
+  return Math.round(ms);
+}
+
+/** Runs until SIGINT/SIGTERM, then closes the server (an ingester flushes and leaves its ring first). */
+async function waitForSignal(server: { close(): Promise<void> }): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      process.stderr.write(`received ${sig}, shutting down\n`);
+      server.close().then(resolve, (err) => {
+        process.stderr.write(`shutdown failed: ${String(err)}\n`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }

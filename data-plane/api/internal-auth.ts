@@ -75,10 +75,12 @@ export class ClusterAuth {
    * credential and `X-Scope-OrgID` instead of a tenant token: an app-level hook (it runs before the
    * routes' own gateway hooks) turns a verified peer request into this process's private peer
    * token, which `credentials()` accepts. Any other `X-Scope-OrgID` is left for the gateway hook to
-   * strip, and a request with the cluster secret but no tenant is refused.
+   * strip; `/internal/` routes and calls without `X-Scope-OrgID` are left alone.
    */
   acceptPeers(app: FastifyInstance): void {
     app.addHook('onRequest', async (req, reply) => {
+      // Internal routes check the credential themselves; calls without a tenant are not for us.
+      if (req.url.startsWith('/internal/') || req.headers['x-scope-orgid'] === undefined) return;
       if (!this.verify(req.headers.authorization)) return;
       try {
         req.headers.authorization = `Bearer ${this.nonce}${tenantHeader(req)}`;

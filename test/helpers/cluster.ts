@@ -364,10 +364,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
           try {
             const res = await fetch(`${gw.url}/ring?format=json`, { signal: AbortSignal.timeout(2_000) });
             const body = (await res.json()) as {
-              rings?: Record<string, { instances: Record<string, { state: string; healthy?: boolean }> }>;
+              rings?: { name: string; instances: { state: string; healthy: boolean }[] }[];
             };
             last = JSON.stringify(body);
-            const inst = Object.values(body.rings?.ingester?.instances ?? {});
+            const inst = body.rings?.find((r) => r.name === 'ingester')?.instances ?? [];
             if (inst.filter((i) => i.state === 'ACTIVE' && i.healthy !== false).length === count) return;
           } catch (err) {
             last = String(err);
