@@ -15,6 +15,11 @@ export interface RingOptions {
    */
   zoneAwareness?: boolean | 'auto';
   now?: () => number;
+  /**
+   * Maps "now" to the time heartbeats are judged at (default identity). `RingClient` uses it to
+   * freeze health while its store is unreachable; sub-rings inherit it.
+   */
+  healthClock?: (nowMs: number) => number;
 }
 
 /** States whose instances serve `op`. */
@@ -111,6 +116,7 @@ export class Ring implements ReadRing {
   readonly heartbeatTimeoutMs: number;
   protected readonly zoneAwareness: boolean | 'auto';
   protected readonly now: () => number;
+  protected readonly healthClock: (nowMs: number) => number;
   private desc: RingDesc = emptyRing();
   private index: TokenIndex;
   private shards = new Map<string, { ring: Ring; version: number }>();
@@ -121,6 +127,7 @@ export class Ring implements ReadRing {
     this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 60_000;
     this.zoneAwareness = opts.zoneAwareness ?? 'auto';
     this.now = opts.now ?? Date.now;
+    this.healthClock = opts.healthClock ?? ((n) => n);
     this.index = buildIndex(this.desc, this.zoneAwareness);
     if (desc) this.update(desc);
   }
@@ -153,7 +160,12 @@ export class Ring implements ReadRing {
   }
 
   isHealthy(inst: InstanceDesc, nowMs: number): boolean {
-    return inst.state !== 'LEFT' && nowMs - inst.heartbeatMs <= this.heartbeatTimeoutMs;
+    return inst.state !== 'LEFT' && this.judgeAt(nowMs) - inst.heartbeatMs <= this.heartbeatTimeoutMs;
+  }
+
+  /** The time heartbeats are judged at, given the clock's now. */
+  protected judgeAt(nowMs: number): number {
+    return this.healthClock(nowMs);
   }
 
   /** Healthy and in a state that serves `op`. */
@@ -278,6 +290,7 @@ export class Ring implements ReadRing {
         heartbeatTimeoutMs: this.heartbeatTimeoutMs,
         zoneAwareness: zoneAware,
         now: this.now,
+        healthClock: (n) => this.judgeAt(n),
       },
       sub,
     );
@@ -324,8 +337,10 @@ export interface RingClientOptions extends RingOptions {
 
 /**
  * A `Ring` kept in sync with ring `name` in a `RingStore`: polls every `pollIntervalMs` (and on
- * `refresh()`). Reads never touch the store, so a store outage leaves the last snapshot in use
- * (heartbeats age, and instances turn unhealthy only as their heartbeats really expire).
+ * `refresh()`). Reads never touch the store. While the store cannot be read, the last snapshot is
+ * judged as of the last successful read: heartbeats that could not be seen are not taken for
+ * deaths, so a store outage longer than the heartbeat timeout does not empty the ring (dead
+ * instances then still count until the store is back; their calls fail and quorum covers them).
  */
 export class RingClient extends Ring {
   private timer: NodeJS.Timeout | undefined;
@@ -333,6 +348,8 @@ export class RingClient extends Ring {
   private readonly onError: (err: unknown) => void;
   private inflight: Promise<void> | undefined;
   private stopped = false;
+  private lastOkMs: number | undefined;
+  private failing = false;
 
   constructor(
     private readonly store: RingStore,
@@ -353,13 +370,36 @@ export class RingClient extends Ring {
 
   /** Re-reads the store now (concurrent callers share one read). */
   refresh(): Promise<void> {
-    this.inflight ??= this.store
-      .get(this.name)
-      .then((desc) => this.update(desc))
-      .finally(() => {
-        this.inflight = undefined;
-      });
+    this.inflight ??= (async () => {
+      const at = this.now();
+      try {
+        const desc = await this.store.get(this.name);
+        this.update(desc);
+        this.lastOkMs = at;
+        this.failing = false;
+      } catch (err) {
+        this.failing = this.lastOkMs !== undefined;
+        throw err;
+      }
+    })().finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
+  }
+
+  /** Whether the last read of the store failed (the ring is then frozen at `lastRefreshMs`). */
+  get storeFailing(): boolean {
+    return this.failing;
+  }
+
+  /** Clock time of the last successful read (undefined before the first). */
+  get lastRefreshMs(): number | undefined {
+    return this.lastOkMs;
+  }
+
+  protected override judgeAt(nowMs: number): number {
+    const t = super.judgeAt(nowMs);
+    return this.failing && this.lastOkMs !== undefined ? Math.min(t, this.lastOkMs) : t;
   }
 
   /**
