@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../helpers/cluster.js';
+import { ensureBuilt, runCli } from '../helpers/cortexctl.js';
 import { remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
 import { requireService } from '../helpers/require-service.js';
 
@@ -99,5 +100,48 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     // It comes back with the same id and address, replays its WAL and rejoins.
     await c.restart('ingester-2');
     await c.waitForIngesters(3);
+  });
+
+  it('SIGTERM: an ingester flushes, leaves the ring and exits 0; the rest keep serving', async () => {
+    expect(await c.kill('ingester-1', 'SIGTERM')).toBe(0);
+    expect(c.process('ingester-1').output()).toMatch(/received SIGTERM/);
+    await c.waitForIngesters(2);
+    const t = Date.now();
+    const res = await push(c, token, t, 300);
+    expect(res.status, await res.text()).toBeLessThan(300);
+    const r = await query(c, token, 'sum(split_test_metric)', t / 1000);
+    expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES * 300 + (SERIES * (SERIES - 1)) / 2));
+    await c.restart('ingester-1');
+    await c.waitForIngesters(3);
+  });
+
+  it('serves /ring as JSON and HTML on every process', async () => {
+    const json = await fetch(`${c.ingesters[0]!.url}/ring`, { headers: { accept: 'application/json' } });
+    const body = (await json.json()) as { rings: { name: string; replicationFactor: number }[] };
+    expect(body.rings.find((r) => r.name === 'ingester')?.replicationFactor).toBe(3);
+    const html = await fetch(`${c.gatewayUrl}/ring`);
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await html.text()).toContain('ingester-0');
+  });
+});
+
+describe('split mode flag validation', () => {
+  beforeAll(() => ensureBuilt(), 300_000);
+  const base = ['server', '--port', '19999', '--control-plane-url', 'http://127.0.0.1:1'];
+
+  it('exits 2 for an unknown target, listing the valid ones', async () => {
+    const r = await runCli([...base, '--target=ingester,bogus']);
+    expect(r.code).toBe(2);
+    const msg = r.stderr.replace(/\s*›?\s+/g, ' ');
+    expect(msg).toMatch(/unknown target bogus; valid targets: all, control-plane, gateway, distributor, ingester/);
+  });
+
+  it('exits 2 without a cluster secret or without Bigtable', async () => {
+    const noSecret = await runCli([...base, '--target=ingester', '--bigtable-project=p', '--bigtable-instance=i']);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/--cluster-secret/);
+    const noBigtable = await runCli([...base, '--target=querier', '--cluster-secret', 'x'.repeat(20)]);
+    expect(noBigtable.code).toBe(2);
+    expect(noBigtable.stderr).toMatch(/Bigtable/);
   });
 });
