@@ -132,13 +132,18 @@ export class Lifecycler {
     this.timer = undefined;
   }
 
-  private schedule(): void {
+  /** Heartbeats every period; the first after a random 50–100 % of it, so processes started together spread out. */
+  private schedule(first = true): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.heartbeat()
-        .catch((err: unknown) => this.opts.onError(err))
-        .finally(() => this.schedule());
-    }, this.opts.heartbeatPeriodMs);
+    const period = this.opts.heartbeatPeriodMs;
+    this.timer = setTimeout(
+      () => {
+        this.heartbeat()
+          .catch((err: unknown) => this.opts.onError(err))
+          .finally(() => this.schedule(false));
+      },
+      first ? period * (0.5 + this.opts.random() / 2) : period,
+    );
     this.timer.unref();
   }
 

@@ -51,6 +51,8 @@ export class RingStore {
   private readonly backoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  /** Compare-and-set writes tried and lost (for metrics and tests). */
+  readonly stats = { casWrites: 0, casConflicts: 0 };
 
   constructor(
     private readonly kv: RingKV,
@@ -87,7 +89,9 @@ export class RingStore {
       if (next === undefined) return current;
       const after = encodeRing(next);
       if (before !== undefined && bytesEqual(before, after)) return next;
+      this.stats.casWrites++;
       if (await this.kv.checkAndPut(key, before, after, opts)) return next;
+      this.stats.casConflicts++;
       if (attempt + 1 >= this.maxRetries) {
         throw new UnavailableError(`ring ${name}: compare-and-set lost ${this.maxRetries} times in a row, giving up`);
       }
