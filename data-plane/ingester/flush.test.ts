@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
-import { Matcher } from '../model/index.js';
+import { isStaleNaN, Matcher, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { Ingester, type IngesterOptions } from './index.js';
 import { limits, ManualClock, RecordingChunkStore, RecordingLogger, readAll, req, series, T1 } from './testing.js';
@@ -231,6 +231,53 @@ describe('flush to the chunk store', () => {
     await again.i.start();
     // The final checkpoint holds nothing the store already has.
     expect(await count(again.i)).toBe(0);
+  });
+
+  it('histogram staleness markers and non-finite values survive the WAL and checkpoints bit for bit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const h = (sum: number) => ({
+      counterResetHint: 'unknown' as const,
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 1,
+      sum,
+      positiveSpans: [],
+      negativeSpans: [],
+      positiveBuckets: [],
+      negativeBuckets: [],
+    });
+    const sums = async (ing: Ingester) => {
+      const [s] = await ing.queryable(T1).querier(0, 1e12).select(false, undefined, all);
+      const out: string[] = [];
+      const it = s!.iterator();
+      while (it.next() === ValueType.Histogram) {
+        const v = it.atHistogram().sum;
+        out.push(isStaleNaN(v) ? 'stale' : String(v));
+      }
+      return out;
+    };
+    const want = ['1.5', 'Infinity', 'NaN', 'stale'];
+    const first = setup({ walDir: dir, chunkStore: undefined });
+    await first.i.start();
+    await first.i.push(
+      T1,
+      req([
+        series({ __name__: 'h' }, [], {
+          // Float64Array: V8 canonicalises NaN payloads in plain number arrays.
+          histograms: Array.from(Float64Array.of(1.5, Number.POSITIVE_INFINITY, Number.NaN, STALE_NAN), (sum, k) => ({
+            t: k * 1000,
+            h: h(sum),
+          })),
+        }),
+      ]),
+    );
+    expect(await sums(first.i)).toEqual(want);
+    await first.i.stop(); // no chunk store: the histograms stay in the final checkpoint
+    const again = setup({ walDir: dir, chunkStore: undefined });
+    await again.i.start();
+    expect(await sums(again.i)).toEqual(want);
   });
 
   it('after everything was flushed and the ingester restarted, series still refuse old and duplicate samples', async () => {

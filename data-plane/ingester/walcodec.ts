@@ -6,6 +6,25 @@ import type { TenantHead } from './head.js';
 import type { MemSeries } from './series.js';
 import { ByteBuilder, ByteReader, RecordType } from './wal/records.js';
 
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+
+/**
+ * Histograms travel as JSON, which has no NaN or ±Inf: those numbers (a staleness marker is a NaN
+ * with a payload) are written as `"f64:<16 hex digits>"`, their exact bits, and read back by the reviver.
+ */
+function histReplacer(_k: string, v: unknown): unknown {
+  if (typeof v !== 'number' || Number.isFinite(v)) return v;
+  f64[0] = v;
+  return `f64:${Buffer.from(f64Bytes).toString('hex')}`;
+}
+
+function histReviver(_k: string, v: unknown): unknown {
+  if (typeof v !== 'string' || v.length !== 20 || !v.startsWith('f64:')) return v;
+  f64Bytes.set(Buffer.from(v.slice(4), 'hex'));
+  return f64[0];
+}
+
 /**
  * Encodes one push (or one checkpoint) as WAL records. Series records always precede the samples
  * that refer to them, because they are concatenated in that order into one write.
@@ -79,7 +98,7 @@ export class PushRecords {
     this.histograms.uvarint(hs.length);
     for (const { t, h } of hs) {
       this.histograms.f64(t);
-      this.histograms.str(JSON.stringify(h));
+      this.histograms.str(JSON.stringify(h, histReplacer));
     }
   }
 
@@ -245,7 +264,7 @@ export class Replayer {
           const n = r.uvarint();
           for (let i = 0; i < n; i++) {
             const t = r.f64();
-            const h = JSON.parse(r.str()) as FloatHistogram;
+            const h = JSON.parse(r.str(), histReviver) as FloatHistogram;
             if (!s) continue;
             s.appendHistogram(t, h, true);
             if (t > head.maxT) head.maxT = t;
