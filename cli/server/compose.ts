@@ -18,10 +18,11 @@ import {
   DataPlane,
   deleteSeries,
   Housekeeping,
+  listDeletions,
   PollingTenantLimitsSource,
 } from '../../data-plane/modules/index.js';
 import { parseExpr } from '../../data-plane/promql/index.js';
-import { startLocalRing } from '../../data-plane/ring/index.js';
+import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -86,6 +87,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     // Operator delete-series (admin API): the ingester's memory + WAL, then the store's tombstones.
     // Called only once the server is up, after `dp` and `chunkStore` below exist.
     deleteSeries: (tenant, req) => deleteSeries({ ingester: dp.ingester, store: chunkStore }, tenant, req),
+    listDeletions: (tenant) => listDeletions(chunkStore, tenant),
   });
 
   const logger = {
@@ -152,6 +154,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   // `all` mode: a ring of one (this process) on /ring; forgetting needs the cluster secret or root token.
   const localRing = await startLocalRing({ name: 'ingester', id: `${hostname()}-${cfg.port}`, addr: externalURL });
   app.addHook('onClose', () => localRing.stop());
+  registerRingMetrics(dp.registry, () => [localRing.ring]);
   await app.register(ringRoutes, {
     rings: () => [localRing.ring],
     authorizeForget: bearerAuthorizer([cfg.clusterSecret, cfg.rootToken]),

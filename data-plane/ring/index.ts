@@ -25,12 +25,14 @@
  * - `ringStatusJson(views, nowMs)` / `ringStatusHtml(status)` for `/ring` (a `RingClient` is a
  *   `RingView`); `RingClient.forget(id)` removes an unhealthy instance.
  * - `startLocalRing({name, id, addr})`: a ring of one in memory (the `all` target).
+ * - `registerRingMetrics(registry, () => rings)`: `cortex_ring_members{name,state}`, … on scrape.
  */
 export { type BatchOutcome, type BatchResult, type DoBatchOptions, doBatch } from './batch.js';
 export { cloneRing, decodeRing, emptyRing, encodeRing } from './codec.js';
 export { FNV32_OFFSET, fnv32a, fnv32aAdd, fnv32aAddBytes, shardHash, tenantHash } from './hash.js';
 export { Lifecycler, type LifecyclerOptions } from './lifecycler.js';
 export { type LocalRing, startLocalRing } from './local.js';
+export { registerRingMetrics } from './metrics.js';
 export { quorum, Ring, RingClient, type RingClientOptions, type RingOptions, seededRandom } from './ring.js';
 export {
   formatAge,

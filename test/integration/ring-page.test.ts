@@ -26,6 +26,12 @@ describe('/ring on the combined process', () => {
     expect(await html.text()).toContain('<h2>ingester</h2>');
   });
 
+  it('exports the ring metrics', async () => {
+    const text = await (await fetch(`${p.url}/metrics`)).text();
+    expect(text).toContain('cortex_ring_members{name="ingester",state="ACTIVE"} 1');
+    expect(text).toContain('cortex_ring_tokens_total{name="ingester"} 128');
+  });
+
   it('forget needs the cluster secret or root token, and refuses a healthy instance', async () => {
     const id = ((await (await fetch(`${p.url}/ring?format=json`)).json()) as RingsStatus).rings[0]!.instances[0]!.id;
     const post = (headers: Record<string, string>) =>
