@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { createPushHandler, Distributor } from '../data-plane/distributor/index.js';
 import { Ingester } from '../data-plane/ingester/index.js';
 import type { TenantId } from '../data-plane/model/index.js';
-import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
+import { decodeWriteRequest, seriesCache, snappyDecode } from '../data-plane/remotewrite/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
 import { buildBatches, renderBatch } from './ingest-workload.js';
 
@@ -93,7 +93,7 @@ const push = async (b: Uint8Array) => {
 }
 await stage('render only', () => undefined);
 await stage('snappy', (b) => snappyDecode(b, 64 << 20));
-await stage('snappy + decode', (b) => decodeWriteRequest(snappyDecode(b, 64 << 20)));
+await stage('snappy + decode', (b) => decodeWriteRequest(snappyDecode(b, 64 << 20), { cache: seriesCache }));
 await stage('push handler (+distributor+ingester)', push);
 await ingester.stop();
 await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { BadDataError, isStaleNaN, Labels, LimitExceededError, STALE_NAN, type T
 import {
   decodeWriteRequest,
   encodeWriteRequest,
+  SeriesCache,
   snappyDecode,
   snappyEncode,
   type WireSeries,
@@ -223,12 +224,13 @@ describe('Distributor validation and exemplars', () => {
 
 describe('Distributor series memo (decoder cache)', () => {
   const other = 'other' as TenantId;
+  const cache = new SeriesCache();
   const body = (t: number, value: string) =>
     snappyEncode(
       encodeWriteRequest({ timeseries: [{ labels: ['__name__', 'm', 'job', value], samples: [{ t, v: 1 }] }] }),
     );
   const push = (d: Distributor, tn: TenantId, raw: Uint8Array) =>
-    d.push(tn, decodeWriteRequest(snappyDecode(raw, 1 << 20)));
+    d.push(tn, decodeWriteRequest(snappyDecode(raw, 1 << 20), { cache }));
 
   it('reuses validated labels only for the same tenant and label limits', async () => {
     const clock = new TestClock();
@@ -256,6 +258,28 @@ describe('Distributor series memo (decoder cache)', () => {
     );
     const again = await push(d, tenant, body(clock.now() + 3, value));
     expect(again.errors[0]?.error.id).toBe('err-cortex-label-value-too-long');
+  });
+
+  it('never normalises or strips the HA replica from the cached labels', async () => {
+    const { d, clock } = setup({ accept_ha_samples: 1 });
+    const raw = () =>
+      snappyEncode(
+        encodeWriteRequest({
+          timeseries: [
+            {
+              labels: ['job', 'j', '__name__', 'm', '__replica__', 'r1', 'cluster', 'c'],
+              samples: [{ t: clock.now(), v: 1 }],
+            },
+          ],
+        }),
+      );
+    for (let i = 0; i < 3; i++) {
+      const wire = decodeWriteRequest(snappyDecode(raw(), 1 << 20), { cache });
+      const memo = wire.timeseries[0]!.memo;
+      expect((await d.push(tenant, wire)).errors).toEqual([]);
+      if (memo) expect(memo.flat).toEqual(['job', 'j', '__name__', 'm', '__replica__', 'r1', 'cluster', 'c']);
+      clock.advance(1000);
+    }
   });
 
   it('still checks every timestamp of a memoised series', async () => {

@@ -155,6 +155,8 @@ export class Distributor {
           continue;
         }
       } else {
+        // The decoder may hand out its cache's own array: never normalise that in place.
+        if (ts.memo !== undefined && ts.labels === ts.memo.flat) ts.labels = ts.labels.slice();
         if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
         flat = normalizeLabels(ts.labels);
         const labelErr = validateLabelsWith(labelLimits, flat);
@@ -167,7 +169,7 @@ export class Distributor {
         }
         labels = memo !== undefined ? this.memoise(memo, tenant, labelLimits, flat) : Labels.fromSortedFlat(flat);
       }
-      const ex = exemplarsEnabled ? this.validExemplars(tenant, ts, flat, errors) : [];
+      const ex = exemplarsEnabled && ts.exemplars.length > 0 ? this.validExemplars(tenant, ts, flat, errors) : NONE;
       if (n === 0 && ex.length === 0) continue;
       samples += ts.samples.length;
       histograms += ts.histograms.length;
@@ -306,6 +308,9 @@ export class Distributor {
     );
   }
 }
+
+/** Shared by every series without exemplars (never mutated downstream). */
+const NONE = Object.freeze([]) as readonly Exemplar[] as Exemplar[];
 
 function labelValue(flat: readonly string[], name: string): string {
   for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] === name) return flat[i + 1]!;

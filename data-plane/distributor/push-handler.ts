@@ -1,5 +1,5 @@
 import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
-import { decodeWriteRequest, decodeWriteRequestV2, snappyDecode } from '../remotewrite/index.js';
+import { decodeWriteRequest, decodeWriteRequestV2, seriesCache, snappyDecode } from '../remotewrite/index.js';
 import { ERROR_IDS, withId } from '../validation/index.js';
 import type { Distributor, DroppedItem, PushResult } from './distributor.js';
 
@@ -24,6 +24,9 @@ export interface PushHandlerOptions {
   maxErrorLines?: number;
 }
 
+/** Largest decompression buffer kept between requests (a rare huge request gets its own). */
+const MAX_SCRATCH_BYTES = 8 << 20;
+
 type Negotiated = { ok: true; version: 1 | 2 } | { ok: false; response: PushResponse };
 
 const V2_PROTO = 'io.prometheus.write.v2.Request';
@@ -41,13 +44,18 @@ export function createPushHandler(
   opts: PushHandlerOptions,
 ): (req: PushRequest) => Promise<PushResponse> {
   const maxLines = opts.maxErrorLines ?? 50;
+  // One decompression buffer for every request: decoding is synchronous and copies what it keeps
+  // (strings, numbers), so the bytes are free again before the next request is decoded.
+  let scratch: Uint8Array | undefined;
   return async (req) => {
     const neg = negotiate(req);
     if (!neg.ok) return neg.response;
     let result: PushResult;
     try {
-      const raw = snappyDecode(req.body, opts.maxDecompressedBytes);
-      result = await d.push(req.tenantId, neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw));
+      const raw = snappyDecode(req.body, opts.maxDecompressedBytes, scratch);
+      if (raw.buffer !== scratch?.buffer && raw.length <= MAX_SCRATCH_BYTES) scratch = new Uint8Array(raw.buffer);
+      const wire = neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, { cache: seriesCache });
+      result = await d.push(req.tenantId, wire);
     } catch (err) {
       // 2.0 requires the written counts on errors too; nothing was written on this path.
       const res = errorResponse(err);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadDataError, isStaleNaN, STALE_NAN } from '../model/index.js';
-import { decodeWriteRequest, type EncodableWriteRequest, encodeWriteRequest } from './index.js';
+import { decodeWriteRequest, type EncodableWriteRequest, encodeWriteRequest, SeriesCache } from './index.js';
 import { seededRandom } from './test-rng.js';
 
 const utf8 = (s: string) => [...new TextEncoder().encode(s)];
@@ -28,43 +28,40 @@ describe('decodeWriteRequest', () => {
   });
 
   describe('series cache', () => {
-    const uniq = (tag: string) => `cache-test-${tag}-${Math.random()}`;
+    const cache = new SeriesCache();
+    const decode = (b: Uint8Array) => decodeWriteRequest(b, { cache });
 
-    it('reuses the decoded labels of byte-identical label runs, as a private copy each time', () => {
-      const v = uniq('a');
-      const body = Uint8Array.from(series(label('__name__', 'up'), label('job', v), [0x12, ...len(SAMPLE)]));
-      const first = decodeWriteRequest(body).timeseries[0]!;
-      const second = decodeWriteRequest(body).timeseries[0]!;
+    it('reuses the decoded labels of byte-identical label runs', () => {
+      const body = Uint8Array.from(series(label('__name__', 'up'), label('job', 'a'), [0x12, ...len(SAMPLE)]));
+      const first = decode(body).timeseries[0]!;
+      const second = decode(body).timeseries[0]!;
       expect(first.memo).toBeDefined();
       expect(second.memo).toBe(first.memo);
-      expect(second.labels).toEqual(['__name__', 'up', 'job', v]);
-      expect(second.labels).not.toBe(first.labels);
-      // Callers may mutate their copy (the distributor normalises in place) without touching the cache.
-      second.labels.length = 0;
-      expect(decodeWriteRequest(body).timeseries[0]!.labels).toEqual(['__name__', 'up', 'job', v]);
+      expect(second.labels).toEqual(['__name__', 'up', 'job', 'a']);
+      expect(second.labels).toBe(second.memo!.flat);
+      // Without a cache nothing is shared.
+      expect(decodeWriteRequest(body).timeseries[0]!.memo).toBeUndefined();
     });
 
     it('tells apart label sets that differ in one byte', () => {
-      const a = uniq('b');
-      const b = `${a.slice(0, -1)}${a.endsWith('x') ? 'y' : 'x'}`;
-      const one = decodeWriteRequest(Uint8Array.from(series(label('job', a), [0x12, ...len(SAMPLE)])));
-      const two = decodeWriteRequest(Uint8Array.from(series(label('job', b), [0x12, ...len(SAMPLE)])));
-      expect(one.timeseries[0]!.labels).toEqual(['job', a]);
-      expect(two.timeseries[0]!.labels).toEqual(['job', b]);
+      const one = decode(Uint8Array.from(series(label('job', 'abc'), [0x12, ...len(SAMPLE)])));
+      const two = decode(Uint8Array.from(series(label('job', 'abd'), [0x12, ...len(SAMPLE)])));
+      expect(one.timeseries[0]!.labels).toEqual(['job', 'abc']);
+      expect(two.timeseries[0]!.labels).toEqual(['job', 'abd']);
       expect(two.timeseries[0]!.memo).not.toBe(one.timeseries[0]!.memo);
     });
 
-    it('gives no memo when a label follows the samples (the leading run does not describe the series)', () => {
-      const v = uniq('c');
-      const body = Uint8Array.from(series(label('job', v), [0x12, ...len(SAMPLE)], label('zone', 'z')));
+    it('gives no memo when a label follows the samples, and leaves the cached labels alone', () => {
+      const lead = Uint8Array.from(series(label('job', 'x'), [0x12, ...len(SAMPLE)]));
+      const cached = decode(lead).timeseries[0]!;
+      const body = Uint8Array.from(series(label('job', 'x'), [0x12, ...len(SAMPLE)], label('zone', 'z')));
       for (let i = 0; i < 2; i++) {
-        const ts = decodeWriteRequest(body).timeseries[0]!;
-        expect(ts.labels).toEqual(['job', v, 'zone', 'z']);
+        const ts = decode(body).timeseries[0]!;
+        expect(ts.labels).toEqual(['job', 'x', 'zone', 'z']);
         expect(ts.memo).toBeUndefined();
       }
-      // The leading run alone, sent on its own later, is a different series with its own entry.
-      const alone = decodeWriteRequest(Uint8Array.from(series(label('job', v), [0x12, ...len(SAMPLE)])));
-      expect(alone.timeseries[0]!.labels).toEqual(['job', v]);
+      expect(cached.memo!.flat).toEqual(['job', 'x']);
+      expect(decode(lead).timeseries[0]!.labels).toEqual(['job', 'x']);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { BucketSpan, CounterResetHint, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
-import { hashBytes, type SeriesMemo, seriesCache } from './series-cache.js';
+import { hashBytes, type SeriesCache, type SeriesMemo } from './series-cache.js';
 import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';
 
 /**
@@ -10,8 +10,9 @@ import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } 
  * Unknown fields are skipped; known fields with the wrong wire type, truncation, overruns and invalid
  * UTF-8 raise `BadDataError`s that say where.
  */
-export function decodeWriteRequest(buf: Uint8Array): WireWriteRequest {
+export function decodeWriteRequest(buf: Uint8Array, opts?: { cache?: SeriesCache }): WireWriteRequest {
   const r = new ProtoReader(buf);
+  const cache = opts?.cache;
   const timeseries: WireSeries[] = [];
   const metadata: MetricMetadata[] = [];
   while (r.pos < r.end) {
@@ -20,7 +21,7 @@ export function decodeWriteRequest(buf: Uint8Array): WireWriteRequest {
     const wt = tag & 7;
     if (field === 1) {
       if (wt !== WIRE_LEN) throw wrongWireType('WriteRequest', 'timeseries', wt, WIRE_LEN);
-      timeseries.push(readSeries(r, r.lenEnd()));
+      timeseries.push(readSeries(r, r.lenEnd(), cache));
     } else if (field === 3) {
       if (wt !== WIRE_LEN) throw wrongWireType('WriteRequest', 'metadata', wt, WIRE_LEN);
       metadata.push(readMetadata(r, r.lenEnd()));
@@ -40,7 +41,7 @@ const NO_HISTOGRAMS: readonly WireHistogramSample[] = Object.freeze([]);
 const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /** Runs `body` over the sub-message ending at `stop`, then restores the parent's end. */
-function readSeries(r: ProtoReader, stop: number): WireSeries {
+function readSeries(r: ProtoReader, stop: number, cache: SeriesCache | undefined): WireSeries {
   const parentEnd = r.end;
   r.end = stop;
   let labels: string[];
@@ -52,17 +53,18 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
   // decoded strings (and whatever later stages memoised) instead of decoding them again.
   const buf = r.buf;
   const labelsStart = r.pos;
-  const labelsEnd = labelRunEnd(buf, labelsStart, stop);
+  const labelsEnd = cache === undefined ? labelsStart : labelRunEnd(buf, labelsStart, stop);
   let memo: SeriesMemo | undefined;
   let hash = 0;
-  if (labelsEnd > labelsStart) {
+  if (cache !== undefined && labelsEnd > labelsStart) {
     const view = r.view;
     hash = hashBytes(buf, view, labelsStart, labelsEnd);
-    memo = seriesCache.get(buf, view, labelsStart, labelsEnd, hash);
+    memo = cache.get(buf, view, labelsStart, labelsEnd, hash);
   }
   let cacheable = memo === undefined && labelsEnd > labelsStart;
   if (memo !== undefined) {
-    labels = memo.flat.slice();
+    // Shared with the cache: consumers copy before mutating (WireSeries.memo says so).
+    labels = memo.flat as string[];
     r.pos = labelsEnd;
   } else labels = [];
   while (r.pos < stop) {
@@ -74,6 +76,7 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'labels', wt, WIRE_LEN);
         // A label outside the leading run: the run's bytes alone do not describe this series.
         if (r.pos > labelsEnd) {
+          if (memo !== undefined) labels = labels.slice();
           memo = undefined;
           cacheable = false;
         }
@@ -99,7 +102,7 @@ function readSeries(r: ProtoReader, stop: number): WireSeries {
     }
   }
   r.end = parentEnd;
-  if (cacheable) memo = seriesCache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
+  if (cacheable && cache !== undefined) memo = cache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
   return { labels, samples, histograms, exemplars, memo };
 }
 

@@ -6,7 +6,7 @@ import type { Labels, TenantId } from '../model/index.js';
  * hashing. Only valid for exactly these label bytes (never mutate `flat`).
  */
 export interface SeriesMemo {
-  /** The labels as decoded (wire order, unvalidated). Read-only: decoded series get a copy. */
+  /** The labels as decoded (wire order, unvalidated). Never mutate: copy first. */
   readonly flat: readonly string[];
   /**
    * Set by the distributor once the labels passed validation for a tenant under given label limits:
@@ -26,8 +26,8 @@ interface Entry extends SeriesMemo {
 
 const SLAB_BYTES = 4 << 20;
 /** Bounds: when either is reached the whole cache is dropped and refilled from the next requests. */
-const MAX_ENTRIES = 4_000_000;
-const MAX_SLABS = 256; // 1 GiB of label bytes
+const MAX_ENTRIES = 2_000_000;
+const MAX_SLABS = 128; // 512 MiB of label bytes
 
 /**
  * Label-bytes → decoded labels, keyed by a 30-bit hash of the series' label fields (a hash collision
@@ -101,5 +101,5 @@ export function hashBytes(buf: Uint8Array, view: DataView, start: number, stop: 
   return h & 0x3fffffff;
 }
 
-/** The process-wide cache the decoders use. */
+/** The process-wide cache of the remote-write push path. */
 export const seriesCache = new SeriesCache();

@@ -18,8 +18,9 @@ export interface WireSeries {
   histograms: WireHistogramSample[];
   exemplars: WireExemplar[];
   /**
-   * Set when these exact label bytes were decoded before: shared with every other series carrying
-   * them, so later stages can reuse what they derived (see SeriesMemo). Absent: treat as new.
+   * Set (only when decoding with a SeriesCache) when these exact label bytes were decoded before:
+   * shared with every other series carrying them, so later stages can reuse what they derived (see
+   * SeriesMemo). `labels` may then be the cache's own array (`memo.flat`): copy it before mutating.
    */
   memo?: SeriesMemo | undefined;
 }
