@@ -7,5 +7,6 @@ export * from './parse-query.js';
 export * from './prometheus-api.js';
 export * from './prometheus-routes.js';
 export * from './push-route.js';
+export * from './ruler-peers.js';
 export * from './ruler-routes.js';
 export * from './usage-api.js';

@@ -1,12 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type CredentialSource, requireScope, type Scope, tenantOf } from '../gateway/index.js';
 import { BadDataError } from '../model/index.js';
-import { alertsResponse, type RuleGroupsView, type RulesFilter, rulesResponse } from '../ruler/index.js';
+import {
+  alertsResponse,
+  type RuleGroupsView,
+  type RulesFilter,
+  rulesResponse,
+  type ShardedRuleGroups,
+} from '../ruler/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 
 export interface RulerRoutesOptions {
   ruler: RuleGroupsView;
   credentials: CredentialSource;
+  /** Split mode: answer from every ruler in the ring (`new ShardedRuleGroups({ local, ring, peers })`). */
+  sharded?: ShardedRuleGroups;
 }
 
 const READ_SCOPES: readonly Scope[] = ['metrics:read', 'rules:read'];
@@ -18,17 +26,22 @@ const READ_SCOPES: readonly Scope[] = ['metrics:read', 'rules:read'];
  */
 export async function rulerRoutes(app: FastifyInstance, opts: RulerRoutesOptions): Promise<void> {
   const onRequest = requireScope(opts.credentials, READ_SCOPES);
+  const sharded = opts.sharded;
   app.get('/api/v1/rules', { onRequest }, async (req, reply) =>
-    answer(reply, () => rulesResponse(opts.ruler, tenantOf(req), rulesFilter(req.query as Record<string, unknown>))),
+    answer(reply, () => {
+      const filter = rulesFilter(req.query as Record<string, unknown>);
+      return sharded ? sharded.rules(tenantOf(req), filter) : rulesResponse(opts.ruler, tenantOf(req), filter);
+    }),
   );
   app.get('/api/v1/alerts', { onRequest }, async (req, reply) =>
-    answer(reply, () => alertsResponse(opts.ruler, tenantOf(req))),
+    answer(reply, () => (sharded ? sharded.alerts(tenantOf(req)) : alertsResponse(opts.ruler, tenantOf(req)))),
   );
 }
 
-function answer(reply: FastifyReply, fn: () => unknown): FastifyReply {
+async function answer(reply: FastifyReply, fn: () => unknown): Promise<FastifyReply> {
   try {
-    return reply.code(200).header('content-type', 'application/json').send({ status: 'success', data: fn() });
+    const data = await fn();
+    return reply.code(200).header('content-type', 'application/json').send({ status: 'success', data });
   } catch (err) {
     return reply.code(statusOf(err)).send(prometheusErrorBody(err));
   }

@@ -37,8 +37,35 @@ function alertValue(v: number): string {
   return `${m}e${n < 0 ? '-' : '+'}${Math.abs(n) < 10 ? '0' : ''}${Math.abs(n)}`;
 }
 
-function alertJson(a: Alert) {
-  const out: Record<string, unknown> = {
+/** One alert of GET /api/v1/alerts (and of an alerting rule's `alerts`). */
+export interface AlertJson {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+  activeAt: string;
+  value: string;
+  keepFiringSince?: string;
+}
+
+/** One rule of GET /api/v1/rules; alerting rules also have `state` … `alerts`. */
+export interface RuleJson {
+  name: string;
+  query: string;
+  labels: Record<string, string>;
+  health: string;
+  lastError?: string;
+  evaluationTime: number;
+  lastEvaluation: string;
+  type: 'recording' | 'alerting';
+  state?: string;
+  duration?: number;
+  keepFiringFor?: number;
+  annotations?: Record<string, string>;
+  alerts?: AlertJson[];
+}
+
+function alertJson(a: Alert): AlertJson {
+  const out: AlertJson = {
     labels: obj(a.labels),
     annotations: obj(a.annotations),
     state: a.state,
@@ -49,7 +76,7 @@ function alertJson(a: Alert) {
   return out;
 }
 
-function ruleJson(r: Rule, excludeAlerts: boolean) {
+function ruleJson(r: Rule, excludeAlerts: boolean): RuleJson {
   const common = {
     name: r.name,
     query: r.expr,
@@ -78,39 +105,65 @@ function ruleJson(r: Rule, excludeAlerts: boolean) {
   };
 }
 
+/** One group of GET /api/v1/rules (what peers exchange in a sharded setup, too). */
+export type RuleGroupJson = ReturnType<typeof groupJson>;
+
+function groupJson(g: RuleGroupRunner) {
+  return {
+    name: g.cfg.name,
+    file: g.cfg.namespace,
+    rules: g.rules.map((r) => ruleJson(r, false)),
+    interval: g.cfg.intervalMs / 1000,
+    limit: g.cfg.limit,
+    evaluationTime: g.evaluationTimeMs / 1000,
+    lastEvaluation: iso(g.lastEvaluation),
+  };
+}
+
+/** Every group this ruler evaluates for the tenant, unfiltered and with alerts. */
+export function localRuleGroups(view: RuleGroupsView, tenantId: TenantId): RuleGroupJson[] {
+  return view.groups(tenantId).map(groupJson);
+}
+
+/**
+ * Prometheus's filters on groups: `file[]`, `rule_group[]`, then `type` and `rule_name[]` on rules
+ * (a group they leave empty is dropped), and `exclude_alerts`.
+ */
+export function filterRuleGroups(groups: readonly RuleGroupJson[], f: RulesFilter = {}): RuleGroupJson[] {
+  const ruleFiltered = f.type !== undefined || (f.ruleName?.length ?? 0) > 0;
+  const out: RuleGroupJson[] = [];
+  for (const g of groups) {
+    if (f.file?.length && !f.file.includes(g.file)) continue;
+    if (f.ruleGroup?.length && !f.ruleGroup.includes(g.name)) continue;
+    const rules = g.rules
+      .filter((r) => f.type === undefined || (f.type === 'alert') === (r.type === 'alerting'))
+      .filter((r) => !f.ruleName?.length || f.ruleName.includes(r.name))
+      .map((r) => {
+        if (!f.excludeAlerts || r.type !== 'alerting') return r;
+        const { alerts: _, ...rest } = r;
+        return rest;
+      });
+    if (ruleFiltered && rules.length === 0) continue;
+    out.push({ ...g, rules });
+  }
+  return out;
+}
+
 /** The `data` of GET /api/v1/rules: groups with `file` = namespace, as Grafana reads them. */
 export function rulesResponse(view: RuleGroupsView, tenantId: TenantId, f: RulesFilter = {}) {
-  const ruleFiltered = f.type !== undefined || (f.ruleName?.length ?? 0) > 0;
-  const groups = [];
-  for (const g of view.groups(tenantId)) {
-    if (f.file?.length && !f.file.includes(g.cfg.namespace)) continue;
-    if (f.ruleGroup?.length && !f.ruleGroup.includes(g.cfg.name)) continue;
-    const rules = g.rules
-      .filter((r) => f.type === undefined || (f.type === 'alert') === (r.kind === 'alerting'))
-      .filter((r) => !f.ruleName?.length || f.ruleName.includes(r.name))
-      .map((r) => ruleJson(r, f.excludeAlerts ?? false));
-    if (ruleFiltered && rules.length === 0) continue;
-    groups.push({
-      name: g.cfg.name,
-      file: g.cfg.namespace,
-      rules,
-      interval: g.cfg.intervalMs / 1000,
-      limit: g.cfg.limit,
-      evaluationTime: g.evaluationTimeMs / 1000,
-      lastEvaluation: iso(g.lastEvaluation),
-    });
+  return { groups: filterRuleGroups(localRuleGroups(view, tenantId), f) };
+}
+
+/** The `data` of GET /api/v1/alerts from groups: pending and firing alerts of every alerting rule. */
+export function alertsOf(groups: readonly RuleGroupJson[]) {
+  const alerts: AlertJson[] = [];
+  for (const g of groups) {
+    for (const r of g.rules) if (r.alerts) alerts.push(...r.alerts);
   }
-  return { groups };
+  return { alerts };
 }
 
 /** The `data` of GET /api/v1/alerts: pending and firing alerts of every rule. */
 export function alertsResponse(view: RuleGroupsView, tenantId: TenantId) {
-  const alerts = [];
-  for (const g of view.groups(tenantId)) {
-    for (const r of g.rules) {
-      if (!(r instanceof AlertingRule)) continue;
-      for (const a of r.active.values()) if (a.state !== 'inactive') alerts.push(alertJson(a));
-    }
-  }
-  return { alerts };
+  return alertsOf(localRuleGroups(view, tenantId));
 }
