@@ -58,6 +58,7 @@ beforeAll(async () => {
     notifier,
     limits: h.dp.overrides,
     clock,
+    registry: h.dp.registry, // the registry the server's /metrics serves
     externalURL: 'http://cortex.test/prometheus',
   });
   ruler.sync();
@@ -132,5 +133,20 @@ describe('ruler on the real data plane', () => {
     // The existing group's series were already known, so they still write.
     expect(ruler.groups(A)[1]!.rules[0]!.status.health).toBe('ok');
     h.limits.replace(new Map());
+  });
+
+  it('missed iterations are counted in the registry /metrics serves', async () => {
+    const group = ruler.groups(A).find((g) => g.cfg.name === 'slo')!;
+    const slot = group.evalTimestamp(T0 + 20 * MIN);
+    now = slot;
+    await ruler.evaluateDue(slot);
+    // Three intervals later: the two slots in between were never run.
+    now = slot + 3 * MIN;
+    await ruler.evaluateDue(now);
+    const text = await h.dp.registry.metrics();
+    expect(text).toContain(
+      'cortex_prometheus_rule_group_iterations_missed_total{user="ruler-a",rule_group="app;slo"} 2',
+    );
+    expect(text).toMatch(/cortex_prometheus_rule_group_iterations_total\{user="ruler-a",rule_group="app;slo"\} 4/);
   });
 });
