@@ -12,7 +12,7 @@ import {
   registerSessions,
   typeboxValidatorCompiler,
 } from './plugins/index.js';
-import type { SeriesDeleter, Services } from './routes/index.js';
+import type { DeletionLister, SeriesDeleter, Services } from './routes/index.js';
 import {
   alertmanagerRoutes,
   auditRoutes,
@@ -40,6 +40,7 @@ export interface PluginOptions {
   clock: Clock;
   /** The data plane's delete-series (absent: the route answers 503). */
   deleteSeries?: SeriesDeleter;
+  listDeletions?: DeletionLister;
 }
 
 function notFound(app: FastifyInstance): void {
@@ -89,6 +90,7 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
           await authed.register(deleteSeriesRoutes, {
             ...o,
             ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
+            ...(opts.listDeletions ? { listDeletions: opts.listDeletions } : {}),
           });
         });
       },

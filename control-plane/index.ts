@@ -20,7 +20,7 @@ import {
   TenantService,
   TokenService,
 } from './domain/index.js';
-import type { SeriesDeleter, Services } from './routes/index.js';
+import type { DeletionLister, SeriesDeleter, Services } from './routes/index.js';
 
 export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
 export type {
@@ -70,6 +70,8 @@ export interface ControlPlaneOptions {
    * composition root passes it in (without it that route answers 503).
    */
   deleteSeries?: SeriesDeleter;
+  /** Lists a tenant's deletions still pending in storage (`GET …/delete-series`). */
+  listDeletions?: DeletionLister;
 }
 
 export interface ControlPlane {
@@ -121,6 +123,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
       jwtSecrets: opts.jwtSecrets ?? [randomBytes(32).toString('base64url')],
       clock,
       ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
+      ...(opts.listDeletions ? { listDeletions: opts.listDeletions } : {}),
     });
     return { plugin, internal: services.internal, close: () => opened.close() };
   } catch (err) {

@@ -5,6 +5,7 @@ import type {
   DeleteSeriesRequest,
   DeleteSeriesResult,
   LimitValue,
+  PendingDeletion,
   RuleGroup,
   RuleNamespaces,
   Tenant,
@@ -91,6 +92,15 @@ export class AdminClient {
     if (req.start !== undefined) body.start = resolveTime(req.start, now);
     if (req.end !== undefined) body.end = resolveTime(req.end, now);
     return this.http.request('POST', `${API}/tenants/${seg(tenantId)}/delete-series`, { body });
+  }
+
+  /** Deletions whose tombstones are still in storage (not yet removed by housekeeping). */
+  async listDeletions(tenantId: string): Promise<PendingDeletion[]> {
+    const res = await this.http.request<{ items: PendingDeletion[] }>(
+      'GET',
+      `${API}/tenants/${seg(tenantId)}/delete-series`,
+    );
+    return res.items;
   }
 
   createToken(tenantId: string, body: TokenCreate): Promise<CreatedToken> {

@@ -53,6 +53,13 @@ export interface DeleteSeriesResult {
   samplesRemovedFromMemory: number;
 }
 
+export interface PendingDeletion {
+  id: string;
+  selector: string;
+  start: string;
+  end: string;
+}
+
 /** Limit values as the API returns them: numbers, or duration strings for duration limits. */
 export type LimitValue = number | string;
 

@@ -18,6 +18,7 @@ import {
   DataPlane,
   deleteSeries,
   Housekeeping,
+  listDeletions,
   PollingTenantLimitsSource,
 } from '../../data-plane/modules/index.js';
 import { parseExpr } from '../../data-plane/promql/index.js';
@@ -86,6 +87,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     // Operator delete-series (admin API): the ingester's memory + WAL, then the store's tombstones.
     // Called only once the server is up, after `dp` and `chunkStore` below exist.
     deleteSeries: (tenant, req) => deleteSeries({ ingester: dp.ingester, store: chunkStore }, tenant, req),
+    listDeletions: (tenant) => listDeletions(chunkStore, tenant),
   });
 
   const logger = {

@@ -104,3 +104,23 @@ export async function deleteSeries(
     samplesRemovedFromMemory: removed,
   };
 }
+
+/** A delete-series request whose tombstones are still in the chunk store (not yet fully purged). */
+export interface PendingDeletion {
+  id: string;
+  selector: string;
+  start: number;
+  end: number;
+}
+
+/** The tenant's deletions still pending in storage (Cortex's `GET …/delete_series`, in spirit). */
+export async function listDeletions(store: KVChunkStore | undefined, tenant: string): Promise<PendingDeletion[]> {
+  if (!store) return [];
+  const tenantId = parseTenantId(tenant);
+  return (await store.tombstones(tenantId)).map((t) => ({
+    id: t.id,
+    selector: `{${t.matchers.map((m) => m.toString()).join(',')}}`,
+    start: t.mint,
+    end: t.maxt,
+  }));
+}

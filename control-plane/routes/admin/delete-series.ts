@@ -37,6 +37,23 @@ export type SeriesDeleter = (
   req: { match: string[]; start?: string | undefined; end?: string | undefined },
 ) => Promise<{ tenantId: string; selectors: string[]; start: number; end: number; samplesRemovedFromMemory: number }>;
 
+export const DeletionList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      selector: Type.String(),
+      start: Type.String({ format: 'date-time' }),
+      end: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+export type DeletionList = Static<typeof DeletionList>;
+
+/** The tenant's deletions whose tombstones are still in storage (times in ms). */
+export type DeletionLister = (
+  tenantId: string,
+) => Promise<{ id: string; selector: string; start: number; end: number }[]>;
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 
 const iso = (ms: number) => new Date(Math.min(Math.max(ms, -62135596800000), 253402300799000)).toISOString();
@@ -46,10 +63,9 @@ const iso = (ms: number) => new Date(Math.min(Math.max(ms, -62135596800000), 253
  * tenant's series in a time range. The data is hidden from queries when the call returns and
  * removed from storage by the housekeeping job later.
  */
-export const deleteSeriesRoutes: FastifyPluginAsync<AdminRouteOptions & { deleteSeries?: SeriesDeleter }> = async (
-  app,
-  { services, deleteSeries },
-) => {
+export const deleteSeriesRoutes: FastifyPluginAsync<
+  AdminRouteOptions & { deleteSeries?: SeriesDeleter; listDeletions?: DeletionLister }
+> = async (app, { services, deleteSeries, listDeletions }) => {
   app.post<{ Params: TenantParams; Body: DeleteSeriesBody }>(
     '/tenants/:id/delete-series',
     {
@@ -65,6 +81,18 @@ export const deleteSeriesRoutes: FastifyPluginAsync<AdminRouteOptions & { delete
       if (!deleteSeries) throw new UnavailableError('delete-series: no data plane is attached to this control plane');
       const r = await deleteSeries(tenant.id, req.body);
       return { ...r, start: iso(r.start), end: iso(r.end) };
+    },
+  );
+
+  /** Deletions not yet fully removed from storage (their tombstones still hide data). */
+  app.get<{ Params: TenantParams }>(
+    '/tenants/:id/delete-series',
+    { schema: { tags: ['tenants'], params: TenantParams, response: { 200: DeletionList, ...errors } } },
+    async (req) => {
+      const tenant = await services.tenants.get(req.params.id);
+      if (!listDeletions) throw new UnavailableError('delete-series: no data plane is attached to this control plane');
+      const items = await listDeletions(tenant.id);
+      return { items: items.map((d) => ({ ...d, start: iso(d.start), end: iso(d.end) })) };
     },
   );
 };

@@ -9,8 +9,8 @@ import { type ChunkDecoder, decodeChunk } from './decode.js';
 import { ChunkStoreMetrics } from './metrics.js';
 import { type PurgeStats, purgeBucket } from './purge.js';
 import { ChunkQuerier } from './querier.js';
-import { ChunkRowKind, MAX_BUCKET, MAX_CHUNK_SPAN_MS, MIN_BUCKET, Schema, seriesId } from './schema.js';
-import { encodeTombstone, tombstoneId } from './tombstone.js';
+import { ChunkRowKind, MAX_BUCKET, MAX_CHUNK_SPAN_MS, MIN_BUCKET, RowType, Schema, seriesId } from './schema.js';
+import { decodeTombstone, encodeTombstone, type Tombstone, tombstoneId } from './tombstone.js';
 
 export interface KVChunkStoreOptions {
   kv: SortedKV;
@@ -198,6 +198,22 @@ export class KVChunkStore implements ChunkStore {
       buckets.map((b) => ({ key: s.tombstoneKey(tenantId, b, id), value })),
       opts,
     );
+  }
+
+  /**
+   * The tenant's delete-series tombstones still in storage (each once, however many buckets hold it),
+   * oldest bucket first. A tombstone leaves when `purgeDeleted` has removed everything it covers.
+   */
+  async tombstones(tenantId: TenantId, opts?: CallOptions): Promise<(Tombstone & { id: string })[]> {
+    const s = this.schema;
+    const seen = new Map<string, Tombstone & { id: string }>();
+    for (const b of await this.buckets(tenantId, MIN_BUCKET, MAX_BUCKET, opts)) {
+      for (const row of await this.kv.scan({ prefix: s.typePrefix(tenantId, b, RowType.Tombstone) }, opts)) {
+        const id = toHex(row.key.subarray(row.key.length - 8));
+        if (!seen.has(id)) seen.set(id, { id, ...decodeTombstone(row.value) });
+      }
+    }
+    return [...seen.values()];
   }
 
   /**
