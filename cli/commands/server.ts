@@ -170,8 +170,6 @@ export default class Server extends Command {
     if (secret!.length < 16) fail('--cluster-secret must be at least 16 characters');
     if (!flags['bigtable-project'] || !flags['bigtable-instance'])
       fail('split mode requires Bigtable for chunks and rings: --bigtable-project and --bigtable-instance');
-    if (targets.has('alertmanager'))
-      fail('--target=alertmanager is not available in split mode yet; run it with --target=all');
     if (targets.has('control-plane')) {
       if (!flags['postgres-url']) fail('--target=control-plane requires --postgres-url (or CORTEX_POSTGRES_URL)');
       if (!flags['root-token']) fail('--target=control-plane requires --root-token (or CORTEX_ROOT_TOKEN)');
@@ -197,6 +195,10 @@ export default class Server extends Command {
         postgresUrl: flags['postgres-url'],
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
         storage: {
           kind: 'bigtable',
           projectId: flags['bigtable-project']!,
@@ -215,6 +217,7 @@ export default class Server extends Command {
         heartbeatPeriodMs: period,
         heartbeatTimeoutMs: timeout,
         controlPlaneUrl: flags['control-plane-url'],
+        rootTokenGiven: flags['root-token'] !== undefined,
       },
       (line) => process.stderr.write(`${line}\n`),
     );

@@ -13,15 +13,18 @@
  * | query-frontend | QueryFrontend in front of the local querier, else a proxy to `querier` instances | `query-frontend` |
  * | gateway | tenant auth (control plane), then local modules or a proxy to a healthy instance | `gateway` |
  * | ruler | Ruler sharded over the `ruler` ring, with an embedded querier and distributor over the rings | `ruler` |
- * | alertmanager | not in split mode yet (exit 2) | — |
+ * | alertmanager | MultitenantAlertmanager sharded over the ring (peers over HTTP, state in `<table>_alertmanager`) | `alertmanager` |
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { createControlPlane, validatorFromParser } from '../../control-plane/index.js';
+import { KVStateStore, MultitenantAlertmanager } from '../../data-plane/alertmanager/index.js';
+import { HttpAlertmanagerPeers } from '../../data-plane/api/alertmanager-peers.js';
 import {
   addFormBodyParser,
+  alertmanagerRoutes,
   PrometheusApi,
   prometheusRoutes,
   pushRoute,
@@ -31,6 +34,8 @@ import {
 import { ClusterAuth } from '../../data-plane/api/internal-auth.js';
 import { internalIngesterRoutes } from '../../data-plane/api/internal-ingester.js';
 import { RemoteIngester } from '../../data-plane/api/internal-ingester-client.js';
+import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
+import { HttpRulerPeers, rulerPeerRoutes } from '../../data-plane/api/ruler-peers.js';
 import { createPushHandler, Distributor } from '../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../data-plane/distributor/ring-ingester-client.js';
 import { FairQueue, QueryFrontend } from '../../data-plane/frontend/index.js';
@@ -45,7 +50,7 @@ import {
 } from '../../data-plane/gateway/index.js';
 import { Ingester } from '../../data-plane/ingester/index.js';
 import { systemClock, type TenantId } from '../../data-plane/model/index.js';
-import { buildInfo, Housekeeping, PollingTenantLimitsSource } from '../../data-plane/modules/index.js';
+import { buildInfo, Housekeeping, PollingTenantLimitsSource, VERSION } from '../../data-plane/modules/index.js';
 import { Engine, formatQuery, parseExpr, toApiData } from '../../data-plane/promql/index.js';
 import { isSplittable, TenantQuerier } from '../../data-plane/querier/index.js';
 import { RingIngesterReader } from '../../data-plane/querier/ingester-replicas.js';
@@ -55,14 +60,15 @@ import {
   RingClient,
   type RingName,
   RingStore,
-  ringStatusHtml,
-  ringStatusJson,
+  tenantHash,
 } from '../../data-plane/ring/index.js';
 import {
   distributorRuleWriter,
+  type Notifier,
   PollingRuleGroupSource,
   querierQueryFunc,
   Ruler,
+  ShardedRuleGroups,
 } from '../../data-plane/ruler/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
@@ -92,6 +98,10 @@ export interface SplitConfig {
   heartbeatTimeoutMs: number;
   /** Where the control plane's `/internal/v1` is (not needed when control-plane is local). */
   controlPlaneUrl: string | undefined;
+  /** Whether `cfg.rootToken` was given by the operator (it then may also forget ring instances). */
+  rootTokenGiven?: boolean;
+  /** Base URL users reach the platform at (alerts' generatorURL, Alertmanager links). */
+  externalUrl?: string;
 }
 
 type Logger = { info(m: string): void; warn(m: string): void; error(m: string): void };
@@ -342,6 +352,29 @@ export async function startSplitServer(
           })
         : undefined;
 
+    // --- alertmanager (tenants sharded over the alertmanager ring, state in <table>_alertmanager) -------
+    const amPeers = new HttpAlertmanagerPeers({ clusterSecret: auth });
+    let alertmanager: MultitenantAlertmanager | undefined;
+    if (t.has('alertmanager')) {
+      await register('alertmanager', { stateless: false });
+      alertmanager = new MultitenantAlertmanager({
+        fetchConfigs: feed('alertmanager', () => cp!.internal.alertmanager()),
+        externalUrl: `${split.externalUrl ?? split.advertiseUrl}/alertmanager`,
+        state: new KVStateStore(await openKV('alertmanager')),
+        firewall: { allowedCidrs: cfg.alertmanagerAllowedCidrs ?? [] },
+        overrides,
+        sharding: {
+          ring: await ring('alertmanager'),
+          instanceId: split.instanceId,
+          replicationFactor: split.replicationFactor,
+          peers: amPeers,
+        },
+        clock,
+        registry,
+        logger,
+      });
+    }
+
     // --- ruler (embedded querier + distributor over the rings) -----------------------------------------
     let ruler: Ruler | undefined;
     if (t.has('ruler')) {
@@ -352,10 +385,13 @@ export async function startSplitServer(
         { intervalMs: 2_000, onError: (err) => logger.warn(`rules feed: ${String(err)}`) },
       );
       await register('ruler', { stateless: false });
+      const notifier: Notifier = alertmanager ?? ringNotifier(await ring('alertmanager'), amPeers);
       ruler = new Ruler({
         source,
         query: querierQueryFunc(q.querier),
         writer: distributorRuleWriter(d),
+        notifier,
+        ...(split.externalUrl ? { externalURL: `${split.externalUrl}/prometheus` } : {}),
         ring: { ring: await ring('ruler'), instanceId: split.instanceId },
         limits: overrides,
         clock,
@@ -416,7 +452,27 @@ export async function startSplitServer(
       });
       await app.register(prometheusRoutes, { prefix: '/prometheus', api, credentials, buildInfo: buildInfo() });
     }
-    if (ruler) await app.register(rulerRoutes, { prefix: '/prometheus', ruler, credentials });
+    if (ruler) {
+      const rulerRing = { ring: await ring('ruler'), instanceId: split.instanceId };
+      await app.register(rulerRoutes, {
+        prefix: '/prometheus',
+        ruler,
+        credentials,
+        sharded: new ShardedRuleGroups({
+          local: ruler,
+          ring: rulerRing,
+          peers: new HttpRulerPeers({ clusterSecret: auth }),
+          clock,
+        }),
+      });
+      await app.register(rulerPeerRoutes, { ruler, auth });
+    }
+    if (alertmanager) {
+      await alertmanager.start();
+      const am = alertmanager;
+      closers.push(() => am.stop());
+      await app.register(alertmanagerRoutes, { alertmanager: am, credentials, version: VERSION, clusterAuth: auth });
+    }
 
     // Gateway (or a query-frontend without a local querier): proxy what is not served here.
     const proxyTargets: { prefix: string; scope: Scope | Scope[]; ring: RingName[] }[] = [];
@@ -434,6 +490,13 @@ export async function startSplitServer(
       if (!ruler) {
         proxyTargets.push({ prefix: '/prometheus/api/v1/rules', scope: 'rules:read', ring: ['ruler'] });
         proxyTargets.push({ prefix: '/prometheus/api/v1/alerts', scope: 'rules:read', ring: ['ruler'] });
+      }
+      if (!alertmanager) {
+        proxyTargets.push({
+          prefix: '/alertmanager/',
+          scope: ['alerts:read', 'alerts:write'],
+          ring: ['alertmanager'],
+        });
       }
     }
     if (proxyTargets.length > 0) {
@@ -468,14 +531,9 @@ export async function startSplitServer(
     app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
     app.get('/health', async () => 'ok\n');
     app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-    app.get<{ Querystring: { format?: string; tokens?: string } }>('/ring', async (req, reply) => {
-      const status = ringStatusJson(
-        [...rings.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-        Date.now(),
-        { includeTokens: req.query.tokens === 'true' },
-      );
-      const wantsJson = req.query.format === 'json' || (req.headers.accept ?? '').includes('application/json');
-      return wantsJson ? reply.send(status) : reply.type('text/html; charset=utf-8').send(ringStatusHtml(status));
+    await app.register(ringRoutes, {
+      rings: () => [...rings.values()].sort((x, y) => (x.name < y.name ? -1 : 1)),
+      authorizeForget: bearerAuthorizer([cfg.clusterSecret, split.rootTokenGiven ? cfg.rootToken : undefined]),
     });
 
     await app.listen({ host: cfg.host, port: cfg.port });
@@ -575,4 +633,31 @@ async function proxy(
     errorType: 'unavailable',
     error: `no instance answered: ${(lastErr as Error)?.message ?? String(lastErr)}`,
   });
+}
+
+/**
+ * The ruler's notifier when no Alertmanager runs in this process: the tenant's alerts go to every
+ * replica the `alertmanager` ring owns it on, as the Alertmanagers' own peer call; one replica
+ * taking them is enough (they share the notification log).
+ */
+function ringNotifier(amRing: RingClient, peers: HttpAlertmanagerPeers): Notifier {
+  return {
+    async send(tenantId, alerts) {
+      if (alerts.length === 0) return;
+      const set = amRing.get(tenantHash(tenantId), 'own');
+      const postable = alerts.map((a) => ({
+        labels: a.labels.toObject(),
+        annotations: a.annotations.toObject(),
+        startsAt: new Date(a.startsAt).toISOString(),
+        endsAt: new Date(a.endsAt).toISOString(),
+        generatorURL: a.generatorURL,
+      }));
+      const results = await Promise.allSettled(
+        set.instances.map((inst) => peers.call(inst, tenantId, { op: 'receiveAlerts', alerts: postable })),
+      );
+      if (results.some((r) => r.status === 'fulfilled')) return;
+      const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      throw first?.reason ?? new Error('no alertmanager replica for the tenant');
+    },
+  };
 }

@@ -45,9 +45,18 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
   let token: string;
 
   beforeAll(async () => {
-    c = await startCluster({ pgUrl: pgUrl!, bigtableEmulator: bigtable!, ingesters: 3 });
+    c = await startCluster({
+      pgUrl: pgUrl!,
+      bigtableEmulator: bigtable!,
+      ingesters: 3,
+      processes: [
+        { name: 'gateway', targets: ['gateway', 'distributor'] },
+        { name: 'querier', targets: ['querier', 'query-frontend'] },
+        { name: 'rules', targets: ['ruler', 'alertmanager'] },
+      ],
+    });
     await c.waitForIngesters(3);
-    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read']);
+    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read', 'rules:read', 'alerts:read']);
   }, 180_000);
 
   afterAll(async () => {
@@ -113,6 +122,35 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES * 300 + (SERIES * (SERIES - 1)) / 2));
     await c.restart('ingester-1');
     await c.waitForIngesters(3);
+  });
+
+  it('evaluates recording rules on the ruler process over the rings, listed through the gateway', async () => {
+    const put = await c.admin('PUT', `/tenants/${TENANT}/rules/split/recording`, {
+      name: 'recording',
+      interval: '1s',
+      rules: [{ record: 'split:sum', expr: 'sum(split_test_metric)' }],
+    });
+    expect(put.status, JSON.stringify(put.json)).toBeLessThan(300);
+    const deadline = Date.now() + 40_000;
+    let last = '';
+    for (;;) {
+      const t = Date.now();
+      await push(c, token, t, 400);
+      const r = await query(c, token, 'split:sum', t / 1000);
+      last = JSON.stringify(r.json);
+      if (r.status === 200 && (r.json.data?.result.length ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error(`no recorded series: ${last}\n${c.output().slice(-5000)}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const rules = await fetch(`${c.gatewayUrl}/prometheus/api/v1/rules`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(rules.status).toBe(200);
+    expect(JSON.stringify(await rules.json())).toContain('split:sum');
+    const am = await fetch(`${c.gatewayUrl}/alertmanager/api/v2/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(am.status, await am.text()).toBeLessThan(500);
   });
 
   it('serves /ring as JSON and HTML on every process', async () => {
