@@ -86,7 +86,12 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     ruleExprValidator: validatorFromParser(parseExpr),
     // Operator delete-series (admin API): the ingester's memory + WAL, then the store's tombstones.
     // Called only once the server is up, after `dp` and `chunkStore` below exist.
-    deleteSeries: (tenant, req) => deleteSeries({ ingester: dp.ingester, store: chunkStore }, tenant, req),
+    deleteSeries: (tenant, req) =>
+      deleteSeries(
+        { ingester: dp.ingester, store: chunkStore, invalidate: (t) => dp.frontend.invalidate(t) },
+        tenant,
+        req,
+      ),
     listDeletions: (tenant) => listDeletions(chunkStore, tenant),
   });
 

@@ -29,6 +29,8 @@ export interface DeleteSeriesTargets {
     deleteSeries(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number>;
   };
   store?: KVChunkStore | undefined;
+  /** Drops the tenant's cached query results (the query frontend's results cache). */
+  invalidate?: ((tenantId: TenantId) => void) | undefined;
 }
 
 /** Values that every real value of `__name__` is likely to look like; used to spot match-all regexes. */
@@ -96,6 +98,8 @@ export async function deleteSeries(
     removed += await targets.ingester.deleteSeries(tenantId, ms, start, end);
     await targets.store?.deleteSeries(tenantId, ms, start, end);
   }
+  // Cached range-query results may hold the deleted samples.
+  targets.invalidate?.(tenantId);
   return {
     tenantId,
     selectors: sets.map((ms) => `{${ms.map((m) => m.toString()).join(',')}}`),

@@ -94,6 +94,22 @@ async function samples(tenant: string): Promise<Record<string, number[]>> {
   return out;
 }
 
+/** Points of room a from a range query (through the query frontend and its results cache). */
+async function rangePoints(tenant: string): Promise<number> {
+  const q = new URLSearchParams({
+    query: 'temp{room="a"}',
+    start: String((T0 + 60_000) / 1000),
+    end: String(NOW / 1000),
+    step: '60',
+  });
+  const r = await fetch(`${server.url}/prometheus/api/v1/query_range?${q}`, {
+    headers: { authorization: `Bearer ${await token(tenant)}` },
+  });
+  expect(r.status).toBe(200);
+  const j = (await r.json()) as { data: { result: { values: unknown[] }[] } };
+  return j.data.result[0]?.values.length ?? 0;
+}
+
 /** Row counts of the tenant in the chunk store by row type (c chunk, s series, t tombstone, …). */
 async function rows(tenant: string): Promise<Record<string, number>> {
   const store = server.dataPlane.chunkStore as KVChunkStore;
@@ -149,6 +165,8 @@ describe('operator delete-series', () => {
     for (const t of ['ops', 'bystander']) await push(t, NOW - 15 * 60_000 + STEP, NOW); // the rest in memory
     expect(await samples('ops')).toEqual({ a: all, b: all });
     const before = await rows('ops');
+    const rangeBefore = await rangePoints('ops');
+    expect(await rangePoints('ops')).toBe(rangeBefore); // cached now
 
     const r1 = await admin('POST', '/tenants/ops/delete-series', {
       match: ['temp{room="a"}'],
@@ -168,6 +186,12 @@ describe('operator delete-series', () => {
     expect(r2.status).toBe(200);
     expect(await samples('ops')).toEqual({ a: keptA });
     expect(await samples('bystander')).toEqual({ a: all, b: all });
+    // The results cache was dropped: range queries no longer see the deleted samples either.
+    // Each step sees the newest sample of the 5 m before it (Prometheus lookback), if any survived.
+    const steps = times(T0 + 60_000, NOW).filter((t) => (t - T0 - 60_000) % 60_000 === 0);
+    const expected = steps.filter((t) => keptA.some((x) => x > t - 300_000 && x <= t)).length;
+    expect(expected).toBeLessThan(rangeBefore);
+    expect(await rangePoints('ops')).toBe(expected);
 
     // Restart: shutdown flushes what the ingester held; nothing deleted comes back.
     await server.close();
