@@ -1,66 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BadDataError, type TenantId } from '../model/index.js';
-import { HaTracker, type HaTrackerStore, InMemoryHaTrackerStore, type ReplicaDesc } from './index.js';
+import type { TenantId } from '../model/index.js';
+import { EmbeddedKV } from '../storage/embedded/index.js';
+import { RecordingKV } from '../storage/kv/index.js';
+import { runHaTrackerConformance } from './ha-tracker.conformance.js';
+import {
+  decodeReplicaDesc,
+  encodeReplicaDesc,
+  HaTracker,
+  type HaTrackerStore,
+  haKey,
+  haTenantPrefix,
+  InMemoryHaTrackerStore,
+  KVHaTrackerStore,
+  parseHaKey,
+  type ReplicaDesc,
+} from './index.js';
 
 const t = 'acme' as TenantId;
 
-function tracker(store: HaTrackerStore = new InMemoryHaTrackerStore(), updateTimeoutMs = 15_000) {
-  const clock = { now: () => 0 };
-  return { h: new HaTracker({ store, clock, updateTimeoutMs }), clock, store };
+async function embedded(): Promise<{ kv: EmbeddedKV; dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ha-tracker-'));
+  const e = {
+    kv: await EmbeddedKV.open({ dir }),
+    dir,
+    cleanup: async () => {
+      await e.kv.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return e;
 }
 
+runHaTrackerConformance('memory', async () => ({ store: new InMemoryHaTrackerStore(), cleanup: async () => {} }));
+
+runHaTrackerConformance('KV over the embedded store', async () => {
+  const e = await embedded();
+  // A second distributor gets its own KVHaTrackerStore over the same table (one process cannot open
+  // the embedded directory twice; Bigtable's suite opens a second client).
+  return { store: new KVHaTrackerStore(e.kv), connect: async () => new KVHaTrackerStore(e.kv), cleanup: e.cleanup };
+});
+
+runHaTrackerConformance('KV with a key prefix over the embedded store', async () => {
+  const e = await embedded();
+  const prefix = new TextEncoder().encode('ha/');
+  return { store: new KVHaTrackerStore(e.kv, { prefix }), cleanup: e.cleanup };
+});
+
 describe('HaTracker', () => {
-  // Steps of one scenario: at time `at`, replica `replica` sends; expected decision.
-  const scenario: { at: number; replica: string; accepted: boolean; failover?: boolean }[] = [
-    { at: 0, replica: 'a', accepted: true },
-    { at: 1_000, replica: 'b', accepted: false },
-    { at: 10_000, replica: 'a', accepted: true },
-    { at: 20_000, replica: 'a', accepted: true }, // refreshes receivedAt to 20 s (older than 15 s)
-    { at: 49_999, replica: 'b', accepted: false },
-    { at: 50_000, replica: 'b', accepted: true, failover: true },
-    { at: 50_001, replica: 'a', accepted: false },
-    { at: 79_999, replica: 'c', accepted: false },
-  ];
-  it('follows the election scenario step by step', async () => {
-    const { h, clock } = tracker();
-    for (const step of scenario) {
-      clock.now = () => step.at;
-      const d = await h.checkReplica(t, 'prom', step.replica, 30_000, 0);
-      expect({ at: step.at, accepted: d.accepted }).toEqual({ at: step.at, accepted: step.accepted });
-      if (d.accepted) expect(d.failover).toBe(step.failover ?? false);
-    }
-  });
-
-  it('keeps clusters and tenants apart', async () => {
-    const { h } = tracker();
-    await h.checkReplica(t, 'c1', 'a', 30_000, 0);
-    expect((await h.checkReplica(t, 'c2', 'b', 30_000, 0)).accepted).toBe(true);
-    expect((await h.checkReplica('other' as TenantId, 'c1', 'b', 30_000, 0)).accepted).toBe(true);
-    expect((await h.checkReplica(t, 'c1', 'b', 30_000, 0)).accepted).toBe(false);
-  });
-
-  it('treats a __proto__ cluster name as data', async () => {
-    const { h } = tracker();
-    await h.checkReplica(t, '__proto__', 'a', 30_000, 0);
-    expect(await h.checkReplica(t, '__proto__', 'b', 30_000, 0)).toEqual({ accepted: false, elected: 'a' });
-  });
-
-  it('enforces the cluster limit only for new clusters', async () => {
-    const { h } = tracker();
-    await h.checkReplica(t, 'c1', 'a', 30_000, 1);
-    await expect(h.checkReplica(t, 'c1', 'a', 30_000, 1)).resolves.toMatchObject({ accepted: true });
-    await expect(h.checkReplica(t, 'c2', 'a', 30_000, 1)).rejects.toThrow(BadDataError);
-  });
-
-  it('forgets clusters silent for 30 minutes, so they stop counting against the limit', async () => {
-    const { h, clock } = tracker();
-    await h.checkReplica(t, 'old', 'a', 30_000, 1);
-    clock.now = () => 30 * 60_000 - 1;
-    await expect(h.checkReplica(t, 'new', 'a', 30_000, 1)).rejects.toThrow(BadDataError);
-    clock.now = () => 30 * 60_000 + 1;
-    await expect(h.checkReplica(t, 'new', 'a', 30_000, 1)).resolves.toMatchObject({ accepted: true });
-  });
-
   it('retries when it loses a compare-and-swap race and respects the winner', async () => {
     const inner = new InMemoryHaTrackerStore();
     let raced = false;
@@ -77,18 +66,121 @@ describe('HaTracker', () => {
         return inner.compareAndSwap(tn, c, prev, next);
       },
     };
-    const { h } = tracker(racing);
+    const h = new HaTracker({ store: racing, clock: { now: () => 0 } });
     expect(await h.checkReplica(t, 'prom', 'a', 30_000, 0)).toEqual({ accepted: false, elected: 'b' });
   });
 
-  it('compareAndSwap in memory only writes over the expected value', async () => {
-    const s = new InMemoryHaTrackerStore();
-    expect(await s.compareAndSwap(t, 'c', undefined, { replica: 'a', receivedAt: 1 })).toBe(true);
-    expect(await s.compareAndSwap(t, 'c', undefined, { replica: 'b', receivedAt: 2 })).toBe(false);
-    expect(await s.compareAndSwap(t, 'c', { replica: 'a', receivedAt: 0 }, { replica: 'b', receivedAt: 2 })).toBe(
-      false,
-    );
-    expect(await s.compareAndSwap(t, 'c', { replica: 'a', receivedAt: 1 }, { replica: 'b', receivedAt: 2 })).toBe(true);
-    expect(await s.get(t, 'c')).toEqual({ replica: 'b', receivedAt: 2 });
+  it('adds the jitter once per tracker', () => {
+    const mk = (r: number) =>
+      new HaTracker({
+        store: new InMemoryHaTrackerStore(),
+        clock: { now: () => 0 },
+        updateTimeoutMs: 15_000,
+        updateTimeoutJitterMaxMs: 5_000,
+        random: () => r,
+      });
+    expect(mk(0).effectiveUpdateTimeoutMs).toBe(15_000);
+    expect(mk(0.5).effectiveUpdateTimeoutMs).toBe(17_500);
+    expect(
+      new HaTracker({ store: new InMemoryHaTrackerStore(), clock: { now: () => 0 } }).effectiveUpdateTimeoutMs,
+    ).toBe(15_000);
+  });
+
+  it('reads and writes a shared store about once per update timeout, not once per request', async () => {
+    const e = await embedded();
+    try {
+      const kv = new RecordingKV(e.kv);
+      let now = 0;
+      const clock = { now: () => now };
+      const d1 = new HaTracker({ store: new KVHaTrackerStore(kv), clock });
+      const d2 = new HaTracker({ store: new KVHaTrackerStore(kv), clock });
+      // Replica a pushes every second through both distributors for 5 minutes; b every second too.
+      let accepted = 0;
+      let rejected = 0;
+      for (now = 0; now < 300_000; now += 1_000) {
+        for (const d of [d1, d2]) {
+          if ((await d.checkReplica(t, 'prom', 'a', 30_000, 0)).accepted) accepted++;
+          if (!(await d.checkReplica(t, 'prom', 'b', 30_000, 0)).accepted) rejected++;
+        }
+      }
+      expect(accepted).toBe(600);
+      expect(rejected).toBe(600);
+      const ops = (op: string) => kv.accesses.filter((a) => a.op === op).length;
+      // 300 s / 15 s = 20 refreshes; each distributor may try each one (the loser re-reads).
+      expect(ops('checkAndPut')).toBeLessThanOrEqual(2 * (20 + 1));
+      expect(ops('get')).toBeLessThanOrEqual(2 * (20 + 1) + 2);
+      expect(ops('scan')).toBe(0);
+    } finally {
+      await e.cleanup();
+    }
+  });
+
+  it('forgets remembered clusters after they went stale', async () => {
+    let now = 0;
+    const store = new InMemoryHaTrackerStore();
+    const h = new HaTracker({ store, clock: { now: () => now }, staleAfterMs: 60_000 });
+    await h.checkReplica(t, 'gone', 'a', 30_000, 0);
+    expect(h.rememberedClusters).toBe(1);
+    // Someone removes the row behind this tracker's back; only the store counts afterwards.
+    await store.removeStale(t, 1);
+    now = 120_000;
+    expect(await h.checkReplica(t, 'other', 'x', 30_000, 0)).toEqual({ accepted: true, failover: false });
+    expect(h.rememberedClusters).toBe(1);
+    expect(await h.checkReplica(t, 'gone', 'b', 30_000, 0)).toEqual({ accepted: true, failover: false });
+  });
+});
+
+describe('KVHaTrackerStore', () => {
+  it('lays keys out tenant first, escaped like the chunk schema', () => {
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    expect(hex(haTenantPrefix(t))).toBe(`${Buffer.from('acme').toString('hex')}00`);
+    expect(hex(haKey(t, 'a\u0000\u0001b'))).toBe(`${Buffer.from('acme').toString('hex')}00610101010262` + '00');
+    const p = new TextEncoder().encode('ha/');
+    expect(hex(haKey(t, 'c', p))).toBe(Buffer.from('ha/acme\u0000c\u0000').toString('hex'));
+    for (const c of ['', 'a\u0000', '\u0001\u0000x', '🦊']) {
+      expect(parseHaKey(haKey(t, c, p), p)).toEqual({ tenant: 'acme', cluster: c });
+    }
+    expect(parseHaKey(haKey(t, 'c'), p)).toBeUndefined();
+    expect(parseHaKey(new Uint8Array([0x61, 0x00, 0x62]))).toBeUndefined();
+  });
+
+  it('encodes descs deterministically and reads damaged rows as a stale election', () => {
+    const d = { replica: 'r', receivedAt: 1_700_000_000_123 };
+    expect(decodeReplicaDesc(encodeReplicaDesc(d))).toEqual(d);
+    expect(new TextDecoder().decode(encodeReplicaDesc(d))).toBe('{"replica":"r","receivedAt":1700000000123}');
+    for (const bad of ['', 'nope', '{"replica":1,"receivedAt":2}', 'null', '{"replica":"x"}']) {
+      expect(decodeReplicaDesc(new TextEncoder().encode(bad))).toEqual({ replica: '', receivedAt: 0 });
+    }
+  });
+
+  it('takes over a damaged row (compare-and-set against the stored bytes)', async () => {
+    const e = await embedded();
+    try {
+      await e.kv.put([{ key: haKey(t, 'prom'), value: new TextEncoder().encode('garbage') }]);
+      const store = new KVHaTrackerStore(e.kv);
+      const h = new HaTracker({ store, clock: { now: () => 1_000_000 } });
+      expect(await h.checkReplica(t, 'prom', 'a', 30_000, 0)).toEqual({ accepted: true, failover: true });
+      expect(await store.get(t, 'prom')).toEqual({ replica: 'a', receivedAt: 1_000_000 });
+    } finally {
+      await e.cleanup();
+    }
+  });
+
+  it('lists every election and survives reopening the store', async () => {
+    const e = await embedded();
+    try {
+      const h = new HaTracker({ store: new KVHaTrackerStore(e.kv), clock: { now: () => 5 } });
+      await h.checkReplica(t, 'c1', 'a', 30_000, 0);
+      await h.checkReplica('zeta' as TenantId, 'c\u0000', 'b', 30_000, 0);
+      await e.kv.close();
+      const kv = await EmbeddedKV.open({ dir: e.dir });
+      e.kv = kv;
+      expect(await new KVHaTrackerStore(kv).list()).toEqual([
+        { tenant: 'acme', cluster: 'c1', desc: { replica: 'a', receivedAt: 5 } },
+        { tenant: 'zeta', cluster: 'c\u0000', desc: { replica: 'b', receivedAt: 5 } },
+      ]);
+    } finally {
+      await e.cleanup();
+    }
   });
 });

@@ -8,6 +8,15 @@ export {
   type ReplicaDecision,
   type ReplicaDesc,
 } from './ha-tracker.js';
+export {
+  decodeReplicaDesc,
+  encodeReplicaDesc,
+  haKey,
+  haTenantPrefix,
+  KVHaTrackerStore,
+  type KVHaTrackerStoreOptions,
+  parseHaKey,
+} from './ha-tracker-kv.js';
 export type { IngesterClient } from './ingester-client.js';
 export type { DistributorLimits } from './limits.js';
 export { InMemoryIngesterClient } from './memory-ingester.js';

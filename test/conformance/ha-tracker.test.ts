@@ -1,0 +1,28 @@
+import { describe } from 'vitest';
+import { runHaTrackerConformance } from '../../data-plane/distributor/ha-tracker.conformance.js';
+import { KVHaTrackerStore } from '../../data-plane/distributor/index.js';
+import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
+import { uniqueTableId } from '../fixtures/storage/emulator.js';
+import { requireService } from '../helpers/require-service.js';
+
+const emulator = requireService('bigtableEmulator');
+
+describe.skipIf(!emulator)('HA tracker on Bigtable (CheckAndMutateRow) on the emulator', () => {
+  runHaTrackerConformance('bigtable', async () => {
+    // Each distributor opens its own BigtableKV on the `<table>_ha` table, as separate processes would.
+    const opts = { projectId: 'test', instanceId: 'test', tableId: uniqueTableId('ha'), apiEndpoint: emulator! };
+    const opened: BigtableKV[] = [];
+    const connect = async () => {
+      const kv = await BigtableKV.open(opts);
+      opened.push(kv);
+      return new KVHaTrackerStore(kv);
+    };
+    return {
+      store: await connect(),
+      connect,
+      cleanup: async () => {
+        await Promise.all(opened.map((kv) => kv.close()));
+      },
+    };
+  });
+});
