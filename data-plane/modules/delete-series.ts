@@ -1,6 +1,6 @@
 import { MAX_TIME_MS, MIN_TIME_MS, parseTime } from '../api/params.js';
 import { parseSeriesSelector } from '../api/selectors.js';
-import { BadDataError, type Matcher, parseTenantId, type TenantId } from '../model/index.js';
+import { BadDataError, type Clock, type Matcher, parseTenantId, systemClock, type TenantId } from '../model/index.js';
 import type { KVChunkStore } from '../storage/chunkstore/index.js';
 
 /** An operator's delete-series request as it arrives (Prometheus's admin API parameters). */
@@ -29,6 +29,8 @@ export interface DeleteSeriesTargets {
     deleteSeries(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number>;
   };
   store?: KVChunkStore | undefined;
+  /** For "today": its bucket gets a tombstone even before it holds rows (default: system clock). */
+  clock?: Clock | undefined;
   /** Drops the tenant's cached query results (the query frontend's results cache). */
   invalidate?: ((tenantId: TenantId) => void) | undefined;
 }
@@ -96,7 +98,9 @@ export async function deleteSeries(
   let removed = 0;
   for (const ms of sets) {
     removed += await targets.ingester.deleteSeries(tenantId, ms, start, end);
-    await targets.store?.deleteSeries(tenantId, ms, start, end);
+    // Today's bucket too: a flush already in flight may be creating it with the old chunk bytes.
+    const now = (targets.clock ?? systemClock).now();
+    await targets.store?.deleteSeries(tenantId, ms, start, end, { alsoAt: [now] });
   }
   // Cached range-query results may hold the deleted samples.
   targets.invalidate?.(tenantId);

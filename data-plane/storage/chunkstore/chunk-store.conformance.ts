@@ -280,6 +280,23 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       expect(await q.labelValues('instance', m('job="node"'))).toEqual(['a']);
     });
 
+    it('a tombstone placed with alsoAt in a bucket without rows hides chunks written there later', async () => {
+      await store.deleteSeries(B, m('instance="b"'), D - DAY_MS, D + DAY_MS, {
+        alsoAt: [D + 3600_000, D + 9 * DAY_MS],
+      });
+      // Only the bucket of D got it (the other time is outside the range); no other bucket exists.
+      expect(await store.buckets(B, D - 10 * DAY_MS, D + 10 * DAY_MS)).toEqual([store.schema.bucketOf(D)]);
+      await store.put(B, chunksOf(data, 60));
+      const got = (await select(B, m('job=~".+"'), D, D + DAY_MS)).filter((s) => s.samples.length > 0);
+      expect(got).toEqual(
+        expected(
+          data.filter((s) => s !== data[1]),
+          D,
+          D + DAY_MS,
+        ),
+      );
+    });
+
     it('writes index rows once per series and bucket; later flushes write only chunk rows', async () => {
       const [first, ...rest] = chunksOf(data, 60);
       await store.put(A, [first!]);

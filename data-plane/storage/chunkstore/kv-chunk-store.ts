@@ -175,14 +175,15 @@ export class KVChunkStore implements ChunkStore {
   /**
    * Deletes series samples: a tombstone for `matchers` over `[mint, maxt]` is written to every
    * existing bucket of the range and hides the samples from queries at once; `purgeDeleted` later
-   * removes the rows.
+   * removes the rows. `alsoAt` names times whose buckets get the tombstone even if they hold no row
+   * yet (the caller passes "now": a flush in flight may be about to create today's bucket).
    */
   async deleteSeries(
     tenantId: TenantId,
     matchers: readonly Matcher[],
     mint: number,
     maxt: number,
-    opts?: CallOptions,
+    opts?: CallOptions & { alsoAt?: readonly number[] },
   ): Promise<void> {
     if (!matchers.some((m) => !m.matchesEmpty())) {
       throw new BadDataError('delete series needs at least one matcher that selects a non-empty value');
@@ -193,9 +194,10 @@ export class KVChunkStore implements ChunkStore {
     const s = this.schema;
     const value = encodeTombstone({ matchers, mint, maxt });
     const id = tombstoneId(value);
-    const buckets = await this.buckets(tenantId, s.bucketOf(mint), s.bucketOf(maxt), opts);
+    const buckets = new Set(await this.buckets(tenantId, s.bucketOf(mint), s.bucketOf(maxt), opts));
+    for (const t of opts?.alsoAt ?? []) if (t >= mint && t <= maxt) buckets.add(s.bucketOf(t));
     await this.kv.put(
-      buckets.map((b) => ({ key: s.tombstoneKey(tenantId, b, id), value })),
+      [...buckets].map((b) => ({ key: s.tombstoneKey(tenantId, b, id), value })),
       opts,
     );
   }
