@@ -43,6 +43,17 @@ describe('decodeWriteRequest', () => {
       expect(decodeWriteRequest(body).timeseries[0]!.memo).toBeUndefined();
     });
 
+    it('follows the order of the last request, and still finds series sent in another order', () => {
+      const s = (v: string) => series(label('job', v), [0x12, ...len(SAMPLE)]);
+      const first = decode(Uint8Array.from([...s('o1'), ...s('o2'), ...s('o3')])).timeseries;
+      const same = decode(Uint8Array.from([...s('o1'), ...s('o2'), ...s('o3')])).timeseries;
+      expect(same.map((t) => t.memo)).toEqual(first.map((t) => t.memo));
+      const shuffled = decode(Uint8Array.from([...s('o3'), ...s('o1'), ...s('o4'), ...s('o2')])).timeseries;
+      expect(shuffled.map((t) => t.labels[1])).toEqual(['o3', 'o1', 'o4', 'o2']);
+      expect(shuffled[0]!.memo).toBe(first[2]!.memo);
+      expect(shuffled[3]!.memo).toBe(first[1]!.memo);
+    });
+
     it('tells apart label sets that differ in one byte', () => {
       const one = decode(Uint8Array.from(series(label('job', 'abc'), [0x12, ...len(SAMPLE)])));
       const two = decode(Uint8Array.from(series(label('job', 'abd'), [0x12, ...len(SAMPLE)])));

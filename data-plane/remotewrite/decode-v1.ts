@@ -13,6 +13,7 @@ import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } 
 export function decodeWriteRequest(buf: Uint8Array, opts?: { cache?: SeriesCache }): WireWriteRequest {
   const r = new ProtoReader(buf);
   const cache = opts?.cache;
+  let prev: SeriesMemo | undefined;
   const timeseries: WireSeries[] = [];
   const metadata: MetricMetadata[] = [];
   while (r.pos < r.end) {
@@ -21,7 +22,9 @@ export function decodeWriteRequest(buf: Uint8Array, opts?: { cache?: SeriesCache
     const wt = tag & 7;
     if (field === 1) {
       if (wt !== WIRE_LEN) throw wrongWireType('WriteRequest', 'timeseries', wt, WIRE_LEN);
-      timeseries.push(readSeries(r, r.lenEnd(), cache));
+      const ts = readSeries(r, r.lenEnd(), cache, prev);
+      prev = ts.memo;
+      timeseries.push(ts);
     } else if (field === 3) {
       if (wt !== WIRE_LEN) throw wrongWireType('WriteRequest', 'metadata', wt, WIRE_LEN);
       metadata.push(readMetadata(r, r.lenEnd()));
@@ -41,7 +44,12 @@ const NO_HISTOGRAMS: readonly WireHistogramSample[] = Object.freeze([]);
 const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /** Runs `body` over the sub-message ending at `stop`, then restores the parent's end. */
-function readSeries(r: ProtoReader, stop: number, cache: SeriesCache | undefined): WireSeries {
+function readSeries(
+  r: ProtoReader,
+  stop: number,
+  cache: SeriesCache | undefined,
+  prev: SeriesMemo | undefined,
+): WireSeries {
   const parentEnd = r.end;
   r.end = stop;
   let labels: string[];
@@ -58,8 +66,12 @@ function readSeries(r: ProtoReader, stop: number, cache: SeriesCache | undefined
   let hash = 0;
   if (cache !== undefined && labelsEnd > labelsStart) {
     const view = r.view;
-    hash = hashBytes(buf, view, labelsStart, labelsEnd);
-    memo = cache.get(buf, view, labelsStart, labelsEnd, hash);
+    if (prev !== undefined) memo = cache.next(prev, buf, view, labelsStart, labelsEnd);
+    if (memo === undefined) {
+      hash = hashBytes(buf, view, labelsStart, labelsEnd);
+      memo = cache.get(buf, view, labelsStart, labelsEnd, hash);
+      if (memo !== undefined && prev !== undefined) cache.link(prev, memo);
+    }
   }
   let cacheable = memo === undefined && labelsEnd > labelsStart;
   if (memo !== undefined) {
@@ -102,7 +114,10 @@ function readSeries(r: ProtoReader, stop: number, cache: SeriesCache | undefined
     }
   }
   r.end = parentEnd;
-  if (cacheable && cache !== undefined) memo = cache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
+  if (cacheable && cache !== undefined) {
+    memo = cache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
+    if (prev !== undefined) cache.link(prev, memo);
+  }
   return { labels, samples, histograms, exemplars, memo };
 }
 

@@ -18,6 +18,8 @@ export interface SeriesMemo {
 }
 
 interface Entry extends SeriesMemo {
+  /** The entry that followed this one in the last request that had both. */
+  next: Entry | undefined;
   slab: Uint8Array;
   view: DataView;
   off: number;
@@ -44,16 +46,21 @@ export class SeriesCache {
   /** The entry for `buf[start, stop)`, if those exact bytes were added before. */
   get(buf: Uint8Array, view: DataView, start: number, stop: number, hash: number): SeriesMemo | undefined {
     const e = this.map.get(hash);
-    if (e === undefined) return undefined;
-    const len = stop - start;
-    if (e.len !== len) return undefined;
-    const sv = e.view;
-    const off = e.off - start;
-    let i = start;
-    for (; i + 4 <= stop; i += 4) if (sv.getInt32(off + i, true) !== view.getInt32(i, true)) return undefined;
-    const s = e.slab;
-    for (; i < stop; i++) if (s[off + i] !== buf[i]) return undefined;
-    return e;
+    return e !== undefined && matches(e, buf, view, start, stop) ? e : undefined;
+  }
+
+  /**
+   * The entry that followed `prev` last time, if it matches `buf[start, stop)`: senders send their
+   * series in the same order request after request, so this usually saves the hash and the lookup.
+   */
+  next(prev: SeriesMemo, buf: Uint8Array, view: DataView, start: number, stop: number): SeriesMemo | undefined {
+    const e = (prev as Entry).next;
+    return e !== undefined && matches(e, buf, view, start, stop) ? e : undefined;
+  }
+
+  /** Records that `cur` followed `prev` in a request. */
+  link(prev: SeriesMemo, cur: SeriesMemo): void {
+    (prev as Entry).next = cur as Entry;
   }
 
   add(buf: Uint8Array, start: number, stop: number, hash: number, flat: readonly string[]): SeriesMemo {
@@ -68,12 +75,14 @@ export class SeriesCache {
     const off = this.used;
     this.slab.set(buf.subarray(start, stop), off);
     this.used += len;
-    const e: Entry = { flat, validated: undefined, slab: this.slab, view: this.view, off, len };
+    const e: Entry = { flat, validated: undefined, next: undefined, slab: this.slab, view: this.view, off, len };
     this.map.set(hash, e);
     return e;
   }
 
   clear(): void {
+    // Entries still referenced elsewhere must not keep the dropped ones alive through `next`.
+    for (const e of this.map.values()) e.next = undefined;
     this.map.clear();
     this.slabs = [];
     this.slab = new Uint8Array(0);
@@ -84,6 +93,17 @@ export class SeriesCache {
   get size(): number {
     return this.map.size;
   }
+}
+
+function matches(e: Entry, buf: Uint8Array, view: DataView, start: number, stop: number): boolean {
+  if (e.len !== stop - start) return false;
+  const sv = e.view;
+  const off = e.off - start;
+  let i = start;
+  for (; i + 4 <= stop; i += 4) if (sv.getInt32(off + i, true) !== view.getInt32(i, true)) return false;
+  const s = e.slab;
+  for (; i < stop; i++) if (s[off + i] !== buf[i]) return false;
+  return true;
 }
 
 /**
