@@ -37,4 +37,5 @@ export {
   truthy,
 } from './exec.js';
 export { formatE, formatF, formatG, sprintf } from './go-fmt.js';
+export { g4, humanize, humanize1024, humanizeDuration, humanizeTimestamp, toFloat } from './humanize.js';
 export { type ParseOptions, parseTemplate } from './parser.js';

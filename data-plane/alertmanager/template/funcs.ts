@@ -1,5 +1,13 @@
-import { formatG, goBuiltins, isGoMap, stringFuncs, TemplateError, type TemplateFunc } from '../../template/index.js';
-import { GoTimeValue, KV } from './values.js';
+import {
+  formatG,
+  goBuiltins,
+  humanizeDuration,
+  isGoMap,
+  stringFuncs,
+  TemplateError,
+  type TemplateFunc,
+} from '../../template/index.js';
+import { GoDuration, GoTimeValue, KV } from './values.js';
 
 /** Go prints an int as an int (the Alertmanager's numbers, `len` and `Unix`, are ints), a float with `%v`. */
 export function printNumber(n: number): string {
@@ -15,6 +23,11 @@ function str(v: unknown): string {
       .map((k) => `${k}:${str(v.goGet(k))}`)
       .join(' ')}]`;
   return String(v);
+}
+
+function time(v: unknown): GoTimeValue {
+  if (v instanceof GoTimeValue && v.ms !== undefined) return v;
+  throw new TemplateError(`expected a time, got ${str(v)}`);
 }
 
 function jsonable(v: unknown): unknown {
@@ -43,6 +56,11 @@ export const FUNCS: Record<string, TemplateFunc> = {
   },
   stringSlice: (...a) => a.map(str),
   toJson: (v) => JSON.stringify(jsonable(v)),
+  humanizeDuration,
+  /** Time elapsed since a time (`{{ .StartsAt | since | humanizeDuration }}`). */
+  since: (t) => new GoDuration(Date.now() - time(t).ms!),
+  /** A time in a Go layout, UTC (`{{ .StartsAt | date "2006-01-02 15:04" }}`). */
+  date: (layout, t) => time(t).Format(layout),
 };
 
 export const FUNC_MAP: ReadonlyMap<string, TemplateFunc> = new Map(Object.entries(FUNCS));

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Labels, parseTenantId } from '../../model/index.js';
 import { fingerprint } from '../alert.js';
 import { templateData } from '../notify/data.js';
-import { TemplateSet, templateValue } from './index.js';
+import { GoDuration, TemplateSet, templateValue } from './index.js';
 
 const now = Date.parse('2026-11-26T10:00:00Z');
 const alert = (labels: Record<string, string>, resolved = false) => {
@@ -73,6 +73,15 @@ describe('templates', () => {
     { name: 'times', text: '{{ (index .Alerts 0).StartsAt.Format "2006-01-02 15:04" }}', out: '2026-11-26 09:59' },
     { name: 'html escaping', text: '{{ "<b>" | html }}', out: '&lt;b&gt;' },
     { name: 'and/or/not', text: '{{ and 1 "x" }} {{ or "" "y" }} {{ not false }}', out: 'x y true' },
+    { name: 'date', text: '{{ (index .Alerts 0).StartsAt | date "15:04:05 on Jan 02" }}', out: '09:59:00 on Nov 26' },
+    { name: 'humanizeDuration', text: '{{ humanizeDuration 3725 }}', out: '1h 2m 5s' },
+    { name: 'break in range', text: '{{ range .Alerts }}{{ .Labels.instance }}{{ break }}{{ end }}', out: 'a' },
+    {
+      name: 'ints print as ints',
+      text: '{{ len .Alerts }} {{ (index .Alerts 0).StartsAt.Unix }}',
+      out: '2 1795687140',
+    },
+    { name: 'urlquery as Go', text: '{{ .Receiver | urlquery }}', out: 'team+x' },
   ])('$name', ({ text, out }) => {
     expect(set.execute(text, data)).toBe(out);
   });
@@ -89,6 +98,23 @@ describe('templates', () => {
     { name: 'unknown template', text: '{{ template "nope" . }}', error: /no such template/ },
   ])('rejects $name', ({ text, error }) => {
     expect(() => new TemplateSet().execute(text, data)).toThrow(error);
+  });
+
+  it('since gives a Go duration', () => {
+    vi.useFakeTimers({ now: now + 90_000 });
+    try {
+      expect(set.execute('{{ (index .Alerts 0).StartsAt | since }}', data)).toBe('2m30s');
+      expect(set.execute('{{ (index .Alerts 0).StartsAt | since | humanizeDuration }}', data)).toBe('2m 30s');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect([0, 1.5, 61_000, 3_600_000, 3_725_500].map((ms) => String(new GoDuration(ms)))).toEqual([
+      '0s',
+      '1.5ms',
+      '1m1s',
+      '1h0m0s',
+      '1h2m5.5s',
+    ]);
   });
 
   it('renders the default email and text bodies', () => {

@@ -100,6 +100,33 @@ export class GoTimeValue {
   }
 }
 
+/** A Go time.Duration: prints as Go does (`1h2m3.5s`); `valueOf()` is seconds, as humanizeDuration wants. */
+export class GoDuration {
+  constructor(readonly ms: number) {}
+  valueOf(): number {
+    return this.ms / 1000;
+  }
+  Seconds(): number {
+    return this.ms / 1000;
+  }
+  toString(): string {
+    const sign = this.ms < 0 ? '-' : '';
+    const ms = Math.abs(this.ms);
+    if (ms === 0) return '0s';
+    if (ms < 1000) return `${sign}${trimNum(ms)}ms`;
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor((ms % 3_600_000) / 60_000);
+    const sec = trimNum((ms % 60_000) / 1000);
+    if (h > 0) return `${sign}${h}h${m}m${sec}s`;
+    if (m > 0) return `${sign}${m}m${sec}s`;
+    return `${sign}${sec}s`;
+  }
+}
+
+function trimNum(n: number): string {
+  return String(Number(n.toFixed(9)));
+}
+
 export type AlertList = Record<string, unknown>[] & { Firing(): AlertList; Resolved(): AlertList };
 
 export function alertList(items: Record<string, unknown>[]): AlertList {
