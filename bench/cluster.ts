@@ -18,7 +18,7 @@
  * Bodies are encoded once (protobuf with fixed-width timestamps patched per request, then snappy).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type Cluster, startCluster } from '../test/helpers/cluster.js';
@@ -231,6 +231,9 @@ async function main(): Promise<void> {
   console.error(
     `bench:cluster: ${SERIES} series, ${PER_REQUEST} per request, ${CONNS_PER_PAIR} connections per pair, ${SECONDS} s per configuration, ${cpus().length} cores`,
   );
+  const load0 = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const tpl = templates();
   const pg = await startPostgres();
   const bt = await startBigtableEmulator();
@@ -265,7 +268,9 @@ async function main(): Promise<void> {
     }
   }
   if (!stop && rf1.length > 1) stop = `still scaling at ${rf1[rf1.length - 1]!.pairs} pairs`;
-  const text = `${lines.join('\n')}\n\n${stop}\n`;
+  const text = `${lines.join('\n')}\n\n${stop}\n\nload average before ${load0}, after ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (other work on the machine shares its ${cpus().length} cores)\n`;
   process.stdout.write(text);
   if (args.out) writeFileSync(args.out, `${readFileSafe(args.out)}${text}\n`);
 }

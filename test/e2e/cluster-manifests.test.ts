@@ -7,36 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  checkServerArgs,
-  type FlagInfo,
-  lintManifestDir,
-  lintMarkdownCommands,
-  REPO,
-  serverFlags,
-} from '../../scripts/lint-k8s.js';
+import { checkServerArgs, lintManifestDir, lintMarkdownCommands, REPO, serverFlags } from '../../scripts/lint-k8s.js';
 
 const K8S = join(REPO, 'deploy', 'k8s');
-
-/** The flags of the split-mode contract, so these cases do not depend on which of them exist yet. */
-const CONTRACT_FLAGS: FlagInfo[] = [
-  { name: 'instance-id', env: 'CORTEX_INSTANCE_ID', boolean: false, allowNo: false },
-  { name: 'advertise-url', env: 'CORTEX_ADVERTISE_URL', boolean: false, allowNo: false },
-  { name: 'zone', env: 'CORTEX_ZONE', boolean: false, allowNo: false },
-  { name: 'replication-factor', env: 'CORTEX_REPLICATION_FACTOR', boolean: false, allowNo: false },
-  { name: 'control-plane-url', env: 'CORTEX_CONTROL_PLANE_URL', boolean: false, allowNo: false },
-  { name: 'ring-tokens', env: 'CORTEX_RING_TOKENS', boolean: false, allowNo: false },
-];
-
-async function flagsWithContract(): Promise<FlagInfo[]> {
-  const real = await serverFlags();
-  const byName = new Map(real.map((f) => [f.name, f]));
-  for (const f of CONTRACT_FLAGS) if (!byName.has(f.name)) byName.set(f.name, f);
-  // The Bigtable table flag's env per the contract (CORTEX_<UPPER_SNAKE>).
-  const t = byName.get('bigtable-table');
-  if (t && !t.env) byName.set('bigtable-table', { ...t, env: 'CORTEX_BIGTABLE_TABLE' });
-  return [...byName.values()];
-}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -60,8 +33,8 @@ function replaceOnce(text: string, from: string, to: string): string {
 }
 
 describe('lint:k8s manifests', () => {
-  it('accepts the shipped manifests (schema, strict fields, consistency) given the contract flags', async () => {
-    const problems = await lintManifestDir(copy(), { flags: await flagsWithContract() });
+  it('accepts the shipped manifests (schema, strict fields, consistency, real cortexctl server flags)', async () => {
+    const problems = await lintManifestDir(copy(), { flags: await serverFlags() });
     expect(problems).toEqual([]);
   });
 
@@ -76,7 +49,7 @@ describe('lint:k8s manifests', () => {
       );
       write('distributor.yaml', t);
     });
-    const problems = await lintManifestDir(dir, { flags: await flagsWithContract() });
+    const problems = await lintManifestDir(dir, { flags: await serverFlags() });
     const messages = problems.map((p) => `${p.file}: ${p.message}`);
     expect(messages).toEqual([
       expect.stringMatching(/^distributor\.yaml: unknown field \/spec\/replica /),
@@ -92,7 +65,7 @@ describe('lint:k8s manifests', () => {
       write('config.yaml', `${read('config.yaml')}---\napiVersion: v1\nkind: Servic\nmetadata:\n  name: x\n`);
       write('ruler.yaml', replaceOnce(read('ruler.yaml'), '        - name: cortex\n', '        - nme: cortex\n'));
     });
-    const problems = await lintManifestDir(dir, { flags: await flagsWithContract(), noStrict: true });
+    const problems = await lintManifestDir(dir, { flags: await serverFlags(), noStrict: true });
     const text = problems.map((p) => `${p.file}: ${p.message}`).join('\n');
     expect(text).toMatch(
       /querier\.yaml: schema: \/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort must be integer/,
@@ -118,7 +91,7 @@ describe('lint:k8s manifests', () => {
       write('ingester.yaml', i);
       write('kustomization.yaml', replaceOnce(read('kustomization.yaml'), '  - ruler.yaml\n', ''));
     });
-    const problems = await lintManifestDir(dir, { flags: await flagsWithContract(), noStrict: true });
+    const problems = await lintManifestDir(dir, { flags: await serverFlags(), noStrict: true });
     const text = problems.map((p) => `${p.file}: ${p.message}`).join('\n');
     expect(text).toMatch(/gateway\.yaml: container cortex: readinessProbe must GET \/ready/);
     expect(text).toMatch(
@@ -140,7 +113,7 @@ describe('lint:k8s manifests', () => {
       write('distributor.yaml', d);
       write('config.yaml', `${read('config.yaml')}  CORTEX_RING_TOKEN: "64"\n`);
     });
-    const problems = await lintManifestDir(dir, { flags: await flagsWithContract(), noStrict: true });
+    const problems = await lintManifestDir(dir, { flags: await serverFlags(), noStrict: true });
     const text = problems.map((p) => `${p.file}: ${p.message}`).join('\n');
     expect(text).toMatch(/distributor\.yaml: container cortex: unknown flag --data-directory/);
     expect(text).toMatch(/distributor\.yaml: container cortex: --target: unknown target distributer/);
