@@ -3,15 +3,19 @@
  * TypeBox schema (control-plane/api) the type is imported from there; the rest is declared here.
  */
 import type {
+  AlertmanagerConfig as ApiAlertmanagerConfig,
   CreatedToken as ApiCreatedToken,
+  RuleGroup as ApiRuleGroup,
   Tenant as ApiTenant,
   Token as ApiToken,
   CreateTenantBody,
   CreateTokenBody,
   ErrorBody,
+  LimitsView,
   TenantPage,
   UpdateTenantBody,
 } from '../../control-plane/api/index.js';
+import type { RuleDesc } from '../../data-plane/ruler/index.js';
 
 /** Tenants and tokens use the control plane's published schemas (control-plane/api), types only. */
 export type Tenant = ApiTenant;
@@ -26,6 +30,10 @@ export type ApiErrorBody = ErrorBody;
 
 export type { TenantPage };
 
+/**
+ * The scope set, checked before a request is sent. A runtime list, so it cannot come from
+ * control-plane/api (types only); the control plane's list is control-plane/domain TOKEN_SCOPES.
+ */
 export const TOKEN_SCOPES = [
   'metrics:write',
   'metrics:read',
@@ -61,43 +69,18 @@ export interface PendingDeletion {
 }
 
 /** Limit values as the API returns them: numbers, or duration strings for duration limits. */
-export type LimitValue = number | string;
+export type TenantLimits = LimitsView;
+export type LimitValue = LimitsView['limits'][string];
 
-export interface TenantLimits {
-  tenantId: string;
-  limits: Record<string, LimitValue>;
-  overridden: string[];
-  defaults: Record<string, LimitValue>;
-}
+/** A rule as in Prometheus rule files (the ruler's shape); unknown fields survive a round trip. */
+export type Rule = RuleDesc & { [extra: string]: unknown };
 
-/** A Prometheus rule group; rules are kept as plain objects so unknown fields survive a round trip. */
-export interface RuleGroup {
-  name: string;
-  interval?: string;
-  limit?: number;
-  query_offset?: string;
-  labels?: Record<string, string>;
-  rules: Rule[];
-  [extra: string]: unknown;
-}
-
-export interface Rule {
-  record?: string;
-  alert?: string;
-  expr: string;
-  for?: string;
-  keep_firing_for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [extra: string]: unknown;
-}
+/** The control plane's rule group with typed rules; unknown fields survive a round trip. */
+export type RuleGroup = Omit<ApiRuleGroup, 'rules'> & { rules: Rule[]; [extra: string]: unknown };
 
 export interface RuleNamespaces {
   namespaces: Record<string, RuleGroup[]>;
 }
 
-export interface AlertmanagerConfig {
-  config: string;
-  templates: Record<string, string>;
-  revision?: number;
-}
+/** What `alertmanager get` returns; the revision is absent in what `push` sends. */
+export type AlertmanagerConfig = Omit<ApiAlertmanagerConfig, 'revision'> & { revision?: number };
