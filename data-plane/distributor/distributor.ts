@@ -32,6 +32,7 @@ import type { IngesterClient } from './ingester-client.js';
 import type { DistributorLimits } from './limits.js';
 import { DistributorMetrics } from './metrics.js';
 import { TenantRateLimiter } from './rate-limiter.js';
+import { type IngestionRateStrategy, LocalIngestionRateStrategy } from './rate-strategy.js';
 
 export interface DistributorOptions {
   limits: DistributorLimits;
@@ -44,6 +45,8 @@ export interface DistributorOptions {
   haClusterLabel?: string;
   /** Label that names the replica within the pair; removed before storing (`ha_replica_label`). */
   haReplicaLabel?: string;
+  /** How `ingestion_rate` becomes this distributor's share (default local: the whole rate). */
+  rateStrategy?: IngestionRateStrategy;
 }
 
 /** One dropped series, exemplar or metadata entry (or an ingester's per-series rejection). */
@@ -75,6 +78,7 @@ export class Distributor {
   private readonly clock: Clock;
   private readonly metrics: DistributorMetrics;
   private readonly limiter: TenantRateLimiter;
+  private readonly rateStrategy: IngestionRateStrategy;
   private readonly ha: HaTracker;
   private readonly clusterLabel: string;
   private readonly replicaLabel: string;
@@ -85,6 +89,7 @@ export class Distributor {
     this.clock = opts.clock ?? systemClock;
     this.metrics = new DistributorMetrics(opts.registry);
     this.limiter = new TenantRateLimiter(this.clock);
+    this.rateStrategy = opts.rateStrategy ?? new LocalIngestionRateStrategy(opts.limits);
     this.ha = new HaTracker({ store: opts.haStore ?? new InMemoryHaTrackerStore(), clock: this.clock });
     this.clusterLabel = opts.haClusterLabel ?? 'cluster';
     this.replicaLabel = opts.haReplicaLabel ?? '__replica__';
@@ -289,8 +294,8 @@ export class Distributor {
   }
 
   private checkRate(tenant: TenantId, total: number, samples: number): void {
-    const rate = this.limits.ingestionRate(tenant);
-    const burst = this.limits.ingestionBurstSize(tenant);
+    const rate = this.rateStrategy.limit(tenant);
+    const burst = this.rateStrategy.burst(tenant);
     const d = this.limiter.tryTake(tenant, total, rate, burst);
     if (d.ok) return;
     if (samples > 0)

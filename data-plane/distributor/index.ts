@@ -27,3 +27,14 @@ export {
   type PushResponse,
 } from './push-handler.js';
 export { type RateDecision, TenantRateLimiter } from './rate-limiter.js';
+export {
+  createIngestionRateStrategy,
+  type DistributorRingView,
+  GlobalIngestionRateStrategy,
+  type GlobalIngestionRateStrategyOptions,
+  INGESTION_RATE_STRATEGIES,
+  type IngestionRateStrategy,
+  type IngestionRateStrategyName,
+  LocalIngestionRateStrategy,
+  type RateLimits,
+} from './rate-strategy.js';
