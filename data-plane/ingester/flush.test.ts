@@ -280,6 +280,46 @@ describe('flush to the chunk store', () => {
     expect(await sums(again.i)).toEqual(want);
   });
 
+  it('after every histogram was flushed and the ingester restarted, older histograms are still refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
+    dirs.push(dir);
+    const h = (k: number) => ({
+      counterResetHint: 'unknown' as const,
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: k,
+      sum: k,
+      positiveSpans: [],
+      negativeSpans: [],
+      positiveBuckets: [],
+      negativeBuckets: [],
+    });
+    const { i, store } = setup({ walDir: dir });
+    await i.start();
+    await i.push(
+      T1,
+      req([series({ __name__: 'h' }, [], { histograms: [0, 1, 2].map((k) => ({ t: k * 15_000, h: h(k) })) })]),
+    );
+    await i.stop();
+    expect(store.chunks().map((c) => c.encoding)).toEqual([3]);
+    const again = setup({ walDir: dir });
+    await again.i.start();
+    const out = await again.i.push(
+      T1,
+      req([
+        series({ __name__: 'h' }, [], {
+          histograms: [
+            { t: 15_000, h: h(9) },
+            { t: 45_000, h: h(3) },
+          ],
+        }),
+      ]),
+    );
+    expect(out.errors.map((e) => [e.error.id, e.dropped])).toEqual([['err-cortex-sample-out-of-order', 1]]);
+    expect(out.histogramsAppended).toBe(1);
+  });
+
   it('after everything was flushed and the ingester restarted, series still refuse old and duplicate samples', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ingester-flush-'));
     dirs.push(dir);

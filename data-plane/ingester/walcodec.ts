@@ -191,6 +191,18 @@ export function checkpointSeries(tenant: TenantId, series: readonly MemSeries[])
     b.f64(s.lastV);
   }
   if (stateStart >= 0) b.endRecord(stateStart);
+  // Likewise the newest histogram cut into a chunk, which may be in the store only.
+  let histStateStart = -1;
+  for (const s of series) {
+    if (s.histSealedMaxT === Number.NEGATIVE_INFINITY) continue;
+    if (histStateStart < 0) {
+      histStateStart = b.beginRecord(RecordType.HistogramState);
+      b.str(tenant);
+    }
+    b.uvarint(s.ref);
+    b.f64(s.histSealedMaxT);
+  }
+  if (histStateStart >= 0) b.endRecord(histStateStart);
   if (b.len > 0) out.push(b.take());
   const rest = rec.finish();
   if (rest) out.push(rest);
@@ -309,6 +321,17 @@ export class Replayer {
           if (s && t > s.lastT) {
             s.lastT = t;
             s.lastV = v;
+            if (t > head.maxT) head.maxT = t;
+          }
+        }
+        return;
+      }
+      case RecordType.HistogramState: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const t = r.f64();
+          if (s && t > s.histSealedMaxT) {
+            s.histSealedMaxT = t;
             if (t > head.maxT) head.maxT = t;
           }
         }

@@ -26,6 +26,8 @@ export const RecordType = {
   SeriesState: 6,
   /** tenant, JSON {m: [[type, name, value]…], mint, maxt}: an operator's delete-series (delete.ts) */
   Deletion: 7,
+  /** checkpoint only: tenant, repeated (ref, newest histogram t f64 cut into a chunk) — histogram ordering state */
+  HistogramState: 8,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
