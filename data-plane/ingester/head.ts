@@ -60,7 +60,7 @@ export class TenantHead implements Queryable {
   lookup(labels: Labels): MemSeries | undefined {
     const e = (labels as SlottedLabels)[SERIES_SLOT];
     // A series dropped from memory (all flushed, or deleted) is not the one to append to any more.
-    if (e !== undefined && e.head === this && this.series.get(e.series.ref) === e.series) return e.series;
+    if (e !== undefined && e.head === this && !e.series.removed) return e.series;
     return undefined;
   }
 
@@ -133,6 +133,7 @@ export class TenantHead implements Queryable {
   delete(s: MemSeries): void {
     if (this.series.get(s.ref) !== s) return;
     this.series.delete(s.ref);
+    s.removed = true;
     const e = this.byHash.get(s.hash);
     if (e === s) this.byHash.delete(s.hash);
     else if (Array.isArray(e)) {

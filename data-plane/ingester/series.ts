@@ -87,6 +87,8 @@ export class MemSeries {
   readonly ref: number;
   readonly labels: Labels;
   readonly hash: number;
+  /** Set once the head dropped the series (all flushed and released): pushes then create a new one. */
+  removed = false;
   /** In-order chunks, oldest first; the last one is open unless `sealed`. */
   chunks: MemChunk[] = [];
   private app: ChunkAppender | undefined;
