@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { TenantId } from '../model/index.js';
 import { EmbeddedKV } from '../storage/embedded/index.js';
 import { RecordingKV } from '../storage/kv/index.js';
+import { Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { runHaTrackerConformance } from './ha-tracker.conformance.js';
 import {
+  Distributor,
   decodeReplicaDesc,
   encodeReplicaDesc,
   HaTracker,
@@ -14,6 +17,7 @@ import {
   haKey,
   haTenantPrefix,
   InMemoryHaTrackerStore,
+  InMemoryIngesterClient,
   KVHaTrackerStore,
   parseHaKey,
   type ReplicaDesc,
@@ -179,6 +183,57 @@ describe('KVHaTrackerStore', () => {
         { tenant: 'acme', cluster: 'c1', desc: { replica: 'a', receivedAt: 5 } },
         { tenant: 'zeta', cluster: 'c\u0000', desc: { replica: 'b', receivedAt: 5 } },
       ]);
+    } finally {
+      await e.cleanup();
+    }
+  });
+});
+
+describe('two Distributors sharing a KVHaTrackerStore', () => {
+  it('deduplicate one HA pair whichever distributor each replica reaches, and fail over together', async () => {
+    const e = await embedded();
+    try {
+      let now = Date.UTC(2026, 10, 26, 12);
+      const clock = { now: () => now };
+      const limits = new Overrides(
+        new StaticTenantLimitsSource(new Map([[t, { accept_ha_samples: 1, ha_tracker_failover_timeout: 30_000 }]])),
+      );
+      const ingester = new InMemoryIngesterClient();
+      const [d1, d2] = [0, 1].map(
+        () =>
+          new Distributor({ limits, ingester, registry: new Registry(), clock, haStore: new KVHaTrackerStore(e.kv) }),
+      ) as [Distributor, Distributor];
+      const from = (replica: string) => ({
+        timeseries: [
+          {
+            labels: ['__name__', 'up', '__replica__', replica, 'cluster', 'prom'],
+            samples: [{ t: now, v: 1 }],
+            histograms: [],
+            exemplars: [],
+          },
+        ],
+        metadata: [],
+      });
+      // Replica a reaches d1, replica b reaches d2 (as a load balancer might spread them).
+      const step = async () => ({
+        a: (await d1.push(t, from('a'))).deduplicated?.elected,
+        b: (await d2.push(t, from('b'))).deduplicated?.elected,
+      });
+      expect(await step()).toEqual({ a: undefined, b: 'a' });
+      for (let i = 0; i < 6; i++) {
+        now += 10_000;
+        expect(await step()).toEqual({ a: undefined, b: 'a' });
+      }
+      // a goes silent; b is still rejected until the failover timeout, then elected via d2 …
+      now += 20_000;
+      expect((await d2.push(t, from('b'))).deduplicated?.elected).toBe('a');
+      now += 15_000;
+      expect((await d2.push(t, from('b'))).deduplicated).toBeUndefined();
+      // … and d1 agrees when a comes back, through either distributor.
+      expect((await d1.push(t, from('a'))).deduplicated?.elected).toBe('b');
+      expect((await d2.push(t, from('a'))).deduplicated?.elected).toBe('b');
+      const stored = [...(ingester.tenants.get(t)?.values() ?? [])];
+      expect(stored.map((x) => [x.labels.toString(), x.samples.length])).toEqual([['up{cluster="prom"}', 8]]);
     } finally {
       await e.cleanup();
     }

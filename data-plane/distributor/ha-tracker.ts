@@ -9,9 +9,9 @@ export interface ReplicaDesc {
 }
 
 /**
- * Where HA election state lives. The in-memory store serves one process; a shared store (Postgres,
- * Bigtable or etcd, from the ring work) makes every distributor agree. `compareAndSwap` must be
- * atomic: it writes `next` only if the stored value still equals `prev` (undefined = absent).
+ * Where HA election state lives. The in-memory store serves one process; `KVHaTrackerStore`
+ * (ha-tracker-kv.ts, over Bigtable in split mode) makes every distributor agree. `compareAndSwap`
+ * must be atomic: it writes `next` only if the stored value still equals `prev` (undefined = absent).
  */
 export interface HaTrackerStore {
   get(tenant: TenantId, cluster: string): Promise<ReplicaDesc | undefined>;
