@@ -39,3 +39,4 @@ export {
 export { formatE, formatF, formatG, sprintf } from './go-fmt.js';
 export { g4, humanize, humanize1024, humanizeDuration, humanizeTimestamp, toFloat } from './humanize.js';
 export { type ParseOptions, parseTemplate } from './parser.js';
+export { GoDuration, GoTimeValue } from './time.js';

@@ -1,5 +1,7 @@
 import { parseDuration } from '../../model/index.js';
 import {
+  GoDuration,
+  GoTimeValue,
   g4,
   goBuiltins,
   humanize,
@@ -104,8 +106,8 @@ export function templateFuncs(ctx: FuncContext): Map<string, TemplateFunc> {
     ['humanizeDuration', humanizeDuration],
     ['humanizePercentage', (v) => `${g4(toFloat(v) * 100)}%`],
     ['humanizeTimestamp', humanizeTimestamp],
-    ['toTime', (v) => new Date(toFloat(v) * 1000)],
-    ['toDuration', (v) => toFloat(v)],
+    ['toTime', (v) => new GoTimeValue(Math.round(toFloat(v) * 1000))],
+    ['toDuration', (v) => new GoDuration(Math.round(toFloat(v) * 1000))],
     ['parseDuration', (s) => parseDuration(String(s)) / 1000],
     ['externalURL', () => ctx.externalURL],
     [

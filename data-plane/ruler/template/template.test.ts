@@ -120,6 +120,10 @@ const cases: { name: string; text: string; value?: number; want: string }[] = [
     text: '{{ define "n" }}{{ range query . }}{{ label "instance" . }}{{ end }}{{ end }}{{ template "n" "up" }}',
     want: 'ba',
   },
+  { name: 'toTime prints as Go', text: '{{ 1700000000.12 | toTime }}', want: '2023-11-14 22:13:20.12 +0000 UTC' },
+  { name: 'toTime methods', text: '{{ (toTime 1700000000).Format "2006-01-02 15:04" }}', want: '2023-11-14 22:13' },
+  { name: 'toDuration prints as Go', text: '{{ 3725 | toDuration }} {{ 0.25 | toDuration }}', want: '1h2m5s 250ms' },
+  { name: 'humanizeDuration of a duration', text: '{{ 90 | toDuration | humanizeDuration }}', want: '1m 30s' },
   {
     name: 'break in range',
     text: '{{ range query "up" }}{{ if eq .Value 1.0 }}{{ break }}{{ end }}x{{ end }}',
