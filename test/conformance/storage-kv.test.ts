@@ -1,36 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { runSortedKVConformance } from '../../data-plane/storage/kv/sorted-kv.conformance.js';
-import { type RestartableEmulator, startEmulatorOnPort, uniqueTableId } from '../fixtures/storage/emulator.js';
+import { type RestartableEmulator, startEmulatorOnPort } from '../fixtures/storage/emulator.js';
+import { openBigtableKVFixture } from '../helpers/bigtable-kv.js';
 import { requireService } from '../helpers/require-service.js';
 import { freePort } from '../helpers/services.js';
 
 const emulator = requireService('bigtableEmulator');
 
 describe.skipIf(!emulator)('Bigtable SortedKV on the emulator', () => {
-  runSortedKVConformance('bigtable', async () => {
-    const opts = { projectId: 'test', instanceId: 'test', tableId: uniqueTableId('kv'), apiEndpoint: emulator! };
-    const fx = {
-      kv: await BigtableKV.open(opts),
-      // A new client on the same table: the data lives in the server, not in the client.
-      reopen: async () => {
-        await fx.kv.close();
-        fx.kv = await BigtableKV.open(opts);
-        return fx.kv;
-      },
-    };
-    return fx;
-  });
+  runSortedKVConformance('bigtable', () => openBigtableKVFixture(emulator!, 'kv'));
 });
 
 describe.skipIf(!emulator)('Bigtable SortedKV with row sets larger than one request', () => {
   it('splits getMany and scanMany into several ReadRows and merges them in key order', async () => {
-    const kv = await BigtableKV.open({
-      projectId: 'test',
-      instanceId: 'test',
-      tableId: uniqueTableId('kv-big'),
-      apiEndpoint: emulator!,
-    });
+    const { kv } = await openBigtableKVFixture(emulator!, 'kv-big');
     try {
       const key = (i: number) => new TextEncoder().encode(`k${String(i).padStart(6, '0')}`);
       const n = 12_000;
@@ -54,24 +38,9 @@ describe.skipIf(!emulator)('Bigtable SortedKV with row sets larger than one requ
 
 describe.skipIf(!emulator)('Bigtable SortedKV without admin prefix deletes', () => {
   // Service accounts without table-admin rights delete prefixes row by row.
-  runSortedKVConformance('bigtable (dropRowRange off)', async () => {
-    const opts = {
-      projectId: 'test',
-      instanceId: 'test',
-      tableId: uniqueTableId('kv-nodrop'),
-      apiEndpoint: emulator!,
-      dropRowRange: false,
-    };
-    const fx = {
-      kv: await BigtableKV.open(opts),
-      reopen: async () => {
-        await fx.kv.close();
-        fx.kv = await BigtableKV.open(opts);
-        return fx.kv;
-      },
-    };
-    return fx;
-  });
+  runSortedKVConformance('bigtable (dropRowRange off)', () =>
+    openBigtableKVFixture(emulator!, 'kv-nodrop', { dropRowRange: false }),
+  );
 });
 
 describe.skipIf(!emulator)('Bigtable SortedKV when the server goes away', () => {
