@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseTenantId, type TenantId } from '../model/index.js';
 import type { InstanceDesc, ReadRing, ReplicationSet, RingDesc, RingOperation } from '../ring/types.js';
 import { MemoryRuleBackend } from './memory-backend.js';
@@ -161,6 +161,64 @@ describe('ruler sharding over a ring', () => {
     await a.evaluateDue(T0 + 2 * MIN);
     expect(c.evals.size).toBe(0);
     expect(a.groups(c.T)).toEqual([]);
+  });
+});
+
+describe('sharded rulers on their own timers', () => {
+  it('run each slot once while a ruler leaves mid-way', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const stops: (() => void)[] = [];
+    try {
+      const ring = new FakeRing(() => Date.now());
+      for (const [k, id] of ['a', 'b'].entries()) {
+        ring.add(
+          id,
+          [0, 1, 2, 3].map((j) => Math.floor(((j * 2 + k) / 8) * 2 ** 32)),
+        );
+        ring.instances.get(id)!.heartbeatMs = Number.MAX_SAFE_INTEGER; // always fresh
+      }
+      const T = parseTenantId('t');
+      const source = new StaticRuleGroupSource();
+      source.set(
+        T,
+        Array.from({ length: 12 }, (_, i) => ({
+          namespace: 'ns',
+          group: { name: `g${i}`, interval: '10s', rules: [{ record: `r:g${i}`, expr: `vector(${i})` }] },
+        })),
+      );
+      const backend = new MemoryRuleBackend();
+      const evals = new Map<string, number>();
+      const rulers = ['a', 'b'].map((id) => {
+        const r = new Ruler({
+          source,
+          query: async (tenant: TenantId, q: string, t: number) => {
+            evals.set(`${q}@${t}`, (evals.get(`${q}@${t}`) ?? 0) + 1);
+            return backend.query(tenant, q, t);
+          },
+          writer: backend,
+          limits: noLimits,
+          clock: { now: () => Date.now() },
+          ring: { ring, instanceId: id },
+        });
+        r.start();
+        stops.push(() => r.stop());
+        return r;
+      });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(rulers[0]!.groups(T).length).toBeGreaterThan(0);
+      expect(rulers[1]!.groups(T).length).toBeGreaterThan(0);
+      // `a` leaves the ring but its process keeps its timers: `b` takes over within a sync.
+      ring.instances.delete('a');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(rulers[0]!.groups(T)).toEqual([]);
+      expect(rulers[1]!.groups(T)).toHaveLength(12);
+      expect([...evals.values()].every((v) => v === 1)).toBe(true);
+      // 12 groups × 12 slots in two minutes, less at most one slot per moved group.
+      expect(evals.size).toBeGreaterThanOrEqual(12 * 12 - 12);
+    } finally {
+      for (const stop of stops) stop();
+      vi.useRealTimers();
+    }
   });
 });
 
