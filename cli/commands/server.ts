@@ -168,6 +168,8 @@ export default class Server extends Command {
         'split mode (--target other than all) requires --cluster-secret (or CORTEX_CLUSTER_SECRET), equal on every process',
       );
     if (secret!.length < 16) fail('--cluster-secret must be at least 16 characters');
+    const rt = flags['root-token'];
+    if (rt !== undefined && rt.length < 16) fail('--root-token must be at least 16 characters');
     if (!flags['bigtable-project'] || !flags['bigtable-instance'])
       fail('split mode requires Bigtable for chunks and rings: --bigtable-project and --bigtable-instance');
     if (targets.has('control-plane')) {

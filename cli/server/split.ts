@@ -11,7 +11,7 @@
  * | distributor | Distributor over RingIngesterClient (RF, quorum); `/api/v1/push` | `distributor` |
  * | querier | TenantQuerier over RingIngesterReader ∪ chunk store; `/prometheus/api/v1` | `querier` |
  * | query-frontend | QueryFrontend in front of the local querier, else a proxy to `querier` instances | `query-frontend` |
- * | gateway | tenant auth (control plane), then local modules or a proxy to a healthy instance | `gateway` |
+ * | gateway | tenant auth (control plane), then local modules or a proxy to a healthy instance; config APIs through the admin API (needs `--root-token` unless the control plane is local) | `gateway` |
  * | ruler | Ruler sharded over the `ruler` ring, with an embedded querier and distributor over the rings | `ruler` |
  * | alertmanager | MultitenantAlertmanager sharded over the ring (peers over HTTP, state in `<table>_alertmanager`) | `alertmanager` |
  */
@@ -25,6 +25,7 @@ import { HttpAlertmanagerPeers } from '../../data-plane/api/alertmanager-peers.j
 import {
   addFormBodyParser,
   alertmanagerRoutes,
+  configRoutes,
   PrometheusApi,
   prometheusRoutes,
   pushRoute,
@@ -50,7 +51,13 @@ import {
 } from '../../data-plane/gateway/index.js';
 import { Ingester } from '../../data-plane/ingester/index.js';
 import { systemClock, type TenantId } from '../../data-plane/model/index.js';
-import { buildInfo, Housekeeping, PollingTenantLimitsSource, VERSION } from '../../data-plane/modules/index.js';
+import {
+  AdminApiConfigStore,
+  buildInfo,
+  Housekeeping,
+  PollingTenantLimitsSource,
+  VERSION,
+} from '../../data-plane/modules/index.js';
 import { Engine, formatQuery, parseExpr, toApiData } from '../../data-plane/promql/index.js';
 import { isSplittable, TenantQuerier } from '../../data-plane/querier/index.js';
 import { RingIngesterReader } from '../../data-plane/querier/ingester-replicas.js';
@@ -425,6 +432,33 @@ export async function startSplitServer(
       });
     }
     const credentials = auth.credentials(tenantSource);
+    // Tenant config APIs (rules, Alertmanager config) write through the admin API as the operator
+    // would: in-process next to the control plane, else over HTTP with the operator's root token.
+    if (t.has('gateway') && (cp || split.rootTokenGiven)) {
+      const configStore = new AdminApiConfigStore(async (method, path, body) => {
+        if (cp) {
+          const res = await app.inject({
+            method,
+            url: `/admin/api/v1${path}`,
+            headers: { authorization: `Bearer ${cfg.rootToken}` },
+            ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+          });
+          return { status: res.statusCode, body: res.body ? res.json() : undefined };
+        }
+        const res = await fetch(`${cpUrl}/admin/api/v1${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${cfg.rootToken}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const text = await res.text();
+        return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      });
+      await app.register(configRoutes, { store: configStore, credentials });
+    }
     addFormBodyParser(app);
 
     if (distributor) {

@@ -92,7 +92,7 @@ export interface Cluster {
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** Creates the tenant (once) and a token with `scopes`; returns the token secret. */
   tenantToken(tenant: string, scopes: string[]): Promise<string>;
-  /** Polls until every ingester in the gateway's `/ring` (JSON) is ACTIVE and healthy, `count` of them. */
+  /** Polls a running ingester's `/ring` (JSON) until exactly `count` ingesters are ACTIVE and healthy. */
   waitForIngesters(count: number, timeoutMs?: number): Promise<void>;
   /** Output of every process, for failure messages. */
   output(): string;
@@ -262,6 +262,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       '--advertise-url',
       `http://127.0.0.1:${p}`,
       ...(spec.zone ? ['--zone', spec.zone] : []),
+      // A gateway serves the tenant config APIs through the control plane's admin API.
+      ...(spec.targets.includes('gateway') ? ['--root-token', rootToken] : []),
       ...common,
       ...extra,
       ...(spec.args ?? []),
@@ -362,7 +364,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         let last = '';
         for (;;) {
           try {
-            const res = await fetch(`${gw.url}/ring?format=json`, { signal: AbortSignal.timeout(2_000) });
+            // Any running ingester knows the ingester ring (a gateway alone does not read it).
+            const viewer = ingesters.find((p) => p.running) ?? gw;
+            const res = await fetch(`${viewer.url}/ring?format=json`, { signal: AbortSignal.timeout(2_000) });
             const body = (await res.json()) as {
               rings?: { name: string; instances: { state: string; healthy: boolean }[] }[];
             };

@@ -32,8 +32,10 @@ async function push(c: Cluster, token: string, t: number, value: number): Promis
   });
 }
 
-async function query(c: Cluster, token: string, q: string, timeS: number) {
-  const res = await fetch(`${c.gatewayUrl}/prometheus/api/v1/query?query=${encodeURIComponent(q)}&time=${timeS}`, {
+/** Instant query half a second after `tMs` (a float `time` may round to just before the sample). */
+async function query(c: Cluster, token: string, q: string, tMs: number) {
+  const time = ((tMs + 500) / 1000).toFixed(3);
+  const res = await fetch(`${c.gatewayUrl}/prometheus/api/v1/query?query=${encodeURIComponent(q)}&time=${time}`, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(20_000),
   });
@@ -56,7 +58,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
       ],
     });
     await c.waitForIngesters(3);
-    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read', 'rules:read', 'alerts:read']);
+    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read', 'rules:read', 'rules:write', 'alerts:read']);
   }, 180_000);
 
   afterAll(async () => {
@@ -67,10 +69,10 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     const t = Date.now();
     const res = await push(c, token, t, 100);
     expect(res.status, await res.text()).toBeLessThan(300);
-    const r = await query(c, token, 'count(split_test_metric)', t / 1000);
+    const r = await query(c, token, 'count(split_test_metric)', t);
     expect(r.status).toBe(200);
     expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES));
-    const sum = await query(c, token, 'sum(split_test_metric)', t / 1000);
+    const sum = await query(c, token, 'sum(split_test_metric)', t);
     // Replicas are de-duplicated: each series counted once.
     expect(sum.json.data?.result[0]?.value[1]).toBe(String(SERIES * 100 + (SERIES * (SERIES - 1)) / 2));
   });
@@ -100,10 +102,10 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
       const res = await push(c, token, t + i * 1000, 200);
       expect(res.status, await res.text()).toBeLessThan(300);
     }
-    const r = await query(c, token, 'count(split_test_metric)', (t + 4000) / 1000);
+    const r = await query(c, token, 'count(split_test_metric)', t + 4000);
     expect(r.status).toBe(200);
     expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES));
-    const sum = await query(c, token, 'sum(split_test_metric)', (t + 4000) / 1000);
+    const sum = await query(c, token, 'sum(split_test_metric)', t + 4000);
     expect(sum.json.data?.result[0]?.value[1]).toBe(String(SERIES * 200 + (SERIES * (SERIES - 1)) / 2));
 
     // It comes back with the same id and address, replays its WAL and rejoins.
@@ -118,25 +120,29 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     const t = Date.now();
     const res = await push(c, token, t, 300);
     expect(res.status, await res.text()).toBeLessThan(300);
-    const r = await query(c, token, 'sum(split_test_metric)', t / 1000);
-    expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES * 300 + (SERIES * (SERIES - 1)) / 2));
+    const r = await query(c, token, 'sum(split_test_metric)', t);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.data?.result[0]?.value[1], JSON.stringify(r.json)).toBe(
+      String(SERIES * 300 + (SERIES * (SERIES - 1)) / 2),
+    );
     await c.restart('ingester-1');
     await c.waitForIngesters(3);
   });
 
   it('evaluates recording rules on the ruler process over the rings, listed through the gateway', async () => {
-    const put = await c.admin('PUT', `/tenants/${TENANT}/rules/split/recording`, {
-      name: 'recording',
-      interval: '1s',
-      rules: [{ record: 'split:sum', expr: 'sum(split_test_metric)' }],
+    // Through the gateway's Mimir-compatible config API (what Grafana and mimirtool use).
+    const put = await fetch(`${c.gatewayUrl}/prometheus/config/v1/rules/split`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' },
+      body: 'name: recording\ninterval: 1s\nrules:\n  - record: split:sum\n    expr: sum(split_test_metric)\n',
     });
-    expect(put.status, JSON.stringify(put.json)).toBeLessThan(300);
+    expect(put.status, await put.text()).toBe(202);
     const deadline = Date.now() + 40_000;
     let last = '';
     for (;;) {
       const t = Date.now();
       await push(c, token, t, 400);
-      const r = await query(c, token, 'split:sum', t / 1000);
+      const r = await query(c, token, 'split:sum', t);
       last = JSON.stringify(r.json);
       if (r.status === 200 && (r.json.data?.result.length ?? 0) > 0) break;
       if (Date.now() > deadline) throw new Error(`no recorded series: ${last}\n${c.output().slice(-5000)}`);
@@ -160,6 +166,53 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     const html = await fetch(`${c.gatewayUrl}/ring`);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(await html.text()).toContain('ingester-0');
+  });
+});
+
+describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (gateway proxies)', () => {
+  let c: Cluster;
+  let token: string;
+
+  beforeAll(async () => {
+    c = await startCluster({
+      pgUrl: pgUrl!,
+      bigtableEmulator: bigtable!,
+      ingesters: 2,
+      replicationFactor: 2,
+      processes: [
+        { name: 'gateway', targets: ['gateway'] },
+        { name: 'distributor', targets: ['distributor'] },
+        { name: 'query-frontend', targets: ['query-frontend'] },
+        { name: 'querier', targets: ['querier'] },
+      ],
+    });
+    await c.waitForIngesters(2);
+    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read']);
+  }, 180_000);
+
+  afterAll(async () => {
+    await c?.stop();
+  }, 120_000);
+
+  it('gateway → distributor → ingesters, gateway → query-frontend → querier → ingesters', async () => {
+    const t = Date.now();
+    const res = await push(c, token, t, 7);
+    expect(res.status, await res.text()).toBeLessThan(300);
+    const r = await query(c, token, 'sum(split_test_metric)', t);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES * 7 + (SERIES * (SERIES - 1)) / 2));
+    // A wrong token is refused at the gateway, before any proxying.
+    const bad = await fetch(`${c.gatewayUrl}/api/v1/push`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(bad.status).toBe(401);
+    // A tenant reaching the distributor directly cannot pose with X-Scope-OrgID.
+    const direct = await fetch(`${c.process('distributor').url}/api/v1/push`, {
+      method: 'POST',
+      headers: { 'x-scope-orgid': TENANT, authorization: `Bearer ${token}` },
+    });
+    expect(direct.status).toBe(401);
   });
 });
 
