@@ -251,11 +251,11 @@ async function main(): Promise<void> {
   }
   const one = results.find((r) => r.pairs === 1 && r.rf === 1)?.samplesPerSec;
   const lines = [
-    `| pairs | RF | samples/s | vs 1 pair RF 1 | requests | errors | server CPU (cores) | client CPU (cores) | p99 push (ms) |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `| pairs | RF | samples/s | vs 1 pair RF 1 | requests | errors | server CPU (cores) | samples per server CPU-second | client CPU (cores) | p99 push (ms) |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.pairs} | ${r.rf} | ${Math.round(r.samplesPerSec)} | ${one ? (r.samplesPerSec / one).toFixed(2) : '-'}× | ${r.requests} | ${r.errors} | ${r.serverCores.toFixed(2)} | ${r.clientCores.toFixed(2)} | ${r.p99ms.toFixed(0)} |`,
+        `| ${r.pairs} | ${r.rf} | ${Math.round(r.samplesPerSec)} | ${one ? (r.samplesPerSec / one).toFixed(2) : '-'}× | ${r.requests} | ${r.errors} | ${r.serverCores.toFixed(2)} | ${r.serverCores > 0 ? Math.round(r.samplesPerSec / r.serverCores) : '-'} | ${r.clientCores.toFixed(2)} | ${r.p99ms.toFixed(0)} |`,
     ),
   ];
   // Where it stops scaling: the first RF 1 step that adds less than 10 % over the previous one.
