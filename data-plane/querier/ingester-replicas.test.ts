@@ -7,8 +7,9 @@ import { type IngesterReader, RingIngesterReader } from './ingester-replicas.js'
 const T = 'tenant-a' as TenantId;
 const L = Labels.fromObject({ __name__: 'up', job: 'a' });
 
-function reader(ts: number[], fail = false): IngesterReader {
-  const down = () => Promise.reject(new UnavailableError('down'));
+function reader(ts: number[], fail: boolean | 'hang' = false): IngesterReader {
+  const down = (): Promise<never> =>
+    fail === 'hang' ? new Promise<never>(() => {}) : Promise.reject(new UnavailableError('down'));
   const q: Queryable = {
     querier: () => ({
       select: async () => (fail ? down() : [arraySeries(L, ts, ts)]),
@@ -71,5 +72,9 @@ describe('RingIngesterReader', () => {
     await expect(samples(setup([reader([1, 2]), reader([], true), reader([], true)]))).rejects.toBeInstanceOf(
       UnavailableError,
     );
+  });
+
+  it('does not wait for a hung replica once all but maxErrors answered', async () => {
+    expect(await samples(setup([reader([1, 2]), reader([], 'hang'), reader([2, 3])]))).toEqual([1, 2, 3]);
   });
 });

@@ -51,33 +51,71 @@ export class RingIngesterReader {
     return this.opts.ring.shuffleShard(tenantId, this.opts.shardSize(tenantId)).all('read');
   }
 
-  /** Runs `call` on every replica; the successful answers, or the error once too many failed. */
-  private async fanOut<T>(tenantId: TenantId, call: (r: IngesterReader) => Promise<T>): Promise<T[]> {
+  /**
+   * Runs `call` on every replica. Resolves with the answers once every replica settled, or as soon
+   * as all but `maxErrors` answered (every acknowledged sample is on a write quorum of its replicas,
+   * so those answers hold it: a hung ingester costs no latency); rejects once too many failed.
+   */
+  private fanOut<T>(tenantId: TenantId, call: (r: IngesterReader) => Promise<T>): Promise<T[]> {
     const set = this.replicas(tenantId);
-    const settled = await Promise.allSettled(set.instances.map((inst) => call(this.opts.readerFor(inst))));
-    const ok: T[] = [];
-    const failedZones = new Set<string>();
-    let failures = 0;
-    let firstError: unknown;
-    settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') ok.push(s.value);
-      else {
-        failures++;
-        failedZones.add(set.instances[i]!.zone);
-        firstError ??= s.reason;
+    const n = set.instances.length;
+    const enough = set.maxUnavailableZones === undefined ? n - set.maxErrors : n;
+    return new Promise<T[]>((resolve, reject) => {
+      const ok: T[] = [];
+      const failedZones = new Set<string>();
+      let failures = 0;
+      let firstError: unknown;
+      let done = false;
+      const settle = () => {
+        if (done) return;
+        const settled = ok.length + failures;
+        if (failures > 0) {
+          // A client error (bad matcher, limit) is the same on every replica: report it as is.
+          if (
+            firstError instanceof CortexError &&
+            firstError.kind !== 'unavailable' &&
+            firstError.kind !== 'internal'
+          ) {
+            done = true;
+            reject(firstError);
+            return;
+          }
+          const zonesOk = set.maxUnavailableZones !== undefined && failedZones.size <= set.maxUnavailableZones;
+          if (failures > set.maxErrors && !zonesOk && (set.maxUnavailableZones === undefined || settled === n)) {
+            done = true;
+            reject(
+              new UnavailableError(
+                `${failures} of ${n} ingesters failed (at most ${set.maxErrors} may): ${(firstError as Error)?.message ?? String(firstError)}`,
+                { cause: firstError },
+              ),
+            );
+            return;
+          }
+        }
+        if (settled === n || ok.length >= enough) {
+          done = true;
+          resolve(ok);
+        }
+      };
+      if (n === 0) {
+        resolve(ok);
+        return;
       }
+      set.instances.forEach((inst) => {
+        call(this.opts.readerFor(inst)).then(
+          (v) => {
+            if (!done) ok.push(v);
+            settle();
+          },
+          (err: unknown) => {
+            failures++;
+            failedZones.add(inst.zone);
+            firstError ??= err;
+            settle();
+          },
+        );
+      });
     });
-    if (failures === 0) return ok;
-    // A client error (bad matcher, limit) is the same on every replica: report it as is.
-    if (firstError instanceof CortexError && firstError.kind !== 'unavailable' && firstError.kind !== 'internal') {
-      throw firstError;
-    }
-    const zonesOk = set.maxUnavailableZones !== undefined && failedZones.size <= set.maxUnavailableZones;
-    if (failures <= set.maxErrors || zonesOk) return ok;
-    throw new UnavailableError(
-      `${failures} of ${set.instances.length} ingesters failed (at most ${set.maxErrors} may): ${(firstError as Error)?.message ?? String(firstError)}`,
-      { cause: firstError },
-    );
   }
 
   /** The tenant's recent data across replicas, de-duplicated. */
