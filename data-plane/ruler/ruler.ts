@@ -80,7 +80,9 @@ export class Ruler {
     this.clock = opts.clock ?? systemClock;
     this.metrics = new RulerMetrics(opts.registry);
     this.sharded = opts.sharding !== undefined || opts.ring !== undefined;
-    this.sharding = opts.sharding ?? (opts.ring ? ringSharding(opts.ring, this.clock) : OWN_ALL);
+    this.sharding =
+      opts.sharding ??
+      (opts.ring ? ringSharding(opts.ring, this.clock, (t) => opts.limits.get(t, 'ruler_tenant_shard_size')) : OWN_ALL);
     this.deps = {
       query: opts.query,
       writer: opts.writer,

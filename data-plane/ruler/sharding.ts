@@ -25,15 +25,23 @@ export function groupToken(tenantId: TenantId | string, namespace: string, group
  * groups of a ruler that left or died move to its neighbours. A ring with no usable instance means
  * this ruler owns nothing (never "everything": that would evaluate groups twice).
  */
-export function ringSharding(r: RulerRing, clock: Clock = systemClock): RulerSharding {
-  let walk: { at: number; tokens: Uint32Array; owners: InstanceDesc[] } | undefined;
-  const index = (now: number) => {
-    // describe() copies the ring: rebuild the fallback index at most once a second.
+export function ringSharding(
+  r: RulerRing,
+  clock: Clock = systemClock,
+  /** Rulers a tenant's groups spread over (`ruler_tenant_shard_size`, shuffle sharding); ≤ 0 = all. */
+  shardSize: (tenantId: TenantId) => number = () => 0,
+): RulerSharding {
+  // The fallback walk needs each (sub-)ring's tokens; describe() copies the ring, so build at most
+  // once a second per ring object (the ring caches a tenant's sub-ring until it changes).
+  const walks = new WeakMap<ReadRing, { at: number; tokens: Uint32Array; owners: InstanceDesc[] }>();
+  const index = (ring: ReadRing, now: number) => {
+    let walk = walks.get(ring);
     if (!walk || now - walk.at >= 1000 || now < walk.at) {
       const pairs: [number, InstanceDesc][] = [];
-      for (const inst of Object.values(r.ring.describe().instances)) for (const t of inst.tokens) pairs.push([t, inst]);
+      for (const inst of Object.values(ring.describe().instances)) for (const t of inst.tokens) pairs.push([t, inst]);
       pairs.sort((a, b) => a[0] - b[0] || (a[1].id < b[1].id ? -1 : a[1].id > b[1].id ? 1 : 0));
       walk = { at: now, tokens: Uint32Array.from(pairs, (p) => p[0]), owners: pairs.map((p) => p[1]) };
+      walks.set(ring, walk);
     }
     return walk;
   };
@@ -42,13 +50,20 @@ export function ringSharding(r: RulerRing, clock: Clock = systemClock): RulerSha
     owns(tenantId, namespace, group) {
       const token = groupToken(tenantId, namespace, group);
       const now = clock.now();
+      const size = shardSize(tenantId);
+      let ring: ReadRing;
       try {
-        const first = r.ring.get(token, 'own').instances.find((i) => usable(i, now));
+        ring = size > 0 ? r.ring.shuffleShard(tenantId, size) : r.ring;
+      } catch {
+        return false;
+      }
+      try {
+        const first = ring.get(token, 'own').instances.find((i) => usable(i, now));
         if (first) return first.id === r.instanceId;
       } catch {
         // No usable replica among the key's owners: walk on below.
       }
-      const { tokens, owners } = index(now);
+      const { tokens, owners } = index(ring, now);
       const start = lowerBound(tokens, token);
       for (let k = 0; k < tokens.length; k++) {
         const inst = owners[(start + k) % tokens.length]!;

@@ -66,7 +66,8 @@ export interface RulerLimits {
     key:
       | 'ruler_max_rule_groups_per_tenant'
       | 'ruler_max_rules_per_rule_group'
-      | 'ruler_max_rule_evaluation_concurrency_per_tenant',
+      | 'ruler_max_rule_evaluation_concurrency_per_tenant'
+      | 'ruler_tenant_shard_size',
   ): number;
 }
 

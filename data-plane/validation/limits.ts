@@ -56,6 +56,8 @@ export const defaultLimits = {
   ruler_max_rules_per_rule_group: 20,
   /** rule groups of one tenant a ruler evaluates at the same time (Mimir's name and default). */
   ruler_max_rule_evaluation_concurrency_per_tenant: 4,
+  /** rulers one tenant's rule groups are spread over (shuffle sharding); 0 = all rulers. */
+  ruler_tenant_shard_size: 0,
   alertmanager_max_config_size_bytes: 1_048_576,
   /** notifications/s per tenant and integration type (Cortex's name); 0 = unlimited. */
   alertmanager_notification_rate_limit: 0,
@@ -217,6 +219,14 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     1,
     1000,
     'rule groups of a tenant evaluated at the same time by one ruler',
+  ),
+  ruler_tenant_shard_size: spec(
+    'ruler_tenant_shard_size',
+    'integer',
+    'rulers',
+    0,
+    10_000,
+    "rulers a tenant's rule groups are sharded over (0 = all)",
   ),
   alertmanager_max_config_size_bytes: spec(
     'alertmanager_max_config_size_bytes',

@@ -120,6 +120,9 @@ export class Overrides {
   rulerMaxRuleEvaluationConcurrencyPerTenant(t: TenantId): number {
     return this.get(t, 'ruler_max_rule_evaluation_concurrency_per_tenant');
   }
+  rulerTenantShardSize(t: TenantId): number {
+    return this.get(t, 'ruler_tenant_shard_size');
+  }
   alertmanagerMaxConfigSizeBytes(t: TenantId): number {
     return this.get(t, 'alertmanager_max_config_size_bytes');
   }

@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function cluster(ids: string[]) {
+async function cluster(ids: string[], opts: { shardSize?: number } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ruler-ring-'));
   const kv = await EmbeddedKV.open({ dir });
   cleanups.push(async () => {
@@ -77,7 +77,7 @@ async function cluster(ids: string[]) {
         return backend.query(tenant, q, t);
       },
       writer: backend,
-      limits: { get: () => 0 },
+      limits: { get: (_t, key) => (key === 'ruler_tenant_shard_size' ? (opts.shardSize ?? 0) : 0) },
       clock,
       ring: { ring, instanceId: id },
     });
@@ -172,6 +172,24 @@ describe('ruler sharding on the ring (embedded KV)', () => {
     await c.run(T0 + 2 * MIN + 5_000, T0 + 5 * MIN);
     expect(c.owned('b').length).toBeGreaterThan(0);
     expect([...c.owned('a'), ...c.owned('b')].sort()).toEqual(allNames);
+    expect([...c.evals.values()].every((v) => v === 1)).toBe(true);
+  });
+
+  it('ruler_tenant_shard_size = 1 keeps a tenant on one ruler, and moves it whole when that ruler leaves', async () => {
+    const c = await cluster(['a', 'b', 'c'], { shardSize: 1 });
+    await c.run(T0, T0 + 3 * MIN);
+    const holders = [...c.members.keys()].filter((id) => c.owned(id).length > 0);
+    expect(holders).toHaveLength(1);
+    const [holder] = holders as [string];
+    expect(c.owned(holder).sort()).toEqual(allNames);
+    const m = c.members.get(holder)!;
+    m.ruler.stop();
+    await m.lc.leave();
+    c.members.delete(holder);
+    await c.run(T0 + 3 * MIN + 5_000, T0 + 6 * MIN);
+    const next = [...c.members.keys()].filter((id) => c.owned(id).length > 0);
+    expect(next).toHaveLength(1);
+    expect(c.owned(next[0]!).sort()).toEqual(allNames);
     expect([...c.evals.values()].every((v) => v === 1)).toBe(true);
   });
 });
