@@ -21,6 +21,7 @@
  *                          server per scale point (with --series 10000,100000,1000000)
  *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
+ *   --server-node-args S   extra Node flags for the started server (e.g. "--max-semi-space-size=64")
  *
  * Bodies are real snappy + protobuf remote-write 1.0 requests. Phase "create" sends every series
  * once; phase "steady" keeps appending to them for --seconds.
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     'start-server': { type: 'boolean', default: false },
     fsync: { type: 'string', default: 'batch' },
     'cpu-prof': { type: 'string' },
+    'server-node-args': { type: 'string', default: '' },
   },
 });
 
@@ -292,7 +294,11 @@ interface BenchServer {
 async function startBenchServer(series: number): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cortex-'));
   const rootToken = 'bench-root-token-0123456789abcdef';
-  const nodeArgs = ['--expose-gc', '--max-old-space-size=8192'];
+  const nodeArgs = [
+    '--expose-gc',
+    '--max-old-space-size=8192',
+    ...(args['server-node-args'] ?? '').split(' ').filter(Boolean),
+  ];
   const script = new URL('./ingest-server.ts', import.meta.url).pathname;
   const child: ChildProcess = spawn(
     process.execPath,

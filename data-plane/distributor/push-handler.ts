@@ -1,5 +1,11 @@
 import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
-import { decodeWriteRequest, decodeWriteRequestV2, seriesCache, snappyDecode } from '../remotewrite/index.js';
+import {
+  decodeWriteRequest,
+  decodeWriteRequestV2,
+  seriesCache,
+  snappyDecode,
+  type WireWriteRequest,
+} from '../remotewrite/index.js';
 import { ERROR_IDS, withId } from '../validation/index.js';
 import type { Distributor, DroppedItem, PushResult } from './distributor.js';
 
@@ -54,8 +60,11 @@ export function createPushHandler(
     try {
       const raw = snappyDecode(req.body, opts.maxDecompressedBytes, scratch);
       if (raw.buffer !== scratch?.buffer && raw.length <= MAX_SCRATCH_BYTES) scratch = new Uint8Array(raw.buffer);
-      const wire = neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, { cache: seriesCache });
-      result = await d.push(req.tenantId, wire);
+      let wire: WireWriteRequest | undefined =
+        neg.version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, { cache: seriesCache });
+      const pending = d.push(req.tenantId, wire);
+      wire = undefined; // not kept alive by this frame while the write waits for the WAL
+      result = await pending;
     } catch (err) {
       // 2.0 requires the written counts on errors too; nothing was written on this path.
       const res = errorResponse(err);

@@ -206,12 +206,31 @@ export class Ingester {
     if (this.state !== 'running') {
       return Promise.reject(new UnavailableError(`ingester is ${this.state}, not accepting writes`));
     }
-    const p = this.pushInner(tenantId, req);
+    // Memory and the WAL queue are updated synchronously; only the wait for the WAL is async, and
+    // it holds the outcome alone, so the request's objects are garbage by then (they die young).
+    let applied: { outcome: WriteOutcome; logged: boolean };
+    try {
+      applied = this.apply(tenantId, req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const p = this.committed(applied.outcome, applied.logged);
     this.inflight.add(p);
     return p.finally(() => this.inflight.delete(p));
   }
 
-  private async pushInner(tenantId: TenantId, req: WriteRequest): Promise<WriteOutcome> {
+  private async committed(outcome: WriteOutcome, logged: boolean): Promise<WriteOutcome> {
+    if (logged && this.wal) {
+      try {
+        await this.wal.commit();
+      } catch (err) {
+        throw new UnavailableError(`ingester could not write its WAL: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return outcome;
+  }
+
+  private apply(tenantId: TenantId, req: WriteRequest): { outcome: WriteOutcome; logged: boolean } {
     const t = this.tenant(tenantId);
     const head = t.head;
     const rec = t.records;
@@ -339,14 +358,10 @@ export class Ingester {
       records = rec.finish();
       if (records && this.wal) this.wal.append(records);
     }
-    if (records && this.wal) {
-      try {
-        await this.wal.commit();
-      } catch (err) {
-        throw new UnavailableError(`ingester could not write its WAL: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    return { samplesAppended, histogramsAppended, exemplarsAppended, errors };
+    return {
+      outcome: { samplesAppended, histogramsAppended, exemplarsAppended, errors },
+      logged: records !== undefined,
+    };
   }
 
   private reportRejects(
