@@ -608,9 +608,16 @@ export async function startSplitServer(
         for (const lc of lifecyclers) if (lc !== ing) await lc.leave().catch(() => {});
         if (ing && ingester) {
           const i = ingester;
-          await ing.leave(async () => {
-            await i.flush();
-          });
+          try {
+            await ing.leave(async () => {
+              await i.flush();
+            });
+            logger.info('ingester: flushed everything to the chunk store and left the ring');
+          } catch (err) {
+            // Still registered (LEAVING, no heartbeats): it turns unhealthy, and what was not
+            // flushed stays in the WAL checkpoint for the next start.
+            logger.error(`ingester: leaving the ring failed: ${(err as Error).message}`);
+          }
         }
         await ingester?.stop();
         await app.close();

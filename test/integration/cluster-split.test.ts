@@ -116,6 +116,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
   it('SIGTERM: an ingester flushes, leaves the ring and exits 0; the rest keep serving', async () => {
     expect(await c.kill('ingester-1', 'SIGTERM')).toBe(0);
     expect(c.process('ingester-1').output()).toMatch(/received SIGTERM/);
+    expect(c.process('ingester-1').output()).toMatch(/flushed everything to the chunk store and left the ring/);
     await c.waitForIngesters(2);
     const t = Date.now();
     const res = await push(c, token, t, 300);
