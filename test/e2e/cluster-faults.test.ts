@@ -9,7 +9,8 @@
  *   4. the Bigtable emulator frozen (SIGSTOP: unreachable, nothing in it lost) for
  *      CORTEX_FAULT_BIGTABLE_PAUSE_S seconds (default 60, 20 under CI=true to fit the CI budget; at most
  *      300), then back: nothing lost, writes succeed again;
- *   5. PostgreSQL (control plane) stopped for good: ingestion and queries continue with cached tokens.
+ *   5. PostgreSQL (control plane) stopped for good: ingestion and queries continue with cached tokens,
+ *      a valid token the data plane has not seen yet gets 503 (never 401, which makes Prometheus drop data).
  *
  * The suite starts its own PostgreSQL and Bigtable emulator (the shared ones must not be stopped) and
  * prints a table of figures per fault: pushes answered 2xx/5xx/4xx/failed, acknowledged samples and how
@@ -342,6 +343,7 @@ describe.skipIf(!pgAvailable || !btAvailable)('cluster faults: 3 ingesters, RF 3
   );
 
   it('PostgreSQL stopped: ingestion and queries continue with cached tokens', async () => {
+    const unusedToken = await cluster!.tenantToken('faults', ['metrics:write']);
     await pg!.stop();
     pgStopped = true;
     const t7 = Date.now();
@@ -350,6 +352,18 @@ describe.skipIf(!pgAvailable || !btAvailable)('cluster faults: 3 ingesters, RF 3
     const t = tally(pushes);
     expect(t.ok).toBeGreaterThan(0);
     expect(t.s5xx + t.s4xx + t.failed, `pushes with PostgreSQL down: ${JSON.stringify(t)}`).toBe(0);
+    // A token created just before the outage and never used yet cannot be checked now: 503 (retry),
+    // never 401 (which makes Prometheus drop the data).
+    const unknown = await fetch(`${cluster!.gatewayUrl}/api/v1/push`, {
+      method: 'POST',
+      headers: remoteWriteHeaders(unusedToken),
+      body: remoteWriteBody([
+        { labels: { __name__: 'cluster_fault_test', writer: 'x' }, samples: [{ value: 1, timestamp: Date.now() }] },
+      ]),
+      signal: AbortSignal.timeout(30_000),
+    });
+    await unknown.body?.cancel();
+    expect(unknown.status, 'a valid, not yet cached token while PostgreSQL is down').toBe(503);
     await load!.stop();
     await checkpoint('PostgreSQL stopped', pushes);
   }, 120_000);
