@@ -104,22 +104,24 @@ export class Ruler {
     const rev = this.opts.source.revision();
     const tenants = new Set<TenantId>([...snap.keys(), ...this.slots.keys()]);
     const sig = [...tenants].map((t) => `${t}:${this.maxGroups(t)}:${this.maxRules(t)}`).join(',');
+    // With sharding, ownership is checked once per group per sync (the ring may have changed).
+    let owned: Set<string> | undefined;
     let ownedSig = '';
     if (this.sharded) {
-      const owned: string[] = [];
+      owned = new Set();
       for (const [t, groups] of snap) {
-        for (const g of groups) if (this.sharding.owns(t, g.namespace, feedGroupName(g))) owned.push(slotKey(t, g));
+        for (const g of groups) if (this.sharding.owns(t, g.namespace, feedGroupName(g))) owned.add(slotKey(t, g));
       }
-      ownedSig = owned.join('\n');
+      ownedSig = [...owned].join('\n');
     }
     if (rev === this.lastSourceRevision && sig === this.lastLimitsSig && ownedSig === this.lastOwnedSig) return;
     this.lastSourceRevision = rev;
     this.lastLimitsSig = sig;
     this.lastOwnedSig = ownedSig;
-    for (const tenantId of tenants) this.syncTenant(tenantId, snap.get(tenantId) ?? []);
+    for (const tenantId of tenants) this.syncTenant(tenantId, snap.get(tenantId) ?? [], owned);
   }
 
-  private syncTenant(tenantId: TenantId, all: readonly NamespacedRuleGroup[]): void {
+  private syncTenant(tenantId: TenantId, all: readonly NamespacedRuleGroup[], owned: Set<string> | undefined): void {
     // The group limit counts the tenant's groups on every ruler: index in the full sorted list.
     const sorted = [...all].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(feedGroupName(a), feedGroupName(b)));
     const maxGroups = this.maxGroups(tenantId);
@@ -129,7 +131,7 @@ export class Ruler {
     sorted.forEach((ng, i) => {
       const key = `${ng.namespace}\xff${feedGroupName(ng)}`;
       inSource.add(key);
-      if (!this.sharding.owns(tenantId, ng.namespace, feedGroupName(ng))) return;
+      if (owned && !owned.has(slotKey(tenantId, ng))) return;
       const over = maxGroups > 0 && i >= maxGroups;
       const opts = {
         defaultIntervalMs: this.opts.defaultEvaluationIntervalMs ?? 60_000,
