@@ -579,7 +579,10 @@ async function main(): Promise<void> {
   if (problems.length > 0) {
     process.stderr.write(`lint:k8s: ${problems.length} problem(s)\n`);
     process.exitCode = 1;
-  } else process.stdout.write(`lint:k8s: ${n} manifests in ${basename(dir)}/ and docs/deploy.md OK\n`);
+  } else
+    process.stdout.write(
+      `lint:k8s: ${n} manifests in deploy/${basename(dir)}/ and the commands in docs/deploy.md OK\n`,
+    );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

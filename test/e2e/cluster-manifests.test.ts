@@ -131,6 +131,11 @@ describe('lint:k8s manifests', () => {
 });
 
 describe('lint:k8s docs', () => {
+  it('accepts docs/deploy.md', async () => {
+    const file = join(REPO, 'docs', 'deploy.md');
+    expect(await lintMarkdownCommands('docs/deploy.md', readFileSync(file, 'utf8'), await serverFlags())).toEqual([]);
+  });
+
   it('checks every cortexctl command and flag in fenced code blocks', async () => {
     const md = [
       'Text with `cortexctl server --not-checked` outside a code block.',
