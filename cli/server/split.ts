@@ -8,7 +8,7 @@
  * |---|---|---|
  * | control-plane | admin + internal API on Postgres, housekeeping (retention, purges) | — |
  * | ingester | Ingester (WAL, flush to Bigtable) + internal ingester API | `ingester` |
- * | distributor | Distributor over RingIngesterClient (RF, quorum); `/api/v1/push` | `distributor` |
+ * | distributor | Distributor over RingIngesterClient (RF, quorum), HA tracker in `<table>_ha_tracker`; `/api/v1/push` | `distributor` |
  * | querier | TenantQuerier over RingIngesterReader ∪ chunk store; `/prometheus/api/v1` | `querier` |
  * | query-frontend | QueryFrontend in front of the local querier, else a proxy to `querier` instances | `query-frontend` |
  * | gateway | tenant auth (control plane), then local modules or a proxy to a healthy instance; config APIs through the admin API (needs `--root-token` unless the control plane is local) | `gateway` |
@@ -37,7 +37,7 @@ import { internalIngesterRoutes } from '../../data-plane/api/internal-ingester.j
 import { RemoteIngester } from '../../data-plane/api/internal-ingester-client.js';
 import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
 import { HttpRulerPeers, rulerPeerRoutes } from '../../data-plane/api/ruler-peers.js';
-import { createPushHandler, Distributor } from '../../data-plane/distributor/index.js';
+import { createPushHandler, Distributor, KVHaTrackerStore } from '../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../data-plane/distributor/ring-ingester-client.js';
 import { FairQueue, QueryFrontend } from '../../data-plane/frontend/index.js';
 import {
@@ -322,13 +322,18 @@ export async function startSplitServer(
       return r;
     };
     const shardSize = (tenant: TenantId) => overrides.ingestionTenantShardSize(tenant);
-    const buildDistributor = async () =>
-      new Distributor({
+    // HA election state shared by every distributor (one row per tenant+cluster, compare-and-set).
+    let haStore: KVHaTrackerStore | undefined;
+    const buildDistributor = async () => {
+      haStore ??= new KVHaTrackerStore(await openKV('ha_tracker'));
+      return new Distributor({
         limits: overrides,
         ingester: new RingIngesterClient({ ring: await ring('ingester'), clientFor: remoteFor, shardSize }),
+        haStore,
         clock,
         registry,
       });
+    };
     const engine = new Engine({ timeoutMs: 120_000 });
     const buildQuerier = async () => {
       const reader = new RingIngesterReader({ ring: await ring('ingester'), readerFor: remoteFor, shardSize });

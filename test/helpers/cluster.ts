@@ -71,7 +71,10 @@ export interface ClusterProcess {
   output(): string;
   /** Sends `signal` (default SIGKILL) and waits for the exit; resolves with the exit code or signal. */
   kill(signal?: NodeJS.Signals): Promise<number | string | null>;
-  /** Starts it again (same flags, port and data dir) and waits until `/ready` answers 200. */
+  /**
+   * Kills it (SIGKILL) if running, starts it again (same flags, port and data dir) and waits until
+   * `/ready` answers 200 and its `/ring` shows every running process of each ring it reads.
+   */
   restart(): Promise<void>;
 }
 
@@ -139,6 +142,30 @@ async function waitReady(url: string, child: ChildProcess, out: () => string, ti
   }
 }
 
+/** Polls `url`'s `/ring` until each ring it shows has an ACTIVE instance for every process running that target. */
+async function waitForRingViews(url: string, procs: readonly Proc[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/ring?format=json`, { signal: AbortSignal.timeout(2_000) });
+      const body = (await res.json()) as {
+        rings?: { name: string; instances: { state: string; healthy: boolean }[] }[];
+      };
+      last = JSON.stringify(body);
+      const missing = (body.rings ?? []).filter((r) => {
+        const want = procs.filter((p) => p.targets.includes(r.name) && p.running).length;
+        return r.instances.filter((i) => i.state === 'ACTIVE' && i.healthy).length < want;
+      });
+      if (missing.length === 0) return;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`rings seen from ${url} never complete: ${last}`);
+    await sleep(200);
+  }
+}
+
 class Proc implements ClusterProcess {
   readonly url: string;
   private child: ChildProcess | undefined;
@@ -200,10 +227,14 @@ class Proc implements ClusterProcess {
     return await this.exited;
   }
 
+  /** Run after a restart's readiness (the cluster waits for the process's ring views). */
+  afterRestart: (() => Promise<void>) | undefined;
+
   async restart(): Promise<void> {
     await this.kill('SIGKILL');
     this.spawn();
     await this.ready();
+    await this.afterRestart?.();
   }
 }
 
@@ -316,6 +347,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.all(others.map((p) => p.ready()));
     const gw = others.find((p) => p.targets.includes('gateway')) ?? others[0];
     if (!gw) throw new Error('cluster has no gateway process');
+    // Rings are polled (every second): wait until each process sees every process it may route to.
+    await Promise.all(others.map((p) => waitForRingViews(p.url, [...procs.values()], timeout)));
+    for (const p of procs.values()) {
+      if (p.targets.some((t) => t !== 'control-plane')) {
+        p.afterRestart = () => waitForRingViews(p.url, [...procs.values()], timeout);
+      }
+    }
 
     const admin = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${controlPlaneUrl}/admin/api/v1${path}`, {

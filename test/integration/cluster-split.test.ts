@@ -17,6 +17,13 @@ const bigtable = requireService('bigtableEmulator');
 const TENANT = 'split-team';
 const SERIES = 20;
 
+/** Sample timestamps: now, but always after the previous one (the series reject out-of-order samples). */
+let lastTs = 0;
+function nextTs(): number {
+  lastTs = Math.max(Date.now(), lastTs + 1);
+  return lastTs;
+}
+
 async function push(c: Cluster, token: string, t: number, value: number): Promise<Response> {
   const body = remoteWriteBody(
     Array.from({ length: SERIES }, (_, k) => ({
@@ -66,7 +73,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
   }, 120_000);
 
   it('writes through the gateway and reads every series back', async () => {
-    const t = Date.now();
+    const t = nextTs();
     const res = await push(c, token, t, 100);
     expect(res.status, await res.text()).toBeLessThan(300);
     const r = await query(c, token, 'count(split_test_metric)', t);
@@ -97,15 +104,15 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
 
   it('keeps accepting writes and answering complete queries with one ingester killed', async () => {
     expect(await c.kill('ingester-2', 'SIGKILL')).toBe('SIGKILL');
-    const t = Date.now();
+    const t = nextTs();
     for (let i = 0; i < 5; i++) {
-      const res = await push(c, token, t + i * 1000, 200);
+      const res = await push(c, token, i === 0 ? t : nextTs(), 200);
       expect(res.status, await res.text()).toBeLessThan(300);
     }
-    const r = await query(c, token, 'count(split_test_metric)', t + 4000);
+    const r = await query(c, token, 'count(split_test_metric)', lastTs);
     expect(r.status).toBe(200);
     expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES));
-    const sum = await query(c, token, 'sum(split_test_metric)', t + 4000);
+    const sum = await query(c, token, 'sum(split_test_metric)', lastTs);
     expect(sum.json.data?.result[0]?.value[1]).toBe(String(SERIES * 200 + (SERIES * (SERIES - 1)) / 2));
 
     // It comes back with the same id and address, replays its WAL and rejoins.
@@ -118,7 +125,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     expect(c.process('ingester-1').output()).toMatch(/received SIGTERM/);
     expect(c.process('ingester-1').output()).toMatch(/flushed everything to the chunk store and left the ring/);
     await c.waitForIngesters(2);
-    const t = Date.now();
+    const t = nextTs();
     const res = await push(c, token, t, 300);
     expect(res.status, await res.text()).toBeLessThan(300);
     const r = await query(c, token, 'sum(split_test_metric)', t);
@@ -141,7 +148,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     const deadline = Date.now() + 40_000;
     let last = '';
     for (;;) {
-      const t = Date.now();
+      const t = nextTs();
       await push(c, token, t, 400);
       const r = await query(c, token, 'split:sum', t);
       last = JSON.stringify(r.json);
@@ -196,7 +203,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
   }, 120_000);
 
   it('gateway → distributor → ingesters, gateway → query-frontend → querier → ingesters', async () => {
-    const t = Date.now();
+    const t = nextTs();
     const res = await push(c, token, t, 7);
     expect(res.status, await res.text()).toBeLessThan(300);
     const r = await query(c, token, 'sum(split_test_metric)', t);
