@@ -6,8 +6,8 @@ import { readFrame } from './records.js';
  * fsync policy. What an acknowledged push survives under each:
  * - `always`: every group commit is written and fdatasync'ed before the pushes in it resolve.
  *   Survives a process crash and a power loss / kernel panic (if the disk honours flushes).
- * - `batch` (default): records are written at once; pushes resolve after the next periodic
- *   fdatasync (every `batchIntervalMs`), so many pushes share one sync. Same guarantee as `always`
+ * - `batch` (default): records are written at once; pushes resolve after the next fdatasync, of
+ *   which there is at most one per `batchIntervalMs` (and one at a time), so many pushes share one sync. Same guarantee as `always`
  *   (acknowledged = on stable storage), with at most `batchIntervalMs` extra latency and far fewer syncs.
  * - `never`: pushes resolve once the record is written to the OS (page cache). Survives a process
  *   crash (SIGKILL, OOM) but not a power loss or kernel panic: up to the last ~30 s of writes the
@@ -53,6 +53,8 @@ export class WriteAheadLog {
   private waiters: Waiter[] = [];
   private awaitingSync: Waiter[] = [];
   private syncTimer: NodeJS.Timeout | undefined;
+  private batchSyncing = false;
+  private lastBatchSync = Number.NEGATIVE_INFINITY;
   private writing = false;
   private closed = false;
   private failure: unknown;
@@ -175,22 +177,35 @@ export class WriteAheadLog {
     await old.close().catch(() => {});
   }
 
+  /**
+   * 'batch': at most one fdatasync per `batchIntervalMs`, started as soon as that allows (not a
+   * full interval after the first write), and never two at once; writes that land while one runs
+   * wait for the next. Idle → a push waits for one sync; busy → one sync per interval serves all.
+   */
   private scheduleSync(): void {
-    if (this.syncTimer) return;
+    if (this.syncTimer || this.batchSyncing) return;
+    const delay = Math.max(0, this.lastBatchSync + this.opts.batchIntervalMs - performance.now());
     this.syncTimer = setTimeout(() => {
       this.syncTimer = undefined;
       const waiting = this.awaitingSync;
       this.awaitingSync = [];
-      this.sync().then(
-        () => {
-          for (const w of waiting) w.resolve();
-        },
-        (err) => {
-          this.opts.logger.error(`WAL fsync failed: ${(err as Error).message}`);
-          for (const w of waiting) w.reject(err);
-        },
-      );
-    }, this.opts.batchIntervalMs);
+      this.batchSyncing = true;
+      this.lastBatchSync = performance.now();
+      this.sync()
+        .then(
+          () => {
+            for (const w of waiting) w.resolve();
+          },
+          (err) => {
+            this.opts.logger.error(`WAL fsync failed: ${(err as Error).message}`);
+            for (const w of waiting) w.reject(err);
+          },
+        )
+        .finally(() => {
+          this.batchSyncing = false;
+          if (!this.closed && this.awaitingSync.length > 0) this.scheduleSync();
+        });
+    }, delay);
   }
 
   private async sync(): Promise<void> {
