@@ -10,7 +10,7 @@
  * | ingester | Ingester (WAL, flush to Bigtable) + internal ingester API | `ingester` |
  * | distributor | Distributor over RingIngesterClient (RF, quorum), HA tracker in `<table>_ha_tracker`; `/api/v1/push` | `distributor` |
  * | querier | TenantQuerier over RingIngesterReader ∪ chunk store; `/prometheus/api/v1` | `querier` |
- * | query-frontend | QueryFrontend in front of the local querier, else a proxy to `querier` instances | `query-frontend` |
+ * | query-frontend | QueryFrontend (split, cache, fair queue) over the local querier, else over the `querier` ring's `/internal/querier/query` | `query-frontend` |
  * | gateway | tenant auth (control plane), then local modules or a proxy to a healthy instance; config APIs through the admin API (needs `--root-token` unless the control plane is local) | `gateway` |
  * | ruler | Ruler sharded over the `ruler` ring, with an embedded querier and distributor over the rings | `ruler` |
  * | alertmanager | MultitenantAlertmanager sharded over the ring (peers over HTTP, state in `<table>_alertmanager`) | `alertmanager` |
@@ -35,6 +35,7 @@ import {
 import { ClusterAuth } from '../../data-plane/api/internal-auth.js';
 import { internalIngesterRoutes } from '../../data-plane/api/internal-ingester.js';
 import { RemoteIngester } from '../../data-plane/api/internal-ingester-client.js';
+import { internalQuerierRoutes, RemoteQuerier, type TenantQueryRunner } from '../../data-plane/api/internal-querier.js';
 import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
 import { HttpRulerPeers, rulerPeerRoutes } from '../../data-plane/api/ruler-peers.js';
 import { createPushHandler, Distributor, KVHaTrackerStore } from '../../data-plane/distributor/index.js';
@@ -348,11 +349,16 @@ export async function startSplitServer(
     };
 
     const distributor = t.has('distributor') ? await buildDistributor() : undefined;
-    const querierParts = t.has('querier') ? await buildQuerier() : undefined;
+    // A query-frontend without a local querier reads series, labels and metadata itself and sends
+    // PromQL to the queriers of the ring (/internal/querier/query).
+    const querierParts = t.has('querier') || t.has('query-frontend') ? await buildQuerier() : undefined;
+    const querierRing = t.has('query-frontend') && !t.has('querier') ? await ring('querier') : undefined;
     const frontend =
       t.has('query-frontend') && querierParts
         ? new QueryFrontend({
-            downstream: querierParts.querier,
+            downstream: querierRing
+              ? new RemoteQuerier(() => activeInstances(querierRing), auth)
+              : querierParts.querier,
             queue: new FairQueue({
               concurrency: 8,
               maxOutstanding: (tenant) => overrides.maxOutstandingRequestsPerTenant(tenant),
@@ -513,18 +519,20 @@ export async function startSplitServer(
       await app.register(alertmanagerRoutes, { alertmanager: am, credentials, version: VERSION, clusterAuth: auth });
     }
 
-    // Gateway (or a query-frontend without a local querier): proxy what is not served here.
+    if (t.has('querier') && querierParts) {
+      await internalQuerierRoutes(app, { querier: querierParts.querier as TenantQueryRunner, auth });
+    }
+
+    // Gateway: proxy what is not served here to a healthy instance.
     const proxyTargets: { prefix: string; scope: Scope | Scope[]; ring: RingName[] }[] = [];
-    if (t.has('gateway') || t.has('query-frontend')) {
+    if (t.has('gateway')) {
       if (!querierParts) {
         proxyTargets.push({
           prefix: '/prometheus/api/v1/',
           scope: 'metrics:read',
-          ring: t.has('query-frontend') ? ['querier'] : ['query-frontend', 'querier'],
+          ring: ['query-frontend', 'querier'],
         });
       }
-    }
-    if (t.has('gateway')) {
       if (!distributor) proxyTargets.push({ prefix: '/api/v1/push', scope: 'metrics:write', ring: ['distributor'] });
       if (!ruler) {
         proxyTargets.push({ prefix: '/prometheus/api/v1/rules', scope: 'rules:read', ring: ['ruler'] });
@@ -581,7 +589,7 @@ export async function startSplitServer(
     for (const lc of lifecyclers) if (lc !== ingesterLc) await lc.start();
     for (const [name, svc] of [
       ['distributor', distributor],
-      ['querier', querierParts],
+      ['querier', t.has('querier') ? true : undefined],
       ['query-frontend', t.has('query-frontend') ? true : undefined],
       ['gateway', t.has('gateway') ? true : undefined],
     ] as const) {

@@ -232,6 +232,17 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
     const r = await query(c, token, 'sum(split_test_metric)', t);
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     expect(r.json.data?.result[0]?.value[1]).toBe(String(SERIES * 7 + (SERIES * (SERIES - 1)) / 2));
+    // A range query: the frontend splits and queues it, a querier of the ring evaluates it.
+    const end = ((t + 500) / 1000).toFixed(3);
+    const start = ((t - 60_000) / 1000).toFixed(3);
+    const range = await fetch(
+      `${c.gatewayUrl}/prometheus/api/v1/query_range?query=${encodeURIComponent('count(split_test_metric)')}&start=${start}&end=${end}&step=15`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const rj = (await range.json()) as { data?: { resultType: string; result: { values: [number, string][] }[] } };
+    expect(range.status, JSON.stringify(rj)).toBe(200);
+    expect(rj.data?.resultType).toBe('matrix');
+    expect(rj.data?.result[0]?.values.at(-1)?.[1]).toBe(String(SERIES));
     // A wrong token is refused at the gateway, before any proxying.
     const bad = await fetch(`${c.gatewayUrl}/api/v1/push`, {
       method: 'POST',
