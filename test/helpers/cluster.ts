@@ -105,6 +105,12 @@ export interface Cluster {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Children still running when the test process exits (a crash, a timeout) are killed with it. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 async function createDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cluster_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -212,7 +218,13 @@ class Proc implements ClusterProcess {
     };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
-    this.exited = new Promise((res) => child.once('exit', (code, sig) => res(code ?? sig)));
+    live.add(child);
+    this.exited = new Promise((res) =>
+      child.once('exit', (code, sig) => {
+        live.delete(child);
+        res(code ?? sig);
+      }),
+    );
     this.child = child;
   }
 
