@@ -51,11 +51,13 @@ import {
   tenantOf,
 } from '../../data-plane/gateway/index.js';
 import { Ingester } from '../../data-plane/ingester/index.js';
-import { systemClock, type TenantId } from '../../data-plane/model/index.js';
+import { type Matcher, systemClock, type TenantId, UnavailableError } from '../../data-plane/model/index.js';
 import {
   AdminApiConfigStore,
   buildInfo,
+  deleteSeries,
   Housekeeping,
+  listDeletions,
   PollingTenantLimitsSource,
   VERSION,
 } from '../../data-plane/modules/index.js';
@@ -186,6 +188,10 @@ export async function startSplitServer(
   let stopping: Promise<void> | undefined;
   const lifecyclers: Lifecycler[] = [];
   let ingester: Ingester | undefined;
+  let deleteOnAllIngesters: (t: TenantId, ms: readonly Matcher[], mint: number, maxt: number) => Promise<number> =
+    async () => {
+      throw new UnavailableError('starting');
+    };
   try {
     // --- control plane ----------------------------------------------------------------------------
     const cp = t.has('control-plane')
@@ -198,6 +204,14 @@ export async function startSplitServer(
           migrate: cfg.migrate,
           logger: false,
           ruleExprValidator: validatorFromParser(parseExpr),
+          // Operator delete-series: every ingester's memory + WAL, then the store's tombstones.
+          deleteSeries: async (tenant, req) =>
+            deleteSeries(
+              { ingester: { deleteSeries: (...a) => deleteOnAllIngesters(...a) }, store: await getChunkStore() },
+              tenant,
+              req,
+            ),
+          listDeletions: async (tenant) => listDeletions(await getChunkStore(), tenant),
         })
       : undefined;
     if (cp) {
@@ -286,6 +300,16 @@ export async function startSplitServer(
       housekeeping.start();
       closers.push(() => housekeeping.stop());
     }
+
+    /** Every registered ingester must apply an operator's delete (a missed replica would bring data back). */
+    deleteOnAllIngesters = async (tenant: TenantId, ms: readonly Matcher[], mint: number, maxt: number) => {
+      const ingRing = await ring('ingester');
+      await ingRing.refresh().catch(() => {});
+      const all = Object.values(ingRing.describe().instances).filter((i) => i.state !== 'LEFT');
+      if (all.length === 0) throw new UnavailableError('no ingesters registered');
+      const counts = await Promise.all(all.map((inst) => remoteFor(inst).deleteSeries(tenant, ms, mint, maxt)));
+      return Math.round(counts.reduce((a, b) => a + b, 0) / Math.max(1, Math.min(split.replicationFactor, all.length)));
+    };
 
     // --- ingester -------------------------------------------------------------------------------------
     let ingesterLc: Lifecycler | undefined;

@@ -238,6 +238,16 @@ export class RemoteIngester {
     return await this.json(res);
   }
 
+  async deleteSeries(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number> {
+    const body = JSON.stringify({ matchers: matchersToJson(matchers), start: mint, end: maxt });
+    const res = await this.call(
+      '/internal/ingester/delete-series',
+      { method: 'POST', tenantId, body, contentType: 'application/json' },
+      this.readTimeoutMs,
+    );
+    return (await this.json<{ removed: number }>(res)).removed;
+  }
+
   async flush(timeoutMs = 5 * 60_000): Promise<void> {
     const res = await this.call('/internal/ingester/flush', { method: 'POST' }, timeoutMs);
     await res.body?.cancel();

@@ -11,6 +11,7 @@
  * | `POST /internal/ingester/exemplars` | JSON `{matcherSets,start,end}` | JSON series + exemplars |
  * | `GET /internal/ingester/stats` | | JSON `{numSeries, ingestedSamples}` |
  * | `POST /internal/ingester/flush` | | 204 once everything is in the chunk store |
+ * | `POST /internal/ingester/delete-series` | JSON `{matchers,start,end}` | JSON `{removed}` |
  *
  * Whole-request failures answer the error kind's status with `X-Cortex-Error-Kind` (and
  * `X-Cortex-Error-Id`, `Retry-After`), which the client maps back to the same CortexError.
@@ -48,6 +49,8 @@ export interface InternalIngesterBackend {
   ): { seriesLabels: Labels; exemplars: Exemplar[] }[];
   stats(tenantId: TenantId): { numSeries: number; ingestedSamples: number };
   flush(): Promise<void>;
+  /** Operator delete-series: removes samples from memory (and logs it in the WAL); series touched. */
+  deleteSeries?(tenantId: TenantId, matchers: readonly Matcher[], mint: number, maxt: number): Promise<number>;
 }
 
 /** JSON form of matchers: `[type, name, value]` triples. */
@@ -240,6 +243,22 @@ export async function internalIngesterRoutes(app: FastifyInstance, opts: Interna
     });
 
     scoped.get('/internal/ingester/stats', tenant, async (req, reply) => reply.send(backend.stats(t(req))));
+
+    scoped.post('/internal/ingester/delete-series', tenant, async (req, reply) => {
+      try {
+        if (!backend.deleteSeries) throw new BadDataError('this ingester cannot delete series');
+        const b = bodyJson(req.body);
+        const removed = await backend.deleteSeries(
+          t(req),
+          matchersFromJson(b.matchers),
+          num(b.start, 'start'),
+          num(b.end, 'end'),
+        );
+        return reply.send({ removed });
+      } catch (err) {
+        return sendError(reply, err);
+      }
+    });
 
     scoped.post('/internal/ingester/flush', { onRequest: auth.requirePeer({ tenant: false }) }, async (_req, reply) => {
       try {

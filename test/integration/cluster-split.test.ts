@@ -143,6 +143,17 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
     expect(n.json.data?.result[0]?.value[1]).toBe(String(acked));
   });
 
+  it('operator delete-series reaches every ingester and the store', async () => {
+    const before = await query(c, token, 'count(count_over_time(split_fault_metric[10m]))', lastTs);
+    expect(before.json.data?.result[0]?.value[1]).toBe(String(SERIES));
+    const del = await c.admin('POST', `/tenants/${TENANT}/delete-series`, {
+      match: ['split_fault_metric{series="3"}'],
+    });
+    expect(del.status, JSON.stringify(del.json)).toBe(200);
+    const after = await query(c, token, 'count(count_over_time(split_fault_metric[10m]))', lastTs);
+    expect(after.json.data?.result[0]?.value[1]).toBe(String(SERIES - 1));
+  });
+
   it('SIGTERM: an ingester flushes, leaves the ring and exits 0; the rest keep serving', async () => {
     expect(await c.kill('ingester-1', 'SIGTERM')).toBe(0);
     expect(c.process('ingester-1').output()).toMatch(/received SIGTERM/);
