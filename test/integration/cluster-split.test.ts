@@ -211,7 +211,7 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
   });
 });
 
-describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (gateway proxies)', () => {
+describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (gateway proxies), zone-aware', () => {
   let c: Cluster;
   let token: string;
 
@@ -221,6 +221,8 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
       bigtableEmulator: bigtable!,
       ingesters: 2,
       replicationFactor: 2,
+      // Zone-aware replication: one replica per zone.
+      zones: ['zone-a', 'zone-b'],
       processes: [
         { name: 'gateway', targets: ['gateway'] },
         { name: 'distributor', targets: ['distributor'] },
@@ -254,6 +256,10 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
     expect(range.status, JSON.stringify(rj)).toBe(200);
     expect(rj.data?.resultType).toBe('matrix');
     expect(rj.data?.result[0]?.values.at(-1)?.[1]).toBe(String(SERIES));
+    const ringJson = (await (await fetch(`${c.ingesters[0]!.url}/ring?format=json`)).json()) as {
+      rings: { name: string; zoneAware: boolean }[];
+    };
+    expect(ringJson.rings.find((x) => x.name === 'ingester')?.zoneAware).toBe(true);
     // A wrong token is refused at the gateway, before any proxying.
     const bad = await fetch(`${c.gatewayUrl}/api/v1/push`, {
       method: 'POST',
