@@ -31,6 +31,8 @@ import {
   pushRoute,
   rulerRoutes,
   type TenantQueryEngine,
+  UsageApi,
+  usageRoutes,
 } from '../../data-plane/api/index.js';
 import { ClusterAuth } from '../../data-plane/api/internal-auth.js';
 import { internalIngesterRoutes } from '../../data-plane/api/internal-ingester.js';
@@ -520,6 +522,26 @@ export async function startSplitServer(
         now: () => clock.now(),
       });
       await app.register(prometheusRoutes, { prefix: '/prometheus', api, credentials, buildInfo: buildInfo() });
+      // Mimir's usage endpoints; the rate is measured between two asks at least 10 s apart.
+      const rates = new Map<TenantId, { count: number; at: number; rate: number }>();
+      const usage = new UsageApi({
+        stats: async (tenant) => {
+          const s = await reader.stats(tenant);
+          const now = clock.now();
+          const prev = rates.get(tenant);
+          if (!prev || s.ingestedSamples < prev.count)
+            rates.set(tenant, { count: s.ingestedSamples, at: now, rate: 0 });
+          else if (now - prev.at >= 10_000) {
+            const rate = ((s.ingestedSamples - prev.count) * 1000) / (now - prev.at);
+            rates.set(tenant, { count: s.ingestedSamples, at: now, rate });
+          }
+          return { numSeries: s.numSeries, ingestionRate: rates.get(tenant)?.rate ?? 0 };
+        },
+        limits: (tenant) => overrides.forTenant(tenant),
+        activeQueryable: (tenant) => reader.queryable(tenant),
+        now: () => clock.now(),
+      });
+      for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
     }
     if (ruler) {
       const rulerRing = { ring: await ring('ruler'), instanceId: split.instanceId };
@@ -556,6 +578,9 @@ export async function startSplitServer(
           scope: 'metrics:read',
           ring: ['query-frontend', 'querier'],
         });
+        for (const prefix of ['/api/v1/user_stats', '/api/v1/user_limits', '/api/v1/cardinality/']) {
+          proxyTargets.push({ prefix, scope: 'metrics:read', ring: ['query-frontend', 'querier'] });
+        }
       }
       if (!distributor) proxyTargets.push({ prefix: '/api/v1/push', scope: 'metrics:write', ring: ['distributor'] });
       if (!ruler) {

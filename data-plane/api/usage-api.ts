@@ -5,8 +5,10 @@ import type { ApiAnswer } from './prometheus-api.js';
 import { parseSeriesSelector } from './selectors.js';
 
 export interface UsageBackend {
-  /** Active series in the ingesters and the recent ingestion rate (samples/s). */
-  stats(tenantId: TenantId): { numSeries: number; ingestionRate: number };
+  /** Active series in the ingesters and the recent ingestion rate (samples/s); may be asynchronous (split mode). */
+  stats(
+    tenantId: TenantId,
+  ): { numSeries: number; ingestionRate: number } | Promise<{ numSeries: number; ingestionRate: number }>;
   /** The tenant's effective limits, snake_case keys. */
   limits(tenantId: TenantId): Readonly<Record<string, number>>;
   /** Recent data only (ingesters): cardinality is about active series. */
@@ -24,8 +26,8 @@ const ACTIVE_WINDOW_MS = 60 * 60_000;
 export class UsageApi {
   constructor(private readonly b: UsageBackend) {}
 
-  userStats(tenantId: TenantId): ApiAnswer {
-    const s = this.b.stats(tenantId);
+  async userStats(tenantId: TenantId): Promise<ApiAnswer> {
+    const s = await this.b.stats(tenantId);
     return {
       data: {
         numSeries: s.numSeries,

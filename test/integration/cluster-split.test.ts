@@ -256,6 +256,12 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
     expect(range.status, JSON.stringify(rj)).toBe(200);
     expect(rj.data?.resultType).toBe('matrix');
     expect(rj.data?.result[0]?.values.at(-1)?.[1]).toBe(String(SERIES));
+    for (const path of ['/api/v1/user_stats', '/prometheus/api/v1/user_stats']) {
+      const us = await fetch(`${c.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await us.json()) as { data?: { numSeries: number } };
+      expect(us.status, JSON.stringify(body)).toBe(200);
+      expect(body.data?.numSeries).toBe(SERIES);
+    }
     const ringJson = (await (await fetch(`${c.ingesters[0]!.url}/ring?format=json`)).json()) as {
       rings: { name: string; zoneAware: boolean }[];
     };
