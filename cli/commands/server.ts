@@ -60,6 +60,12 @@ export default class Server extends Command {
       default: '1m',
       env: 'CORTEX_RING_HEARTBEAT_TIMEOUT',
     }),
+    'ingestion-rate-strategy': Flags.string({
+      description:
+        "how a distributor applies a tenant's ingestion_rate: local (each enforces all of it) or global (shared out over the healthy distributors of the ring); default global in split mode, local with --target=all (where global equals local)",
+      options: ['local', 'global'],
+      env: 'CORTEX_INGESTION_RATE_STRATEGY',
+    }),
     'control-plane-url': Flags.string({
       description: "split mode: base URL of the control plane's internal API",
       env: 'CORTEX_CONTROL_PLANE_URL',
@@ -219,6 +225,7 @@ export default class Server extends Command {
         heartbeatPeriodMs: period,
         heartbeatTimeoutMs: timeout,
         controlPlaneUrl: flags['control-plane-url'],
+        ingestionRateStrategy: (flags['ingestion-rate-strategy'] ?? 'global') as 'local' | 'global',
         rootTokenGiven: flags['root-token'] !== undefined,
       },
       (line) => process.stderr.write(`${line}\n`),

@@ -40,7 +40,13 @@ import { RemoteIngester } from '../../data-plane/api/internal-ingester-client.js
 import { internalQuerierRoutes, RemoteQuerier, type TenantQueryRunner } from '../../data-plane/api/internal-querier.js';
 import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
 import { HttpRulerPeers, rulerPeerRoutes } from '../../data-plane/api/ruler-peers.js';
-import { createPushHandler, Distributor, KVHaTrackerStore } from '../../data-plane/distributor/index.js';
+import {
+  createIngestionRateStrategy,
+  createPushHandler,
+  Distributor,
+  type IngestionRateStrategyName,
+  KVHaTrackerStore,
+} from '../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../data-plane/distributor/ring-ingester-client.js';
 import { FairQueue, QueryFrontend } from '../../data-plane/frontend/index.js';
 import {
@@ -108,6 +114,8 @@ export interface SplitConfig {
   ringTokens: number;
   heartbeatPeriodMs: number;
   heartbeatTimeoutMs: number;
+  /** How distributors apply a tenant's ingestion_rate (`global`: shared over the `distributor` ring). */
+  ingestionRateStrategy?: IngestionRateStrategyName;
   /** Where the control plane's `/internal/v1` is (not needed when control-plane is local). */
   controlPlaneUrl: string | undefined;
   /** Whether `cfg.rootToken` was given by the operator (it then may also forget ring instances). */
@@ -351,12 +359,20 @@ export async function startSplitServer(
     const shardSize = (tenant: TenantId) => overrides.ingestionTenantShardSize(tenant);
     // HA election state shared by every distributor (one row per tenant+cluster, compare-and-set).
     let haStore: KVHaTrackerStore | undefined;
+    // `global` (the split-mode default): the tenant's ingestion_rate is shared out over the healthy
+    // members of the `distributor` ring (every distributor target registers there, below).
+    const rateStrategyName = split.ingestionRateStrategy ?? 'global';
     const buildDistributor = async () => {
       haStore ??= new KVHaTrackerStore(await openKV('ha_tracker'));
       return new Distributor({
         limits: overrides,
         ingester: new RingIngesterClient({ ring: await ring('ingester'), clientFor: remoteFor, shardSize }),
         haStore,
+        rateStrategy: createIngestionRateStrategy(
+          rateStrategyName,
+          overrides,
+          rateStrategyName === 'global' ? await ring('distributor') : undefined,
+        ),
         clock,
         registry,
       });

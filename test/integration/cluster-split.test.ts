@@ -226,6 +226,8 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
       processes: [
         { name: 'gateway', targets: ['gateway'] },
         { name: 'distributor', targets: ['distributor'] },
+        // A second distributor: with the global ingestion-rate strategy they share the tenant's rate.
+        { name: 'distributor-2', targets: ['distributor'] },
         { name: 'query-frontend', targets: ['query-frontend'] },
         { name: 'querier', targets: ['querier'] },
       ],
@@ -278,6 +280,27 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
       headers: { 'x-scope-orgid': TENANT, authorization: `Bearer ${token}` },
     });
     expect(direct.status).toBe(401);
+  });
+
+  it('registers both distributors in the distributor ring (global ingestion-rate strategy)', async () => {
+    // Each distributor divides the tenant's ingestion_rate by the healthy members it sees here.
+    for (const name of ['distributor', 'distributor-2']) {
+      const deadline = Date.now() + 20_000;
+      let ids: string[] = [];
+      while (Date.now() < deadline) {
+        const res = await fetch(`${c.process(name).url}/ring?format=json`, { signal: AbortSignal.timeout(2_000) });
+        const body = (await res.json()) as {
+          rings: { name: string; instances: { id: string; state: string; healthy: boolean }[] }[];
+        };
+        ids = (body.rings.find((r) => r.name === 'distributor')?.instances ?? [])
+          .filter((i) => i.state === 'ACTIVE' && i.healthy)
+          .map((i) => i.id)
+          .sort();
+        if (ids.length === 2) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ids, name).toEqual(['distributor', 'distributor-2']);
+    }
   });
 });
 
