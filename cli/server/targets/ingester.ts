@@ -1,0 +1,58 @@
+/**
+ * Target `ingester`: the Ingester (WAL, flush to the chunk store) behind the internal ingester API,
+ * registered in the `ingester` ring (its lifecycler is started by the orchestrator, first, once the
+ * listener serves; on shutdown it leaves LEAVING → flush → unregister).
+ */
+import { join } from 'node:path';
+import { internalIngesterRoutes } from '../../../data-plane/api/internal-ingester.js';
+import { Ingester } from '../../../data-plane/ingester/index.js';
+import type { Lifecycler } from '../../../data-plane/ring/index.js';
+import type { SplitContext, TargetContext } from './context.js';
+
+export interface IngesterPart {
+  ingester: Ingester;
+  lifecycler: Lifecycler;
+}
+
+export async function startIngester(ctx: TargetContext): Promise<IngesterPart | undefined> {
+  if (!ctx.targets.has('ingester')) return undefined;
+  const { overrides, split } = ctx;
+  const ingRing = await ctx.ring('ingester');
+  const ingester = new Ingester({
+    walDir: join(ctx.dataDir, 'wal'),
+    fsync: ctx.cfg.walFsync,
+    chunkStore: await ctx.chunkStore(),
+    limits: overrides,
+    // Each ingester holds RF/N of a tenant's series: global series limits are shared out.
+    seriesLimitShare: (tenant) => {
+      const n = ingRing.instanceCount;
+      const shard = overrides.ingestionTenantShardSize(tenant);
+      const size = shard > 0 ? Math.min(shard, n) : n;
+      return size > 0 ? Math.min(1, split.replicationFactor / size) : 1;
+    },
+    clock: ctx.clock,
+    logger: ctx.logger,
+    registry: ctx.registry,
+  });
+  await ingester.start();
+  await internalIngesterRoutes(ctx.app, { backend: ingester, auth: ctx.auth });
+  const lifecycler = await ctx.register('ingester', { stateless: false });
+  return { ingester, lifecycler };
+}
+
+/** Shutdown: LEAVING, flush everything to the chunk store, unregister; then stop the ingester. */
+export async function stopIngester(ctx: SplitContext, part: IngesterPart | undefined): Promise<void> {
+  if (!part) return;
+  const { ingester, lifecycler } = part;
+  try {
+    await lifecycler.leave(async () => {
+      await ingester.flush();
+    });
+    ctx.logger.info('ingester: flushed everything to the chunk store and left the ring');
+  } catch (err) {
+    // Still registered (LEAVING, no heartbeats): it turns unhealthy, and what was not
+    // flushed stays in the WAL checkpoint for the next start.
+    ctx.logger.error(`ingester: leaving the ring failed: ${(err as Error).message}`);
+  }
+  await ingester.stop();
+}
