@@ -57,6 +57,54 @@ describe('RingClient during a store outage', () => {
     for (const l of lcs) l.stop();
   });
 
+  it('a read that hangs (a frozen store) freezes health too, and only after several polls', async () => {
+    let now = 1_000_000;
+    let hang = false;
+    const mem = memoryRingKV();
+    const kv: RingKV = {
+      get: (k, o) => (hang ? new Promise(() => {}) : mem.get(k, o)),
+      checkAndPut: (k, e, v, o) => mem.checkAndPut(k, e, v, o),
+    };
+    const store = new RingStore(kv);
+    const lc = new Lifecycler({ store, ringName: 'ingester', id: 'a', addr: 'a', numTokens: 8, now: () => now });
+    await lc.start();
+    const ring = new RingClient(store, 'ingester', {
+      replicationFactor: 1,
+      heartbeatTimeoutMs: 10_000,
+      pollIntervalMs: 1_000,
+      now: () => now,
+    });
+    await ring.start();
+    ring.stop();
+    hang = true;
+    void ring.refresh();
+    const a = () => ring.describe().instances.a!;
+    now += 4_000;
+    expect(ring.isHealthy(a(), now)).toBe(true);
+    now += 60_000;
+    expect(ring.storeFailing).toBe(false);
+    expect(ring.isHealthy(a(), now), 'judged as of the last good read while the read hangs').toBe(true);
+    lc.stop();
+  });
+
+  it('without a hung read, a missed heartbeat still makes an instance unhealthy', async () => {
+    let now = 1_000_000;
+    const store = new RingStore(memoryRingKV());
+    const lc = new Lifecycler({ store, ringName: 'ingester', id: 'a', addr: 'a', numTokens: 8, now: () => now });
+    await lc.start();
+    const ring = new RingClient(store, 'ingester', {
+      replicationFactor: 1,
+      heartbeatTimeoutMs: 10_000,
+      now: () => now,
+    });
+    await ring.start();
+    ring.stop();
+    now += 60_000;
+    await ring.refresh();
+    expect(ring.isHealthy(ring.describe().instances.a!, now)).toBe(false);
+    lc.stop();
+  });
+
   it('a first read that fails rejects start() and freezes nothing', async () => {
     const kv: RingKV = {
       get: async () => {

@@ -350,6 +350,8 @@ export class RingClient extends Ring {
   private stopped = false;
   private lastOkMs: number | undefined;
   private failing = false;
+  /** Clock time the read in flight started (undefined when none is). */
+  private readStartedMs: number | undefined;
 
   constructor(
     private readonly store: RingStore,
@@ -372,6 +374,7 @@ export class RingClient extends Ring {
   refresh(): Promise<void> {
     this.inflight ??= (async () => {
       const at = this.now();
+      this.readStartedMs = at;
       try {
         const desc = await this.store.get(this.name);
         this.update(desc);
@@ -383,6 +386,7 @@ export class RingClient extends Ring {
       }
     })().finally(() => {
       this.inflight = undefined;
+      this.readStartedMs = undefined;
     });
     return this.inflight;
   }
@@ -399,7 +403,12 @@ export class RingClient extends Ring {
 
   protected override judgeAt(nowMs: number): number {
     const t = super.judgeAt(nowMs);
-    return this.failing && this.lastOkMs !== undefined ? Math.min(t, this.lastOkMs) : t;
+    if (this.lastOkMs === undefined) return t;
+    // A frozen store (a paused process, a black-holed connection) answers nothing rather than an
+    // error: a read that hangs for several polls counts as failing too.
+    const hung =
+      this.readStartedMs !== undefined && nowMs - this.readStartedMs > Math.max(5_000, 3 * this.pollIntervalMs);
+    return this.failing || hung ? Math.min(t, this.lastOkMs) : t;
   }
 
   /**
