@@ -47,7 +47,10 @@ describe('RingClient during a store outage', () => {
     await ring.refresh();
     expect(ring.storeFailing).toBe(false);
     expect(ring.lastRefreshMs).toBe(now);
-    // `a` has not heartbeated since the outage began: now it is unhealthy.
+    // Right after the outage every instance gets a heartbeat period to land a fresh heartbeat.
+    expect(ring.get(7, 'write').instances).toHaveLength(3);
+    now += 6_000;
+    // `a` has not heartbeated since the outage began: once the grace is over it is unhealthy.
     expect(
       ring
         .get(7, 'write')

@@ -352,6 +352,8 @@ export class RingClient extends Ring {
   private failing = false;
   /** Clock time the read in flight started (undefined when none is). */
   private readStartedMs: number | undefined;
+  /** After an outage: until `until`, heartbeats are judged `lagMs` in the past (instances catch up). */
+  private catchUp: { until: number; lagMs: number } | undefined;
 
   constructor(
     private readonly store: RingStore,
@@ -378,6 +380,13 @@ export class RingClient extends Ring {
       try {
         const desc = await this.store.get(this.name);
         this.update(desc);
+        // Back after an outage: heartbeats in this first read are as old as the outage, and the
+        // instances land fresh ones within a heartbeat period. Until then, judge them as if the outage
+        // had not passed, so a store outage does not end with every instance looking dead.
+        const prevOk = this.lastOkMs;
+        const now = this.now();
+        const outage = this.failing || now - at > this.outageAfterMs();
+        if (outage && prevOk !== undefined) this.catchUp = { until: now + this.outageAfterMs(), lagMs: now - prevOk };
         this.lastOkMs = at;
         this.failing = false;
       } catch (err) {
@@ -406,9 +415,15 @@ export class RingClient extends Ring {
     if (this.lastOkMs === undefined) return t;
     // A frozen store (a paused process, a black-holed connection) answers nothing rather than an
     // error: a read that hangs for several polls counts as failing too.
-    const hung =
-      this.readStartedMs !== undefined && nowMs - this.readStartedMs > Math.max(5_000, 3 * this.pollIntervalMs);
-    return this.failing || hung ? Math.min(t, this.lastOkMs) : t;
+    const hung = this.readStartedMs !== undefined && nowMs - this.readStartedMs > this.outageAfterMs();
+    if (this.failing || hung) return Math.min(t, this.lastOkMs);
+    if (this.catchUp !== undefined && nowMs < this.catchUp.until) return t - this.catchUp.lagMs;
+    return t;
+  }
+
+  /** How long without a good read counts as a store outage. */
+  private outageAfterMs(): number {
+    return Math.max(5_000, 3 * this.pollIntervalMs);
   }
 
   /**
