@@ -8,8 +8,8 @@ import {
   type TenantId,
   UnavailableError,
 } from '../model/index.js';
-import { Ring, tenantHash } from '../ring/index.js';
-import type { InstanceDesc, ReadRing, ReplicationSet, RingDesc } from '../ring/types.js';
+import { tenantHash } from '../ring/index.js';
+import type { InstanceDesc, ReadRing, ReplicationSet } from '../ring/types.js';
 import { alertFromPostable, type PostableAlert } from './alert.js';
 import { formatConfigErrors, parseAlertmanagerConfig, validateTemplates } from './config/index.js';
 import { AlertmanagerMetrics } from './metrics.js';
@@ -126,8 +126,8 @@ export class MultitenantAlertmanager {
   private cancelRingCheck: (() => void) | undefined;
   private cancelStateRefresh: (() => void) | undefined;
   private stopped = false;
-  private view: Ring | undefined;
-  private viewAt = 0;
+  /** The time ownership judges heartbeats at (see `ringTime`). */
+  private viewAt = Number.NEGATIVE_INFINITY;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly state: AlertmanagerStateStore;
@@ -179,37 +179,32 @@ export class MultitenantAlertmanager {
 
   /**
    * The instances that run a tenant, in ring order (position 0 notifies first). Unsharded: none.
-   * Throws `UnavailableError` when the ring has too few healthy instances.
+   * Throws `UnavailableError` when the ring has no healthy ACTIVE instance.
    */
   replicas(tenantId: TenantId): ReplicationSet {
-    if (!this.opts.sharding) return { instances: [], maxErrors: 0 };
-    const { instances } = this.ringView().get(tenantHash(tenantId), 'own');
+    const sh = this.opts.sharding;
+    if (!sh) return { instances: [], maxErrors: 0 };
+    const rf = Math.max(1, sh.replicationFactor ?? sh.ring.replicationFactor);
+    const instances = sh.ring.owners(tenantHash(tenantId), rf, this.ringTime());
+    if (instances.length === 0) {
+      // Ring not read yet, or every instance down: not kept, the next call looks again.
+      this.viewAt = Number.NEGATIVE_INFINITY;
+      throw new UnavailableError('alertmanager: no healthy ACTIVE instance in the ring');
+    }
     return { instances, maxErrors: Math.max(0, instances.length - (Math.floor(instances.length / 2) + 1)) };
   }
 
   /**
-   * The ring as ownership sees it: healthy ACTIVE instances only, so a dead instance's tenants move
+   * Ownership sees healthy ACTIVE instances only (`ring.owners`), so a dead instance's tenants move
    * to the next instances on the ring (as Cortex's ignore-unhealthy strategy, plus the takeover),
-   * and a tenant keeps running while at least one instance is alive. Rebuilt every ring check.
+   * and a tenant keeps running while at least one instance is alive. Heartbeats are judged as of the
+   * last ring check (re-read every `ringCheckPeriodMs`).
    */
-  private ringView(refresh = false): Ring {
-    const sh = this.opts.sharding!;
+  private ringTime(refresh = false): number {
     const now = this.clock.now();
-    if (!refresh && this.view && now - this.viewAt < (sh.ringCheckPeriodMs ?? 5_000)) return this.view;
-    const desc = sh.ring.describe();
-    const healthy: RingDesc = { instances: {} };
-    for (const [id, inst] of Object.entries(desc.instances)) {
-      if (inst.state === 'ACTIVE' && sh.ring.isHealthy(inst, now)) healthy.instances[id] = inst;
-    }
-    const n = Object.keys(healthy.instances).length;
-    const rf = Math.max(1, Math.min(sh.replicationFactor ?? sh.ring.replicationFactor, n));
-    this.view = new Ring(
-      { replicationFactor: rf, heartbeatTimeoutMs: Number.MAX_SAFE_INTEGER, now: () => now },
-      healthy,
-    );
-    // An empty view (ring not read yet, or every instance down) is not kept: the next call re-reads.
-    this.viewAt = n > 0 ? now : Number.NEGATIVE_INFINITY;
-    return this.view;
+    const period = this.opts.sharding?.ringCheckPeriodMs ?? 5_000;
+    if (refresh || !(now - this.viewAt < period)) this.viewAt = now;
+    return this.viewAt;
   }
 
   /** Whether this instance runs the tenant (always, unsharded). */
@@ -418,7 +413,7 @@ export class MultitenantAlertmanager {
   /** Sharded: starts the owned tenants that have a config, stops the ones no longer owned. */
   async checkRing(): Promise<void> {
     if (!this.opts.sharding) return;
-    this.ringView(true);
+    this.ringTime(true);
     const ids = new Set<TenantId>([...this.tenants.keys()]);
     for (const id of Object.keys(this.feed)) {
       try {

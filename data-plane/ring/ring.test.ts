@@ -227,6 +227,54 @@ describe('Ring.get', () => {
   });
 });
 
+describe('Ring.owners', () => {
+  it.each([
+    { name: 'first n clockwise from the hash', specs: abcd(), hash: 150, n: 2, want: ['b', 'c'] },
+    { name: 'wraps past the last token', specs: abcd(), hash: 450, n: 1, want: ['a'] },
+    {
+      name: 'walks past dead, LEAVING and JOINING instances',
+      specs: abcd({ b: { heartbeatMs: STALE }, c: { state: 'LEAVING' }, d: { state: 'JOINING' } }),
+      hash: 150,
+      n: 1,
+      want: ['a'],
+    },
+    { name: 'fewer usable than asked', specs: abcd({ a: { state: 'LEFT' } }), hash: 150, n: 5, want: ['b', 'c', 'd'] },
+    {
+      name: 'distinct zones when zone-aware',
+      specs: [
+        { id: 'a', tokens: [100], zone: 'z1' },
+        { id: 'b', tokens: [200], zone: 'z1' },
+        { id: 'c', tokens: [300], zone: 'z2', heartbeatMs: STALE },
+        { id: 'd', tokens: [400], zone: 'z2' },
+      ],
+      hash: 50,
+      n: 3,
+      want: ['a', 'd'],
+    },
+    {
+      name: 'none usable',
+      specs: abcd({
+        a: { heartbeatMs: STALE },
+        b: { heartbeatMs: STALE },
+        c: { heartbeatMs: STALE },
+        d: { heartbeatMs: STALE },
+      }),
+      hash: 150,
+      n: 1,
+      want: [],
+    },
+    { name: 'empty ring', specs: [], hash: 150, n: 1, want: [] },
+  ])('$name', ({ specs, hash, n, want }) => {
+    expect(ids(ring(specs).owners(hash, n))).toEqual(want);
+  });
+
+  it('judges health at the given time', () => {
+    const r = ring(abcd({ b: { heartbeatMs: NOW - 30_000 } }));
+    expect(ids(r.owners(150, 1))).toEqual(['b']);
+    expect(ids(r.owners(150, 1, NOW + 40_000))).toEqual(['c']);
+  });
+});
+
 describe('Ring.all', () => {
   it.each([
     { name: 'all healthy', specs: abcd(), rf: 3, want: ['a', 'b', 'c', 'd'], maxErrors: 1 },

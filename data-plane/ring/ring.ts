@@ -207,6 +207,18 @@ export class Ring implements ReadRing {
     return { instances: healthy, maxErrors: healthy.length - minSuccess };
   }
 
+  owners(hash: number, n: number, nowMs = this.now()): InstanceDesc[] {
+    const { tokens, owners, insts, zoneAware } = this.index;
+    const out: InstanceDesc[] = [];
+    const start = tokens.length === 0 ? 0 : search(tokens, hash >>> 0);
+    for (let it = 0; it < tokens.length && out.length < n; it++) {
+      const inst = insts[owners[(start + it) % tokens.length]!]!;
+      if (out.includes(inst) || (zoneAware && out.some((o) => o.zone === inst.zone))) continue;
+      if (this.isHealthyFor(inst, 'own', nowMs)) out.push(inst);
+    }
+    return out;
+  }
+
   all(op: RingOperation): ReplicationSet {
     const { insts, zoneAware } = this.index;
     const now = this.now();

@@ -54,6 +54,13 @@ export interface ReplicationSet {
 export interface ReadRing {
   /** The replica set for a 32-bit key hash; throws `UnavailableError` when fewer than a quorum are healthy. */
   get(hash: number, op: RingOperation): ReplicationSet;
+  /**
+   * Ownership of work (ruler groups, alertmanager tenants): the first `n` distinct instances clockwise
+   * from `hash` that are ACTIVE and healthy at `nowMs` (default now), in distinct zones when
+   * zone-aware, in ring order. Never throws: unusable instances are walked past, so a dead or leaving
+   * owner's keys move to its neighbours; fewer than `n` (none on an empty ring) when fewer are usable.
+   */
+  owners(hash: number, n: number, nowMs?: number): InstanceDesc[];
   /** Every healthy instance usable for `op` (e.g. a querier reading from all ingesters). */
   all(op: RingOperation): ReplicationSet;
   /** The sub-ring of `size` instances for a tenant (shuffle sharding); `size` ≤ 0 = whole ring. */

@@ -30,6 +30,13 @@ class FakeRing implements ReadRing {
     const owner = (toks.find((x) => x.t >= hash) ?? toks[0]!).i;
     return { instances: [owner], maxErrors: 0 };
   }
+  owners(hash: number, n: number, nowMs = this.now()): InstanceDesc[] {
+    const usable = [...this.instances.values()].filter((i) => i.state === 'ACTIVE' && this.isHealthy(i, nowMs));
+    const toks = usable.flatMap((i) => i.tokens.map((t) => ({ t, i }))).sort((a, b) => a.t - b.t);
+    const start = toks.findIndex((x) => x.t >= hash);
+    const walk = start < 0 ? toks : [...toks.slice(start), ...toks.slice(0, start)];
+    return [...new Set(walk.map((x) => x.i))].slice(0, n);
+  }
   all(): ReplicationSet {
     return { instances: [...this.instances.values()], maxErrors: 0 };
   }
