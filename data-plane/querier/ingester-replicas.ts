@@ -1,7 +1,7 @@
 import {
   CortexError,
   type Exemplar,
-  Labels,
+  type Labels,
   type Matcher,
   type MetricMetadata,
   type TenantId,
@@ -10,11 +10,10 @@ import {
 import type { InstanceDesc, ReadRing, ReplicationSet } from '../ring/index.js';
 import {
   type CallOptions,
-  mergeSeries,
+  mergeSeriesSets,
   type Querier,
   type Queryable,
   type SelectHints,
-  type Series,
   sortedUnion,
 } from '../storage/index.js';
 
@@ -135,7 +134,7 @@ export class RingIngesterReader {
             hints: SelectHints | undefined,
             matchers: readonly Matcher[],
             o?: CallOptions,
-          ) => mergeReplicaSeries(await each((q) => q.select(true, hints, matchers, o)), sorted),
+          ) => mergeSeriesSets(await each((q) => q.select(true, hints, matchers, o)), sorted),
           labelNames: async (matchers, o) => sortedUnion(await each((q) => q.labelNames(matchers, o)), o?.limit),
           labelValues: async (name, matchers, o) =>
             sortedUnion(await each((q) => q.labelValues(name, matchers, o)), o?.limit),
@@ -191,22 +190,4 @@ export class RingIngesterReader {
       Math.round(all.reduce((n, s) => n + f(s), 0) / rf);
     return { numSeries: sum((s) => s.numSeries), ingestedSamples: sum((s) => s.ingestedSamples) };
   }
-}
-
-/** Series from several replicas: equal labels merged, duplicate timestamps dropped. */
-export function mergeReplicaSeries(sets: readonly Series[][], sorted: boolean): Series[] {
-  if (sets.length === 1) return sets[0]!;
-  const byKey = new Map<string, Series[]>();
-  for (const set of sets) {
-    for (const s of set) {
-      const k = s.labels.key();
-      const list = byKey.get(k);
-      if (list) list.push(s);
-      else byKey.set(k, [s]);
-    }
-  }
-  const out: Series[] = [];
-  for (const list of byKey.values()) out.push(list.length === 1 ? list[0]! : mergeSeries(list));
-  if (sorted) out.sort((a, b) => Labels.compare(a.labels, b.labels));
-  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Labels } from '../model/index.js';
-import { arraySeries, mergeSeries, type Series, ValueType } from './index.js';
+import { arraySeries, mergeSeries, mergeSeriesSets, type Series, ValueType } from './index.js';
 
 function drain(s: Series): [number, number][] {
   const it = s.iterator();
@@ -59,5 +59,23 @@ describe('mergeSeries', () => {
     expect(it.next()).toBe(ValueType.Float);
     expect(it.atT()).toBe(9);
     expect(it.seek(11)).toBe(ValueType.None);
+  });
+});
+
+describe('mergeSeriesSets', () => {
+  it('merges equal labels across sets and sorts by labels', () => {
+    const m = Labels.fromObject({ __name__: 'm' });
+    const sets = [[arraySeries(l, [1], [10]), arraySeries(m, [1], [1])], [arraySeries(l, [1, 2], [99, 20])]];
+    const out = mergeSeriesSets(sets, true);
+    expect(out.map((s) => s.labels.get('__name__'))).toEqual(['m', 'up']);
+    expect(drain(out[1]!)).toEqual([
+      [1, 10],
+      [2, 20],
+    ]);
+  });
+
+  it('returns a single set as it is', () => {
+    const set = [arraySeries(l, [1], [1])];
+    expect(mergeSeriesSets([set], true)).toBe(set);
   });
 });

@@ -32,20 +32,7 @@ class MergeQuerier implements Querier {
     matchers: readonly Matcher[],
     opts?: CallOptions,
   ): Promise<Series[]> {
-    const sets = await Promise.all(this.queriers.map((q) => q.select(true, hints, matchers, opts)));
-    const byKey = new Map<string, Series[]>();
-    for (const set of sets) {
-      for (const s of set) {
-        const k = s.labels.key();
-        const list = byKey.get(k);
-        if (list) list.push(s);
-        else byKey.set(k, [s]);
-      }
-    }
-    const out: Series[] = [];
-    for (const list of byKey.values()) out.push(list.length === 1 ? list[0]! : mergeSeries(list));
-    if (sorted) out.sort((a, b) => Labels.compare(a.labels, b.labels));
-    return out;
+    return mergeSeriesSets(await Promise.all(this.queriers.map((q) => q.select(true, hints, matchers, opts))), sorted);
   }
 
   async labelValues(
@@ -71,6 +58,27 @@ class MergeQuerier implements Querier {
 export function sortedUnion(lists: readonly (readonly string[])[], limit?: number): string[] {
   const out = [...new Set(lists.flat())].sort();
   return limit !== undefined && limit > 0 && out.length > limit ? out.slice(0, limit) : out;
+}
+
+/**
+ * Series from several sources (or replicas) as one set: equal labels merged (`mergeSeries`), sorted by
+ * labels when `sorted`. A single set is returned as it is.
+ */
+export function mergeSeriesSets(sets: readonly Series[][], sorted: boolean): Series[] {
+  if (sets.length === 1) return sets[0]!;
+  const byKey = new Map<string, Series[]>();
+  for (const set of sets) {
+    for (const s of set) {
+      const k = s.labels.key();
+      const list = byKey.get(k);
+      if (list) list.push(s);
+      else byKey.set(k, [s]);
+    }
+  }
+  const out: Series[] = [];
+  for (const list of byKey.values()) out.push(list.length === 1 ? list[0]! : mergeSeries(list));
+  if (sorted) out.sort((a, b) => Labels.compare(a.labels, b.labels));
+  return out;
 }
 
 /** One series from several with equal labels; iterates the union of their samples in time order. */
