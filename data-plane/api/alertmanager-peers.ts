@@ -3,7 +3,6 @@ import type { AlertmanagerApi, AlertmanagerPeers, PeerCall } from '../alertmanag
 import {
   BadDataError,
   CortexError,
-  type ErrorKind,
   isTenantId,
   type TenantId,
   UnauthorizedError,
@@ -12,6 +11,7 @@ import {
 import type { InstanceDesc } from '../ring/types.js';
 import { kindOf, publicMessage, statusOf } from './errors.js';
 import { ClusterAuth } from './internal-auth.js';
+import { knownErrorKind, peerUrl } from './internal-call.js';
 
 /** Where one Alertmanager instance calls another (cluster-secret authenticated, never tenant-facing). */
 export const ALERTMANAGER_PEER_PATH = '/internal/alertmanager/v1/call';
@@ -23,20 +23,6 @@ export interface HttpAlertmanagerPeersOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
-
-const KINDS: ReadonlySet<string> = new Set<ErrorKind>([
-  'bad_data',
-  'execution',
-  'timeout',
-  'canceled',
-  'not_found',
-  'unavailable',
-  'internal',
-  'limit_exceeded',
-  'unauthorized',
-  'forbidden',
-  'conflict',
-]);
 
 /**
  * `AlertmanagerPeers` over HTTP: `POST <peer addr>/internal/alertmanager/v1/call` with the cluster
@@ -54,7 +40,7 @@ export class HttpAlertmanagerPeers implements AlertmanagerPeers {
   }
 
   async call(instance: InstanceDesc, tenant: TenantId, call: PeerCall): Promise<unknown> {
-    const url = `${instance.addr.replace(/\/+$/, '')}${ALERTMANAGER_PEER_PATH}`;
+    const url = peerUrl(instance, ALERTMANAGER_PEER_PATH);
     let res: Response;
     let text: string;
     try {
@@ -75,10 +61,11 @@ export class HttpAlertmanagerPeers implements AlertmanagerPeers {
       // not JSON: treated below by status
     }
     if (res.ok) return body.result;
-    if (res.status === 401 || res.status === 403 || !body.kind || !KINDS.has(body.kind)) {
+    const kind = knownErrorKind(body.kind);
+    if (res.status === 401 || res.status === 403 || !kind) {
       throw new UnavailableError(`alertmanager peer ${instance.id} answered ${res.status}: ${body.message ?? text}`);
     }
-    throw new CortexError(body.kind as ErrorKind, body.message ?? `peer answered ${res.status}`);
+    throw new CortexError(kind, body.message ?? `peer answered ${res.status}`);
   }
 }
 

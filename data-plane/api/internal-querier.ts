@@ -12,7 +12,6 @@ import {
   BadDataError,
   CanceledError,
   CortexError,
-  type ErrorKind,
   type FloatHistogram,
   type HistogramSample,
   Labels,
@@ -20,34 +19,22 @@ import {
   type TenantId,
   UnavailableError,
 } from '../model/index.js';
-
-/** The querier's error as the same kind here (the API maps kinds to statuses; the frontend retries 5xx kinds). */
-function errorFromAnswer(status: number, kind: string | null, text: string): CortexError {
-  const kinds: readonly ErrorKind[] = [
-    'bad_data',
-    'execution',
-    'timeout',
-    'canceled',
-    'not_found',
-    'unavailable',
-    'internal',
-    'limit_exceeded',
-    'unauthorized',
-    'forbidden',
-    'conflict',
-  ];
-  if (kind && (kinds as readonly string[]).includes(kind) && kind !== 'unauthorized') {
-    if (kind === 'canceled') return new CanceledError(text);
-    return new CortexError(kind as ErrorKind, text);
-  }
-  return new UnavailableError(`querier answered ${status}: ${text.slice(0, 300)}`);
-}
-
 import { decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode } from '../remotewrite/index.js';
 import type { InstanceDesc } from '../ring/index.js';
 import { kindOf, publicMessage, statusOf } from './errors.js';
 import type { ClusterAuth } from './internal-auth.js';
+import { knownErrorKind, peerUrl } from './internal-call.js';
 import { MAX_DECODED_BYTES } from './internal-codec.js';
+
+/** The querier's error as the same kind here (the API maps kinds to statuses; the frontend retries 5xx kinds). */
+function errorFromAnswer(status: number, kind: string | null, text: string): CortexError {
+  const known = knownErrorKind(kind);
+  if (known && known !== 'unauthorized') {
+    if (known === 'canceled') return new CanceledError(text);
+    return new CortexError(known, text);
+  }
+  return new UnavailableError(`querier answered ${status}: ${text.slice(0, 300)}`);
+}
 
 /** The engine values a querier returns (data-plane/promql's `PromValue`). */
 export type QueryValue =
@@ -265,7 +252,7 @@ export class RemoteQuerier implements TenantQueryRunner {
       const timeout = AbortSignal.timeout(this.timeoutMs);
       let res: Response;
       try {
-        res = await fetch(`${inst.addr.replace(/\/+$/, '')}${QUERIER_QUERY_PATH}`, {
+        res = await fetch(peerUrl(inst, QUERIER_QUERY_PATH), {
           method: 'POST',
           headers: { ...this.auth.headers(tenantId), 'content-type': 'application/json' },
           body,

@@ -4,6 +4,7 @@ import { UnavailableError } from '../model/index.js';
 import type { InstanceDesc } from '../ring/types.js';
 import { localRuleGroups, type RuleGroupJson, type RuleGroupsView, type RulerPeers } from '../ruler/index.js';
 import { ClusterAuth } from './internal-auth.js';
+import { peerUrl } from './internal-call.js';
 
 /** Where a ruler lists the groups it evaluates for a tenant (cluster credential only). */
 export const RULER_PEER_PATH = '/internal/ruler/v1/rules';
@@ -27,7 +28,7 @@ export class HttpRulerPeers implements RulerPeers {
   }
 
   async groups(instance: InstanceDesc, tenantId: TenantId, signal?: AbortSignal): Promise<RuleGroupJson[]> {
-    const url = `${instance.addr.replace(/\/+$/, '')}${RULER_PEER_PATH}`;
+    const url = peerUrl(instance, RULER_PEER_PATH);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 10_000);
     let res: Response;
     let text: string;
