@@ -10,19 +10,13 @@ import {
 } from '../model/index.js';
 import type { InstanceDesc } from '../ring/types.js';
 import { kindOf, publicMessage, statusOf } from './errors.js';
-import { ClusterAuth } from './internal-auth.js';
-import { knownErrorKind, peerUrl } from './internal-call.js';
+import type { ClusterAuth } from './internal-auth.js';
+import { knownErrorKind, PeerClient, type PeerClientOptions, peerUrl } from './internal-call.js';
 
 /** Where one Alertmanager instance calls another (cluster-secret authenticated, never tenant-facing). */
 export const ALERTMANAGER_PEER_PATH = '/internal/alertmanager/v1/call';
 
-export interface HttpAlertmanagerPeersOptions {
-  /** The cluster secret every process shares (`--cluster-secret`), or the process's `ClusterAuth`. */
-  clusterSecret: string | ClusterAuth;
-  /** Per call (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
+export type HttpAlertmanagerPeersOptions = PeerClientOptions;
 
 /**
  * `AlertmanagerPeers` over HTTP: `POST <peer addr>/internal/alertmanager/v1/call` with the cluster
@@ -30,15 +24,7 @@ export interface HttpAlertmanagerPeersOptions {
  * CortexError kind and message; an unreachable peer (or a 401, a misconfigured secret) as
  * `UnavailableError`, so callers try the next replica.
  */
-export class HttpAlertmanagerPeers implements AlertmanagerPeers {
-  private readonly fetch: typeof fetch;
-  private readonly auth: ClusterAuth;
-
-  constructor(private readonly opts: HttpAlertmanagerPeersOptions) {
-    this.fetch = opts.fetch ?? fetch;
-    this.auth = typeof opts.clusterSecret === 'string' ? new ClusterAuth(opts.clusterSecret) : opts.clusterSecret;
-  }
-
+export class HttpAlertmanagerPeers extends PeerClient implements AlertmanagerPeers {
   async call(instance: InstanceDesc, tenant: TenantId, call: PeerCall): Promise<unknown> {
     const url = peerUrl(instance, ALERTMANAGER_PEER_PATH);
     let res: Response;
@@ -48,7 +34,7 @@ export class HttpAlertmanagerPeers implements AlertmanagerPeers {
         method: 'POST',
         headers: { ...this.auth.headers(tenant), 'content-type': 'application/json' },
         body: JSON.stringify(call),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await res.text();
     } catch (e) {

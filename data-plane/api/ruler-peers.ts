@@ -3,33 +3,19 @@ import type { TenantId } from '../model/index.js';
 import { UnavailableError } from '../model/index.js';
 import type { InstanceDesc } from '../ring/types.js';
 import { localRuleGroups, type RuleGroupJson, type RuleGroupsView, type RulerPeers } from '../ruler/index.js';
-import { ClusterAuth } from './internal-auth.js';
-import { peerUrl } from './internal-call.js';
+import type { ClusterAuth } from './internal-auth.js';
+import { PeerClient, type PeerClientOptions, peerUrl } from './internal-call.js';
 
 /** Where a ruler lists the groups it evaluates for a tenant (cluster credential only). */
 export const RULER_PEER_PATH = '/internal/ruler/v1/rules';
 
-export interface HttpRulerPeersOptions {
-  /** The cluster secret every process shares (`--cluster-secret`), or the process's `ClusterAuth`. */
-  clusterSecret: string | ClusterAuth;
-  /** Per call (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
+export type HttpRulerPeersOptions = PeerClientOptions;
 
 /** `RulerPeers` over HTTP: `GET <peer addr>/internal/ruler/v1/rules` with the cluster secret and `X-Scope-OrgID`. */
-export class HttpRulerPeers implements RulerPeers {
-  private readonly fetch: typeof fetch;
-  private readonly auth: ClusterAuth;
-
-  constructor(private readonly opts: HttpRulerPeersOptions) {
-    this.fetch = opts.fetch ?? fetch;
-    this.auth = typeof opts.clusterSecret === 'string' ? new ClusterAuth(opts.clusterSecret) : opts.clusterSecret;
-  }
-
+export class HttpRulerPeers extends PeerClient implements RulerPeers {
   async groups(instance: InstanceDesc, tenantId: TenantId, signal?: AbortSignal): Promise<RuleGroupJson[]> {
     const url = peerUrl(instance, RULER_PEER_PATH);
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 10_000);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     let text: string;
     try {
