@@ -10,6 +10,7 @@ import { rulerRoutes } from '../../../data-plane/api/index.js';
 import { HttpRulerPeers, rulerPeerRoutes } from '../../../data-plane/api/ruler-peers.js';
 import type { Distributor } from '../../../data-plane/distributor/index.js';
 import type { CredentialSource } from '../../../data-plane/gateway/index.js';
+import { UnavailableError } from '../../../data-plane/model/index.js';
 import { type RingClient, tenantHash } from '../../../data-plane/ring/index.js';
 import {
   distributorRuleWriter,
@@ -90,7 +91,10 @@ function ringNotifier(amRing: RingClient, peers: HttpAlertmanagerPeers): Notifie
   return {
     async send(tenantId, alerts) {
       if (alerts.length === 0) return;
-      const set = amRing.get(tenantHash(tenantId), 'own');
+      // The same owners the alertmanagers compute for themselves; fewer than a quorum still gets the
+      // alerts to whoever runs the tenant now (any of them forwards to the rest).
+      const owners = amRing.owners(tenantHash(tenantId), amRing.replicationFactor);
+      if (owners.length === 0) throw new UnavailableError('no healthy alertmanager in the ring');
       const postable = alerts.map((a) => ({
         labels: a.labels.toObject(),
         annotations: a.annotations.toObject(),
@@ -99,7 +103,7 @@ function ringNotifier(amRing: RingClient, peers: HttpAlertmanagerPeers): Notifie
         generatorURL: a.generatorURL,
       }));
       const results = await Promise.allSettled(
-        set.instances.map((inst) => peers.call(inst, tenantId, { op: 'receiveAlerts', alerts: postable })),
+        owners.map((inst) => peers.call(inst, tenantId, { op: 'receiveAlerts', alerts: postable })),
       );
       if (results.some((r) => r.status === 'fulfilled')) return;
       const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
