@@ -5,6 +5,8 @@
  * query them back, kill -9 one ingester and keep writing and querying; tenants cannot reach an
  * ingester's internal API or pose as another tenant with X-Scope-OrgID.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../helpers/cluster.js';
 import { ensureBuilt, runCli } from '../helpers/cortexctl.js';
@@ -59,11 +61,25 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
   let c: Cluster;
   let token: string;
 
+  // The tenant's webhook receiver (loopback, allowed by the operator flag below).
+  const received: { status: string; alerts: { labels: Record<string, string> }[] }[] = [];
+  let hook: Server;
+
   beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     c = await startCluster({
       pgUrl: pgUrl!,
       bigtableEmulator: bigtable!,
       ingesters: 3,
+      args: ['--alertmanager-allowed-cidrs', '127.0.0.1/32'],
       processes: [
         { name: 'gateway', targets: ['gateway', 'distributor'] },
         { name: 'querier', targets: ['querier', 'query-frontend'] },
@@ -71,10 +87,18 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
       ],
     });
     await c.waitForIngesters(3);
-    token = await c.tenantToken(TENANT, ['metrics:write', 'metrics:read', 'rules:read', 'rules:write', 'alerts:read']);
+    token = await c.tenantToken(TENANT, [
+      'metrics:write',
+      'metrics:read',
+      'rules:read',
+      'rules:write',
+      'alerts:read',
+      'alerts:write',
+    ]);
   }, 180_000);
 
   afterAll(async () => {
+    hook?.close();
     await c?.stop();
   }, 120_000);
 
@@ -199,6 +223,33 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: gateway, distributor, 3 ingest
       headers: { authorization: `Bearer ${token}` },
     });
     expect(am.status, await am.text()).toBeLessThan(500);
+  });
+
+  it('routes an alert from the ruler process through the alertmanager ring to the tenant webhook', async () => {
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' };
+    const port = (hook.address() as AddressInfo).port;
+    const am = `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${port}/alerts\n`;
+    const putAm = await fetch(`${c.gatewayUrl}/api/v1/alerts`, { method: 'POST', headers: auth, body: am });
+    expect(putAm.status, await putAm.text()).toBe(201);
+    const rule = 'name: paging\ninterval: 1s\nrules:\n  - alert: SplitHigh\n    expr: split_test_metric > 100\n';
+    const putRule = await fetch(`${c.gatewayUrl}/prometheus/config/v1/rules/split-alerts`, {
+      method: 'POST',
+      headers: auth,
+      body: rule,
+    });
+    expect(putRule.status, await putRule.text()).toBe(202);
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      await push(c, token, nextTs(), 400);
+      const firing = received.find((r) => r.status === 'firing' && r.alerts[0]?.labels.alertname === 'SplitHigh');
+      if (firing) {
+        expect(firing.alerts.length).toBe(SERIES);
+        break;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no notification: ${JSON.stringify(received)}\n${c.output().slice(-5000)}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
   });
 
   it('serves /ring as JSON and HTML on every process', async () => {
