@@ -174,7 +174,12 @@ export class AdminClient {
     return this.http.request('GET', '/ready', { text: true });
   }
 
-  buildInfo(): Promise<{ status: string; data: Record<string, string> }> {
-    return this.http.request('GET', '/prometheus/api/v1/status/buildinfo');
+  /** The server's build (unauthenticated at the root; older servers only serve it to tenants). */
+  async buildInfo(): Promise<{ status: string; data: Record<string, string> }> {
+    try {
+      return await this.http.request('GET', '/api/v1/status/buildinfo');
+    } catch {
+      return this.http.request('GET', '/prometheus/api/v1/status/buildinfo');
+    }
   }
 }

@@ -15,6 +15,7 @@ import { CredentialCache, principalFromJson } from '../../data-plane/gateway/ind
 import { systemClock } from '../../data-plane/model/index.js';
 import {
   AdminApiConfigStore,
+  buildInfo,
   DataPlane,
   deleteSeries,
   Housekeeping,
@@ -167,6 +168,8 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   let ready = false;
   app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
   app.get('/health', async () => 'ok\n');
+  // Unauthenticated like Mimir's: what runs here is no secret, and operators' tools ask without a tenant.
+  app.get('/api/v1/status/buildinfo', async () => ({ status: 'success', data: buildInfo() }));
   app.get('/metrics', async (_req, reply) => reply.type(dp.registry.contentType).send(await dp.registry.metrics()));
 
   await app.listen({ host: cfg.host, port: cfg.port });

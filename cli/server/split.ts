@@ -21,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpAlertmanagerPeers } from '../../data-plane/api/alertmanager-peers.js';
 import { addFormBodyParser, type TenantQueryEngine } from '../../data-plane/api/index.js';
 import { bearerAuthorizer, ringRoutes } from '../../data-plane/api/ring-routes.js';
+import { buildInfo } from '../../data-plane/modules/index.js';
 import type { ServerConfig } from './compose.js';
 import { alertmanagerApi, startAlertmanager } from './targets/alertmanager.js';
 import { createContext, type SplitConfig } from './targets/context.js';
@@ -92,6 +93,8 @@ export async function startSplitServer(
     // --- status ---------------------------------------------------------------------------------------
     app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
     app.get('/health', async () => 'ok\n');
+    // Unauthenticated like Mimir's: what runs here is no secret, and operators' tools ask without a tenant.
+    app.get('/api/v1/status/buildinfo', async () => ({ status: 'success', data: buildInfo() }));
     app.get('/metrics', async (_req, reply) => reply.type(ctx.registry.contentType).send(await ctx.registry.metrics()));
     await app.register(ringRoutes, {
       rings: () => [...rings.values()].sort((x, y) => (x.name < y.name ? -1 : 1)),
