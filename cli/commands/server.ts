@@ -105,6 +105,11 @@ export default class Server extends Command {
       description: 'comma-separated address ranges Alertmanager receivers may reach although private or loopback',
       env: 'CORTEX_ALERTMANAGER_ALLOWED_CIDRS',
     }),
+    'query-workers': Flags.integer({
+      description: 'worker threads that evaluate PromQL queries (default: one per core; 0 = main thread)',
+      min: 0,
+      max: 256,
+    }),
     'wal-fsync': Flags.string({
       description: 'WAL fsync policy',
       options: ['always', 'batch', 'never'],
@@ -143,6 +148,7 @@ export default class Server extends Command {
         postgresUrl: flags['postgres-url'],
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
         alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
           .split(',')
           .map((c) => c.trim())
@@ -203,6 +209,7 @@ export default class Server extends Command {
         postgresUrl: flags['postgres-url'],
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
+        ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
         alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
           .split(',')
           .map((c) => c.trim())

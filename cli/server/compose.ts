@@ -40,6 +40,8 @@ export interface ServerConfig {
   postgresUrl: string | undefined;
   migrate: boolean;
   walFsync: 'always' | 'batch' | 'never';
+  /** Worker threads that evaluate PromQL (default: one per core; 0 = on the main thread). */
+  queryWorkers?: number;
   /** Address ranges Alertmanager receivers may reach although private or loopback. */
   alertmanagerAllowedCidrs?: string[];
   /** Long-term chunk storage: the embedded store under the data dir, or Bigtable. */
@@ -121,10 +123,13 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     chunkStore,
     registry,
     walFsync: cfg.walFsync,
+    ...(cfg.queryWorkers !== undefined ? { queryWorkers: cfg.queryWorkers } : {}),
     limitsSource: limits,
     logger,
   });
   await dp.start();
+  // start the query workers now rather than on the first query (a worker takes tens of ms to boot)
+  void dp.evalPool?.warm();
   const housekeeping = new Housekeeping({
     store: chunkStore,
     tenants: () => cp.internal.tenants(),

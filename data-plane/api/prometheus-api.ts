@@ -30,6 +30,8 @@ export interface QueryCallOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
   maxSamples?: number;
+  /** The request's `timeout` (capped by the server's query timeout). */
+  timeoutMs?: number;
 }
 export interface EngineResult {
   value: unknown;
@@ -86,8 +88,8 @@ export class PrometheusApi {
   async query(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     const query = p.required('query');
     const t = optionalTime(p, 'time', this.deps.now());
-    const res = await this.withTimeout(p, signal, (s) =>
-      this.deps.engine.instantQuery(tenantId, query, t, this.opts(p, s)),
+    const res = await this.withTimeout(p, signal, (s, ms) =>
+      this.deps.engine.instantQuery(tenantId, query, t, this.opts(p, s, ms)),
     );
     return this.answer(res, p);
   }
@@ -108,8 +110,8 @@ export class PrometheusApi {
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const res = await this.withTimeout(p, signal, (s) =>
-      this.deps.engine.rangeQuery(tenantId, query, start, end, step, this.opts(p, s)),
+    const res = await this.withTimeout(p, signal, (s, ms) =>
+      this.deps.engine.rangeQuery(tenantId, query, start, end, step, this.opts(p, s, ms)),
     );
     return this.answer(res, p);
   }
@@ -227,24 +229,35 @@ export class PrometheusApi {
     return v === 0 ? undefined : v;
   }
 
-  private opts(p: Params, signal: AbortSignal): QueryCallOptions {
-    const o: QueryCallOptions = { signal };
+  private opts(p: Params, signal: AbortSignal, timeoutMs: number): QueryCallOptions {
+    const o: QueryCallOptions = { signal, timeoutMs };
     const lb = p.get('lookback_delta');
-    if (lb) o.lookbackDeltaMs = parseDurationParam(lb, 'lookback_delta');
+    if (lb) {
+      o.lookbackDeltaMs = parseDurationParam(lb, 'lookback_delta');
+      if (o.lookbackDeltaMs < 0) throw new BadDataError('invalid parameter "lookback_delta": must not be negative');
+    }
     return o;
   }
 
+  /**
+   * Runs `fn` under the request's timeout: the `timeout` parameter (a positive duration, capped by the
+   * server's query timeout; 0 or absent means the server's) and the client's hang-up both abort it.
+   */
   private async withTimeout<T>(
     p: Params,
     outer: AbortSignal | undefined,
-    fn: (s: AbortSignal) => Promise<T>,
+    fn: (s: AbortSignal, timeoutMs: number) => Promise<T>,
   ): Promise<T> {
     const raw = p.get('timeout');
     let ms = this.deps.queryTimeoutMs;
-    if (raw) ms = Math.min(ms, parseDurationParam(raw, 'timeout'));
+    if (raw) {
+      const asked = parseDurationParam(raw, 'timeout');
+      if (asked < 0) throw new BadDataError('invalid parameter "timeout": must not be negative');
+      if (asked > 0) ms = Math.min(ms, asked);
+    }
     const signals = [AbortSignal.timeout(ms)];
     if (outer) signals.push(outer);
-    return await fn(AbortSignal.any(signals));
+    return await fn(AbortSignal.any(signals), ms);
   }
 
   private answer(res: EngineResult, p: Params): ApiAnswer {
@@ -285,8 +298,10 @@ function decodeUtf8LabelName(s: string): string {
       }
       const end = body.indexOf('_', i + 1);
       if (end < 0) return '';
-      const code = Number.parseInt(body.slice(i + 1, end), 16);
-      if (!Number.isFinite(code)) return '';
+      const hex = body.slice(i + 1, end);
+      const code = /^[0-9a-fA-F]{1,6}$/.test(hex) ? Number.parseInt(hex, 16) : Number.NaN;
+      // beyond Unicode, or a lone surrogate: not a label name
+      if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return '';
       out += String.fromCodePoint(code);
       i = end;
     } else out += c;

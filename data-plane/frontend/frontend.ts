@@ -8,6 +8,7 @@ export interface FrontendCallOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
   maxSamples?: number;
+  timeoutMs?: number;
 }
 
 export interface FrontendResult {

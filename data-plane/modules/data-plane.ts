@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import {
@@ -24,7 +25,7 @@ import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
-import { Engine, formatQuery, toApiData } from '../promql/index.js';
+import { Engine, EvalPool, formatQuery, PooledEngine, toApiData } from '../promql/index.js';
 import { isSplittable, TenantQuerier } from '../querier/index.js';
 import {
   distributorRuleWriter,
@@ -75,6 +76,8 @@ export interface DataPlaneOptions {
   externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
   queryConcurrency?: number;
+  /** Worker threads that evaluate PromQL (default: one per core); 0 evaluates on the main thread. */
+  queryWorkers?: number;
   /** Log queries slower than this (ms); 0 disables. */
   slowQueryMs?: number;
   /** Largest snappy-decompressed remote-write body accepted. */
@@ -96,6 +99,7 @@ export class DataPlane {
   readonly ingester: Ingester;
   readonly distributor: Distributor;
   readonly engine: Engine;
+  readonly evalPool: EvalPool | undefined;
   readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
   readonly frontend: QueryFrontend;
   readonly usage: UsageTracker;
@@ -128,8 +132,17 @@ export class DataPlane {
       ...(opts.lookbackDeltaMs ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
       timeoutMs: opts.queryTimeoutMs ?? 120_000,
     });
+    const workers = opts.queryWorkers ?? availableParallelism();
+    this.evalPool =
+      workers > 0
+        ? new EvalPool({
+            size: workers,
+            nice: 5,
+            onWorkerLost: (reason) => opts.logger.warn(`query pool: ${reason}`),
+          })
+        : undefined;
     this.querier = new TenantQuerier({
-      engine: this.engine,
+      engine: new PooledEngine(this.engine, this.evalPool),
       source: (t) => this.queryable(t),
       limits: this.overrides,
       clock,
@@ -195,6 +208,7 @@ export class DataPlane {
     this.rulesSource?.stop();
     await this.alertmanager?.stop();
     await this.ingester.stop();
+    await this.evalPool?.close();
     await this.opts.chunkStore?.close();
   }
 

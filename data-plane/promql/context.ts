@@ -18,7 +18,8 @@ export class QueryContext {
     readonly maxSamples: number,
     readonly deadline: number,
     readonly now: () => number,
-    readonly signal: AbortSignal | undefined,
+    /** Cancellation: an AbortSignal, or anything with `aborted` (a shared flag inside a worker). */
+    readonly signal: CancelSignal | undefined,
     /** Query start/end in ms, for `@ start()` / `@ end()` and start()/end(). */
     readonly queryStart: number,
     readonly queryEnd: number,
@@ -51,12 +52,27 @@ export class QueryContext {
 
   /** Cheap periodic check for cancellation and timeout inside evaluation loops. */
   check(): void {
-    if ((++this.ticks & 1023) !== 0) return;
+    if ((++this.ticks & 127) !== 0) return;
     this.checkNow();
   }
 
   checkNow(): void {
-    if (this.signal?.aborted) throw new CanceledError('query was canceled');
+    if (this.signal?.aborted) throw abortError(this.signal);
     if (this.now() > this.deadline) throw new TimeoutError('query timed out in query execution');
   }
+}
+
+/** The part of AbortSignal the evaluator reads; a worker backs it with a shared-memory flag. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
+/** The error for an aborted query: a timeout (the `timeout` parameter's signal) or a cancellation. */
+export function abortError(signal: CancelSignal, cause?: unknown): CanceledError | TimeoutError {
+  const r = signal.reason;
+  const isTimeout = r instanceof TimeoutError || (r instanceof Error && r.name === 'TimeoutError') || r === 'timeout';
+  return isTimeout
+    ? new TimeoutError('query timed out in query execution', cause === undefined ? undefined : { cause })
+    : new CanceledError('query was canceled', cause === undefined ? undefined : { cause });
 }

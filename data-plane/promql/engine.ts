@@ -1,6 +1,5 @@
 import {
   BadDataError,
-  CanceledError,
   CortexError,
   ExecutionError,
   type FloatHistogram,
@@ -8,13 +7,15 @@ import {
   InternalError,
   Labels,
   type Sample,
+  TimeoutError,
 } from '../model/index.js';
-import type { Querier, Queryable, SelectHints } from '../storage/index.js';
-import type { Expr, MatrixSelector, TimeModifiers, VectorSelector } from './ast.js';
+import type { Querier, Queryable, SelectHints, Series } from '../storage/index.js';
+import type { Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector } from './ast.js';
 import { children, exprType, typeName } from './ast.js';
-import { QueryContext } from './context.js';
-import { Evaluator } from './evaluator.js';
+import { abortError, type CancelSignal, QueryContext } from './context.js';
+import { DEFAULT_SUBQUERY_STEP_MS, Evaluator } from './evaluator.js';
 import { evalDuration, parseExpr } from './parser.js';
+import { exprString } from './printer.js';
 import { RangeParamError } from './range-functions.js';
 import { dropMetricName, type EvalValue, type SeriesOut } from './value.js';
 
@@ -22,14 +23,19 @@ export interface EngineOptions {
   lookbackDeltaMs?: number;
   maxSamples?: number;
   timeoutMs?: number;
+  /** Default cap on points per series of one subquery evaluation (0 = none). */
+  maxSubquerySteps?: number;
   /** Injected time source for timeouts (defaults to Date.now). */
   now?: () => number;
 }
 
 export interface QueryOptions {
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   lookbackDeltaMs?: number;
   maxSamples?: number;
+  /** This query's timeout; the engine's own timeout still caps it. */
+  timeoutMs?: number;
+  maxSubquerySteps?: number;
 }
 
 export type PromValue =
@@ -51,22 +57,51 @@ export const DEFAULT_TIMEOUT_MS = 2 * 60_000;
 /** Prometheus rejects range queries with more points per series than this. */
 export const MAX_RANGE_POINTS = 11_000;
 
+/** The data one selector of a query needs (Prometheus's getTimeRangesForSelector). */
+export interface SelRange {
+  mint: number;
+  maxt: number;
+  range?: number;
+  func?: string;
+}
+
+/**
+ * A query checked and planned, before any data is read: its expression, evaluation grid, limits and
+ * the selectors with the time range each reads, in a fixed walk order (so another thread that
+ * prepares the same query string finds the same selectors at the same indexes).
+ */
+export interface PreparedQuery {
+  readonly expr: Expr;
+  readonly query: string;
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  readonly instant: boolean;
+  readonly lookback: number;
+  readonly maxSamples: number;
+  /** Absolute time (ms, engine clock) after which evaluation stops with a timeout. */
+  readonly deadline: number;
+  readonly selectors: readonly { vs: VectorSelector; range: SelRange }[];
+}
+
 /** The PromQL engine (Prometheus 3.x semantics). Stateless between queries; safe to share. */
 export class Engine {
   private readonly lookback: number;
   private readonly maxSamples: number;
   private readonly timeoutMs: number;
-  private readonly now: () => number;
+  private readonly maxSubquerySteps: number;
+  readonly now: () => number;
 
   constructor(opts: EngineOptions = {}) {
     this.lookback = opts.lookbackDeltaMs || DEFAULT_LOOKBACK_MS;
     this.maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxSubquerySteps = opts.maxSubquerySteps ?? 0;
     this.now = opts.now ?? Date.now;
   }
 
   async instantQuery(q: Queryable, query: string, timeMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
-    return this.exec(q, parseExpr(query), query, timeMs, timeMs, 1, true, opts);
+    return this.run(q, this.prepareInstant(query, timeMs, opts), opts);
   }
 
   async rangeQuery(
@@ -77,7 +112,29 @@ export class Engine {
     stepMs: number,
     opts: QueryOptions = {},
   ): Promise<QueryResult> {
-    const e = parseExpr(query);
+    return this.run(q, this.prepareRange(query, startMs, endMs, stepMs, opts), opts);
+  }
+
+  /** Evaluates an already parsed expression (the conformance runner rewrites ASTs). */
+  async execExpr(
+    q: Queryable,
+    e: Expr,
+    query: string,
+    start: number,
+    end: number,
+    step: number,
+    instant: boolean,
+    opts: QueryOptions = {},
+  ): Promise<QueryResult> {
+    return this.run(q, this.prepare(e, query, start, end, step, instant, opts), opts);
+  }
+
+  prepareInstant(query: string, timeMs: number, opts: QueryOptions = {}): PreparedQuery {
+    return this.prepare(parseQuery(query), query, timeMs, timeMs, 1, true, opts);
+  }
+
+  prepareRange(query: string, startMs: number, endMs: number, stepMs: number, opts: QueryOptions = {}): PreparedQuery {
+    const e = parseQuery(query);
     const t = exprType(e);
     if (t !== 'scalar' && t !== 'vector') {
       throw new BadDataError(
@@ -92,12 +149,11 @@ export class Engine {
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    return this.exec(q, e, query, startMs, endMs, stepMs, false, opts);
+    return this.prepare(e, query, startMs, endMs, stepMs, false, opts);
   }
 
-  /** Evaluates an already parsed expression (the conformance runner rewrites ASTs). */
-  async execExpr(
-    q: Queryable,
+  /** Checks the limits that need no data (subquery resolution) and plans the selects. */
+  prepare(
     e: Expr,
     query: string,
     start: number,
@@ -105,100 +161,165 @@ export class Engine {
     step: number,
     instant: boolean,
     opts: QueryOptions = {},
-  ): Promise<QueryResult> {
-    return this.exec(q, e, query, start, end, step, instant, opts);
-  }
-
-  private async exec(
-    q: Queryable,
-    e: Expr,
-    query: string,
-    start: number,
-    end: number,
-    step: number,
-    instant: boolean,
-    opts: QueryOptions,
-  ): Promise<QueryResult> {
+  ): PreparedQuery {
     const lookback = opts.lookbackDeltaMs || this.lookback;
-    const ctx = new QueryContext(
+    const maxSamples = opts.maxSamples ?? this.maxSamples;
+    const timeout = Math.min(this.timeoutMs, opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const plan = {
       query,
-      opts.maxSamples ?? this.maxSamples,
-      this.now() + this.timeoutMs,
-      this.now,
-      opts.signal,
       start,
       end,
-      instant ? 0 : step,
-    );
-    ctx.checkNow();
-    const ranges = selectorRanges(e, start, end, lookback, ctx);
-    let mint = Number.POSITIVE_INFINITY;
-    let maxt = Number.NEGATIVE_INFINITY;
-    for (const r of ranges.values()) {
-      mint = Math.min(mint, r.mint);
-      maxt = Math.max(maxt, r.maxt);
-    }
+      step: instant ? 0 : step,
+      lookback,
+      maxSamples,
+      maxSubquerySteps: opts.maxSubquerySteps ?? this.maxSubquerySteps,
+    };
+    const selectors = [...selectorRanges(e, plan)].map(([vs, range]) => ({ vs, range }));
+    return {
+      expr: e,
+      query,
+      start,
+      end,
+      step,
+      instant,
+      lookback,
+      maxSamples,
+      deadline: this.now() + timeout,
+      selectors,
+    };
+  }
+
+  /** Reads every selector's series, then evaluates in this thread. */
+  private async run(q: Queryable, p: PreparedQuery, opts: QueryOptions): Promise<QueryResult> {
+    const signal = opts.signal;
     let querier: Querier | undefined;
     try {
-      if (ranges.size > 0) {
+      checkCanceled(signal, p.deadline, this.now);
+      const selected = new Map<VectorSelector, Series[]>();
+      if (p.selectors.length > 0) {
+        const { mint, maxt } = dataRange(p);
         querier = q.querier(mint, maxt);
         const qr = querier;
-        await Promise.all(
-          [...ranges].map(async ([vs, r]) => {
-            const hints: SelectHints = {
-              start: r.mint,
-              end: r.maxt,
-              step: instant ? undefined : step,
-              range: r.range,
-              func: r.func,
-            };
-            ctx.selected.set(vs, await qr.select(true, hints, vs.matchers, { signal: opts.signal }));
-          }),
+        const sets = await Promise.all(
+          p.selectors.map(({ vs, range }) =>
+            qr.select(true, selectHints(p, range), vs.matchers, signal instanceof AbortSignal ? { signal } : {}),
+          ),
         );
+        for (const [i, { vs }] of p.selectors.entries()) selected.set(vs, sets[i]!);
       }
-      ctx.checkNow();
-      const ev = new Evaluator(ctx, start, end, instant ? 1 : step, lookback);
-      const v = ev.eval(e);
-      const value = instant ? toInstantValue(v, start) : toRangeValue(v, ev);
-      return { value, warnings: [...ctx.warnings], infos: [...ctx.infos], stats: { samplesLoaded: ctx.samplesLoaded } };
+      return evaluatePrepared(p, selected, signal, this.now);
     } catch (err) {
-      if (err instanceof CortexError) throw err;
-      if (err instanceof RangeParamError) throw new ExecutionError(err.message, { cause: err });
-      if (opts.signal?.aborted) throw new CanceledError('query was canceled', { cause: err });
-      if (err instanceof RangeError) throw new BadDataError('query is too complex to evaluate', { cause: err });
-      throw new InternalError(`query evaluation failed: ${(err as Error).message}`, { cause: err });
+      throw queryError(err, signal);
     } finally {
       querier?.close();
     }
   }
 }
 
-interface SelRange {
-  mint: number;
-  maxt: number;
-  range?: number;
-  func?: string;
+/** The hints a select for one selector of a prepared query carries. */
+export function selectHints(p: PreparedQuery, r: SelRange): SelectHints {
+  const h: SelectHints = { start: r.mint, end: r.maxt };
+  if (!p.instant) h.step = p.step;
+  if (r.range !== undefined) h.range = r.range;
+  if (r.func !== undefined) h.func = r.func;
+  return h;
 }
 
-/** Data each selector needs, walking subqueries as Prometheus's getTimeRangesForSelector does. */
-function selectorRanges(
-  e: Expr,
-  start: number,
-  end: number,
-  lookback: number,
-  ctx: QueryContext,
-): Map<VectorSelector, SelRange> {
-  const out = new Map<VectorSelector, SelRange>();
-  const dur = (d: NonNullable<TimeModifiers['offsetExpr']>) =>
-    Math.round(
-      (evalDuration(d, { step: ctx.queryStep / 1000, range: (ctx.queryEnd - ctx.queryStart) / 1000 }) ?? 0) * 1000,
+/** The time range covering every selector of a prepared query. */
+export function dataRange(p: PreparedQuery): { mint: number; maxt: number } {
+  let mint = Number.POSITIVE_INFINITY;
+  let maxt = Number.NEGATIVE_INFINITY;
+  for (const { range } of p.selectors) {
+    mint = Math.min(mint, range.mint);
+    maxt = Math.max(maxt, range.maxt);
+  }
+  return { mint, maxt };
+}
+
+/** Evaluates a prepared query over the series selected for it (in this thread, synchronously). */
+export function evaluatePrepared(
+  p: PreparedQuery,
+  selected: ReadonlyMap<VectorSelector, Series[]>,
+  signal: CancelSignal | undefined,
+  now: () => number,
+): QueryResult {
+  try {
+    const ctx = new QueryContext(
+      p.query,
+      p.maxSamples,
+      p.deadline,
+      now,
+      signal,
+      p.start,
+      p.end,
+      p.instant ? 0 : p.step,
     );
+    for (const [vs, s] of selected) ctx.selected.set(vs, s);
+    ctx.checkNow();
+    const ev = new Evaluator(ctx, p.start, p.end, p.instant ? 1 : p.step, p.lookback);
+    const v = ev.eval(p.expr);
+    const value = p.instant ? toInstantValue(v, p.start) : toRangeValue(v, ev);
+    return { value, warnings: [...ctx.warnings], infos: [...ctx.infos], stats: { samplesLoaded: ctx.samplesLoaded } };
+  } catch (err) {
+    throw queryError(err, signal);
+  }
+}
+
+/** Maps whatever evaluation threw to the CortexError kind the API reports. */
+export function queryError(err: unknown, signal?: CancelSignal): CortexError {
+  // a store that saw the abort says "canceled"; the signal knows whether it was the deadline
+  if (signal?.aborted && err instanceof CortexError && err.kind === 'canceled') return abortError(signal, err);
+  if (err instanceof CortexError) return err;
+  if (err instanceof RangeParamError) return new ExecutionError(err.message, { cause: err });
+  if (signal?.aborted) return abortError(signal, err);
+  // an AbortSignal's own reason (AbortSignal.timeout / abort()) thrown as is
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return abortError({ aborted: true, reason: err }, err);
+  // deep recursion (stack) or an allocation beyond the engine's reach (array length)
+  if (err instanceof RangeError) return new ExecutionError('query is too complex to evaluate', { cause: err });
+  return new InternalError(`query evaluation failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}
+
+function checkCanceled(signal: CancelSignal | undefined, deadline: number, now: () => number): void {
+  if (signal?.aborted) throw abortError(signal);
+  if (now() > deadline) throw new TimeoutError('query timed out in query execution');
+}
+
+/** Parses a query; a parser that runs out of stack on deep nesting reports a bad query, not a crash. */
+function parseQuery(query: string): Expr {
+  try {
+    return parseExpr(query);
+  } catch (err) {
+    if (err instanceof RangeError) throw new BadDataError('query is too deeply nested to parse', { cause: err });
+    throw err;
+  }
+}
+
+interface Plan {
+  query: string;
+  start: number;
+  end: number;
+  step: number;
+  lookback: number;
+  maxSamples: number;
+  maxSubquerySteps: number;
+}
+
+/**
+ * Data each selector needs, walking subqueries as Prometheus's getTimeRangesForSelector does. Also
+ * refuses, before any work, subqueries whose resolution would produce more points than allowed.
+ */
+function selectorRanges(e: Expr, plan: Plan): Map<VectorSelector, SelRange> {
+  const out = new Map<VectorSelector, SelRange>();
+  const { lookback } = plan;
+  const dur = (d: NonNullable<TimeModifiers['offsetExpr']>) =>
+    Math.round((evalDuration(d, { step: plan.step / 1000, range: (plan.end - plan.start) / 1000 }) ?? 0) * 1000);
   const refs = (tm: TimeModifiers, s: number, en: number): [number, number] => {
     const off = tm.offsetExpr ? dur(tm.offsetExpr) : tm.offset;
     let a = s;
     let b = en;
     if (tm.timestamp !== undefined) a = b = tm.timestamp;
-    else if (tm.startOrEnd) a = b = tm.startOrEnd === 'start' ? ctx.queryStart : ctx.queryEnd;
+    else if (tm.startOrEnd) a = b = tm.startOrEnd === 'start' ? plan.start : plan.end;
     return [a - off, b - off];
   };
   const walk = (x: Expr, s: number, en: number, func: string | undefined): void => {
@@ -220,6 +341,7 @@ function selectorRanges(
       case 'SubqueryExpr': {
         const range = x.rangeExpr ? dur(x.rangeExpr) : x.range;
         const [a, b] = refs(x, s, en);
+        checkSubquery(x, range, x.stepExpr ? dur(x.stepExpr) : x.step, b - a, plan);
         walk(x.expr, a - range, b, undefined);
         return;
       }
@@ -230,8 +352,36 @@ function selectorRanges(
         for (const c of children(x)) walk(c, s, en, undefined);
     }
   };
-  walk(e, start, end, undefined);
+  walk(e, plan.start, plan.end, undefined);
   return out;
+}
+
+/**
+ * A subquery evaluates its inner expression at every step of its range: `range / step` points per
+ * series and outer step, and `(span + range) / step` steps in all. Both are bounded here, before
+ * any data is read, so `rate(x[30d:1ms])` is refused instead of evaluated for hours.
+ */
+function checkSubquery(x: SubqueryExpr, range: number, rawStep: number, span: number, plan: Plan): void {
+  const step = rawStep === 0 ? DEFAULT_SUBQUERY_STEP_MS : rawStep;
+  if (step <= 0 || range <= 0) return; // reported with its own message during evaluation
+  const points = range / step;
+  if (plan.maxSubquerySteps > 0 && points > plan.maxSubquerySteps) {
+    throw new ExecutionError(
+      `subquery exceeded maximum resolution of ${plan.maxSubquerySteps.toLocaleString('en-US')} points per timeseries (${printRange(x)} has ${Math.ceil(points).toLocaleString('en-US')}) (err-cortex-max-subquery-steps). Try increasing the subquery step or decreasing its range. To adjust the related per-tenant limit, configure max_subquery_steps, or contact your service administrator.`,
+      { id: 'err-cortex-max-subquery-steps' },
+    );
+  }
+  if ((span + range) / step > plan.maxSamples) {
+    throw new ExecutionError(
+      'query processing would load too many samples into memory in query execution (err-cortex-max-samples-per-query)',
+      { id: 'err-cortex-max-samples-per-query' },
+    );
+  }
+}
+
+function printRange(x: SubqueryExpr): string {
+  const q = exprString(x);
+  return q.length > 80 ? `${q.slice(0, 77)}...` : q;
 }
 
 /** Applies delayed `__name__` removal and rejects duplicate label sets, as Prometheus does last. */

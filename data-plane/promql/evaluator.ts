@@ -152,6 +152,7 @@ export class Evaluator implements Evaluation {
       const o = newSeries(s.labels, false);
       let j = -1;
       for (let i = 0; i < this.steps; i++) {
+        this.ctx.check();
         const ref = this.refTime(vs, i);
         while (j + 1 < n && buf.t[j + 1]! <= ref) j++;
         if (j < 0 || buf.t[j]! <= ref - lookback) continue;
@@ -353,6 +354,7 @@ export class Evaluator implements Evaluation {
       let lo = 0;
       let hi = 0;
       for (let i = 0; i < this.steps; i++) {
+        this.ctx.check();
         const ref = this.refTime(tm, i);
         const startT = ref - range;
         while (lo < src.n && src.t[lo]! <= startT) lo++;

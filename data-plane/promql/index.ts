@@ -4,4 +4,5 @@ export { children } from './ast.js';
 export { Engine, type EngineOptions, type PromValue, type QueryOptions, type QueryResult } from './engine.js';
 export { formatFloat } from './format.js';
 export { parseExpr } from './parser.js';
+export { EvalPool, type EvalPoolOptions, PooledEngine, type PooledQueryOptions } from './pool/index.js';
 export { exprString, formatQuery } from './printer.js';

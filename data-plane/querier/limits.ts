@@ -6,6 +6,11 @@ export interface QuerierLimits {
   maxQueryLookbackMs(t: TenantId): number;
   maxSamplesPerQuery(t: TenantId): number;
   maxFetchedSeriesPerQuery(t: TenantId): number;
+  maxFetchedChunkBytesPerQuery(t: TenantId): number;
+  /** Points per series of one subquery evaluation (0 = unlimited). */
+  maxSubquerySteps(t: TenantId): number;
+  /** Query workers one tenant may occupy at once (0 = all but one). */
+  maxQueriersPerTenant(t: TenantId): number;
   /** Data older than this is deleted by retention; queries never see it, even before deletion. */
   retentionPeriodMs(t: TenantId): number;
 }

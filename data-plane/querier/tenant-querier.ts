@@ -7,6 +7,13 @@ export interface EngineCallOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
   maxSamples?: number;
+  /** This query's timeout (the request's `timeout`); the engine's own timeout still caps it. */
+  timeoutMs?: number;
+  maxSubquerySteps?: number;
+  maxFetchedBytes?: number;
+  /** Fairness key for the engine's worker queue, and the workers that key may hold at once. */
+  queueKey?: string;
+  maxWorkers?: number;
 }
 
 /** What the querier needs from the PromQL engine (data-plane/promql's Engine satisfies it). */
@@ -80,10 +87,16 @@ export class TenantQuerier<R> {
     );
   }
 
+  /** The tenant's limits, read on every query so a changed limit applies to the next one. */
   private withLimits(tenantId: TenantId, opts: EngineCallOptions): EngineCallOptions {
+    const l = this.opts.limits;
     return {
       ...opts,
-      maxSamples: Math.min(opts.maxSamples ?? Number.POSITIVE_INFINITY, this.opts.limits.maxSamplesPerQuery(tenantId)),
+      maxSamples: Math.min(opts.maxSamples ?? Number.POSITIVE_INFINITY, l.maxSamplesPerQuery(tenantId)),
+      maxSubquerySteps: l.maxSubquerySteps(tenantId),
+      maxFetchedBytes: l.maxFetchedChunkBytesPerQuery(tenantId),
+      queueKey: tenantId,
+      maxWorkers: l.maxQueriersPerTenant(tenantId),
     };
   }
 }

@@ -45,6 +45,9 @@ export const ERROR_IDS = {
   maxQueryLength: 'err-cortex-max-query-length',
   maxSamplesPerQuery: 'err-cortex-max-samples-per-query',
   maxSeriesPerQuery: 'err-cortex-max-series-per-query',
+  maxSubquerySteps: 'err-cortex-max-subquery-steps',
+  maxChunksBytesPerQuery: 'err-cortex-max-chunks-bytes-per-query',
+  queryWorkerMemory: 'err-cortex-query-worker-memory',
   tooManyOutstandingRequests: 'err-cortex-too-many-outstanding-requests',
   // Control plane.
   invalidTenantId: 'err-cortex-invalid-tenant-id',

@@ -50,6 +50,12 @@ export const defaultLimits = {
   max_samples_per_query: 50_000_000,
   /** series fetched by one query; 0 = unlimited. */
   max_fetched_series_per_query: 0,
+  /** bytes of sample data one query fetches (encoded chunks, or 16 B per decoded sample); 0 = unlimited. */
+  max_fetched_chunk_bytes_per_query: 0,
+  /** points one subquery evaluation may produce per series (range / step); 0 = unlimited. */
+  max_subquery_steps: 11_000,
+  /** query workers one tenant's queries may occupy at once; 0 = all but one (when there are two or more). */
+  max_queriers_per_tenant: 0,
   /** queued requests per tenant in the query-frontend. */
   max_outstanding_requests_per_tenant: 100,
   ruler_max_rule_groups_per_tenant: 70,
@@ -187,6 +193,30 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     0,
     1e9,
     'series fetched by one query (0 = unlimited)',
+  ),
+  max_fetched_chunk_bytes_per_query: spec(
+    'max_fetched_chunk_bytes_per_query',
+    'bytes',
+    'bytes',
+    0,
+    1e15,
+    'sample data fetched by one query (0 = unlimited)',
+  ),
+  max_subquery_steps: spec(
+    'max_subquery_steps',
+    'integer',
+    'points',
+    0,
+    1e9,
+    'points per series of one subquery evaluation, range / step (0 = unlimited)',
+  ),
+  max_queriers_per_tenant: spec(
+    'max_queriers_per_tenant',
+    'integer',
+    'workers',
+    0,
+    1e6,
+    'query workers one tenant may occupy at once (0 = all but one)',
   ),
   max_outstanding_requests_per_tenant: spec(
     'max_outstanding_requests_per_tenant',

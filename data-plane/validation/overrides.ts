@@ -108,6 +108,15 @@ export class Overrides {
   maxFetchedSeriesPerQuery(t: TenantId): number {
     return this.get(t, 'max_fetched_series_per_query');
   }
+  maxFetchedChunkBytesPerQuery(t: TenantId): number {
+    return this.get(t, 'max_fetched_chunk_bytes_per_query');
+  }
+  maxSubquerySteps(t: TenantId): number {
+    return this.get(t, 'max_subquery_steps');
+  }
+  maxQueriersPerTenant(t: TenantId): number {
+    return this.get(t, 'max_queriers_per_tenant');
+  }
   maxOutstandingRequestsPerTenant(t: TenantId): number {
     return this.get(t, 'max_outstanding_requests_per_tenant');
   }

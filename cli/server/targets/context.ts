@@ -5,6 +5,7 @@
  * opened on first use, so a process only opens the tables its targets need.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -12,7 +13,7 @@ import type { ControlPlane } from '../../../control-plane/index.js';
 import { ClusterAuth } from '../../../data-plane/api/internal-auth.js';
 import { RemoteIngester } from '../../../data-plane/api/internal-ingester-client.js';
 import { type Clock, systemClock, type TenantId } from '../../../data-plane/model/index.js';
-import { Engine } from '../../../data-plane/promql/index.js';
+import { Engine, EvalPool, PooledEngine } from '../../../data-plane/promql/index.js';
 import { type InstanceDesc, Lifecycler, RingClient, type RingName, RingStore } from '../../../data-plane/ring/index.js';
 import { BigtableKV } from '../../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../../data-plane/storage/chunkstore/index.js';
@@ -57,7 +58,8 @@ export interface SplitContext {
   readonly clock: Clock;
   readonly app: FastifyInstance;
   /** Shared by every querier this process builds (the querier target, the ruler's). */
-  readonly engine: Engine;
+  /** PromQL on a pool of worker threads (spawned on first use, so only querying targets start them). */
+  readonly engine: PooledEngine;
   /** This process's ring memberships, in registration order (started once the listener serves). */
   readonly lifecyclers: Lifecycler[];
   /** The ring clients this process reads (what `/ring` shows). */
@@ -205,6 +207,13 @@ export function createContext(
     return r;
   };
 
+  const workers = cfg.queryWorkers ?? availableParallelism();
+  const evalPool =
+    workers > 0
+      ? new EvalPool({ size: workers, nice: 5, onWorkerLost: (reason) => logger.warn(`query pool: ${reason}`) })
+      : undefined;
+  onStop(() => evalPool?.close());
+
   const ctx: SplitContext = {
     cfg,
     split,
@@ -215,7 +224,7 @@ export function createContext(
     registry,
     clock: systemClock,
     app: Fastify({ logger: false, bodyLimit: 64 << 20 }),
-    engine: new Engine({ timeoutMs: 120_000 }),
+    engine: new PooledEngine(new Engine({ timeoutMs: 120_000 }), evalPool),
     lifecyclers,
     rings,
     onStop,

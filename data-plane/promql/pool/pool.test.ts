@@ -1,0 +1,128 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Labels } from '../../model/index.js';
+import { MemoryStorage } from '../../storage/memory/index.js';
+import { toApiData } from '../api.js';
+import { Engine } from '../engine.js';
+import { EvalPool } from './pool.js';
+import { PooledEngine } from './pooled-engine.js';
+
+const MIN = 60_000;
+/** Legal and within every limit, but minutes of work: 1,500 steps each sorting a 86,400-point window. */
+const SLOW = 'quantile_over_time(0.5, vector(1)[1d:1s])';
+const slowOpts = { maxSubquerySteps: 100_000, maxSamples: 1e9 };
+
+async function storage(): Promise<MemoryStorage> {
+  const s = new MemoryStorage();
+  const app = s.appender();
+  for (let i = 0; i < 20; i++) {
+    const l = Labels.fromObject({ __name__: 'x', i: String(i), job: i % 2 ? 'a' : 'b' });
+    for (let k = 0; k <= 120; k++) app.append(l, k * 15_000, k * (i + 1));
+  }
+  const h = Labels.fromObject({ __name__: 'h' });
+  for (let k = 0; k <= 20; k++) {
+    app.appendHistogram(h, k * 15_000, {
+      counterResetHint: 'unknown',
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: k,
+      sum: k,
+      positiveSpans: [{ offset: 0, length: 1 }],
+      negativeSpans: [],
+      positiveBuckets: [k],
+      negativeBuckets: [],
+    });
+  }
+  await app.commit();
+  return s;
+}
+
+describe('PooledEngine', async () => {
+  const store = await storage();
+  const engine = new Engine();
+  const pool = new EvalPool({ size: 2, cancelGraceMs: 200 });
+  const pooled = new PooledEngine(engine, pool);
+  const local = new PooledEngine(engine, undefined);
+  afterAll(() => pool.close());
+
+  const queries = [
+    'sum by (job) (rate(x[5m]))',
+    'x{i="3"}',
+    'topk(3, x)',
+    'max_over_time(rate(x[1m])[10m:1m])',
+    'h',
+    'histogram_count(rate(h[2m]))',
+    '1 + 2',
+    '"str"',
+    'absent(nope)',
+    'count_values("v", x)',
+  ];
+  it.each(queries)('gives the same result on a worker as in-thread: %s', async (q) => {
+    const at = 25 * MIN;
+    expect(toApiData((await pooled.instantQuery(store, q, at)).value)).toEqual(
+      toApiData((await local.instantQuery(store, q, at)).value),
+    );
+    if (q.startsWith('"')) return;
+    expect(toApiData((await pooled.rangeQuery(store, q, 5 * MIN, 30 * MIN, 30_000)).value)).toEqual(
+      toApiData((await local.rangeQuery(store, q, 5 * MIN, 30 * MIN, 30_000)).value),
+    );
+  });
+
+  const refusals = [
+    { q: 'rate(x[1d:1ms])', kind: 'execution', id: 'err-cortex-max-subquery-steps' },
+    { q: 'sum(rate(x[30d:1ms]))', kind: 'execution', id: 'err-cortex-max-subquery-steps' },
+    { q: 'x[5m]', kind: 'execution', id: 'err-cortex-max-samples-per-query', maxSamples: 50 },
+    { q: 'x', kind: 'execution', id: 'err-cortex-max-chunks-bytes-per-query', maxFetchedBytes: 100 },
+  ];
+  it.each(refusals)('refuses $q before evaluating it ($id)', async ({ q, kind, id, ...limits }) => {
+    const err = await pooled.instantQuery(store, q, 25 * MIN, { maxSubquerySteps: 11_000, ...limits }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ kind });
+    expect((err as Error).message).toContain(id);
+  });
+
+  it('stops a query at its timeout, on a worker, and keeps serving', async () => {
+    const t0 = Date.now();
+    const err = await pooled.rangeQuery(store, SLOW, 0, 25 * MIN, 1000, { timeoutMs: 300, ...slowOpts }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ kind: 'timeout' });
+    expect(Date.now() - t0).toBeLessThan(300 + 1500);
+    const ok = await pooled.instantQuery(store, 'count(x)', 25 * MIN);
+    expect(toApiData(ok.value).result).toEqual([{ metric: {}, value: [1500, '20'] }]);
+  });
+
+  it('cancels a running query when its signal aborts', async () => {
+    const ac = new AbortController();
+    const p = pooled.rangeQuery(store, SLOW, 0, 25 * MIN, 1000, { signal: ac.signal, ...slowOpts });
+    setTimeout(() => ac.abort(), 100);
+    await expect(p).rejects.toMatchObject({ kind: 'canceled' });
+  });
+});
+
+describe('EvalPool fairness', () => {
+  it('lets one key hold at most size - 1 workers while another key waits', async () => {
+    const store = await storage();
+    const pool = new EvalPool({ size: 2 });
+    const pooled = new PooledEngine(new Engine(), pool);
+    await pool.warm();
+    try {
+      const opts = { queueKey: 'a', timeoutMs: 1500, ...slowOpts };
+      const hogs = [1, 2, 3].map(() =>
+        pooled.rangeQuery(store, SLOW, 0, 25 * MIN, 1000, opts).catch((e: unknown) => e),
+      );
+      // tenant b's cheap query is not queued behind tenant a's three slow ones
+      const t0 = Date.now();
+      await pooled.instantQuery(store, 'count(x)', 25 * MIN, { queueKey: 'b' });
+      const waited = Date.now() - t0;
+      const results = await Promise.all(hogs);
+      for (const r of results) expect(r).toMatchObject({ kind: 'timeout' });
+      expect(waited).toBeLessThan(1500);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import type { ErrorId, ErrorKind } from '../../model/index.js';
+import type { EncodedResult } from './result-codec.js';
+import type { SeriesBatch } from './series-batch.js';
+
+/** One evaluation, as the pool sends it to a worker. */
+export interface EvalTask {
+  id: number;
+  query: string;
+  start: number;
+  end: number;
+  step: number;
+  instant: boolean;
+  lookbackMs: number;
+  maxSamples: number;
+  /** Time left (ms) when the task was sent; the worker's own clock counts it down. */
+  remainingMs: number;
+  /** One batch per selector, in the prepared query's selector order. */
+  batches: SeriesBatch[];
+}
+
+/** A worker's answer to a task. */
+export type EvalReply =
+  | { id: number; ok: true; result: EncodedResult }
+  | { id: number; ok: false; error: { kind: ErrorKind; message: string; errorId: ErrorId | undefined } };
+
+/** What the pool hands a new worker. */
+export interface WorkerInit {
+  /** One Int32 per worker: non-zero asks the running evaluation to stop (see CancelFlag). */
+  flags: SharedArrayBuffer;
+  slot: number;
+  /** Niceness added to the worker's thread, so queries yield the CPU to ingestion (Linux). */
+  nice: number;
+}
+
+/** Values of a worker's cancel flag. */
+export const CancelFlag = { None: 0, Canceled: 1, TimedOut: 2 } as const;

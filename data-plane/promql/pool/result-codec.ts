@@ -1,0 +1,157 @@
+import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
+import type { PromValue, QueryResult } from '../engine.js';
+
+/**
+ * A query result as it crosses back from a worker: label pairs in one string array and float
+ * points in typed arrays (transferred), so a large matrix is not cloned object by object and the
+ * receiving side rebuilds `Labels` (a class, which structured clone would flatten).
+ */
+export type EncodedValue =
+  | { type: 'scalar'; t: number; v: number }
+  | { type: 'string'; t: number; v: string }
+  | {
+      type: 'vector' | 'matrix';
+      flat: string[];
+      labelEnds: Int32Array;
+      /** End (exclusive) of series k's float points in `t`/`v`. */
+      floatEnds: Int32Array;
+      t: Float64Array;
+      v: Float64Array;
+      /** Histogram points, one list per series (vector: at most one each). */
+      hist: (HistogramSample[] | null)[] | null;
+    };
+
+export interface EncodedResult {
+  value: EncodedValue;
+  warnings: string[];
+  infos: string[];
+  samplesLoaded: number;
+}
+
+export function encodeResult(r: QueryResult): EncodedResult {
+  return { value: encodeValue(r.value), warnings: r.warnings, infos: r.infos, samplesLoaded: r.stats.samplesLoaded };
+}
+
+export function decodeResult(r: EncodedResult): QueryResult {
+  return {
+    value: decodeValue(r.value),
+    warnings: r.warnings,
+    infos: r.infos,
+    stats: { samplesLoaded: r.samplesLoaded },
+  };
+}
+
+/** Buffers to transfer with an encoded result. */
+export function resultBuffers(r: EncodedResult): ArrayBuffer[] {
+  const v = r.value;
+  if (v.type !== 'vector' && v.type !== 'matrix') return [];
+  return [v.labelEnds.buffer, v.floatEnds.buffer, v.t.buffer, v.v.buffer] as ArrayBuffer[];
+}
+
+function encodeValue(v: PromValue): EncodedValue {
+  switch (v.type) {
+    case 'scalar':
+    case 'string':
+      return v;
+    case 'vector': {
+      const w = new Writer(v.samples.length);
+      for (const s of v.samples) {
+        if (s.h) w.hist(s.t, s.h);
+        else w.float(s.t, s.v ?? Number.NaN);
+        w.endSeries(s.labels);
+      }
+      return w.finish('vector');
+    }
+    case 'matrix': {
+      const w = new Writer(v.series.length);
+      for (const s of v.series) {
+        for (const p of s.floats) w.float(p.t, p.v);
+        for (const p of s.histograms) w.hist(p.t, p.h);
+        w.endSeries(s.labels);
+      }
+      return w.finish('matrix');
+    }
+  }
+}
+
+function decodeValue(v: EncodedValue): PromValue {
+  if (v.type === 'scalar' || v.type === 'string') return v;
+  const series: { labels: Labels; floats: Sample[]; histograms: HistogramSample[] }[] = [];
+  let ls = 0;
+  let fs = 0;
+  for (let k = 0; k < v.labelEnds.length; k++) {
+    const labels = Labels.fromSortedFlat(v.flat.slice(ls, v.labelEnds[k]!));
+    const floats: Sample[] = [];
+    for (let i = fs; i < v.floatEnds[k]!; i++) floats.push({ t: v.t[i]!, v: v.v[i]! });
+    series.push({ labels, floats, histograms: v.hist?.[k] ?? [] });
+    ls = v.labelEnds[k]!;
+    fs = v.floatEnds[k]!;
+  }
+  if (v.type === 'matrix') return { type: 'matrix', series };
+  return {
+    type: 'vector',
+    samples: series.map((s) => {
+      const h = s.histograms[0];
+      return h ? { labels: s.labels, t: h.t, h: h.h } : { labels: s.labels, t: s.floats[0]!.t, v: s.floats[0]!.v };
+    }),
+  };
+}
+
+class Writer {
+  private n = 0;
+  private k = 0;
+  private t = new Float64Array(256);
+  private v = new Float64Array(256);
+  private readonly flat: string[] = [];
+  private readonly labelEnds: Int32Array;
+  private readonly floatEnds: Int32Array;
+  private hists: (HistogramSample[] | null)[] | null = null;
+  private cur: HistogramSample[] | null = null;
+
+  constructor(private readonly series: number) {
+    this.labelEnds = new Int32Array(series);
+    this.floatEnds = new Int32Array(series);
+  }
+
+  float(t: number, v: number): void {
+    if (this.n === this.t.length) {
+      const nt = new Float64Array(this.n * 2);
+      nt.set(this.t);
+      this.t = nt;
+      const nv = new Float64Array(this.n * 2);
+      nv.set(this.v);
+      this.v = nv;
+    }
+    this.t[this.n] = t;
+    this.v[this.n] = v;
+    this.n++;
+  }
+
+  hist(t: number, h: FloatHistogram): void {
+    (this.cur ??= []).push({ t, h });
+  }
+
+  endSeries(labels: Labels): void {
+    for (const x of labels.flat) this.flat.push(x);
+    this.labelEnds[this.k] = this.flat.length;
+    this.floatEnds[this.k] = this.n;
+    if (this.cur) {
+      this.hists ??= new Array<HistogramSample[] | null>(this.series).fill(null);
+      this.hists[this.k] = this.cur;
+      this.cur = null;
+    }
+    this.k++;
+  }
+
+  finish(type: 'vector' | 'matrix'): EncodedValue {
+    return {
+      type,
+      flat: this.flat,
+      labelEnds: this.labelEnds,
+      floatEnds: this.floatEnds,
+      t: this.t.slice(0, this.n),
+      v: this.v.slice(0, this.n),
+      hist: this.hists,
+    };
+  }
+}
