@@ -119,6 +119,16 @@ describe('QueryFrontend', () => {
     expect(got.value).toEqual(want.value);
   });
 
+  it('never widens a fine-step query past 11,000 points to fill the cache', async () => {
+    const now = 10 * DAY + 12 * HOUR;
+    const { downstream, fe } = setup(now);
+    // 25 minutes at 1 s (1,500 points) late in a day: the cache's extent would start at midnight
+    const start = now - HOUR;
+    await fe.rangeQuery(tenant, 'q', start, start + 1_500_000, 1000);
+    for (const [s, e] of downstream.rangeCalls) expect((e - s) / 1000).toBeLessThanOrEqual(11_000);
+    expect(downstream.rangeCalls).toEqual([[start, start + 1_500_000]]);
+  });
+
   it('does not split queries that depend on their range', async () => {
     const downstream = new GridQuerier();
     const fe = new QueryFrontend({

@@ -49,6 +49,8 @@ export interface QueryFrontendOptions {
 }
 
 const DAY = 86_400_000;
+/** Prometheus's cap on points per series of a range query (the querier refuses more). */
+const MAX_RANGE_POINTS = 11_000;
 
 /**
  * The query-frontend (Cortex's tripperware): range queries are split by day on the step grid, each
@@ -143,9 +145,12 @@ export class QueryFrontend implements DownstreamQuerier {
     const fetch = (s: number, e: number) =>
       this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, s, e, step, o));
     if (cacheableEnd < sub.start) return fetch(sub.start, sub.end);
+    // the cached extent starts at the day's first grid point; at a fine step that can exceed the
+    // points a range query may have, so such a query is answered without the cache
+    const dayFirst = gridCeil(sub.bucket * this.interval, step, offset);
+    if ((sub.end - dayFirst) / step > MAX_RANGE_POINTS) return fetch(sub.start, sub.end);
 
     const key = [tenantId, step, offset, sub.bucket, o.lookbackDeltaMs ?? '', query].join('\x00');
-    const dayFirst = gridCeil(sub.bucket * this.interval, step, offset);
     const ext = this.cache.get(key);
     if (ext && ext.end >= sub.end) {
       return {
