@@ -1,9 +1,15 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Labels, type TenantId } from '../model/index.js';
+import { Labels, parseTenantId, type TenantId } from '../model/index.js';
 import type { InstanceDesc } from '../ring/index.js';
 import { ClusterAuth } from './internal-auth.js';
-import { internalQuerierRoutes, type QueryAnswer, type QueryValue, RemoteQuerier } from './internal-querier.js';
+import {
+  internalQuerierRoutes,
+  type QueryAnswer,
+  type QueryValue,
+  queriersOf,
+  RemoteQuerier,
+} from './internal-querier.js';
 
 const auth = new ClusterAuth('querier-test-secret-0123456789');
 const T = 'tenant-q' as TenantId;
@@ -106,5 +112,38 @@ describe('internal querier API', () => {
       body: '{"query":"scalar","time":1}',
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('queriersOf (max_queriers_per_tenant)', () => {
+  const all: InstanceDesc[] = ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({
+    id,
+    addr: `http://${id}`,
+    zone: '',
+    state: 'ACTIVE',
+    tokens: [1],
+    heartbeatMs: 0,
+    registeredMs: 0,
+  }));
+  const cases = [
+    { name: 'all when unlimited', n: 0, want: 5 },
+    { name: 'all when the limit is at least the count', n: 9, want: 5 },
+    { name: 'a subset of the limit', n: 2, want: 2 },
+  ];
+  it.each(cases)('$name', ({ n, want }) => {
+    expect(queriersOf(parseTenantId('acme'), all, n)).toHaveLength(want);
+  });
+  it('is stable per tenant, differs between tenants, and keeps most choices when a querier leaves', () => {
+    const pick = (t: string, list = all) => queriersOf(parseTenantId(t), list, 2).map((i) => i.id);
+    expect(pick('acme')).toEqual(pick('acme'));
+    const tenants = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    expect(new Set(tenants.map((t) => pick(t).join())).size).toBeGreaterThan(3);
+    const gone = pick('acme')[0]!;
+    expect(
+      pick(
+        'acme',
+        all.filter((i) => i.id !== gone),
+      ),
+    ).toContain(pick('acme')[1]);
   });
 });

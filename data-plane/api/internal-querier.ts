@@ -17,6 +17,7 @@ import {
   Labels,
   type Sample,
   type TenantId,
+  TimeoutError,
   UnavailableError,
 } from '../model/index.js';
 import { decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode } from '../remotewrite/index.js';
@@ -54,6 +55,7 @@ export interface QueryCallOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
   maxSamples?: number;
+  timeoutMs?: number;
 }
 
 /** What the querier serves (its `TenantQuerier`), and what the remote client implements. */
@@ -184,9 +186,16 @@ export async function internalQuerierRoutes(
           throw new BadDataError('querier request is not JSON', { cause });
         }
         if (typeof b.query !== 'string') throw new BadDataError('query must be a string');
+        // the frontend hanging up (its client left, or its timeout passed) stops the evaluation here
+        const abort = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) abort.abort();
+        });
         const o: QueryCallOptions = {
+          signal: abort.signal,
           ...(b.lookbackDeltaMs !== undefined ? { lookbackDeltaMs: int(b.lookbackDeltaMs, 'lookbackDeltaMs') } : {}),
           ...(b.maxSamples !== undefined ? { maxSamples: int(b.maxSamples, 'maxSamples') } : {}),
+          ...(b.timeoutMs !== undefined ? { timeoutMs: int(b.timeoutMs, 'timeoutMs') } : {}),
         };
         const tenant = req.peerTenant!;
         const answer =
@@ -220,6 +229,8 @@ export class RemoteQuerier implements TenantQueryRunner {
     private readonly instances: () => InstanceDesc[],
     private readonly auth: ClusterAuth,
     private readonly timeoutMs = 130_000,
+    /** `max_queriers_per_tenant`: the queriers one tenant's queries may use (0 = all). */
+    private readonly maxQueriers: (t: TenantId) => number = () => 0,
   ) {}
 
   instantQuery(tenantId: TenantId, query: string, timeMs: number, opts: QueryCallOptions = {}): Promise<QueryAnswer> {
@@ -238,13 +249,14 @@ export class RemoteQuerier implements TenantQueryRunner {
   }
 
   private async call(tenantId: TenantId, req: Record<string, unknown>, opts: QueryCallOptions): Promise<QueryAnswer> {
-    const all = this.instances();
+    const all = queriersOf(tenantId, this.instances(), this.maxQueriers(tenantId));
     if (all.length === 0) throw new UnavailableError('no healthy querier in the ring');
     const start = this.next++ % all.length;
     const body = JSON.stringify({
       ...req,
       ...(opts.lookbackDeltaMs !== undefined ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
       ...(opts.maxSamples !== undefined ? { maxSamples: opts.maxSamples } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     });
     let lastErr: unknown;
     for (let i = 0; i < Math.min(all.length, 3); i++) {
@@ -259,7 +271,7 @@ export class RemoteQuerier implements TenantQueryRunner {
           signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
         });
       } catch (err) {
-        if (opts.signal?.aborted) throw err;
+        if (opts.signal?.aborted) throw abortedCall(opts.signal, err);
         lastErr = err;
         continue;
       }
@@ -271,4 +283,35 @@ export class RemoteQuerier implements TenantQueryRunner {
       cause: lastErr,
     });
   }
+}
+
+/**
+ * The queriers a tenant may use: all, or `n` of them chosen by rendezvous hashing on the tenant, so a
+ * tenant's expensive queries load only its own queriers (Mimir's max_queriers_per_tenant) and the
+ * choice moves little when queriers come and go.
+ */
+export function queriersOf(tenantId: TenantId, all: InstanceDesc[], n: number): InstanceDesc[] {
+  if (n <= 0 || n >= all.length) return all;
+  return all
+    .map((inst) => ({ inst, score: fnv1a(`${tenantId}\u0000${inst.id}`) }))
+    .sort((a, b) => a.score - b.score || (a.inst.id < b.inst.id ? -1 : 1))
+    .slice(0, n)
+    .map((x) => x.inst);
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A call aborted by its caller: a timeout if the caller's signal says so, a cancellation otherwise. */
+function abortedCall(signal: AbortSignal, cause: unknown): CortexError {
+  const r = signal.reason as { name?: string } | undefined;
+  return r?.name === 'TimeoutError'
+    ? new TimeoutError('query timed out in query execution', { cause })
+    : new CanceledError('query was canceled', { cause });
 }

@@ -17,7 +17,14 @@ export async function startQueryFrontend(
   const querierRing = t.has('query-frontend') && !t.has('querier') ? await ctx.ring('querier') : undefined;
   if (!t.has('query-frontend') || !querierParts) return undefined;
   return new QueryFrontend({
-    downstream: querierRing ? new RemoteQuerier(() => activeInstances(querierRing), ctx.auth) : querierParts.querier,
+    downstream: querierRing
+      ? new RemoteQuerier(
+          () => activeInstances(querierRing),
+          ctx.auth,
+          undefined,
+          (t) => ctx.overrides.maxQueriersPerTenant(t),
+        )
+      : querierParts.querier,
     queue: new FairQueue({
       concurrency: 8,
       maxOutstanding: (tenant) => ctx.overrides.maxOutstandingRequestsPerTenant(tenant),
