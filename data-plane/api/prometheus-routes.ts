@@ -11,6 +11,8 @@ export interface PrometheusRoutesOptions {
   api: PrometheusApi;
   credentials: CredentialSource;
   buildInfo: Record<string, unknown>;
+  /** Where genuine server faults (500) are reported, with the tenant and the request. */
+  logger?: { error(msg: string): void };
 }
 
 type Handler = (
@@ -25,7 +27,7 @@ type Handler = (
  * through the gateway hook, parameters merged from query string and form body, Prometheus envelope.
  */
 export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
-  const route = apiRouter(app, opts.credentials);
+  const route = apiRouter(app, opts.credentials, opts.logger);
   const { api } = opts;
   route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
   route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
@@ -52,7 +54,7 @@ export async function usageRoutes(
 }
 
 /** Registers `/api/v1<path>` handlers behind the gateway's `metrics:read` check with Prometheus envelopes. */
-function apiRouter(app: FastifyInstance, credentials: CredentialSource) {
+function apiRouter(app: FastifyInstance, credentials: CredentialSource, logger?: { error(msg: string): void }) {
   const read = requireScope(credentials, 'metrics:read');
   return (path: string, methods: ('GET' | 'POST')[], handler: Handler) => {
     app.route({
@@ -71,7 +73,15 @@ function apiRouter(app: FastifyInstance, credentials: CredentialSource) {
           const ans = await handler(tenantOf(req), params, req, abort.signal);
           return sendSuccess(reply, ans);
         } catch (err) {
-          return reply.code(statusOf(err)).send(prometheusErrorBody(err));
+          const status = statusOf(err);
+          if (status === 500) {
+            // the client sees only "internal server error"; the operator sees what and for whom
+            const q = (req.query as Record<string, unknown>)?.query ?? bodyParams(req)?.get('query');
+            logger?.error(
+              `query API fault: tenant=${tenantOf(req)} path=${req.url.split('?')[0]} query=${JSON.stringify(q ?? '')} err=${(err as Error)?.stack ?? String(err)}`,
+            );
+          }
+          return reply.code(status).send(prometheusErrorBody(err));
         } finally {
           reply.raw.off('close', onClose);
         }

@@ -272,6 +272,7 @@ export class DataPlane {
       api,
       credentials,
       buildInfo: buildInfo(),
+      logger: this.opts.logger,
     });
   }
 }

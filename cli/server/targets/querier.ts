@@ -68,7 +68,13 @@ export async function queryApiRoutes(
     queryTimeoutMs: 120_000,
     now: () => clock.now(),
   });
-  await app.register(prometheusRoutes, { prefix: '/prometheus', api, credentials, buildInfo: buildInfo() });
+  await app.register(prometheusRoutes, {
+    prefix: '/prometheus',
+    api,
+    credentials,
+    buildInfo: buildInfo(),
+    logger: ctx.logger,
+  });
   // Mimir's usage endpoints; the rate is measured between two asks at least 10 s apart.
   const rates = new Map<TenantId, { count: number; at: number; rate: number }>();
   const usage = new UsageApi({
