@@ -126,6 +126,8 @@ export class PrometheusApi {
     try {
       const seen = new Map<string, Labels>();
       for (const ms of matcherSets) {
+        // each set may match a tenant's whole index: let other requests in between sets
+        await yieldToEventLoop();
         const series = await q.select(true, { start, end, func: 'series' }, ms, signal ? { signal } : {});
         for (const s of series) seen.set(s.labels.key(), s.labels);
       }
@@ -208,7 +210,11 @@ export class PrometheusApi {
     const q = this.deps.backend.queryable(tenantId).querier(start, end);
     try {
       const opts = signal ? { signal } : {};
-      const lists = sets.length === 0 ? [await fn(q, [], opts)] : await Promise.all(sets.map((ms) => fn(q, ms, opts)));
+      const lists: string[][] = [];
+      for (const ms of sets.length === 0 ? [[]] : sets) {
+        await yieldToEventLoop();
+        lists.push(await fn(q, ms, opts));
+      }
       const data = sortedUnion(lists);
       return limited(data, limit);
     } finally {
@@ -268,6 +274,11 @@ export class PrometheusApi {
     if (res.infos.length > 0) out.infos = res.infos;
     return out;
   }
+}
+
+/** A macrotask boundary: queued I/O (pushes, health checks) runs before the next chunk of work. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function optionalInt(p: Params, name: string): number | undefined {
