@@ -1,5 +1,6 @@
+import { Encoding } from '../chunkenc/index.js';
 import { CanceledError, compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../model/index.js';
-import type { CallOptions, Querier, Queryable, SelectHints, Series } from '../storage/index.js';
+import type { CallOptions, EncodedChunk, Querier, Queryable, SelectHints, Series } from '../storage/index.js';
 import { seriesIterator } from './iterators.js';
 import { seriesPerMetricError, seriesPerUserError } from './limits.js';
 import { MemSeries } from './series.js';
@@ -266,7 +267,11 @@ class HeadQuerier implements Querier {
     const maxt = hints ? Math.min(this.maxt, hints.end) : this.maxt;
     const found = this.head.matching(matchers, mint, maxt);
     if (sorted) found.sort((a, b) => Labels.compare(a.labels, b.labels));
-    return found.map((s) => ({ labels: s.labels, iterator: () => seriesIterator(s, mint, maxt) }));
+    return found.map((s) => ({
+      labels: s.labels,
+      iterator: () => seriesIterator(s, mint, maxt),
+      encodedChunks: () => encodedChunks(s, mint, maxt),
+    }));
   }
 
   async labelValues(
@@ -301,6 +306,20 @@ class HeadQuerier implements Querier {
   }
 
   close(): void {}
+}
+
+/**
+ * The in-order XOR chunks overlapping `[mint, maxt]`, when they are all the series holds there
+ * (the common case); a series with out-of-order or histogram data is read through its iterator.
+ */
+function encodedChunks(s: MemSeries, mint: number, maxt: number): EncodedChunk[] | undefined {
+  if (s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length) return undefined;
+  const out: EncodedChunk[] = [];
+  for (const c of s.chunks) {
+    if (c.maxt < mint || c.mint > maxt) continue;
+    out.push({ encoding: Encoding.XOR, data: c.chunk.bytes(), mint: c.mint, maxt: c.maxt });
+  }
+  return out;
 }
 
 function limit(xs: string[], n: number | undefined): string[] {

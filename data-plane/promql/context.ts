@@ -52,6 +52,8 @@ export class QueryContext {
 
   /** Cheap periodic check for cancellation and timeout inside evaluation loops. */
   check(): void {
+    // the cancel flag is one shared-memory read: look every time; the clock every 128 calls
+    if (this.signal?.aborted) throw abortError(this.signal);
     if ((++this.ticks & 127) !== 0) return;
     this.checkNow();
   }

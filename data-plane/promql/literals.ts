@@ -67,12 +67,18 @@ export function unquoteString(lit: string): string {
       i += 2;
     } else if (e === 'u' || e === 'U') {
       const n = e === 'u' ? 4 : 8;
-      pushStr(String.fromCodePoint(parseHex(body.slice(i + 1, i + 1 + n), n)));
+      const cp = parseHex(body.slice(i + 1, i + 1 + n), n);
+      // Go's strconv.Unquote: no surrogate halves, nothing past U+10FFFF (String.fromCodePoint throws there)
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        throw new BadDataError(`invalid Unicode code point in escape sequence '\\${e}${body.slice(i + 1, i + 1 + n)}'`);
+      }
+      pushStr(String.fromCodePoint(cp));
       i += n;
     } else if (e >= '0' && e <= '7') {
       const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct)) throw new BadDataError('invalid octal escape');
-      bytes.push(Number.parseInt(oct, 8));
+      const byte = Number.parseInt(oct, 8);
+      if (!/^[0-7]{3}$/.test(oct) || byte > 255) throw new BadDataError(`invalid octal escape '\\${oct}'`);
+      bytes.push(byte);
       i += 2;
     } else {
       throw new BadDataError(`unknown escape sequence '\\${e}'`);

@@ -113,6 +113,12 @@ export function parseExpr(query: string): Expr {
     if (err instanceof ParseError) {
       throw new BadDataError(`${positionOf(query, err.pos)}: parse error: ${err.message}`);
     }
+    // Parsing depends on the query text alone, so whatever a JS builtin rejects is the query's fault.
+    // The usual case: lezer builds its tree recursively, one frame per operator of a chain such as
+    // `a + a + … + a`, which the bracket nesting limit does not see, and overflows the stack.
+    if (err instanceof RangeError) {
+      throw new BadDataError(`1:1: parse error: query is too complex to parse (${err.message})`, { cause: err });
+    }
     throw err;
   }
 }

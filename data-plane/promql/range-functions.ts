@@ -1,4 +1,4 @@
-import type { FloatHistogram, Labels } from '../model/index.js';
+import { ExecutionError, type FloatHistogram, type Labels } from '../model/index.js';
 import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
@@ -557,5 +557,9 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   ['absent_over_time', def((w) => (w.hi === w.lo ? 1 : undefined), true, true)],
 ]);
 
-/** Errors raised by a range function's parameters (become ExecutionError at the engine edge). */
-export class RangeParamError extends Error {}
+/**
+ * A range function's parameter is out of its domain (double_exponential_smoothing's factors): the query
+ * is legal but cannot be evaluated: an execution error (422) where it is raised, so no caller needs
+ * a mapping of its own to keep it from turning into a 500.
+ */
+export class RangeParamError extends ExecutionError {}

@@ -24,6 +24,22 @@ export interface SeriesIterator {
 export interface Series {
   readonly labels: Labels;
   iterator(): SeriesIterator;
+  /**
+   * Optional: the same samples as encoded chunks, for a reader that moves the data to another thread
+   * and decodes it there. Time-ordered, non-overlapping XOR chunks covering at least the querier's
+   * range (samples outside it may be included; the reader bounds them). Undefined when the series
+   * cannot say it this way (overlapping or mixed data): read `iterator()` instead.
+   */
+  encodedChunks?(): readonly EncodedChunk[] | undefined;
+}
+
+/** One chunk as `Series.encodedChunks` gives it: the bytes are a view, valid until the caller yields. */
+export interface EncodedChunk {
+  /** Prometheus chunk encoding (1 = XOR). */
+  readonly encoding: number;
+  readonly data: Uint8Array;
+  readonly mint: number;
+  readonly maxt: number;
 }
 
 /**

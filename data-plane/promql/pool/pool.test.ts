@@ -104,23 +104,25 @@ describe('PooledEngine', async () => {
 });
 
 describe('EvalPool fairness', () => {
-  it('lets one key hold at most size - 1 workers while another key waits', async () => {
+  it('lets one key hold at most size - 1 workers while another key waits', { timeout: 30_000 }, async () => {
     const store = await storage();
     const pool = new EvalPool({ size: 2 });
     const pooled = new PooledEngine(new Engine(), pool);
     await pool.warm();
     try {
       const opts = { queueKey: 'a', timeoutMs: 1500, ...slowOpts };
+      let settled = 0;
       const hogs = [1, 2, 3].map(() =>
-        pooled.rangeQuery(store, SLOW, 0, 25 * MIN, 1000, opts).catch((e: unknown) => e),
+        pooled
+          .rangeQuery(store, SLOW, 0, 25 * MIN, 1000, opts)
+          .catch((e: unknown) => e)
+          .finally(() => settled++),
       );
       // tenant b's cheap query is not queued behind tenant a's three slow ones
-      const t0 = Date.now();
       await pooled.instantQuery(store, 'count(x)', 25 * MIN, { queueKey: 'b' });
-      const waited = Date.now() - t0;
+      expect(settled).toBe(0);
       const results = await Promise.all(hogs);
       for (const r of results) expect(r).toMatchObject({ kind: 'timeout' });
-      expect(waited).toBeLessThan(1500);
     } finally {
       await pool.close();
     }

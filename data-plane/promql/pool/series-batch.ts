@@ -1,22 +1,30 @@
+import { Encoding, XORIterator } from '../../chunkenc/index.js';
 import { ExecutionError, type FloatHistogram, Labels } from '../../model/index.js';
-import { type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
+import { type EncodedChunk, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
 
 /**
  * The series one selector of a query selected, flattened into a few arrays so they cross to a
  * worker thread as transferred buffers instead of one cloned object per sample: label pairs of all
- * series in one string array, samples of all series in two Float64Arrays, and native histograms
- * (rare) in a sparse list beside them.
+ * series in one string array; each series either as encoded XOR chunks (copied bytes, decoded on the
+ * worker) or, when its source cannot give chunks, as decoded samples in two Float64Arrays with native
+ * histograms (rare) in a sparse map beside them.
  */
 export interface SeriesBatch {
   flat: string[];
   /** End (exclusive) of series k's label pairs in `flat`. */
   labelEnds: Int32Array;
-  /** End (exclusive) of series k's samples in `t`/`v`. */
+  /** End (exclusive) of series k's decoded samples in `t`/`v`. */
   sampleEnds: Int32Array;
   t: Float64Array;
   v: Float64Array;
   /** Sample index → histogram, for histogram samples only. */
   h: Map<number, FloatHistogram> | undefined;
+  /** End (exclusive) of series k's chunks; chunk c is `chunkData[byteEnds[c-1] ?? 0, byteEnds[c])`. */
+  chunkEnds: Int32Array;
+  byteEnds: Int32Array;
+  /** Last sample time of chunk c (lets a seek skip whole chunks). */
+  chunkMaxt: Float64Array;
+  chunkData: Uint8Array;
 }
 
 /** Bytes a decoded sample costs while it is held for a query (timestamp + value). */
@@ -34,15 +42,12 @@ export interface FetchBudget {
  */
 export class BatchCollector {
   private samples = 0;
+  private bytes = 0;
 
   constructor(private readonly budget: FetchBudget) {}
 
-  get loaded(): number {
-    return this.samples;
-  }
-
   /**
-   * Decodes `series` within `[mint, maxt]` into a batch. `pause` is awaited between series when it
+   * Copies `series` (within `[mint, maxt]`) into a batch. `pause` is awaited between series when it
    * says so, which keeps a long load from holding the event loop.
    */
   async collect(
@@ -53,15 +58,21 @@ export class BatchCollector {
   ): Promise<SeriesBatch> {
     const b = new BatchWriter(series.length);
     for (const s of series) {
-      const before = b.n;
-      const it = s.iterator();
-      for (let vt = it.seek(mint); vt !== ValueType.None; vt = it.next()) {
-        const t = it.atT();
-        if (t > maxt) break;
-        if (vt === ValueType.Float) b.push(t, it.atV(), undefined);
-        else b.push(t, 0, it.atHistogram());
+      const chunks = s.encodedChunks?.();
+      if (chunks && chunks.every((c) => c.encoding === Encoding.XOR)) {
+        const { samples, bytes } = b.pushChunks(chunks);
+        this.account(samples, bytes);
+      } else {
+        const before = b.n;
+        const it = s.iterator();
+        for (let vt = it.seek(mint); vt !== ValueType.None; vt = it.next()) {
+          const t = it.atT();
+          if (t > maxt) break;
+          if (vt === ValueType.Float) b.push(t, it.atV(), undefined);
+          else b.push(t, 0, it.atHistogram());
+        }
+        this.account(b.n - before, (b.n - before) * BYTES_PER_SAMPLE);
       }
-      this.account(b.n - before);
       b.endSeries(s.labels);
       const p = pause();
       if (p) await p;
@@ -69,8 +80,9 @@ export class BatchCollector {
     return b.finish();
   }
 
-  private account(n: number): void {
-    this.samples += n;
+  private account(samples: number, bytes: number): void {
+    this.samples += samples;
+    this.bytes += bytes;
     const { maxSamples, maxBytes } = this.budget;
     if (maxSamples > 0 && this.samples > maxSamples) {
       throw new ExecutionError(
@@ -78,7 +90,7 @@ export class BatchCollector {
         { id: 'err-cortex-max-samples-per-query' },
       );
     }
-    if (maxBytes > 0 && this.samples * BYTES_PER_SAMPLE > maxBytes) {
+    if (maxBytes > 0 && this.bytes > maxBytes) {
       throw new ExecutionError(
         `the query exceeded the aggregated chunks size limit (limit: ${maxBytes} bytes) (err-cortex-max-chunks-bytes-per-query). To adjust the related per-tenant limit, configure max_fetched_chunk_bytes_per_query, or contact your service administrator.`,
         { id: 'err-cortex-max-chunks-bytes-per-query' },
@@ -90,30 +102,62 @@ export class BatchCollector {
 class BatchWriter {
   n = 0;
   private k = 0;
-  private t = new Float64Array(1024);
-  private v = new Float64Array(1024);
+  private t = new Float64Array(256);
+  private v = new Float64Array(256);
   private h: Map<number, FloatHistogram> | undefined;
   private readonly flat: string[] = [];
   private readonly labelEnds: Int32Array;
   private readonly sampleEnds: Int32Array;
+  private readonly chunkEnds: Int32Array;
+  private chunks = 0;
+  private byteEnds = new Int32Array(256);
+  private chunkMaxt = new Float64Array(256);
+  private data = new Uint8Array(16_384);
+  private dataLen = 0;
 
   constructor(series: number) {
     this.labelEnds = new Int32Array(series);
     this.sampleEnds = new Int32Array(series);
+    this.chunkEnds = new Int32Array(series);
   }
 
   push(t: number, v: number, h: FloatHistogram | undefined): void {
-    if (this.n === this.t.length) this.grow();
+    if (this.n === this.t.length) {
+      this.t = grown(this.t, this.n + 1);
+      this.v = grown(this.v, this.n + 1);
+    }
     this.t[this.n] = t;
     this.v[this.n] = v;
     if (h !== undefined) (this.h ??= new Map()).set(this.n, h);
     this.n++;
   }
 
+  /** Copies the chunks' bytes; returns the samples they hold (from their headers) and their size. */
+  pushChunks(chunks: readonly EncodedChunk[]): { samples: number; bytes: number } {
+    let samples = 0;
+    let bytes = 0;
+    for (const c of chunks) {
+      if (this.chunks === this.byteEnds.length) {
+        this.byteEnds = grown(this.byteEnds, this.chunks + 1);
+        this.chunkMaxt = grown(this.chunkMaxt, this.chunks + 1);
+      }
+      if (this.dataLen + c.data.length > this.data.length) this.data = grown(this.data, this.dataLen + c.data.length);
+      this.data.set(c.data, this.dataLen);
+      this.dataLen += c.data.length;
+      this.byteEnds[this.chunks] = this.dataLen;
+      this.chunkMaxt[this.chunks] = c.maxt;
+      this.chunks++;
+      samples += c.data.length >= 2 ? (c.data[0]! << 8) | c.data[1]! : 0;
+      bytes += c.data.length;
+    }
+    return { samples, bytes };
+  }
+
   endSeries(labels: Labels): void {
     for (const x of labels.flat) this.flat.push(x);
     this.labelEnds[this.k] = this.flat.length;
     this.sampleEnds[this.k] = this.n;
+    this.chunkEnds[this.k] = this.chunks;
     this.k++;
   }
 
@@ -125,24 +169,30 @@ class BatchWriter {
       t: this.t.subarray(0, this.n),
       v: this.v.subarray(0, this.n),
       h: this.h,
+      chunkEnds: this.chunkEnds,
+      byteEnds: this.byteEnds.subarray(0, this.chunks),
+      chunkMaxt: this.chunkMaxt.subarray(0, this.chunks),
+      chunkData: this.data.subarray(0, this.dataLen),
     };
   }
+}
 
-  private grow(): void {
-    const t = new Float64Array(this.t.length * 2);
-    t.set(this.t);
-    this.t = t;
-    const v = new Float64Array(this.v.length * 2);
-    v.set(this.v);
-    this.v = v;
-  }
+/** A copy of `a` with room for at least `min` elements (doubling). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, min: number): T {
+  let n = Math.max(1, a.length);
+  while (n < min) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /** The buffers of batches, for a postMessage transfer list. */
 export function batchBuffers(batches: readonly SeriesBatch[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const b of batches) {
-    for (const a of [b.labelEnds, b.sampleEnds, b.t, b.v]) out.add(a.buffer as ArrayBuffer);
+    for (const a of [b.labelEnds, b.sampleEnds, b.t, b.v, b.chunkEnds, b.byteEnds, b.chunkMaxt, b.chunkData]) {
+      out.add(a.buffer as ArrayBuffer);
+    }
   }
   return [...out];
 }
@@ -152,18 +202,24 @@ export function batchSeries(b: SeriesBatch): Series[] {
   const out: Series[] = [];
   let labelStart = 0;
   let sampleStart = 0;
+  let chunkStart = 0;
   for (let k = 0; k < b.labelEnds.length; k++) {
     const labels = Labels.fromSortedFlat(b.flat.slice(labelStart, b.labelEnds[k]!));
     const from = sampleStart;
     const to = b.sampleEnds[k]!;
-    out.push({ labels, iterator: () => new SliceIterator(b, from, to) });
+    const c0 = chunkStart;
+    const c1 = b.chunkEnds[k]!;
+    const iterator: () => SeriesIterator =
+      c1 > c0 ? () => new ChunksIterator(b, c0, c1) : () => new SliceIterator(b, from, to);
+    out.push({ labels, iterator });
     labelStart = b.labelEnds[k]!;
     sampleStart = to;
+    chunkStart = c1;
   }
   return out;
 }
 
-/** Iterates samples `[from, to)` of a batch. */
+/** Iterates decoded samples `[from, to)` of a batch. */
 class SliceIterator implements SeriesIterator {
   private i: number;
 
@@ -210,5 +266,65 @@ class SliceIterator implements SeriesIterator {
 
   atHistogram(): FloatHistogram {
     return this.b.h!.get(this.i)!;
+  }
+}
+
+/** Iterates the XOR chunks `[c0, c1)` of a batch in order, skipping whole chunks on seek. */
+class ChunksIterator implements SeriesIterator {
+  private c: number;
+  private cur: XORIterator | undefined;
+
+  constructor(
+    private readonly b: SeriesBatch,
+    c0: number,
+    private readonly c1: number,
+  ) {
+    this.c = c0 - 1;
+  }
+
+  private open(c: number): boolean {
+    this.c = c;
+    if (c >= this.c1) {
+      this.cur = undefined;
+      return false;
+    }
+    const start = c === 0 ? 0 : this.b.byteEnds[c - 1]!;
+    const data = this.b.chunkData.subarray(start, this.b.byteEnds[c]!);
+    this.cur = new XORIterator(data, (data[0]! << 8) | data[1]!);
+    return true;
+  }
+
+  next(): ValueType {
+    if (!this.cur && !this.open(this.c + 1)) return ValueType.None;
+    while (this.cur) {
+      if (this.cur.next() !== ValueType.None) return ValueType.Float;
+      if (!this.open(this.c + 1)) break;
+    }
+    return ValueType.None;
+  }
+
+  seek(t: number): ValueType {
+    if (!this.cur) {
+      let c = this.c + 1;
+      while (c < this.c1 && this.b.chunkMaxt[c]! < t) c++;
+      if (!this.open(c)) return ValueType.None;
+    }
+    while (this.cur) {
+      if (this.b.chunkMaxt[this.c]! >= t && this.cur.seek(t) !== ValueType.None) return ValueType.Float;
+      if (!this.open(this.c + 1)) break;
+    }
+    return ValueType.None;
+  }
+
+  atT(): number {
+    return this.cur!.atT();
+  }
+
+  atV(): number {
+    return this.cur!.atV();
+  }
+
+  atHistogram(): FloatHistogram {
+    throw new RangeError('XOR chunk: no histogram here');
   }
 }

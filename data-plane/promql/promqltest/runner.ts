@@ -8,6 +8,9 @@ import { parseExpr } from '../parser.js';
 import { compareResult } from './compare.js';
 import type { Command, EvalCmd, LoadCmd, SeriesLine } from './script.js';
 
+/** What the runner calls: the engine, or anything that evaluates the same way (the worker pool). */
+export type ScriptEngine = Pick<Engine, 'instantQuery' | 'rangeQuery' | 'execExpr'>;
+
 /** The engine settings the upstream suite assumes (FORMAT.md §10). */
 export function conformanceEngine(): Engine {
   return new Engine({ lookbackDeltaMs: 5 * 60_000, maxSamples: 10_000, timeoutMs: 100_000 });
@@ -70,7 +73,7 @@ export class ScriptRunner {
   constructor(
     readonly commands: Command[],
     private readonly newStorage: () => Queryable & Appendable,
-    readonly engine: Engine = conformanceEngine(),
+    readonly engine: ScriptEngine = conformanceEngine(),
   ) {
     this.storage = newStorage();
   }

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Encoding, XORChunk } from '../../chunkenc/index.js';
+import { Labels } from '../../model/index.js';
+import { arraySeries, type EncodedChunk, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
+import { BatchCollector, batchSeries } from './series-batch.js';
+
+/** A series with samples at `ts`, offering them as XOR chunks of `per` samples when `encoded`. */
+function series(name: string, ts: number[], per: number, encoded: boolean): Series {
+  const vs = ts.map((t) => t / 7 + 0.5);
+  const base = arraySeries(Labels.fromObject({ __name__: name }), ts, vs);
+  if (!encoded) return base;
+  const chunks: EncodedChunk[] = [];
+  for (let i = 0; i < ts.length; i += per) {
+    const c = new XORChunk();
+    const app = c.appender();
+    const part = ts.slice(i, i + per);
+    for (const [j, t] of part.entries()) app.append(t, vs[i + j]!);
+    chunks.push({ encoding: Encoding.XOR, data: c.bytes(), mint: part[0]!, maxt: part.at(-1)! });
+  }
+  return { ...base, encodedChunks: () => chunks };
+}
+
+function drain(it: SeriesIterator, seekTo?: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let vt = seekTo === undefined ? it.next() : it.seek(seekTo); vt !== ValueType.None; vt = it.next()) {
+    out.push([it.atT(), it.atV()]);
+  }
+  return out;
+}
+
+const noPause = () => undefined;
+
+describe('series batches', () => {
+  const ts = Array.from({ length: 500 }, (_, i) => 1000 + i * 15_000 + (i % 3));
+  const cases = [
+    { name: 'from the start', seek: undefined },
+    { name: 'seek before the first sample', seek: 0 },
+    { name: 'seek inside a chunk', seek: ts[130]! + 1 },
+    { name: 'seek exactly to a chunk boundary', seek: ts[240]! },
+    { name: 'seek past the end', seek: ts.at(-1)! + 1 },
+  ];
+  it.each(cases)('encoded chunks read back like decoded samples ($name)', async ({ seek }) => {
+    const c = new BatchCollector({ maxSamples: 0, maxBytes: 0 });
+    const b = await c.collect(
+      [series('a', ts, 120, true), series('b', ts, 120, false), series('c', ts.slice(0, 7), 120, true)],
+      0,
+      Number.MAX_SAFE_INTEGER,
+      noPause,
+    );
+    const [a, d, short] = batchSeries(structuredClone(b));
+    expect(a!.labels.get('__name__')).toBe('a');
+    const want = drain(series('x', ts, 120, false).iterator(), seek);
+    expect(drain(a!.iterator(), seek)).toEqual(want);
+    expect(drain(d!.iterator(), seek)).toEqual(want);
+    expect(drain(short!.iterator(), seek)).toEqual(drain(series('x', ts.slice(0, 7), 7, false).iterator(), seek));
+  });
+
+  it('counts chunk samples and bytes against the budget while loading', async () => {
+    const many = Array.from({ length: 10 }, (_, i) => series(`m${i}`, ts, 120, true));
+    await expect(
+      new BatchCollector({ maxSamples: 2_000, maxBytes: 0 }).collect(many, 0, Number.MAX_SAFE_INTEGER, noPause),
+    ).rejects.toThrow(/err-cortex-max-samples-per-query/);
+    await expect(
+      new BatchCollector({ maxSamples: 0, maxBytes: 1_000 }).collect(many, 0, Number.MAX_SAFE_INTEGER, noPause),
+    ).rejects.toThrow(/err-cortex-max-chunks-bytes-per-query/);
+  });
+});

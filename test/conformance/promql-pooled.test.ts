@@ -1,0 +1,101 @@
+/**
+ * Prometheus's upstream PromQL scripts once more, evaluated the way the querier runs them: through
+ * `PooledEngine` on worker threads, with every float series offered as 120-sample XOR chunks (as the
+ * ingester head offers them), so the batch transfer, the worker's chunk decoding and the result codec
+ * are held to the same expectations as the engine itself. Evals skipped for the engine
+ * (promqltest/skips.ts) are skipped here too.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, it } from 'vitest';
+import { Encoding, XORChunk } from '../../data-plane/chunkenc/index.js';
+import { EvalPool, PooledEngine } from '../../data-plane/promql/index.js';
+import { conformanceEngine, parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { type EncodedChunk, type Querier, type Series, ValueType } from '../../data-plane/storage/index.js';
+import { MemoryStorage } from '../../data-plane/storage/memory/index.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
+const present = existsSync(dir);
+if (!present) console.warn(`\n!!! PromQL test files not found at ${dir}: the pooled PromQL run is SKIPPED !!!\n`);
+
+/** XOR chunks of a float-only series (undefined when it holds a histogram, like the head). */
+function asChunks(s: Series): EncodedChunk[] | undefined {
+  const out: EncodedChunk[] = [];
+  const it = s.iterator();
+  let c: XORChunk | undefined;
+  let app: ReturnType<XORChunk['appender']> | undefined;
+  let mint = 0;
+  let maxt = 0;
+  const cut = () => {
+    if (c) out.push({ encoding: Encoding.XOR, data: c.bytes().slice(), mint, maxt });
+    c = undefined;
+  };
+  for (let vt = it.next(); vt !== ValueType.None; vt = it.next()) {
+    if (vt !== ValueType.Float) return undefined;
+    if (!c || c.numSamples() >= 120) {
+      cut();
+      c = new XORChunk();
+      app = c.appender();
+      mint = it.atT();
+    }
+    app!.append(it.atT(), it.atV());
+    maxt = it.atT();
+  }
+  cut();
+  return out;
+}
+
+/** MemoryStorage whose series also come as encoded chunks. */
+class ChunkedMemoryStorage extends MemoryStorage {
+  override querier(mint: number, maxt: number): Querier {
+    const q = super.querier(mint, maxt);
+    return {
+      ...q,
+      select: async (sorted, hints, matchers, opts) =>
+        (await q.select(sorted, hints, matchers, opts)).map((s) => ({ ...s, encodedChunks: () => asChunks(s) })),
+      labelNames: (m, o) => q.labelNames(m, o),
+      labelValues: (n, m, o) => q.labelValues(n, m, o),
+      close: () => q.close(),
+    };
+  }
+}
+
+const pool = new EvalPool({ size: 2 });
+afterAll(() => pool.close());
+const engine = conformanceEngine();
+const pooled = new PooledEngine(engine, pool);
+// AST rewrites (execExpr) stay in-thread; every query string goes through the pool
+const scriptEngine = {
+  instantQuery: pooled.instantQuery.bind(pooled),
+  rangeQuery: pooled.rangeQuery.bind(pooled),
+  execExpr: engine.execExpr.bind(engine),
+};
+
+const files = present
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.test'))
+      .sort()
+  : [];
+
+describe.skipIf(!present)('promql scripts on the worker pool', () => {
+  for (const file of files) {
+    describe(file, () => {
+      const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
+      const runner = new ScriptRunner(commands, () => new ChunkedMemoryStorage(), scriptEngine);
+      commands.forEach((c, i) => {
+        if (c.kind !== 'eval') return;
+        const name = `line ${c.line}: ${c.expr}`;
+        const reason = skipReason(file, c.line);
+        if (reason) {
+          it.skip(`${name} (skipped: ${reason})`, () => {});
+          return;
+        }
+        it(name, async () => {
+          await runner.runEval(i);
+        });
+      });
+    });
+  }
+});
