@@ -135,6 +135,32 @@ describe('ruler on the real data plane', () => {
     h.limits.replace(new Map());
   });
 
+  it('a rule over a pathological subquery fails with the query limits, the others keep running', async () => {
+    const groups = source.snapshot().get(A)!;
+    const cases = [
+      { record: 'bad:tiny_step', expr: 'sum(rate(requests_total[30d:1ms]))', id: 'err-cortex-max-subquery-steps' },
+      { record: 'bad:tiny_step2', expr: 'rate(requests_total[1d:1ms])', id: 'err-cortex-max-subquery-steps' },
+    ];
+    source.set(A, [
+      ...groups,
+      { namespace: 'hostile', group: { name: 'g', rules: cases.map(({ record, expr }) => ({ record, expr })) } },
+    ]);
+    ruler.sync();
+    await pushRequests('ruler-a', T0 + 6 * MIN, 1800);
+    const t0 = performance.now();
+    await evalAt(T0 + 6 * MIN);
+    // refused before any work: the whole evaluation round stays short (a bound, not a benchmark)
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const hostile = ruler.groups(A).find((g) => g.cfg.name === 'g')!;
+    for (const [i, c] of cases.entries()) {
+      expect(hostile.rules[i]!.status.health).toBe('err');
+      expect(hostile.rules[i]!.status.lastError).toContain(c.id);
+    }
+    expect(ruler.groups(A).find((g) => g.cfg.name === 'slo')!.rules[0]!.status.health).toBe('ok');
+    source.set(A, groups);
+    ruler.sync();
+  });
+
   it('missed iterations are counted in the registry /metrics serves', async () => {
     const group = ruler.groups(A).find((g) => g.cfg.name === 'slo')!;
     const slot = group.evalTimestamp(T0 + 20 * MIN);
