@@ -3,6 +3,11 @@ import { LimitExceededError, type TenantId } from '../model/index.js';
 export interface FairQueueOptions {
   /** Queries run at once across all tenants (the querier workers). */
   concurrency: number;
+  /**
+   * Queries one tenant may run at once; default half the concurrency (at least one), so a tenant's
+   * slow queries leave slots for everyone else.
+   */
+  maxRunningPerTenant?: (tenantId: TenantId) => number;
   /** Per-tenant cap on queued (not yet running) requests; read on every enqueue. */
   maxOutstanding(tenantId: TenantId): number;
 }
@@ -22,6 +27,7 @@ export class FairQueue {
   /** Tenants with queued work, in round-robin order. */
   private readonly ring: string[] = [];
   private running = 0;
+  private readonly runningBy = new Map<string, number>();
 
   constructor(private readonly opts: FairQueueOptions) {}
 
@@ -52,20 +58,41 @@ export class FairQueue {
   }
 
   private dispatch(): void {
-    while (this.running < this.opts.concurrency && this.ring.length > 0) {
-      const tenant = this.ring.shift()!;
+    while (this.running < this.opts.concurrency) {
+      const tenant = this.nextTenant();
+      if (tenant === undefined) return;
       const q = this.queues.get(tenant)!;
       const job = q.shift()!;
       if (q.length > 0) this.ring.push(tenant);
       else this.queues.delete(tenant);
       this.running++;
+      this.runningBy.set(tenant, (this.runningBy.get(tenant) ?? 0) + 1);
       job
         .run()
         .then(job.resolve, job.reject)
         .finally(() => {
           this.running--;
+          const n = (this.runningBy.get(tenant) ?? 1) - 1;
+          if (n > 0) this.runningBy.set(tenant, n);
+          else this.runningBy.delete(tenant);
           this.dispatch();
         });
     }
+  }
+
+  /** The next tenant in round-robin order that is under its running cap (taken off the ring). */
+  private nextTenant(): string | undefined {
+    for (let i = 0; i < this.ring.length; i++) {
+      const tenant = this.ring[i]!;
+      if ((this.runningBy.get(tenant) ?? 0) >= this.capOf(tenant)) continue;
+      this.ring.splice(i, 1);
+      return tenant;
+    }
+    return undefined;
+  }
+
+  private capOf(tenant: string): number {
+    const set = this.opts.maxRunningPerTenant?.(tenant as TenantId) ?? 0;
+    return set > 0 ? set : Math.max(1, Math.floor(this.opts.concurrency / 2));
   }
 }

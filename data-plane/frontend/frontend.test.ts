@@ -155,6 +155,25 @@ describe('FairQueue', () => {
     await expect(Promise.all([running, a, b])).resolves.toEqual([undefined, 1, 2]);
   });
 
+  it("caps one tenant's running queries at half the slots, so another tenant's query runs at once", async () => {
+    const q = new FairQueue({ concurrency: 4, maxOutstanding: () => 100 });
+    let release!: () => void;
+    const blocker = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const hogs = Array.from({ length: 6 }, () =>
+      q.enqueue(tenant, async () => {
+        started++;
+        await blocker;
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toBe(2);
+    expect(await q.enqueue(parseTenantId('other'), async () => 'ran')).toBe('ran');
+    release();
+    await Promise.all(hogs);
+    expect(started).toBe(6);
+  });
+
   it('serves tenants round-robin', async () => {
     const q = new FairQueue({ concurrency: 1, maxOutstanding: () => 100 });
     const order: string[] = [];
