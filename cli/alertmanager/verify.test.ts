@@ -63,7 +63,7 @@ describe('verifyAlertmanagerConfig', () => {
       want: [
         /^4:8 bogus field bogus is not supported/,
         /^3:31 receivers\[1\]\.name notification config name "a" is not unique/,
-        /^1:1 templates field templates is not allowed/,
+        /^1:13 templates\[0\] template "\.\.\/x\.tmpl" must name an uploaded template \(template_files\), not a path/,
       ],
     },
     {

@@ -12,6 +12,7 @@ import {
   formatConfigErrors,
   parseAlertmanagerConfig,
   parseMatchers,
+  templateRefErrors,
   tenantPolicyErrors,
   validateTemplates,
 } from '../../data-plane/alertmanager/config/index.js';
@@ -59,9 +60,11 @@ export function validateAlertmanagerConfig(input: AlertmanagerInput, maxBytes: n
   const policy = tenantPolicyErrors(cfg);
   if (policy.length > 0) throw new BadDataError(`alertmanager config: ${formatConfigErrors(policy)}`);
   checkRoutesAndMatchers(cfg);
+  const parsed = parseAlertmanagerConfig(input.config, { maxBytes: Number.MAX_SAFE_INTEGER });
   const problems = [
-    ...parseAlertmanagerConfig(input.config, { maxBytes: Number.MAX_SAFE_INTEGER }).errors,
+    ...parsed.errors,
     ...validateTemplates(input.templates),
+    ...templateRefErrors(parsed.config?.templates ?? [], Object.keys(input.templates)),
   ];
   if (problems.length > 0) throw new BadDataError(`alertmanager config: ${formatConfigErrors(problems)}`);
 }

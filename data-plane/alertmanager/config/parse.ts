@@ -4,6 +4,7 @@ import { loadYaml } from './load-yaml.js';
 import { parseMatchers, sortMatchers } from './matcher-parse.js';
 import { parseHttpConfig, parseReceivers } from './parse-receivers.js';
 import { join, type RawMap, Reader } from './reader.js';
+import { isTemplatePath } from './tenant-policy.js';
 import { parseTimeIntervals } from './time-intervals.js';
 import type { AlertmanagerConfig, ConfigError, GlobalConfig, InhibitRuleConfig, RouteConfig } from './types.js';
 
@@ -84,7 +85,7 @@ export function parseAlertmanagerConfig(
   }
   const templates = r.strList(top, 'templates', '');
   templates.forEach((t, i) => {
-    if (t.includes('/') || t.includes('\\') || t.startsWith('.')) {
+    if (isTemplatePath(t)) {
       r.err(`templates[${i}]`, `template ${JSON.stringify(t)} must name an uploaded template, not a path`);
     }
   });

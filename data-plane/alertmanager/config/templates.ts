@@ -43,3 +43,22 @@ export function validateTemplates(templates: Record<string, string>, limits: Tem
   }
   return errors;
 }
+
+/**
+ * The config's `templates:` entries against the uploaded template names: a plain name (no `*` or `?`)
+ * that names no uploaded template can never load, so it is reported (Alertmanager would silently
+ * match no file). Globs may match nothing, as in Alertmanager.
+ */
+export function templateRefErrors(selected: readonly string[], uploaded: readonly string[]): ConfigError[] {
+  const names = new Set(uploaded);
+  const errors: ConfigError[] = [];
+  selected.forEach((t, i) => {
+    if (!/[*?]/.test(t) && !names.has(t)) {
+      errors.push({
+        path: `templates[${i}]`,
+        message: `no uploaded template is named ${JSON.stringify(t.slice(0, 80))}; upload it with the configuration (template_files)`,
+      });
+    }
+  });
+  return errors;
+}

@@ -10,18 +10,24 @@ const FILE_FIELD = /_files?$|^files$/;
 
 /**
  * What an uploaded configuration may not contain, checked on the raw YAML value before (and beyond)
- * the parser's allow-list: a top-level `templates` list (file globs), any field that reads a local
- * file, and any URL (a `url`/`*_url` field, or any string that looks like one, wherever it sits)
- * other than http(s). Shared by the control plane's upload check and `cortexctl alertmanager verify`,
- * so both say the same thing. Iterative; the caller bounds the depth.
+ * the parser's allow-list: a top-level `templates` entry that is a file path rather than the name (or
+ * `*`/`?` glob) of an uploaded template, any field that reads a local file, and any URL (a
+ * `url`/`*_url` field, or any string that looks like one, wherever it sits) other than http(s).
+ * Shared by the control plane's upload check and `cortexctl alertmanager verify`, so both say the
+ * same thing. Iterative; the caller bounds the depth.
  */
 export function tenantPolicyErrors(root: unknown): TenantPolicyError[] {
   const errors: TenantPolicyError[] = [];
-  if (isRecord(root) && root.templates !== undefined) {
-    errors.push({
-      path: 'templates',
-      at: 'key',
-      message: 'field templates is not allowed: upload templates by name next to the configuration',
+  const templates = isRecord(root) && Object.hasOwn(root, 'templates') ? root.templates : undefined;
+  if (Array.isArray(templates)) {
+    templates.forEach((t, i) => {
+      if (typeof t === 'string' && isTemplatePath(t)) {
+        errors.push({
+          path: `templates[${i}]`,
+          at: 'value',
+          message: `template ${JSON.stringify(t.slice(0, 80))} must name an uploaded template (template_files), not a path`,
+        });
+      }
     });
   }
   const stack: Array<[unknown, string, string]> = [[root, '', '']];
@@ -60,6 +66,11 @@ function urlPolicy(raw: string): string | undefined {
   }
   if (u.protocol === 'http:' || u.protocol === 'https:') return undefined;
   return `URL scheme ${u.protocol.replace(/:$/, '')} is not allowed: only http and https`;
+}
+
+/** Templates are looked up among the uploaded ones by name; nothing that reads like a path is. */
+export function isTemplatePath(t: string): boolean {
+  return t.includes('/') || t.includes('\\') || t.startsWith('.');
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
