@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Clock } from '../data-plane/model/index.js';
-import { NotFoundError } from '../data-plane/model/index.js';
+import { BadDataError, NotFoundError } from '../data-plane/model/index.js';
 import {
   adminAuthHook,
   clusterAuthHook,
@@ -43,6 +43,19 @@ export interface PluginOptions {
   listDeletions?: DeletionLister;
 }
 
+/**
+ * fastify refuses `"constructor": {"prototype": …}` with "not valid JSON"; when the text is valid
+ * JSON, say what was refused instead.
+ */
+function poisonedKeyError(text: string): BadDataError | undefined {
+  try {
+    JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return new BadDataError('request body: a "constructor" key holding a "prototype" key is not accepted');
+}
+
 function notFound(app: FastifyInstance): void {
   app.setNotFoundHandler((req) => {
     throw new NotFoundError(`no route ${req.method} ${req.url.split('?')[0]}`);
@@ -57,12 +70,16 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
     app.setValidatorCompiler(typeboxValidatorCompiler);
     app.setErrorHandler(controlPlaneErrorHandler);
     // Body-less POST/DELETE calls that still send `Content-Type: application/json` are accepted;
-    // everything else goes through fastify's own parser (prototype-poisoning checks included).
-    const json = app.getDefaultJsonParser('error', 'error');
+    // everything else goes through fastify's own parser. A `__proto__` key stays an ordinary own
+    // property, as JSON.parse makes it: it is a user-chosen name like any other (a template file, a
+    // label), and every reader here uses own-property access and prototype-free maps. A
+    // `constructor: {prototype: …}` pair, which nothing legitimate sends, is still refused.
+    const json = app.getDefaultJsonParser('ignore', 'error');
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
       if (body === '') done(null, undefined);
-      else json(req, body as string, done);
+      else
+        json(req, body as string, (err, value) => done(err ? (poisonedKeyError(body as string) ?? err) : null, value));
     });
     app.addHook('onRoute', (r) => {
       r.bodyLimit ??= DEFAULT_BODY_LIMIT;

@@ -14,14 +14,14 @@ export function toAlertmanagerConfig(text: string, templates: Record<string, str
     const cfg = root.get('alertmanager_config');
     if (typeof cfg !== 'string') throw new Error('alertmanager_config must be a string holding the YAML configuration');
     const files = root.get('template_files');
-    const wrapped: Record<string, string> = {};
+    const wrapped: Record<string, string> = Object.create(null);
     if (isMap(files)) {
       for (const [k, v] of Object.entries(files.toJSON() as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new Error(`template_files.${k} must be a string`);
         wrapped[k] = v;
       }
     }
-    return { config: cfg, templates: { ...wrapped, ...templates } };
+    return { config: cfg, templates: Object.assign(wrapped, templates) };
   }
   return { config: text, templates };
 }

@@ -19,7 +19,8 @@ export async function readAlertmanagerFiles(
     readFile(p, 'utf8').catch((err: Error) => {
       throw new Error(`cannot read ${p}: ${err.message}`);
     });
-  const templates: Record<string, string> = {};
+  // File names are the user's (`__proto__.tmpl` is as good as any): no prototype to collide with.
+  const templates: Record<string, string> = Object.create(null);
   for (const t of templateFiles) templates[basename(t)] = await read(t);
   let config: AlertmanagerConfig;
   try {

@@ -22,7 +22,8 @@ export async function applyChanges(
   const byNs = new Map<string, RuleChange[]>();
   for (const c of deletions) byNs.set(c.namespace, [...(byNs.get(c.namespace) ?? []), c]);
   for (const [ns, list] of byNs) {
-    if (list.length === (remote[ns]?.length ?? 0)) {
+    // Own properties only: a namespace named `constructor` must not find Object's.
+    if (list.length === (Object.hasOwn(remote, ns) ? remote[ns]!.length : 0)) {
       await client.deleteRuleNamespace(tenantId, ns);
       progress(`deleted namespace ${ns}`);
       continue;

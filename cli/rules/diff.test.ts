@@ -27,6 +27,13 @@ describe('canonical', () => {
     expect(canonical(a)).toBe(canonical(b));
   });
 
+  it.each(['__proto__', 'constructor', 'toString'])('sees a changed label named %s', (n) => {
+    const a = g('a', { labels: Object.fromEntries([[n, 'x']]) });
+    const b = g('a', { labels: Object.fromEntries([[n, 'y']]) });
+    expect(canonical(a)).not.toBe(canonical(b));
+    expect(canonical(a)).toContain(`"${n}":"x"`);
+  });
+
   it('sees a changed expression', () => {
     expect(canonical(g('a'))).not.toBe(canonical({ ...g('a'), rules: [{ record: 'r:a', expr: 'sum(up) > 0' }] }));
   });

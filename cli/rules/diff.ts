@@ -73,7 +73,8 @@ export function canonical(group: RuleGroup): string {
 function normalize(v: unknown, key?: string): unknown {
   if (Array.isArray(v)) return v.map((x) => normalize(x));
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
+    // Keys include label and annotation names, which may be `__proto__` or `constructor`.
+    const out: Record<string, unknown> = Object.create(null);
     for (const k of Object.keys(v).sort()) {
       const x = normalize((v as Record<string, unknown>)[k], k);
       if (x === undefined || x === null || (typeof x === 'object' && Object.keys(x as object).length === 0)) continue;

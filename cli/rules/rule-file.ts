@@ -204,7 +204,8 @@ function stringMap(map: YAMLMap, key: string, ctx: Ctx, labelNames: boolean): Re
     ctx.at(pos(n), `"${key}" must be a mapping`);
     return undefined;
   }
-  const out: Record<string, string> = {};
+  // Label and annotation names are the user's: a prototype-free map keeps `__proto__` an ordinary key.
+  const out: Record<string, string> = Object.create(null);
   for (const pair of n.items) {
     const k = isScalar(pair.key) ? String(pair.key.value) : '';
     if (labelNames && !LABEL_NAME.test(k)) ctx.at(pos(pair.key as Node), `invalid label name: ${JSON.stringify(k)}`);

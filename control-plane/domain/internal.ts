@@ -41,7 +41,10 @@ export interface ControlPlaneInternal {
   completePurge(tenantId: string): Promise<void>;
 }
 
-/** Builds each feed from one consistent snapshot, so a revision always matches its content. */
+/**
+ * Builds each feed from one consistent snapshot, so a revision always matches its content. The maps
+ * are keyed by tenant ID, and `constructor` or `toString` are valid tenant IDs: they have no prototype.
+ */
 export function createInternal(
   deps: DomainDeps & { tokens: TokenService; tenants: TenantService },
 ): ControlPlaneInternal {
@@ -54,7 +57,7 @@ export function createInternal(
     overrides: () =>
       store.snapshot(async (r) => {
         const alive = await live(r);
-        const tenants: OverridesFeed['tenants'] = {};
+        const tenants: OverridesFeed['tenants'] = Object.create(null);
         for (const o of await r.feed.overrides()) {
           if (alive.has(o.tenantId) && Object.keys(o.overrides).length > 0) tenants[o.tenantId] = o.overrides;
         }
@@ -64,7 +67,7 @@ export function createInternal(
     rules: () =>
       store.snapshot(async (r) => {
         const alive = await live(r);
-        const tenants: RulesFeed['tenants'] = {};
+        const tenants: RulesFeed['tenants'] = Object.create(null);
         for (const g of await r.feed.ruleGroups()) {
           if (!alive.has(g.tenantId)) continue;
           (tenants[g.tenantId] ??= []).push({ namespace: g.namespace, group: g.group, revision: g.revision });
@@ -75,10 +78,10 @@ export function createInternal(
     alertmanager: () =>
       store.snapshot(async (r) => {
         const alive = await live(r);
-        const tenants: AlertmanagerFeed['tenants'] = {};
+        const tenants: AlertmanagerFeed['tenants'] = Object.create(null);
         for (const c of await r.feed.alertmanagerConfigs()) {
           if (alive.has(c.tenantId)) {
-            tenants[c.tenantId] = { config: c.config, templates: { ...c.templates }, revision: c.revision };
+            tenants[c.tenantId] = { config: c.config, templates: ownCopy(c.templates), revision: c.revision };
           }
         }
         return { revision: await r.revisions.get('alertmanager'), tenants };
@@ -96,4 +99,9 @@ export function createInternal(
 
     completePurge: (tenantId) => deps.tenants.completePurge('internal', tenantId),
   };
+}
+
+/** A prototype-free copy of a user-named map (template file names). */
+function ownCopy(m: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, m);
 }

@@ -36,7 +36,8 @@ function duration(v: unknown, where: string): string | undefined {
 function stringMap(v: unknown, where: string, templates: boolean): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw new BadDataError(`${where}: must be a map of strings`);
-  const out: Record<string, string> = {};
+  // Label and annotation names are the tenant's; a prototype-free map keeps each one an ordinary key.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, val] of Object.entries(v)) {
     checkLabelName(k, where);
     const s = typeof val === 'number' || typeof val === 'boolean' ? String(val) : val;

@@ -14,7 +14,7 @@ export type RuleGroupInput = string | Record<string, unknown>;
 function parseInput(input: RuleGroupInput): unknown {
   const value = typeof input === 'string' ? parseYaml(input, 'rule group') : input;
   if (typeof input !== 'string') checkShape(value, 'rule group');
-  if (value !== null && typeof value === 'object' && 'groups' in value) {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, 'groups')) {
     throw new BadDataError('rule group: send one rule group ({name, rules}), not a rule file with "groups"');
   }
   return value;
@@ -34,7 +34,9 @@ export class RulesService {
       if (!(await r.tenants.get(tenantId))) throw new NotFoundError(`tenant ${tenantId} not found`);
       return r.rules(tenantId).list();
     });
-    const out: Record<string, RuleGroup[]> = {};
+    // Namespaces are tenant-chosen (`constructor`, `__proto__`): a plain `{}` would hand back
+    // Object.prototype's members for them, so the map has no prototype.
+    const out: Record<string, RuleGroup[]> = Object.create(null);
     for (const g of groups) (out[g.namespace] ??= []).push(g.group);
     return out;
   }

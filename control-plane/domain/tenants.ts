@@ -29,7 +29,8 @@ export interface TenantPage {
 function validateLabels(labels: Record<string, string>): Record<string, string> {
   const keys = Object.keys(labels);
   if (keys.length > MAX_LABELS) throw new BadDataError(`labels: at most ${MAX_LABELS} labels, got ${keys.length}`);
-  const out: Record<string, string> = {};
+  // Keys are operator-chosen (`constructor` is a valid one): no prototype to collide with.
+  const out: Record<string, string> = Object.create(null);
   for (const k of keys) {
     const v = labels[k];
     if (!LABEL_KEY.test(k)) {

@@ -29,8 +29,10 @@ import {
 /** The control plane's feed (`ControlPlaneInternal.alertmanager()` / `GET /internal/v1/alertmanager`). */
 export interface AlertmanagerFeed {
   revision: number | string;
-  tenants: Record<string, { config: string; templates: Record<string, string>; revision: number | string }>;
+  tenants: Record<string, FeedEntry>;
 }
+
+type FeedEntry = { config: string; templates: Record<string, string>; revision: number | string };
 
 /**
  * The config of a tenant that uploaded none (Cortex's `-alertmanager.configs.fallback`): the API
@@ -121,7 +123,11 @@ export class MultitenantAlertmanager {
   private readonly tenants = new Map<TenantId, Promise<TenantAlertmanager>>();
   private readonly revisions = new Map<TenantId, number | string>();
   private feedRevision: number | string | undefined;
-  private feed: AlertmanagerFeed['tenants'] = {};
+  /**
+   * The last feed, by tenant. A Map: the feed arrives as parsed JSON, where looking up a tenant named
+   * `constructor` or `toString` would find Object.prototype's members.
+   */
+  private feed = new Map<string, FeedEntry>();
   private cancelPoll: (() => void) | undefined;
   private cancelRingCheck: (() => void) | undefined;
   private cancelStateRefresh: (() => void) | undefined;
@@ -284,8 +290,8 @@ export class MultitenantAlertmanager {
     }
     if (feed.revision === this.feedRevision) return;
     this.feedRevision = feed.revision;
-    this.feed = feed.tenants;
-    const ids = new Set([...Object.keys(feed.tenants), ...this.tenants.keys()]);
+    this.feed = new Map(Object.entries(feed.tenants));
+    const ids = new Set([...this.feed.keys(), ...this.tenants.keys()]);
     for (const id of ids) {
       let tenant: TenantId;
       try {
@@ -293,7 +299,7 @@ export class MultitenantAlertmanager {
       } catch {
         continue;
       }
-      const entry = feed.tenants[tenant];
+      const entry = this.feed.get(tenant);
       if (this.opts.sharding && !this.ownsOrKeep(tenant)) {
         this.drop(tenant);
         continue;
@@ -318,7 +324,7 @@ export class MultitenantAlertmanager {
     if (!p) {
       p = this.create(id, this.configFor(id) ?? this.fallback);
       this.tenants.set(id, p);
-      this.revisions.set(id, this.feed[id]?.revision ?? 'fallback');
+      this.revisions.set(id, this.feed.get(id)?.revision ?? 'fallback');
     }
     return p;
   }
@@ -415,7 +421,7 @@ export class MultitenantAlertmanager {
     if (!this.opts.sharding) return;
     this.ringTime(true);
     const ids = new Set<TenantId>([...this.tenants.keys()]);
-    for (const id of Object.keys(this.feed)) {
+    for (const id of this.feed.keys()) {
       try {
         ids.add(parseTenantId(id));
       } catch {
@@ -424,7 +430,7 @@ export class MultitenantAlertmanager {
     }
     for (const t of ids) {
       if (!this.ownsOrKeep(t)) this.drop(t);
-      else if (!this.tenants.has(t) && this.feed[t]) void this.tenant(t).catch(() => {});
+      else if (!this.tenants.has(t) && this.feed.has(t)) void this.tenant(t).catch(() => {});
     }
     await Promise.allSettled(this.tenants.values());
   }
@@ -461,7 +467,7 @@ export class MultitenantAlertmanager {
 
   /** The tenant's parsed config; the fallback when it has none; undefined when its config is rejected. */
   private configFor(tenant: TenantId): TenantConfig | undefined {
-    const entry = this.feed[tenant];
+    const entry = this.feed.get(tenant);
     if (!entry) return this.fallback;
     const { config, errors } = parseAlertmanagerConfig(entry.config, { maxBytes: this.opts.maxConfigBytes ?? 1 << 20 });
     errors.push(...validateTemplates(entry.templates ?? {}));

@@ -83,6 +83,22 @@ describe('HttpAlertmanagerPeers ↔ the peer endpoint', () => {
     expect(await peers.call(p.inst, T, { op: 'api', call: { op: 'deleteSilence', id: 's-1' } })).toBeNull();
   });
 
+  it('carries alert labels named __proto__ or constructor (a series may have them, a rule passes them on)', async () => {
+    const p = await peer();
+    cleanup = p.close;
+    const peers = new HttpAlertmanagerPeers({ clusterSecret: SECRET, timeoutMs: 5_000 });
+    const labels = JSON.parse('{"alertname":"A","__proto__":"p","constructor":"c"}');
+    await peers.call(p.inst, T, { op: 'receiveAlerts', alerts: [{ labels }] });
+    const listed = (await peers.call(p.inst, T, { op: 'api', call: { op: 'getAlerts', query: {} } })) as {
+      labels: Record<string, string>;
+    }[];
+    expect(Object.entries(listed[0]!.labels)).toEqual([
+      ['__proto__', 'p'],
+      ['alertname', 'A'],
+      ['constructor', 'c'],
+    ]);
+  });
+
   it("returns the peer's error kind and message; a wrong secret or a dead peer is unavailable", async () => {
     const p = await peer();
     cleanup = p.close;

@@ -33,6 +33,25 @@ export async function alertmanagerRoutes(app: FastifyInstance, opts: Alertmanage
     version: opts.version ?? '0.25.0',
     now: () => opts.alertmanager.now(),
   });
+  // Encapsulated, so the JSON parser below applies to these routes only.
+  await app.register(async (scoped) => {
+    keepProtoKeys(scoped);
+    await routes(scoped, api, opts);
+  });
+}
+
+/**
+ * Alert labels are the tenant's: `__proto__` is a valid label name (a series may carry it, and an
+ * alerting rule passes it on). fastify's default JSON parser refuses such a key as "not valid JSON";
+ * here it stays an ordinary own property, as JSON.parse makes it, and the readers (`alertFromPostable`,
+ * silences) use `Object.entries` and own fields only. `constructor: {prototype: …}` is still refused.
+ */
+function keepProtoKeys(scope: FastifyInstance): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, scope.getDefaultJsonParser('ignore', 'error'));
+}
+
+async function routes(app: FastifyInstance, api: AlertmanagerApi, opts: AlertmanagerRoutesOptions): Promise<void> {
   if (opts.clusterAuth !== undefined) {
     const auth = typeof opts.clusterAuth === 'string' ? new ClusterAuth(opts.clusterAuth) : opts.clusterAuth;
     await alertmanagerPeerRoutes(app, { api, auth });

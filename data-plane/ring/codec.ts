@@ -10,7 +10,8 @@ export function emptyRing(): RingDesc {
 /** JSON bytes of a ring desc (instances sorted by id, so equal descs encode equally). */
 export function encodeRing(desc: RingDesc): Uint8Array {
   const ids = Object.keys(desc.instances).sort();
-  const instances: Record<string, InstanceDesc> = {};
+  // Instance IDs are operator-chosen; `__proto__` must stay an ordinary key.
+  const instances: Record<string, InstanceDesc> = Object.create(null);
   for (const id of ids) instances[id] = desc.instances[id]!;
   return new TextEncoder().encode(JSON.stringify({ instances }));
 }

@@ -445,7 +445,8 @@ export class RingClient extends Ring {
   async forget(id: string, opts: { force?: boolean } = {}): Promise<'forgotten' | 'not_found' | 'healthy'> {
     let outcome: 'forgotten' | 'not_found' | 'healthy' = 'not_found';
     await this.store.cas(this.name, (desc) => {
-      const inst = desc.instances[id];
+      // The ID comes from the forget form: own properties only, whatever object the store hands back.
+      const inst = Object.hasOwn(desc.instances, id) ? desc.instances[id] : undefined;
       if (!inst) {
         outcome = 'not_found';
         return undefined;

@@ -158,7 +158,7 @@ receivers:
       - routing_key: R0UT1NG
         url: ${sink.url}/v2/enqueue
         severity: '{{ .CommonLabels.severity }}'
-        details: {team: '{{ .Receiver }}'}
+        details: {team: '{{ .Receiver }}', __proto__: p, constructor: c}
 `);
     await pd!.notify(data());
     const ev = sink.bodies[0] as { payload: { custom_details: Record<string, string> } };
@@ -170,7 +170,14 @@ receivers:
       client_url: 'http://am.example/#/alerts?receiver=ops',
       payload: { summary: '[FIRING:1] Down (critical)', source: 'Alertmanager', severity: 'critical' },
     });
-    expect(ev.payload.custom_details).toMatchObject({ num_firing: '1', num_resolved: '1', team: 'ops' });
+    expect(ev.payload.custom_details).toMatchObject({
+      num_firing: '1',
+      num_resolved: '1',
+      team: 'ops',
+      constructor: 'c',
+    });
+    // A detail named `__proto__` is sent like any other (it used to vanish into the object's prototype).
+    expect(Object.entries(ev.payload.custom_details)).toContainEqual(['__proto__', 'p']);
     expect(ev.payload.custom_details.firing).toContain(' - instance = a');
   });
 

@@ -11,7 +11,9 @@ export default class RulesList extends TenantCommand<typeof RulesList> {
 
   async run(): Promise<void> {
     const all = await (await this.client()).listRules(await this.tenant());
-    const namespaces = this.flags.namespace ? { [this.flags.namespace]: all[this.flags.namespace] ?? [] } : all;
+    const ns = this.flags.namespace;
+    // Own properties only: `--namespace constructor` must not find Object's constructor.
+    const namespaces = ns ? { [ns]: Object.hasOwn(all, ns) ? all[ns]! : [] } : all;
     const rows = Object.entries(namespaces)
       .sort(([a], [b]) => a.localeCompare(b))
       .flatMap(([ns, groups]) =>

@@ -1,4 +1,4 @@
-import type { RawMap, Reader } from './reader.js';
+import { own, type RawMap, type Reader } from './reader.js';
 import type {
   EmailConfig,
   GlobalConfig,
@@ -68,11 +68,11 @@ export function parseReceivers(r: Reader, raw: unknown, global: GlobalConfig): R
     else if (names.has(name)) r.err(`${path}.name`, `notification config name ${JSON.stringify(name)} is not unique`);
     names.add(name);
     for (const k of KNOWN_UNSUPPORTED) {
-      if (m[k] !== undefined) r.err(`${path}.${k}`, `receiver type ${k} is not supported by this Alertmanager`);
+      if (own(m, k) !== undefined) r.err(`${path}.${k}`, `receiver type ${k} is not supported by this Alertmanager`);
     }
     const integrations: IntegrationConfig[] = [];
     const each = (key: string, fn: (m: RawMap, p: string) => IntegrationConfig) =>
-      r.list(m[key], `${path}.${key}`).forEach((c, j) => {
+      r.list(own(m, key), `${path}.${key}`).forEach((c, j) => {
         const p = `${path}.${key}[${j}]`;
         const cm = r.map(c, p, KEYS[key]!);
         if (cm) integrations.push(fn(cm, p));

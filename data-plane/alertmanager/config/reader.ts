@@ -3,6 +3,14 @@ import type { ConfigError } from './types.js';
 
 export type RawMap = Record<string, unknown>;
 
+/**
+ * `m[key]` for parsed YAML, own properties only: `m.toString` is Object.prototype's function, not
+ * the tenant's field, and `__proto__` is an ordinary own key after parsing.
+ */
+export function own(m: RawMap | undefined, key: string): unknown {
+  return m !== undefined && Object.hasOwn(m, key) ? m[key] : undefined;
+}
+
 /** Collects errors while the parser walks the raw YAML tree; every check names the field's path. */
 export class Reader {
   readonly errors: ConfigError[] = [];
@@ -35,7 +43,7 @@ export class Reader {
   }
 
   str(m: RawMap | undefined, key: string, path: string, dflt = ''): string {
-    const v = m?.[key];
+    const v = own(m, key);
     if (v === undefined || v === null) return dflt;
     if (typeof v === 'string') return v;
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -49,7 +57,7 @@ export class Reader {
   }
 
   bool(m: RawMap | undefined, key: string, path: string, dflt: boolean): boolean {
-    const v = m?.[key];
+    const v = own(m, key);
     if (v === undefined || v === null) return dflt;
     if (typeof v === 'boolean') return v;
     this.err(join(path, key), 'must be true or false');
@@ -57,7 +65,7 @@ export class Reader {
   }
 
   int(m: RawMap | undefined, key: string, path: string, dflt: number): number {
-    const v = m?.[key];
+    const v = own(m, key);
     if (v === undefined || v === null) return dflt;
     if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
     this.err(join(path, key), 'must be a non-negative integer');
@@ -66,7 +74,7 @@ export class Reader {
 
   /** A Prometheus duration; undefined when absent. */
   duration(m: RawMap | undefined, key: string, path: string): number | undefined {
-    const v = m?.[key];
+    const v = own(m, key);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') {
       this.err(join(path, key), 'must be a duration string such as 5m');
@@ -82,7 +90,7 @@ export class Reader {
 
   strList(m: RawMap | undefined, key: string, path: string): string[] {
     const out: string[] = [];
-    this.list(m?.[key], join(path, key)).forEach((v, i) => {
+    this.list(own(m, key), join(path, key)).forEach((v, i) => {
       if (typeof v === 'string') out.push(v);
       else this.err(`${join(path, key)}[${i}]`, 'must be a string');
     });
@@ -91,7 +99,7 @@ export class Reader {
 
   strMap(m: RawMap | undefined, key: string, path: string): Record<string, string> {
     const out: Record<string, string> = Object.create(null);
-    const raw = m?.[key];
+    const raw = own(m, key);
     if (raw === undefined || raw === null) return out;
     if (typeof raw !== 'object' || Array.isArray(raw)) {
       this.err(join(path, key), 'must be a mapping of strings');

@@ -24,12 +24,13 @@ export function pagerdutyIntegration(
       const data = templateValue(td);
       const t = (s: string) => tmpl.execute(s, data);
       const firing = td.alerts.filter((a) => a.status === 'firing');
-      const details: Record<string, string> = {
+      // The tenant names the `details` keys: a prototype-free map keeps `__proto__` a plain key.
+      const details: Record<string, string> = Object.assign(Object.create(null), {
         firing: t('{{ template "pagerduty.default.instances" .Alerts.Firing }}'),
         resolved: t('{{ template "pagerduty.default.instances" .Alerts.Resolved }}'),
         num_firing: String(firing.length),
         num_resolved: String(td.alerts.length - firing.length),
-      };
+      });
       for (const [k, v] of Object.entries(cfg.details)) details[k] = t(v);
       const payload: Record<string, unknown> = {
         summary: truncate(t(cfg.description), 1024),

@@ -146,6 +146,31 @@ describe('rules', () => {
     expect(JSON.parse((await run(RulesList, ['-o', 'json'])).stdout).namespaces).toEqual({});
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'a namespace named %s: list, push, diff, list, sync',
+    async (ns) => {
+      // Absent: an empty listing (was "groups.map is not a function" from Object.prototype's member).
+      const none = await run(RulesList, ['--namespace', ns, '-o', 'json']);
+      expect(none.exitCode, none.stderr).toBe(0);
+      expect(Object.entries(JSON.parse(none.stdout).namespaces)).toEqual([[ns, []]]);
+      const file = join(dir, `${ns}.yaml`);
+      writeFileSync(file, NODE.replace('namespace: infra', `namespace: ${ns}`));
+      const pushed = await run(RulesPush, [file]);
+      expect(pushed.exitCode, pushed.stderr).toBe(0);
+      expect(pushed.stderr).toContain('2 created, 0 updated, 0 unchanged');
+      const d = await run(RulesDiff, [file, '--sync', '--exit-code']);
+      expect(d.exitCode, d.stdout).toBe(0);
+      const one = JSON.parse((await run(RulesList, ['--namespace', ns, '-o', 'json'])).stdout).namespaces;
+      expect(Object.keys(one)).toEqual([ns]);
+      expect(one[ns].map((g: { name: string }) => g.name)).toEqual(['alerts', 'node']);
+      const empty = join(dir, 'empty.yaml');
+      writeFileSync(empty, `namespace: ${ns}\ngroups: []\n`);
+      const synced = await run(RulesSync, [empty, '--yes']);
+      expect(synced.exitCode, synced.stderr).toBe(0);
+      expect(synced.stderr).toContain(`deleted namespace ${ns}`);
+    },
+  );
+
   it.each([
     {
       name: 'missing file',
