@@ -13,12 +13,24 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** Unix seconds (optionally fractional) or RFC 3339; `Date.parse` alone takes `-1`, `1.5`, `+275760-…`. */
+const UNIX_SECONDS = /^\d+(?:\.\d+)?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+/** What the database's timestamp column holds: years 0001 to 9999. */
+const MIN_MS = -62_135_596_800_000;
+const MAX_MS = 253_402_300_799_999;
+
 function parseTime(name: string, s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
-  const t = /^\d+$/.test(s) ? Number(s) * 1000 : Date.parse(s);
+  const t = UNIX_SECONDS.test(s) ? Number(s) * 1000 : RFC3339.test(s) ? Date.parse(s) : Number.NaN;
   if (!Number.isFinite(t))
     throw new BadDataError(`${name}: ${JSON.stringify(s.slice(0, 40))} is not RFC 3339 or Unix seconds`);
-  return t;
+  if (t < MIN_MS || t > MAX_MS) {
+    throw new BadDataError(
+      `${name}: ${JSON.stringify(s.slice(0, 40))} is out of range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`,
+    );
+  }
+  return Math.floor(t);
 }
 
 /** Reads the audit log, newest first. Entries are written by the services inside their transactions. */
@@ -28,7 +40,7 @@ export class AuditService {
   async list(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
     const since = parseTime('since', q.since);
     const until = parseTime('until', q.until);
-    const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'number');
+    const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'id');
     const rows = await this.deps.store.read((r) =>
       r.audit.list({
         limit: q.limit + 1,

@@ -5,10 +5,16 @@ export function encodeCursor(v: string | number): string {
   return Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<T extends 'string' | 'number'>(c: string, type: T): T extends 'string' ? string : number {
+/**
+ * `string` cursors carry a key; `id` cursors a row ID, which must be a non-negative safe integer (a
+ * forged `1e400` or `1.5` would otherwise reach the database as a bad parameter: a 500, not a 400).
+ */
+export function decodeCursor<T extends 'string' | 'id'>(c: string, type: T): T extends 'string' ? string : number {
   try {
     const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (typeof v === type) return v as T extends 'string' ? string : number;
+    if (type === 'string' ? typeof v === 'string' : Number.isSafeInteger(v) && (v as number) >= 0) {
+      return v as T extends 'string' ? string : number;
+    }
   } catch {
     // falls through to the error below
   }

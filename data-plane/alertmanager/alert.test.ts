@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Labels } from '../model/index.js';
-import { alertFromPostable, fingerprint, mergeAlert } from './alert.js';
+import { alertFromPostable, fingerprint, MAX_API_TIME_MS, mergeAlert, parseApiTime } from './alert.js';
 
 /** Reference FNV-1a 64 over the same byte stream, with BigInt. */
 function reference(l: Labels): string {
@@ -59,5 +59,53 @@ describe('alerts', () => {
     const m = mergeAlert(first, again);
     expect(m.startsAt).toBe(first.startsAt);
     expect(m.endsAt).toBe(again.endsAt);
+  });
+});
+
+describe('API times (RFC 3339)', () => {
+  it.each([
+    ['2006-01-02T15:04:05Z', Date.UTC(2006, 0, 2, 15, 4, 5)],
+    ['2006-01-02T15:04:05.123456789Z', Date.UTC(2006, 0, 2, 15, 4, 5, 123)],
+    ['2006-01-02T17:04:05+02:00', Date.UTC(2006, 0, 2, 15, 4, 5)],
+    ['2006-01-02t15:04:05z', Date.UTC(2006, 0, 2, 15, 4, 5)],
+    ['9999-12-31T23:59:59.999Z', MAX_API_TIME_MS],
+  ])('%s', (s, ms) => {
+    expect(parseApiTime(s, 'startsAt')).toBe(ms);
+  });
+
+  it.each([
+    '-1',
+    '0',
+    '1.5',
+    'NaN',
+    '1e400',
+    '9007199254740993',
+    '',
+    'tomorrow',
+    '2006-01-02',
+    '+275760-09-13T00:00:00Z',
+    '-000001-01-01T00:00:00Z',
+    '2006-13-02T15:04:05Z',
+    1_700_000_000_000,
+    null,
+  ])('%j → 400', (v) => {
+    expect(() => parseApiTime(v, 'startsAt')).toThrowError(/startsAt must be an RFC 3339 time/);
+  });
+
+  it('keeps endsAt a printable date when startsAt + resolve_timeout would pass year 9999', () => {
+    const a = alertFromPostable({ labels: { a: 'b' }, startsAt: '9999-12-31T23:00:00Z' }, 0, 10 * 3_600_000);
+    expect(a.endsAt).toBe(MAX_API_TIME_MS);
+    expect(new Date(a.endsAt).toISOString()).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it('takes labels named after Object.prototype members, __proto__ included', () => {
+    const labels = JSON.parse('{"alertname":"x","__proto__":"p","constructor":"c","toString":"t"}');
+    const a = alertFromPostable({ labels }, 0, 0);
+    expect([...a.labels]).toEqual([
+      ['__proto__', 'p'],
+      ['alertname', 'x'],
+      ['constructor', 'c'],
+      ['toString', 't'],
+    ]);
   });
 });

@@ -71,6 +71,9 @@ export interface PostableAlert {
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** 9999-12-31T23:59:59.999Z, the latest time `parseApiTime` can return. */
+export const MAX_API_TIME_MS = 253_402_300_799_999;
+
 /**
  * Validates one posted alert and fills in times as Alertmanager does: a missing startsAt is now; a
  * missing endsAt is now + resolve_timeout (and marks the alert as timing out).
@@ -83,7 +86,8 @@ export function alertFromPostable(p: PostableAlert, now: number, resolveTimeoutM
   let endsAt: number;
   let timeout = false;
   if (p.endsAt === undefined || p.endsAt === '' || p.endsAt === '0001-01-01T00:00:00.000Z') {
-    endsAt = Math.max(now, startsAt) + resolveTimeoutMs;
+    // resolve_timeout may be any duration: keep the sum a printable date (year 9999 at most).
+    endsAt = Math.min(Math.max(now, startsAt) + resolveTimeoutMs, MAX_API_TIME_MS);
     timeout = true;
   } else endsAt = time(p.endsAt, 'endsAt');
   if (endsAt < startsAt) throw new BadDataError('start time must be before end time');
@@ -113,10 +117,25 @@ function labelSet(v: unknown, what: string, strictNames: boolean): Labels {
   return Labels.fromPairs(pairs);
 }
 
-function time(v: unknown, what: string): number {
-  const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-  if (Number.isNaN(t)) throw new BadDataError(`${what} must be an RFC 3339 time`);
+/**
+ * RFC 3339 as Alertmanager's API reads it (four-digit year, optional fraction, `Z` or an offset).
+ * `Date.parse` alone takes almost anything (`-1`, `1.5`, `+275760-09-13…`), and times beyond year
+ * 9999 later overflow `Date` when printed.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+
+/** Parses an API time (RFC 3339) into ms; BadDataError naming the field otherwise. */
+export function parseApiTime(v: unknown, what: string): number {
+  const t = typeof v === 'string' && RFC3339.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(t)) {
+    const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v;
+    throw new BadDataError(`${what} must be an RFC 3339 time such as 2006-01-02T15:04:05Z, got ${shown}`);
+  }
   return t;
+}
+
+function time(v: unknown, what: string): number {
+  return parseApiTime(v, what);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { BadDataError, type Matcher, matchesAll, type TenantId } from '../model/index.js';
-import { type Alert, isResolved, type PostableAlert } from './alert.js';
+import { type Alert, isResolved, type PostableAlert, parseApiTime } from './alert.js';
 import { parseMatchers } from './config/index.js';
 import type { MultitenantAlertmanager } from './multitenant.js';
 import { goTime } from './notify/index.js';
@@ -305,11 +305,7 @@ function postableSilence(body: unknown): Omit<Silence, 'id' | 'updatedAt'> & { i
     if (typeof v !== 'string') throw new BadDataError(`${k} must be a string`);
     return v;
   };
-  const time = (k: string) => {
-    const t = Date.parse(str(k, true));
-    if (Number.isNaN(t)) throw new BadDataError(`${k} must be an RFC 3339 time`);
-    return t;
-  };
+  const time = (k: string) => parseApiTime(str(k, true), k);
   if (!Array.isArray(b.matchers)) throw new BadDataError('matchers must be a list');
   const matchers: SilenceMatcher[] = b.matchers.map((m: unknown) => {
     const x = (m ?? {}) as Record<string, unknown>;

@@ -7,10 +7,21 @@ export interface Scheduler {
   schedule(delayMs: number, fn: () => unknown): Cancel;
 }
 
+/**
+ * Longest delay one Node timer holds (2^31 - 1 ms, ~24.8 days). A longer one fires after 1 ms, so a
+ * tenant's `group_interval: 100y` would tick every millisecond: longer delays are waited in steps.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const timerScheduler: Scheduler = {
   schedule(delayMs, fn) {
-    const t = setTimeout(fn, Math.max(0, delayMs));
-    t.unref();
+    let t: NodeJS.Timeout;
+    const arm = (left: number) => {
+      const step = Math.min(Math.max(0, left), MAX_TIMER_MS);
+      t = setTimeout(() => (left > step ? arm(left - step) : fn()), step);
+      t.unref();
+    };
+    arm(Number.isNaN(delayMs) ? 0 : delayMs);
     return () => clearTimeout(t);
   },
 };

@@ -120,12 +120,32 @@ function parseYamlBody(body: unknown, what: string): unknown {
   }
 }
 
+/**
+ * YAML numbers may be `1e400`, `.inf` or `.nan`, which JSON cannot carry: forwarded to the control
+ * plane they would arrive as `null`, silently dropping the field (`limit: 1e400` meaning no limit).
+ */
+function rejectNonFinite(value: unknown, what: string): void {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new BadDataError(`${what}: ${path || 'value'}: ${v} is not a finite number`);
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}[${i}]`]);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) stack.push([x, path === '' ? k : `${path}.${k}`]);
+    }
+  }
+}
+
 /** One rule group, as Grafana and mimirtool POST it. */
 export function parseRuleGroupBody(body: unknown): RuleGroupObject {
   const g = parseYamlBody(body, 'rule group');
   if (typeof g !== 'object' || g === null || Array.isArray(g))
     throw new BadDataError('rule group: expected a YAML mapping');
-  const name = (g as Record<string, unknown>).name;
+  rejectNonFinite(g, 'rule group');
+  const name = Object.hasOwn(g, 'name') ? (g as Record<string, unknown>).name : undefined;
   if (typeof name !== 'string' || name === '') throw new BadDataError('rule group: missing "name"');
   return g as RuleGroupObject;
 }

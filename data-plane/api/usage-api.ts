@@ -108,10 +108,11 @@ export class UsageApi {
   }
 }
 
+/** A decimal integer in [0, max]; `Number()` alone would also take `0x10`, `1e1` and ` 5 `. */
 function boundedInt(p: Params, name: string, dflt: number, max: number): number {
   const v = p.get(name);
   if (v === undefined || v === '') return dflt;
-  const n = Number(v);
+  const n = /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < 0 || n > max) {
     throw new BadDataError(`invalid parameter "${name}": must be an integer between 0 and ${max}`);
   }

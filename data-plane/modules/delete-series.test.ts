@@ -14,6 +14,11 @@ describe('delete-series requests', () => {
     [{ match: ['sum(up)'] }, /series selector/],
     [{ match: ['up'], start: '10', end: '9' }, /start \(1970-01-01T00:00:10.000Z\) is after end/],
     [{ match: ['up'], end: 'tomorrow' }, /invalid parameter "end"/],
+    // Beyond Date's range once in ms: the message still prints both ends (was a RangeError, a 500).
+    [{ match: ['up'], start: '9000000000000', end: '0' }, /start \(9999-12-31T23:59:59.000Z\) is after end/],
+    [{ match: ['up'], start: '0', end: '-9000000000000' }, /is after end \(0001-01-01T00:00:00.000Z\)/],
+    [{ match: ['up'], start: '1e400' }, /invalid parameter "start"/],
+    [{ match: ['up'], start: 'NaN' }, /invalid parameter "start"/],
   ])('%j → 400 %s', (req, msg) => {
     expect(() => parseDeleteSeriesRequest(req)).toThrowError(msg);
   });
@@ -24,6 +29,11 @@ describe('delete-series requests', () => {
     expect(r.start).toBe(1500);
     expect(r.end).toBe(253402300799000);
     expect(parseDeleteSeriesRequest({ match: ['up'], end: '2026-01-01T00:00:00Z' }).end).toBe(Date.UTC(2026, 0, 1));
+  });
+
+  it('clamps times to Prometheus min/max time', () => {
+    const r = parseDeleteSeriesRequest({ match: ['up'], start: '-9000000000000', end: '9000000000000' });
+    expect([r.start, r.end]).toEqual([-62135596800000, 253402300799000]);
   });
 
   it('reaches the ingester, then the store, then drops cached results', async () => {

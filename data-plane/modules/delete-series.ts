@@ -72,8 +72,12 @@ export function parseDeleteSeriesRequest(req: DeleteSeriesRequest): { sets: Matc
     }
     return ms;
   });
-  const start = req.start === undefined || req.start === '' ? MIN_TIME_MS : parseTime(req.start, 'start');
-  const end = req.end === undefined || req.end === '' ? MAX_TIME_MS : parseTime(req.end, 'end');
+  // Clamped to Prometheus's min/max time (the defaults): any valid unix time reaches the ingester and
+  // the tombstones as a date that prints (`9000000000000` seconds would overflow `Date`, a 500).
+  const time = (s: string | undefined, name: string, dflt: number) =>
+    s === undefined || s === '' ? dflt : Math.min(MAX_TIME_MS, Math.max(MIN_TIME_MS, parseTime(s, name)));
+  const start = time(req.start, 'start', MIN_TIME_MS);
+  const end = time(req.end, 'end', MAX_TIME_MS);
   if (start > end) {
     throw new BadDataError(
       `delete series: start (${new Date(start).toISOString()}) is after end (${new Date(end).toISOString()})`,

@@ -559,6 +559,38 @@ describe('scheduling, reloads and limits', () => {
     }
   });
 
+  it.each(['30d', '100y'])('a group with interval %s waits for its slot instead of spinning', async (interval) => {
+    vi.useFakeTimers({ now: T0 });
+    try {
+      const backend = new MemoryRuleBackend();
+      const source = new StaticRuleGroupSource();
+      source.set(T, [
+        { namespace: 'ns', group: { name: 'g', interval, rules: [{ record: 'x:y', expr: 'vector(1)' }] } },
+      ]);
+      const ruler = new Ruler({
+        source,
+        query: backend.query,
+        writer: backend,
+        limits: limits(),
+        clock: { now: () => Date.now() },
+        syncIntervalMs: 2 ** 31 - 1,
+      });
+      ruler.start();
+      const runner = ruler.groups(T)[0]!;
+      const runs = vi.spyOn(runner, 'runScheduled');
+      // A timer beyond 2^31 - 1 ms fires after 1 ms: that used to re-run the slot check every millisecond.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).not.toHaveBeenCalled();
+      const next = runner.evalTimestamp(Date.now()) + runner.cfg.intervalMs;
+      await vi.advanceTimersByTimeAsync(next - Date.now() + 1);
+      expect(runs).toHaveBeenCalledTimes(1);
+      expect(runner.lastEvaluation).toBe(next);
+      ruler.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('bounds concurrent group evaluations per tenant', async () => {
     let running = 0;
     let peak = 0;

@@ -15,6 +15,9 @@ import {
   type RuleWriter,
 } from './types.js';
 
+/** Longest delay one Node timer holds (2^31 - 1 ms); longer ones fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface RulerOptions {
   source: RuleGroupSource;
   query: RuleQueryFunc;
@@ -225,6 +228,16 @@ export class Ruler {
     const now = this.clock.now();
     const r = slot.runner;
     const next = r.evalTimestamp(now) + r.cfg.intervalMs;
+    if (next - now > MAX_TIMER_MS) {
+      // A Node timer longer than ~24.8 days fires after 1 ms (a `100y` interval would evaluate in a
+      // tight loop): wait the longest step, then schedule again from the new now.
+      slot.timer = setTimeout(() => {
+        slot.timer = undefined;
+        if (this.started) this.schedule(tenantId, slot);
+      }, MAX_TIMER_MS);
+      slot.timer.unref?.();
+      return;
+    }
     slot.timer = setTimeout(
       () => {
         slot.timer = undefined;
