@@ -32,12 +32,16 @@ export interface QueryCallOptions {
   maxSamples?: number;
   /** The request's `timeout` (capped by the server's query timeout). */
   timeoutMs?: number;
+  /** Ask for the result rendered as the API's `data` JSON where it is evaluated. */
+  render?: boolean;
 }
 export interface EngineResult {
   value: unknown;
   warnings: string[];
   infos: string[];
   stats?: { samplesLoaded: number };
+  /** `data` as JSON bytes, when the engine rendered it (then `value` need not be read). */
+  rendered?: Uint8Array;
 }
 
 /** Tenant-bound data the API reads; the querier module provides it. */
@@ -71,6 +75,8 @@ export interface PrometheusApiDeps {
 /** A successful answer's envelope fields besides `status`. */
 export interface ApiAnswer {
   data: unknown;
+  /** `data` already serialized (rendered off the main thread); sent as is instead of `data`. */
+  rawData?: Uint8Array;
   warnings?: string[];
   infos?: string[];
 }
@@ -236,7 +242,8 @@ export class PrometheusApi {
   }
 
   private opts(p: Params, signal: AbortSignal, timeoutMs: number): QueryCallOptions {
-    const o: QueryCallOptions = { signal, timeoutMs };
+    // with `stats` the answer gains a field, so it is built here from the value
+    const o: QueryCallOptions = { signal, timeoutMs, render: !p.get('stats') };
     const lb = p.get('lookback_delta');
     if (lb) {
       o.lookbackDeltaMs = parseDurationParam(lb, 'lookback_delta');
@@ -267,6 +274,12 @@ export class PrometheusApi {
   }
 
   private answer(res: EngineResult, p: Params): ApiAnswer {
+    if (res.rendered && !p.get('stats')) {
+      const out: ApiAnswer = { data: undefined, rawData: res.rendered };
+      if (res.warnings.length > 0) out.warnings = res.warnings;
+      if (res.infos.length > 0) out.infos = res.infos;
+      return out;
+    }
     const data = this.deps.toApiData(res.value) as Record<string, unknown>;
     if (p.get('stats') && res.stats) data.stats = { samples: { totalQueryableSamples: res.stats.samplesLoaded } };
     const out: ApiAnswer = { data };

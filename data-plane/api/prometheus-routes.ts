@@ -91,11 +91,21 @@ function apiRouter(app: FastifyInstance, credentials: CredentialSource, logger?:
 }
 
 function sendSuccess(reply: FastifyReply, ans: ApiAnswer): FastifyReply {
+  if (ans.rawData) {
+    // the same envelope, around `data` bytes rendered on a query worker
+    let tail = '';
+    if (ans.warnings) tail += `,"warnings":${JSON.stringify(ans.warnings)}`;
+    if (ans.infos) tail += `,"infos":${JSON.stringify(ans.infos)}`;
+    const body = Buffer.concat([SUCCESS_HEAD, ans.rawData, Buffer.from(`${tail}}`)]);
+    return reply.code(200).header('content-type', 'application/json').send(body);
+  }
   const body: Record<string, unknown> = { status: 'success', data: ans.data };
   if (ans.warnings) body.warnings = ans.warnings;
   if (ans.infos) body.infos = ans.infos;
   return reply.code(200).header('content-type', 'application/json').send(body);
 }
+
+const SUCCESS_HEAD = Buffer.from('{"status":"success","data":');
 
 function bodyParams(req: FastifyRequest): URLSearchParams | undefined {
   return req.body instanceof URLSearchParams ? req.body : undefined;

@@ -9,6 +9,8 @@ export interface FrontendCallOptions {
   lookbackDeltaMs?: number;
   maxSamples?: number;
   timeoutMs?: number;
+  /** Ask for the API JSON rendered by the querier; dropped for queries the frontend splits or caches. */
+  render?: boolean;
 }
 
 export interface FrontendResult {
@@ -16,6 +18,7 @@ export interface FrontendResult {
   warnings: string[];
   infos: string[];
   stats?: { samplesLoaded: number };
+  rendered?: Uint8Array;
 }
 
 /** The querier behind the frontend (data-plane/querier's TenantQuerier satisfies it). */
@@ -99,7 +102,9 @@ export class QueryFrontend implements DownstreamQuerier {
       if (!this.opts.canSplit(query)) {
         return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
       }
-      const parts = await Promise.all(subs.map((sub) => this.subRange(tenantId, query, step, start, sub, o)));
+      // the pieces are stitched and cached here, so they come back as values, not rendered JSON
+      const { render: _render, ...pieceOpts } = o;
+      const parts = await Promise.all(subs.map((sub) => this.subRange(tenantId, query, step, start, sub, pieceOpts)));
       const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
       const infos = [...new Set(parts.flatMap((p) => p.infos))];
       const samplesLoaded = parts.reduce((n, p) => n + (p.stats?.samplesLoaded ?? 0), 0);

@@ -36,6 +36,8 @@ export interface QueryOptions {
   /** This query's timeout; the engine's own timeout still caps it. */
   timeoutMs?: number;
   maxSubquerySteps?: number;
+  /** Also render the result as the API's `data` JSON where evaluation happens (off the main thread). */
+  render?: boolean;
 }
 
 export type PromValue =
@@ -49,6 +51,8 @@ export interface QueryResult {
   warnings: string[];
   infos: string[];
   stats: { samplesLoaded: number };
+  /** The value already rendered as the API's `data` JSON (`{"resultType":…,"result":…}`), when asked for. */
+  rendered?: Uint8Array;
 }
 
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;

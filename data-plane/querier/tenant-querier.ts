@@ -14,6 +14,8 @@ export interface EngineCallOptions {
   /** Fairness key for the engine's worker queue, and the workers that key may hold at once. */
   queueKey?: string;
   maxWorkers?: number;
+  /** Also render the API JSON where the query is evaluated. */
+  render?: boolean;
 }
 
 /** What the querier needs from the PromQL engine (data-plane/promql's Engine satisfies it). */

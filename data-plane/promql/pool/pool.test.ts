@@ -62,6 +62,8 @@ describe('PooledEngine', async () => {
     expect(toApiData((await pooled.instantQuery(store, q, at)).value)).toEqual(
       toApiData((await local.instantQuery(store, q, at)).value),
     );
+    const rendered = await pooled.instantQuery(store, q, at, { render: true });
+    expect(new TextDecoder().decode(rendered.rendered)).toBe(JSON.stringify(toApiData(rendered.value)));
     if (q.startsWith('"')) return;
     expect(toApiData((await pooled.rangeQuery(store, q, 5 * MIN, 30 * MIN, 30_000)).value)).toEqual(
       toApiData((await local.rangeQuery(store, q, 5 * MIN, 30 * MIN, 30_000)).value),

@@ -1,4 +1,5 @@
 import type { Querier, Queryable, Series } from '../../storage/index.js';
+import { toApiData } from '../api.js';
 import type { VectorSelector } from '../ast.js';
 import {
   dataRange,
@@ -79,7 +80,9 @@ export class PooledEngine {
       if (!this.pool) {
         const selected = new Map<VectorSelector, Series[]>();
         for (const [i, { vs }] of p.selectors.entries()) selected.set(vs, sets[i]!);
-        return evaluatePrepared(p, selected, all, this.engine.now);
+        const r = evaluatePrepared(p, selected, all, this.engine.now);
+        if (opts.render) r.rendered = new TextEncoder().encode(JSON.stringify(toApiData(r.value)));
+        return r;
       }
       const batches = await this.load(p, sets, opts, all);
       const encoded = await this.pool.run(
@@ -92,6 +95,7 @@ export class PooledEngine {
           lookbackMs: p.lookback,
           maxSamples: p.maxSamples,
           batches,
+          render: opts.render === true,
         },
         {
           key: opts.queueKey ?? '',

@@ -16,6 +16,8 @@ export interface EvalTask {
   remainingMs: number;
   /** One batch per selector, in the prepared query's selector order. */
   batches: SeriesBatch[];
+  /** Render the API JSON on the worker too. */
+  render: boolean;
 }
 
 /** A worker's answer to a task. */

@@ -1,4 +1,5 @@
 import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
+import { toApiData } from '../api.js';
 import type { PromValue, QueryResult } from '../engine.js';
 
 /**
@@ -26,26 +27,49 @@ export interface EncodedResult {
   warnings: string[];
   infos: string[];
   samplesLoaded: number;
+  /** The API `data` JSON, when the task asked for it. */
+  rendered?: Uint8Array;
 }
 
-export function encodeResult(r: QueryResult): EncodedResult {
-  return { value: encodeValue(r.value), warnings: r.warnings, infos: r.infos, samplesLoaded: r.stats.samplesLoaded };
+export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
+  const out: EncodedResult = {
+    value: encodeValue(r.value),
+    warnings: r.warnings,
+    infos: r.infos,
+    samplesLoaded: r.stats.samplesLoaded,
+  };
+  if (render) out.rendered = new TextEncoder().encode(JSON.stringify(toApiData(r.value)));
+  return out;
 }
 
+/**
+ * The result on the receiving thread. The value is rebuilt only when read: a caller that sends the
+ * rendered JSON never pays for one object per point on the thread that serves everyone.
+ */
 export function decodeResult(r: EncodedResult): QueryResult {
-  return {
-    value: decodeValue(r.value),
+  let value: PromValue | undefined;
+  const out: QueryResult = {
+    get value() {
+      value ??= decodeValue(r.value);
+      return value;
+    },
+    set value(v: PromValue) {
+      value = v;
+    },
     warnings: r.warnings,
     infos: r.infos,
     stats: { samplesLoaded: r.samplesLoaded },
   };
+  if (r.rendered) out.rendered = r.rendered;
+  return out;
 }
 
 /** Buffers to transfer with an encoded result. */
 export function resultBuffers(r: EncodedResult): ArrayBuffer[] {
+  const out: ArrayBuffer[] = r.rendered ? [r.rendered.buffer as ArrayBuffer] : [];
   const v = r.value;
-  if (v.type !== 'vector' && v.type !== 'matrix') return [];
-  return [v.labelEnds.buffer, v.floatEnds.buffer, v.t.buffer, v.v.buffer] as ArrayBuffer[];
+  if (v.type !== 'vector' && v.type !== 'matrix') return out;
+  return [...out, v.labelEnds.buffer, v.floatEnds.buffer, v.t.buffer, v.v.buffer] as ArrayBuffer[];
 }
 
 function encodeValue(v: PromValue): EncodedValue {

@@ -41,7 +41,7 @@ parentPort!.on('message', (task: EvalTask) => {
     if (p.selectors.length !== task.batches.length) throw new InternalError('worker: selector count mismatch');
     const selected = new Map<VectorSelector, ReturnType<typeof batchSeries>>();
     for (const [i, { vs }] of p.selectors.entries()) selected.set(vs, batchSeries(task.batches[i]!));
-    const result = encodeResult(evaluatePrepared(p, selected, signal, Date.now));
+    const result = encodeResult(evaluatePrepared(p, selected, signal, Date.now), task.render);
     transfer = resultBuffers(result);
     reply = { id: task.id, ok: true, result };
   } catch (err) {
