@@ -88,3 +88,12 @@ describe('formatQuery', () => {
     expect(formatQuery(out)).toBe(out);
   });
 });
+
+describe('names Object.prototype also has', () => {
+  const names = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
+  it.each(names)('parses %s as a metric name, a label name and in a function', (n) => {
+    const sel = parseExpr(n);
+    expect(sel).toMatchObject({ type: 'VectorSelector', name: n });
+    expect(parseExpr(`sum by (${n}) (rate(${n}{${n}="x"}[5m]))`)).toMatchObject({ type: 'AggregateExpr' });
+  });
+});

@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '@lezer/common';
-import { parser as lezer } from '@prometheus-io/lezer-promql';
+import type { LRParser } from '@lezer/lr';
+import { parser as upstream } from '@prometheus-io/lezer-promql';
 import { BadDataError, Matcher, type MatchType } from '../model/index.js';
 import type {
   AggregateExpr,
@@ -18,6 +19,24 @@ import { FUNCTIONS } from './function-defs.js';
 import { parseNumberLiteral, quote, unquoteString } from './literals.js';
 import { ParseError } from './parse-error.js';
 import { checkAST } from './typecheck.js';
+
+/**
+ * lezer-promql looks identifiers up in plain-object keyword tables, so a metric named `constructor`
+ * or `__proto__` finds Object.prototype's member and fails to parse. Its identifier specializers are
+ * wrapped to treat such names as plain identifiers (they are never keywords).
+ */
+const lezer: LRParser = (() => {
+  const specs = (upstream as unknown as { specializerSpecs: { external?: (v: string, s: unknown) => number }[] })
+    .specializerSpecs;
+  const inherited = (v: string) => v in Object.prototype || v.toLowerCase() in Object.prototype;
+  return upstream.configure({
+    specializers: specs.flatMap((spec) => {
+      const from = spec.external;
+      if (!from) return [];
+      return [{ from, to: (v: string, st: unknown) => (inherited(v) ? -1 : from(v, st)) }];
+    }) as never,
+  });
+})();
 
 export { evalDuration, staticMs } from './duration.js';
 export { COMPARISON_OPS, SET_OPS } from './typecheck.js';
