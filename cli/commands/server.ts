@@ -106,7 +106,7 @@ export default class Server extends Command {
       env: 'CORTEX_ALERTMANAGER_ALLOWED_CIDRS',
     }),
     'query-workers': Flags.integer({
-      description: 'worker threads that evaluate PromQL queries (default: one per core; 0 = main thread)',
+      description: 'worker threads that evaluate PromQL queries (default: one per core plus one; 0 = main thread)',
       min: 0,
       max: 256,
     }),

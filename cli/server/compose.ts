@@ -40,7 +40,7 @@ export interface ServerConfig {
   postgresUrl: string | undefined;
   migrate: boolean;
   walFsync: 'always' | 'batch' | 'never';
-  /** Worker threads that evaluate PromQL (default: one per core; 0 = on the main thread). */
+  /** Worker threads that evaluate PromQL (default: one per core plus one; 0 = on the main thread). */
   queryWorkers?: number;
   /** Address ranges Alertmanager receivers may reach although private or loopback. */
   alertmanagerAllowedCidrs?: string[];

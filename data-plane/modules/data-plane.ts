@@ -76,7 +76,7 @@ export interface DataPlaneOptions {
   externalURL?: string;
   /** Queries evaluated at once across tenants (the querier workers behind the frontend's queue). */
   queryConcurrency?: number;
-  /** Worker threads that evaluate PromQL (default: one per core); 0 evaluates on the main thread. */
+  /** Worker threads that evaluate PromQL (default: one per core plus one); 0 evaluates on the main thread. */
   queryWorkers?: number;
   /** Log queries slower than this (ms); 0 disables. */
   slowQueryMs?: number;
@@ -132,7 +132,8 @@ export class DataPlane {
       ...(opts.lookbackDeltaMs ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
       timeoutMs: opts.queryTimeoutMs ?? 120_000,
     });
-    const workers = opts.queryWorkers ?? availableParallelism();
+    // one per core for a query's shards, plus one so another tenant always finds a worker free
+    const workers = opts.queryWorkers ?? availableParallelism() + 1;
     this.evalPool =
       workers > 0
         ? new EvalPool({

@@ -1,7 +1,8 @@
 import { CanceledError, ExecutionError, TimeoutError } from '../model/index.js';
 import type { Series } from '../storage/index.js';
-import type { PosRange, VectorSelector } from './ast.js';
+import type { Expr, PosRange, VectorSelector } from './ast.js';
 import { positionOf } from './parser.js';
+import type { EvalValue } from './value.js';
 
 /** Per-query state shared by every (sub)evaluator: limits, annotations, selected series. */
 export class QueryContext {
@@ -9,6 +10,8 @@ export class QueryContext {
   readonly infos = new Set<string>();
   /** Series returned by the storage for each selector of the query (populated before evaluation). */
   readonly selected = new Map<VectorSelector, Series[]>();
+  /** Values of nodes computed elsewhere (merged shard partials); evaluation returns them as they are. */
+  readonly precomputed = new Map<Expr, EvalValue>();
   samplesLoaded = 0;
   private cur = 0;
   private ticks = 0;

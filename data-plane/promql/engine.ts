@@ -246,27 +246,31 @@ export function evaluatePrepared(
   selected: ReadonlyMap<VectorSelector, Series[]>,
   signal: CancelSignal | undefined,
   now: () => number,
+  /** Runs first, on the query's own evaluator (sharding gives merged partials their values here). */
+  setup?: (ev: Evaluator, ctx: QueryContext) => void,
 ): QueryResult {
   try {
-    const ctx = new QueryContext(
-      p.query,
-      p.maxSamples,
-      p.deadline,
-      now,
-      signal,
-      p.start,
-      p.end,
-      p.instant ? 0 : p.step,
-    );
-    for (const [vs, s] of selected) ctx.selected.set(vs, s);
-    ctx.checkNow();
-    const ev = new Evaluator(ctx, p.start, p.end, p.instant ? 1 : p.step, p.lookback);
+    const { ctx, ev } = evaluatorFor(p, selected, signal, now);
+    setup?.(ev, ctx);
     const v = ev.eval(p.expr);
     const value = p.instant ? toInstantValue(v, p.start) : toRangeValue(v, ev);
     return { value, warnings: [...ctx.warnings], infos: [...ctx.infos], stats: { samplesLoaded: ctx.samplesLoaded } };
   } catch (err) {
     throw queryError(err, signal);
   }
+}
+
+/** The context and top-level evaluator of a prepared query over its selected series. */
+export function evaluatorFor(
+  p: PreparedQuery,
+  selected: ReadonlyMap<VectorSelector, Series[]>,
+  signal: CancelSignal | undefined,
+  now: () => number,
+): { ctx: QueryContext; ev: Evaluator } {
+  const ctx = new QueryContext(p.query, p.maxSamples, p.deadline, now, signal, p.start, p.end, p.instant ? 0 : p.step);
+  for (const [vs, s] of selected) ctx.selected.set(vs, s);
+  ctx.checkNow();
+  return { ctx, ev: new Evaluator(ctx, p.start, p.end, p.instant ? 1 : p.step, p.lookback) };
 }
 
 /** Maps whatever evaluation threw to the CortexError kind the API reports. */

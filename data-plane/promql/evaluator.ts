@@ -55,6 +55,8 @@ export class Evaluator implements Evaluation {
 
   eval(e: Expr): EvalValue {
     this.ctx.check();
+    const pre = this.ctx.precomputed.get(e);
+    if (pre !== undefined) return pre;
     switch (e.type) {
       case 'NumberLiteral':
         return { kind: 'scalar', v: new Float64Array(this.steps).fill(e.val) };

@@ -25,7 +25,7 @@ import { checkAST } from './typecheck.js';
  * or `__proto__` finds Object.prototype's member and fails to parse. Its identifier specializers are
  * wrapped to treat such names as plain identifiers (they are never keywords).
  */
-const lezer: LRParser = (() => {
+export const lezerParser: LRParser = (() => {
   const specs = (upstream as unknown as { specializerSpecs: { external?: (v: string, s: unknown) => number }[] })
     .specializerSpecs;
   const inherited = (v: string) => v in Object.prototype || v.toLowerCase() in Object.prototype;
@@ -111,7 +111,7 @@ export function parseExpr(query: string): Expr {
   }
   try {
     checkNesting(query);
-    const tree = lezer.parse(blankTrailingDots(query));
+    const tree = lezerParser.parse(blankTrailingDots(query));
     const top = tree.topNode;
     const errPos = findError(top);
     if (errPos !== undefined) {

@@ -11,6 +11,8 @@ export interface QuerierLimits {
   maxSubquerySteps(t: TenantId): number;
   /** Query workers one tenant may occupy at once (0 = all but one). */
   maxQueriersPerTenant(t: TenantId): number;
+  /** `query_sharding_total_shards`: shards per shardable query (0 = one per query worker, 1 = off). */
+  querySharding(t: TenantId): number;
   /** Data older than this is deleted by retention; queries never see it, even before deletion. */
   retentionPeriodMs(t: TenantId): number;
 }

@@ -16,6 +16,8 @@ export interface EngineCallOptions {
   maxWorkers?: number;
   /** Also render the API JSON where the query is evaluated. */
   render?: boolean;
+  /** Shards a shardable query is split into (0 = one per query worker; 1 = no sharding). */
+  shards?: number;
 }
 
 /** What the querier needs from the PromQL engine (data-plane/promql's Engine satisfies it). */
@@ -99,6 +101,7 @@ export class TenantQuerier<R> {
       maxFetchedBytes: l.maxFetchedChunkBytesPerQuery(tenantId),
       queueKey: tenantId,
       maxWorkers: l.maxQueriersPerTenant(tenantId),
+      shards: l.querySharding(tenantId),
     };
   }
 }

@@ -56,6 +56,8 @@ export const defaultLimits = {
   max_subquery_steps: 11_000,
   /** query workers one tenant's queries may occupy at once; 0 = all but one (when there are two or more). */
   max_queriers_per_tenant: 0,
+  /** shards a shardable query (sum/avg/count/min/max/topk of per-series input) is split into; 0 = one per query worker; 1 = off. */
+  query_sharding_total_shards: 0,
   /** queued requests per tenant in the query-frontend. */
   max_outstanding_requests_per_tenant: 100,
   ruler_max_rule_groups_per_tenant: 70,
@@ -217,6 +219,14 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     0,
     1e6,
     'query workers one tenant may occupy at once (0 = all but one)',
+  ),
+  query_sharding_total_shards: spec(
+    'query_sharding_total_shards',
+    'integer',
+    'shards',
+    0,
+    128,
+    'shards a shardable query is evaluated in, in parallel (0 = one per query worker, 1 = off)',
   ),
   max_outstanding_requests_per_tenant: spec(
     'max_outstanding_requests_per_tenant',

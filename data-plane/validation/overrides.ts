@@ -117,6 +117,9 @@ export class Overrides {
   maxQueriersPerTenant(t: TenantId): number {
     return this.get(t, 'max_queriers_per_tenant');
   }
+  querySharding(t: TenantId): number {
+    return this.get(t, 'query_sharding_total_shards');
+  }
   maxOutstandingRequestsPerTenant(t: TenantId): number {
     return this.get(t, 'max_outstanding_requests_per_tenant');
   }

@@ -2,8 +2,9 @@
  * Prometheus's upstream PromQL scripts once more, evaluated the way the querier runs them: through
  * `PooledEngine` on worker threads, with every float series offered as 120-sample XOR chunks (as the
  * ingester head offers them), so the batch transfer, the worker's chunk decoding and the result codec
- * are held to the same expectations as the engine itself. Evals skipped for the engine
- * (promqltest/skips.ts) are skipped here too.
+ * are held to the same expectations as the engine itself; and a second time with every shardable
+ * aggregation split into 3 shards whose partials are merged (sharding must not change any answer).
+ * Evals skipped for the engine (promqltest/skips.ts) are skipped here too.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,7 +13,13 @@ import { afterAll, describe, it } from 'vitest';
 import { Encoding, XORChunk } from '../../data-plane/chunkenc/index.js';
 import { EvalPool, PooledEngine } from '../../data-plane/promql/index.js';
 import { conformanceEngine, parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
-import { type EncodedChunk, type Querier, type Series, ValueType } from '../../data-plane/storage/index.js';
+import {
+  type EncodedChunk,
+  type Querier,
+  type Queryable,
+  type Series,
+  ValueType,
+} from '../../data-plane/storage/index.js';
 import { MemoryStorage } from '../../data-plane/storage/memory/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,12 +73,29 @@ const pool = new EvalPool({ size: 2 });
 afterAll(() => pool.close());
 const engine = conformanceEngine();
 const pooled = new PooledEngine(engine, pool);
-// AST rewrites (execExpr) stay in-thread; every query string goes through the pool
-const scriptEngine = {
-  instantQuery: pooled.instantQuery.bind(pooled),
-  rangeQuery: pooled.rangeQuery.bind(pooled),
-  execExpr: engine.execExpr.bind(engine),
-};
+// every query that has a shardable aggregation is sharded, however few its series
+const sharded = new PooledEngine(engine, pool, 0);
+
+/** AST rewrites (execExpr) stay in-thread; every query string goes through the pool. */
+const variants = [
+  {
+    name: 'whole',
+    engine: {
+      instantQuery: pooled.instantQuery.bind(pooled),
+      rangeQuery: pooled.rangeQuery.bind(pooled),
+      execExpr: engine.execExpr.bind(engine),
+    },
+  },
+  {
+    name: 'sharded in 3',
+    engine: {
+      instantQuery: (q: Queryable, e: string, t: number) => sharded.instantQuery(q, e, t, { shards: 3 }),
+      rangeQuery: (q: Queryable, e: string, s: number, en: number, st: number) =>
+        sharded.rangeQuery(q, e, s, en, st, { shards: 3 }),
+      execExpr: engine.execExpr.bind(engine),
+    },
+  },
+];
 
 const files = present
   ? readdirSync(dir)
@@ -79,7 +103,7 @@ const files = present
       .sort()
   : [];
 
-describe.skipIf(!present)('promql scripts on the worker pool', () => {
+describe.skipIf(!present).each(variants)('promql scripts on the worker pool: $name', ({ engine: scriptEngine }) => {
   for (const file of files) {
     describe(file, () => {
       const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));

@@ -207,7 +207,7 @@ export function createContext(
     return r;
   };
 
-  const workers = cfg.queryWorkers ?? availableParallelism();
+  const workers = cfg.queryWorkers ?? availableParallelism() + 1;
   const evalPool =
     workers > 0
       ? new EvalPool({ size: workers, nice: 5, onWorkerLost: (reason) => logger.warn(`query pool: ${reason}`) })

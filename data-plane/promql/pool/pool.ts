@@ -10,9 +10,14 @@ import {
   InternalError,
   TimeoutError,
 } from '../../model/index.js';
-import { CancelFlag, type EvalReply, type EvalTask, type WorkerInit } from './protocol.js';
+import { CancelFlag, type EvalReply, type EvalTask, type PartialResult, type WorkerInit } from './protocol.js';
 import type { EncodedResult } from './result-codec.js';
+
+/** A finished task: a query's result, or a shard's partial aggregates. */
+export type EvalOutcome = EncodedResult | PartialResult;
+
 import { batchBuffers } from './series-batch.js';
+import { seriesListBuffers } from './shard-eval.js';
 
 export interface EvalPoolOptions {
   /** Worker threads (the cores queries may use). */
@@ -42,7 +47,7 @@ type TaskBody = Omit<EvalTask, 'id' | 'remainingMs'>;
 interface Job {
   body: TaskBody;
   opts: RunOptions;
-  resolve(r: EncodedResult): void;
+  resolve(r: EvalOutcome): void;
   reject(e: unknown): void;
   onAbort?: () => void;
 }
@@ -85,10 +90,10 @@ export class EvalPool {
     return this.queues.get(key)?.length ?? 0;
   }
 
-  run(body: TaskBody, opts: RunOptions): Promise<EncodedResult> {
+  run(body: TaskBody, opts: RunOptions): Promise<EvalOutcome> {
     if (this.closed) return Promise.reject(new CanceledError('query engine is shutting down'));
     if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal));
-    return new Promise<EncodedResult>((resolve, reject) => {
+    return new Promise<EvalOutcome>((resolve, reject) => {
       const job: Job = { body, opts, resolve, reject };
       let q = this.queues.get(opts.key);
       if (!q) {
@@ -177,7 +182,10 @@ export class EvalPool {
     Atomics.store(this.flags, slot.index, CancelFlag.None);
     const worker = this.workerOf(slot);
     const task: EvalTask = { ...job.body, id: this.nextId++, remainingMs: remaining };
-    worker.postMessage(task, batchBuffers(task.batches));
+    const transfer = batchBuffers(task.batches);
+    if (task.shard?.mode === 'final')
+      transfer.push(...task.shard.partials.flat(2).flatMap((l) => seriesListBuffers([l])));
+    worker.postMessage(task, transfer);
     slot.timers.push(setTimeout(() => this.stop(slot, job, CancelFlag.TimedOut), remaining + 5));
     if (job.onAbort && job.opts.signal) {
       const signal = job.opts.signal;
@@ -261,7 +269,7 @@ export class EvalPool {
   }
 
   /** Ends the slot's job with a result or an error and frees the slot. */
-  private finish(slot: Slot, outcome: EncodedResult | unknown): void {
+  private finish(slot: Slot, outcome: EvalOutcome | unknown): void {
     const job = slot.job;
     if (!job) return;
     slot.job = undefined;
@@ -276,10 +284,10 @@ export class EvalPool {
     this.dispatch();
   }
 
-  private settle(job: Job, outcome: EncodedResult | unknown): void {
+  private settle(job: Job, outcome: EvalOutcome | unknown): void {
     if (job.onAbort) job.opts.signal?.removeEventListener('abort', job.onAbort);
     if (outcome instanceof Error) job.reject(outcome);
-    else job.resolve(outcome as EncodedResult);
+    else job.resolve(outcome as EvalOutcome);
   }
 
   private abortQueued(job: Job): void {

@@ -12,8 +12,10 @@ import {
   selectHints,
 } from '../engine.js';
 import type { EvalPool } from './pool.js';
-import { decodeResult } from './result-codec.js';
-import { BatchCollector, type SeriesBatch } from './series-batch.js';
+import type { PartialResult } from './protocol.js';
+import { decodeResult, type EncodedResult } from './result-codec.js';
+import { BatchCollector, emptyBatch, type SeriesBatch } from './series-batch.js';
+import { planShards } from './shard-plan.js';
 
 export interface PooledQueryOptions extends QueryOptions {
   signal?: AbortSignal;
@@ -23,6 +25,8 @@ export interface PooledQueryOptions extends QueryOptions {
   maxWorkers?: number;
   /** Bytes of sample data the query may fetch (16 per decoded sample); 0 = unlimited. */
   maxFetchedBytes?: number;
+  /** Shards a shardable query is split into (0 = one per worker but one; 1 or absent = none). */
+  shards?: number;
 }
 
 /** How long the event loop is held while series are loaded before other work gets a turn. */
@@ -38,6 +42,8 @@ export class PooledEngine {
   constructor(
     private readonly engine: Engine,
     private readonly pool: EvalPool | undefined,
+    /** Below this many selected series a query is evaluated whole (sharding costs more than it saves). */
+    private readonly minSeriesToShard = 1000,
   ) {}
 
   instantQuery(q: Queryable, query: string, timeMs: number, opts: PooledQueryOptions = {}): Promise<QueryResult> {
@@ -84,27 +90,69 @@ export class PooledEngine {
         if (opts.render) r.rendered = new TextEncoder().encode(JSON.stringify(toApiData(r.value)));
         return r;
       }
-      const batches = await this.load(p, sets, opts, all);
-      const encoded = await this.pool.run(
+      const pool = this.pool;
+      const runOpts = {
+        key: opts.queueKey ?? '',
+        maxPerKey: opts.maxWorkers ?? 0,
+        deadline: Date.now() + (p.deadline - this.engine.now()),
+        signal: all,
+      };
+      const base = {
+        query: p.query,
+        start: p.start,
+        end: p.end,
+        step: p.step,
+        instant: p.instant,
+        lookbackMs: p.lookback,
+        maxSamples: p.maxSamples,
+        render: opts.render === true,
+      };
+      const shards = this.shardCount(opts, p, sets);
+      const plan =
+        shards > 1
+          ? planShards(
+              p.expr,
+              p.selectors.map((s) => s.vs),
+            )
+          : undefined;
+      if (!plan) {
+        const batches = (await this.load(p, sets, opts, all, undefined, 1)).map((b) => b[0]!);
+        return decodeResult((await pool.run({ ...base, batches }, runOpts)) as EncodedResult);
+      }
+      // sharded: every shard's partial aggregates in parallel, then one task merges and finishes
+      const loaded = await this.load(p, sets, opts, all, plan.shardedSelectors, shards);
+      const parts = (await Promise.all(
+        Array.from({ length: shards }, (_, s) =>
+          pool.run(
+            {
+              ...base,
+              render: false,
+              batches: loaded.map((b, i) => (plan.shardedSelectors.has(i) ? b[s]! : emptyBatch())),
+              shard: { mode: 'partial', nodes: plan.nodes },
+            },
+            runOpts,
+          ),
+        ),
+      )) as PartialResult[];
+      const final = (await pool.run(
         {
-          query: p.query,
-          start: p.start,
-          end: p.end,
-          step: p.step,
-          instant: p.instant,
-          lookbackMs: p.lookback,
-          maxSamples: p.maxSamples,
-          batches,
-          render: opts.render === true,
+          ...base,
+          batches: loaded.map((b, i) => (plan.shardedSelectors.has(i) ? emptyBatch() : b[0]!)),
+          shard: {
+            mode: 'final',
+            nodes: plan.nodes,
+            partials: plan.nodes.map((_, k) =>
+              parts[0]!.partials[k]!.map((_, j) => parts.map((r) => r.partials[k]![j]!)),
+            ),
+          },
         },
-        {
-          key: opts.queueKey ?? '',
-          maxPerKey: opts.maxWorkers ?? 0,
-          deadline: Date.now() + (p.deadline - this.engine.now()),
-          signal: all,
-        },
-      );
-      return decodeResult(encoded);
+        runOpts,
+      )) as EncodedResult;
+      const r = decodeResult(final);
+      r.warnings = [...new Set([...r.warnings, ...parts.flatMap((x) => x.warnings)])];
+      r.infos = [...new Set([...r.infos, ...parts.flatMap((x) => x.infos)])];
+      r.stats.samplesLoaded += parts.reduce((n, x) => n + x.samplesLoaded, 0);
+      return r;
     } catch (err) {
       throw queryError(err, all?.aborted ? all : undefined);
     } finally {
@@ -112,13 +160,28 @@ export class PooledEngine {
     }
   }
 
-  /** Decodes every selected series into batches, in slices of the event loop. */
+  /** Shards for this query: 1 (unsharded) unless enough series make parallel evaluation pay off. */
+  private shardCount(opts: PooledQueryOptions, p: PreparedQuery, sets: Series[][]): number {
+    const pool = this.pool;
+    if (!pool || opts.shards === undefined || opts.shards === 1 || p.selectors.length === 0) return 1;
+    let series = 0;
+    for (const s of sets) series += s.length;
+    if (series < this.minSeriesToShard) return 1;
+    return opts.shards > 0 ? opts.shards : Math.max(1, pool.size - 1);
+  }
+
+  /**
+   * Copies every selected series into batches, in slices of the event loop: one batch per selector,
+   * or for the `sharded` selectors one per shard (a series goes to the shard its labels hash to).
+   */
   private async load(
     p: PreparedQuery,
     sets: Series[][],
     opts: PooledQueryOptions,
     signal: AbortSignal,
-  ): Promise<SeriesBatch[]> {
+    sharded: ReadonlySet<number> | undefined,
+    shards: number,
+  ): Promise<SeriesBatch[][]> {
     const collector = new BatchCollector({ maxSamples: p.maxSamples, maxBytes: opts.maxFetchedBytes ?? 0 });
     let sliceStart = performance.now();
     const pause = (): Promise<void> | undefined => {
@@ -132,10 +195,11 @@ export class PooledEngine {
         if (signal.aborted) throw signal.reason;
       });
     };
-    const out: SeriesBatch[] = [];
+    const out: SeriesBatch[][] = [];
     for (let i = 0; i < p.selectors.length; i++) {
       const { range } = p.selectors[i]!;
-      out.push(await collector.collect(sets[i]!, range.mint, range.maxt, pause));
+      const n = sharded?.has(i) ? shards : 1;
+      out.push(await collector.collect(sets[i]!, range.mint, range.maxt, pause, n));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 import type { ErrorId, ErrorKind } from '../../model/index.js';
 import type { EncodedResult } from './result-codec.js';
 import type { SeriesBatch } from './series-batch.js';
+import type { EncodedSeriesList } from './shard-eval.js';
 
 /** One evaluation, as the pool sends it to a worker. */
 export interface EvalTask {
@@ -18,11 +19,25 @@ export interface EvalTask {
   batches: SeriesBatch[];
   /** Render the API JSON on the worker too. */
   render: boolean;
+  /**
+   * Sharding (see shard-plan.ts): `partial` evaluates only the partial aggregates of the given nodes
+   * over this shard's series; `final` evaluates the query with those nodes' values merged from every
+   * shard's partials (`partials[node][partial]`: one list per shard).
+   */
+  shard?: { mode: 'partial'; nodes: number[] } | { mode: 'final'; nodes: number[]; partials: EncodedSeriesList[][][] };
+}
+
+/** What a `partial` task answers: per node, per partial aggregate, the shard's series. */
+export interface PartialResult {
+  partials: EncodedSeriesList[][];
+  warnings: string[];
+  infos: string[];
+  samplesLoaded: number;
 }
 
 /** A worker's answer to a task. */
 export type EvalReply =
-  | { id: number; ok: true; result: EncodedResult }
+  | { id: number; ok: true; result: EncodedResult | PartialResult }
   | { id: number; ok: false; error: { kind: ErrorKind; message: string; errorId: ErrorId | undefined } };
 
 /** What the pool hands a new worker. */

@@ -47,7 +47,7 @@ describe('series batches', () => {
       Number.MAX_SAFE_INTEGER,
       noPause,
     );
-    const [a, d, short] = batchSeries(structuredClone(b));
+    const [a, d, short] = batchSeries(structuredClone(b[0]!));
     expect(a!.labels.get('__name__')).toBe('a');
     const want = drain(series('x', ts, 120, false).iterator(), seek);
     expect(drain(a!.iterator(), seek)).toEqual(want);

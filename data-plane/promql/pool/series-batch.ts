@@ -47,19 +47,22 @@ export class BatchCollector {
   constructor(private readonly budget: FetchBudget) {}
 
   /**
-   * Copies `series` (within `[mint, maxt]`) into a batch. `pause` is awaited between series when it
-   * says so, which keeps a long load from holding the event loop.
+   * Copies `series` (within `[mint, maxt]`) into `shards` batches, each series into the one its
+   * labels hash to (one batch when unsharded). `pause` is awaited between series when it says so,
+   * which keeps a long load from holding the event loop.
    */
   async collect(
     series: readonly Series[],
     mint: number,
     maxt: number,
     pause: () => Promise<void> | undefined,
-  ): Promise<SeriesBatch> {
-    const b = new BatchWriter(series.length);
+    shards = 1,
+  ): Promise<SeriesBatch[]> {
+    const writers = Array.from({ length: shards }, () => new BatchWriter(series.length));
     for (const s of series) {
+      const b = writers[shards === 1 ? 0 : labelsHash(s.labels) % shards]!;
       const chunks = s.encodedChunks?.();
-      if (chunks && chunks.every((c) => c.encoding === Encoding.XOR)) {
+      if (chunks?.every((c) => c.encoding === Encoding.XOR)) {
         const { samples, bytes } = b.pushChunks(chunks);
         this.account(samples, bytes);
       } else {
@@ -77,7 +80,7 @@ export class BatchCollector {
       const p = pause();
       if (p) await p;
     }
-    return b.finish();
+    return writers.map((w) => w.finish());
   }
 
   private account(samples: number, bytes: number): void {
@@ -164,17 +167,36 @@ class BatchWriter {
   finish(): SeriesBatch {
     return {
       flat: this.flat,
-      labelEnds: this.labelEnds,
-      sampleEnds: this.sampleEnds,
+      labelEnds: this.labelEnds.slice(0, this.k),
+      sampleEnds: this.sampleEnds.slice(0, this.k),
       t: this.t.subarray(0, this.n),
       v: this.v.subarray(0, this.n),
       h: this.h,
-      chunkEnds: this.chunkEnds,
+      chunkEnds: this.chunkEnds.slice(0, this.k),
       byteEnds: this.byteEnds.subarray(0, this.chunks),
       chunkMaxt: this.chunkMaxt.subarray(0, this.chunks),
       chunkData: this.data.subarray(0, this.dataLen),
     };
   }
+}
+
+/** A batch of no series (a selector a task does not read). */
+export function emptyBatch(): SeriesBatch {
+  return new BatchWriter(0).finish();
+}
+
+/** FNV-1a over the label pairs: which shard a series belongs to. */
+function labelsHash(l: Labels): number {
+  let h = 0x811c9dc5;
+  for (const x of l.flat) {
+    for (let i = 0; i < x.length; i++) {
+      h ^= x.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xff;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** A copy of `a` with room for at least `min` elements (doubling). */
