@@ -291,7 +291,7 @@ export function buildInfo(): Record<string, unknown> {
     features: {
       ruler_config_api: 'true',
       alertmanager_config_api: 'true',
-      query_sharding: 'false',
+      query_sharding: 'true',
       federated_rules: 'false',
     },
   };
