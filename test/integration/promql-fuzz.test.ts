@@ -26,6 +26,8 @@ const RUNS = envInt('FUZZ_RUNS', 300);
 const TIME_MS = envInt('FUZZ_TIME_MS', process.env.FUZZ_RUNS ? 0 : 20_000);
 const MAX_STEPS = envInt('FUZZ_MAX_STEPS', 100_000);
 const REPORT = process.env.FUZZ_REPORT === '1';
+/** vitest's limit for each property: generous, a request takes a few ms (up to ~0.5 s for a huge query). */
+const TEST_TIMEOUT_MS = 120_000 + RUNS * 60;
 
 function envInt(name: string, dflt: number): number {
   const v = process.env[name];
@@ -1008,55 +1010,95 @@ function problem(status: number, json: unknown, raw: string): string | undefined
 }
 
 describe('PromQL fuzz: the query API answers every input with Prometheus’s envelope and no 5xx', () => {
-  it(`holds for ${RUNS} random requests (seed ${SEED})`, async () => {
-    const failures: Failure[] = [];
-    let runs = 0;
-    let skipped = 0;
-    const statuses = new Map<number, number>();
-    const messages = new Map<string, { n: number; example: string }>();
-    const property = fc.asyncProperty(request, async (req) => {
-      if (estimatedSteps(req) > MAX_STEPS) {
-        skipped++;
-        return;
-      }
-      runs++;
-      const { status, body, raw } = await send(req);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (REPORT && status !== 200) {
-        const e = (body as { error?: unknown } | undefined)?.error;
-        const k = `${status} ${String(e)
-          .replace(/^\d+:\d+: /, '')
-          .replace(/"[^"]*"/g, '"…"')
-          .replace(/\d+/g, 'N')
-          .slice(0, 80)}`;
-        const m = messages.get(k);
-        if (m) m.n++;
-        else messages.set(k, { n: 1, example: req.params.query ?? '' });
-      }
-      const p = problem(status, body, raw);
-      if (p === undefined) return;
-      if (REPORT) {
-        failures.push({ req, status, body });
-        return;
-      }
-      throw new Error(`${p}: ${JSON.stringify(body)}`);
-    });
-    await fc.assert(property, {
-      seed: SEED,
-      numRuns: RUNS,
-      ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
-    });
-    const summary = [...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`);
-    console.log(`promql fuzz: seed ${SEED}, ${runs} requests (${skipped} over budget), statuses ${summary.join(' ')}`);
-    if (REPORT) {
-      const top = [...messages].sort((a, b) => b[1].n - a[1].n).slice(0, 25);
+  it(
+    `holds for ${RUNS} random requests (seed ${SEED})`,
+    async () => {
+      const failures: Failure[] = [];
+      let runs = 0;
+      let skipped = 0;
+      const statuses = new Map<number, number>();
+      const messages = new Map<string, { n: number; example: string }>();
+      const property = fc.asyncProperty(request, async (req) => {
+        if (estimatedSteps(req) > MAX_STEPS) {
+          skipped++;
+          return;
+        }
+        runs++;
+        const { status, body, raw } = await send(req);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (REPORT && status !== 200) {
+          const e = (body as { error?: unknown } | undefined)?.error;
+          const k = `${status} ${String(e)
+            .replace(/^\d+:\d+: /, '')
+            .replace(/"[^"]*"/g, '"…"')
+            .replace(/\d+/g, 'N')
+            .slice(0, 80)}`;
+          const m = messages.get(k);
+          if (m) m.n++;
+          else messages.set(k, { n: 1, example: req.params.query ?? '' });
+        }
+        const p = problem(status, body, raw);
+        if (p === undefined) return;
+        if (REPORT) {
+          failures.push({ req, status, body });
+          return;
+        }
+        throw new Error(`${p}: ${JSON.stringify(body)}`);
+      });
+      await fc.assert(property, {
+        seed: SEED,
+        numRuns: RUNS,
+        ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
+      });
+      const summary = [...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`);
       console.log(
-        `most frequent errors:\n${top.map(([k, m]) => `  ${m.n}  ${k}\n      e.g. ${short(m.example, 160)}`).join('\n')}`,
+        `promql fuzz: seed ${SEED}, ${runs} requests (${skipped} over budget), statuses ${summary.join(' ')}`,
       );
-      await report(failures, runs);
-      expect(failures.map((f) => `${f.status} ${short(JSON.stringify(f.req.params))}`)).toEqual([]);
-    }
-  }, 600_000);
+      if (REPORT) {
+        const top = [...messages].sort((a, b) => b[1].n - a[1].n).slice(0, 25);
+        console.log(
+          `most frequent errors:\n${top.map(([k, m]) => `  ${m.n}  ${k}\n      e.g. ${short(m.example, 160)}`).join('\n')}`,
+        );
+        await report(failures, runs);
+        expect(failures.map((f) => `${f.status} ${short(JSON.stringify(f.req.params))}`)).toEqual([]);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  // Requests several at a time, as Grafana sends a dashboard's panels: every answer from the evaluation
+  // pool is still well formed, and a successful one holds the result the request gets on its own (no
+  // mix-up between concurrent evaluations; the frontend's day splitting and results cache, which may
+  // answer the second time, give the unsplit answer).
+  const BATCHES = Math.max(1, Math.ceil(RUNS / 10));
+  it(
+    `holds for ${BATCHES} batches of concurrent requests (seed ${SEED + 1})`,
+    async () => {
+      const property = fc.asyncProperty(fc.array(request, { minLength: 2, maxLength: 8 }), async (reqs) => {
+        const batch = reqs.filter((r) => estimatedSteps(r) <= MAX_STEPS);
+        const answers = await Promise.all(batch.map(send));
+        for (const [i, { status, body, raw }] of answers.entries()) {
+          const req = batch[i]!;
+          const p = problem(status, body, raw);
+          if (p !== undefined) throw new Error(`${p} for ${short(JSON.stringify(req))}: ${JSON.stringify(body)}`);
+          // stats and annotations may differ when the results cache answers (it keeps neither)
+          if (status !== 200) continue;
+          const alone = await send(req);
+          const data = (b: unknown) => {
+            const d = (b as { data?: { resultType?: unknown; result?: unknown } }).data;
+            return JSON.stringify([d?.resultType, d?.result]);
+          };
+          if (alone.status === 200) expect(data(alone.body), short(JSON.stringify(req))).toBe(data(body));
+        }
+      });
+      await fc.assert(property, {
+        seed: SEED + 1,
+        numRuns: BATCHES,
+        ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 /** Replays failing requests through the API object (no HTTP) to name the errors behind them. */
