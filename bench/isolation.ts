@@ -52,6 +52,8 @@ const { values: args } = parseArgs({
     'a-queries': { type: 'string' },
     'recovery-seconds': { type: 'string', default: '45' },
     json: { type: 'string' },
+    /** Write CPU profiles of the server (one per thread) to this directory; the server then gets SIGINT first. */
+    profile: { type: 'string' },
   },
 });
 
@@ -140,6 +142,7 @@ async function startProduct(): Promise<Server> {
   const child = spawn(
     process.execPath,
     [
+      ...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(args.profile)] : []),
       bin,
       'server',
       '--dev',
@@ -799,7 +802,12 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => {
+  async () => {
+    if (args.profile && server?.child.pid) {
+      // a profile is written on a clean exit only
+      server.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 8_000));
+    }
     killServer();
     process.exit(0);
   },

@@ -30,7 +30,7 @@ export interface PooledQueryOptions extends QueryOptions {
 }
 
 /** How long the event loop is held while series are loaded before other work gets a turn. */
-const LOAD_SLICE_MS = 5;
+const LOAD_SLICE_MS = 2;
 
 /**
  * The engine as the querier runs it: a query is parsed and its limits checked here, its series are
