@@ -29,6 +29,18 @@ type Handler = (
 export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
   const route = apiRouter(app, opts.credentials, opts.logger);
   const { api } = opts;
+  // what fails before a handler runs (a body too large or malformed) still gets Prometheus's envelope
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const client = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
+    if (!client) opts.logger?.error(`query API fault: path=${req.url.split('?')[0]} err=${err.stack ?? String(err)}`);
+    return reply
+      .code(client ? 400 : 500)
+      .send({
+        status: 'error',
+        errorType: client ? 'bad_data' : 'internal',
+        error: client ? err.message : 'internal server error',
+      });
+  });
   route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
   route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
   route('/series', ['GET', 'POST'], (t, p, _r, s) => api.series(t, p, s));
@@ -116,7 +128,8 @@ export function addFormBodyParser(app: FastifyInstance): void {
   if (app.hasContentTypeParser('application/x-www-form-urlencoded')) return;
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 1 << 20 },
+    // a 128 KiB query of multi-byte characters is about 1.5 MiB once percent-encoded
+    { parseAs: 'string', bodyLimit: 4 << 20 },
     (_req, body, done) => {
       done(null, new URLSearchParams(body as string));
     },

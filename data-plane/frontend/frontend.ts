@@ -169,7 +169,8 @@ export class QueryFrontend implements DownstreamQuerier {
     if (!isMatrix(fresh.value)) return fresh;
     const combined = ext ? concatMatrices([ext.series, fresh.value.series]) : fresh.value.series;
     const extEnd = Math.min(cacheableEnd, sub.end);
-    if (fresh.warnings.length === 0 && extEnd >= dayFirst) {
+    // an answer with warnings or infos is not cached: the cache keeps points, not annotations
+    if (fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= dayFirst) {
       const series = sliceMatrix(combined, dayFirst, extEnd);
       this.cache.set(key, { start: dayFirst, end: extEnd, series, points: pointCount(series) });
     }

@@ -273,6 +273,9 @@ export function evaluatorFor(
   return { ctx, ev: new Evaluator(ctx, p.start, p.end, p.instant ? 1 : p.step, p.lookback) };
 }
 
+/** V8's messages for a stack overflow and for arrays or buffers too large to allocate. */
+const TOO_BIG = /call stack size|Invalid (typed )?array length|Array buffer allocation failed|Invalid string length/;
+
 /** Maps whatever evaluation threw to the CortexError kind the API reports. */
 export function queryError(err: unknown, signal?: CancelSignal): CortexError {
   // a store that saw the abort says "canceled"; the signal knows whether it was the deadline
@@ -283,8 +286,10 @@ export function queryError(err: unknown, signal?: CancelSignal): CortexError {
   // an AbortSignal's own reason (AbortSignal.timeout / abort()) thrown as is
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
     return abortError({ aborted: true, reason: err }, err);
-  // deep recursion (stack) or an allocation beyond the engine's reach (array length)
-  if (err instanceof RangeError) return new ExecutionError('query is too complex to evaluate', { cause: err });
+  // deep recursion (stack) or an allocation beyond the engine's reach: the query, not the server
+  if (err instanceof RangeError && TOO_BIG.test(err.message)) {
+    return new ExecutionError('query is too complex to evaluate', { cause: err });
+  }
   return new InternalError(`query evaluation failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 

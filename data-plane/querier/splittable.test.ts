@@ -9,6 +9,10 @@ describe('isSplittable', () => {
     { name: '@ start()', q: 'x @ start()', want: false },
     { name: '@ end() deep inside', q: 'sum(rate(x[5m] @ end())) / 2', want: false },
     { name: 'parse error', q: 'sum(', want: false },
+    { name: 'range() function', q: 'x * range()', want: false },
+    { name: 'start() function', q: 'vector(start())', want: false },
+    { name: 'end() function', q: 'vector(end())', want: false },
+    { name: 'step() is the same in every piece', q: 'vector(step())', want: true },
   ];
   it.each(cases)('$name', ({ q, want }) => {
     expect(isSplittable(q)).toBe(want);
