@@ -138,7 +138,7 @@ export class DataPlane {
       workers > 0
         ? new EvalPool({
             size: workers,
-            nice: 5,
+            nice: 19,
             onWorkerLost: (reason) => opts.logger.warn(`query pool: ${reason}`),
           })
         : undefined;

@@ -210,7 +210,7 @@ export function createContext(
   const workers = cfg.queryWorkers ?? availableParallelism() + 1;
   const evalPool =
     workers > 0
-      ? new EvalPool({ size: workers, nice: 5, onWorkerLost: (reason) => logger.warn(`query pool: ${reason}`) })
+      ? new EvalPool({ size: workers, nice: 19, onWorkerLost: (reason) => logger.warn(`query pool: ${reason}`) })
       : undefined;
   onStop(() => evalPool?.close());
 
