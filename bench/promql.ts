@@ -17,7 +17,8 @@
  * Flags:
  *   --compare-prometheus     also run Prometheus 2.42 and compare (otherwise ours only)
  *   --series N               series, rounded up to whole hosts of 81 series (default 10000)
- *   --store LIST             comma-separated: head (data in the ingester head, default), embedded
+ *   --store LIST             comma-separated: head (default: data in the ingester head, queried once
+ *                            the ingester has flushed its full chunks, as in steady state), embedded
  *                            (the server is restarted: a graceful stop flushes every chunk to the
  *                            embedded store and the new process holds none in memory), bigtable
  *                            (the same with the chunk store on the Bigtable emulator)
@@ -98,7 +99,11 @@ const TENANT = 'bench';
 const QUERY_TIMEOUT_MS = 300_000;
 
 type Kind = 'instant' | 'range2h' | 'range24h';
-const KIND_LABEL: Record<Kind, string> = { instant: 'instant', range2h: 'range 2h/30s', range24h: 'range 24h/5m' };
+const KIND_LABEL: Record<Kind, string> = {
+  instant: 'instant',
+  range2h: `range ${HOURS}h/30s`,
+  range24h: 'range 24h/5m',
+};
 
 /** The dashboard query set of issue #18. */
 const QUERIES: [string, string][] = [
@@ -297,16 +302,44 @@ class LiveScrapes {
   }
 }
 
-/** Chunks the server has flushed to its store so far (its /metrics). */
-async function flushedChunks(c: Cortex): Promise<number> {
+/** Sum of a metric's samples on the server's /metrics (NaN when unreachable). */
+async function metric(c: Cortex, name: string): Promise<number> {
   try {
     const r = await request(`${c.url}/metrics`, { method: 'GET', timeoutMs: 30_000 });
     let n = 0;
     for (const line of r.body.toString('utf8').split('\n'))
-      if (line.startsWith('cortex_ingester_chunks_flushed_total')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
+        n += Number(line.slice(line.lastIndexOf(' ') + 1));
     return n;
   } catch {
     return Number.NaN;
+  }
+}
+
+/** Chunks the server has flushed to its store so far. */
+const flushedChunks = (c: Cortex) => metric(c, 'cortex_ingester_chunks_flushed_total');
+
+/**
+ * Waits until the ingester has flushed the chunks the history filled (a flush sweep runs every
+ * minute): that is where a head is in steady state, the full chunks in the store and still in
+ * memory for their retain period; querying before would measure a head no server has for long.
+ */
+async function waitForFlush(c: Cortex, sinceMs: number): Promise<void> {
+  const t0 = performance.now();
+  let last = -1;
+  for (;;) {
+    const flushed = await flushedChunks(c);
+    const queue = await metric(c, 'cortex_ingester_flush_queue_length');
+    if (performance.now() - sinceMs > 65_000 && queue === 0 && flushed === last) {
+      log(
+        `  the ingester flushed its full chunks (${fmt(flushed)} chunks in the store, kept in memory too) after ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+      return;
+    }
+    if (performance.now() - t0 > 15 * 60_000)
+      throw new Error(`the ingester's flush did not finish in 15 min (queue ${queue})`);
+    last = flushed;
+    await sleep(3_000);
   }
 }
 
@@ -687,7 +720,8 @@ async function main(): Promise<void> {
       log(`ingest → ${pushTargets.map((t) => t.name).join(' + ')} (${args.senders} senders, the same bodies to each)`);
       t0 = performance.now();
       await ingest(w, pushTargets);
-      log(`  ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const ingestedAt = performance.now();
+      log(`  ingested in ${((ingestedAt - t0) / 1000).toFixed(1)} s`);
       if (pushTargets.length > 1) promIngested = true;
       await verifyIngested(target(ours), w, END);
       if (promTarget && pushTargets.length > 1) await verifyIngested(promTarget, w, END);
@@ -719,6 +753,7 @@ async function main(): Promise<void> {
           live.resume();
           await verifyIngested(target(ours), w, END);
         }
+        if (mode === 'head') await waitForFlush(ours, ingestedAt);
         const from = monoUs();
         await runQuerySet(mode, target(ours), promTarget, END, ours);
         profileWindows.push({ store: mode, pid: ours.pid, fromUs: from, toUs: monoUs() });
