@@ -6,13 +6,10 @@
  * aggregation split into 3 shards whose partials are merged (sharding must not change any answer).
  * Evals skipped for the engine (promqltest/skips.ts) are skipped here too.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { Encoding, XORChunk } from '../../data-plane/chunkenc/index.js';
 import { EvalPool, PooledEngine } from '../../data-plane/promql/index.js';
-import { conformanceEngine, parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { conformanceEngine, ScriptRunner } from '../../data-plane/promql/promqltest/index.js';
 import {
   type EncodedChunk,
   type Querier,
@@ -21,11 +18,11 @@ import {
   ValueType,
 } from '../../data-plane/storage/index.js';
 import { MemoryStorage } from '../../data-plane/storage/memory/index.js';
+import { describeScripts, SCRIPT_DIR, scriptsPresent } from '../helpers/promql-scripts.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
-const present = existsSync(dir);
-if (!present) console.warn(`\n!!! PromQL test files not found at ${dir}: the pooled PromQL run is SKIPPED !!!\n`);
+if (!scriptsPresent) {
+  console.warn(`\n!!! PromQL test files not found at ${SCRIPT_DIR}: the pooled PromQL run is SKIPPED !!!\n`);
+}
 
 /** XOR chunks of a float-only series (undefined when it holds a histogram, like the head). */
 function asChunks(s: Series): EncodedChunk[] | undefined {
@@ -97,29 +94,9 @@ const variants = [
   },
 ];
 
-const files = present
-  ? readdirSync(dir)
-      .filter((f) => f.endsWith('.test'))
-      .sort()
-  : [];
-
-describe.skipIf(!present).each(variants)('promql scripts on the worker pool: $name', ({ engine: scriptEngine }) => {
-  for (const file of files) {
-    describe(file, () => {
-      const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
-      const runner = new ScriptRunner(commands, () => new ChunkedMemoryStorage(), scriptEngine);
-      commands.forEach((c, i) => {
-        if (c.kind !== 'eval') return;
-        const name = `line ${c.line}: ${c.expr}`;
-        const reason = skipReason(file, c.line);
-        if (reason) {
-          it.skip(`${name} (skipped: ${reason})`, () => {});
-          return;
-        }
-        it(name, async () => {
-          await runner.runEval(i);
-        });
-      });
-    });
-  }
-});
+describe.skipIf(!scriptsPresent).each(variants)(
+  'promql scripts on the worker pool: $name',
+  ({ engine: scriptEngine }) => {
+    describeScripts((commands) => new ScriptRunner(commands, () => new ChunkedMemoryStorage(), scriptEngine));
+  },
+);

@@ -7,24 +7,23 @@
  * eval must pass. (An earlier list of histogram evals skipped only over the store is gone: with
  * histogram chunks every one of them passes.)
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, it } from 'vitest';
-import { parseScript, ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { join } from 'node:path';
+import { afterAll, describe } from 'vitest';
+import { ScriptRunner } from '../../data-plane/promql/promqltest/index.js';
 import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
 import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { ChunkStoreStorage } from '../fixtures/storage/chunk-store-storage.js';
 import { uniqueTableId } from '../fixtures/storage/emulator.js';
+import { describeScripts, SCRIPT_DIR, scriptsPresent } from '../helpers/promql-scripts.js';
 import { requireService } from '../helpers/require-service.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dir = resolve(repoRoot, '../shared/promql-tests/testdata');
-const present = existsSync(dir);
-if (!present) console.warn(`\n!!! PromQL test files not found at ${dir}: the chunk-store PromQL run is SKIPPED !!!\n`);
+if (!scriptsPresent) {
+  console.warn(`\n!!! PromQL test files not found at ${SCRIPT_DIR}: the chunk-store PromQL run is SKIPPED !!!\n`);
+}
 
 const emulator = requireService('bigtableEmulator');
 const dataDir = mkdtempSync(join(tmpdir(), 'storage-promql-'));
@@ -54,32 +53,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const files = present
-  ? readdirSync(dir)
-      .filter((f) => f.endsWith('.test'))
-      .sort()
-  : [];
-
-describe.skipIf(!present).each(backends)('promql scripts over the chunk store: $name', ({ kv: openKV }) => {
+describe.skipIf(!scriptsPresent).each(backends)('promql scripts over the chunk store: $name', ({ kv: openKV }) => {
   const kv = openKV();
   opened.push(kv);
   const store = kv.then((k) => new KVChunkStore({ kv: k }));
-  for (const file of files) {
-    describe(file, () => {
-      const commands = parseScript(readFileSync(resolve(dir, file), 'utf8'));
-      const runner = new ScriptRunner(commands, () => new ChunkStoreStorage(store));
-      commands.forEach((c, i) => {
-        if (c.kind !== 'eval') return;
-        const name = `line ${c.line}: ${c.expr}`;
-        const reason = skipReason(file, c.line);
-        if (reason) {
-          it.skip(`${name} (skipped: ${reason})`, () => {});
-          return;
-        }
-        it(name, async () => {
-          await runner.runEval(i);
-        });
-      });
-    });
-  }
+  describeScripts((commands) => new ScriptRunner(commands, () => new ChunkStoreStorage(store)));
 });

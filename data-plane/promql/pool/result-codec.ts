@@ -1,6 +1,7 @@
 import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
 import { toApiData } from '../api.js';
 import type { PromValue, QueryResult } from '../engine.js';
+import { grown } from './typed-arrays.js';
 
 /**
  * A query result as it crosses back from a worker: label pairs in one string array and float
@@ -139,12 +140,8 @@ class Writer {
 
   float(t: number, v: number): void {
     if (this.n === this.t.length) {
-      const nt = new Float64Array(this.n * 2);
-      nt.set(this.t);
-      this.t = nt;
-      const nv = new Float64Array(this.n * 2);
-      nv.set(this.v);
-      this.v = nv;
+      this.t = grown(this.t, this.n + 1);
+      this.v = grown(this.v, this.n + 1);
     }
     this.t[this.n] = t;
     this.v[this.n] = v;

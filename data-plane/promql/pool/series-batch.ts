@@ -1,6 +1,7 @@
 import { Encoding, XORIterator } from '../../chunkenc/index.js';
 import { ExecutionError, type FloatHistogram, Labels } from '../../model/index.js';
 import { type EncodedChunk, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
+import { grown } from './typed-arrays.js';
 
 /**
  * The series one selector of a query selected, flattened into a few arrays so they cross to a
@@ -197,15 +198,6 @@ function labelsHash(l: Labels): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** A copy of `a` with room for at least `min` elements (doubling). */
-function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, min: number): T {
-  let n = Math.max(1, a.length);
-  while (n < min) n *= 2;
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }
 
 /** The buffers of batches, for a postMessage transfer list. */
