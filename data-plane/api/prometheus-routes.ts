@@ -33,13 +33,11 @@ export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRou
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const client = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
     if (!client) opts.logger?.error(`query API fault: path=${req.url.split('?')[0]} err=${err.stack ?? String(err)}`);
-    return reply
-      .code(client ? 400 : 500)
-      .send({
-        status: 'error',
-        errorType: client ? 'bad_data' : 'internal',
-        error: client ? err.message : 'internal server error',
-      });
+    return reply.code(client ? 400 : 500).send({
+      status: 'error',
+      errorType: client ? 'bad_data' : 'internal',
+      error: client ? err.message : 'internal server error',
+    });
   });
   route('/query', ['GET', 'POST'], (t, p, _r, s) => api.query(t, p, s));
   route('/query_range', ['GET', 'POST'], (t, p, _r, s) => api.queryRange(t, p, s));
