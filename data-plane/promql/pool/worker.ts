@@ -6,7 +6,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CortexError, InternalError } from '../../model/index.js';
+import { CortexError, InternalError, Labels } from '../../model/index.js';
 import type { AggregateExpr, Expr, VectorSelector } from '../ast.js';
 import type { CancelSignal, QueryContext } from '../context.js';
 import { Engine, evaluatePrepared, evaluatorFor, queryError } from '../engine.js';
@@ -99,6 +99,8 @@ function mergePartials(
       const unions = partialsOf(node).map((_, j) => {
         const union: SeriesOut[] = [];
         for (const list of partials[k]![j]!) decodeSeriesList(list, union);
+        // in the selectors' (label) order, so topk/bottomk break ties as the unsharded query does
+        if (node.op === 'topk' || node.op === 'bottomk') union.sort((a, b) => Labels.compare(a.metric, b.metric));
         return union;
       });
       const averaged = node.op === 'avg' ? mergeAverages(unions[0]!, unions[1]!) : undefined;
