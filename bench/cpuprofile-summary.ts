@@ -47,9 +47,9 @@ const CATEGORIES: [string, RegExp][] = [
     /(node_modules\/(fastify|@fastify|find-my-way|avvio|light-my-request|fast-|secure-json|abstract-logging|pino|process-warning|rfdc|toad-cache|fast-querystring|ret|safe-regex2)\b|data-plane\/(gateway|api)\/|control-plane\/)/,
   ],
   ['query frontend, querier, limits', /data-plane\/(frontend|querier|validation|modules)\//],
-  ['JSON response (toApiData, format)', /data-plane\/promql\/(api|format)\.ts/],
-  ['series → batches (series-batch)', /data-plane\/promql\/pool\/series-batch/],
-  ['pool: transfer, result codec', /data-plane\/promql\/pool\//],
+  ['JSON response (toApiData, format, result codec)', /data-plane\/promql\/(api|format|pool\/result-codec)\.ts/],
+  ['series → batches (series-batch, typed arrays)', /data-plane\/promql\/pool\/(series-batch|typed-arrays)/],
+  ['pool: queue, transfer, shard plan/merge', /data-plane\/promql\/pool\//],
   ['chunk decoding (chunkenc)', /data-plane\/chunkenc\//],
   ['ingester head: postings, series, iterators', /data-plane\/ingester\//],
   ['chunk store: index, KV, merge', /data-plane\/storage\//],
@@ -120,7 +120,7 @@ function table(m: Map<string, number>, total: number, busy: number, top: number)
     .slice(0, top)
     .map(
       ([k, us]) =>
-        `  ${(us / 1000).toFixed(0).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}% ${(k.startsWith('(idle)') ? '' : `${((100 * us) / busy).toFixed(1)}%`).padStart(6)}  ${k}`,
+        `  ${(us / 1000).toFixed(0).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}% ${(k === '(idle)' || k === 'idle' ? '' : `${((100 * us) / busy).toFixed(1)}%`).padStart(6)}  ${k}`,
     );
 }
 
