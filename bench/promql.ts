@@ -7,7 +7,8 @@
  * no scrape jobs, `--web.enable-remote-write-receiver`, default query limits). Both receive the same
  * remote-write 1.0 bytes: exporter-shaped series (bench/promql-workload.ts), 2 h at 15 s ending a
  * minute or more before now, written window by window in time order by a few concurrent senders.
- * Once both hold every sample (checked by counting on both), it runs ten dashboard queries over
+ * Once both hold every sample (checked by counting on both), it keeps scraping every series every
+ * 15 s in real time (samples after the query time, so no result changes) and runs ten dashboard queries over
  * HTTP — ours through the gateway with the tenant's Bearer token, Prometheus without auth — each as
  * an instant query at the end of the data, a 2 h range at 30 s step and a 24 h range at 5 m step.
  * Every run appends ` + 0 * <n>` (a fresh string, so no results cache answers), the servers
