@@ -134,11 +134,11 @@ export class Engine {
   }
 
   prepareInstant(query: string, timeMs: number, opts: QueryOptions = {}): PreparedQuery {
-    return this.prepare(parseQuery(query), query, timeMs, timeMs, 1, true, opts);
+    return this.prepare(parseExpr(query), query, timeMs, timeMs, 1, true, opts);
   }
 
   prepareRange(query: string, startMs: number, endMs: number, stepMs: number, opts: QueryOptions = {}): PreparedQuery {
-    const e = parseQuery(query);
+    const e = parseExpr(query);
     const t = exprType(e);
     if (t !== 'scalar' && t !== 'vector') {
       throw new BadDataError(
@@ -296,16 +296,6 @@ export function queryError(err: unknown, signal?: CancelSignal): CortexError {
 function checkCanceled(signal: CancelSignal | undefined, deadline: number, now: () => number): void {
   if (signal?.aborted) throw abortError(signal);
   if (now() > deadline) throw new TimeoutError('query timed out in query execution');
-}
-
-/** Parses a query; a parser that runs out of stack on deep nesting reports a bad query, not a crash. */
-function parseQuery(query: string): Expr {
-  try {
-    return parseExpr(query);
-  } catch (err) {
-    if (err instanceof RangeError) throw new BadDataError('query is too deeply nested to parse', { cause: err });
-    throw err;
-  }
 }
 
 interface Plan {

@@ -1,5 +1,4 @@
 import type { Querier, Queryable, Series } from '../../storage/index.js';
-import { toApiData } from '../api.js';
 import type { VectorSelector } from '../ast.js';
 import {
   dataRange,
@@ -13,7 +12,7 @@ import {
 } from '../engine.js';
 import type { EvalPool } from './pool.js';
 import type { PartialResult } from './protocol.js';
-import { decodeResult, type EncodedResult } from './result-codec.js';
+import { decodeResult, type EncodedResult, renderData } from './result-codec.js';
 import { BatchCollector, emptyBatch, type SeriesBatch } from './series-batch.js';
 import { planShards } from './shard-plan.js';
 
@@ -87,7 +86,7 @@ export class PooledEngine {
         const selected = new Map<VectorSelector, Series[]>();
         for (const [i, { vs }] of p.selectors.entries()) selected.set(vs, sets[i]!);
         const r = evaluatePrepared(p, selected, all, this.engine.now);
-        if (opts.render) r.rendered = new TextEncoder().encode(JSON.stringify(toApiData(r.value)));
+        if (opts.render) r.rendered = renderData(r.value);
         return r;
       }
       const pool = this.pool;

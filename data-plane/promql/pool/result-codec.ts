@@ -39,8 +39,13 @@ export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
     infos: r.infos,
     samplesLoaded: r.stats.samplesLoaded,
   };
-  if (render) out.rendered = new TextEncoder().encode(JSON.stringify(toApiData(r.value)));
+  if (render) out.rendered = renderData(r.value);
   return out;
+}
+
+/** A value as the Prometheus API's `data` JSON bytes. */
+export function renderData(value: PromValue): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(toApiData(value)));
 }
 
 /**
