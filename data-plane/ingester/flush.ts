@@ -92,7 +92,7 @@ export class Flusher {
         this.enqueue(head.tenant, s, s.chunks, reason);
         if (s.oooChunks) this.enqueue(head.tenant, s, s.oooChunks, 'out_of_order');
         if (s.histChunks) this.enqueue(head.tenant, s, s.histChunks, reason);
-        this.dropRetained(s, now);
+        this.dropRetained(head, s, now);
         if (s.isEmpty() && idle) head.delete(s);
       }
     }
@@ -108,8 +108,12 @@ export class Flusher {
     }
   }
 
-  private dropRetained(s: MemSeries, now: number): void {
-    const keep = (c: MemChunk | MemHistChunk) => !c.flushed || now - c.flushedAt < this.opts.retainPeriodMs;
+  private dropRetained(head: TenantHead, s: MemSeries, now: number): void {
+    const keep = (c: MemChunk | MemHistChunk) => {
+      if (!c.flushed || now - c.flushedAt < this.opts.retainPeriodMs) return true;
+      if (c.maxt > head.droppedMaxT) head.droppedMaxT = c.maxt;
+      return false;
+    };
     if (s.chunks.some((c) => !keep(c))) s.chunks = s.chunks.filter(keep);
     if (s.oooChunks?.some((c) => !keep(c))) s.oooChunks = s.oooChunks.filter(keep);
     if (s.histChunks?.some((c) => !keep(c))) s.histChunks = s.histChunks.filter(keep);

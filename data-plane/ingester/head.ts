@@ -46,6 +46,8 @@ export class TenantHead implements Queryable {
   private deletedSinceCompaction = 0;
   /** Newest sample timestamp of the tenant: the out-of-order window is measured from here. */
   maxT = Number.NEGATIVE_INFINITY;
+  /** Newest sample timestamp of any chunk dropped from memory after its flush. */
+  droppedMaxT = Number.NEGATIVE_INFINITY;
   ingestedSamples = 0;
 
   constructor(tenant: TenantId) {
@@ -165,8 +167,12 @@ export class TenantHead implements Queryable {
     for (const s of this.series.values()) for (const str of s.labels.flat) this.symbols.set(str, str);
   }
 
-  querier(mint: number, maxt: number): Querier {
-    return new HeadQuerier(this, mint, maxt);
+  /**
+   * `flushedBefore`: a reader that also reads the chunk store up to this time may skip chunks the
+   * store already holds entirely before it (flushed, newest sample earlier), so they are read once.
+   */
+  querier(mint: number, maxt: number, flushedBefore = Number.NEGATIVE_INFINITY): Querier {
+    return new HeadQuerier(this, mint, maxt, flushedBefore);
   }
 
   /** Series matching all matchers whose in-memory data overlaps `[mint, maxt]`. */
@@ -253,6 +259,7 @@ class HeadQuerier implements Querier {
     private readonly head: TenantHead,
     private readonly mint: number,
     private readonly maxt: number,
+    private readonly flushedBefore: number,
   ) {}
 
   async select(
@@ -267,10 +274,11 @@ class HeadQuerier implements Querier {
     const maxt = hints ? Math.min(this.maxt, hints.end) : this.maxt;
     const found = this.head.matching(matchers, mint, maxt);
     if (sorted) found.sort((a, b) => Labels.compare(a.labels, b.labels));
+    const skipBefore = this.flushedBefore;
     return found.map((s) => ({
       labels: s.labels,
-      iterator: () => seriesIterator(s, mint, maxt),
-      encodedChunks: () => encodedChunks(s, mint, maxt),
+      iterator: () => seriesIterator(s, mint, maxt, skipBefore),
+      encodedChunks: () => encodedChunks(s, mint, maxt, skipBefore),
     }));
   }
 
@@ -312,11 +320,16 @@ class HeadQuerier implements Querier {
  * The in-order XOR chunks overlapping `[mint, maxt]`, when they are all the series holds there
  * (the common case); a series with out-of-order or histogram data is read through its iterator.
  */
-function encodedChunks(s: MemSeries, mint: number, maxt: number): EncodedChunk[] | undefined {
+function encodedChunks(
+  s: MemSeries,
+  mint: number,
+  maxt: number,
+  flushedBefore: number,
+): EncodedChunk[] | undefined {
   if (s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length) return undefined;
   const out: EncodedChunk[] = [];
   for (const c of s.chunks) {
-    if (c.maxt < mint || c.mint > maxt) continue;
+    if (c.maxt < mint || c.mint > maxt || (c.flushed && c.maxt < flushedBefore)) continue;
     out.push({ encoding: Encoding.XOR, data: c.chunk.bytes(), mint: c.mint, maxt: c.maxt });
   }
   return out;

@@ -98,6 +98,8 @@ export class Ingester {
   readonly metrics: IngesterMetrics;
   private wal: WriteAheadLog | undefined;
   private readonly flusher: Flusher | undefined;
+  /** Wall clock at construction: samples acknowledged before (a previous run) may be flushed and gone. */
+  private readonly createdAt: number;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly inflight = new Set<Promise<unknown>>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -108,6 +110,7 @@ export class Ingester {
   constructor(private readonly opts: IngesterOptions) {
     this.limits = opts.limits;
     this.clock = opts.clock ?? systemClock;
+    this.createdAt = this.clock.now();
     this.logger = opts.logger ?? silentLogger;
     this.metrics = new IngesterMetrics(opts.registry);
     if (opts.chunkStore) {
@@ -379,14 +382,29 @@ export class Ingester {
     if (r.invalid > 0) add(invalidTimestampError(s.labels, r.firstBad), r.invalid);
   }
 
-  /** Reads this tenant's head only (other tenants' series are invisible). */
-  queryable(tenantId: TenantId): Queryable {
+  /**
+   * Reads this tenant's head only (other tenants' series are invisible). A reader that reads the
+   * chunk store up to `flushedBefore` too may have the head leave out what it flushed before then.
+   */
+  queryable(tenantId: TenantId, flushedBefore?: number): Queryable {
     return {
       querier: (mint, maxt) => {
         const t = this.tenantsById.get(tenantId);
-        return (t?.head ?? new TenantHead(tenantId)).querier(mint, maxt);
+        return (t?.head ?? new TenantHead(tenantId)).querier(mint, maxt, flushedBefore);
       },
     };
+  }
+
+  /**
+   * The time from which this ingester holds every sample of the tenant it acknowledged: nothing
+   * newer has been flushed and dropped from memory, and nothing newer can predate this process
+   * (a sample is at most the creation grace period ahead of the clock when it arrives). Queries
+   * reading only later data need not read the chunk store (Cortex's `query_store_after`, derived).
+   */
+  coveredSince(tenantId: TenantId): number {
+    const grace = this.limits.creationGracePeriodMs?.(tenantId) ?? 10 * 60_000;
+    const dropped = this.tenantsById.get(tenantId)?.head.droppedMaxT ?? Number.NEGATIVE_INFINITY;
+    return Math.max(dropped + 1, this.createdAt + grace + 1);
   }
 
   metadata(tenantId: TenantId, opts?: { metric?: string; limit?: number }): MetricMetadata[] {

@@ -188,10 +188,19 @@ class BoundedIterator implements SeriesIterator {
   }
 }
 
-/** A fresh iterator over everything the series holds in memory within `[mint, maxt]`. */
-export function seriesIterator(s: MemSeries, mint: number, maxt: number): SeriesIterator {
+/**
+ * A fresh iterator over everything the series holds in memory within `[mint, maxt]`, leaving out
+ * flushed chunks whose newest sample is before `flushedBefore` (the caller reads those from the store).
+ */
+export function seriesIterator(
+  s: MemSeries,
+  mint: number,
+  maxt: number,
+  flushedBefore = Number.NEGATIVE_INFINITY,
+): SeriesIterator {
   const sources: SeriesIterator[] = [];
-  const inRange = (c: { mint: number; maxt: number }) => c.maxt >= mint && c.mint <= maxt;
+  const inRange = (c: { mint: number; maxt: number; flushed: boolean }) =>
+    c.maxt >= mint && c.mint <= maxt && !(c.flushed && c.maxt < flushedBefore);
   const chunks = s.chunks.filter(inRange);
   if (chunks.length > 0) sources.push(new ChunkListIterator(chunks));
   if (s.oooChunks) for (const c of s.oooChunks) if (inRange(c)) sources.push(new ChunkListIterator([c]));

@@ -10,6 +10,8 @@ export interface IngesterLimits {
   outOfOrderTimeWindowMs(t: TenantId): number;
   maxGlobalExemplarsPerUser(t: TenantId): number;
   maxMetadataPerUser(t: TenantId): number;
+  /** How far ahead of the clock a sample may be (bounds what a restart may have lost from memory). */
+  creationGracePeriodMs?(t: TenantId): number;
 }
 
 const ADJUST = 'for this tenant or contact your administrator.';

@@ -26,7 +26,7 @@ import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
 import { Engine, EvalPool, formatQuery, PooledEngine, toApiData } from '../promql/index.js';
-import { isSplittable, TenantQuerier } from '../querier/index.js';
+import { headAndStore, isSplittable, TenantQuerier } from '../querier/index.js';
 import {
   distributorRuleWriter,
   type Notifier,
@@ -35,7 +35,7 @@ import {
   Ruler,
   type RulesFeed,
 } from '../ruler/index.js';
-import { type ChunkStore, MergeQueryable, type Queryable } from '../storage/index.js';
+import type { ChunkStore, Queryable } from '../storage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
 import { UsageTracker } from './usage-tracker.js';
 import { VERSION } from './version.js';
@@ -213,16 +213,15 @@ export class DataPlane {
     await this.opts.chunkStore?.close();
   }
 
-  /** Recent data from the ingester merged with history from the chunk store, for one tenant. */
   /** Long-term storage, when configured. */
   get chunkStore(): ChunkStore | undefined {
     return this.opts.chunkStore;
   }
 
+  /** Recent data from the ingester joined with history from the chunk store, for one tenant. */
   queryable(tenantId: TenantId): Queryable {
-    const head = this.ingester.queryable(tenantId);
     const store = this.opts.chunkStore;
-    return store ? new MergeQueryable([head, store.queryable(tenantId)]) : head;
+    return store ? headAndStore(this.ingester, store.queryable(tenantId), tenantId) : this.ingester.queryable(tenantId);
   }
 
   /**

@@ -26,9 +26,11 @@ export interface Series {
   iterator(): SeriesIterator;
   /**
    * Optional: the same samples as encoded chunks, for a reader that moves the data to another thread
-   * and decodes it there. Time-ordered, non-overlapping XOR chunks covering at least the querier's
-   * range (samples outside it may be included; the reader bounds them). Undefined when the series
-   * cannot say it this way (overlapping or mixed data): read `iterator()` instead.
+   * and decodes it there. XOR chunks covering at least the querier's range (samples outside it may be
+   * included; the reader bounds them), usually time-ordered and disjoint; they may overlap (head and
+   * store, replicas), holding the same sample at a timestamp several share, and the reader merges
+   * them. Undefined when the series cannot say it this way (deleted intervals, mixed or histogram
+   * data): read `iterator()` instead.
    */
   encodedChunks?(): readonly EncodedChunk[] | undefined;
 }

@@ -1,6 +1,7 @@
 import { type FloatHistogram, Labels, type Matcher } from '../model/index.js';
 import {
   type CallOptions,
+  type EncodedChunk,
   type Querier,
   type Queryable,
   type SelectHints,
@@ -81,9 +82,24 @@ export function mergeSeriesSets(sets: readonly Series[][], sorted: boolean): Ser
   return out;
 }
 
-/** One series from several with equal labels; iterates the union of their samples in time order. */
+/**
+ * One series from several with equal labels; iterates the union of their samples in time order. Its
+ * encoded chunks are all of theirs, when each can give them (the reader merges overlaps).
+ */
 export function mergeSeries(list: readonly Series[]): Series {
-  return { labels: list[0]!.labels, iterator: () => new MergeIterator(list.map((s) => s.iterator())) };
+  return {
+    labels: list[0]!.labels,
+    iterator: () => new MergeIterator(list.map((s) => s.iterator())),
+    encodedChunks: () => {
+      const out: EncodedChunk[] = [];
+      for (const s of list) {
+        const chunks = s.encodedChunks?.();
+        if (chunks === undefined) return undefined;
+        for (const c of chunks) out.push(c);
+      }
+      return out;
+    },
+  };
 }
 
 /** K-way merge by timestamp; on equal timestamps the earliest iterator in the list wins. */

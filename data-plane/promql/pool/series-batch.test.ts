@@ -64,4 +64,51 @@ describe('series batches', () => {
       new BatchCollector({ maxSamples: 0, maxBytes: 1_000 }).collect(many, 0, Number.MAX_SAFE_INTEGER, noPause),
     ).rejects.toThrow(/err-cortex-max-chunks-bytes-per-query/);
   });
+
+  /** Chunks of `t` cut every `per` samples. */
+  function chunksOf(t: number[], per: number): EncodedChunk[] {
+    const s = series('x', t, per, true);
+    return [...s.encodedChunks!()!];
+  }
+
+  const overlapCases = [
+    {
+      name: 'head and store holding the same chunks',
+      parts: () => [...chunksOf(ts, 120), ...chunksOf(ts, 120)],
+    },
+    {
+      name: 'replicas cut at different samples',
+      parts: () => [...chunksOf(ts, 120), ...chunksOf(ts.slice(50), 90)],
+    },
+    {
+      name: 'store history listed after the head',
+      parts: () => [...chunksOf(ts.slice(300), 120), ...chunksOf(ts.slice(0, 320), 100)],
+    },
+    {
+      name: 'disjoint chunks listed out of order',
+      parts: () => [...chunksOf(ts.slice(240), 120), ...chunksOf(ts.slice(0, 240), 120)],
+    },
+  ];
+  it.each(overlapCases)('merges overlapping chunks into each sample once ($name)', async ({ parts }) => {
+    const chunks = parts();
+    const merged: Series = { ...series('m', ts, 120, false), encodedChunks: () => chunks };
+    const collector = new BatchCollector({ maxSamples: 0, maxBytes: 0 });
+    const [b] = await collector.collect([merged], 0, Number.MAX_SAFE_INTEGER, noPause);
+    const [m] = batchSeries(structuredClone(b!));
+    for (const seek of [undefined, 0, ts[130]! + 1, ts[300]!, ts.at(-1)! + 1]) {
+      expect(drain(m!.iterator(), seek)).toEqual(drain(series('x', ts, 120, false).iterator(), seek));
+    }
+  });
+
+  it('counts samples of overlapping chunks about once', async () => {
+    const twice: Series = {
+      ...series('m', ts, 120, false),
+      encodedChunks: () => [...chunksOf(ts, 120), ...chunksOf(ts, 120)],
+    };
+    // 500 samples held twice: a budget of 600 admits them (summing the headers would say 1,000).
+    await new BatchCollector({ maxSamples: 600, maxBytes: 0 }).collect([twice], 0, Number.MAX_SAFE_INTEGER, noPause);
+    await expect(
+      new BatchCollector({ maxSamples: 450, maxBytes: 0 }).collect([twice], 0, Number.MAX_SAFE_INTEGER, noPause),
+    ).rejects.toThrow(/err-cortex-max-samples-per-query/);
+  });
 });

@@ -26,6 +26,11 @@ export interface SeriesBatch {
   /** Last sample time of chunk c (lets a seek skip whole chunks). */
   chunkMaxt: Float64Array;
   chunkData: Uint8Array;
+  /**
+   * 1 where series k's chunks overlap (head and store, or replicas): the reader merges them, the
+   * chunk listed first winning a timestamp several hold. 0 = time-ordered and disjoint.
+   */
+  overlapping: Uint8Array;
 }
 
 /** Bytes a decoded sample costs while it is held for a query (timestamp + value). */
@@ -113,6 +118,7 @@ class BatchWriter {
   private readonly labelEnds: Int32Array;
   private readonly sampleEnds: Int32Array;
   private readonly chunkEnds: Int32Array;
+  private readonly overlapping: Uint8Array;
   private chunks = 0;
   private byteEnds = new Int32Array(256);
   private chunkMaxt = new Float64Array(256);
@@ -123,6 +129,7 @@ class BatchWriter {
     this.labelEnds = new Int32Array(series);
     this.sampleEnds = new Int32Array(series);
     this.chunkEnds = new Int32Array(series);
+    this.overlapping = new Uint8Array(series);
   }
 
   push(t: number, v: number, h: FloatHistogram | undefined): void {
@@ -136,10 +143,16 @@ class BatchWriter {
     this.n++;
   }
 
-  /** Copies the chunks' bytes; returns the samples they hold (from their headers) and their size. */
-  pushChunks(chunks: readonly EncodedChunk[]): { samples: number; bytes: number } {
+  /**
+   * Copies the chunks' bytes; returns the samples they hold (from their headers; where chunks overlap,
+   * only the share of a chunk's time span no earlier chunk covers counts) and their size.
+   */
+  pushChunks(listed: readonly EncodedChunk[]): { samples: number; bytes: number } {
+    const chunks = inMintOrder(listed);
     let samples = 0;
     let bytes = 0;
+    let coveredTo = Number.NEGATIVE_INFINITY;
+    let overlap = false;
     for (const c of chunks) {
       if (this.chunks === this.byteEnds.length) {
         this.byteEnds = grown(this.byteEnds, this.chunks + 1);
@@ -151,9 +164,16 @@ class BatchWriter {
       this.byteEnds[this.chunks] = this.dataLen;
       this.chunkMaxt[this.chunks] = c.maxt;
       this.chunks++;
-      samples += c.data.length >= 2 ? (c.data[0]! << 8) | c.data[1]! : 0;
+      const n = c.data.length >= 2 ? (c.data[0]! << 8) | c.data[1]! : 0;
+      if (c.mint > coveredTo) samples += n;
+      else {
+        overlap = true;
+        if (c.maxt > coveredTo) samples += Math.ceil((n * (c.maxt - coveredTo)) / Math.max(1, c.maxt - c.mint));
+      }
+      coveredTo = Math.max(coveredTo, c.maxt);
       bytes += c.data.length;
     }
+    if (overlap) this.overlapping[this.k] = 1;
     return { samples, bytes };
   }
 
@@ -177,8 +197,17 @@ class BatchWriter {
       byteEnds: this.byteEnds.subarray(0, this.chunks),
       chunkMaxt: this.chunkMaxt.subarray(0, this.chunks),
       chunkData: this.data.subarray(0, this.dataLen),
+      overlapping: this.overlapping.slice(0, this.k),
     };
   }
+}
+
+/** The chunks sorted by first sample time (stable), without copying when they already are. */
+function inMintOrder(chunks: readonly EncodedChunk[]): readonly EncodedChunk[] {
+  for (let i = 1; i < chunks.length; i++) {
+    if (chunks[i]!.mint < chunks[i - 1]!.mint) return [...chunks].sort((a, b) => a.mint - b.mint);
+  }
+  return chunks;
 }
 
 /** A batch of no series (a selector a task does not read). */
@@ -204,7 +233,17 @@ function labelsHash(l: Labels): number {
 export function batchBuffers(batches: readonly SeriesBatch[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const b of batches) {
-    for (const a of [b.labelEnds, b.sampleEnds, b.t, b.v, b.chunkEnds, b.byteEnds, b.chunkMaxt, b.chunkData]) {
+    for (const a of [
+      b.labelEnds,
+      b.sampleEnds,
+      b.t,
+      b.v,
+      b.chunkEnds,
+      b.byteEnds,
+      b.chunkMaxt,
+      b.chunkData,
+      b.overlapping,
+    ]) {
       out.add(a.buffer as ArrayBuffer);
     }
   }
@@ -224,7 +263,11 @@ export function batchSeries(b: SeriesBatch): Series[] {
     const c0 = chunkStart;
     const c1 = b.chunkEnds[k]!;
     const iterator: () => SeriesIterator =
-      c1 > c0 ? () => new ChunksIterator(b, c0, c1) : () => new SliceIterator(b, from, to);
+      c1 <= c0
+        ? () => new SliceIterator(b, from, to)
+        : b.overlapping[k] === 1
+          ? () => mergedChunks(b, c0, c1)
+          : () => new ChunksIterator(b, c0, c1);
     out.push({ labels, iterator });
     labelStart = b.labelEnds[k]!;
     sampleStart = to;
@@ -233,12 +276,48 @@ export function batchSeries(b: SeriesBatch): Series[] {
   return out;
 }
 
-/** Iterates decoded samples `[from, to)` of a batch. */
+/**
+ * Decodes overlapping chunks `[c0, c1)` and merges them into one ascending run; on equal timestamps
+ * the chunk stored first (the earlier-starting one) wins, as in the chunk store's merge.
+ */
+function mergedChunks(b: SeriesBatch, c0: number, c1: number): SeriesIterator {
+  let n = 0;
+  for (let c = c0; c < c1; c++) {
+    const start = c === 0 ? 0 : b.byteEnds[c - 1]!;
+    n += (b.chunkData[start]! << 8) | b.chunkData[start + 1]!;
+  }
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  let m = 0;
+  for (let c = c0; c < c1; c++) {
+    const start = c === 0 ? 0 : b.byteEnds[c - 1]!;
+    const data = b.chunkData.subarray(start, b.byteEnds[c]!);
+    const it = new XORIterator(data, (data[0]! << 8) | data[1]!);
+    while (m < n && it.next() !== ValueType.None) {
+      ts[m] = it.atT();
+      vs[m] = it.atV();
+      m++;
+    }
+  }
+  const order = Array.from({ length: m }, (_, i) => i).sort((x, y) => ts[x]! - ts[y]! || x - y);
+  const t = new Float64Array(m);
+  const v = new Float64Array(m);
+  let k = 0;
+  for (const i of order) {
+    if (k > 0 && t[k - 1] === ts[i]) continue;
+    t[k] = ts[i]!;
+    v[k] = vs[i]!;
+    k++;
+  }
+  return new SliceIterator({ t, v, h: undefined }, 0, k);
+}
+
+/** Iterates decoded samples `[from, to)` of a batch (or of arrays shaped like one). */
 class SliceIterator implements SeriesIterator {
   private i: number;
 
   constructor(
-    private readonly b: SeriesBatch,
+    private readonly b: Pick<SeriesBatch, 't' | 'v' | 'h'>,
     private readonly from: number,
     private readonly to: number,
   ) {

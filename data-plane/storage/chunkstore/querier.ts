@@ -1,5 +1,6 @@
+import { Encoding } from '../../chunkenc/index.js';
 import { compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
-import type { CallOptions, Querier, SelectHints, Series } from '../interface.js';
+import type { CallOptions, EncodedChunk, Querier, SelectHints, Series } from '../interface.js';
 import { type SortedKV, throwIfAborted } from '../kv/index.js';
 import { queryBuckets } from './buckets.js';
 import { toHex } from './codec.js';
@@ -116,7 +117,11 @@ export class ChunkQuerier implements Querier {
       const deleted = deletedIntervals(tombstones, f.labels);
       const chunks = [...f.chunks.values()];
       const { mint, maxt } = this;
-      out.push({ labels: f.labels, iterator: () => new MergeIterator(chunks, mint, maxt, deleted) });
+      out.push({
+        labels: f.labels,
+        iterator: () => new MergeIterator(chunks, mint, maxt, deleted),
+        encodedChunks: () => (deleted.length === 0 ? encoded(chunks) : undefined),
+      });
     }
     // Always sorted: cheap next to the reads, and the engine's merge relies on it.
     return out.sort((a, b) => Labels.compare(a.labels, b.labels));
@@ -131,7 +136,13 @@ export class ChunkQuerier implements Querier {
     const id = `${p.mint}:${p.maxt}:${p.crc}`;
     if (f.chunks.has(id)) return 0;
     const decode = this.deps.decode;
-    f.chunks.set(id, { mint: p.mint, maxt: p.maxt, open: () => decode(data.encoding, data.bytes) });
+    f.chunks.set(id, {
+      mint: p.mint,
+      maxt: p.maxt,
+      open: () => decode(data.encoding, data.bytes),
+      encoding: data.encoding,
+      data: data.bytes,
+    });
     return data.bytes.length;
   }
 
@@ -190,6 +201,16 @@ export class ChunkQuerier implements Querier {
 
 function limited(xs: string[], limit: number | undefined): string[] {
   return limit !== undefined && limit > 0 && xs.length > limit ? xs.slice(0, limit) : xs;
+}
+
+/** The chunks as stored, when all are XOR (histogram chunks are read through the iterator). */
+function encoded(chunks: readonly ChunkRef[]): EncodedChunk[] | undefined {
+  const out: EncodedChunk[] = [];
+  for (const c of chunks) {
+    if (c.encoding !== Encoding.XOR || c.data === undefined) return undefined;
+    out.push({ encoding: c.encoding, data: c.data, mint: c.mint, maxt: c.maxt });
+  }
+  return out;
 }
 
 /** The deleted intervals of tombstones whose matchers select `labels`. */
