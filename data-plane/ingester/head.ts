@@ -320,12 +320,7 @@ class HeadQuerier implements Querier {
  * The in-order XOR chunks overlapping `[mint, maxt]`, when they are all the series holds there
  * (the common case); a series with out-of-order or histogram data is read through its iterator.
  */
-function encodedChunks(
-  s: MemSeries,
-  mint: number,
-  maxt: number,
-  flushedBefore: number,
-): EncodedChunk[] | undefined {
+function encodedChunks(s: MemSeries, mint: number, maxt: number, flushedBefore: number): EncodedChunk[] | undefined {
   if (s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length) return undefined;
   const out: EncodedChunk[] = [];
   for (const c of s.chunks) {

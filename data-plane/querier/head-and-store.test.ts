@@ -19,7 +19,13 @@ const all = [new Matcher('=~', '__name__', '.+')];
 /** The chunk store, counting the queriers asked of it (the real store answers them). */
 function counted(store: Queryable): Queryable & { queriers: Array<[number, number]> } {
   const queriers: Array<[number, number]> = [];
-  return { queriers, querier: (mint, maxt) => (queriers.push([mint, maxt]), store.querier(mint, maxt)) };
+  return {
+    queriers,
+    querier: (mint, maxt) => {
+      queriers.push([mint, maxt]);
+      return store.querier(mint, maxt);
+    },
+  };
 }
 
 interface Scenario {
