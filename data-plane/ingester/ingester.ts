@@ -14,7 +14,7 @@ import {
   type WriteOutcome,
   type WriteRequest,
 } from '../model/index.js';
-import type { ChunkStore, Queryable } from '../storage/index.js';
+import type { CallOptions, ChunkStore, Queryable } from '../storage/index.js';
 import { deleteFromHead, deletionRecord } from './delete.js';
 import { ExemplarStore } from './exemplars.js';
 import { defaultFlushOptions, Flusher, type FlushOptions } from './flush.js';
@@ -396,15 +396,21 @@ export class Ingester {
   }
 
   /**
-   * The time from which this ingester holds every sample of the tenant it acknowledged: nothing
-   * newer has been flushed and dropped from memory, and nothing newer can predate this process
-   * (a sample is at most the creation grace period ahead of the clock when it arrives). Queries
-   * reading only later data need not read the chunk store (Cortex's `query_store_after`, derived).
+   * The time from which this ingester holds every sample of the tenant it acknowledged that anyone
+   * may have flushed: nothing newer was flushed by an earlier process (the store's flushed-through
+   * mark as this process found it) or dropped from memory after its own flush. Queries reading only
+   * later data need not read the chunk store (Cortex's `query_store_after`, derived, not configured).
+   * A store that keeps no mark leaves the creation grace period after this process started: a sample
+   * is at most that far ahead of the clock when it arrives.
    */
-  coveredSince(tenantId: TenantId): number {
-    const grace = this.limits.creationGracePeriodMs?.(tenantId) ?? 10 * 60_000;
+  async coveredSince(tenantId: TenantId, opts?: CallOptions): Promise<number> {
+    const store = this.opts.chunkStore;
+    let floor: number;
+    if (store?.flushedBeforeStart)
+      floor = ((await store.flushedBeforeStart(tenantId, opts)) ?? Number.NEGATIVE_INFINITY) + 1;
+    else floor = this.createdAt + (this.limits.creationGracePeriodMs?.(tenantId) ?? 10 * 60_000) + 1;
     const dropped = this.tenantsById.get(tenantId)?.head.droppedMaxT ?? Number.NEGATIVE_INFINITY;
-    return Math.max(dropped + 1, this.createdAt + grace + 1);
+    return Math.max(dropped + 1, floor);
   }
 
   metadata(tenantId: TenantId, opts?: { metric?: string; limit?: number }): MetricMetadata[] {

@@ -134,5 +134,11 @@ export interface ChunkStore {
   queryable(tenantId: TenantId): Queryable;
   /** Removes every row of the tenant (purge after tenant deletion). */
   deleteTenant(tenantId: TenantId, opts?: CallOptions): Promise<void>;
+  /**
+   * Optional: the newest sample time of any chunk of the tenant put into the store before this store
+   * object first wrote for the tenant (by earlier processes, or other writers before then), or
+   * undefined when there was none. An ingester holds everything newer it acknowledged itself.
+   */
+  flushedBeforeStart?(tenantId: TenantId, opts?: CallOptions): Promise<number | undefined>;
   close(): Promise<void>;
 }

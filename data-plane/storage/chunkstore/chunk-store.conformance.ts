@@ -307,8 +307,8 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       );
       const types = new Set(rec.accesses.flatMap((a) => a.keys.map((k) => String.fromCharCode(k[A.length + 5]!))));
       // The first chunk's series was indexed in its bucket; the later chunks reach the next bucket,
-      // which needs that series' index rows once.
-      expect([...types].sort()).toEqual(['c', 'l', 'p', 's', 'v']);
+      // which needs that series' index rows once; newer samples raise the tenant's flushed-through mark.
+      expect([...types].sort()).toEqual(['c', 'l', 'm', 'p', 's', 'v']);
       rec.reset();
       await store.put(
         A,
@@ -323,6 +323,26 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       const indexed = await count(store.metrics.indexEntriesWritten);
       await store.put(A, series);
       expect(await count(store.metrics.indexEntriesWritten)).toBe(indexed);
+    });
+
+    it("remembers per tenant what was flushed before this store's first write, by anyone", async () => {
+      const newest = (cs: StoredChunk[]) => Math.max(...cs.map((c) => c.maxt));
+      const first = chunksOf(data.slice(0, 1));
+      expect(await store.flushedBeforeStart(A)).toBeUndefined();
+      await store.put(A, first);
+      // This store's own writes never move what it reports: they were not before it started.
+      await store.put(A, chunksOf());
+      expect(await store.flushedBeforeStart(A)).toBeUndefined();
+      // A later process finds the newest sample time anyone flushed, for that tenant only.
+      const later = new KVChunkStore({ kv: fx.kv });
+      expect(await later.flushedBeforeStart(A)).toBe(newest(chunksOf()));
+      expect(await later.flushedBeforeStart(B)).toBeUndefined();
+      // Older chunks never lower the mark, whichever store object writes them.
+      await later.put(A, first);
+      expect(await new KVChunkStore({ kv: fx.kv }).flushedBeforeStart(A)).toBe(newest(chunksOf()));
+      // A purged tenant starts over.
+      await later.deleteTenant(A);
+      expect(await new KVChunkStore({ kv: fx.kv }).flushedBeforeStart(A)).toBeUndefined();
     });
 
     it('narrows reads to the select hints, never beyond the querier range', async () => {

@@ -6,6 +6,7 @@ import { type KVEntry, type SortedKV, throwIfAborted } from '../kv/index.js';
 import { existingBuckets } from './buckets.js';
 import { ByteBuilder, encodeLabels, toHex } from './codec.js';
 import { type ChunkDecoder, decodeChunk } from './decode.js';
+import { FlushedThroughMarks } from './flushed-through.js';
 import { ChunkStoreMetrics } from './metrics.js';
 import { type PurgeStats, purgeBucket } from './purge.js';
 import { ChunkQuerier } from './querier.js';
@@ -46,6 +47,7 @@ export class KVChunkStore implements ChunkStore {
   private readonly cacheCap: number;
   private readonly written = new Set<string>();
   readonly metrics: ChunkStoreMetrics;
+  private readonly marks: FlushedThroughMarks;
 
   constructor(opts: KVChunkStoreOptions) {
     this.kv = opts.kv;
@@ -54,6 +56,12 @@ export class KVChunkStore implements ChunkStore {
     this.maxChunkBytes = opts.maxChunkBytes ?? 1 << 20;
     this.cacheCap = opts.indexCacheEntries ?? 1_000_000;
     this.metrics = new ChunkStoreMetrics(opts.registry);
+    this.marks = new FlushedThroughMarks(this.kv, this.schema);
+  }
+
+  flushedBeforeStart(tenantId: TenantId, opts?: CallOptions): Promise<number | undefined> {
+    parseTenantId(tenantId);
+    return this.marks.before(tenantId, opts);
   }
 
   /**
@@ -104,6 +112,9 @@ export class KVChunkStore implements ChunkStore {
         });
       }
     }
+    let maxt = Number.NEGATIVE_INFINITY;
+    for (const c of chunks) if (c.maxt > maxt) maxt = c.maxt;
+    if (chunks.length > 0) await this.marks.advance(tenantId, maxt, opts);
     await this.kv.put(entries, opts);
     const indexRows = entries.length - chunkRows;
     let bytes = 0;
@@ -147,6 +158,7 @@ export class KVChunkStore implements ChunkStore {
     parseTenantId(tenantId);
     await this.kv.deleteRange({ prefix: this.schema.tenantPrefix(tenantId) }, opts);
     this.forget(tenantId);
+    this.marks.forget(tenantId);
   }
 
   /**

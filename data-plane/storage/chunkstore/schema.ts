@@ -15,6 +15,10 @@
  *   's' sid(8)                                                                      → labels
  *   't' id(8)                                                                       → tombstone
  *   'v' esc(name) esc(value)                                                        → ''  (label values)
+ *
+ * Past the last storable bucket, `tenant 0x00 FF FF FF FF 'm' name` holds the tenant's metadata rows
+ * (e.g. `flushed-through`): inside the tenant's prefix, so a tenant purge removes them, and outside
+ * every bucket, so no query, retention run or bucket discovery meets them.
  */
 import { createHash } from 'node:crypto';
 import { BadDataError, type Labels, type TenantId } from '../../model/index.js';
@@ -93,6 +97,17 @@ export class Schema {
       .byte(0)
       .u32(b + BUCKET_BIAS);
     return type === undefined ? bb : bb.byte(type);
+  }
+
+  /** The key of the tenant's metadata row `name` (see the layout above). */
+  metaKey(t: TenantId, name: string): Uint8Array {
+    return new ByteBuilder(t.length + name.length + 8)
+      .bytes(utf8Bytes(t))
+      .byte(0)
+      .u32(0xffff_ffff)
+      .byte(0x6d)
+      .bytes(utf8Bytes(name))
+      .finish();
   }
 
   bucketPrefix(t: TenantId, b: number): Uint8Array {
