@@ -129,6 +129,25 @@ describe('QueryFrontend', () => {
     expect(downstream.rangeCalls).toEqual([[start, start + 1_500_000]]);
   });
 
+  it('evaluates a cold query over its own range only, then extends that extent as the window slides', async () => {
+    const now = 10 * DAY + 12 * HOUR;
+    const { downstream, fe } = setup(now);
+    // A dashboard's 2 h window late in the day: nothing before it is evaluated to fill the cache.
+    await fe.rangeQuery(tenant, 'q', now - 2 * HOUR, now, 30_000);
+    expect(downstream.rangeCalls).toEqual([[now - 2 * HOUR, now]]);
+    // Five minutes later the window slid: only what follows the cached extent is asked.
+    const want = await downstream.rangeQuery(tenant, 'q', now - 2 * HOUR + 5 * 60_000, now + 5 * 60_000, 30_000);
+    downstream.rangeCalls = [];
+    const got = await fe.rangeQuery(tenant, 'q', now - 2 * HOUR + 5 * 60_000, now + 5 * 60_000, 30_000);
+    expect(got.value).toEqual(want.value);
+    expect(downstream.rangeCalls).toHaveLength(1);
+    expect(downstream.rangeCalls[0]![0]).toBeGreaterThan(now - 2 * HOUR + 5 * 60_000);
+    // A window reaching further back replaces the extent: it is evaluated whole.
+    downstream.rangeCalls = [];
+    await fe.rangeQuery(tenant, 'q', now - 3 * HOUR, now, 30_000);
+    expect(downstream.rangeCalls).toEqual([[now - 3 * HOUR, now]]);
+  });
+
   it('does not split queries that depend on their range', async () => {
     const downstream = new GridQuerier();
     const fe = new QueryFrontend({

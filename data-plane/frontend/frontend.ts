@@ -2,7 +2,7 @@ import { type Clock, CortexError, systemClock, type TenantId } from '../model/in
 import type { FairQueue } from './fair-queue.js';
 import { concatMatrices, isMatrix, type MatrixSeries, pointCount, sliceMatrix } from './matrix.js';
 import { ResultsCache } from './results-cache.js';
-import { gridCeil, gridFloor, type SubRange, splitByInterval } from './split.js';
+import { gridFloor, type SubRange, splitByInterval } from './split.js';
 
 export interface FrontendCallOptions {
   signal?: AbortSignal;
@@ -136,7 +136,11 @@ export class QueryFrontend implements DownstreamQuerier {
     return gridFloor(limit, step, offset);
   }
 
-  /** One day's part: cached extent (starting at the day's first grid point) + what is missing. */
+  /**
+   * One day's part: the cached extent of this query and day, when it starts at or before the part,
+   * plus what is missing after it. A miss evaluates only the part asked for and caches what of it
+   * is old enough; a later query starting earlier replaces that extent with its own.
+   */
   private async subRange(
     tenantId: TenantId,
     query: string,
@@ -150,13 +154,11 @@ export class QueryFrontend implements DownstreamQuerier {
     const fetch = (s: number, e: number) =>
       this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, s, e, step, o));
     if (cacheableEnd < sub.start) return fetch(sub.start, sub.end);
-    // the cached extent starts at the day's first grid point; at a fine step that can exceed the
-    // points a range query may have, so such a query is answered without the cache
-    const dayFirst = gridCeil(sub.bucket * this.interval, step, offset);
-    if ((sub.end - dayFirst) / step > MAX_RANGE_POINTS) return fetch(sub.start, sub.end);
 
     const key = [tenantId, step, offset, sub.bucket, o.lookbackDeltaMs ?? '', query].join('\x00');
-    const ext = this.cache.get(key);
+    const cached = this.cache.get(key);
+    // an extent that starts after the part, or ends a step or more before it starts, cannot be extended
+    const ext = cached && cached.start <= sub.start && cached.end + step >= sub.start ? cached : undefined;
     if (ext && ext.end >= sub.end) {
       return {
         value: { type: 'matrix', series: sliceMatrix(ext.series, sub.start, sub.end) },
@@ -164,15 +166,18 @@ export class QueryFrontend implements DownstreamQuerier {
         infos: [],
       };
     }
-    const fetchStart = ext ? ext.end + step : dayFirst;
+    const fetchStart = ext ? ext.end + step : sub.start;
+    // extending an old extent at a fine step could exceed the points a range query may have
+    if (ext && (sub.end - fetchStart) / step > MAX_RANGE_POINTS) return fetch(sub.start, sub.end);
     const fresh = await fetch(fetchStart, sub.end);
     if (!isMatrix(fresh.value)) return fresh;
     const combined = ext ? concatMatrices([ext.series, fresh.value.series]) : fresh.value.series;
+    const extStart = ext ? ext.start : sub.start;
     const extEnd = Math.min(cacheableEnd, sub.end);
     // an answer with warnings or infos is not cached: the cache keeps points, not annotations
-    if (fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= dayFirst) {
-      const series = sliceMatrix(combined, dayFirst, extEnd);
-      this.cache.set(key, { start: dayFirst, end: extEnd, series, points: pointCount(series) });
+    if (fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= extStart) {
+      const series = sliceMatrix(combined, extStart, extEnd);
+      this.cache.set(key, { start: extStart, end: extEnd, series, points: pointCount(series) });
     }
     return { ...fresh, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
   }
