@@ -5,7 +5,9 @@ import { InternalError, UnavailableError } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
 import {
   assertKey,
+  type Bounds,
   bytesEqual,
+  compareBytes,
   type KeyRange,
   type KVEntry,
   type ScanOptions,
@@ -227,11 +229,26 @@ export class EmbeddedKV implements SortedKV {
   async scanMany(ranges: readonly KeyRange[], opts?: ScanOptions): Promise<KVEntry[]> {
     throwIfAborted(opts);
     this.assertOpen();
-    const out = new Map<string, KVEntry>();
     const limit = opts?.limit ?? 0;
-    for (const r of ranges) {
-      this.mem.scan(toBounds(r), limit, (key, value) => {
-        out.set(Buffer.from(key).toString('latin1'), { key, value: opts?.keysOnly ? EMPTY : value });
+    const keysOnly = opts?.keysOnly === true;
+    const bounds = ranges.map(toBounds).filter((b) => !b.empty);
+    // The common case (one range per series, postings of several values): ranges that do not overlap
+    // are read in start order straight into the answer, already sorted and free of duplicates.
+    const ordered = inStartOrder(bounds);
+    if (disjoint(ordered)) {
+      const out: KVEntry[] = [];
+      for (const b of ordered) {
+        this.mem.scan(b, limit > 0 ? limit - out.length : 0, (key, value) => {
+          out.push({ key, value: keysOnly ? EMPTY : value });
+        });
+        if (limit > 0 && out.length >= limit) break;
+      }
+      return out;
+    }
+    const out = new Map<string, KVEntry>();
+    for (const b of bounds) {
+      this.mem.scan(b, limit, (key, value) => {
+        out.set(Buffer.from(key).toString('latin1'), { key, value: keysOnly ? EMPTY : value });
       });
     }
     const sorted = [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
@@ -280,4 +297,24 @@ export class EmbeddedKV implements SortedKV {
   private assertOpen(): void {
     if (this.fh === undefined) throw new InternalError('embedded kv is closed');
   }
+}
+
+/** Bounds sorted by start (unbounded first), without copying when they already are. */
+function inStartOrder(bounds: Bounds[]): Bounds[] {
+  const before = (a: Bounds, b: Bounds) =>
+    a.start === undefined ? -1 : b.start === undefined ? 1 : compareBytes(a.start, b.start);
+  for (let i = 1; i < bounds.length; i++) {
+    if (before(bounds[i - 1]!, bounds[i]!) > 0) return [...bounds].sort(before);
+  }
+  return bounds;
+}
+
+/** Whether sorted bounds leave no key in two of them. */
+function disjoint(sorted: readonly Bounds[]): boolean {
+  for (let i = 1; i < sorted.length; i++) {
+    const prevEnd = sorted[i - 1]!.end;
+    const start = sorted[i]!.start;
+    if (prevEnd === undefined || start === undefined || compareBytes(prevEnd, start) > 0) return false;
+  }
+  return true;
 }
