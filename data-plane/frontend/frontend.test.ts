@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Labels, LimitExceededError, parseTenantId, type TenantId, UnavailableError } from '../model/index.js';
-import { FairQueue, type FrontendResult, QueryFrontend, splitByInterval } from './index.js';
+import { FairQueue, type FrontendCallOptions, type FrontendResult, QueryFrontend, splitByInterval } from './index.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -16,8 +16,16 @@ class GridQuerier {
   async instantQuery(): Promise<FrontendResult> {
     return { value: { type: 'vector', samples: [] }, warnings: [], infos: [] };
   }
-  async rangeQuery(_t: TenantId, query: string, s: number, e: number, step: number): Promise<FrontendResult> {
+  async rangeQuery(
+    _t: TenantId,
+    query: string,
+    s: number,
+    e: number,
+    step: number,
+    o?: FrontendCallOptions,
+  ): Promise<FrontendResult> {
     this.rangeCalls.push([s, e]);
+    const rendered = o?.render ? new TextEncoder().encode(`rendered ${s}-${e}`) : undefined;
     if (this.failNext > 0) {
       this.failNext--;
       throw new UnavailableError('querier restarting');
@@ -30,7 +38,12 @@ class GridQuerier {
       }
       return { labels: Labels.fromObject({ __name__: name }), floats, histograms: [] };
     });
-    return { value: { type: 'matrix', series: series.filter((x) => x.floats.length > 0) }, warnings: [], infos: [] };
+    return {
+      value: { type: 'matrix', series: series.filter((x) => x.floats.length > 0) },
+      warnings: [],
+      infos: [],
+      ...(rendered ? { rendered } : {}),
+    };
   }
 }
 
@@ -146,6 +159,22 @@ describe('QueryFrontend', () => {
     downstream.rangeCalls = [];
     await fe.rangeQuery(tenant, 'q', now - 3 * HOUR, now, 30_000);
     expect(downstream.rangeCalls).toEqual([[now - 3 * HOUR, now]]);
+  });
+
+  it("keeps the querier's rendered JSON only where its answer is the whole answer", async () => {
+    const now = 10 * DAY + 12 * HOUR;
+    const { fe } = setup(now);
+    const text = (r: FrontendResult) => (r.rendered ? new TextDecoder().decode(r.rendered) : undefined);
+    // One day, cold: evaluated exactly as asked, so its JSON stands (and its values are cached).
+    const cold = await fe.rangeQuery(tenant, 'q', now - 2 * HOUR, now, 30_000, { render: true });
+    expect(text(cold)).toBe(`rendered ${now - 2 * HOUR}-${now}`);
+    // Warm: stitched from the cache and a fresh tail, so values only.
+    const warm = await fe.rangeQuery(tenant, 'q', now - 2 * HOUR, now, 30_000, { render: true });
+    expect(warm.rendered).toBeUndefined();
+    expect(warm.value).toEqual(cold.value);
+    // Across midnight: stitched from two days.
+    const across = await fe.rangeQuery(tenant, 'q2', now - 14 * HOUR, now, 30_000, { render: true });
+    expect(across.rendered).toBeUndefined();
   });
 
   it('does not split queries that depend on their range', async () => {

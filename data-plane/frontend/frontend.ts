@@ -102,8 +102,10 @@ export class QueryFrontend implements DownstreamQuerier {
       if (!this.opts.canSplit(query)) {
         return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
       }
-      // the pieces are stitched and cached here, so they come back as values, not rendered JSON
+      // pieces are stitched here, so they come back as values, not rendered JSON; a query of one piece
+      // may still get its JSON rendered where it is evaluated (the cache keeps the values as well)
       const { render: _render, ...pieceOpts } = o;
+      if (subs.length === 1) return this.subRange(tenantId, query, step, start, subs[0]!, o);
       const parts = await Promise.all(subs.map((sub) => this.subRange(tenantId, query, step, start, sub, pieceOpts)));
       const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
       const infos = [...new Set(parts.flatMap((p) => p.infos))];
@@ -179,7 +181,10 @@ export class QueryFrontend implements DownstreamQuerier {
       const series = sliceMatrix(combined, extStart, extEnd);
       this.cache.set(key, { start: extStart, end: extEnd, series, points: pointCount(series) });
     }
-    return { ...fresh, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
+    // fetched for exactly this part, the answer is the querier's, with its rendering if it made one
+    if (!ext) return fresh;
+    const { rendered: _rendered, ...rest } = fresh;
+    return { ...rest, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
   }
 
   private async run(tenantId: TenantId, fn: () => Promise<FrontendResult>): Promise<FrontendResult> {
