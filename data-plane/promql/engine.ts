@@ -251,6 +251,8 @@ export function evaluatePrepared(
 ): QueryResult {
   try {
     const { ctx, ev } = evaluatorFor(p, selected, signal, now);
+    // a query cancelled or out of time before it starts stops here, however little it would loop
+    ctx.checkNow();
     setup?.(ev, ctx);
     const v = ev.eval(p.expr);
     const value = p.instant ? toInstantValue(v, p.start) : toRangeValue(v, ev);
