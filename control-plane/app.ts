@@ -12,7 +12,7 @@ import {
   registerSessions,
   typeboxValidatorCompiler,
 } from './plugins/index.js';
-import type { DeletionLister, SeriesDeleter, Services } from './routes/index.js';
+import type { Services } from './routes/index.js';
 import {
   alertmanagerRoutes,
   auditRoutes,
@@ -25,6 +25,7 @@ import {
   sessionRoutes,
   tenantRoutes,
   tokenRoutes,
+  usageRoutes,
 } from './routes/index.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
@@ -38,9 +39,6 @@ export interface PluginOptions {
   clusterSecret: string;
   jwtSecrets: readonly string[];
   clock: Clock;
-  /** The data plane's delete-series (absent: the route answers 503). */
-  deleteSeries?: SeriesDeleter;
-  listDeletions?: DeletionLister;
 }
 
 /**
@@ -104,11 +102,8 @@ export function controlPlanePlugin(opts: PluginOptions): FastifyPluginAsync {
           await authed.register(operatorRoutes, o);
           await authed.register(ruleRoutes, o);
           await authed.register(alertmanagerRoutes, o);
-          await authed.register(deleteSeriesRoutes, {
-            ...o,
-            ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
-            ...(opts.listDeletions ? { listDeletions: opts.listDeletions } : {}),
-          });
+          await authed.register(deleteSeriesRoutes, o);
+          await authed.register(usageRoutes, o);
         });
       },
       { prefix: ADMIN_PREFIX },

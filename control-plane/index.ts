@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../data-plane/model/index.js';
 import type { Limits } from '../data-plane/validation/index.js';
 import { controlPlanePlugin } from './app.js';
 import { type DatabaseOptions, DrizzleStore, openDatabase } from './db/index.js';
-import type { RuleExprValidator } from './domain/index.js';
+import type { DeletionLister, RuleExprValidator, SeriesDeleter, UsageSource } from './domain/index.js';
 import {
   AdminAuthService,
   AlertmanagerService,
@@ -17,10 +17,13 @@ import {
   createInternal,
   LimitsService,
   RulesService,
+  SeriesDeletionService,
   TenantService,
   TokenService,
+  UsageService,
 } from './domain/index.js';
-import type { DeletionLister, SeriesDeleter, Services } from './routes/index.js';
+import type { Services } from './routes/index.js';
+import { adminRpcPlugin, type RpcPluginOptions } from './rpc/index.js';
 
 export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
 export type {
@@ -72,11 +75,18 @@ export interface ControlPlaneOptions {
   deleteSeries?: SeriesDeleter;
   /** Lists a tenant's deletions still pending in storage (`GET …/delete-series`). */
   listDeletions?: DeletionLister;
+  /** The data plane's per-tenant usage (active series, ingestion rate) for GetUsage and `…/usage`. */
+  usage?: UsageSource;
 }
 
 export interface ControlPlane {
   /** Registers `/admin/api/v1/*` and `/internal/v1/*` into the host fastify server (encapsulated). */
   plugin: FastifyPluginAsync;
+  /**
+   * AdminService (Connect, gRPC-Web, gRPC) at `/cortex.admin.v1.AdminService/*`, for the host's HTTP
+   * port and for an HTTP/2 cleartext server of its own (native gRPC, with `reflection`).
+   */
+  rpcPlugin(o?: Pick<RpcPluginOptions, 'corsOrigins' | 'reflection' | 'watchPollMs'>): FastifyPluginAsync;
   internal: ControlPlaneInternal;
   close(): Promise<void>;
 }
@@ -114,18 +124,27 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
       alertmanager: new AlertmanagerService({ ...deps, limits }),
       audit: new AuditService(deps),
       adminAuth: new AdminAuthService({ ...deps, rootToken: opts.rootToken }),
+      seriesDeletion: new SeriesDeletionService({
+        ...deps,
+        tenants,
+        deleter: opts.deleteSeries,
+        lister: opts.listDeletions,
+      }),
+      usage: new UsageService({ limits, source: opts.usage }),
       internal: createInternal({ ...deps, tokens, tenants }),
       revisionOf: (feed) => store.read((r) => r.revisions.get(feed)),
     };
-    const plugin = controlPlanePlugin({
-      services,
-      clusterSecret: opts.clusterSecret,
-      jwtSecrets: opts.jwtSecrets ?? [randomBytes(32).toString('base64url')],
-      clock,
-      ...(opts.deleteSeries ? { deleteSeries: opts.deleteSeries } : {}),
-      ...(opts.listDeletions ? { listDeletions: opts.listDeletions } : {}),
-    });
-    return { plugin, internal: services.internal, close: () => opened.close() };
+    const jwtSecrets = opts.jwtSecrets ?? [randomBytes(32).toString('base64url')];
+    const plugin = controlPlanePlugin({ services, clusterSecret: opts.clusterSecret, jwtSecrets, clock });
+    const rpcPlugin = (o: Pick<RpcPluginOptions, 'corsOrigins' | 'reflection' | 'watchPollMs'> = {}) =>
+      adminRpcPlugin({
+        ...o,
+        services,
+        jwtSecrets,
+        clock,
+        log: (err) => log?.error({ err }, 'control plane RPC failed'),
+      });
+    return { plugin, rpcPlugin, internal: services.internal, close: () => opened.close() };
   } catch (err) {
     await opened.close();
     throw err;

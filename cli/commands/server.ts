@@ -72,6 +72,19 @@ export default class Server extends Command {
     }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'port to listen on (0 = any free port)', default: 9009, min: 0, max: 65535 }),
+    'grpc-listen-port': Flags.integer({
+      description:
+        'port of the native gRPC admin API (AdminService over HTTP/2 cleartext, with reflection; 0 = any free port)',
+      default: 9095,
+      min: 0,
+      max: 65535,
+      env: 'CORTEX_GRPC_LISTEN_PORT',
+    }),
+    'cors-allowed-origins': Flags.string({
+      description:
+        'comma-separated browser origins allowed to call the admin RPC (Connect, gRPC-Web) cross-origin; * for any',
+      env: 'CORTEX_CORS_ALLOWED_ORIGINS',
+    }),
     'data-dir': Flags.string({
       description: 'where the WAL, chunks and (with --dev) the control-plane database live',
       default: './.cortex-data',
@@ -149,10 +162,9 @@ export default class Server extends Command {
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
         ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
-        alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
-          .split(',')
-          .map((c) => c.trim())
-          .filter((c) => c !== ''),
+        alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
+        grpcPort: flags['grpc-listen-port'],
+        corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: flags['bigtable-project']
           ? {
               kind: 'bigtable',
@@ -167,7 +179,11 @@ export default class Server extends Command {
       },
       (line) => process.stderr.write(`${line}\n`),
     );
-    process.stdout.write(flags.dev ? banner(server.url, rootToken, flags['data-dir']) : `listening on ${server.url}\n`);
+    process.stdout.write(
+      flags.dev
+        ? banner(server.url, server.grpcAddress, rootToken, flags['data-dir'])
+        : `listening on ${server.url} (gRPC ${server.grpcAddress})\n`,
+    );
     await waitForSignal(server);
   }
 
@@ -210,10 +226,9 @@ export default class Server extends Command {
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
         ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
-        alertmanagerAllowedCidrs: (flags['alertmanager-allowed-cidrs'] ?? '')
-          .split(',')
-          .map((c) => c.trim())
-          .filter((c) => c !== ''),
+        alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
+        ...(targets.has('control-plane') ? { grpcPort: flags['grpc-listen-port'] } : {}),
+        corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: {
           kind: 'bigtable',
           projectId: flags['bigtable-project']!,
@@ -240,6 +255,13 @@ export default class Server extends Command {
     process.stdout.write(`listening on ${server.url} (targets ${[...targets].join(',')})\n`);
     await waitForSignal(server);
   }
+}
+
+function commaList(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function parseTargets(v: string, fail: (m: string) => never): 'all' | Set<Target> {

@@ -1,7 +1,10 @@
 /** What `cortexctl server --dev` prints: the root token and paste-ready snippets. */
-export function banner(url: string, rootToken: string, dataDir: string): string {
+export function banner(url: string, grpcAddress: string | undefined, rootToken: string, dataDir: string): string {
   return `
 cortex-ts is running in dev mode (all targets in one process, embedded storage in ${dataDir}).
+
+HTTP:  ${url}
+gRPC:  ${grpcAddress ?? 'off'}   (AdminService with reflection: grpcurl -plaintext -H "authorization: Bearer <root token>" ${grpcAddress ?? '<address>'} list)
 
 Root admin token (keep it secret): ${rootToken}
 

@@ -29,6 +29,7 @@ import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
 import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { banner } from './banner.js';
+import { listenGrpc } from './grpc.js';
 
 export interface ServerConfig {
   dev: boolean;
@@ -44,6 +45,10 @@ export interface ServerConfig {
   queryWorkers?: number;
   /** Address ranges Alertmanager receivers may reach although private or loopback. */
   alertmanagerAllowedCidrs?: string[];
+  /** Native gRPC (AdminService, h2c) on this port of `host` (0: any free port); undefined: none. */
+  grpcPort?: number;
+  /** Browser origins allowed to call the admin RPC cross-origin (`*`: any). */
+  corsAllowedOrigins?: string[];
   /** Long-term chunk storage: the embedded store under the data dir, or Bigtable. */
   storage:
     | { kind: 'embedded' }
@@ -67,6 +72,8 @@ export interface RunningServer {
   dataPlane: DataPlane;
   housekeeping: Housekeeping;
   url: string;
+  /** `host:port` of the native gRPC listener, when there is one. */
+  grpcAddress: string | undefined;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,18 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
         req,
       ),
     listDeletions: (tenant) => listDeletions(chunkStore, tenant),
+    usage: (tenant) => {
+      const s = dp.usage.stats(tenant);
+      const sample = (atMs: number, numSeries: number, ingestionRate: number) => ({
+        at: atMs,
+        activeSeries: numSeries,
+        ingestionRate,
+      });
+      return {
+        current: sample(Date.now(), s.numSeries, s.ingestionRate),
+        history: dp.usage.history(tenant).map((p) => sample(p.atMs, p.numSeries, p.ingestionRate)),
+      };
+    },
   });
 
   const logger = {
@@ -151,6 +170,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
 
   const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
   await app.register(cp.plugin);
+  await app.register(cp.rpcPlugin({ corsOrigins: cfg.corsAllowedOrigins ?? [] }));
   // Tenant-facing config APIs write through the admin API in-process, as the operator would.
   const configStore = new AdminApiConfigStore(async (method, path, body) => {
     const res = await app.inject({
@@ -178,6 +198,13 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   app.get('/metrics', async (_req, reply) => reply.type(dp.registry.contentType).send(await dp.registry.metrics()));
 
   await app.listen({ host: cfg.host, port: cfg.port });
+  const grpc =
+    cfg.grpcPort === undefined
+      ? undefined
+      : await listenGrpc(cp, cfg.host, cfg.grpcPort).catch(async (err) => {
+          await app.close();
+          throw new Error(`gRPC listener on port ${cfg.grpcPort}: ${(err as Error).message}`, { cause: err });
+        });
   ready = true;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
@@ -189,9 +216,11 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     dataPlane: dp,
     housekeeping,
     url,
+    grpcAddress: grpc?.address,
     close() {
       closing ??= (async () => {
         ready = false;
+        await grpc?.close();
         await app.close();
         limits.stop();
         await housekeeping.stop();

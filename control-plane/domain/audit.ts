@@ -56,4 +56,25 @@ export class AuditService {
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.id) : null };
   }
+
+  /** The newest entry's ID (0 when the log is empty): where following the log starts. */
+  async latestId(): Promise<number> {
+    const [newest] = await this.deps.store.read((r) => r.audit.list({ limit: 1 }));
+    return newest?.id ?? 0;
+  }
+
+  /**
+   * Entries recorded after entry `afterId`, oldest first, at most `limit`, matching the filter: one
+   * step of following the log (the caller passes the last ID it saw).
+   */
+  async after(afterId: number, f: { tenant?: string; action?: string }, limit = 500): Promise<AuditEntry[]> {
+    return this.deps.store.read((r) =>
+      r.audit.list({
+        after: afterId,
+        limit,
+        ...(f.tenant === undefined ? {} : { tenantId: parseTenantId(f.tenant) }),
+        ...(f.action === undefined ? {} : { action: f.action }),
+      }),
+    );
+  }
 }

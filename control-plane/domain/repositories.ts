@@ -100,7 +100,7 @@ export interface TenantAlertmanagerRepository {
 
 export interface AuditRepository {
   append(e: NewAuditEntry): Promise<void>;
-  /** Newest first. */
+  /** Newest first; oldest first when `after` is given. */
   list(f: AuditFilter): Promise<AuditEntry[]>;
 }
 

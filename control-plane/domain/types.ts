@@ -80,6 +80,8 @@ export interface AuditFilter {
   readonly until?: number;
   /** Return entries with id < before (newest first). */
   readonly before?: number;
+  /** Return entries with id > after, oldest first (for following the log); excludes `before`. */
+  readonly after?: number;
   readonly limit: number;
 }
 

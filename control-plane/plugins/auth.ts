@@ -16,7 +16,11 @@ declare module 'fastify' {
 }
 
 export function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
+  return parseBearer(req.headers.authorization);
+}
+
+/** The token of an `Authorization: Bearer <token>` header value. */
+export function parseBearer(h: string | string[] | null | undefined): string | undefined {
   if (typeof h !== 'string') return undefined;
   const m = /^Bearer +(\S+) *$/i.exec(h);
   return m?.[1];
@@ -24,16 +28,30 @@ export function bearer(req: FastifyRequest): string | undefined {
 
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 
+/**
+ * The admin principal behind a bearer token (root, admin token or session JWT), shared by the REST
+ * hook and the RPC interceptor. Throws UnauthorizedError for no or bad credentials and
+ * ForbiddenError when `mutates` and the principal is a viewer.
+ */
+export async function authenticateAdmin(
+  token: string | undefined,
+  auth: AdminAuthService,
+  sessions: SessionSigner,
+  mutates: boolean,
+): Promise<AdminPrincipal> {
+  if (token === undefined) throw new UnauthorizedError('missing credentials: send Authorization: Bearer <token>');
+  const principal = JWT_SHAPE.test(token) ? sessions.verify(token) : await auth.authenticate(token);
+  if (!principal) throw new UnauthorizedError('invalid, revoked or expired credentials');
+  if (principal.role === 'viewer' && mutates) {
+    throw new ForbiddenError(`${principal.actor} has the viewer role and may not change anything`);
+  }
+  return principal;
+}
+
 export function adminAuthHook(auth: AdminAuthService, sessions: SessionSigner) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const token = bearer(req);
-    if (token === undefined) throw new UnauthorizedError('missing credentials: send Authorization: Bearer <token>');
-    const principal = JWT_SHAPE.test(token) ? sessions.verify(token) : await auth.authenticate(token);
-    if (!principal) throw new UnauthorizedError('invalid, revoked or expired credentials');
-    if (principal.role === 'viewer' && req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new ForbiddenError(`${principal.actor} has the viewer role and may not change anything`);
-    }
-    req.cortexAdmin = principal;
+    const mutates = req.method !== 'GET' && req.method !== 'HEAD';
+    req.cortexAdmin = await authenticateAdmin(bearer(req), auth, sessions, mutates);
   };
 }
 

@@ -27,7 +27,8 @@ function body(kind: ErrorKind, message: string, id?: string): ErrorBody {
   return { error: id === undefined ? { kind, message } : { kind, id, message } };
 }
 
-function rootCode(err: unknown): string | undefined {
+/** The driver error code when `err` (or a cause) says the database is unreachable. */
+export function databaseUnavailableCode(err: unknown): string | undefined {
   for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return code;
@@ -66,7 +67,7 @@ export function controlPlaneErrorHandler(err: FastifyError | Error, req: Fastify
     return;
   }
   req.log.error({ err }, 'control plane request failed');
-  if (rootCode(err)) {
+  if (databaseUnavailableCode(err)) {
     reply.status(503).send(body('unavailable', 'control-plane database unavailable, retry later'));
     return;
   }

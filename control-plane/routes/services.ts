@@ -6,8 +6,10 @@ import type {
   Feed,
   LimitsService,
   RulesService,
+  SeriesDeletionService,
   TenantService,
   TokenService,
+  UsageService,
 } from '../domain/index.js';
 import type { SessionSigner } from '../plugins/index.js';
 
@@ -20,6 +22,8 @@ export interface Services {
   alertmanager: AlertmanagerService;
   audit: AuditService;
   adminAuth: AdminAuthService;
+  seriesDeletion: SeriesDeletionService;
+  usage: UsageService;
   internal: ControlPlaneInternal;
   /** The current revision of a feed (a cheap read, for If-None-Match). */
   revisionOf(feed: Feed): Promise<number>;

@@ -19,7 +19,9 @@ export interface TestPlatform {
 
 export const ROOT_TOKEN = 'test-root-token-0123456789';
 
-export async function startPlatform(opts: { alertmanagerAllowedCidrs?: string[] } = {}): Promise<TestPlatform> {
+export async function startPlatform(
+  opts: { alertmanagerAllowedCidrs?: string[]; grpcPort?: number } = {},
+): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-it-'));
   const server = await startServer(
     {
@@ -34,6 +36,7 @@ export async function startPlatform(opts: { alertmanagerAllowedCidrs?: string[] 
       walFsync: 'never',
       storage: { kind: 'embedded' },
       ...(opts.alertmanagerAllowedCidrs ? { alertmanagerAllowedCidrs: opts.alertmanagerAllowedCidrs } : {}),
+      ...(opts.grpcPort === undefined ? {} : { grpcPort: opts.grpcPort }),
     },
     () => {},
   );

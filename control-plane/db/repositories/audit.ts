@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from 'drizzle-orm';
 import type { AuditEntry, AuditFilter, AuditRepository, NewAuditEntry } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { auditLog } from '../schema/index.js';
@@ -27,11 +27,12 @@ export class DrizzleAuditRepository implements AuditRepository {
     if (f.since !== undefined) where.push(gte(auditLog.at, date(f.since)));
     if (f.until !== undefined) where.push(lte(auditLog.at, date(f.until)));
     if (f.before !== undefined) where.push(lt(auditLog.id, f.before));
+    if (f.after !== undefined) where.push(gt(auditLog.id, f.after));
     const rows = await this.db
       .select()
       .from(auditLog)
       .where(and(...where))
-      .orderBy(desc(auditLog.id))
+      .orderBy(f.after === undefined ? desc(auditLog.id) : asc(auditLog.id))
       .limit(f.limit);
     return rows.map((r) => ({
       id: r.id,

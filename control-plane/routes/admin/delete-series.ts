@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { UnavailableError } from '../../../data-plane/model/index.js';
 import { ErrorBody, TenantParams } from '../../api/index.js';
+import { actorOf } from '../../plugins/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 /** Operator delete-series body: Prometheus's admin API parameters, as JSON. */
@@ -28,15 +28,6 @@ export const DeleteSeriesView = Type.Object({
 });
 export type DeleteSeriesView = Static<typeof DeleteSeriesView>;
 
-/**
- * The data plane's delete-series, given to the control plane at composition time. Throws
- * BadDataError (400) for a bad request. Returns times in ms.
- */
-export type SeriesDeleter = (
-  tenantId: string,
-  req: { match: string[]; start?: string | undefined; end?: string | undefined },
-) => Promise<{ tenantId: string; selectors: string[]; start: number; end: number; samplesRemovedFromMemory: number }>;
-
 export const DeletionList = Type.Object({
   items: Type.Array(
     Type.Object({
@@ -49,11 +40,6 @@ export const DeletionList = Type.Object({
 });
 export type DeletionList = Static<typeof DeletionList>;
 
-/** The tenant's deletions whose tombstones are still in storage (times in ms). */
-export type DeletionLister = (
-  tenantId: string,
-) => Promise<{ id: string; selector: string; start: number; end: number }[]>;
-
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 
 const iso = (ms: number) => new Date(Math.min(Math.max(ms, -62135596800000), 253402300799000)).toISOString();
@@ -63,9 +49,7 @@ const iso = (ms: number) => new Date(Math.min(Math.max(ms, -62135596800000), 253
  * tenant's series in a time range. The data is hidden from queries when the call returns and
  * removed from storage by the housekeeping job later.
  */
-export const deleteSeriesRoutes: FastifyPluginAsync<
-  AdminRouteOptions & { deleteSeries?: SeriesDeleter; listDeletions?: DeletionLister }
-> = async (app, { services, deleteSeries, listDeletions }) => {
+export const deleteSeriesRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { services }) => {
   app.post<{ Params: TenantParams; Body: DeleteSeriesBody }>(
     '/tenants/:id/delete-series',
     {
@@ -77,9 +61,7 @@ export const deleteSeriesRoutes: FastifyPluginAsync<
       },
     },
     async (req) => {
-      const tenant = await services.tenants.get(req.params.id);
-      if (!deleteSeries) throw new UnavailableError('delete-series: no data plane is attached to this control plane');
-      const r = await deleteSeries(tenant.id, req.body);
+      const r = await services.seriesDeletion.delete(actorOf(req), req.params.id, req.body);
       return { ...r, start: iso(r.start), end: iso(r.end) };
     },
   );
@@ -89,9 +71,7 @@ export const deleteSeriesRoutes: FastifyPluginAsync<
     '/tenants/:id/delete-series',
     { schema: { tags: ['tenants'], params: TenantParams, response: { 200: DeletionList, ...errors } } },
     async (req) => {
-      const tenant = await services.tenants.get(req.params.id);
-      if (!listDeletions) throw new UnavailableError('delete-series: no data plane is attached to this control plane');
-      const items = await listDeletions(tenant.id);
+      const items = await services.seriesDeletion.list(req.params.id);
       return { items: items.map((d) => ({ ...d, start: iso(d.start), end: iso(d.end) })) };
     },
   );

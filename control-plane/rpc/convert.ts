@@ -1,0 +1,208 @@
+/** Domain values (ms timestamps, plain objects) ↔ the generated protobuf messages, at the RPC edge. */
+import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { type Timestamp, timestampFromMs, timestampMs, ValueSchema } from '@bufbuild/protobuf/wkt';
+import { BadDataError } from '../../data-plane/model/index.js';
+import {
+  type AlertmanagerConfig as AlertmanagerConfigMsg,
+  AlertmanagerConfigSchema,
+  type AuditEvent,
+  AuditEventSchema,
+  type Limits,
+  LimitsSchema,
+  type LimitValue,
+  LimitValueSchema,
+  type RuleGroup as RuleGroupMsg,
+  RuleGroupSchema,
+  type Tenant as TenantMsg,
+  TenantSchema,
+  TenantState,
+  type Token,
+  TokenSchema,
+  type UsageSample as UsageSampleMsg,
+  UsageSampleSchema,
+} from '../../gen/cortex/admin/v1/admin_pb.js';
+import type {
+  AlertmanagerConfig,
+  AuditEntry,
+  LimitsView,
+  Rule,
+  RuleGroup,
+  Tenant,
+  TenantStatus,
+  TokenInfo,
+  UsageSample,
+} from '../domain/index.js';
+
+const ts = (ms: number): Timestamp => timestampFromMs(ms);
+/** Timestamps (JSON form) hold years 0001-9999; Prometheus's min and max time lie beyond. */
+export const clampedTs = (ms: number): Timestamp =>
+  ts(Math.min(Math.max(ms, -62_135_596_800_000), 253_402_300_799_000));
+const tsOrUnset = (ms: number | null): Timestamp | undefined => (ms === null ? undefined : ts(ms));
+
+/** An optional Timestamp as the REST API's ISO-8601 string (what the domain parses). */
+export function isoOrUndefined(t: Timestamp | undefined): string | undefined {
+  return t === undefined ? undefined : new Date(timestampMs(t)).toISOString();
+}
+
+const STATE_BY_STATUS: Readonly<Record<TenantStatus, TenantState>> = {
+  active: TenantState.ACTIVE,
+  suspended: TenantState.SUSPENDED,
+  deleted: TenantState.DELETED,
+};
+
+export function statusOf(state: TenantState): TenantStatus | undefined {
+  if (state === TenantState.ACTIVE) return 'active';
+  if (state === TenantState.SUSPENDED) return 'suspended';
+  if (state === TenantState.DELETED) return 'deleted';
+  return undefined;
+}
+
+export function tenantMsg(t: Tenant): TenantMsg {
+  return create(TenantSchema, {
+    id: t.id,
+    displayName: t.displayName,
+    labels: { ...t.labels },
+    state: STATE_BY_STATUS[t.status],
+    createTime: ts(t.createdAt),
+    updateTime: ts(t.updatedAt),
+  });
+}
+
+export function tokenMsg(t: TokenInfo): Token {
+  return create(TokenSchema, {
+    id: t.id,
+    tenantId: t.tenantId,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: [...t.scopes],
+    createTime: ts(t.createdAt),
+    lastUseTime: tsOrUnset(t.lastUsedAt),
+    expireTime: tsOrUnset(t.expiresAt),
+    revokeTime: tsOrUnset(t.revokedAt),
+  });
+}
+
+function limitValueMsg(v: number | string): LimitValue {
+  return create(LimitValueSchema, {
+    kind: typeof v === 'number' ? { case: 'number', value: v } : { case: 'duration', value: v },
+  });
+}
+
+function limitMap(values: Record<string, number | string>): Record<string, LimitValue> {
+  const out: Record<string, LimitValue> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = limitValueMsg(v);
+  return out;
+}
+
+export function limitsMsg(v: LimitsView): Limits {
+  return create(LimitsSchema, {
+    tenantId: v.tenantId,
+    limits: limitMap(v.limits),
+    overridden: v.overridden,
+    defaults: limitMap(v.defaults),
+  });
+}
+
+/** Limit values as the REST body carries them (number or duration string; unset: undefined, refused). */
+export function limitsIn(values: Record<string, LimitValue>): Record<string, unknown> {
+  // Keys are caller-chosen: no prototype for `__proto__` to reach.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(values)) out[k] = v.kind.value;
+  return out;
+}
+
+function ruleMsg(r: Rule) {
+  return {
+    record: r.record ?? '',
+    alert: r.alert ?? '',
+    expr: r.expr,
+    forDuration: r.for ?? '',
+    keepFiringFor: r.keep_firing_for ?? '',
+    labels: { ...r.labels },
+    annotations: { ...r.annotations },
+  };
+}
+
+export function ruleGroupMsg(namespace: string, g: RuleGroup): RuleGroupMsg {
+  return create(RuleGroupSchema, {
+    namespace,
+    name: g.name,
+    interval: g.interval ?? '',
+    limit: g.limit ?? 0,
+    queryOffset: g.query_offset ?? '',
+    labels: { ...g.labels },
+    rules: g.rules.map(ruleMsg),
+  });
+}
+
+function nonEmptyMap(m: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(m).length === 0 ? undefined : { ...m };
+}
+
+/** A rule group message as the Prometheus rule-group object the domain validates (empty = absent). */
+export function ruleGroupIn(g: RuleGroupMsg): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: g.name };
+  if (g.interval !== '') out.interval = g.interval;
+  if (g.limit !== 0) out.limit = g.limit;
+  if (g.queryOffset !== '') out.query_offset = g.queryOffset;
+  const labels = nonEmptyMap(g.labels);
+  if (labels) out.labels = labels;
+  out.rules = g.rules.map((r) => {
+    const rule: Record<string, unknown> = {};
+    if (r.record !== '') rule.record = r.record;
+    if (r.alert !== '') rule.alert = r.alert;
+    rule.expr = r.expr;
+    if (r.forDuration !== '') rule.for = r.forDuration;
+    if (r.keepFiringFor !== '') rule.keep_firing_for = r.keepFiringFor;
+    const l = nonEmptyMap(r.labels);
+    if (l) rule.labels = l;
+    const a = nonEmptyMap(r.annotations);
+    if (a) rule.annotations = a;
+    return rule;
+  });
+  return out;
+}
+
+export function alertmanagerMsg(c: AlertmanagerConfig): AlertmanagerConfigMsg {
+  return create(AlertmanagerConfigSchema, {
+    config: c.config,
+    templates: { ...c.templates },
+    revision: BigInt(c.revision),
+  });
+}
+
+/** What the audit log stored (jsonb) as a protobuf Value; anything not JSON-shaped becomes null. */
+function jsonValue(v: unknown) {
+  try {
+    return fromJson(ValueSchema, (v ?? null) as JsonValue);
+  } catch {
+    return fromJson(ValueSchema, null);
+  }
+}
+
+export function auditMsg(e: AuditEntry): AuditEvent {
+  return create(AuditEventSchema, {
+    id: BigInt(e.id),
+    time: ts(e.at),
+    actor: e.actor,
+    action: e.action,
+    tenantId: e.tenantId ?? '',
+    target: e.target ?? '',
+    before: jsonValue(e.before),
+    after: jsonValue(e.after),
+  });
+}
+
+export function usageSampleMsg(s: UsageSample): UsageSampleMsg {
+  return create(UsageSampleSchema, {
+    time: ts(s.at),
+    activeSeries: BigInt(Math.round(s.activeSeries)),
+    ingestionRate: s.ingestionRate,
+  });
+}
+
+/** AIP-158 page size: 0 means the default; larger than the maximum is coerced down; negative is refused. */
+export function pageSize(n: number, def = 100, max = 1000): number {
+  if (n < 0) throw new BadDataError(`page_size: must not be negative, got ${n}`);
+  return n === 0 ? def : Math.min(n, max);
+}
