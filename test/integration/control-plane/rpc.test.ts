@@ -329,7 +329,7 @@ describe.each(backends())('admin RPC (gRPC, gRPC-Web, Connect) on $name', (backe
     expect(missing.status).toBe(404);
     const err = (await missing.json()) as { details: { type: string }[] };
     expect(err).toMatchObject({ code: 'not_found', message: 'tenant nope-nope not found' });
-    expect(err.details[0].type).toBe('cortex.admin.v1.ErrorDetail');
+    expect(err.details[0]?.type).toBe('cortex.admin.v1.ErrorDetail');
     expect((await post('ListTenants', {}, 'wrong-token-0123456789')).status).toBe(401);
   });
 
