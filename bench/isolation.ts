@@ -150,6 +150,8 @@ async function startProduct(): Promise<Server> {
       '127.0.0.1',
       '--port',
       String(port),
+      '--grpc-listen-port',
+      '0',
       '--data-dir',
       join(dataDir, 'data'),
       '--dev-root-token',

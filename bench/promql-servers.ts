@@ -164,6 +164,8 @@ export async function startCortex(o: CortexOptions): Promise<Cortex> {
     '127.0.0.1',
     '--port',
     String(port),
+    '--grpc-listen-port',
+    '0',
     '--data-dir',
     o.dataDir,
     '--dev-root-token',

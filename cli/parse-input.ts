@@ -1,5 +1,4 @@
 import { parseDuration } from '../data-plane/model/index.js';
-import { TOKEN_SCOPES } from './client/index.js';
 import { UsageError } from './errors.js';
 
 /** `--label k=v` (repeatable) → a record; a value may contain `=`, the key may not be empty. */
@@ -13,6 +12,19 @@ export function parseLabels(pairs: readonly string[] | undefined): Record<string
   }
   return { ...out };
 }
+
+/**
+ * The token scopes, checked before a request is sent (the server checks them too; the .proto keeps
+ * scopes as strings, documented on Token.scopes).
+ */
+export const TOKEN_SCOPES = [
+  'metrics:write',
+  'metrics:read',
+  'rules:read',
+  'rules:write',
+  'alerts:read',
+  'alerts:write',
+] as const;
 
 /** `--scopes metrics:write,metrics:read` → validated, de-duplicated list in the given order. */
 export function parseScopes(list: string): string[] {

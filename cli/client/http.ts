@@ -105,10 +105,11 @@ function kindFor(status: number): string {
   return kinds[status] ?? (status >= 500 ? 'internal' : 'bad_data');
 }
 
-function describeCause(err: unknown): string {
+/** Why a request got no answer, in a few words (connection refused, timed out, …). */
+export function describeCause(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'request timed out';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; message?: string };
     if (cause?.code) return cause.code === 'ECONNREFUSED' ? 'connection refused' : `${cause.code}`;
     return cause?.message ?? err.message;
   }

@@ -1,4 +1,3 @@
 export * from './admin-client.js';
 export * from './errors.js';
 export * from './http.js';
-export * from './types.js';

@@ -1,7 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
 
 /** One saved connection: where the server is, how to authenticate and which tenant to act on. */
 export interface Context {
@@ -35,6 +34,8 @@ export async function loadConfig(path: string): Promise<CliConfig> {
   }
   let raw: unknown;
   try {
+    // Loaded here: most commands never read a config file, and yaml costs start-up time.
+    const { parse } = await import('yaml');
     raw = parse(text);
   } catch (err) {
     throw new ConfigError(`${path}: ${(err as Error).message}`);
@@ -46,6 +47,7 @@ export async function loadConfig(path: string): Promise<CliConfig> {
 export async function saveConfig(path: string, config: CliConfig): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
+  const { stringify } = await import('yaml');
   await writeFile(tmp, stringify(toYaml(config)), { mode: 0o600 });
   await chmod(tmp, 0o600);
   await rename(tmp, path);

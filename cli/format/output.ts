@@ -1,4 +1,7 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+
+// yaml is loaded on the first `-o yaml` only (start-up time); require keeps renderData synchronous.
+const lazyRequire = createRequire(import.meta.url);
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -6,6 +9,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Serialises data for `-o json` / `-o yaml`; always ends with a newline. */
 export function renderData(data: unknown, format: 'json' | 'yaml'): string {
   if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  const { stringify } = lazyRequire('yaml') as typeof import('yaml');
   return stringify(data, { lineWidth: 0 });
 }
 

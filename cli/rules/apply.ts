@@ -1,5 +1,6 @@
-import type { AdminClient, RuleGroup } from '../client/index.js';
+import type { AdminClient } from '../client/index.js';
 import type { RuleChange } from './diff.js';
+import type { RuleGroup } from './rule-file.js';
 
 /**
  * Applies planned changes in order: creates and updates first (so a failure never leaves a tenant

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleGroup } from '../client/index.js';
 import { canonical, diffRules, lineDiff, renderChanges, summarize } from './index.js';
+import type { RuleGroup } from './rule-file.js';
 
 const g = (name: string, extra: Partial<RuleGroup> = {}): RuleGroup => ({
   name,

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { formatDuration, parseDuration } from '../../data-plane/model/index.js';
-import type { RuleGroup } from '../client/index.js';
 import type { LocalRules } from './load.js';
+import type { RuleGroup } from './rule-file.js';
 
 export type ChangeKind = 'create' | 'update' | 'delete' | 'unchanged';
 

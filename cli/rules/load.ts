@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RuleGroup } from '../client/index.js';
+import type { RuleGroup } from './rule-file.js';
 import { type Problem, parseRuleFile, type RuleFile } from './rule-file.js';
 
 /** Rule groups by namespace, in file order, as read from local files. */

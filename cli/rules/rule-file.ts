@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import type { PromRule, PromRuleGroup } from '../../control-plane/api/proto-values.js';
 import { parseDuration } from '../../data-plane/model/index.js';
-import type { Rule, RuleGroup } from '../client/index.js';
 import { checkExpr } from './promql-check.js';
 
 /** A finding in a rule file, positioned for editors (`file:line:col`), 1-based. */
@@ -20,6 +20,12 @@ export interface RuleFile {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** A rule as rule files write it. */
+export type Rule = PromRule;
+
+/** A rule group as rule files write it; `source_tenants` is read so the server can refuse it by name. */
+export type RuleGroup = PromRuleGroup & { source_tenants?: unknown };
 const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules', 'source_tenants']);
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const DURATION_KEYS = ['interval', 'query_offset'] as const;

@@ -8,6 +8,7 @@ import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { BadDataError, NotFoundError } from '../../data-plane/model/index.js';
 import { type AdminService, TenantState } from '../../gen/cortex/admin/v1/admin_pb.js';
+import { ruleGroupFromProto, ruleGroupToProto } from '../api/proto-values.js';
 import type { Services } from '../routes/index.js';
 import { actorOf } from './auth.js';
 import {
@@ -18,8 +19,6 @@ import {
   limitsIn,
   limitsMsg,
   pageSize,
-  ruleGroupIn,
-  ruleGroupMsg,
   statusOf,
   tenantMsg,
   tokenMsg,
@@ -140,7 +139,7 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
       const namespaces = Object.keys(byNs)
         .filter((ns) => req.namespace === '' || ns === req.namespace)
         .sort();
-      return { ruleGroups: namespaces.flatMap((ns) => byNs[ns]!.map((g) => ruleGroupMsg(ns, g))) };
+      return { ruleGroups: namespaces.flatMap((ns) => byNs[ns]!.map((g) => ruleGroupToProto(ns, g))) };
     },
 
     async getRuleGroup(req) {
@@ -150,13 +149,13 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
           `no rule group ${JSON.stringify(req.name)} in namespace ${JSON.stringify(req.namespace)}`,
         );
       }
-      return { ruleGroup: ruleGroupMsg(req.namespace, group) };
+      return { ruleGroup: ruleGroupToProto(req.namespace, group) };
     },
 
     async setRuleGroup(req, ctx) {
       const g = required(req.ruleGroup, 'rule_group');
-      const stored = await rules.put(actorOf(ctx), req.tenantId, g.namespace, g.name, ruleGroupIn(g));
-      return { ruleGroup: ruleGroupMsg(g.namespace, stored) };
+      const stored = await rules.put(actorOf(ctx), req.tenantId, g.namespace, g.name, { ...ruleGroupFromProto(g) });
+      return { ruleGroup: ruleGroupToProto(g.namespace, stored) };
     },
 
     async deleteRuleGroup(req, ctx) {

@@ -10,9 +10,6 @@ import {
   type Limits,
   LimitsSchema,
   type LimitValue,
-  LimitValueSchema,
-  type RuleGroup as RuleGroupMsg,
-  RuleGroupSchema,
   type Tenant as TenantMsg,
   TenantSchema,
   TenantState,
@@ -21,12 +18,11 @@ import {
   type UsageSample as UsageSampleMsg,
   UsageSampleSchema,
 } from '../../gen/cortex/admin/v1/admin_pb.js';
+import { limitMapToProto, limitValueFromProto } from '../api/proto-values.js';
 import type {
   AlertmanagerConfig,
   AuditEntry,
   LimitsView,
-  Rule,
-  RuleGroup,
   Tenant,
   TenantStatus,
   TokenInfo,
@@ -82,24 +78,12 @@ export function tokenMsg(t: TokenInfo): Token {
   });
 }
 
-function limitValueMsg(v: number | string): LimitValue {
-  return create(LimitValueSchema, {
-    kind: typeof v === 'number' ? { case: 'number', value: v } : { case: 'duration', value: v },
-  });
-}
-
-function limitMap(values: Record<string, number | string>): Record<string, LimitValue> {
-  const out: Record<string, LimitValue> = {};
-  for (const [k, v] of Object.entries(values)) out[k] = limitValueMsg(v);
-  return out;
-}
-
 export function limitsMsg(v: LimitsView): Limits {
   return create(LimitsSchema, {
     tenantId: v.tenantId,
-    limits: limitMap(v.limits),
+    limits: limitMapToProto(v.limits),
     overridden: v.overridden,
-    defaults: limitMap(v.defaults),
+    defaults: limitMapToProto(v.defaults),
   });
 }
 
@@ -107,59 +91,7 @@ export function limitsMsg(v: LimitsView): Limits {
 export function limitsIn(values: Record<string, LimitValue>): Record<string, unknown> {
   // Keys are caller-chosen: no prototype for `__proto__` to reach.
   const out: Record<string, unknown> = Object.create(null);
-  for (const [k, v] of Object.entries(values)) out[k] = v.kind.value;
-  return out;
-}
-
-function ruleMsg(r: Rule) {
-  return {
-    record: r.record ?? '',
-    alert: r.alert ?? '',
-    expr: r.expr,
-    forDuration: r.for ?? '',
-    keepFiringFor: r.keep_firing_for ?? '',
-    labels: { ...r.labels },
-    annotations: { ...r.annotations },
-  };
-}
-
-export function ruleGroupMsg(namespace: string, g: RuleGroup): RuleGroupMsg {
-  return create(RuleGroupSchema, {
-    namespace,
-    name: g.name,
-    interval: g.interval ?? '',
-    limit: g.limit ?? 0,
-    queryOffset: g.query_offset ?? '',
-    labels: { ...g.labels },
-    rules: g.rules.map(ruleMsg),
-  });
-}
-
-function nonEmptyMap(m: Record<string, string>): Record<string, string> | undefined {
-  return Object.keys(m).length === 0 ? undefined : { ...m };
-}
-
-/** A rule group message as the Prometheus rule-group object the domain validates (empty = absent). */
-export function ruleGroupIn(g: RuleGroupMsg): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: g.name };
-  if (g.interval !== '') out.interval = g.interval;
-  if (g.limit !== 0) out.limit = g.limit;
-  if (g.queryOffset !== '') out.query_offset = g.queryOffset;
-  const labels = nonEmptyMap(g.labels);
-  if (labels) out.labels = labels;
-  out.rules = g.rules.map((r) => {
-    const rule: Record<string, unknown> = {};
-    if (r.record !== '') rule.record = r.record;
-    if (r.alert !== '') rule.alert = r.alert;
-    rule.expr = r.expr;
-    if (r.forDuration !== '') rule.for = r.forDuration;
-    if (r.keepFiringFor !== '') rule.keep_firing_for = r.keepFiringFor;
-    const l = nonEmptyMap(r.labels);
-    if (l) rule.labels = l;
-    const a = nonEmptyMap(r.annotations);
-    if (a) rule.annotations = a;
-    return rule;
-  });
+  for (const [k, v] of Object.entries(values)) out[k] = limitValueFromProto(v);
   return out;
 }
 

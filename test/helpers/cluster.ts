@@ -298,6 +298,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       `--target=${spec.targets.join(',')}`,
       '--port',
       String(p),
+      '--grpc-listen-port',
+      '0',
       '--data-dir',
       dataDir,
       '--instance-id',

@@ -60,7 +60,20 @@ export async function startDevServer(
   const rootToken = opts.rootToken ?? 'e2e-root-token-0123456789';
   const child = spawn(
     process.execPath,
-    [BIN, 'server', '--dev', '--port', '0', '--data-dir', dataDir, '--dev-root-token', rootToken, ...(opts.args ?? [])],
+    [
+      BIN,
+      'server',
+      '--dev',
+      '--port',
+      '0',
+      '--grpc-listen-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--dev-root-token',
+      rootToken,
+      ...(opts.args ?? []),
+    ],
     {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },

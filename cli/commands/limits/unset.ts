@@ -16,8 +16,7 @@ export default class LimitsUnset extends TenantCommand<typeof LimitsUnset> {
   async run(): Promise<void> {
     const keys = parseLimitKeys(this.restArgs);
     if (keys.length === 0) throw new UsageError('no limit given: name at least one limit key');
-    const body = Object.fromEntries(keys.map((k) => [k, null]));
-    const limits = await (await this.client()).patchLimits(await this.tenant(), body);
+    const limits = await (await this.client()).resetLimits(await this.tenant(), keys);
     const changed = new Set<string>(keys);
     this.render(limits, () =>
       this.table(

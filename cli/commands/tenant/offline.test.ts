@@ -26,7 +26,8 @@ describe('tenant commands without a server', () => {
       name: 'server down',
       argv: ['acme'],
       exit: 1,
-      stderr: /cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused \[POST \/admin\/api\/v1\/tenants/,
+      stderr:
+        /cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused \[POST \/cortex\.admin\.v1\.AdminService\/CreateTenant\]/,
     },
     { name: 'unknown flag', argv: ['acme', '--bogus'], exit: 2, stderr: /Nonexistent flag: --bogus/ },
     { name: 'missing id', argv: [], exit: 2, stderr: /Missing 1 required arg/ },

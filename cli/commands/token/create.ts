@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TenantCommand } from '../../base-command.js';
-import { TOKEN_SCOPES } from '../../client/index.js';
 import { renderFields } from '../../format/index.js';
-import { expiresAt, parseScopes } from '../../parse-input.js';
+import { expiresAt, parseScopes, TOKEN_SCOPES } from '../../parse-input.js';
 
 export default class TokenCreate extends TenantCommand<typeof TokenCreate> {
   static override description = 'create an API token for a tenant; the secret is shown only once';

@@ -87,7 +87,7 @@ describe('alertmanager', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const after = await run(AlertmanagerGet, []);
     expect(after.exitCode).toBe(1);
-    expect(after.stderr).toMatch(/404 not_found: GET \/admin\/api\/v1\/tenants\/acme\/alertmanager/);
+    expect(after.stderr).toMatch(/404 not_found: POST \/cortex\.admin\.v1\.AdminService\/GetAlertmanagerConfig/);
   });
 
   it.each([

@@ -86,14 +86,14 @@ describe('cortexctl binary', () => {
       args: ['tenant', 'list', '--token', 'wrong-token-0123456789'],
       code: 4,
       out: /^$/,
-      err: /401 unauthorized: GET \/admin\/api\/v1\/tenants/,
+      err: /401 unauthorized: POST \/cortex\.admin\.v1\.AdminService\/ListTenants/,
     },
     {
       name: 'unknown tenant',
       args: ['tenant', 'get', 'ghost'],
       code: 1,
       out: /^$/,
-      err: /404 not_found: GET \/admin\/api\/v1\/tenants\/ghost/,
+      err: /404 not_found: POST \/cortex\.admin\.v1\.AdminService\/GetTenant/,
     },
     {
       name: 'destructive without --yes',
@@ -113,6 +113,8 @@ describe('cortexctl binary', () => {
     const address = await closedAddress();
     const r = await runCli(['tenant', 'list'], { ...env, CORTEXCTL_ADDRESS: address });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot reach ${address}: connection refused [GET /admin/api/v1/tenants]`);
+    expect(r.stderr).toContain(
+      `cannot reach ${address}: connection refused [POST /cortex.admin.v1.AdminService/ListTenants]`,
+    );
   });
 });

@@ -80,7 +80,7 @@ describe('limits', () => {
       cmd: LimitsSet,
       argv: ['-t', 'acme', '--max-label-names-per-series', '0'],
       exit: 1,
-      err: /400 bad_data: PATCH \/admin\/api\/v1\/tenants\/acme\/limits/,
+      err: /400 bad_data: POST \/cortex\.admin\.v1\.AdminService\/SetLimits/,
     },
     {
       name: 'unknown key',
@@ -101,7 +101,7 @@ describe('limits', () => {
       cmd: LimitsGet,
       argv: ['-t', 'ghost'],
       exit: 1,
-      err: /404 not_found: GET \/admin\/api\/v1\/tenants\/ghost\/limits/,
+      err: /404 not_found: POST \/cortex\.admin\.v1\.AdminService\/GetLimits/,
     },
     { name: 'wrong token', cmd: LimitsGet, argv: ['-t', 'acme', '--token', 'nope-nope-nope'], exit: 4, err: /401/ },
   ])('fails: $name', async ({ cmd, argv, exit, err }) => {

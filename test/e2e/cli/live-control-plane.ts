@@ -28,6 +28,7 @@ export async function startControlPlane(): Promise<LiveControlPlane> {
   });
   const app = Fastify({ logger: false });
   await app.register(cp.plugin);
+  await app.register(cp.rpcPlugin());
   let ready = true;
   app.get('/ready', async (_req, reply) => (ready ? reply.send('ready\n') : reply.code(503).send('starting\n')));
   await app.listen({ host: '127.0.0.1', port: 0 });

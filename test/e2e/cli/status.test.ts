@@ -54,6 +54,6 @@ describe('status', () => {
   it('exits 4 when the token is rejected while reading tenant limits', async () => {
     const r = await runCommand(Status, ['-t', 'acme', '--token', 'not-the-root-token'], cp.env);
     expect(r.exitCode).toBe(4);
-    expect(r.stderr).toMatch(/401 unauthorized: GET \/admin\/api\/v1\/tenants\/acme\/limits/);
+    expect(r.stderr).toMatch(/401 unauthorized: POST \/cortex\.admin\.v1\.AdminService\/GetLimits/);
   });
 });

@@ -73,7 +73,7 @@ describe('tenant', () => {
       argv: ['acme'],
       env: {},
       exit: 1,
-      err: /\[409 conflict: POST \/admin\/api\/v1\/tenants\]/,
+      err: /\[409 conflict: POST \/cortex\.admin\.v1\.AdminService\/CreateTenant\]/,
     },
     {
       name: 'unknown tenant',
@@ -81,7 +81,7 @@ describe('tenant', () => {
       argv: ['nope'],
       env: {},
       exit: 1,
-      err: /\[404 not_found: GET \/admin\/api\/v1\/tenants\/nope\]/,
+      err: /\[404 not_found: POST \/cortex\.admin\.v1\.AdminService\/GetTenant\]/,
     },
     { name: 'invalid tenant ID', cmd: TenantCreate, argv: ['-bad'], env: {}, exit: 2, err: /Nonexistent flag|flag/ },
     { name: 'bad ID rejected by the server', cmd: TenantCreate, argv: ['a.b'], env: {}, exit: 1, err: /400 bad_data/ },
@@ -91,7 +91,7 @@ describe('tenant', () => {
       argv: [],
       env: { CORTEXCTL_TOKEN: 'wrong-token-xxxxxxxx' },
       exit: 4,
-      err: /401 unauthorized: GET \/admin\/api\/v1\/tenants/,
+      err: /401 unauthorized: POST \/cortex\.admin\.v1\.AdminService\/ListTenants/,
     },
     { name: 'no token', cmd: TenantList, argv: [], env: { CORTEXCTL_TOKEN: undefined }, exit: 4, err: /401/ },
     {
@@ -147,7 +147,7 @@ describe('tenant', () => {
     const r = await run(TenantGet, ['nope', '-o', 'json']);
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stderr)).toMatchObject({
-      error: { kind: 'not_found', status: 404, request: 'GET /admin/api/v1/tenants/nope' },
+      error: { kind: 'not_found', status: 404, request: 'POST /cortex.admin.v1.AdminService/GetTenant' },
     });
   });
 
@@ -224,7 +224,7 @@ describe('token', () => {
       name: 'unknown tenant',
       argv: ['-t', 'ghost', '--scopes', 'metrics:read'],
       exit: 1,
-      err: /404 not_found: POST \/admin\/api\/v1\/tenants\/ghost\/tokens/,
+      err: /404 not_found: POST \/cortex\.admin\.v1\.AdminService\/CreateToken/,
     },
   ])('create fails: $name', async ({ argv, exit, err }) => {
     const r = await run(TokenCreate, argv);

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench:cli`: how long `cortexctl` takes from process start to exit against a running server
+ * (issue #22: `tenant list` ≤ 250 ms median through the bin, ≤ 500 ms through `npx`). Starts
+ * `cortexctl server --dev` on free loopback ports with its own data dir, creates a few tenants, then
+ * runs each command `--runs` times (after one warm-up) and prints the median and p90 wall time, next
+ * to a bare `node -e ''` for the machine's own floor. Needs `npm run build` first (compiled JS only:
+ * no TypeScript loader at run time).
+ *
+ *   npm run bench:cli [-- --runs 20]
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(REPO, 'bin/run.js');
+const ROOT_TOKEN = 'bench-cli-root-token-0123456789';
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'server',
+      '--dev',
+      '--port',
+      String(port),
+      '--grpc-listen-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--dev-root-token',
+      ROOT_TOKEN,
+      '--query-workers',
+      '0',
+    ],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { url, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become ready in 60 s');
+}
+
+function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function stats(samples: number[]): { median: number; p90: number; min: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { median, p90: at(0.9), min: s[0]! };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+const { url, child } = await startServer(join(dataDir, 'data'));
+try {
+  const env = {
+    ...process.env,
+    CORTEXCTL_ADDRESS: url,
+    CORTEXCTL_TOKEN: ROOT_TOKEN,
+    XDG_CONFIG_HOME: join(dataDir, 'config'),
+    NO_COLOR: '1',
+  };
+  for (const t of ['acme', 'globex', 'initech']) timeOnce(process.execPath, [BIN, 'tenant', 'create', t], env);
+  const cases: { name: string; cmd: string; args: string[]; target?: number }[] = [
+    { name: "node -e '' (floor)", cmd: process.execPath, args: ['-e', ''] },
+    { name: 'node bin/run.js tenant list', cmd: process.execPath, args: [BIN, 'tenant', 'list'], target: 250 },
+    { name: 'node bin/run.js tenant list -o json', cmd: process.execPath, args: [BIN, 'tenant', 'list', '-o', 'json'] },
+    { name: 'node bin/run.js --help', cmd: process.execPath, args: [BIN, '--help'] },
+    { name: 'npx cortexctl tenant list', cmd: 'npx', args: ['--no', 'cortexctl', 'tenant', 'list'], target: 500 },
+  ];
+  const load = loadavg()[0]!;
+  console.log(`cortexctl start-up to exit against ${url}, ${RUNS} runs each after a warm-up (ms)`);
+  console.log(`load average at start: ${load.toFixed(2)} on this machine (figures are wall time)\n`);
+  console.log(`${'command'.padEnd(40)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}  target`);
+  let missed = 0;
+  for (const c of cases) {
+    timeOnce(c.cmd, c.args, env);
+    const samples = Array.from({ length: RUNS }, () => timeOnce(c.cmd, c.args, env));
+    const s = stats(samples);
+    const verdict = c.target === undefined ? '' : s.median <= c.target ? `≤ ${c.target} ok` : `> ${c.target} MISSED`;
+    if (c.target !== undefined && s.median > c.target) missed++;
+    console.log(
+      `${c.name.padEnd(40)}${s.median.toFixed(0).padStart(8)}${s.p90.toFixed(0).padStart(8)}${s.min.toFixed(0).padStart(8)}  ${verdict}`,
+    );
+  }
+  console.log(`\nload average at end: ${loadavg()[0]!.toFixed(2)}`);
+  process.exitCode = missed > 0 ? 1 : 0;
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

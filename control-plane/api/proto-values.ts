@@ -1,0 +1,97 @@
+/**
+ * Values that cross the RPC contract in a shape of their own, converted the same way by the server
+ * (control-plane/rpc) and by clients (the CLI): Prometheus rule-group objects (rule-file keys,
+ * absent when empty) and limit values (a number, or a duration string). Pure: generated types only.
+ */
+import { create } from '@bufbuild/protobuf';
+import {
+  type LimitValue,
+  LimitValueSchema,
+  type RuleGroup as RuleGroupMsg,
+  RuleGroupSchema,
+} from '../../gen/cortex/admin/v1/admin_pb.js';
+
+/** A Prometheus rule as rule files write it. */
+export interface PromRule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  keep_firing_for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A Prometheus rule group as rule files write it. */
+export interface PromRuleGroup {
+  name: string;
+  interval?: string;
+  limit?: number;
+  query_offset?: string;
+  labels?: Record<string, string>;
+  rules: PromRule[];
+}
+
+function nonEmpty(m: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(m).length === 0 ? undefined : { ...m };
+}
+
+export function ruleGroupToProto(namespace: string, g: PromRuleGroup): RuleGroupMsg {
+  return create(RuleGroupSchema, {
+    namespace,
+    name: g.name,
+    interval: g.interval ?? '',
+    limit: g.limit ?? 0,
+    queryOffset: g.query_offset ?? '',
+    labels: { ...g.labels },
+    rules: g.rules.map((r) => ({
+      record: r.record ?? '',
+      alert: r.alert ?? '',
+      expr: r.expr,
+      forDuration: r.for ?? '',
+      keepFiringFor: r.keep_firing_for ?? '',
+      labels: { ...r.labels },
+      annotations: { ...r.annotations },
+    })),
+  });
+}
+
+/** The rule-group object of a message; empty fields are absent, as in a rule file. */
+export function ruleGroupFromProto(g: RuleGroupMsg): PromRuleGroup {
+  const out: PromRuleGroup = { name: g.name, rules: [] };
+  if (g.interval !== '') out.interval = g.interval;
+  if (g.limit !== 0) out.limit = g.limit;
+  if (g.queryOffset !== '') out.query_offset = g.queryOffset;
+  const labels = nonEmpty(g.labels);
+  if (labels) out.labels = labels;
+  out.rules = g.rules.map((r) => {
+    const rule: PromRule = { expr: r.expr };
+    if (r.record !== '') rule.record = r.record;
+    if (r.alert !== '') rule.alert = r.alert;
+    if (r.forDuration !== '') rule.for = r.forDuration;
+    if (r.keepFiringFor !== '') rule.keep_firing_for = r.keepFiringFor;
+    const l = nonEmpty(r.labels);
+    if (l) rule.labels = l;
+    const a = nonEmpty(r.annotations);
+    if (a) rule.annotations = a;
+    return rule;
+  });
+  return out;
+}
+
+export function limitValueToProto(v: number | string): LimitValue {
+  return create(LimitValueSchema, {
+    kind: typeof v === 'number' ? { case: 'number', value: v } : { case: 'duration', value: v },
+  });
+}
+
+/** The number or duration string; undefined when the message holds neither. */
+export function limitValueFromProto(v: LimitValue): number | string | undefined {
+  return v.kind.value;
+}
+
+export function limitMapToProto(values: Record<string, number | string>): Record<string, LimitValue> {
+  const out: Record<string, LimitValue> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = limitValueToProto(v);
+  return out;
+}
