@@ -1,6 +1,7 @@
 /**
  * Part of `npm run build`, after tsc: replaces dist/cli/client/admin-client.js with one esbuild
- * bundle of it and what it imports (the generated AdminService code, @bufbuild/protobuf,
+ * bundle of cli/client/admin-client.ts (the source, so the bundle never goes stale while tsc's
+ * incremental build skips an unchanged file) and what it imports (the generated AdminService code, @bufbuild/protobuf,
  * @connectrpc/connect, @connectrpc/connect-node). Node loads one file instead of ~150 ES modules,
  * which is most of `cortexctl`'s start-up (bench/cli.ts measures it). The client's error classes
  * and plain-HTTP transport stay separate modules: the rest of the CLI checks errors with instanceof.
@@ -11,12 +12,12 @@ import { build } from 'esbuild';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const file = join(REPO, 'dist/cli/client/admin-client.js');
+const entry = join(REPO, 'cli/client/admin-client.ts');
 const shared = /^\.\/(errors|http)\.js$/;
 
 const result = await build({
-  entryPoints: [file],
+  entryPoints: [entry],
   outfile: file,
-  allowOverwrite: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
