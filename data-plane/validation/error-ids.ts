@@ -13,6 +13,8 @@ export const ERROR_IDS = {
   requestTooLarge: 'err-cortex-request-too-large',
   unsupportedContentType: 'err-cortex-unsupported-content-type',
   unsupportedContentEncoding: 'err-cortex-unsupported-content-encoding',
+  // Remote write 2.0: a series (or exemplar) whose refs do not resolve is dropped (partial 400).
+  invalidSymbolRef: 'err-cortex-invalid-symbol-ref',
   // Series validation (series dropped, partial 400).
   missingMetricName: 'err-cortex-missing-metric-name',
   metricNameInvalid: 'err-cortex-metric-name-invalid',
