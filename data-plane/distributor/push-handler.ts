@@ -162,7 +162,7 @@ function writtenHeaders(
 }
 
 /** One line per reason (error ID): the first occurrence in full, with a count of the others. */
-function partialBody(errors: DroppedItem[], maxLines: number): string {
+export function partialBody(errors: DroppedItem[], maxLines: number): string {
   const byId = new Map<string, { first: DroppedItem; count: number; dropped: number }>();
   for (const e of errors) {
     const key = e.error.id ?? e.error.message;
