@@ -1,4 +1,5 @@
 import { BadDataError } from '../model/index.js';
+import { ERROR_IDS } from '../validation/index.js';
 import { anyValueString } from './decode-proto.js';
 import type {
   ExponentialBuckets,
@@ -13,7 +14,7 @@ import type {
   SummaryPoint,
 } from './model.js';
 
-const ID = 'err-cortex-invalid-otlp-json';
+const ID = ERROR_IDS.invalidOtlpJson;
 
 function bad(message: string): BadDataError {
   return new BadDataError(`invalid OTLP JSON: ${message} (${ID})`, { id: ID });

@@ -4,6 +4,7 @@ import { partialBody } from '../distributor/index.js';
 import { BadDataError, CortexError, LimitExceededError, type TenantId } from '../model/index.js';
 import { ProtoWriter } from '../remotewrite/index.js';
 import { WIRE_LEN, WIRE_VARINT } from '../remotewrite/proto-reader.js';
+import { ERROR_IDS } from '../validation/index.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
 import { TRANSLATION_STRATEGIES } from './names.js';
@@ -106,7 +107,7 @@ export function createOtlpHandler(
 }
 
 function tooLarge(n: number | undefined, limit: number): BadDataError {
-  const id = 'err-cortex-request-too-large';
+  const id = ERROR_IDS.requestTooLarge;
   const size = n === undefined ? 'more than' : `${n} bytes,`;
   return new BadDataError(
     `the decoded OTLP body is ${size} above the limit of ${limit} bytes (otlp_max_decompressed_bytes); send smaller batches (${id})`,
@@ -120,7 +121,7 @@ function gunzip(body: Uint8Array, limit: number): Uint8Array {
     return gunzipSync(body, { maxOutputLength: Math.max(1, limit) });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(undefined, limit);
-    const id = 'err-cortex-gzip-corrupt';
+    const id = ERROR_IDS.gzipCorrupt;
     throw new BadDataError(`gzip: ${(err as Error).message} (${id})`, { id, cause: err });
   }
 }

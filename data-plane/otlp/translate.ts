@@ -1,5 +1,6 @@
 import { BadDataError, type BucketSpan, type FloatHistogram, type MetricMetadata, STALE_NAN } from '../model/index.js';
 import type { WireExemplar, WireRejection, WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import { ERROR_IDS } from '../validation/index.js';
 import { formatFloat } from './decode-proto.js';
 import {
   type ExponentialHistogramPoint,
@@ -49,9 +50,9 @@ export interface Translated {
 }
 
 export const OTLP_ERROR_IDS = {
-  deltaTemporality: 'err-cortex-otlp-delta-temporality',
-  unsupportedMetric: 'err-cortex-otlp-unsupported-metric',
-  invalidName: 'err-cortex-otlp-invalid-name',
+  deltaTemporality: ERROR_IDS.otlpDeltaTemporality,
+  unsupportedMetric: ERROR_IDS.otlpUnsupportedMetric,
+  invalidName: ERROR_IDS.otlpInvalidName,
 } as const;
 
 const SERVICE_NAME = 'service.name';
