@@ -5,7 +5,6 @@ import type {
   HistogramPoint,
   NumberPoint,
   OtlpAttributes,
-  OtlpData,
   OtlpExemplar,
   OtlpMetric,
   OtlpRequest,
@@ -608,5 +607,3 @@ export function formatFloat(v: number): string {
   if (Number.isInteger(v)) return BigInt(v).toString();
   return v.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
 }
-
-export type { OtlpData };

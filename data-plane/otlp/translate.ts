@@ -193,7 +193,7 @@ class Translator {
       case 'gauge':
       case 'sum':
         for (const p of d.points) {
-          const base = this.labels(p.attributes, name, n);
+          const base = this.labels(p.attributes, name);
           if (base === undefined) continue;
           const v = p.flags & FLAG_NO_RECORDED_VALUE ? STALE_NAN : p.value;
           this.sample(withName(base, name), p.tMs, v, this.exemplars(p.exemplars, p.tMs));
@@ -201,7 +201,7 @@ class Translator {
         return;
       case 'summary':
         for (const p of d.points) {
-          const base = this.labels(p.attributes, name, n);
+          const base = this.labels(p.attributes, name);
           if (base === undefined) continue;
           const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
           this.sample(withName(base, `${name}_sum`), p.tMs, stale ? STALE_NAN : p.sum);
@@ -213,7 +213,7 @@ class Translator {
         return;
       case 'histogram':
         for (const p of d.points) {
-          const base = this.labels(p.attributes, name, n);
+          const base = this.labels(p.attributes, name);
           if (base === undefined) continue;
           if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, d.temporality);
           else this.classic(base, name, p);
@@ -229,7 +229,7 @@ class Translator {
             );
             continue;
           }
-          const base = this.labels(p.attributes, name, n);
+          const base = this.labels(p.attributes, name);
           if (base === undefined) continue;
           this.histogram(
             withName(base, name),
@@ -243,7 +243,7 @@ class Translator {
   }
 
   /** createAttributes: sanitised point attributes (colliding names joined with ';'), promoted, job, instance. */
-  private labels(attrs: OtlpAttributes, metric: string, _points: number): Map<string, string> | undefined {
+  private labels(attrs: OtlpAttributes, metric: string): Map<string, string> | undefined {
     const sorted = attrs.filter(([k]) => k !== '__name__').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const out = new Map<string, string>();
     for (const [k, v] of sorted) {
@@ -353,7 +353,7 @@ class Translator {
     if (rest.length === 0 || (this.job === '' && this.instance === '')) return;
     const saved = this.promoted;
     this.promoted = [];
-    const base = this.labels(rest, 'target_info', 0);
+    const base = this.labels(rest, 'target_info');
     this.promoted = saved;
     if (base === undefined) return;
     if (!this.metadata.has('target_info')) {
