@@ -154,10 +154,18 @@ export function decodeResult(r: EncodedResult): QueryResult {
     },
     warnings: r.warnings,
     infos: r.infos,
-    stats: { samplesLoaded: r.samplesLoaded },
+    stats: { samplesLoaded: r.samplesLoaded, points: pointsOf(r.value) },
   };
   if (r.rendered) out.rendered = r.rendered;
   return out;
+}
+
+/** How many points an encoded value holds, read off its arrays. */
+function pointsOf(v: EncodedValue): { floats: number; histograms: number } {
+  if (v.type === 'scalar' || v.type === 'string') return { floats: 1, histograms: 0 };
+  let histograms = 0;
+  for (const h of v.hist ?? []) histograms += h?.length ?? 0;
+  return { floats: v.t.length, histograms };
 }
 
 /** Buffers to transfer with an encoded result. */
