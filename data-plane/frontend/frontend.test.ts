@@ -189,12 +189,16 @@ describe('QueryFrontend', () => {
         const r = await downstream.rangeQuery(t, q, s, e, step, o);
         const value = r.value as { series: { floats: unknown[] }[] };
         const floats = value.series.reduce((n, x) => n + x.floats.length, 0);
+        const readValue = () => {
+          reads++;
+          return value;
+        };
         return {
           ...r,
           get value() {
-            reads++;
-            return value;
+            return readValue();
           },
+          readValue,
           stats: { samplesLoaded: 0, points: { floats, histograms: 0 } },
         };
       },

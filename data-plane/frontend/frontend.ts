@@ -20,6 +20,8 @@ export interface FrontendResult {
   /** `points`, when set, counts the value's points without reading it (the value may be decoded lazily). */
   stats?: { samplesLoaded: number; points?: { floats: number; histograms: number } };
   rendered?: Uint8Array;
+  /** Reads `value` without keeping the rest of the answer (its rendered JSON) alive. */
+  readValue?: () => unknown;
 }
 
 /** The querier behind the frontend (data-plane/querier's TenantQuerier satisfies it). */
@@ -178,12 +180,13 @@ export class QueryFrontend implements DownstreamQuerier {
     // an answer with warnings or infos is not cached: the cache keeps points, not annotations
     const cache = fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= extStart;
     const counted = fresh.stats?.points;
-    if (!ext && counted) {
+    const readValue = fresh.readValue;
+    if (!ext && counted && readValue) {
       // fetched for exactly this part: the answer is the querier's, with its JSON if it rendered it;
       // its values are cached unread, so a query nobody repeats never builds an object per point here
       if (cache) {
         const build = () => {
-          const v = fresh.value;
+          const v = readValue();
           return isMatrix(v) ? sliceMatrix(v.series, extStart, extEnd) : [];
         };
         this.cache.set(key, lazyExtent(extStart, extEnd, build, counted));

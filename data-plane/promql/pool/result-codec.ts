@@ -143,15 +143,21 @@ class JsonBytes {
  * rendered JSON never pays for one object per point on the thread that serves everyone.
  */
 export function decodeResult(r: EncodedResult): QueryResult {
+  const encoded = r.value;
   let value: PromValue | undefined;
+  // closes over the encoded value only, so a holder of it does not keep the rendered JSON alive
+  const readValue = (): PromValue => {
+    value ??= decodeValue(encoded);
+    return value;
+  };
   const out: QueryResult = {
     get value() {
-      value ??= decodeValue(r.value);
-      return value;
+      return readValue();
     },
     set value(v: PromValue) {
       value = v;
     },
+    readValue,
     warnings: r.warnings,
     infos: r.infos,
     stats: { samplesLoaded: r.samplesLoaded, points: pointsOf(r.value) },
