@@ -40,15 +40,15 @@ export function uniqueBucket(prefix: string): string {
 export async function openDynamoKVFixture(
   endpoint: string,
   tablePrefix: string,
-  options: Partial<DynamoKVOptions> & { s3?: string; bucket?: string } = {},
+  options: Partial<DynamoKVOptions> & { s3?: string; bucket?: string; s3Options?: Partial<S3BlobStoreOptions> } = {},
 ): Promise<DynamoKVFixture> {
-  const { s3, bucket: givenBucket, ...rest } = options;
+  const { s3, bucket: givenBucket, s3Options, ...rest } = options;
   const tableName = uniqueTableId(tablePrefix);
   const bucket = givenBucket ?? uniqueBucket(tablePrefix);
   const open = async () =>
     DynamoKV.open({
       ...dynaliteOptions(endpoint, tableName),
-      ...(s3 ? { blobs: await S3BlobStore.open(s3rverOptions(s3, bucket)) } : {}),
+      ...(s3 ? { blobs: await S3BlobStore.open({ ...s3rverOptions(s3, bucket), ...s3Options }) } : {}),
       ...rest,
     });
   const fx: DynamoKVFixture = {
