@@ -80,6 +80,7 @@ export interface DynamoKVStats {
   writeUnits: number;
   itemsWritten: number;
   itemsRead: number;
+  /** Keys and inline values (or object names) of items written and read: about what DynamoDB bills by. */
   bytesWritten: number;
   bytesRead: number;
   blobPuts: number;
@@ -551,7 +552,7 @@ export class DynamoKV implements SortedKV {
         for (const raw of out.Responses?.[this.table] ?? []) {
           this.counters.itemsRead++;
           const it = this.toItem(raw);
-          this.counters.bytesRead += it.value?.length ?? 0;
+          this.counters.bytesRead += it.key.length + (it.value?.length ?? 0);
           found.set(itemId(raw), it);
         }
         pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
@@ -685,7 +686,7 @@ export class DynamoKV implements SortedKV {
       const it = this.toItem(raw);
       if (start !== undefined && compareBytes(it.key, start) < 0) continue;
       if (end !== undefined && compareBytes(it.key, end) >= 0) continue;
-      this.counters.bytesRead += it.value?.length ?? 0;
+      this.counters.bytesRead += it.key.length + (it.value?.length ?? 0);
       out.push(it);
     }
     if (long) out.sort((x, y) => compareBytes(x.key, y.key));
@@ -732,10 +733,8 @@ export class DynamoKV implements SortedKV {
       if (r.length > LONG_REST) item[ATTR_LONG_KEY] = { B: r };
       const o = objects.get(e);
       if (o !== undefined) item[ATTR_OBJECT] = { S: o };
-      else {
-        item[ATTR_VALUE] = { B: e.value };
-        this.counters.bytesWritten += e.value.length;
-      }
+      else item[ATTR_VALUE] = { B: e.value };
+      this.counters.bytesWritten += e.key.length + (o === undefined ? e.value.length : o.length);
       reqs.push({ PutRequest: { Item: item } });
     }
     await this.batchWrite(reqs, opts);
