@@ -63,6 +63,8 @@ export interface DynamoKVOptions {
   inlineMaxBytes?: number;
   /** Object reads and writes in flight per call (default 16). */
   blobConcurrency?: number;
+  /** Query calls in flight per `scanMany` (default 32): a query's series ranges are read in parallel. */
+  readConcurrency?: number;
   /** Strongly consistent reads (default true: a tombstone or ring update is seen at once). */
   consistentRead?: boolean;
   /** SDK attempts per request, throttling and 5xx included, with exponential backoff (default 8). */
@@ -111,7 +113,6 @@ const MAX_INLINE = 390 * 1024;
 const BATCH_GET = 100;
 const BATCH_WRITE = 25;
 const WRITES_IN_FLIGHT = 8;
-const RANGES_IN_FLIGHT = 16;
 const DELETE_PAGE = 5_000;
 
 const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
@@ -163,6 +164,7 @@ export class DynamoKV implements SortedKV {
   private readonly blobs: BlobStore | undefined;
   private readonly inlineMax: number;
   private readonly blobConcurrency: number;
+  private readonly readConcurrency: number;
   private readonly consistent: boolean;
   private readonly dirTtlMs: number;
   private readonly maxAttempts: number;
@@ -186,6 +188,7 @@ export class DynamoKV implements SortedKV {
     this.blobs = opts.blobs;
     this.inlineMax = Math.min(opts.inlineMaxBytes ?? 1024, MAX_INLINE);
     this.blobConcurrency = opts.blobConcurrency ?? 16;
+    this.readConcurrency = opts.readConcurrency ?? 32;
     this.consistent = opts.consistentRead ?? true;
     this.dirTtlMs = opts.directoryTtlMs ?? 600_000;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 256)
@@ -569,7 +572,7 @@ export class DynamoKV implements SortedKV {
     throwIfAborted(opts);
     const limit = opts?.limit || Number.POSITIVE_INFINITY;
     const bounds = ranges.map(toBounds).filter((b) => !b.empty);
-    const parts = await mapLimit(bounds, RANGES_IN_FLIGHT, (b) => this.scanItems(b, limit, opts, !!opts?.keysOnly));
+    const parts = await mapLimit(bounds, this.readConcurrency, (b) => this.scanItems(b, limit, opts, !!opts?.keysOnly));
     let items = parts.flat();
     if (parts.length > 1) {
       items.sort((x, y) => compareBytes(x.key, y.key));
@@ -718,7 +721,8 @@ export class DynamoKV implements SortedKV {
       const blobs = this.blobs;
       // Objects first: a row never points to an object that is not there yet.
       await mapLimit(big, this.blobConcurrency, async (i) => {
-        const name = `${hex(i.p)}/${objectHash(i.e.key, i.e.value)}`;
+        // Under the partition's prefix (a tenant's day), capped to keep S3 keys under 1,024 bytes.
+        const name = `${hex(i.p).slice(0, 256)}/${objectHash(i.e.key, i.e.value)}`;
         await blobs.put(name, i.e.value, opts);
         this.counters.blobPuts++;
         this.counters.blobBytesWritten += i.e.value.length;
