@@ -618,10 +618,10 @@ export class DynamoKV implements SortedKV {
     re: Uint8Array | undefined,
     limit: number,
     opts: CallOptions | undefined,
-    objects: boolean,
+    keysOnly: boolean,
   ): Promise<Item[]> {
     const shards = this.shardsFor(rs, re);
-    const lists = await Promise.all(shards.map((s) => this.queryShard(p, s, rs, re, limit, opts, objects)));
+    const lists = await Promise.all(shards.map((s) => this.queryShard(p, s, rs, re, limit, opts, keysOnly)));
     if (lists.length === 1) return lists[0]!;
     const all = lists.flat().sort((x, y) => compareBytes(x.key, y.key));
     return all.length > limit ? all.slice(0, limit) : all;
@@ -638,7 +638,7 @@ export class DynamoKV implements SortedKV {
     re: Uint8Array | undefined,
     limit: number,
     opts: CallOptions | undefined,
-    objects: boolean,
+    keysOnly: boolean,
   ): Promise<Item[]> {
     const zero = new Uint8Array([0]);
     const lo = rs === undefined ? undefined : concat(zero, rs.subarray(0, LONG_REST));
@@ -667,7 +667,8 @@ export class DynamoKV implements SortedKV {
       ReturnConsumedCapacity: 'TOTAL',
       KeyConditionExpression: cond,
       ExpressionAttributeValues: values,
-      ...(objects ? { ProjectionExpression: 'p, s, k, o' } : {}),
+      // Keys and object names only: the index, or what a delete must remove.
+      ...(keysOnly ? { ProjectionExpression: 'p, s, k, o' } : {}),
       ...(Number.isFinite(limit) ? { Limit: Math.min(limit + 1, 1000) } : {}),
     };
     const start = rs === undefined ? undefined : concat(p, rs);
@@ -708,10 +709,9 @@ export class DynamoKV implements SortedKV {
     const uniq = [...byKey.values()];
     const parts = new Map<string, Uint8Array>();
     const items = uniq.map((e) => {
-      const key = this.itemKey(e.key);
-      const { p } = this.split(e.key);
+      const { p, r } = this.split(e.key);
       parts.set(hex(p), p);
-      return { e, key, p };
+      return { e, key: this.itemKey(e.key), p, r };
     });
     const big = items.filter((i) => i.e.value.length > this.inlineMax);
     if (big.length > 0 && !this.blobs && big.some((i) => i.e.value.length > MAX_INLINE))
@@ -731,9 +731,8 @@ export class DynamoKV implements SortedKV {
     }
     const dir = this.directoryWrites(parts.values());
     const reqs: WriteRequest[] = dir.map((d) => d.req);
-    for (const { e, key } of items) {
+    for (const { e, key, r } of items) {
       const item: Record<string, AttributeValue> = { ...key };
-      const { r } = this.split(e.key);
       if (r.length > LONG_REST) item[ATTR_LONG_KEY] = { B: r };
       const o = objects.get(e);
       if (o !== undefined) item[ATTR_OBJECT] = { S: o };
