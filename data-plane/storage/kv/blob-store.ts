@@ -1,9 +1,8 @@
 import { InternalError } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
-import { throwIfAborted } from './abort.js';
 
 /**
- * Immutable named objects (S3, or memory in tests): where a SortedKV whose rows are size-capped keeps
+ * Immutable named objects (S3): where a SortedKV whose rows are size-capped keeps
  * large values, holding only the object's name in the row. Names are content-derived by the caller,
  * so two writers of the same value write the same object and a rewrite is idempotent.
  */
@@ -23,29 +22,4 @@ export function missingBlobError(location: string, name: string, cause?: unknown
   return new InternalError(`chunk object ${location}/${name} is missing (the index points to it; data lost?)`, {
     cause,
   });
-}
-
-/** A BlobStore in memory, for unit tests. */
-export class MemoryBlobStore implements BlobStore {
-  readonly location = 'memory:';
-  readonly objects = new Map<string, Uint8Array>();
-
-  async put(name: string, data: Uint8Array, opts?: CallOptions): Promise<void> {
-    throwIfAborted(opts);
-    this.objects.set(name, data.slice());
-  }
-
-  async get(name: string, opts?: CallOptions): Promise<Uint8Array> {
-    throwIfAborted(opts);
-    const v = this.objects.get(name);
-    if (v === undefined) throw missingBlobError(this.location, name);
-    return v.slice();
-  }
-
-  async delete(names: readonly string[], opts?: CallOptions): Promise<void> {
-    throwIfAborted(opts);
-    for (const n of names) this.objects.delete(n);
-  }
-
-  async close(): Promise<void> {}
 }
