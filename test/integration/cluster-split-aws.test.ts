@@ -140,7 +140,8 @@ describe.skipIf(!pgUrl || !dynamodb || !s3)('split mode on DynamoDB + S3 (dynali
     expect(n.value).toBe(String(SERIES * SAMPLES));
     const sum = await query('sum(aws_test_metric)', tEnd);
     expect(sum.value).toBe(String(SERIES * (SAMPLES - 1) + (SERIES * (SERIES - 1)) / 2));
-  });
+    // three graceful ingester restarts against the emulators: about 60 s on a loaded 2-core machine
+  }, 180_000);
 
   it('the ruler evaluates a recording rule over the stored data and writes the result back', async () => {
     const put = await fetch(`${c.gatewayUrl}/prometheus/config/v1/rules/aws`, {
