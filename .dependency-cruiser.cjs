@@ -1,7 +1,8 @@
 /**
  * Import boundaries (docs/architecture.md). The data-plane core is plain TypeScript:
  * only the HTTP edges (api, gateway) and the composition root (modules) may use fastify,
- * only storage/bigtable may use the Bigtable SDK, and nothing in data-plane touches Postgres.
+ * only storage/bigtable may use the Bigtable SDK, only storage/dynamodb and storage/s3 the AWS SDK
+ * clients, and nothing in data-plane touches Postgres.
  * `process.env` is banned in data-plane by biome's noProcessEnv rule (biome.json).
  */
 const CORE = '^data-plane/(?!api/|gateway/|modules/)';
@@ -26,6 +27,18 @@ module.exports = {
       severity: 'error',
       from: { path: '^data-plane/', pathNot: '^data-plane/storage/bigtable/' },
       to: { path: 'node_modules/@google-cloud/' },
+    },
+    {
+      name: 'only-storage-dynamodb-imports-dynamodb',
+      severity: 'error',
+      from: { path: '^data-plane/', pathNot: '^data-plane/storage/dynamodb/' },
+      to: { path: 'node_modules/@aws-sdk/client-dynamodb/' },
+    },
+    {
+      name: 'only-storage-s3-imports-s3',
+      severity: 'error',
+      from: { path: '^data-plane/', pathNot: '^data-plane/storage/s3/' },
+      to: { path: 'node_modules/@aws-sdk/client-s3/' },
     },
     {
       name: 'data-plane-not-control-plane-or-cli',

@@ -5,9 +5,14 @@
  *     for comparison, 12 h chunks as Cortex's chunks storage flushed them);
  *  2. the same samples as Prometheus 2.42 TSDB blocks (`promtool tsdb create-blocks-from
  *     openmetrics`), when promtool is installed;
- *  3. time to write and then read all 24 h of the 1,000 series from a Bigtable emulator started here.
+ *  3. time to write and then read all 24 h of the 1,000 series from a Bigtable emulator started here;
+ *  4. with `--store dynamodb`: the same flush and reads on DynamoDB + S3 (dynalite and s3rver started
+ *     here) beside the Bigtable emulator, with what the provider bills per million samples flushed
+ *     and per dashboard query: requests, DynamoDB read/write units, S3 requests, bytes.
  *
- * Flags: `--series N` (default 1000), `--hours H` (default 24), `--no-prometheus`, `--no-bigtable`.
+ * Flags: `--series N` (default 1000), `--hours H` (default 24), `--no-prometheus`, `--no-bigtable`,
+ * `--store dynamodb` (or `--store bigtable`: the backend part only), `--inline-max-bytes N` (DynamoDB:
+ * chunks up to N bytes stay in the table, default 1024; 0 puts every chunk on S3, as Cortex did).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -18,16 +23,31 @@ import { XORChunk } from '../data-plane/chunkenc/index.js';
 import { Labels, Matcher, parseTenantId } from '../data-plane/model/index.js';
 import { BigtableKV } from '../data-plane/storage/bigtable/index.js';
 import { KVChunkStore, RowType } from '../data-plane/storage/chunkstore/index.js';
+import { DynamoKV, type DynamoKVStats } from '../data-plane/storage/dynamodb/index.js';
 import { EmbeddedKV } from '../data-plane/storage/embedded/index.js';
 import { type StoredChunk, ValueType } from '../data-plane/storage/index.js';
-import type { SortedKV } from '../data-plane/storage/kv/index.js';
-import { startBigtableEmulator } from '../test/helpers/services.js';
+import type { CallOptions } from '../data-plane/storage/interface.js';
+import type { KeyRange, KVEntry, ScanOptions, SortedKV } from '../data-plane/storage/kv/index.js';
+import { S3BlobStore } from '../data-plane/storage/s3/index.js';
+import {
+  dynaliteAvailable,
+  EMULATOR_AWS_CREDENTIALS,
+  s3rverAvailable,
+  startBigtableEmulator,
+  startDynalite,
+  startS3rver,
+} from '../test/helpers/services.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const SERIES = arg('series', 1000);
+const STORE = (() => {
+  const i = process.argv.indexOf('--store');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
+const INLINE_MAX = arg('inline-max-bytes', 1024);
 const HOURS = arg('hours', 24);
 const STEP = 15_000;
 const SAMPLES = (HOURS * 3600_000) / STEP;
@@ -309,14 +329,245 @@ async function bigtableReadTime(g: Generated): Promise<void> {
   }
 }
 
+/**
+ * Counts SortedKV calls and bytes through any store. On Bigtable each call is one RPC (MutateRows
+ * up to 10,000 rows, ReadRows up to 5,000 keys or ranges), so the call count is its request count.
+ */
+class MeteredKV implements SortedKV {
+  calls: Record<string, number> = {};
+  bytesWritten = 0;
+  bytesRead = 0;
+  constructor(private readonly inner: SortedKV) {}
+  reset(): void {
+    this.calls = {};
+    this.bytesWritten = 0;
+    this.bytesRead = 0;
+  }
+  private n(op: string): void {
+    this.calls[op] = (this.calls[op] ?? 0) + 1;
+  }
+  private read(es: KVEntry[]): KVEntry[] {
+    for (const e of es) this.bytesRead += e.key.length + e.value.length;
+    return es;
+  }
+  async put(entries: readonly KVEntry[], opts?: CallOptions) {
+    this.n('put');
+    for (const e of entries) this.bytesWritten += e.key.length + e.value.length;
+    await this.inner.put(entries, opts);
+  }
+  async get(key: Uint8Array, opts?: CallOptions) {
+    this.n('get');
+    const v = await this.inner.get(key, opts);
+    this.bytesRead += v?.length ?? 0;
+    return v;
+  }
+  async getMany(keys: readonly Uint8Array[], opts?: CallOptions) {
+    this.n('getMany');
+    const vs = await this.inner.getMany(keys, opts);
+    for (const v of vs) this.bytesRead += v?.length ?? 0;
+    return vs;
+  }
+  async scan(range: KeyRange, opts?: ScanOptions) {
+    this.n('scan');
+    return this.read(await this.inner.scan(range, opts));
+  }
+  async scanMany(ranges: readonly KeyRange[], opts?: ScanOptions) {
+    this.n('scanMany');
+    return this.read(await this.inner.scanMany(ranges, opts));
+  }
+  deleteKeys(keys: readonly Uint8Array[], opts?: CallOptions) {
+    this.n('deleteKeys');
+    return this.inner.deleteKeys(keys, opts);
+  }
+  deleteRange(range: KeyRange, opts?: CallOptions) {
+    this.n('deleteRange');
+    return this.inner.deleteRange(range, opts);
+  }
+  checkAndPut(key: Uint8Array, expected: Uint8Array | undefined, value: Uint8Array, opts?: CallOptions) {
+    this.n('checkAndPut');
+    return this.inner.checkAndPut(key, expected, value, opts);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** What one backend spent on one phase. */
+interface Spent {
+  ms: number;
+  /** Requests to the store (Bigtable RPCs; DynamoDB calls). */
+  requests: number;
+  bytes: number;
+  readUnits?: number;
+  writeUnits?: number;
+  s3Puts?: number;
+  s3Gets?: number;
+  s3Bytes?: number;
+  samples: number;
+}
+
+interface Backend {
+  name: string;
+  /** A fresh store on the same data (nothing cached from earlier phases). */
+  open(): Promise<{ kv: SortedKV; spent(): Omit<Spent, 'ms' | 'samples'> }>;
+  stop(): Promise<void>;
+}
+
+async function bigtableBackend(): Promise<Backend> {
+  const emu = await startBigtableEmulator();
+  const opts = { projectId: 'bench', instanceId: 'bench', tableId: 'chunks', apiEndpoint: emu.address };
+  return {
+    name: 'Bigtable emulator',
+    async open() {
+      const kv = new MeteredKV(await BigtableKV.open(opts));
+      return {
+        kv,
+        spent: () => ({
+          requests: Object.values(kv.calls).reduce((a, b) => a + b, 0),
+          bytes: kv.bytesWritten + kv.bytesRead,
+        }),
+      };
+    },
+    stop: () => emu.stop(),
+  };
+}
+
+async function dynamoBackend(inlineMax: number): Promise<Backend> {
+  const ddb = await startDynalite();
+  const s3 = await startS3rver();
+  const common = { region: 'us-east-1', credentials: EMULATOR_AWS_CREDENTIALS };
+  return {
+    name: `DynamoDB + S3 (dynalite + s3rver), chunks over ${inlineMax} B on S3`,
+    async open() {
+      const blobs = await S3BlobStore.open({
+        ...common,
+        bucket: 'bench',
+        endpoint: s3.address,
+        forcePathStyle: true,
+        create: true,
+      });
+      const kv = await DynamoKV.open({
+        ...common,
+        tableName: 'chunks',
+        endpoint: ddb.address,
+        create: true,
+        blobs,
+        inlineMaxBytes: inlineMax,
+      });
+      return {
+        kv,
+        spent: () => {
+          const st: DynamoKVStats = kv.stats();
+          const { DescribeTable: _d, GetItem: _g, CreateTable: _c, PutItem: _p, ...data } = st.requests;
+          return {
+            requests: Object.values(data).reduce((a, b) => a + b, 0),
+            bytes: st.bytesWritten + st.bytesRead,
+            readUnits: st.readUnits,
+            writeUnits: st.writeUnits,
+            s3Puts: st.blobPuts,
+            s3Gets: st.blobGets,
+            s3Bytes: st.blobBytesWritten + st.blobBytesRead,
+          };
+        },
+      };
+    },
+    async stop() {
+      await ddb.stop();
+      await s3.stop();
+    },
+  };
+}
+
+/** Flush, a dashboard panel and a full-day read on one backend; every phase on a fresh client. */
+async function backendPhases(b: Backend, g: Generated): Promise<Record<string, Spent>> {
+  const chunks = cutChunks(g, 120);
+  const out: Record<string, Spent> = {};
+  const phase = async (name: string, samples: number, fn: (store: KVChunkStore) => Promise<number>) => {
+    const { kv, spent } = await b.open();
+    const store = new KVChunkStore({ kv });
+    const t = performance.now();
+    const n = await fn(store);
+    out[name] = { ms: performance.now() - t, samples: samples || n, ...spent() };
+    await store.close();
+  };
+  await phase('flush', SERIES * SAMPLES, async (store) => {
+    await putAll(store, chunks);
+    return SERIES * SAMPLES;
+  });
+  const read = async (store: KVChunkStore, mint: number, maxt: number, matchers: Matcher[]) => {
+    const q = store.queryable(TENANT).querier(mint, maxt);
+    let n = 0;
+    for (const s of await q.select(true, undefined, matchers)) {
+      const it = s.iterator();
+      while (it.next() === ValueType.Float) n++;
+    }
+    return n;
+  };
+  const end = T0 + HOURS * 3600_000 - 1;
+  // A dashboard panel: one host's idle CPU per core over the last 6 h (64 series of 512 CPU counters).
+  await phase('panel', 0, (store) =>
+    read(store, end - 6 * 3600_000, end, [
+      new Matcher('=', '__name__', 'node_cpu_seconds_total'),
+      new Matcher('=', 'mode', 'idle'),
+      new Matcher('=', 'host', '0'),
+    ]),
+  );
+  await phase('day', 0, (store) => read(store, T0, end, [new Matcher('=', 'job', 'node')]));
+  if (out.day!.samples !== SERIES * SAMPLES)
+    throw new Error(`read ${out.day!.samples} samples, expected ${SERIES * SAMPLES}`);
+  return out;
+}
+
+function printBackends(results: [string, Record<string, Spent>][]): void {
+  const M = 1e6;
+  console.log('\n## backends: what a flush and a query cost (requests and billed units)');
+  console.log('\n| store | phase | time | requests | DynamoDB RU / WU | S3 PUT / GET | bytes moved | per |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [name, r] of results) {
+    for (const [phase, s] of Object.entries(r)) {
+      const per = phase === 'flush' ? M / s.samples : 1;
+      const unit = phase === 'flush' ? 'per 1M samples flushed' : `per query (${s.samples} samples)`;
+      const ru =
+        s.readUnits === undefined ? '—' : `${fmt((s.readUnits ?? 0) * per, 1)} / ${fmt((s.writeUnits ?? 0) * per, 1)}`;
+      const s3 = s.s3Puts === undefined ? '—' : `${fmt((s.s3Puts ?? 0) * per, 1)} / ${fmt((s.s3Gets ?? 0) * per, 1)}`;
+      console.log(
+        `| ${name} | ${phase} | ${fmt(s.ms / 1000, 2)} s | ${fmt(s.requests * per, 1)} | ${ru} | ${s3} | ${(((s.bytes + (s.s3Bytes ?? 0)) * per) / 2 ** 20).toFixed(2)} MiB | ${unit} |`,
+      );
+    }
+  }
+}
+
+async function backends(g: Generated): Promise<void> {
+  const wanted = STORE === undefined ? ['bigtable'] : STORE === 'dynamodb' ? ['bigtable', 'dynamodb'] : [STORE];
+  const results: [string, Record<string, Spent>][] = [];
+  for (const w of wanted) {
+    if (w === 'bigtable' && process.argv.includes('--no-bigtable')) continue;
+    if (w === 'dynamodb' && !(dynaliteAvailable() && s3rverAvailable())) {
+      console.log('\n(dynalite or s3rver not installed: skipping DynamoDB + S3)');
+      continue;
+    }
+    if (w !== 'bigtable' && w !== 'dynamodb') throw new Error(`--store ${w}: expected bigtable or dynamodb`);
+    const b = w === 'bigtable' ? await bigtableBackend() : await dynamoBackend(INLINE_MAX);
+    try {
+      results.push([b.name, await backendPhases(b, g)]);
+    } finally {
+      await b.stop();
+    }
+  }
+  printBackends(results);
+}
+
 async function main(): Promise<void> {
   console.log(`# storage benchmark: ${SERIES} series × ${HOURS} h at 15 s (${SERIES * SAMPLES} samples)`);
   const g = generate();
-  const ours = await storeBytes(g, 120, '120-sample chunks');
-  await storeBytes(g, (12 * 3600_000) / STEP, '12 h chunks (Cortex max-chunk-age)');
-  const prom = await prometheusBytes(g);
-  if (prom) console.log(`\nratio ours(120-sample chunks) / Prometheus total: ${fmt(ours / prom.total, 2)}x`);
-  await bigtableReadTime(g);
+  if (STORE === undefined) {
+    const ours = await storeBytes(g, 120, '120-sample chunks');
+    await storeBytes(g, (12 * 3600_000) / STEP, '12 h chunks (Cortex max-chunk-age)');
+    const prom = await prometheusBytes(g);
+    if (prom) console.log(`\nratio ours(120-sample chunks) / Prometheus total: ${fmt(ours / prom.total, 2)}x`);
+    await bigtableReadTime(g);
+  }
+  if (STORE !== undefined) await backends(g);
 }
 
 await main();

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Command, Flags, type Interfaces } from '@oclif/core';
+import type { StorageConfig } from '../server/storage.js';
 import { TARGETS, type Target } from '../server/targets.js';
 
 const TARGET_LIST = TARGETS.join(', ');
@@ -15,6 +16,7 @@ export default class Server extends Command {
     '<%= config.bin %> server --dev --port 9009 --data-dir ./.cortex-data --dev-root-token devroot',
     '<%= config.bin %> server --postgres-url postgres://cortex@db/cortex --root-token "$ROOT_TOKEN" --cluster-secret "$SECRET"',
     '<%= config.bin %> server --target=ingester --port 9101 --cluster-secret "$SECRET" --control-plane-url http://cp:9009 --bigtable-project p --bigtable-instance i',
+    '<%= config.bin %> server --target=ingester --port 9101 --cluster-secret "$SECRET" --control-plane-url http://cp:9009 --dynamodb-table cortex --dynamodb-region eu-west-1 --s3-bucket my-cortex-chunks',
   ];
 
   static override flags = {
@@ -114,6 +116,52 @@ export default class Server extends Command {
       description: 'host:port of a Bigtable emulator',
       env: 'BIGTABLE_EMULATOR_HOST',
     }),
+    'dynamodb-table': Flags.string({
+      description:
+        'store the index (and rings) in DynamoDB and chunk bodies in S3: DynamoDB table (rings live in <table>_ring); needs --s3-bucket',
+      env: 'CORTEX_DYNAMODB_TABLE',
+    }),
+    'dynamodb-region': Flags.string({
+      description: 'DynamoDB region (default: the AWS SDK chain, AWS_REGION or the shared config)',
+      env: 'CORTEX_DYNAMODB_REGION',
+    }),
+    'dynamodb-endpoint': Flags.string({
+      description: 'DynamoDB endpoint URL (DynamoDB Local, dynalite, a VPC endpoint)',
+      env: 'CORTEX_DYNAMODB_ENDPOINT',
+    }),
+    'dynamodb-shards': Flags.integer({
+      description: 'partition-key shards per tenant and day in a new chunk table (an existing table keeps its own)',
+      min: 1,
+      max: 256,
+      env: 'CORTEX_DYNAMODB_SHARDS',
+    }),
+    'dynamodb-inline-max-bytes': Flags.integer({
+      description: 'chunks up to this size stay in DynamoDB, larger ones go to S3 (default 1024)',
+      min: 0,
+      max: 390 * 1024,
+      env: 'CORTEX_DYNAMODB_INLINE_MAX_BYTES',
+    }),
+    's3-bucket': Flags.string({
+      description: 'S3 bucket for chunk bodies (with --dynamodb-table)',
+      env: 'CORTEX_S3_BUCKET',
+    }),
+    's3-region': Flags.string({
+      description: 'S3 region (default: the AWS SDK chain, AWS_REGION or the shared config)',
+      env: 'CORTEX_S3_REGION',
+    }),
+    's3-endpoint': Flags.string({
+      description: 'S3-compatible endpoint URL (MinIO, Ceph, R2, GCS interoperability); implies --s3-path-style',
+      env: 'CORTEX_S3_ENDPOINT',
+    }),
+    's3-path-style': Flags.boolean({
+      description: 'path-style S3 addressing (endpoint/bucket/key); default on with --s3-endpoint',
+      allowNo: true,
+      env: 'CORTEX_S3_PATH_STYLE',
+    }),
+    'storage-create': Flags.boolean({
+      description: 'create missing DynamoDB tables (on-demand billing) and the S3 bucket on start',
+      env: 'CORTEX_STORAGE_CREATE',
+    }),
     'alertmanager-allowed-cidrs': Flags.string({
       description: 'comma-separated address ranges Alertmanager receivers may reach although private or loopback',
       env: 'CORTEX_ALERTMANAGER_ALLOWED_CIDRS',
@@ -165,26 +213,25 @@ export default class Server extends Command {
         alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
         grpcPort: flags['grpc-listen-port'],
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
-        storage: flags['bigtable-project']
-          ? {
-              kind: 'bigtable',
-              projectId: flags['bigtable-project'],
-              instanceId:
-                flags['bigtable-instance'] ??
-                this.error('--bigtable-instance is required with --bigtable-project', { exit: 2 }),
-              tableId: flags['bigtable-table'],
-              ...(flags['bigtable-emulator-host'] ? { emulatorHost: flags['bigtable-emulator-host'] } : {}),
-            }
-          : { kind: 'embedded' },
+        storage: storageFromFlags(flags, (m) => this.error(m, { exit: 2 })) ?? { kind: 'embedded' },
       },
       (line) => process.stderr.write(`${line}\n`),
-    );
+    ).catch((err: unknown) => this.startFailed(err));
     process.stdout.write(
       flags.dev
         ? banner(server.url, server.grpcAddress, rootToken, flags['data-dir'])
         : `listening on ${server.url} (gRPC ${server.grpcAddress})\n`,
     );
     await waitForSignal(server);
+  }
+
+  /**
+   * A start that failed (a store that is missing or refuses the credentials, a port in use): one
+   * clear line and exit 1, not a stack trace.
+   */
+  private startFailed(err: unknown): never {
+    const msg = err instanceof Error ? err.message : String(err);
+    return this.error(`cannot start: ${msg}`, { exit: 1 });
   }
 
   private async runSplit(flags: ServerFlags, targets: Set<Target>): Promise<void> {
@@ -198,8 +245,11 @@ export default class Server extends Command {
     if (secret!.length < 16) fail('--cluster-secret must be at least 16 characters');
     const rt = flags['root-token'];
     if (rt !== undefined && rt.length < 16) fail('--root-token must be at least 16 characters');
-    if (!flags['bigtable-project'] || !flags['bigtable-instance'])
-      fail('split mode requires Bigtable for chunks and rings: --bigtable-project and --bigtable-instance');
+    const storage = storageFromFlags(flags, fail);
+    if (storage === undefined)
+      fail(
+        'split mode requires a shared store for chunks and rings: Bigtable (--bigtable-project and --bigtable-instance) or AWS (--dynamodb-table and --s3-bucket)',
+      );
     if (targets.has('control-plane')) {
       if (!flags['postgres-url']) fail('--target=control-plane requires --postgres-url (or CORTEX_POSTGRES_URL)');
       if (!flags['root-token']) fail('--target=control-plane requires --root-token (or CORTEX_ROOT_TOKEN)');
@@ -229,13 +279,7 @@ export default class Server extends Command {
         alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
         ...(targets.has('control-plane') ? { grpcPort: flags['grpc-listen-port'] } : {}),
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
-        storage: {
-          kind: 'bigtable',
-          projectId: flags['bigtable-project']!,
-          instanceId: flags['bigtable-instance']!,
-          tableId: flags['bigtable-table'],
-          ...(flags['bigtable-emulator-host'] ? { emulatorHost: flags['bigtable-emulator-host'] } : {}),
-        },
+        storage: storage!,
       },
       {
         targets,
@@ -251,7 +295,7 @@ export default class Server extends Command {
         rootTokenGiven: flags['root-token'] !== undefined,
       },
       (line) => process.stderr.write(`${line}\n`),
-    );
+    ).catch((err: unknown) => this.startFailed(err));
     process.stdout.write(`listening on ${server.url} (targets ${[...targets].join(',')})\n`);
     await waitForSignal(server);
   }
@@ -262,6 +306,47 @@ function commaList(v: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/**
+ * The shared store the flags name: Bigtable, AWS (DynamoDB + S3), or undefined (embedded). AWS
+ * credentials are not flags: the AWS SDK's standard chain finds them (AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY, AWS_PROFILE and the shared config, web identity, the instance or pod role).
+ */
+function storageFromFlags(flags: ServerFlags, fail: (m: string) => never): StorageConfig | undefined {
+  const bigtable = flags['bigtable-project'] !== undefined;
+  const aws = flags['dynamodb-table'] !== undefined || flags['s3-bucket'] !== undefined;
+  if (bigtable && aws) fail('choose one store: --bigtable-project or --dynamodb-table/--s3-bucket, not both');
+  if (bigtable) {
+    if (!flags['bigtable-instance']) fail('--bigtable-instance is required with --bigtable-project');
+    return {
+      kind: 'bigtable',
+      projectId: flags['bigtable-project']!,
+      instanceId: flags['bigtable-instance']!,
+      tableId: flags['bigtable-table'],
+      ...(flags['bigtable-emulator-host'] ? { emulatorHost: flags['bigtable-emulator-host'] } : {}),
+    };
+  }
+  if (!aws) return undefined;
+  if (!flags['dynamodb-table']) fail('--dynamodb-table is required with --s3-bucket (the index lives in DynamoDB)');
+  if (!flags['s3-bucket']) fail('--s3-bucket is required with --dynamodb-table (chunk bodies live in S3)');
+  for (const f of ['dynamodb-endpoint', 's3-endpoint'] as const) {
+    const v = flags[f];
+    if (v !== undefined && !/^https?:\/\/[^/]+/.test(v)) fail(`--${f} must be an http(s):// URL, not "${v}"`);
+  }
+  return {
+    kind: 'aws',
+    dynamodbTable: flags['dynamodb-table']!,
+    s3Bucket: flags['s3-bucket']!,
+    create: flags['storage-create'] ?? false,
+    ...(flags['dynamodb-region'] ? { dynamodbRegion: flags['dynamodb-region'] } : {}),
+    ...(flags['dynamodb-endpoint'] ? { dynamodbEndpoint: flags['dynamodb-endpoint'] } : {}),
+    ...(flags['dynamodb-shards'] !== undefined ? { shards: flags['dynamodb-shards'] } : {}),
+    ...(flags['dynamodb-inline-max-bytes'] !== undefined ? { inlineMaxBytes: flags['dynamodb-inline-max-bytes'] } : {}),
+    ...(flags['s3-region'] ? { s3Region: flags['s3-region'] } : {}),
+    ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
+    ...(flags['s3-path-style'] !== undefined ? { s3PathStyle: flags['s3-path-style'] } : {}),
+  };
 }
 
 function parseTargets(v: string, fail: (m: string) => never): 'all' | Set<Target> {

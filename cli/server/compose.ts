@@ -24,12 +24,10 @@ import {
 } from '../../data-plane/modules/index.js';
 import { parseExpr } from '../../data-plane/promql/index.js';
 import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index.js';
-import { BigtableKV } from '../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
-import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
-import type { SortedKV } from '../../data-plane/storage/kv/index.js';
 import { banner } from './banner.js';
 import { listenGrpc } from './grpc.js';
+import { openStorageKV, type StorageConfig } from './storage.js';
 
 export interface ServerConfig {
   dev: boolean;
@@ -49,22 +47,8 @@ export interface ServerConfig {
   grpcPort?: number;
   /** Browser origins allowed to call the admin RPC cross-origin (`*`: any). */
   corsAllowedOrigins?: string[];
-  /** Long-term chunk storage: the embedded store under the data dir, or Bigtable. */
-  storage:
-    | { kind: 'embedded' }
-    | { kind: 'bigtable'; projectId: string; instanceId: string; tableId: string; emulatorHost?: string };
-}
-
-/** A sorted KV for one purpose: its own directory (embedded) or its own table (Bigtable). */
-async function openKV(cfg: ServerConfig, dataDir: string, purpose: 'chunks' | 'alertmanager'): Promise<SortedKV> {
-  if (cfg.storage.kind === 'embedded') return EmbeddedKV.open({ dir: join(dataDir, purpose) });
-  const { projectId, instanceId, tableId, emulatorHost } = cfg.storage;
-  return BigtableKV.open({
-    projectId,
-    instanceId,
-    tableId: purpose === 'chunks' ? tableId : `${tableId}_${purpose}`,
-    ...(emulatorHost ? { apiEndpoint: emulatorHost } : {}),
-  });
+  /** Long-term chunk storage: the embedded store under the data dir, Bigtable, or DynamoDB + S3. */
+  storage: StorageConfig;
 }
 
 export interface RunningServer {
@@ -129,8 +113,8 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   );
   await limits.start();
   const registry = new Registry();
-  const chunkStore = new KVChunkStore({ kv: await openKV(cfg, dataDir, 'chunks'), registry });
-  const amStateKV = await openKV(cfg, dataDir, 'alertmanager');
+  const chunkStore = new KVChunkStore({ kv: await openStorageKV(cfg.storage, dataDir, ''), registry });
+  const amStateKV = await openStorageKV(cfg.storage, dataDir, 'alertmanager');
   const externalURL = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
   const dp = new DataPlane({
     rulesFeed: () => cp.internal.rules(),

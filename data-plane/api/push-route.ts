@@ -12,14 +12,27 @@ export type PushHandler = (req: {
   body: Uint8Array;
 }) => Promise<{ status: number; headers: Record<string, string>; body: string }>;
 
+/** The framework-free OTLP handler (data-plane/otlp's createOtlpHandler). */
+export type OtlpHandler = (req: {
+  tenantId: TenantId;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  body: Uint8Array;
+}) => Promise<{ status: number; headers: Record<string, string>; body: Uint8Array | string }>;
+
 export interface PushRouteOptions {
   credentials: CredentialSource;
   handler: PushHandler;
+  /** Mounts `POST /otlp/v1/metrics` and `/api/v1/otlp/v1/metrics` beside push, same scope and limits. */
+  otlp?: OtlpHandler;
   /** Compressed request body limit. */
   maxRequestBytes: number;
 }
 
-/** `POST /api/v1/push`: Prometheus remote write, authenticated with a `metrics:write` token. */
+/**
+ * `POST /api/v1/push`: Prometheus remote write, authenticated with a `metrics:write` token; with
+ * `otlp`, also OTLP/HTTP metrics at `/otlp/v1/metrics` and `/api/v1/otlp/v1/metrics`.
+ */
 export async function pushRoute(app: FastifyInstance, opts: PushRouteOptions): Promise<void> {
   app.register(async (scoped) => {
     // Raw bytes for any content type: the handler decides what it accepts (415 otherwise).
@@ -27,6 +40,7 @@ export async function pushRoute(app: FastifyInstance, opts: PushRouteOptions): P
     scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxRequestBytes }, (_req, body, done) => {
       done(null, body);
     });
+    if (opts.otlp) await otlpRoute(scoped, opts, opts.otlp);
     scoped.post('/api/v1/push', { onRequest: requireScope(opts.credentials, 'metrics:write') }, async (req, reply) => {
       try {
         const body = Buffer.isBuffer(req.body)
@@ -50,6 +64,29 @@ export async function pushRoute(app: FastifyInstance, opts: PushRouteOptions): P
     });
   });
 }
+
+async function otlpRoute(scoped: FastifyInstance, opts: PushRouteOptions, otlp: OtlpHandler): Promise<void> {
+  const onRequest = requireScope(opts.credentials, 'metrics:write');
+  for (const path of OTLP_PATHS) {
+    scoped.post(path, { onRequest }, async (req, reply) => {
+      const body = Buffer.isBuffer(req.body)
+        ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.length)
+        : new Uint8Array();
+      const res = await otlp({
+        tenantId: tenantOf(req),
+        contentType: header(req.headers['content-type']),
+        contentEncoding: header(req.headers['content-encoding']),
+        body,
+      });
+      reply.code(res.status).headers(res.headers);
+      return reply.send(
+        typeof res.body === 'string' ? res.body : Buffer.from(res.body.buffer, res.body.byteOffset, res.body.length),
+      );
+    });
+  }
+}
+
+export const OTLP_PATHS = ['/otlp/v1/metrics', '/api/v1/otlp/v1/metrics'] as const;
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

@@ -359,12 +359,12 @@ export const badInputCases: readonly BadInputCase[] = [
   v2raw(
     '2.0: odd number of label refs',
     [0x22, 0x00, 0x22, 0x01, 0x61, 0x2a, 0x03, 0x0a, 0x01, 0x01],
-    'odd number of labels_refs',
+    'series {a=<missing>} has an odd number of labels_refs (1) (err-cortex-invalid-symbol-ref)',
   ),
   v2raw(
     '2.0: label ref out of range',
     [0x22, 0x00, 0x2a, 0x04, 0x0a, 0x02, 0x00, 0x07],
-    'references symbol 7, but the table has 1',
+    'series {=<ref 7>} has labels_refs[1] = 7 outside the symbols table (1 symbols)',
   ),
   v2raw('2.0: symbols with the varint wire type', [0x20, 0x01], 'Request.symbols has wire type varint'),
   {

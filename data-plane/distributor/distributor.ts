@@ -132,6 +132,12 @@ export class Distributor {
     if (typeof removeReplica === 'object') return removeReplica;
 
     const errors: DroppedItem[] = [];
+    // What the decoder or translator already refused is reported beside validation's own drops.
+    for (const r of wire.rejected ?? []) {
+      const reason = r.error.id ?? 'invalid';
+      if (r.dropped > 0) this.metrics.discardedSamples.inc({ reason, user: tenant }, r.dropped);
+      errors.push({ error: r.error, dropped: r.dropped });
+    }
     const bounds = timeBounds(this.limits, tenant, this.clock.now());
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);

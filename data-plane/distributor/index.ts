@@ -25,6 +25,7 @@ export {
   type PushHandlerOptions,
   type PushRequest,
   type PushResponse,
+  partialBody,
 } from './push-handler.js';
 export { type RateDecision, TenantRateLimiter } from './rate-limiter.js';
 export {

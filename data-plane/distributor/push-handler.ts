@@ -33,6 +33,8 @@ export interface PushHandlerOptions {
 /** Largest decompression buffer kept between requests (a rare huge request gets its own). */
 const MAX_SCRATCH_BYTES = 8 << 20;
 
+const NOTHING_WRITTEN = { samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0 };
+
 type Negotiated = { ok: true; version: 1 | 2 } | { ok: false; response: PushResponse };
 
 const V2_PROTO = 'io.prometheus.write.v2.Request';
@@ -68,10 +70,11 @@ export function createPushHandler(
     } catch (err) {
       // 2.0 requires the written counts on errors too; nothing was written on this path.
       const res = errorResponse(err);
-      Object.assign(res.headers, writtenHeaders({ samplesWritten: 0, histogramsWritten: 0, exemplarsWritten: 0 }));
+      if (neg.version === 2) Object.assign(res.headers, writtenHeaders(NOTHING_WRITTEN));
       return res;
     }
-    const headers = writtenHeaders(result);
+    // 1.0 has no such headers; Prometheus sends none (the 2.0 compliance suite checks it).
+    const headers = neg.version === 2 ? writtenHeaders(result) : {};
     if (result.deduplicated) {
       const { replica, elected } = result.deduplicated;
       const id = ERROR_IDS.haReplicaNotElected;
@@ -159,7 +162,7 @@ function writtenHeaders(
 }
 
 /** One line per reason (error ID): the first occurrence in full, with a count of the others. */
-function partialBody(errors: DroppedItem[], maxLines: number): string {
+export function partialBody(errors: DroppedItem[], maxLines: number): string {
   const byId = new Map<string, { first: DroppedItem; count: number; dropped: number }>();
   for (const e of errors) {
     const key = e.error.id ?? e.error.message;

@@ -177,6 +177,49 @@ describe('QueryFrontend', () => {
     expect(across.rendered).toBeUndefined();
   });
 
+  it('caches an answer rendered downstream without reading its values until a later query needs them', async () => {
+    const now = 10 * DAY + 12 * HOUR;
+    const downstream = new GridQuerier();
+    let reads = 0;
+    // a querier whose answers count their points and build their values only when read (as the
+    // query workers' answers do)
+    const lazy = {
+      instantQuery: downstream.instantQuery.bind(downstream),
+      async rangeQuery(t: TenantId, q: string, s: number, e: number, step: number, o?: FrontendCallOptions) {
+        const r = await downstream.rangeQuery(t, q, s, e, step, o);
+        const value = r.value as { series: { floats: unknown[] }[] };
+        const floats = value.series.reduce((n, x) => n + x.floats.length, 0);
+        const readValue = () => {
+          reads++;
+          return value;
+        };
+        return {
+          ...r,
+          get value() {
+            return readValue();
+          },
+          readValue,
+          stats: { samplesLoaded: 0, points: { floats, histograms: 0 } },
+        };
+      },
+    };
+    const fe = new QueryFrontend({
+      downstream: lazy,
+      queue: new FairQueue({ concurrency: 2, maxOutstanding: () => 10 }),
+      canSplit: () => true,
+      clock: { now: () => now },
+    });
+    const want = await downstream.rangeQuery(tenant, 'q', now - 2 * HOUR, now - HOUR, 30_000);
+    const cold = await fe.rangeQuery(tenant, 'q', now - 2 * HOUR, now - HOUR, 30_000, { render: true });
+    expect(cold.rendered).toBeDefined();
+    expect(reads).toBe(0);
+    downstream.rangeCalls = [];
+    const warm = await fe.rangeQuery(tenant, 'q', now - 2 * HOUR, now - HOUR, 30_000, { render: true });
+    expect(downstream.rangeCalls).toEqual([]);
+    expect(warm.value).toEqual(want.value);
+    expect(reads).toBe(1);
+  });
+
   it('does not split queries that depend on their range', async () => {
     const downstream = new GridQuerier();
     const fe = new QueryFrontend({

@@ -1,7 +1,7 @@
 import { type Clock, CortexError, systemClock, type TenantId } from '../model/index.js';
 import type { FairQueue } from './fair-queue.js';
 import { concatMatrices, isMatrix, type MatrixSeries, pointCount, sliceMatrix } from './matrix.js';
-import { ResultsCache } from './results-cache.js';
+import { lazyExtent, ResultsCache } from './results-cache.js';
 import { gridFloor, type SubRange, splitByInterval } from './split.js';
 
 export interface FrontendCallOptions {
@@ -17,8 +17,11 @@ export interface FrontendResult {
   value: unknown;
   warnings: string[];
   infos: string[];
-  stats?: { samplesLoaded: number };
+  /** `points`, when set, counts the value's points without reading it (the value may be decoded lazily). */
+  stats?: { samplesLoaded: number; points?: { floats: number; histograms: number } };
   rendered?: Uint8Array;
+  /** Reads `value` without keeping the rest of the answer (its rendered JSON) alive. */
+  readValue?: () => unknown;
 }
 
 /** The querier behind the frontend (data-plane/querier's TenantQuerier satisfies it). */
@@ -172,16 +175,30 @@ export class QueryFrontend implements DownstreamQuerier {
     // extending an old extent at a fine step could exceed the points a range query may have
     if (ext && (sub.end - fetchStart) / step > MAX_RANGE_POINTS) return fetch(sub.start, sub.end);
     const fresh = await fetch(fetchStart, sub.end);
-    if (!isMatrix(fresh.value)) return fresh;
-    const combined = ext ? concatMatrices([ext.series, fresh.value.series]) : fresh.value.series;
     const extStart = ext ? ext.start : sub.start;
     const extEnd = Math.min(cacheableEnd, sub.end);
     // an answer with warnings or infos is not cached: the cache keeps points, not annotations
-    if (fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= extStart) {
+    const cache = fresh.warnings.length === 0 && fresh.infos.length === 0 && extEnd >= extStart;
+    const counted = fresh.stats?.points;
+    const readValue = fresh.readValue;
+    if (!ext && counted && readValue) {
+      // fetched for exactly this part: the answer is the querier's, with its JSON if it rendered it;
+      // its values are cached unread, so a query nobody repeats never builds an object per point here
+      if (cache) {
+        const build = () => {
+          const v = readValue();
+          return isMatrix(v) ? sliceMatrix(v.series, extStart, extEnd) : [];
+        };
+        this.cache.set(key, lazyExtent(extStart, extEnd, build, counted));
+      }
+      return fresh;
+    }
+    if (!isMatrix(fresh.value)) return fresh;
+    const combined = ext ? concatMatrices([ext.series, fresh.value.series]) : fresh.value.series;
+    if (cache) {
       const series = sliceMatrix(combined, extStart, extEnd);
       this.cache.set(key, { start: extStart, end: extEnd, series, points: pointCount(series) });
     }
-    // fetched for exactly this part, the answer is the querier's, with its rendering if it made one
     if (!ext) return fresh;
     const { rendered: _rendered, ...rest } = fresh;
     return { ...rest, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };

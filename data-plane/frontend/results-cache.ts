@@ -2,10 +2,32 @@ import type { MatrixSeries } from './matrix.js';
 
 /** A cached, contiguous run of one split interval's result: grid points from `start` to `end`. */
 export interface Extent {
-  start: number;
-  end: number;
-  series: MatrixSeries[];
-  points: number;
+  readonly start: number;
+  readonly end: number;
+  readonly series: MatrixSeries[];
+  readonly points: number;
+}
+
+/**
+ * An extent whose series are built on first read (then kept), with its size from the point counts
+ * (weighted as `pointCount` weighs them, the series overhead left out).
+ */
+export function lazyExtent(
+  start: number,
+  end: number,
+  build: () => MatrixSeries[],
+  counted: { floats: number; histograms: number },
+): Extent {
+  let series: MatrixSeries[] | undefined;
+  return {
+    start,
+    end,
+    points: counted.floats + counted.histograms * 8,
+    get series() {
+      series ??= build();
+      return series;
+    },
+  };
 }
 
 /**

@@ -25,6 +25,7 @@ import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, systemClock, type TenantId } from '../model/index.js';
+import { otlpHandlerFor } from '../otlp/index.js';
 import { Engine, EvalPool, formatQuery, PooledEngine, toApiData } from '../promql/index.js';
 import { headAndStore, isSplittable, TenantQuerier } from '../querier/index.js';
 import {
@@ -238,6 +239,7 @@ export class DataPlane {
         maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 64 << 20,
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
+      otlp: otlpHandlerFor(this.distributor, this.overrides),
     });
     const api = new PrometheusApi({
       engine: this.frontend,

@@ -50,7 +50,10 @@ export interface QueryResult {
   value: PromValue;
   warnings: string[];
   infos: string[];
-  stats: { samplesLoaded: number };
+  /** `points`: float points plus native histogram points of the result, when known without reading `value`. */
+  stats: { samplesLoaded: number; points?: { floats: number; histograms: number } };
+  /** Reads `value` without keeping the rest of the result (its rendered JSON) alive, when it is built lazily. */
+  readValue?: () => PromValue;
   /** The value already rendered as the API's `data` JSON (`{"resultType":…,"result":…}`), when asked for. */
   rendered?: Uint8Array;
 }

@@ -56,14 +56,14 @@ const scenarios: Scenario[] = [
     pushAt: () => T0 + 5 * 60 * MIN,
     since: () => Number.NEGATIVE_INFINITY,
   },
-  // An earlier process flushed data up to 3 h: the store is read up to there, and the head leaves out
-  // what it flushed itself before then.
+  // An earlier process flushed data up to 3 h (its mark says 15 minutes more): the store is read up
+  // to there, and the head leaves out what it flushed itself before then.
   {
     name: 'after a restart',
     createdAt: T0 + 5 * 60 * MIN,
     pushAt: () => T0 + 5 * 60 * MIN,
     earlier: T0 + 3 * 60 * MIN,
-    since: () => T0 + 3 * 60 * MIN + 1,
+    since: () => T0 + 3 * 60 * MIN + 15 * MIN + 1,
   },
 ];
 

@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BadDataError, isStaleNaN, STALE_NAN } from '../model/index.js';
-import { decodeWriteRequestV2, type EncodableWriteRequest, encodeWriteRequest, encodeWriteRequestV2 } from './index.js';
+import {
+  decodeWriteRequestV2,
+  type EncodableWriteRequest,
+  encodeWriteRequest,
+  encodeWriteRequestV2,
+  snappyDecode,
+} from './index.js';
 import { seededRandom } from './test-rng.js';
 
 const len = (b: number[]) => [b.length, ...b];
@@ -39,37 +46,6 @@ describe('decodeWriteRequestV2', () => {
   const bad: { name: string; body: number[]; message: string }[] = [
     { name: 'non-empty first symbol', body: sym('x'), message: 'symbols[0] must be the empty string' },
     {
-      name: 'odd refs',
-      body: [...sym(''), 0x2a, ...len([0x0a, ...len([0])])],
-      message: 'odd number of labels_refs (1)',
-    },
-    {
-      name: 'ref out of range',
-      body: [...sym(''), 0x2a, ...len([0x0a, ...len([0, 9])])],
-      message: 'references symbol 9',
-    },
-    {
-      name: 'unpacked ref out of range',
-      body: [...sym(''), 0x2a, ...len([0x08, 0, 0x08, 3])],
-      message: 'references symbol 3',
-    },
-    {
-      name: 'exemplar ref out of range',
-      body: [...sym(''), 0x2a, ...len([0x22, ...len([0x0a, ...len([0, 4])])])],
-      message: 'Exemplar references symbol 4',
-    },
-    {
-      name: 'help ref out of range',
-      body: [
-        ...sym(''),
-        ...sym('__name__'),
-        ...sym('m'),
-        0x2a,
-        ...len([0x0a, ...len([1, 2]), 0x2a, ...len([0x08, 1, 0x18, 9])]),
-      ],
-      message: 'Metadata.help_ref references symbol 9',
-    },
-    {
       name: 'timeseries with the varint wire type',
       body: [0x28, 0x01],
       message: 'Request.timeseries has wire type varint',
@@ -80,6 +56,61 @@ describe('decodeWriteRequestV2', () => {
       message: 'Metadata.type has wire type i64',
     },
   ];
+  const rejected: { name: string; body: number[]; message: string; dropped: number }[] = [
+    {
+      name: 'odd refs',
+      body: [...sym(''), 0x2a, ...len([0x0a, ...len([0])])],
+      message: 'series {=<missing>} has an odd number of labels_refs (1)',
+      dropped: 0,
+    },
+    {
+      name: 'ref out of range',
+      body: [...sym(''), ...sym('__name__'), 0x2a, ...len([0x0a, ...len([1, 9]), 0x12, ...len([0x10, 0x05])])],
+      message: 'series {__name__=<ref 9>} has labels_refs[1] = 9 outside the symbols table (2 symbols)',
+      dropped: 1,
+    },
+    {
+      name: 'unpacked ref out of range',
+      body: [...sym(''), 0x2a, ...len([0x08, 0, 0x08, 3])],
+      message: 'labels_refs[1] = 3 outside the symbols table (1 symbols)',
+      dropped: 0,
+    },
+    {
+      name: 'exemplar ref out of range',
+      body: [...sym(''), 0x2a, ...len([0x22, ...len([0x0a, ...len([0, 4])])])],
+      message: 'exemplar {=<ref 4>} of series {} has labels_refs[1] = 4 outside the symbols table',
+      dropped: 0,
+    },
+    {
+      name: 'help ref out of range',
+      body: [
+        ...sym(''),
+        ...sym('__name__'),
+        ...sym('m'),
+        0x2a,
+        ...len([0x0a, ...len([1, 2]), 0x2a, ...len([0x08, 1, 0x18, 9])]),
+      ],
+      message: 'series {__name__="m"} has metadata help_ref 9 outside the symbols table (3 symbols)',
+      dropped: 0,
+    },
+  ];
+  it.each(rejected)('drops the series (or exemplar) and names it: $name', ({ body, message, dropped }) => {
+    const got = decodeWriteRequestV2(Uint8Array.from(body));
+    expect(got.rejected).toHaveLength(1);
+    expect(got.rejected![0]!.error).toBeInstanceOf(BadDataError);
+    expect(got.rejected![0]!.error.id).toBe('err-cortex-invalid-symbol-ref');
+    expect(got.rejected![0]!.error.message).toContain(message);
+    expect(got.rejected![0]!.dropped).toBe(dropped);
+  });
+
+  it('keeps the valid series beside a rejected one', () => {
+    const good = [0x2a, ...len([0x0a, ...len([1, 2]), 0x12, ...len([0x10, 0x05])])];
+    const bad = [0x2a, ...len([0x0a, ...len([1, 7])])];
+    const got = decodeWriteRequestV2(Uint8Array.from([...sym(''), ...sym('__name__'), ...sym('up'), ...bad, ...good]));
+    expect(got.timeseries.map((t) => t.labels)).toEqual([['__name__', 'up']]);
+    expect(got.rejected).toHaveLength(1);
+  });
+
   it.each(bad)('rejects $name', ({ body, message }) => {
     const run = () => decodeWriteRequestV2(Uint8Array.from(body));
     expect(run).toThrow(BadDataError);
@@ -133,5 +164,59 @@ describe('decodeWriteRequestV2', () => {
       expect(ts.exemplars).toEqual(want.exemplars);
       expect(ts.histograms).toEqual(want.histograms);
     });
+  });
+});
+
+describe('decodeWriteRequestV2 on a byte fixture of a real 2.0 request', () => {
+  // Prometheus's writeV2RequestFixture (storage/remote/codec_test.go), encoded by protobufjs from
+  // Prometheus's types.proto and compressed by snappyjs: see scripts/gen-rw2-fixture.ts.
+  const body = readFileSync(new URL('../../test/fixtures/rw2/prometheus-codec-fixture.v2.snappy', import.meta.url));
+  const got = decodeWriteRequestV2(snappyDecode(new Uint8Array(body), 1 << 20));
+  const labels = ['__name__', 'test_metric1', 'b', 'c', 'baz', 'qux', 'd', 'e', 'foo', 'bar'];
+  const exp = { schema: 2, zeroThreshold: 1e-128, zeroCount: 0, count: 3, sum: 20 };
+  const spans = { positiveSpans: [{ offset: 0, length: 1 }], negativeSpans: [{ offset: 0, length: 1 }] };
+  const custom = {
+    schema: -53,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 16,
+    sum: 20,
+    positiveSpans: [{ offset: 1, length: 2 }],
+    negativeSpans: [],
+    positiveBuckets: [10, 6],
+    negativeBuckets: [],
+    customValues: [0.1, 1],
+  };
+  const hist = (t: number, integer: boolean, h: object) => ({ t, integer, h: { counterResetHint: 'unknown', ...h } });
+
+  it('decodes both series with their samples, exemplars and histograms', () => {
+    expect(got.rejected).toBeUndefined();
+    expect(got.timeseries).toHaveLength(2);
+    const [a, b] = got.timeseries;
+    expect(a!.labels).toEqual(labels);
+    expect(b!.labels).toEqual(labels);
+    expect(a!.samples).toEqual([{ t: 10, v: 1 }]);
+    expect(b!.samples).toEqual([{ t: 20, v: 2 }]);
+    expect(a!.exemplars).toEqual([{ labels: ['f', 'g'], t: 10, v: 1 }]);
+    expect(b!.exemplars).toEqual([{ labels: ['h', 'i'], t: 20, v: 2 }]);
+    const nonCustom = { ...exp, ...spans, positiveBuckets: [1], negativeBuckets: [2] };
+    expect(a!.histograms).toEqual([
+      hist(10, true, nonCustom),
+      hist(20, false, nonCustom),
+      hist(30, true, custom),
+      hist(40, false, custom),
+    ]);
+    expect(b!.histograms.map((h) => h.t)).toEqual([50, 60, 70, 80]);
+  });
+
+  it('keeps the first metadata of the metric family, as one entry', () => {
+    expect(got.metadata).toEqual([
+      {
+        metricFamilyName: 'test_metric1',
+        type: 'gauge',
+        help: 'Test gauge for test purposes',
+        unit: 'Maybe op/sec who knows (:',
+      },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
-import type { MetricMetadata, Sample } from '../model/index.js';
+import { BadDataError, type MetricMetadata, type Sample } from '../model/index.js';
 import { readHistogram } from './decode-v1.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
-import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';
+import type { WireExemplar, WireHistogramSample, WireRejection, WireSeries, WireWriteRequest } from './types.js';
 
 const METRIC_TYPES: readonly MetricMetadata['type'][] = [
   'unknown',
@@ -18,7 +18,13 @@ const METRIC_TYPES: readonly MetricMetadata['type'][] = [
  * Decodes an `io.prometheus.write.v2.Request` (remote write 2.0, shared/protocols/REMOTE_WRITE.md §2)
  * into the same wire model as 1.0. Every string is decoded once, from the symbols table; series
  * labels are then references to those strings. Per-series metadata becomes one `MetricMetadata` per
- * metric family. Start timestamps are read and ignored (the model has no place for them yet).
+ * metric family. Start (created) timestamps are read and ignored: the model has no place for them,
+ * and storing them as Prometheus's optional zero samples would need the ingester to skip a zero sample
+ * that is out of order without failing the series (Prometheus's ErrOutOfOrderST).
+ *
+ * The symbols table is checked as the spec requires: a non-empty `symbols[0]` refuses the request; a
+ * series whose label refs are odd in number or point outside the table (or whose metadata refs do)
+ * is dropped and reported in `rejected`, naming the series; an exemplar with bad refs likewise.
  */
 export function decodeWriteRequestV2(buf: Uint8Array): WireWriteRequest {
   const r = new ProtoReader(buf);
@@ -43,24 +49,52 @@ export function decodeWriteRequestV2(buf: Uint8Array): WireWriteRequest {
   r.pos = 0;
   const timeseries: WireSeries[] = [];
   const metadata = new Map<string, MetricMetadata>();
+  const rejected: WireRejection[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32();
     const field = tag >>> 3;
     const wt = tag & 7;
     if (field === 5) {
       if (wt !== WIRE_LEN) throw wrongWireType('Request', 'timeseries', wt, WIRE_LEN);
-      timeseries.push(readSeries(r, r.lenEnd(), symbols, metadata));
+      const ts = readSeries(r, r.lenEnd(), symbols, metadata, rejected);
+      if (ts !== undefined) timeseries.push(ts);
     } else {
       r.skip(wt, field);
     }
   }
-  return { timeseries, metadata: [...metadata.values()] };
+  const out: WireWriteRequest = { timeseries, metadata: [...metadata.values()] };
+  if (rejected.length > 0) out.rejected = rejected;
+  return out;
 }
 
-function symbol(symbols: readonly string[], ref: number, what: string): string {
-  const s = symbols[ref];
-  if (s === undefined) throw protoError(`${what} references symbol ${ref}, but the table has ${symbols.length}`);
-  return s;
+const SYMBOL_REF_ID = 'err-cortex-invalid-symbol-ref';
+
+function symbolError(message: string): BadDataError {
+  return new BadDataError(`${message} (${SYMBOL_REF_ID})`, { id: SYMBOL_REF_ID });
+}
+
+/** `{__name__="up", job=<ref 99>}`: the labels as far as they resolve, for error messages. */
+function describeRefs(refs: readonly number[], symbols: readonly string[]): string {
+  const show = (ref: number | undefined) =>
+    ref === undefined ? '<missing>' : ref < symbols.length ? JSON.stringify(symbols[ref]) : `<ref ${ref}>`;
+  const parts: string[] = [];
+  for (let i = 0; i < refs.length && parts.length < 30; i += 2) {
+    const n = refs[i]!;
+    const name = n < symbols.length ? symbols[n]! : `<ref ${n}>`;
+    parts.push(`${name}=${show(refs[i + 1])}`);
+  }
+  return `{${parts.join(', ')}}`.slice(0, 400);
+}
+
+/** Why `refs` cannot be resolved (odd count, a ref outside the table), or undefined when they can. */
+function refsProblem(refs: readonly number[], symbols: readonly string[]): string | undefined {
+  if (refs.length % 2 !== 0) return `has an odd number of labels_refs (${refs.length})`;
+  for (let i = 0; i < refs.length; i++) {
+    if (refs[i]! >= symbols.length) {
+      return `has labels_refs[${i}] = ${refs[i]} outside the symbols table (${symbols.length} symbols)`;
+    }
+  }
+  return undefined;
 }
 
 /** labels_refs (packed or not) → flat `[name, value, …]` strings from the symbols table. */
@@ -77,10 +111,10 @@ function readRefs(r: ProtoReader, wt: number, message: string, out: number[]): v
   r.end = parentEnd;
 }
 
-function resolveLabels(refs: number[], symbols: readonly string[], what: string): string[] {
-  if (refs.length % 2 !== 0) throw protoError(`${what} has an odd number of labels_refs (${refs.length})`);
+/** Resolves refs already checked by `refsProblem`. */
+function resolveLabels(refs: number[], symbols: readonly string[]): string[] {
   const flat: string[] = new Array(refs.length);
-  for (let i = 0; i < refs.length; i++) flat[i] = symbol(symbols, refs[i]!, what);
+  for (let i = 0; i < refs.length; i++) flat[i] = symbols[refs[i]!]!;
   return flat;
 }
 
@@ -89,13 +123,14 @@ function readSeries(
   stop: number,
   symbols: readonly string[],
   metadata: Map<string, MetricMetadata>,
-): WireSeries {
+  rejected: WireRejection[],
+): WireSeries | undefined {
   const parentEnd = r.end;
   r.end = stop;
   const refs: number[] = [];
   const samples: Sample[] = [];
   const histograms: WireHistogramSample[] = [];
-  const exemplars: WireExemplar[] = [];
+  const exemplarRefs: { refs: number[]; t: number; v: number }[] = [];
   let meta: { type: number; help: number; unit: number } | undefined;
   while (r.pos < stop) {
     const tag = r.uint32();
@@ -115,7 +150,7 @@ function readSeries(
         break;
       case 4:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'exemplars', wt, WIRE_LEN);
-        exemplars.push(readExemplar(r, r.lenEnd(), symbols));
+        exemplarRefs.push(readExemplar(r, r.lenEnd()));
         break;
       case 5:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'metadata', wt, WIRE_LEN);
@@ -127,7 +162,19 @@ function readSeries(
     }
   }
   r.end = parentEnd;
-  const labels = resolveLabels(refs, symbols, 'TimeSeries');
+  const dropped = samples.length + histograms.length;
+  const problem =
+    refsProblem(refs, symbols) ??
+    (meta !== undefined && meta.help >= symbols.length
+      ? `has metadata help_ref ${meta.help} outside the symbols table (${symbols.length} symbols)`
+      : meta !== undefined && meta.unit >= symbols.length
+        ? `has metadata unit_ref ${meta.unit} outside the symbols table (${symbols.length} symbols)`
+        : undefined);
+  if (problem !== undefined) {
+    rejected.push({ error: symbolError(`series ${describeRefs(refs, symbols)} ${problem}`), dropped });
+    return undefined;
+  }
+  const labels = resolveLabels(refs, symbols);
   if (meta !== undefined && (meta.type !== 0 || meta.help !== 0 || meta.unit !== 0)) {
     let name = '';
     for (let i = 0; i < labels.length; i += 2) if (labels[i] === '__name__') name = labels[i + 1]!;
@@ -135,9 +182,18 @@ function readSeries(
       metadata.set(name, {
         metricFamilyName: name,
         type: METRIC_TYPES[meta.type] ?? 'unknown',
-        help: symbol(symbols, meta.help, 'Metadata.help_ref'),
-        unit: symbol(symbols, meta.unit, 'Metadata.unit_ref'),
+        help: symbols[meta.help]!,
+        unit: symbols[meta.unit]!,
       });
+    }
+  }
+  const exemplars: WireExemplar[] = [];
+  for (const e of exemplarRefs) {
+    const bad = refsProblem(e.refs, symbols);
+    if (bad === undefined) exemplars.push({ labels: resolveLabels(e.refs, symbols), t: e.t, v: e.v });
+    else {
+      const msg = `exemplar ${describeRefs(e.refs, symbols)} of series ${describeRefs(refs, symbols)} ${bad}`;
+      rejected.push({ error: symbolError(msg), dropped: 0 });
     }
   }
   return { labels, samples, histograms, exemplars };
@@ -167,7 +223,7 @@ function readSample(r: ProtoReader, stop: number): Sample {
   return { t, v };
 }
 
-function readExemplar(r: ProtoReader, stop: number, symbols: readonly string[]): WireExemplar {
+function readExemplar(r: ProtoReader, stop: number): { refs: number[]; t: number; v: number } {
   const parentEnd = r.end;
   r.end = stop;
   const refs: number[] = [];
@@ -190,7 +246,7 @@ function readExemplar(r: ProtoReader, stop: number, symbols: readonly string[]):
     }
   }
   r.end = parentEnd;
-  return { labels: resolveLabels(refs, symbols, 'Exemplar'), t, v };
+  return { refs, t, v };
 }
 
 function readMetadata(r: ProtoReader, stop: number): { type: number; help: number; unit: number } {

@@ -1,4 +1,4 @@
-import type { FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+import type { BadDataError, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
 import type { SeriesMemo } from './series-cache.js';
 
 /**
@@ -9,6 +9,19 @@ import type { SeriesMemo } from './series-cache.js';
 export interface WireWriteRequest {
   timeseries: WireSeries[];
   metadata: MetricMetadata[];
+  /**
+   * Parts the decoder or translator already refused (a 2.0 series whose label refs point outside the
+   * symbols table, an OTLP point of an unsupported kind, …): the distributor reports them beside its
+   * own validation drops, so the rest of the request is still written and the 400 names them.
+   */
+  rejected?: WireRejection[];
+}
+
+export interface WireRejection {
+  /** Names the series (or metric) and the problem; carries a stable error ID. */
+  error: BadDataError;
+  /** Samples and histograms lost with it (0 for exemplars and metadata). */
+  dropped: number;
 }
 
 export interface WireSeries {

@@ -13,6 +13,14 @@ export const ERROR_IDS = {
   requestTooLarge: 'err-cortex-request-too-large',
   unsupportedContentType: 'err-cortex-unsupported-content-type',
   unsupportedContentEncoding: 'err-cortex-unsupported-content-encoding',
+  // Remote write 2.0: a series (or exemplar) whose refs do not resolve is dropped (partial 400).
+  invalidSymbolRef: 'err-cortex-invalid-symbol-ref',
+  // OTLP (data-plane/otlp): whole request refused (400), or points refused in a partial success.
+  invalidOtlpJson: 'err-cortex-invalid-otlp-json',
+  gzipCorrupt: 'err-cortex-gzip-corrupt',
+  otlpDeltaTemporality: 'err-cortex-otlp-delta-temporality',
+  otlpUnsupportedMetric: 'err-cortex-otlp-unsupported-metric',
+  otlpInvalidName: 'err-cortex-otlp-invalid-name',
   // Series validation (series dropped, partial 400).
   missingMetricName: 'err-cortex-missing-metric-name',
   metricNameInvalid: 'err-cortex-metric-name-invalid',

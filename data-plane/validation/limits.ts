@@ -91,6 +91,18 @@ export const defaultLimits = {
   accept_ha_samples: 0,
   /** HA clusters tracked per tenant; 0 = unlimited. */
   ha_max_clusters: 100,
+  /**
+   * OTLP metric and label name translation (Prometheus's `otlp.translation_strategy`): 0 =
+   * UnderscoreEscapingWithSuffixes, 1 = UnderscoreEscapingWithoutSuffixes, 2 =
+   * NoUTF8EscapingWithSuffixes, 3 = NoTranslation.
+   */
+  otlp_translation_strategy: 0,
+  /** 1 = store OTLP delta sums and histograms as they are (Prometheus's native delta ingestion); 0 = refuse them. */
+  otlp_allow_delta_temporality: 0,
+  /** 1 = OTLP explicit-bucket histograms become native histograms with custom buckets; 0 = classic series. */
+  otlp_convert_histograms_to_nhcb: 0,
+  /** bytes; largest OTLP body after gzip, checked while inflating (a bomb is stopped there). */
+  otlp_max_decompressed_bytes: 64 << 20,
 } satisfies Record<string, number>;
 
 export type LimitKey = keyof typeof defaultLimits;
@@ -358,6 +370,38 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
   ),
   accept_ha_samples: spec('accept_ha_samples', 'integer', 'boolean', 0, 1, 'deduplicate HA pairs (1 = on)'),
   ha_max_clusters: spec('ha_max_clusters', 'integer', 'clusters', 0, 1e6, 'HA clusters per tenant (0 = unlimited)'),
+  otlp_translation_strategy: spec(
+    'otlp_translation_strategy',
+    'integer',
+    'strategy',
+    0,
+    3,
+    'OTLP name translation: 0 UnderscoreEscapingWithSuffixes, 1 UnderscoreEscapingWithoutSuffixes, 2 NoUTF8EscapingWithSuffixes, 3 NoTranslation',
+  ),
+  otlp_allow_delta_temporality: spec(
+    'otlp_allow_delta_temporality',
+    'integer',
+    'flag',
+    0,
+    1,
+    'store OTLP delta sums and histograms as sent (1) instead of refusing them (0)',
+  ),
+  otlp_convert_histograms_to_nhcb: spec(
+    'otlp_convert_histograms_to_nhcb',
+    'integer',
+    'flag',
+    0,
+    1,
+    'OTLP explicit-bucket histograms as native histograms with custom buckets (1) or classic series (0)',
+  ),
+  otlp_max_decompressed_bytes: spec(
+    'otlp_max_decompressed_bytes',
+    'bytes',
+    'bytes',
+    1024,
+    1 << 30,
+    'largest OTLP request body after decompression',
+  ),
 };
 
 function spec(key: string, kind: LimitKind, unit: string, min: number, max: number, description: string): LimitSpec {

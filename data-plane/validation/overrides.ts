@@ -63,6 +63,18 @@ export class Overrides {
     return this.defaults;
   }
 
+  otlpTranslationStrategy(t: TenantId): number {
+    return this.get(t, 'otlp_translation_strategy');
+  }
+  otlpAllowDeltaTemporality(t: TenantId): boolean {
+    return this.get(t, 'otlp_allow_delta_temporality') === 1;
+  }
+  otlpConvertHistogramsToNhcb(t: TenantId): boolean {
+    return this.get(t, 'otlp_convert_histograms_to_nhcb') === 1;
+  }
+  otlpMaxDecompressedBytes(t: TenantId): number {
+    return this.get(t, 'otlp_max_decompressed_bytes');
+  }
   ingestionRate(t: TenantId): number {
     return this.get(t, 'ingestion_rate');
   }

@@ -114,6 +114,16 @@ export function validateHistogram(
     return invalidHistogram('custom-bucket histogram with negative or zero buckets', flat);
   }
   if (integer && h.count < 0) return invalidHistogram(`negative count ${h.count}`, flat);
+  if (integer) {
+    // Prometheus's Histogram.Validate: the buckets and the zero bucket add up to the count (at most
+    // the count when the sum is NaN, since NaN observations land in no bucket).
+    let inBuckets = h.zeroCount;
+    for (const b of h.positiveBuckets) inBuckets += b;
+    for (const b of h.negativeBuckets) inBuckets += b;
+    if (Number.isNaN(h.sum) ? inBuckets > h.count : inBuckets !== h.count) {
+      return invalidHistogram(`${inBuckets} observations found in buckets, but the count field is ${h.count}`, flat);
+    }
+  }
   return undefined;
 }
 

@@ -71,7 +71,7 @@ afterAll(() => pool.close());
 const engine = conformanceEngine();
 const pooled = new PooledEngine(engine, pool);
 // every query that has a shardable aggregation is sharded, however few its series
-const sharded = new PooledEngine(engine, pool, 0);
+const sharded = new PooledEngine(engine, pool, 0, 0);
 
 /** AST rewrites (execExpr) stay in-thread; every query string goes through the pool. */
 const variants = [

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { BIN, ensureBuilt, REPO } from './cortexctl.js';
-import { freePort } from './services.js';
+import { EMULATOR_AWS_CREDENTIALS, freePort } from './services.js';
 
 export interface ClusterProcessSpec {
   /** Unique name, also the `--instance-id` (e.g. `ingester-0`). */
@@ -34,8 +34,13 @@ export interface ClusterProcessSpec {
 export interface ClusterOptions {
   /** PostgreSQL server URL (from `requireService('pgUrl')`); a database is created for the cluster. */
   pgUrl: string;
-  /** Bigtable emulator `host:port` (from `requireService('bigtableEmulator')`). */
-  bigtableEmulator: string;
+  /** Bigtable emulator `host:port` (from `requireService('bigtableEmulator')`); or `aws`. */
+  bigtableEmulator?: string;
+  /**
+   * DynamoDB + S3 instead of Bigtable: dynalite's and s3rver's URLs (`requireService('dynamodbEndpoint')`,
+   * `requireService('s3Endpoint')`); the table and bucket are created by the processes (`--storage-create`).
+   */
+  aws?: { dynamodbEndpoint: string; s3Endpoint: string; inlineMaxBytes?: number };
   /** Ingester processes (default 3). */
   ingesters?: number;
   /** Zones assigned round-robin to ingesters (default none). */
@@ -82,6 +87,9 @@ export interface Cluster {
   readonly rootToken: string;
   readonly clusterSecret: string;
   readonly controlPlaneUrl: string;
+  /** The store's table (Bigtable or DynamoDB; coordination tables are `<table>_<purpose>`) and S3 bucket. */
+  readonly table: string;
+  readonly bucket: string | undefined;
   /** Where tenants write and query (the gateway process). */
   readonly gatewayUrl: string;
   readonly processes: ReadonlyMap<string, ClusterProcess>;
@@ -264,19 +272,45 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const cpPort = await freePort();
   const controlPlaneUrl = `http://127.0.0.1:${cpPort}`;
+  const bucket = table.replace(/_/g, '-');
+  const storageArgs = opts.aws
+    ? [
+        '--dynamodb-table',
+        table,
+        '--dynamodb-region',
+        'us-east-1',
+        '--dynamodb-endpoint',
+        opts.aws.dynamodbEndpoint,
+        '--s3-bucket',
+        bucket,
+        '--s3-region',
+        'us-east-1',
+        '--s3-endpoint',
+        opts.aws.s3Endpoint,
+        '--storage-create',
+        ...(opts.aws.inlineMaxBytes !== undefined
+          ? ['--dynamodb-inline-max-bytes', String(opts.aws.inlineMaxBytes)]
+          : []),
+      ]
+    : opts.bigtableEmulator
+      ? [
+          '--bigtable-project',
+          'cortex-test',
+          '--bigtable-instance',
+          'cortex-test',
+          '--bigtable-table',
+          table,
+          '--bigtable-emulator-host',
+          opts.bigtableEmulator,
+        ]
+      : [];
+  if (storageArgs.length === 0) throw new Error('startCluster needs bigtableEmulator or aws');
   const common = [
     '--host',
     '127.0.0.1',
     '--cluster-secret',
     clusterSecret,
-    '--bigtable-project',
-    'cortex-test',
-    '--bigtable-instance',
-    'cortex-test',
-    '--bigtable-table',
-    table,
-    '--bigtable-emulator-host',
-    opts.bigtableEmulator,
+    ...storageArgs,
     '--replication-factor',
     String(rf),
     '--ring-heartbeat-period',
@@ -289,7 +323,17 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     'batch',
     ...(opts.args ?? []),
   ];
-  const env = opts.env ?? {};
+  // The emulators' credentials, through the AWS SDK's standard chain (environment variables).
+  const env = {
+    ...(opts.aws
+      ? {
+          AWS_ACCESS_KEY_ID: EMULATOR_AWS_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: EMULATOR_AWS_CREDENTIALS.secretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        }
+      : {}),
+    ...(opts.env ?? {}),
+  };
   const make = async (spec: ClusterProcessSpec, port?: number, extra: string[] = []): Promise<Proc> => {
     const p = port ?? (await freePort());
     const dataDir = join(dir, spec.name);
@@ -392,6 +436,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       rootToken,
       clusterSecret,
       controlPlaneUrl,
+      table,
+      bucket: opts.aws ? bucket : undefined,
       gatewayUrl: gw.url,
       processes: procs,
       ingesters,

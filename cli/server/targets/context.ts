@@ -1,6 +1,6 @@
 /**
  * What every split-mode target module builds from: the configuration, logger, metrics registry,
- * cluster auth, the Fastify app, the Bigtable KV opener, the rings (clients and this process's
+ * cluster auth, the Fastify app, the store opener (Bigtable or DynamoDB + S3), the rings (clients and this process's
  * lifecyclers), the chunk store and the clients of remote ingesters. Everything store-backed is
  * opened on first use, so a process only opens the tables its targets need.
  */
@@ -15,11 +15,11 @@ import { RemoteIngester } from '../../../data-plane/api/internal-ingester-client
 import { type Clock, systemClock, type TenantId } from '../../../data-plane/model/index.js';
 import { Engine, EvalPool, PooledEngine } from '../../../data-plane/promql/index.js';
 import { type InstanceDesc, Lifecycler, RingClient, type RingName, RingStore } from '../../../data-plane/ring/index.js';
-import { BigtableKV } from '../../../data-plane/storage/bigtable/index.js';
 import { KVChunkStore } from '../../../data-plane/storage/chunkstore/index.js';
 import type { SortedKV } from '../../../data-plane/storage/kv/index.js';
 import type { Overrides } from '../../../data-plane/validation/index.js';
 import type { ServerConfig } from '../compose.js';
+import { openStorageKV, type StoragePurpose } from '../storage.js';
 import type { Target } from '../targets.js';
 
 export interface SplitConfig {
@@ -66,8 +66,8 @@ export interface SplitContext {
   readonly rings: Map<string, RingClient>;
   /** Runs on shutdown, last registered first. */
   onStop(fn: () => Promise<void> | void): void;
-  /** A Bigtable table: `<table>` for `''`, else `<table>_<suffix>`; closed on shutdown. */
-  openKV(suffix: string): Promise<SortedKV>;
+  /** A table of the shared store: `<table>` for `''`, else `<table>_<purpose>`; closed on shutdown. */
+  openKV(purpose: StoragePurpose): Promise<SortedKV>;
   ring(name: RingName): Promise<RingClient>;
   /** A lifecycler for `name` (not started; the orchestrator starts it after listen). */
   register(name: RingName, opts: { stateless: boolean }): Promise<Lifecycler>;
@@ -118,8 +118,8 @@ export function createContext(
   split: SplitConfig,
   log: (line: string) => void,
 ): { ctx: SplitContext; closers: (() => Promise<void> | void)[] } {
-  if (cfg.storage.kind !== 'bigtable') throw new Error('split mode requires Bigtable');
-  const bt = cfg.storage;
+  if (cfg.storage.kind === 'embedded') throw new Error('split mode requires a shared store: Bigtable or DynamoDB + S3');
+  const storage = cfg.storage;
   const dataDir = resolve(cfg.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const logger: Logger = {
@@ -133,13 +133,8 @@ export function createContext(
   const onStop = (fn: () => Promise<void> | void) => {
     closers.push(fn);
   };
-  const openKV = async (suffix: string): Promise<SortedKV> => {
-    const kv = await BigtableKV.open({
-      projectId: bt.projectId,
-      instanceId: bt.instanceId,
-      tableId: suffix === '' ? bt.tableId : `${bt.tableId}_${suffix}`,
-      ...(bt.emulatorHost ? { apiEndpoint: bt.emulatorHost } : {}),
-    });
+  const openKV = async (purpose: StoragePurpose): Promise<SortedKV> => {
+    const kv = await openStorageKV(storage, dataDir, purpose);
     onStop(() => kv.close());
     return kv;
   };

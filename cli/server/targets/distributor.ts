@@ -12,6 +12,7 @@ import {
 } from '../../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../../data-plane/distributor/ring-ingester-client.js';
 import type { CredentialSource } from '../../../data-plane/gateway/index.js';
+import { otlpHandlerFor } from '../../../data-plane/otlp/index.js';
 import type { TargetContext } from './context.js';
 
 /** A Distributor writing through the ingester ring (every one of a process shares the HA store). */
@@ -43,7 +44,7 @@ export async function startDistributor(ctx: TargetContext): Promise<Distributor 
   return ctx.targets.has('distributor') ? buildDistributor(ctx) : undefined;
 }
 
-/** `/api/v1/push` (tenants through a gateway, or a gateway's proxied request as a cluster peer). */
+/** `/api/v1/push` and the OTLP paths (tenants through a gateway, or a gateway's proxied request as a cluster peer). */
 export async function distributorRoutes(
   ctx: TargetContext,
   distributor: Distributor | undefined,
@@ -54,5 +55,6 @@ export async function distributorRoutes(
     credentials,
     handler: createPushHandler(distributor, { maxDecompressedBytes: 64 << 20 }),
     maxRequestBytes: 16 << 20,
+    otlp: otlpHandlerFor(distributor, ctx.overrides),
   });
 }

@@ -95,8 +95,11 @@ export async function gatewayProxyRoutes(
         proxyTargets.push({ prefix, scope: 'metrics:read', ring: ['query-frontend', 'querier'] });
       }
     }
-    if (!local.distributor)
-      proxyTargets.push({ prefix: '/api/v1/push', scope: 'metrics:write', ring: ['distributor'] });
+    if (!local.distributor) {
+      for (const prefix of ['/api/v1/push', '/otlp/v1/metrics', '/api/v1/otlp/v1/metrics']) {
+        proxyTargets.push({ prefix, scope: 'metrics:write', ring: ['distributor'] });
+      }
+    }
     if (!local.ruler) {
       proxyTargets.push({ prefix: '/prometheus/api/v1/rules', scope: 'rules:read', ring: ['ruler'] });
       proxyTargets.push({ prefix: '/prometheus/api/v1/alerts', scope: 'rules:read', ring: ['ruler'] });

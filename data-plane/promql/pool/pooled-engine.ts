@@ -43,6 +43,12 @@ export class PooledEngine {
     private readonly pool: EvalPool | undefined,
     /** Below this many selected series a query is evaluated whole (sharding costs more than it saves). */
     private readonly minSeriesToShard = 1000,
+    /**
+     * Nor is a query with less work than this: selected series × (steps + samples a selector's range
+     * holds at a 15 s scrape). An instant `rate(x[5m])` over 2,500 series (~50k) costs less to evaluate
+     * than two more worker round trips; a 2 h dashboard range over them (~2M) is worth splitting.
+     */
+    private readonly minWorkToShard = 250_000,
   ) {}
 
   instantQuery(q: Queryable, query: string, timeMs: number, opts: PooledQueryOptions = {}): Promise<QueryResult> {
@@ -164,8 +170,14 @@ export class PooledEngine {
     const pool = this.pool;
     if (!pool || opts.shards === undefined || opts.shards === 1 || p.selectors.length === 0) return 1;
     let series = 0;
-    for (const s of sets) series += s.length;
-    if (series < this.minSeriesToShard) return 1;
+    let work = 0;
+    const steps = p.instant ? 1 : Math.floor((p.end - p.start) / p.step) + 1;
+    for (const [i, s] of sets.entries()) {
+      const { mint, maxt } = p.selectors[i]!.range;
+      series += s.length;
+      work += s.length * (steps + Math.max(0, maxt - mint) / 15_000);
+    }
+    if (series < this.minSeriesToShard || work < this.minWorkToShard) return 1;
     return opts.shards > 0 ? opts.shards : Math.max(1, pool.size - 1);
   }
 

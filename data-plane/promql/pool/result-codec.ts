@@ -1,6 +1,7 @@
 import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
 import { toApiData } from '../api.js';
 import type { PromValue, QueryResult } from '../engine.js';
+import { formatFloat } from '../format.js';
 import { grown } from './typed-arrays.js';
 
 /**
@@ -39,13 +40,102 @@ export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
     infos: r.infos,
     samplesLoaded: r.stats.samplesLoaded,
   };
-  if (render) out.rendered = renderData(r.value);
+  if (render) out.rendered = renderEncoded(out.value);
   return out;
 }
 
 /** A value as the Prometheus API's `data` JSON bytes. */
 export function renderData(value: PromValue): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(toApiData(value)));
+  return renderEncoded(encodeValue(value));
+}
+
+/**
+ * The API's `data` JSON written straight from the encoded arrays: the same bytes as
+ * `JSON.stringify(toApiData(value))` without building an object per point first (a 2 h range over a
+ * few thousand series is over half a million points). Histogram results take the general path.
+ */
+function renderEncoded(v: EncodedValue): Uint8Array {
+  if (v.type === 'scalar' || v.type === 'string' || v.hist?.some((h) => h !== null)) {
+    return new TextEncoder().encode(JSON.stringify(toApiData(decodeValue(v))));
+  }
+  const matrix = v.type === 'matrix';
+  const w = new JsonBytes(64 + v.t.length * 28 + v.flat.length * 16);
+  w.ascii(`{"resultType":"${v.type}","result":[`);
+  let ls = 0;
+  let fs = 0;
+  for (let k = 0; k < v.labelEnds.length; k++) {
+    w.ascii(k > 0 ? ',{"metric":{' : '{"metric":{');
+    for (let i = ls; i < v.labelEnds[k]!; i += 2) {
+      if (i > ls) w.byte(0x2c);
+      w.text(JSON.stringify(v.flat[i]));
+      w.byte(0x3a);
+      w.text(JSON.stringify(v.flat[i + 1]));
+    }
+    w.byte(0x7d);
+    const end = v.floatEnds[k]!;
+    if (matrix) {
+      if (end > fs) {
+        w.ascii(',"values":[');
+        for (let i = fs; i < end; i++) {
+          w.ascii(i > fs ? ',[' : '[');
+          w.point(v.t[i]!, v.v[i]!);
+        }
+        w.byte(0x5d);
+      }
+    } else {
+      w.ascii(',"value":[');
+      w.point(v.t[fs]!, v.v[fs]!);
+    }
+    w.byte(0x7d);
+    ls = v.labelEnds[k]!;
+    fs = end;
+  }
+  w.ascii(']}');
+  return w.finish();
+}
+
+/** A growing byte buffer for JSON whose numbers and punctuation are ASCII. */
+class JsonBytes {
+  private buf: Uint8Array;
+  private n = 0;
+  private readonly enc = new TextEncoder();
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private room(extra: number): void {
+    if (this.n + extra > this.buf.length) this.buf = grown(this.buf, this.n + extra);
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.n++] = b;
+  }
+
+  /** A string known to be ASCII (punctuation, formatted numbers). */
+  ascii(s: string): void {
+    this.room(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.n++] = s.charCodeAt(i);
+  }
+
+  /** Any string, as UTF-8. */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.n += this.enc.encodeInto(s, this.buf.subarray(this.n)).written;
+  }
+
+  /** `t/1000,"v"]`: the rest of a `[time, "value"]` pair. */
+  point(t: number, v: number): void {
+    this.ascii(String(t / 1000));
+    this.ascii(',"');
+    this.ascii(formatFloat(v));
+    this.ascii('"]');
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
 }
 
 /**
@@ -53,21 +143,35 @@ export function renderData(value: PromValue): Uint8Array {
  * rendered JSON never pays for one object per point on the thread that serves everyone.
  */
 export function decodeResult(r: EncodedResult): QueryResult {
+  const encoded = r.value;
   let value: PromValue | undefined;
+  // closes over the encoded value only, so a holder of it does not keep the rendered JSON alive
+  const readValue = (): PromValue => {
+    value ??= decodeValue(encoded);
+    return value;
+  };
   const out: QueryResult = {
     get value() {
-      value ??= decodeValue(r.value);
-      return value;
+      return readValue();
     },
     set value(v: PromValue) {
       value = v;
     },
+    readValue,
     warnings: r.warnings,
     infos: r.infos,
-    stats: { samplesLoaded: r.samplesLoaded },
+    stats: { samplesLoaded: r.samplesLoaded, points: pointsOf(r.value) },
   };
   if (r.rendered) out.rendered = r.rendered;
   return out;
+}
+
+/** How many points an encoded value holds, read off its arrays. */
+function pointsOf(v: EncodedValue): { floats: number; histograms: number } {
+  if (v.type === 'scalar' || v.type === 'string') return { floats: 1, histograms: 0 };
+  let histograms = 0;
+  for (const h of v.hist ?? []) histograms += h?.length ?? 0;
+  return { floats: v.t.length, histograms };
 }
 
 /** Buffers to transfer with an encoded result. */

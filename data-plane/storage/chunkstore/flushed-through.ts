@@ -1,9 +1,15 @@
 import type { TenantId } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
-import type { SortedKV } from '../kv/index.js';
+import { bytesEqual, type SortedKV } from '../kv/index.js';
 import type { Schema } from './schema.js';
 
 const NAME = 'flushed-through';
+/**
+ * The mark is raised this far past the chunks being written, so a tenant flushing every minute
+ * rewrites it about every quarter of an hour instead of on every put. It only ever over-states what
+ * was flushed, which makes a restarted ingester read the store a little longer than it must.
+ */
+const HEADROOM_MS = 15 * 60_000;
 
 interface Mark {
   /** The mark as this process first read it: what earlier writers flushed. */
@@ -24,9 +30,9 @@ function encode(t: number): Uint8Array {
 }
 
 /**
- * Per tenant, the newest sample time of any chunk ever put, raised before the chunks are written
- * (a crash between the two leaves it too high, never too low) and never lowered, whichever process
- * writes. What it said when this process first read it tells an ingester which of the tenant's
+ * Per tenant, at least the newest sample time of any chunk ever put, raised before the chunks are
+ * written (a crash between the two leaves it too high, never too low) and never lowered, whichever
+ * process writes. What it said when this process first read it tells an ingester which of the tenant's
  * history may be in the store only: nothing newer than that came from anyone but itself.
  */
 export class FlushedThroughMarks {
@@ -41,9 +47,12 @@ export class FlushedThroughMarks {
   private load(t: TenantId, opts?: CallOptions): Promise<Mark> {
     let m = this.marks.get(t);
     if (m === undefined) {
-      const loading = this.kv.get(this.schema.metaKey(t, NAME), opts).then((stored): Mark => {
-        const before = decode(stored);
-        return { before, stored, value: before ?? Number.NEGATIVE_INFINITY };
+      const loading = this.kv.get(this.schema.metaKey(t, NAME), opts).then(async (stored): Promise<Mark> => {
+        let before = decode(stored);
+        // Data without a mark was flushed by a version that kept none: its times are unknown, so
+        // nothing can be assumed held elsewhere until a later process finds the mark this one writes.
+        if (before === undefined && (await this.hasData(t, opts))) before = Number.POSITIVE_INFINITY;
+        return { before, stored, value: decode(stored) ?? Number.NEGATIVE_INFINITY };
       });
       // A failed read is not remembered: the next call reads again.
       loading.catch(() => {
@@ -53,6 +62,12 @@ export class FlushedThroughMarks {
       m = loading;
     }
     return m;
+  }
+
+  /** Whether the tenant has any row besides its metadata (which sorts after every bucket). */
+  private async hasData(t: TenantId, opts?: CallOptions): Promise<boolean> {
+    const [first] = await this.kv.scan({ prefix: this.schema.tenantPrefix(t) }, { ...opts, limit: 1, keysOnly: true });
+    return first !== undefined && !bytesEqual(first.key, this.schema.metaKey(t, NAME));
   }
 
   async before(t: TenantId, opts?: CallOptions): Promise<number | undefined> {
@@ -68,10 +83,11 @@ export class FlushedThroughMarks {
       .then(async () => {
         const m = await this.load(t, opts);
         while (maxt > m.value) {
-          const bytes = encode(maxt);
+          const raised = maxt + HEADROOM_MS;
+          const bytes = encode(raised);
           if (await this.kv.checkAndPut(key, m.stored, bytes, opts)) {
             m.stored = bytes;
-            m.value = maxt;
+            m.value = raised;
             return;
           }
           // Another writer moved it: take theirs and compare again.

@@ -6,9 +6,6 @@ export interface ChunkRef {
   mint: number;
   maxt: number;
   open(): SeriesIterator;
-  /** The stored bytes and their Prometheus chunk encoding, for readers that decode elsewhere. */
-  encoding?: number;
-  data?: Uint8Array;
 }
 
 /** Deleted `[mint, maxt]` intervals (inclusive ms) that the iterator must skip. */

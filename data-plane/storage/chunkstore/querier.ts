@@ -26,7 +26,29 @@ const BUCKET_CONCURRENCY = 4;
 interface Found {
   labels: Labels;
   sid: Uint8Array;
-  chunks: Map<string, ChunkRef>;
+  chunks: StoredRef[];
+}
+
+/** A chunk read for a query; decoded only when an iterator reaches it. */
+class StoredRef implements ChunkRef {
+  constructor(
+    readonly mint: number,
+    readonly maxt: number,
+    readonly crc: number,
+    readonly encoding: number,
+    readonly data: Uint8Array,
+    private readonly decode: ChunkDecoder,
+  ) {}
+
+  open() {
+    return this.decode(this.encoding, this.data);
+  }
+}
+
+/** Whether two series IDs are the same bytes. */
+function sameSid(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
 }
 
 /**
@@ -86,7 +108,7 @@ export class ChunkQuerier implements Querier {
     const { perBucket, all } = await this.findSeries(r, matchers, opts);
     if (all.size === 0) return [];
     const found = new Map<string, Found>();
-    for (const [hex, s] of all) found.set(hex, { labels: s.labels, sid: s.sid, chunks: new Map() });
+    for (const [hex, s] of all) found.set(hex, { labels: s.labels, sid: s.sid, chunks: [] });
     const tombstones: Tombstone[] = [];
     const firstBucket = this.deps.schema.bucketOf(this.mint);
     const refs: ChunkRow[] = [];
@@ -100,22 +122,27 @@ export class ChunkQuerier implements Querier {
     });
     for (const { tombs, rows } of read) {
       tombstones.push(...tombs);
+      // rows come in key order, so one series' chunks are adjacent: look its entry up once
+      let last: Found | undefined;
       for (const row of rows) {
-        if (row.data !== undefined) fetched += this.addChunk(found, row, row.data);
+        if (row.data !== undefined) {
+          if (last === undefined || !sameSid(last.sid, row.parts.sid)) last = found.get(toHex(row.parts.sid));
+          if (last !== undefined) fetched += this.addChunk(last, row, row.data);
+        }
         // A ref whose data bucket is inside the range is read with that bucket; older ones are fetched.
         else if (this.deps.schema.bucketOf(row.parts.mint) < firstBucket) refs.push(row);
       }
     }
     fetched += await this.loadRefs(refs, found, opts);
     let chunks = 0;
-    for (const f of found.values()) chunks += f.chunks.size;
+    for (const f of found.values()) chunks += f.chunks.length;
     this.deps.metrics?.chunksPerQuery.observe(chunks);
     this.deps.metrics?.fetchedChunkBytes.inc({ user: this.deps.tenantId }, fetched);
     const out: Series[] = [];
     for (const f of found.values()) {
-      if (f.chunks.size === 0) continue;
+      if (f.chunks.length === 0) continue;
       const deleted = deletedIntervals(tombstones, f.labels);
-      const chunks = [...f.chunks.values()];
+      const chunks = f.chunks;
       const { mint, maxt } = this;
       out.push({
         labels: f.labels,
@@ -128,21 +155,11 @@ export class ChunkQuerier implements Querier {
   }
 
   /** Adds a chunk to its series unless already there; returns the bytes added. */
-  private addChunk(found: Map<string, Found>, row: ChunkRow, data: NonNullable<ChunkRow['data']>): number {
-    const f = found.get(toHex(row.parts.sid));
-    if (f === undefined) return 0;
+  private addChunk(f: Found, row: ChunkRow, data: NonNullable<ChunkRow['data']>): number {
     const p = row.parts;
     // The same chunk flushed by several replicas has one key; this dedupes data rows met twice.
-    const id = `${p.mint}:${p.maxt}:${p.crc}`;
-    if (f.chunks.has(id)) return 0;
-    const decode = this.deps.decode;
-    f.chunks.set(id, {
-      mint: p.mint,
-      maxt: p.maxt,
-      open: () => decode(data.encoding, data.bytes),
-      encoding: data.encoding,
-      data: data.bytes,
-    });
+    for (const c of f.chunks) if (c.mint === p.mint && c.maxt === p.maxt && c.crc === p.crc) return 0;
+    f.chunks.push(new StoredRef(p.mint, p.maxt, p.crc, data.encoding, data.bytes, this.deps.decode));
     return data.bytes.length;
   }
 
@@ -160,7 +177,8 @@ export class ChunkQuerier implements Querier {
     values.forEach((v, i) => {
       // Missing data (its bucket fell to retention) leaves a dangling ref: nothing to read.
       const data = v === undefined ? undefined : decodeChunkValue(v);
-      if (data !== undefined) bytes += this.addChunk(found, refs[i]!, data);
+      const f = found.get(toHex(refs[i]!.parts.sid));
+      if (data !== undefined && f !== undefined) bytes += this.addChunk(f, refs[i]!, data);
     });
     return bytes;
   }
@@ -204,10 +222,10 @@ function limited(xs: string[], limit: number | undefined): string[] {
 }
 
 /** The chunks as stored, when all are XOR (histogram chunks are read through the iterator). */
-function encoded(chunks: readonly ChunkRef[]): EncodedChunk[] | undefined {
+function encoded(chunks: readonly StoredRef[]): EncodedChunk[] | undefined {
   const out: EncodedChunk[] = [];
   for (const c of chunks) {
-    if (c.encoding !== Encoding.XOR || c.data === undefined) return undefined;
+    if (c.encoding !== Encoding.XOR) return undefined;
     out.push({ encoding: c.encoding, data: c.data, mint: c.mint, maxt: c.maxt });
   }
   return out;

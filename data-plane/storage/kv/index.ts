@@ -1,4 +1,5 @@
 export { throwIfAborted } from './abort.js';
+export { type BlobStore, missingBlobError } from './blob-store.js';
 export {
   assertKey,
   type Bounds,

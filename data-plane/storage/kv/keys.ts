@@ -30,7 +30,9 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
   let n = prefix.length;
   while (n > 0 && prefix[n - 1] === 0xff) n--;
   if (n === 0) return undefined;
-  const out = prefix.slice(0, n);
+  // A copy, never a view: Buffer#slice shares memory, and the caller's key must stay as it was.
+  const out = new Uint8Array(n);
+  out.set(prefix.subarray(0, n));
   out[n - 1]!++;
   return out;
 }

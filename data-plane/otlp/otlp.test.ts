@@ -1,0 +1,412 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { Distributor, InMemoryIngesterClient } from '../distributor/index.js';
+import { isStaleNaN, Labels, type TenantId } from '../model/index.js';
+import { normalizeLabels, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
+import { decodeOtlpJson } from './decode-json.js';
+import { decodeOtlpProto } from './decode-proto.js';
+import { createOtlpHandler, defaultOtlpSettings, type OtlpSettings, translateOtlp } from './index.js';
+import { buildMetricName, type NamerMetricType, type TranslationStrategy } from './names.js';
+
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+const NS = `${NOW}000000`;
+const tenant = 'acme' as TenantId;
+
+describe('metric names: prometheus/otlptranslator TestMetricNamer_Build, ported', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../test/fixtures/otlp/metric-namer-cases.json', import.meta.url), 'utf8'),
+  ) as {
+    cases: {
+      name: string;
+      utf8: boolean;
+      suffixes: boolean;
+      metric: string;
+      unit: string;
+      type: string;
+      want: string | null;
+      error: boolean;
+    }[];
+  };
+  const strategy = (utf8: boolean, suffixes: boolean): TranslationStrategy =>
+    utf8
+      ? suffixes
+        ? 'NoUTF8EscapingWithSuffixes'
+        : 'NoTranslation'
+      : suffixes
+        ? 'UnderscoreEscapingWithSuffixes'
+        : 'UnderscoreEscapingWithoutSuffixes';
+  it('has the upstream cases', () => expect(fixture.cases.length).toBeGreaterThanOrEqual(70));
+  it.each(fixture.cases)('$name', (c) => {
+    const got = buildMetricName(strategy(c.utf8, c.suffixes), c.metric, c.unit, c.type as NamerMetricType);
+    if (c.error) expect(got).toHaveProperty('error');
+    else expect(got).toEqual({ name: c.want });
+  });
+});
+
+/** An OTLP/JSON request with one resource and the given metrics. */
+function request(
+  metrics: object[],
+  resource: Record<string, string> = { 'service.name': 'api', 'service.instance.id': 'i-1' },
+) {
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: Object.entries(resource).map(([key, v]) => ({ key, value: { stringValue: v } })) },
+        scopeMetrics: [{ scope: { name: 's' }, metrics }],
+      },
+    ],
+  };
+}
+const point = (extra: object = {}) => ({
+  timeUnixNano: NS,
+  attributes: [{ key: 'http.method', value: { stringValue: 'GET' } }],
+  ...extra,
+});
+const translate = (metrics: object[], settings: Partial<OtlpSettings> = {}, resource?: Record<string, string>) =>
+  translateOtlp(decodeOtlpJson(new TextEncoder().encode(JSON.stringify(request(metrics, resource)))), {
+    ...defaultOtlpSettings,
+    ...settings,
+  });
+const series = (t: ReturnType<typeof translate>) =>
+  Object.fromEntries(
+    t.wire.timeseries.map((s) => {
+      const l = new Map<string, string>();
+      for (let i = 0; i < s.labels.length; i += 2) l.set(s.labels[i]!, s.labels[i + 1]!);
+      const key = `${l.get('__name__')}{${[...l]
+        .filter(([k]) => k !== '__name__')
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`;
+      return [key, s.samples.map((x) => x.v)];
+    }),
+  );
+
+describe('translateOtlp', () => {
+  it('monotonic cumulative sum → counter with _total, job and instance from the resource', () => {
+    const t = translate([
+      {
+        name: 'http.requests',
+        unit: '{request}',
+        sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [point({ asInt: '7' })] },
+      },
+    ]);
+    expect(series(t)).toEqual({ 'http_requests_total{http_method="GET",instance="i-1",job="api"}': [7] });
+    expect(t.wire.metadata).toEqual([{ metricFamilyName: 'http_requests_total', type: 'counter', help: '', unit: '' }]);
+  });
+
+  it('non-monotonic sum → gauge; gauge with unit 1 → _ratio; service.namespace joins job', () => {
+    const t = translate(
+      [
+        { name: 'queue.size', sum: { aggregationTemporality: 2, dataPoints: [point({ asDouble: 3 })] } },
+        { name: 'cpu.utilization', unit: '1', gauge: { dataPoints: [point({ asDouble: 0.5 })] } },
+      ],
+      {},
+      { 'service.name': 'api', 'service.namespace': 'shop' },
+    );
+    expect(series(t)).toEqual({
+      'queue_size{http_method="GET",job="shop/api"}': [3],
+      'cpu_utilization_ratio{http_method="GET",job="shop/api"}': [0.5],
+    });
+  });
+
+  it('classic histogram → _sum, _count and cumulative _bucket series with le', () => {
+    const t = translate([
+      {
+        name: 'latency',
+        unit: 'ms',
+        histogram: {
+          aggregationTemporality: 2,
+          dataPoints: [point({ count: '6', sum: 60, bucketCounts: ['1', '2', '3'], explicitBounds: [5, 10] })],
+        },
+      },
+    ]);
+    const s = series(t);
+    const l = 'http_method="GET",instance="i-1",job="api"';
+    expect(s[`latency_milliseconds_sum{${l}}`]).toEqual([60]);
+    expect(s[`latency_milliseconds_count{${l}}`]).toEqual([6]);
+    expect(s[`latency_milliseconds_bucket{${l},le="5"}`]).toEqual([1]);
+    expect(s[`latency_milliseconds_bucket{${l},le="10"}`]).toEqual([3]);
+    expect(s[`latency_milliseconds_bucket{${l},le="+Inf"}`]).toEqual([6]);
+  });
+
+  it('classic histogram → native histogram with custom buckets when enabled', () => {
+    const t = translate(
+      [
+        {
+          name: 'latency',
+          unit: 's',
+          histogram: {
+            aggregationTemporality: 2,
+            dataPoints: [point({ count: '6', sum: 6, bucketCounts: ['1', '2', '3'], explicitBounds: [0.5, 1] })],
+          },
+        },
+      ],
+      { convertHistogramsToNHCB: true },
+    );
+    expect(t.wire.timeseries).toHaveLength(1);
+    expect(t.wire.timeseries[0]!.histograms[0]!.h).toMatchObject({
+      schema: -53,
+      customValues: [0.5, 1],
+      positiveBuckets: [1, 2, 3],
+      count: 6,
+    });
+  });
+
+  it('exponential histogram → native histogram (index shifted by one, scale capped at 8)', () => {
+    const t = translate([
+      {
+        name: 'rpc.latency',
+        unit: 's',
+        exponentialHistogram: {
+          aggregationTemporality: 2,
+          dataPoints: [
+            point({
+              count: '4',
+              sum: 1.5,
+              scale: 10,
+              zeroCount: '0',
+              positive: { offset: -5, bucketCounts: ['1', '1', '1', '1'] },
+            }),
+          ],
+        },
+      },
+    ]);
+    const h = t.wire.timeseries[0]!.histograms[0]!;
+    expect(h.integer).toBe(true);
+    // scale 10 → 8 merges 4 OTel buckets into one: indexes -5, -4, -3, -2 → floor(i/4)+1 = -1, 0, 0, 0.
+    expect(h.h).toMatchObject({
+      schema: 8,
+      count: 4,
+      sum: 1.5,
+      positiveSpans: [{ offset: -1, length: 2 }],
+      positiveBuckets: [1, 3],
+    });
+  });
+
+  it('summary → _sum, _count and quantile series', () => {
+    const t = translate([
+      {
+        name: 'rt',
+        summary: {
+          dataPoints: [
+            point({
+              count: '2',
+              sum: 3,
+              quantileValues: [
+                { quantile: 0.5, value: 1 },
+                { quantile: 0.99, value: 2 },
+              ],
+            }),
+          ],
+        },
+      },
+    ]);
+    const l = 'http_method="GET",instance="i-1",job="api"';
+    expect(series(t)).toEqual({
+      [`rt_sum{${l}}`]: [3],
+      [`rt_count{${l}}`]: [2],
+      [`rt{${l},quantile="0.5"}`]: [1],
+      [`rt{${l},quantile="0.99"}`]: [2],
+    });
+  });
+
+  it('FLAG_NO_RECORDED_VALUE → a stale marker', () => {
+    const t = translate([{ name: 'g', gauge: { dataPoints: [point({ asDouble: 1, flags: 1 })] } }]);
+    expect(isStaleNaN(t.wire.timeseries[0]!.samples[0]!.v)).toBe(true);
+  });
+
+  it('delta temporality is refused with a clear message unless the tenant allows it', () => {
+    const m = [
+      { name: 'd', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point({ asInt: '1' })] } },
+    ];
+    const refused = translate(m);
+    expect(refused.rejectedPoints).toBe(1);
+    expect(refused.wire.rejected![0]!.error.message).toContain('delta aggregation temporality');
+    expect(refused.wire.rejected![0]!.error.id).toBe('err-cortex-otlp-delta-temporality');
+    expect(translate(m, { allowDeltaTemporality: true }).rejectedPoints).toBe(0);
+  });
+
+  it('resource attributes land on target_info; promoted ones on every series', () => {
+    const t = translate(
+      [{ name: 'g', gauge: { dataPoints: [point({ asDouble: 1 })] } }],
+      { promoteResourceAttributes: ['k8s.cluster.name'] },
+      { 'service.name': 'api', 'k8s.cluster.name': 'eu-1', 'host.name': 'h' },
+    );
+    expect(Object.keys(series(t)).sort()).toEqual([
+      'g{http_method="GET",job="api",k8s_cluster_name="eu-1"}',
+      'target_info{host_name="h",job="api",k8s_cluster_name="eu-1"}',
+    ]);
+  });
+
+  it('colliding sanitised attribute names are joined with ;, leading digits get key_', () => {
+    const t = translate([
+      {
+        name: 'g',
+        gauge: {
+          dataPoints: [
+            {
+              timeUnixNano: NS,
+              asDouble: 1,
+              attributes: [
+                { key: 'a.b', value: { stringValue: 'x' } },
+                { key: 'a_b', value: { stringValue: 'y' } },
+                { key: '1x', value: { intValue: '5' } },
+              ],
+            },
+          ],
+        },
+      },
+    ]);
+    expect(Object.keys(series(t))).toEqual(['g{a_b="x;y",instance="i-1",job="api",key_1x="5"}']);
+  });
+
+  it('exemplars carry trace_id and span_id in hex', () => {
+    const t = translate([
+      {
+        name: 'c',
+        sum: {
+          aggregationTemporality: 2,
+          isMonotonic: true,
+          dataPoints: [
+            point({
+              asInt: '1',
+              exemplars: [
+                {
+                  timeUnixNano: NS,
+                  asDouble: 1,
+                  traceId: '0102030405060708090a0b0c0d0e0f10',
+                  spanId: '0102030405060708',
+                },
+              ],
+            }),
+          ],
+        },
+      },
+    ]);
+    expect(t.wire.timeseries[0]!.exemplars).toEqual([
+      { labels: ['trace_id', '0102030405060708090a0b0c0d0e0f10', 'span_id', '0102030405060708'], t: NOW, v: 1 },
+    ]);
+  });
+});
+
+function setup() {
+  const ingester = new InMemoryIngesterClient();
+  const limits = new Overrides(new StaticTenantLimitsSource(new Map([[tenant, {}]])));
+  const d = new Distributor({ limits, ingester, registry: new Registry(), clock: { now: () => NOW } });
+  const handler = createOtlpHandler(d, { settings: () => defaultOtlpSettings, maxDecompressedBytes: () => 1 << 20 });
+  return { handler, ingester };
+}
+const json = (o: object) => new TextEncoder().encode(JSON.stringify(o));
+const gauge = [{ name: 'up', gauge: { dataPoints: [point({ asDouble: 1 })] } }];
+
+describe('OTLP/HTTP handler', () => {
+  it('answers 200 with an empty ExportMetricsServiceResponse in JSON for JSON', async () => {
+    const { handler, ingester } = setup();
+    const res = await handler({
+      tenantId: tenant,
+      contentType: 'application/json',
+      contentEncoding: undefined,
+      body: json(request(gauge)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(String(res.body))).toEqual({});
+    expect(ingester.seriesCount(tenant)).toBe(1);
+  });
+
+  it('accepts gzip and reports partial success with rejected points and a message', async () => {
+    const { handler } = setup();
+    const body = gzipSync(
+      json(request([...gauge, { name: 'd', sum: { aggregationTemporality: 1, dataPoints: [point({ asInt: '1' })] } }])),
+    );
+    const res = await handler({ tenantId: tenant, contentType: 'application/json', contentEncoding: 'gzip', body });
+    expect(res.status).toBe(200);
+    const r = JSON.parse(String(res.body));
+    expect(r.partialSuccess.rejectedDataPoints).toBe('1');
+    expect(r.partialSuccess.errorMessage).toContain('err-cortex-otlp-delta-temporality');
+  });
+
+  it('refuses a gzip bomb before inflating it past the limit', async () => {
+    const { handler } = setup();
+    const bomb = gzipSync(new Uint8Array(64 << 20));
+    expect(bomb.length).toBeLessThan(100_000);
+    const res = await handler({
+      tenantId: tenant,
+      contentType: 'application/x-protobuf',
+      contentEncoding: 'gzip',
+      body: bomb,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe('application/x-protobuf');
+    expect(Buffer.from(res.body as Uint8Array).toString('latin1')).toContain('err-cortex-request-too-large');
+  });
+
+  it('answers 415 for other media types and encodings, 400 for garbage', async () => {
+    const { handler } = setup();
+    const body = json(request(gauge));
+    expect(
+      (await handler({ tenantId: tenant, contentType: 'text/plain', contentEncoding: undefined, body })).status,
+    ).toBe(415);
+    expect(
+      (await handler({ tenantId: tenant, contentType: 'application/json', contentEncoding: 'br', body })).status,
+    ).toBe(415);
+    const garbage = await handler({
+      tenantId: tenant,
+      contentType: 'application/json',
+      contentEncoding: undefined,
+      body: json([1]),
+    });
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(String(garbage.body)).message).toContain('err-cortex-invalid-otlp-json');
+    const trunc = await handler({
+      tenantId: tenant,
+      contentType: 'application/x-protobuf',
+      contentEncoding: undefined,
+      body: Uint8Array.from([0x0a, 0x05, 0x0a]),
+    });
+    expect(trunc.status).toBe(400);
+  });
+
+  it('never answers 5xx or throws for generated and mutated bodies; acknowledged points are stored', async () => {
+    const { handler, ingester } = setup();
+    const valid = json(request(gauge));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })).map(([i, b]) => {
+            const m = valid.slice();
+            m[i] = b;
+            return m;
+          }),
+        ),
+        fc.constantFrom('application/json', 'application/x-protobuf'),
+        fc.constantFrom(undefined, 'gzip'),
+        async (body, contentType, contentEncoding) => {
+          const res = await handler({
+            tenantId: tenant,
+            contentType,
+            contentEncoding,
+            body: contentEncoding === 'gzip' ? gzipSync(body) : body,
+          });
+          expect(res.status).toBeLessThan(500);
+          const whole =
+            res.status === 200 &&
+            (contentType === 'application/json' ? String(res.body) === '{}' : (res.body as Uint8Array).length === 0);
+          if (whole) {
+            // Every point of a fully acknowledged request is stored.
+            const decoded = contentType === 'application/json' ? decodeOtlpJson(body) : decodeOtlpProto(body);
+            for (const ts of translateOtlp(decoded, defaultOtlpSettings).wire.timeseries) {
+              if (ts.samples.length === 0) continue;
+              const labels = Labels.fromSortedFlat(normalizeLabels(ts.labels.slice()));
+              expect(ingester.samples(tenant, labels)?.length ?? 0).toBeGreaterThan(0);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,448 @@
+import { BadDataError, type BucketSpan, type FloatHistogram, type MetricMetadata, STALE_NAN } from '../model/index.js';
+import type { WireExemplar, WireRejection, WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import { ERROR_IDS } from '../validation/index.js';
+import { formatFloat } from './decode-proto.js';
+import {
+  type ExponentialHistogramPoint,
+  FLAG_NO_RECORDED_VALUE,
+  type HistogramPoint,
+  type OtlpAttributes,
+  type OtlpExemplar,
+  type OtlpMetric,
+  type OtlpRequest,
+  pointCount,
+  TEMPORALITY_CUMULATIVE,
+  TEMPORALITY_DELTA,
+} from './model.js';
+import {
+  buildLabelName,
+  buildMetricName,
+  buildUnit,
+  type NamerMetricType,
+  shouldEscape,
+  type TranslationStrategy,
+} from './names.js';
+
+/** The per-tenant translation settings (Prometheus's `otlp:` config block, per tenant). */
+export interface OtlpSettings {
+  translationStrategy: TranslationStrategy;
+  /** Resource attributes copied onto every series of the resource (`promote_resource_attributes`). */
+  promoteResourceAttributes: readonly string[];
+  /** Accept delta sums and histograms as they are (Prometheus's native delta ingestion) instead of refusing them. */
+  allowDeltaTemporality: boolean;
+  /** Classic (explicit-bucket) histograms become native histograms with custom buckets. */
+  convertHistogramsToNHCB: boolean;
+}
+
+export const defaultOtlpSettings: OtlpSettings = {
+  translationStrategy: 'UnderscoreEscapingWithSuffixes',
+  promoteResourceAttributes: [],
+  allowDeltaTemporality: false,
+  convertHistogramsToNHCB: false,
+};
+
+export interface Translated {
+  wire: WireWriteRequest;
+  /** OTLP data points in the request. */
+  points: number;
+  /** OTLP data points the translator refused (their reasons are in `wire.rejected`). */
+  rejectedPoints: number;
+}
+
+export const OTLP_ERROR_IDS = {
+  deltaTemporality: ERROR_IDS.otlpDeltaTemporality,
+  unsupportedMetric: ERROR_IDS.otlpUnsupportedMetric,
+  invalidName: ERROR_IDS.otlpInvalidName,
+} as const;
+
+const SERVICE_NAME = 'service.name';
+const SERVICE_NAMESPACE = 'service.namespace';
+const SERVICE_INSTANCE_ID = 'service.instance.id';
+const MAX_EXEMPLAR_RUNES = 128;
+/** target_info is repeated every half lookback delta (5m) between a resource's first and last point. */
+const TARGET_INFO_INTERVAL_MS = 150_000;
+const DEFAULT_ZERO_THRESHOLD = 1e-128;
+
+/**
+ * Translates an OTLP request into the remote-write wire model, as Prometheus 3.x's otlptranslator
+ * does: names by the tenant's strategy, `service.name`/`service.namespace` → `job`,
+ * `service.instance.id` → `instance`, every other resource attribute on `target_info`, gauges and
+ * sums as samples (monotonic cumulative sums are counters, with `_total`), explicit-bucket histograms
+ * as classic `_bucket`/`_sum`/`_count` series (or native histograms with custom buckets), exponential
+ * histograms as native histograms, summaries as `_sum`/`_count`/quantile series; FLAG_NO_RECORDED_VALUE
+ * becomes a stale marker; exemplars carry `trace_id`/`span_id`. What cannot be translated (delta
+ * temporality unless enabled, names that normalise to nothing, scales below -4, metrics without data)
+ * is refused per metric in `wire.rejected`, and the rest is kept.
+ */
+export function translateOtlp(req: OtlpRequest, settings: OtlpSettings): Translated {
+  const t = new Translator(settings);
+  for (const rm of req.resourceMetrics)
+    t.resource(
+      rm.attributes,
+      rm.scopeMetrics.flatMap((s) => s.metrics),
+    );
+  return t.result();
+}
+
+class Translator {
+  private readonly series = new Map<string, WireSeries>();
+  private readonly metadata = new Map<string, MetricMetadata>();
+  private readonly rejected: WireRejection[] = [];
+  private readonly utf8: boolean;
+  private points = 0;
+  private rejectedPoints = 0;
+  /** Per resource: labels every series gets (promoted attributes, then job and instance). */
+  private promoted: [string, string][] = [];
+  private job = '';
+  private instance = '';
+
+  constructor(private readonly settings: OtlpSettings) {
+    this.utf8 = !shouldEscape(settings.translationStrategy);
+  }
+
+  result(): Translated {
+    const wire: WireWriteRequest = { timeseries: [...this.series.values()], metadata: [...this.metadata.values()] };
+    if (this.rejected.length > 0) wire.rejected = this.rejected;
+    return { wire, points: this.points, rejectedPoints: this.rejectedPoints };
+  }
+
+  resource(attrs: OtlpAttributes, metrics: OtlpMetric[]): void {
+    const get = (k: string) => attrs.find(([n]) => n === k)?.[1];
+    const name = get(SERVICE_NAME);
+    const ns = get(SERVICE_NAMESPACE);
+    this.job = name === undefined ? '' : ns !== undefined ? `${ns}/${name}` : name;
+    this.instance = get(SERVICE_INSTANCE_ID) ?? '';
+    this.promoted = [];
+    for (const a of this.settings.promoteResourceAttributes) {
+      const v = get(a);
+      if (v === undefined || v === '') continue;
+      const n = buildLabelName(a, this.utf8);
+      if ('name' in n) this.promoted.push([n.name, v]);
+    }
+    let earliest = Number.POSITIVE_INFINITY;
+    let latest = 0;
+    for (const m of metrics) {
+      if (m.data.kind !== 'none') {
+        for (const p of m.data.points) {
+          if (p.tMs < earliest) earliest = p.tMs;
+          if (p.tMs > latest) latest = p.tMs;
+        }
+      }
+      this.metric(m);
+    }
+    if (earliest !== Number.POSITIVE_INFINITY) this.targetInfo(attrs, earliest, latest);
+  }
+
+  private reject(id: string, message: string, points: number): void {
+    this.rejectedPoints += points;
+    this.rejected.push({
+      error: new BadDataError(`${message} (${id})`, { id: id as `err-cortex-${string}` }),
+      dropped: points,
+    });
+  }
+
+  private metric(m: OtlpMetric): void {
+    const d = m.data;
+    const n = pointCount(d);
+    this.points += n;
+    if (d.kind === 'none') {
+      this.reject(
+        OTLP_ERROR_IDS.unsupportedMetric,
+        `metric ${JSON.stringify(m.name)} has no gauge, sum, histogram, exponential histogram or summary data`,
+        0,
+      );
+      return;
+    }
+    if (n === 0) return; // Prometheus drops a metric without data points with a warning only.
+    if (d.kind === 'sum' || d.kind === 'histogram' || d.kind === 'exponential_histogram') {
+      const ok =
+        d.temporality === TEMPORALITY_CUMULATIVE ||
+        (this.settings.allowDeltaTemporality && d.temporality === TEMPORALITY_DELTA);
+      if (!ok) {
+        const what = d.temporality === TEMPORALITY_DELTA ? 'delta' : 'unspecified';
+        this.reject(
+          OTLP_ERROR_IDS.deltaTemporality,
+          `metric ${JSON.stringify(m.name)} has ${what} aggregation temporality; only cumulative is accepted (configure the exporter for cumulative temporality, or ask for otlp_allow_delta_temporality to store delta points as they are)`,
+          n,
+        );
+        return;
+      }
+    }
+    const namerType: NamerMetricType =
+      d.kind === 'sum' ? (d.monotonic ? 'monotonic_counter' : 'non_monotonic_counter') : d.kind;
+    const built = buildMetricName(this.settings.translationStrategy, m.name, m.unit, namerType);
+    if ('error' in built) {
+      this.reject(OTLP_ERROR_IDS.invalidName, built.error, n);
+      return;
+    }
+    const name = built.name;
+    const type: MetricMetadata['type'] =
+      d.kind === 'gauge'
+        ? 'gauge'
+        : d.kind === 'sum'
+          ? d.monotonic
+            ? 'counter'
+            : 'gauge'
+          : d.kind === 'summary'
+            ? 'summary'
+            : 'histogram';
+    if (!this.metadata.has(name)) {
+      this.metadata.set(name, { metricFamilyName: name, type, help: m.description, unit: buildUnit(m.unit) });
+    }
+    switch (d.kind) {
+      case 'gauge':
+      case 'sum':
+        for (const p of d.points) {
+          const base = this.labels(p.attributes, name);
+          if (base === undefined) continue;
+          const v = p.flags & FLAG_NO_RECORDED_VALUE ? STALE_NAN : p.value;
+          this.sample(withName(base, name), p.tMs, v, this.exemplars(p.exemplars, p.tMs));
+        }
+        return;
+      case 'summary':
+        for (const p of d.points) {
+          const base = this.labels(p.attributes, name);
+          if (base === undefined) continue;
+          const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+          this.sample(withName(base, `${name}_sum`), p.tMs, stale ? STALE_NAN : p.sum);
+          this.sample(withName(base, `${name}_count`), p.tMs, stale ? STALE_NAN : p.count);
+          for (const q of p.quantiles) {
+            this.sample(withName(base, name, 'quantile', formatFloat(q.quantile)), p.tMs, stale ? STALE_NAN : q.value);
+          }
+        }
+        return;
+      case 'histogram':
+        for (const p of d.points) {
+          const base = this.labels(p.attributes, name);
+          if (base === undefined) continue;
+          if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, d.temporality);
+          else this.classic(base, name, p);
+        }
+        return;
+      case 'exponential_histogram':
+        for (const p of d.points) {
+          if (p.scale < -4) {
+            this.reject(
+              OTLP_ERROR_IDS.unsupportedMetric,
+              `exponential histogram ${JSON.stringify(m.name)} has scale ${p.scale}; native histograms need a scale of at least -4`,
+              1,
+            );
+            continue;
+          }
+          const base = this.labels(p.attributes, name);
+          if (base === undefined) continue;
+          this.histogram(
+            withName(base, name),
+            p.tMs,
+            exponential(p, d.temporality),
+            this.exemplars(p.exemplars, p.tMs),
+          );
+        }
+        return;
+    }
+  }
+
+  /** createAttributes: sanitised point attributes (colliding names joined with ';'), promoted, job, instance. */
+  private labels(attrs: OtlpAttributes, metric: string): Map<string, string> | undefined {
+    const sorted = attrs.filter(([k]) => k !== '__name__').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const out = new Map<string, string>();
+    for (const [k, v] of sorted) {
+      const n = buildLabelName(k, this.utf8);
+      if ('error' in n) {
+        this.reject(OTLP_ERROR_IDS.invalidName, `metric ${JSON.stringify(metric)}: ${n.error}`, 1);
+        return undefined;
+      }
+      const prev = out.get(n.name);
+      out.set(n.name, prev !== undefined && prev !== '' && !this.utf8 ? `${prev};${v}` : v);
+    }
+    for (const [k, v] of this.promoted) if (!out.get(k)) out.set(k, v);
+    if (this.job !== '') out.set('job', this.job);
+    if (this.instance !== '') out.set('instance', this.instance);
+    return out;
+  }
+
+  private exemplars(es: OtlpExemplar[], t: number): WireExemplar[] {
+    if (es.length === 0) return [];
+    return es.map((e) => {
+      const labels: string[] = [];
+      let runes = 0;
+      if (e.traceId !== '' && !/^0+$/.test(e.traceId)) {
+        labels.push('trace_id', e.traceId);
+        runes += 8 + e.traceId.length;
+      }
+      if (e.spanId !== '' && !/^0+$/.test(e.spanId)) {
+        labels.push('span_id', e.spanId);
+        runes += 7 + e.spanId.length;
+      }
+      for (const [k, v] of e.attributes) runes += [...k].length + [...v].length;
+      if (runes <= MAX_EXEMPLAR_RUNES) for (const [k, v] of e.attributes) labels.push(k, v);
+      return { labels, t: e.tMs > 0 ? e.tMs : t, v: e.value };
+    });
+  }
+
+  private series_(labels: Map<string, string>): WireSeries {
+    const flat = [...labels.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).flat();
+    const key = flat.join('\xff');
+    let s = this.series.get(key);
+    if (s === undefined) {
+      s = { labels: flat, samples: [], histograms: [], exemplars: [] };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  private sample(labels: Map<string, string>, t: number, v: number, exemplars: WireExemplar[] = []): void {
+    const s = this.series_(labels);
+    s.samples.push({ t, v });
+    for (const e of exemplars) s.exemplars.push(e);
+  }
+
+  private histogram(
+    labels: Map<string, string>,
+    t: number,
+    h: { h: FloatHistogram; integer: boolean },
+    ex: WireExemplar[],
+  ) {
+    const s = this.series_(labels);
+    s.histograms.push({ t, h: h.h, integer: h.integer });
+    for (const e of ex) s.exemplars.push(e);
+  }
+
+  private classic(base: Map<string, string>, name: string, p: HistogramPoint): void {
+    const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+    const val = (v: number) => (stale ? STALE_NAN : v);
+    if (p.sum !== undefined) this.sample(withName(base, `${name}_sum`), p.tMs, val(p.sum));
+    this.sample(withName(base, `${name}_count`), p.tMs, val(p.count));
+    const ex = this.exemplars(p.exemplars, p.tMs).sort((a, b) => a.v - b.v);
+    let next = 0;
+    let cumulative = 0;
+    for (let i = 0; i < p.explicitBounds.length && i < p.bucketCounts.length; i++) {
+      const bound = p.explicitBounds[i]!;
+      cumulative += p.bucketCounts[i]!;
+      const mine: WireExemplar[] = [];
+      while (next < ex.length && ex[next]!.v <= bound) mine.push(ex[next++]!);
+      this.sample(withName(base, `${name}_bucket`, 'le', formatFloat(bound)), p.tMs, val(cumulative), mine);
+    }
+    this.sample(withName(base, `${name}_bucket`, 'le', '+Inf'), p.tMs, val(p.count), ex.slice(next));
+  }
+
+  private nhcb(base: Map<string, string>, name: string, p: HistogramPoint, temporality: number): void {
+    const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+    const bounds = p.explicitBounds.filter((b) => b !== Number.POSITIVE_INFINITY);
+    const counts = p.bucketCounts.slice(0, bounds.length + 1);
+    while (counts.length < bounds.length + 1) counts.push(0);
+    const h: FloatHistogram = {
+      counterResetHint: temporality === TEMPORALITY_DELTA ? 'gauge' : 'unknown',
+      schema: -53,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: stale ? STALE_NAN : p.count,
+      sum: stale ? STALE_NAN : (p.sum ?? 0),
+      positiveSpans: counts.length > 0 ? [{ offset: 0, length: counts.length }] : [],
+      negativeSpans: [],
+      positiveBuckets: counts,
+      negativeBuckets: [],
+      customValues: bounds,
+    };
+    this.histogram(withName(base, name), p.tMs, { h, integer: !stale }, this.exemplars(p.exemplars, p.tMs));
+  }
+
+  private targetInfo(attrs: OtlpAttributes, earliest: number, latest: number): void {
+    const identifying = new Set([SERVICE_NAME, SERVICE_NAMESPACE, SERVICE_INSTANCE_ID]);
+    const rest = attrs.filter(([k]) => !identifying.has(k));
+    if (rest.length === 0 || (this.job === '' && this.instance === '')) return;
+    const saved = this.promoted;
+    this.promoted = [];
+    const base = this.labels(rest, 'target_info');
+    this.promoted = saved;
+    if (base === undefined) return;
+    if (!this.metadata.has('target_info')) {
+      this.metadata.set('target_info', {
+        metricFamilyName: 'target_info',
+        type: 'gauge',
+        help: 'Target metadata',
+        unit: '',
+      });
+    }
+    const labels = withName(base, 'target_info');
+    const s = this.series_(labels);
+    const seen = new Set(s.samples.map((x) => x.t));
+    const add = (t: number) => {
+      if (!seen.has(t)) {
+        seen.add(t);
+        s.samples.push({ t, v: 1 });
+      }
+    };
+    for (let t = earliest; t < latest; t += TARGET_INFO_INTERVAL_MS) add(t);
+    add(latest);
+    s.samples.sort((a, b) => a.t - b.t);
+  }
+}
+
+function withName(
+  base: Map<string, string>,
+  name: string,
+  extraName?: string,
+  extraValue?: string,
+): Map<string, string> {
+  const m = new Map(base);
+  if (extraName !== undefined) m.set(extraName, extraValue!);
+  m.set('__name__', name);
+  return m;
+}
+
+/**
+ * exponentialToNativeHistogram: OTel bucket i covers (base^i, base^(i+1)], Prometheus bucket i covers
+ * (base^(i-1), base^i], so indexes shift by one; scales above 8 are merged down to 8. Counts stay
+ * absolute (the wire model's FloatHistogram) and integer.
+ */
+function exponential(p: ExponentialHistogramPoint, temporality: number): { h: FloatHistogram; integer: boolean } {
+  const scaleDown = p.scale > 8 ? p.scale - 8 : 0;
+  const pos = layout(p.positive.offset, p.positive.bucketCounts, scaleDown);
+  const neg = layout(p.negative.offset, p.negative.bucketCounts, scaleDown);
+  const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+  return {
+    integer: !stale,
+    h: {
+      counterResetHint: temporality === TEMPORALITY_DELTA ? 'gauge' : 'unknown',
+      schema: Math.min(p.scale, 8),
+      zeroThreshold: DEFAULT_ZERO_THRESHOLD,
+      zeroCount: p.zeroCount,
+      count: stale ? STALE_NAN : p.count,
+      sum: stale ? STALE_NAN : (p.sum ?? 0),
+      positiveSpans: pos.spans,
+      negativeSpans: neg.spans,
+      positiveBuckets: pos.counts,
+      negativeBuckets: neg.counts,
+    },
+  };
+}
+
+/** Buckets at OTel `offset` (merged 2^scaleDown at a time) → Prometheus spans and absolute counts. */
+function layout(offset: number, counts: number[], scaleDown: number): { spans: BucketSpan[]; counts: number[] } {
+  const merged = new Map<number, number>();
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    const idx = Math.floor((offset + i) / 2 ** scaleDown) + 1;
+    merged.set(idx, (merged.get(idx) ?? 0) + c);
+  }
+  const spans: BucketSpan[] = [];
+  const out: number[] = [];
+  let prev: number | undefined;
+  for (const [idx, c] of [...merged.entries()].sort((a, b) => a[0] - b[0])) {
+    if (prev === undefined) spans.push({ offset: idx, length: 0 });
+    else {
+      const gap = idx - prev - 1;
+      if (gap > 2) spans.push({ offset: gap, length: 0 });
+      else
+        for (let g = 0; g < gap; g++) {
+          spans[spans.length - 1]!.length++;
+          out.push(0);
+        }
+    }
+    spans[spans.length - 1]!.length++;
+    out.push(c);
+    prev = idx;
+  }
+  return { spans, counts: out };
+}

@@ -1,0 +1,138 @@
+/**
+ * The real OpenTelemetry JS SDK (`@opentelemetry/sdk-metrics`) exporting to the platform over
+ * OTLP/HTTP, once with the protobuf exporter and once with the JSON one, configured with nothing but
+ * the URL and an `Authorization: Bearer` header. A counter, an up-down counter, a gauge, a histogram
+ * and an exponential histogram are queried back through PromQL under the names and labels
+ * Prometheus 3.x gives them (UnderscoreEscapingWithSuffixes, job = namespace/name, instance =
+ * service.instance.id, the rest of the resource on target_info).
+ */
+import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+
+let p: TestPlatform;
+beforeAll(async () => {
+  p = await startPlatform();
+}, 120_000);
+afterAll(() => p?.close());
+
+async function query(token: string, q: string): Promise<any[]> {
+  const res = await fetch(`${p.url}/prometheus/api/v1/query?query=${encodeURIComponent(q)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as any;
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body.data.result;
+}
+
+const exporters = [
+  {
+    name: 'protobuf',
+    make: (url: string, token: string) => new ProtoExporter({ url, headers: { Authorization: `Bearer ${token}` } }),
+  },
+  {
+    name: 'JSON',
+    make: (url: string, token: string) => new HttpJsonExporter({ url, headers: { Authorization: `Bearer ${token}` } }),
+  },
+];
+
+describe.each(exporters)('OpenTelemetry JS SDK over OTLP/HTTP ($name)', ({ name, make }) => {
+  const tenant = `otel-${name === 'JSON' ? 'json' : 'proto'}`;
+  let read = '';
+
+  beforeAll(async () => {
+    const write = await p.tenantToken(tenant, ['metrics:write']);
+    read = await p.tenantToken(tenant, ['metrics:read']);
+    const exporter = make(`${p.url}/otlp/v1/metrics`, write);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({
+        'service.name': 'checkout',
+        'service.namespace': 'shop',
+        'service.instance.id': 'pod-1',
+        'deployment.environment': 'prod',
+      }),
+      views: [{ instrumentName: 'rpc.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+      readers: [reader],
+    });
+    const meter = provider.getMeter('e2e', '1.0.0');
+    const requests = meter.createCounter('http.server.requests', {
+      unit: '{request}',
+      description: 'Requests served.',
+    });
+    const queue = meter.createUpDownCounter('queue.length', { unit: '{item}' });
+    const temp = meter.createGauge('cpu.temperature', { unit: 'Cel' });
+    const duration = meter.createHistogram('http.server.duration', { unit: 'ms' });
+    const latency = meter.createHistogram('rpc.latency', { unit: 's' });
+    requests.add(5, { 'http.route': '/cart' });
+    requests.add(2, { 'http.route': '/cart' });
+    queue.add(10);
+    queue.add(-3);
+    temp.record(61.5, { core: '0' });
+    for (const v of [3, 30, 300]) duration.record(v, { 'http.route': '/cart' });
+    for (const v of [0.1, 0.2, 0.4, 0.8]) latency.record(v);
+    await provider.forceFlush();
+    await provider.shutdown();
+  });
+
+  const id = { job: 'shop/checkout', instance: 'pod-1' };
+
+  it('a counter becomes <name>_total with job and instance from the resource', async () => {
+    const r = await query(read, 'http_server_requests_total');
+    expect(r).toHaveLength(1);
+    expect(r[0].metric).toEqual({ __name__: 'http_server_requests_total', http_route: '/cart', ...id });
+    expect(Number(r[0].value[1])).toBe(7);
+  });
+
+  it('an up-down counter becomes a gauge without suffix', async () => {
+    const r = await query(read, 'queue_length');
+    expect(r.map((x) => [x.metric, Number(x.value[1])])).toEqual([[{ __name__: 'queue_length', ...id }, 7]]);
+  });
+
+  it('a gauge gets its unit suffix', async () => {
+    const r = await query(read, 'cpu_temperature_celsius');
+    expect(r.map((x) => [x.metric, Number(x.value[1])])).toEqual([
+      [{ __name__: 'cpu_temperature_celsius', core: '0', ...id }, 61.5],
+    ]);
+  });
+
+  it('a histogram becomes classic _bucket/_sum/_count series', async () => {
+    const count = await query(read, 'http_server_duration_milliseconds_count');
+    expect(Number(count[0].value[1])).toBe(3);
+    const sum = await query(read, 'http_server_duration_milliseconds_sum');
+    expect(Number(sum[0].value[1])).toBe(333);
+    const le = await query(read, 'http_server_duration_milliseconds_bucket{le="+Inf"}');
+    expect(le[0].metric).toEqual({
+      __name__: 'http_server_duration_milliseconds_bucket',
+      le: '+Inf',
+      http_route: '/cart',
+      ...id,
+    });
+    const q = await query(read, 'histogram_quantile(0.5, http_server_duration_milliseconds_bucket)');
+    expect(Number(q[0].value[1])).toBeGreaterThan(10);
+    expect(Number(q[0].value[1])).toBeLessThanOrEqual(50);
+  });
+
+  it('an exponential histogram becomes a native histogram', async () => {
+    const count = await query(read, 'histogram_count(rpc_latency_seconds)');
+    expect(count.map((x) => [x.metric, Number(x.value[1])])).toEqual([[id, 4]]);
+    const sum = await query(read, 'histogram_sum(rpc_latency_seconds)');
+    expect(Number(sum[0].value[1])).toBeCloseTo(1.5, 10);
+  });
+
+  it('the rest of the resource lands on target_info', async () => {
+    const r = await query(read, 'target_info');
+    expect(r.map((x) => x.metric)).toEqual([{ __name__: 'target_info', deployment_environment: 'prod', ...id }]);
+  });
+
+  it('metadata (type, unit, help) is in /api/v1/metadata', async () => {
+    const res = await fetch(`${p.url}/prometheus/api/v1/metadata?metric=http_server_requests_total`, {
+      headers: { authorization: `Bearer ${read}` },
+    });
+    const body = (await res.json()) as any;
+    expect(body.data.http_server_requests_total).toEqual([{ type: 'counter', help: 'Requests served.', unit: '' }]);
+  });
+});
