@@ -26,6 +26,7 @@ import { parseExpr } from '../../data-plane/promql/index.js';
 import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { banner } from './banner.js';
+import { MAX_PARAM_LENGTH } from './http-limits.js';
 import { openStorageKV, type StorageConfig } from './storage.js';
 
 export interface ServerConfig {
@@ -133,7 +134,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     },
   });
 
-  const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
+  const app = Fastify({ logger: false, bodyLimit: 16 << 20, maxParamLength: MAX_PARAM_LENGTH });
   await app.register(cp.plugin);
   // Tenant-facing config APIs write through the admin API in-process, as the operator would.
   const configStore = new AdminApiConfigStore(async (method, path, body) => {
