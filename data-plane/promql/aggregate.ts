@@ -3,8 +3,10 @@ import type { AggregateExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat, formatG } from './format.js';
 import { combine, HistogramMismatchError, histogramString, scale } from './histogram.js';
+import { isValidUTF8, quote } from './literals.js';
 import { kahanSumInc, quantile } from './mathx.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+import { xxhash64 } from './xxhash64.js';
 
 interface Group {
   metric: Labels;
@@ -376,7 +378,7 @@ function mixWarn(ev: Evaluator, e: AggregateExpr, g: Group): void {
 }
 
 function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: SeriesOut[]): SeriesOut[] {
-  if (!label || label.includes('\uFFFD')) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  if (!label || !isValidUTF8(label)) throw new ExecutionError(`invalid label name ${quote(label)}`);
   const out = new Map<string, SeriesOut>();
   const pos = new Int32Array(input.length);
   const gl = input.map((s) => groupLabels(s.metric, e));
@@ -415,6 +417,7 @@ function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: Se
   const groupKey = input.map((s) => groupLabels(s.metric, e).key());
   const outs = input.map((s) => newSeries(s.metric, s.dropName));
   const pos = new Int32Array(input.length);
+  const offsets = new Float64Array(op === 'limit_ratio' ? input.length : 0).fill(Number.NaN);
   // instant queries keep the selection order (topk descending, bottomk ascending)
   let order: number[] = [];
   for (let i = 0; i < ev.steps; i++) {
@@ -453,7 +456,11 @@ function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: Se
           r = capped;
         }
         chosen = members.filter((k) => {
-          const off = labelsRatio(input[k]!.metric);
+          let off = offsets[k]!;
+          if (Number.isNaN(off)) {
+            off = labelsRatio(input[k]!.metric);
+            offsets[k] = off;
+          }
           return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
         });
       } else {
@@ -483,17 +490,34 @@ function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: Se
   return outs.filter((o) => o.t.length > 0);
 }
 
-/** A stable pseudo-random position in [0,1) per label set (Prometheus hashes the labels). */
-function labelsRatio(l: Labels): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  const s = l.key();
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+/**
+ * The sampling offset in [0,1) of a label set, as Prometheus computes it: its labels hash, `xxhash64`
+ * of the label set's bytes in the default (`stringlabels`) layout, over 2^64-1. In that layout each
+ * name and value is its byte length (one byte below 255, else 255 and three bytes little-endian)
+ * followed by its bytes, labels sorted by name.
+ */
+export function labelsRatio(l: Labels): number {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  l.forEach((name, value) => {
+    for (const s of [name, value]) {
+      const b = utf8.encode(s);
+      const size =
+        b.length < 255 ? Uint8Array.of(b.length) : Uint8Array.of(255, b.length, b.length >> 8, b.length >> 16);
+      parts.push(size, b);
+      n += size.length + b.length;
+    }
+  });
+  const buf = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    buf.set(p, o);
+    o += p.length;
   }
-  return (h1 * 2 ** 21 + (h2 >>> 11)) / 2 ** 53;
+  // Go's float64(math.MaxUint64) is 2^64
+  return Number(xxhash64(buf)) / 2 ** 64;
 }
+
+const utf8 = new TextEncoder();
 
 export { Labels };

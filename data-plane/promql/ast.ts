@@ -112,6 +112,8 @@ export interface Call {
   func: FunctionDef;
   args: Expr[];
   pos: PosRange;
+  /** info(): the selector of its info series, set when the query is planned (see info.ts). */
+  infoSelector?: VectorSelector;
 }
 
 export interface NumberLiteral {

@@ -14,6 +14,7 @@ import type { Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector 
 import { children, exprType, typeName } from './ast.js';
 import { abortError, type CancelSignal, QueryContext } from './context.js';
 import { DEFAULT_SUBQUERY_STEP_MS, Evaluator } from './evaluator.js';
+import { infoSelector } from './info.js';
 import { evalDuration, parseExpr } from './parser.js';
 import { exprString } from './printer.js';
 import { RangeParamError } from './range-functions.js';
@@ -354,6 +355,13 @@ function selectorRanges(e: Expr, plan: Plan): Map<VectorSelector, SelRange> {
         return;
       }
       case 'Call':
+        if (x.func.name === 'info') {
+          // the second argument only holds matchers; the info series are read by their own selector
+          x.infoSelector = infoSelector(x);
+          walk(x.args[0]!, s, en, x.func.name);
+          walk(x.infoSelector, s, en, x.func.name);
+          return;
+        }
         for (const c of x.args) walk(c, s, en, x.func.name);
         return;
       default:

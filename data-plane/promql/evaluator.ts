@@ -1,4 +1,4 @@
-import { BadDataError, type FloatHistogram, isStaleNaN, Labels } from '../model/index.js';
+import { BadDataError, ExecutionError, type FloatHistogram, isStaleNaN, Labels } from '../model/index.js';
 import { evalAggregate } from './aggregate.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector } from './ast.js';
 import { exprType } from './ast.js';
@@ -8,6 +8,7 @@ import type { QueryContext } from './context.js';
 import type { Evaluation } from './eval-api.js';
 import { extendedRangeValue } from './extended-range.js';
 import { absentLabels, evalCall } from './functions.js';
+import { evalInfo, infoSelector } from './info.js';
 import { evalDuration } from './parser.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
 import { type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
@@ -190,8 +191,11 @@ export class Evaluator implements Evaluation {
     return out;
   }
 
-  /** Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it. */
-  vectorSelectorTimestamps(vs: VectorSelector): SeriesOut[] {
+  /**
+   * Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it,
+   * and for info() (`infoSeries`: a histogram sample is an error).
+   */
+  vectorSelectorTimestamps(vs: VectorSelector, infoSeries = false): SeriesOut[] {
     const series = this.ctx.selected.get(vs) ?? [];
     const out: SeriesOut[] = [];
     const first = this.refTime(vs, 0);
@@ -207,6 +211,8 @@ export class Evaluator implements Evaluation {
         if (j < 0 || buf.t[j]! <= ref - this.lookback) continue;
         const h = buf.h?.[j];
         if (h ? isStaleHistogram(h) : isStaleNaN(buf.v[j]!)) continue;
+        if (h && infoSeries)
+          throw new ExecutionError(`this should be an info metric, with float samples: ${s.labels.toString()}`);
         pushPoint(o, this.ts(i), buf.t[j]! / 1000, undefined);
       }
       if (o.t.length > 0) out.push(o);
@@ -295,6 +301,7 @@ export class Evaluator implements Evaluation {
         .map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
       return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, params) };
     }
+    if (fname === 'info') return evalInfo(this, e, e.infoSelector ?? infoSelector(e));
     return evalCall(this, e);
   }
 

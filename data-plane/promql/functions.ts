@@ -5,6 +5,7 @@ import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat } from './format.js';
 import { nativeVariance } from './histogram.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
+import { isValidUTF8 } from './literals.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
 type MathFn = (x: number) => number;
@@ -344,7 +345,7 @@ function labelJoin(series: SeriesOut[], [dst, sep, ...srcs]: string[]): SeriesOu
 
 /** Label names are valid when non-empty UTF-8 (Prometheus 3.x UTF-8 validation). */
 export function isValidLabelName(n: string): boolean {
-  return n.length > 0 && !n.includes('\uFFFD');
+  return n.length > 0 && isValidUTF8(n);
 }
 
 interface GroupMatcher {

@@ -11,26 +11,6 @@ export interface Skip {
 }
 
 export const SKIPS: readonly Skip[] = [
-  {
-    file: 'aggregators.test',
-    line: 481,
-    reason: 'invalid UTF-8 label names: the message needs the raw bytes (Go %q), JS strings hold U+FFFD',
-  },
-  {
-    file: 'duration_expression.test',
-    line: 164,
-    reason: 'experimental: case-insensitive step() is not in the lezer grammar',
-  },
-  {
-    file: 'duration_expression.test',
-    line: 179,
-    reason: 'experimental: case-insensitive step() is not in the lezer grammar',
-  },
-  {
-    file: 'duration_expression.test',
-    line: 197,
-    reason: 'experimental: case-insensitive step() is not in the lezer grammar',
-  },
   { file: 'extended_vectors.test', line: 416, reason: 'experimental: anchored/smoothed selectors' },
   { file: 'extended_vectors.test', line: 475, reason: 'native histograms' },
   { file: 'extended_vectors.test', line: 478, reason: 'native histograms' },
@@ -74,87 +54,6 @@ export const SKIPS: readonly Skip[] = [
   { file: 'extended_vectors.test', line: 775, reason: 'native histograms' },
   { file: 'functions.test', line: 267, reason: 'native histograms' },
   { file: 'functions.test', line: 271, reason: 'native histograms' },
-  {
-    file: 'functions.test',
-    line: 2221,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2224,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2227,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2230,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2234,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2237,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2241,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2244,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2248,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2251,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2255,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2258,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2261,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  {
-    file: 'functions.test',
-    line: 2264,
-    reason: 'experimental: min_of()/max_of() as functions are not in the lezer grammar',
-  },
-  { file: 'info.test', line: 0, reason: 'experimental: info() function not implemented' },
-  {
-    file: 'limit.test',
-    line: 106,
-    reason: 'limit_ratio samples by our own label hash, not the xxhash Prometheus uses, so the chosen subset differs',
-  },
-  {
-    file: 'limit.test',
-    line: 162,
-    reason: 'limit_ratio samples by our own label hash, not the xxhash Prometheus uses, so the chosen subset differs',
-  },
   { file: 'native_histograms.test', line: 659, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 662, reason: 'native histograms' },
   { file: 'native_histograms.test', line: 665, reason: 'native histograms' },
