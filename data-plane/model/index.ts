@@ -5,3 +5,4 @@ export * from './samples.js';
 export * from './tenant.js';
 export * from './time.js';
 export * from './write.js';
+export * from './histogram.js';
