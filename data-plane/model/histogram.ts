@@ -73,7 +73,8 @@ export function bucketBound(idx: number, schema: number, customValues: readonly 
   const cv = customValues ?? [];
   if (idx === cv.length) return Number.POSITIVE_INFINITY;
   if (idx === -1) return Number.NEGATIVE_INFINITY;
-  if (idx > cv.length || idx < -1) throw new RangeError(`index ${idx} out of bounds for custom bounds of length ${cv.length}`);
+  if (idx > cv.length || idx < -1)
+    throw new RangeError(`index ${idx} out of bounds for custom bounds of length ${cv.length}`);
   return cv[idx]!;
 }
 
@@ -143,7 +144,9 @@ function strippedBuckets(
   absoluteStartValue: number,
   targetSchema: number,
 ): { idx: number[]; count: number[] } {
-  const raw = positive ? rawBuckets(h.positiveSpans, h.positiveBuckets) : rawBuckets(h.negativeSpans, h.negativeBuckets);
+  const raw = positive
+    ? rawBuckets(h.positiveSpans, h.positiveBuckets)
+    : rawBuckets(h.negativeSpans, h.negativeBuckets);
   let out = raw;
   if (targetSchema !== h.schema) {
     out = { idx: [], count: [] };
@@ -329,7 +332,9 @@ export function reduceResolution(
   for (let n = 0; n < spans.length; n++) {
     const span = spans[n]!;
     if (n > 0 && span.offset < 0) {
-      throw new HistogramSpanError(`span number ${n + 1} with offset ${span.offset}: histogram has a span whose offset is negative`);
+      throw new HistogramSpanError(
+        `span number ${n + 1} with offset ${span.offset}: histogram has a span whose offset is negative`,
+      );
     }
     idx += span.offset;
     for (let j = 0; j < span.length; j++) {
@@ -561,7 +566,8 @@ function zeroCountForLargerThreshold(
 ): { zeroCount: number; threshold: number; cZeroCount: number } {
   let cZero = c ? c.zeroCount : 0;
   if (larger === h.zeroThreshold) return { zeroCount: h.zeroCount, threshold: larger, cZeroCount: cZero };
-  if (larger < h.zeroThreshold) throw new Error(`new threshold ${larger} is less than old threshold ${h.zeroThreshold}`);
+  if (larger < h.zeroThreshold)
+    throw new Error(`new threshold ${larger} is less than old threshold ${h.zeroThreshold}`);
   const pos = positiveBuckets(h);
   const neg = negativeBuckets(h);
   // (the compensation keeps accumulating when the threshold moves and the buckets are summed again,
@@ -758,7 +764,15 @@ function addOrSub(h: FloatHistogram, other: FloatHistogram, negative: boolean): 
   h.sum += sign * other.sum;
   if (usesCustomBuckets(h)) {
     if (customBoundsMatch(h.customValues, other.customValues)) {
-      addBuckets(h.schema, h.zeroThreshold, negative, h.positiveSpans, h.positiveBuckets, other.positiveSpans, other.positiveBuckets);
+      addBuckets(
+        h.schema,
+        h.zeroThreshold,
+        negative,
+        h.positiveSpans,
+        h.positiveBuckets,
+        other.positiveSpans,
+        other.positiveBuckets,
+      );
       return { counterResetCollision, nhcbBoundsReconciled: false };
     }
     addMismatchedCustom(h, other, negative, intersectBounds(h.customValues ?? [], other.customValues ?? []));
@@ -875,8 +889,28 @@ export function kahanAddHistogram(
       on = { spans: r.spans, buckets: r.buckets, comp: r.comp };
     }
   }
-  addBuckets(h.schema, h.zeroThreshold, false, h.positiveSpans, h.positiveBuckets, op.spans, op.buckets, comp.positiveBuckets, op.comp);
-  addBuckets(h.schema, h.zeroThreshold, false, h.negativeSpans, h.negativeBuckets, on.spans, on.buckets, comp.negativeBuckets, on.comp);
+  addBuckets(
+    h.schema,
+    h.zeroThreshold,
+    false,
+    h.positiveSpans,
+    h.positiveBuckets,
+    op.spans,
+    op.buckets,
+    comp.positiveBuckets,
+    op.comp,
+  );
+  addBuckets(
+    h.schema,
+    h.zeroThreshold,
+    false,
+    h.negativeSpans,
+    h.negativeBuckets,
+    on.spans,
+    on.buckets,
+    comp.negativeBuckets,
+    on.comp,
+  );
   comp.schema = h.schema;
   comp.zeroThreshold = h.zeroThreshold;
   comp.positiveSpans = h.positiveSpans;
@@ -1303,7 +1337,13 @@ function trimBucket(b: Bucket, rhs: number, upperTrim: boolean, positive: boolea
   return [b.count - under, midpoint(rhs, b.upper, positive, custom)];
 }
 
-function trimZeroBucket(z: Bucket, rhs: number, hasNeg: boolean, hasPos: boolean, upperTrim: boolean): [number, number] {
+function trimZeroBucket(
+  z: Bucket,
+  rhs: number,
+  hasNeg: boolean,
+  hasPos: boolean,
+  upperTrim: boolean,
+): [number, number] {
   let lower = z.lower;
   let upper = z.upper;
   if (hasNeg && !hasPos) upper = 0;

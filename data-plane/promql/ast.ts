@@ -38,6 +38,8 @@ export interface VectorSelector extends TimeModifiers {
   matchers: Matcher[];
   anchored: boolean;
   smoothed: boolean;
+  /** Read as count and sum only (under histogram_count/sum/avg), see histogram-stats.ts. */
+  skipHistogramBuckets?: boolean;
   pos: PosRange;
 }
 

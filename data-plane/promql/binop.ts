@@ -19,7 +19,6 @@ import type { Evaluation as Evaluator } from './eval-api.js';
 import { COMPARISON_OPS } from './parser.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
-const CMP_FAST: Record<string, boolean> = { '==': true, '!=': true, '>': true, '<': true, '>=': true, '<=': true };
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 
 /** Go's math.Pow differs from JS `**` for a few NaN/Inf cases. */
@@ -145,7 +144,10 @@ interface BinopError {
 }
 
 function incompatibleTypes(l: string, op: string, r: string): BinopError {
-  return { kind: 'info', msg: `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${l} ${op} ${r}` };
+  return {
+    kind: 'info',
+    msg: `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${l} ${op} ${r}`,
+  };
 }
 
 /**
@@ -153,7 +155,13 @@ function incompatibleTypes(l: string, op: string, r: string): BinopError {
  * vectorElemBinop does: the result goes to `elem`, the return value says whether to keep it
  * (comparisons filter); `elem.err` is set when the pair has no result.
  */
-function elemBinop(op: string, a: number, ah: FloatHistogram | undefined, b: number, bh: FloatHistogram | undefined): boolean {
+function elemBinop(
+  op: string,
+  a: number,
+  ah: FloatHistogram | undefined,
+  b: number,
+  bh: FloatHistogram | undefined,
+): boolean {
   elem.h = undefined;
   elem.info = undefined;
   elem.err = undefined;
@@ -215,7 +223,8 @@ function elemBinop(op: string, a: number, ah: FloatHistogram | undefined, b: num
       const what = op === '+' ? 'addition' : 'subtraction';
       // a difference is a gauge, whatever its inputs were
       if (op === '-') h.counterResetHint = 'gauge';
-      if (r.counterResetCollision) elem.err = { kind: 'warn', msg: `conflicting counter resets during histogram ${what}` };
+      if (r.counterResetCollision)
+        elem.err = { kind: 'warn', msg: `conflicting counter resets during histogram ${what}` };
       if (r.nhcbBoundsReconciled) elem.info = `mismatched custom buckets were reconciled during ${what}`;
       elem.h = compactHistogram(h);
       return true;
@@ -330,7 +339,6 @@ function labelsString(l: Labels): string {
 function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: SeriesOut[]): SeriesOut[] {
   const vm = e.vectorMatching!;
   const op = e.op;
-  const cmp = COMPARISON_OPS.has(op);
   const swap = vm.card === 'one-to-many';
   const many = swap ? rhs : lhs;
   const one = swap ? lhs : rhs;

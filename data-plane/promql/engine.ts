@@ -14,6 +14,7 @@ import type { Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector 
 import { children, exprType, typeName } from './ast.js';
 import { abortError, type CancelSignal, QueryContext } from './context.js';
 import { DEFAULT_SUBQUERY_STEP_MS, Evaluator } from './evaluator.js';
+import { markHistogramStatsSelectors } from './histogram-stats.js';
 import { infoSelector } from './info.js';
 import { evalDuration, parseExpr } from './parser.js';
 import { exprString } from './printer.js';
@@ -182,6 +183,7 @@ export class Engine {
       maxSamples,
       maxSubquerySteps: opts.maxSubquerySteps ?? this.maxSubquerySteps,
     };
+    markHistogramStatsSelectors(e);
     const selectors = [...selectorRanges(e, plan)].map(([vs, range]) => ({ vs, range }));
     return {
       expr: e,
