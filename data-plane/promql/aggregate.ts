@@ -15,6 +15,7 @@ import {
 import type { AggregateExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat, formatG } from './format.js';
+import { goSort, heapFix, heapPushed, reverse, type Sortable } from './go-sort.js';
 import { isValidUTF8, quote } from './literals.js';
 import { kahanSumInc, quantile } from './mathx.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
@@ -532,75 +533,121 @@ function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: Seri
   return [...out.values()];
 }
 
-/** topk/bottomk/limitk/limit_ratio: per group and step, select input series (labels kept). */
+/**
+ * topk/bottomk/limitk/limit_ratio: per group and step, select input series (labels kept), with
+ * Prometheus's algorithm (aggregationK): a Go heap per group fed in input order, sorted with Go's
+ * sort at the end, so equal values come out in the order Prometheus gives them for the same input
+ * order. Instant queries return the groups in order of first appearance, each in selection order.
+ */
 function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: SeriesOut[]): SeriesOut[] {
   const op = e.op;
-  const groupKey = input.map((s) => groupLabels(s.metric, e).key());
+  const groupOf = new Int32Array(input.length);
+  const byKey = new Map<string, number>();
+  input.forEach((s, k) => {
+    const key = groupLabels(s.metric, e).key();
+    let g = byKey.get(key);
+    if (g === undefined) byKey.set(key, (g = byKey.size));
+    groupOf[k] = g;
+  });
+  const nGroups = byKey.size;
   const outs = input.map((s) => newSeries(s.metric, s.dropName));
   const pos = new Int32Array(input.length);
   const offsets = new Float64Array(op === 'limit_ratio' ? input.length : 0).fill(Number.NaN);
-  // instant queries keep the selection order (topk descending, bottomk ascending)
+  if (op === 'limit_ratio') {
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const r of param) {
+      if (r > max) max = r;
+      if (r < min) min = r;
+    }
+    if (max > 1) ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(max)}, capping to 1`, e.param!.pos);
+    if (min < -1)
+      ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(min)}, capping to -1`, e.param!.pos);
+  }
+  const sampled = (k: number, r: number) => {
+    let off = offsets[k]!;
+    if (Number.isNaN(off)) offsets[k] = off = labelsRatio(input[k]!.metric);
+    return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
+  };
+  const valAt = (k: number) => input[k]!.f[pos[k]!]!;
+  // Prometheus's vectorByValueHeap (`reverse`: vectorByReverseValueHeap) over series indexes
+  const heapOf = (arr: number[], rev: boolean): Sortable => ({
+    len: () => arr.length,
+    less: (i, j) => {
+      const vi = valAt(arr[i]!);
+      if (Number.isNaN(vi)) return true;
+      const vj = valAt(arr[j]!);
+      return rev ? vi > vj : vi < vj;
+    },
+    swap: (i, j) => {
+      const x = arr[i]!;
+      arr[i] = arr[j]!;
+      arr[j] = x;
+    },
+  });
+  const rev = op === 'bottomk';
   let order: number[] = [];
   for (let i = 0; i < ev.steps; i++) {
     const t = ev.ts(i);
     const p = param[i]!;
     if (Number.isNaN(p))
       throw new ExecutionError(op === 'limit_ratio' ? 'Ratio value is NaN' : 'Parameter value is NaN');
-    const groups = new Map<string, number[]>();
     for (let k = 0; k < input.length; k++) {
       const s = input[k]!;
       let q = pos[k]!;
       while (q < s.t.length && s.t[q]! < t) q++;
       pos[k] = q;
+    }
+    order = [];
+    const r = op === 'limit_ratio' ? Math.max(-1, Math.min(1, p)) : 0;
+    const K = op === 'limit_ratio' ? 0 : Math.min(Math.trunc(p), input.length);
+    if (op === 'limit_ratio' ? r === 0 : K < 1) continue;
+    const heaps: (number[] | undefined)[] = new Array(nGroups);
+    for (let k = 0; k < input.length; k++) {
+      const s = input[k]!;
+      const q = pos[k]!;
       if (q >= s.t.length || s.t[q] !== t) continue;
-      if (s.h?.[q] && (op === 'topk' || op === 'bottomk')) {
+      const isHist = s.h?.[q] !== undefined;
+      const g = groupOf[k]!;
+      let heap = heaps[g];
+      if ((op === 'topk' || op === 'bottomk') && isHist) {
         ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
         continue;
       }
-      const key = groupKey[k]!;
-      let g = groups.get(key);
-      if (!g) {
-        g = [];
-        groups.set(key, g);
-      }
-      g.push(k);
-    }
-    const valAt = (k: number) => input[k]!.f[pos[k]!]!;
-    order = [];
-    for (const members of groups.values()) {
-      let chosen: number[];
-      if (op === 'limit_ratio') {
-        let r = p;
-        if (r > 1 || r < -1) {
-          const capped = r > 1 ? 1 : -1;
-          ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(r)}, capping to ${capped}`, e.param!.pos);
-          r = capped;
-        }
-        chosen = members.filter((k) => {
-          let off = offsets[k]!;
-          if (Number.isNaN(off)) {
-            off = labelsRatio(input[k]!.metric);
-            offsets[k] = off;
+      if (!heap) heaps[g] = heap = [];
+      const h = heapOf(heap, rev);
+      switch (op) {
+        case 'limit_ratio':
+          if (sampled(k, r)) {
+            heap.push(k);
+            heapPushed(heapOf(heap, false));
           }
-          return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
-        });
-      } else {
-        const k = Math.min(p, Number.MAX_SAFE_INTEGER);
-        if (k < 1) continue;
-        if (op === 'limitk') chosen = members.slice(0, k);
-        else {
-          const top = op === 'topk';
-          const sorted = [...members].sort((a, b) => {
-            const x = valAt(a);
-            const y = valAt(b);
-            if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
-            if (Number.isNaN(y)) return -1;
-            return top ? y - x : x - y;
-          });
-          chosen = sorted.slice(0, Math.floor(k));
+          break;
+        case 'limitk':
+          if (heap.length < K) {
+            heap.push(k);
+            heapPushed(heapOf(heap, false));
+          }
+          break;
+        default: {
+          const v = valAt(k);
+          if (heap.length < K) {
+            heap.push(k);
+            heapPushed(h);
+          } else {
+            const top = valAt(heap[0]!);
+            if ((rev ? top > v : top < v) || (Number.isNaN(top) && !Number.isNaN(v))) {
+              heap[0] = k;
+              if (K > 1) heapFix(h, 0);
+            }
+          }
         }
       }
-      for (const k of chosen) {
+    }
+    for (const heap of heaps) {
+      if (!heap) continue;
+      if ((op === 'topk' || op === 'bottomk') && heap.length > 1) goSort(reverse(heapOf(heap, rev)));
+      for (const k of heap) {
         const s = input[k]!;
         pushPoint(outs[k]!, t, s.f[pos[k]!]!, s.h?.[pos[k]!]);
         order.push(k);
