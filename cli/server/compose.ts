@@ -27,6 +27,7 @@ import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { banner } from './banner.js';
 import { listenGrpc } from './grpc.js';
+import { MAX_PARAM_LENGTH } from './http-limits.js';
 import { openStorageKV, type StorageConfig } from './storage.js';
 
 export interface ServerConfig {
@@ -152,7 +153,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     },
   });
 
-  const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
+  const app = Fastify({ logger: false, bodyLimit: 16 << 20, maxParamLength: MAX_PARAM_LENGTH });
   await app.register(cp.plugin);
   await app.register(cp.rpcPlugin({ corsOrigins: cfg.corsAllowedOrigins ?? [] }));
   // Tenant-facing config APIs write through the admin API in-process, as the operator would.

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isScalar, parseDocument, stringify as stringifyYaml, visit } from 'yaml';
 import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
 import { BadDataError, NotFoundError } from '../model/index.js';
 import type { RuleGroupObject, TenantConfigStore } from './config-store.js';
@@ -12,7 +12,23 @@ export interface ConfigRoutesOptions {
   maxBodyBytes?: number;
 }
 
-const YAML_PARSE = { maxAliasCount: 100, uniqueKeys: true } as const;
+/**
+ * Duplicate keys are found by `firstDuplicateKey` in linear time: the yaml library's own `uniqueKeys`
+ * check compares every pair of keys (a 200 kB mapping took seconds of event-loop time, found by the
+ * rules-yaml fuzz target).
+ */
+// prettyErrors off: it computes a line and column for every error, quadratic on a long broken line
+const YAML_PARSE = { maxAliasCount: 100, uniqueKeys: false, prettyErrors: false } as const;
+/**
+ * YAML indicators (line breaks, flow separators, anchors, aliases, tags, `: `, `- `, `? `) a config
+ * body may hold. The yaml library takes more than linear time on some inputs with many of them (one
+ * 1 MiB line of `name: name: …` took 17 s of event-loop time, found by the rules-yaml fuzz target); at
+ * this bound the worst input found costs about a second. 20,000 is far above any real rule group or
+ * Alertmanager config.
+ */
+const MAX_YAML_INDICATORS = 20_000;
+/** A lone UTF-16 surrogate (YAML's `"\ud800"` escape yields one): no UTF-8 encoding exists for it. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Tenant-facing configuration APIs, backed by the control plane: Mimir's ruler config API under
@@ -113,28 +129,89 @@ function yamlReply(reply: FastifyReply, value: unknown): FastifyReply {
 
 function parseYamlBody(body: unknown, what: string): unknown {
   if (typeof body !== 'string' || body.trim() === '') throw new BadDataError(`${what}: empty request body`);
+  if (countYamlIndicators(body) > MAX_YAML_INDICATORS) {
+    throw new BadDataError(`${what}: more than ${MAX_YAML_INDICATORS} YAML lines, entries, anchors or tags`);
+  }
+  let value: unknown;
   try {
-    return parseYaml(body, YAML_PARSE);
+    const doc = parseDocument(body, YAML_PARSE);
+    const first = doc.errors[0];
+    if (first) throw new Error(`${first.message} at offset ${first.pos[0]}`);
+    const dup = firstDuplicateKey(doc);
+    if (dup !== undefined) throw new Error(`map keys must be unique; ${JSON.stringify(dup)} is repeated`);
+    value = doc.toJS({ maxAliasCount: YAML_PARSE.maxAliasCount });
   } catch (err) {
     throw new BadDataError(`${what}: invalid YAML: ${(err as Error).message}`, { cause: err });
   }
+  return value;
+}
+
+function countYamlIndicators(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    switch (s.charCodeAt(i)) {
+      case 10: // \n
+      case 44: // ,
+      case 91: // [
+      case 123: // {
+      case 38: // &
+      case 42: // *
+      case 33: // !
+        n++;
+        break;
+      case 58: // ':', '-', '?' followed by a space: mapping, sequence and complex-key indicators
+      case 45:
+      case 63: {
+        const next = s.charCodeAt(i + 1);
+        if (next === 32 || next === 9) n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): string | undefined {
+  let dup: string | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const item of map.items) {
+        const k = isScalar(item.key) ? `s:${String(item.key.value)}` : `n:${String(item.key)}`;
+        if (seen.has(k)) {
+          dup = k.slice(2);
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  return dup;
 }
 
 /**
  * YAML numbers may be `1e400`, `.inf` or `.nan`, which JSON cannot carry: forwarded to the control
  * plane they would arrive as `null`, silently dropping the field (`limit: 1e400` meaning no limit).
+ * Strings with a lone surrogate cannot be encoded as UTF-8 for the control plane's URLs and storage.
  */
-function rejectNonFinite(value: unknown, what: string): void {
+function rejectUnencodable(value: unknown, what: string): void {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'number' && !Number.isFinite(v)) {
       throw new BadDataError(`${what}: ${path || 'value'}: ${v} is not a finite number`);
     }
+    if (typeof v === 'string' && LONE_SURROGATE.test(v)) {
+      throw new BadDataError(`${what}: ${path || 'value'}: a lone UTF-16 surrogate is not valid Unicode`);
+    }
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}[${i}]`]);
     } else if (typeof v === 'object' && v !== null) {
-      for (const [k, x] of Object.entries(v)) stack.push([x, path === '' ? k : `${path}.${k}`]);
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) throw new BadDataError(`${what}: ${path || 'value'}: a key is not valid Unicode`);
+        stack.push([x, path === '' ? k : `${path}.${k}`]);
+      }
     }
   }
 }
@@ -144,7 +221,7 @@ export function parseRuleGroupBody(body: unknown): RuleGroupObject {
   const g = parseYamlBody(body, 'rule group');
   if (typeof g !== 'object' || g === null || Array.isArray(g))
     throw new BadDataError('rule group: expected a YAML mapping');
-  rejectNonFinite(g, 'rule group');
+  rejectUnencodable(g, 'rule group');
   const name = Object.hasOwn(g, 'name') ? (g as Record<string, unknown>).name : undefined;
   if (typeof name !== 'string' || name === '') throw new BadDataError('rule group: missing "name"');
   return g as RuleGroupObject;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type FloatHistogram, isStaleNaN, STALE_NAN } from '../model/index.js';
+import { detectReset, type FloatHistogram, isStaleNaN, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { BitReader, BitWriter } from './bstream.js';
 import {
+  type AnyHistogramChunk,
   CounterResetHeader,
   CUSTOM_BUCKETS_SCHEMA,
   Encoding,
@@ -32,7 +33,7 @@ function hist(over: Partial<FloatHistogram> = {}): FloatHistogram {
   };
 }
 
-function decodeAll(chunks: FloatHistogramChunk[]): S[] {
+function decodeAll(chunks: AnyHistogramChunk[]): S[] {
   const out: S[] = [];
   for (const c of chunks) {
     const back = FloatHistogramChunk.fromBytes(c.bytes().slice());
@@ -99,7 +100,7 @@ describe('varbit integers', () => {
 describe('FloatHistogramChunk', () => {
   it('writes the Prometheus header and layout', () => {
     const c = new FloatHistogramChunk();
-    expect(c.tryAppend(1000, hist({ counterResetHint: 'gauge' }))).toBe(true);
+    expect(c.tryAppend(1000, hist({ counterResetHint: 'gauge' }))).toBeUndefined();
     const b = c.bytes();
     expect(c.encoding()).toBe(Encoding.FloatHistogram);
     expect([b[0], b[1]]).toEqual([0, 1]);
@@ -173,11 +174,19 @@ describe('FloatHistogramChunk', () => {
       const { counterResetHint: hb, ...restB } = s.h;
       const { counterResetHint: hw, ...restW } = want.h;
       expect(restB).toEqual(restW);
-      // A hint may only change from 'unknown' to 'not_reset', and only where nothing went down.
+      // A hint changes as Prometheus's chunks report them: 'unknown' becomes 'not_reset' where
+      // nothing went down, or 'reset' where a counter reset started the chunk; the first sample of a
+      // chunk reads 'unknown' unless a reset started it.
       if (hb !== hw) {
-        expect([hw, hb]).toEqual(['unknown', 'not_reset']);
-        const prev = samples[i - 1]!.h;
-        expect(want.h.count).toBeGreaterThanOrEqual(prev.count);
+        if (hb === 'not_reset') {
+          expect(hw).toBe('unknown');
+          expect(want.h.count).toBeGreaterThanOrEqual(samples[i - 1]!.h.count);
+        } else if (hb === 'reset') {
+          expect(hw).toBe('unknown');
+          expect(detectReset({ ...want.h, counterResetHint: 'unknown' }, samples[i - 1]!.h)).toBe(true);
+        } else {
+          expect([hw, hb]).toEqual(['not_reset', 'unknown']);
+        }
       }
     }
     expect(chunks.every((c) => c.numSamples() <= 120)).toBe(true);
@@ -196,11 +205,12 @@ describe('FloatHistogramChunk', () => {
     ];
     const chunks = encodeHistogramChunks(seq);
     expect(chunks.map((c) => c.numSamples())).toEqual([2, 1, 1, 2, 2]);
+    // as Prometheus's appenders: a chunk cut at a detected reset gets the CounterReset header too
     expect(chunks.map((c) => c.counterResetHeader())).toEqual([
       CounterResetHeader.Unknown,
       CounterResetHeader.Unknown,
       CounterResetHeader.CounterReset,
-      CounterResetHeader.Unknown,
+      CounterResetHeader.CounterReset,
       CounterResetHeader.Gauge,
     ]);
     expect(decodeAll(chunks).map((s) => s.h.counterResetHint)).toEqual([
@@ -208,7 +218,7 @@ describe('FloatHistogramChunk', () => {
       'not_reset',
       'unknown',
       'reset',
-      'unknown',
+      'reset',
       'not_reset',
       'gauge',
       'gauge',

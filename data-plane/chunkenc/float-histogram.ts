@@ -1,9 +1,31 @@
-import type { BucketSpan, CounterResetHint, FloatHistogram } from '../model/index.js';
+import type { BucketSpan, FloatHistogram } from '../model/index.js';
 import { type SeriesIterator, ValueType } from '../storage/index.js';
-import { bitsOut, bitsToFloat, ctz32, floatBits } from './bits64.js';
+import { bitsOut, floatBits } from './bits64.js';
 import { BitReader, BitWriter } from './bstream.js';
+import {
+  CounterResetHeader,
+  CUSTOM_BUCKETS_SCHEMA,
+  type CutReason,
+  countSpans,
+  FLAGS,
+  HEADER_BYTES,
+  HINT_MASK,
+  hintOf,
+  putCustomBound,
+  putSpans,
+  putZeroThreshold,
+  readCustomBound,
+  readSpans,
+  readZeroThreshold,
+  STALE_HI,
+  STALE_LO,
+  sameSpans,
+  sameValues,
+  writeRaw,
+  XorField,
+} from './histogram-layout.js';
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
-import { Encoding, MAX_SAMPLES_PER_CHUNK, writeShifted } from './xor.js';
+import { Encoding, MAX_SAMPLES_PER_CHUNK } from './xor.js';
 
 /**
  * Prometheus's float histogram chunk (encoding 3, tsdb/chunkenc/float_histogram.go), bit-compatible
@@ -28,222 +50,6 @@ import { Encoding, MAX_SAMPLES_PER_CHUNK, writeShifted } from './xor.js';
  * a counter/gauge switch, or a real sample after a staleness marker cuts a new chunk.
  */
 
-const HEADER_BYTES = 3;
-const FLAGS = 2;
-const HINT_MASK = 0xc0;
-/** The counter-reset header values (Prometheus CounterResetHeader). */
-export const CounterResetHeader = { Unknown: 0x00, NotCounterReset: 0x40, CounterReset: 0x80, Gauge: 0xc0 } as const;
-/** Schema of native histograms with custom bucket bounds (NHCB). */
-export const CUSTOM_BUCKETS_SCHEMA = -53;
-const STALE_HI = 0x7ff00000;
-const STALE_LO = 0x00000002;
-
-function headerOf(hint: CounterResetHint): number {
-  switch (hint) {
-    case 'gauge':
-      return CounterResetHeader.Gauge;
-    case 'reset':
-      return CounterResetHeader.CounterReset;
-    case 'not_reset':
-      return CounterResetHeader.NotCounterReset;
-    default:
-      return CounterResetHeader.Unknown;
-  }
-}
-
-function hintOf(header: number, first: boolean): CounterResetHint {
-  if (header === CounterResetHeader.Gauge) return 'gauge';
-  if (!first) return 'not_reset';
-  if (header === CounterResetHeader.CounterReset) return 'reset';
-  if (header === CounterResetHeader.NotCounterReset) return 'not_reset';
-  return 'unknown';
-}
-
-/** One Gorilla-XOR field: the previous value's bits and the open leading/trailing-zero window. */
-class XorField {
-  hi = 0;
-  lo = 0;
-  /** The value as appended (for reset detection on the encoder side). */
-  v = 0;
-  constructor(
-    public leading: number,
-    public trailing = 0,
-  ) {}
-
-  setRaw(v: number): void {
-    floatBits(v);
-    this.hi = bitsOut.hi;
-    this.lo = bitsOut.lo;
-    this.v = v;
-  }
-
-  /** Go xorWrite. */
-  write(w: BitWriter, v: number): void {
-    floatBits(v);
-    const hi = bitsOut.hi;
-    const lo = bitsOut.lo;
-    const xhi = (hi ^ this.hi) >>> 0;
-    const xlo = (lo ^ this.lo) >>> 0;
-    this.hi = hi;
-    this.lo = lo;
-    this.v = v;
-    if (xhi === 0 && xlo === 0) {
-      w.writeBit(0);
-      return;
-    }
-    let lead = xhi !== 0 ? Math.clz32(xhi) : 32 + Math.clz32(xlo);
-    if (lead >= 32) lead = 31;
-    const trail = xlo !== 0 ? ctz32(xlo) : 32 + ctz32(xhi);
-    if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
-      w.writeBits(0b10, 2);
-      writeShifted(w, xhi, xlo, this.trailing, 64 - this.leading - this.trailing);
-      return;
-    }
-    this.leading = lead;
-    this.trailing = trail;
-    const sig = 64 - lead - trail;
-    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
-    writeShifted(w, xhi, xlo, trail, sig);
-  }
-
-  /** Go xorRead. */
-  read(r: BitReader): void {
-    if (r.readBit() === 0) return;
-    let m: number;
-    if (r.readBit() === 0) {
-      m = 64 - this.leading - this.trailing;
-    } else {
-      this.leading = r.readBits(5);
-      m = r.readBits(6);
-      if (m === 0) m = 64;
-      this.trailing = 64 - this.leading - m;
-      if (this.trailing < 0) throw new RangeError('corrupt histogram chunk: XOR window wider than 64 bits');
-    }
-    let hi = 0;
-    let lo: number;
-    if (m > 32) {
-      hi = r.readBits(m - 32);
-      lo = r.readBits(32);
-    } else {
-      lo = r.readBits(m);
-    }
-    const s = this.trailing;
-    if (s === 0) {
-      this.hi = (this.hi ^ hi) >>> 0;
-      this.lo = (this.lo ^ lo) >>> 0;
-    } else if (s < 32) {
-      this.hi = (this.hi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
-      this.lo = (this.lo ^ (lo << s)) >>> 0;
-    } else {
-      this.hi = (this.hi ^ (lo << (s - 32))) >>> 0;
-    }
-  }
-
-  readRaw(r: BitReader): void {
-    this.hi = r.readBits(32);
-    this.lo = r.readBits(32);
-  }
-
-  value(): number {
-    return bitsToFloat(this.hi, this.lo);
-  }
-
-  isStale(): boolean {
-    return this.hi === STALE_HI && this.lo === STALE_LO;
-  }
-}
-
-function writeRaw(w: BitWriter, v: number): void {
-  floatBits(v);
-  w.writeBits(bitsOut.hi, 32);
-  w.writeBits(bitsOut.lo, 32);
-}
-
-function countSpans(spans: readonly BucketSpan[]): number {
-  let n = 0;
-  for (const s of spans) n += s.length;
-  return n;
-}
-
-function sameSpans(a: readonly BucketSpan[], b: readonly BucketSpan[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
-  }
-  return true;
-}
-
-function sameValues(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
-function putZeroThreshold(w: BitWriter, zt: number): void {
-  if (zt === 0) {
-    w.writeBits(0, 8);
-    return;
-  }
-  floatBits(zt);
-  const e = (bitsOut.hi >>> 20) & 0x7ff;
-  // A positive power of two 0.5·2^exp with exp in [-242, 11] (Go: math.Frexp) fits one byte.
-  const exp = e - 1022;
-  if (zt > 0 && (bitsOut.hi & 0xfffff) === 0 && bitsOut.lo === 0 && e !== 0 && exp >= -242 && exp <= 11) {
-    w.writeBits(exp + 243, 8);
-    return;
-  }
-  w.writeBits(0xff, 8);
-  writeRaw(w, zt);
-}
-
-function readZeroThreshold(r: BitReader): number {
-  const b = r.readBits(8);
-  if (b === 0) return 0;
-  if (b === 0xff) return bitsToFloat(r.readBits(32), r.readBits(32));
-  return bitsToFloat(((b - 243 + 1022) << 20) >>> 0, 0);
-}
-
-function putSpans(w: BitWriter, spans: readonly BucketSpan[]): void {
-  putVarbitUint(w, spans.length);
-  for (const s of spans) {
-    putVarbitUint(w, s.length);
-    putVarbitInt(w, s.offset);
-  }
-}
-
-function readSpans(r: BitReader): BucketSpan[] {
-  const n = readVarbitUint(r);
-  const out: BucketSpan[] = [];
-  for (let i = 0; i < n; i++) {
-    const length = readVarbitUint(r);
-    out.push({ offset: readVarbitInt(r), length });
-  }
-  return out;
-}
-
-/** Go isWholeWhenMultiplied: f·1000 is an integer without losing precision. */
-function wholeMillis(f: number): boolean {
-  return Math.round(f * 1000) / 1000 === f;
-}
-
-function putCustomBound(w: BitWriter, f: number): void {
-  const tf = f * 1000;
-  if (tf < 0 || tf > 33554430 || !wholeMillis(f) || Number.isNaN(f)) {
-    w.writeBit(0);
-    writeRaw(w, f);
-    return;
-  }
-  putVarbitUint(w, Math.round(tf) + 1);
-}
-
-function readCustomBound(r: BitReader): number {
-  const b = readVarbitUint(r);
-  if (b === 0) return bitsToFloat(r.readBits(32), r.readBits(32));
-  return (b - 1) / 1000;
-}
-
 interface AppendState {
   schema: number;
   zeroThreshold: number;
@@ -265,8 +71,9 @@ export class FloatHistogramChunk {
   private st: AppendState | undefined;
   private loaded = false;
 
-  constructor() {
+  constructor(header: number = CounterResetHeader.Unknown) {
     this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
+    this.w.buf[FLAGS] = header;
   }
 
   /** A chunk over stored bytes (read-only: appending needs the encoder state of a fresh chunk). */
@@ -314,11 +121,11 @@ export class FloatHistogramChunk {
   }
 
   /**
-   * Appends `h` at `t` if it belongs in this chunk (see the class comment) and returns false if the
+   * Appends `h` at `t` if it belongs in this chunk (see the class comment), else returns why the
    * caller must start a new chunk. Timestamps must increase. Throws RangeError on a malformed
    * histogram (bucket counts that do not match the spans) or a chunk read from bytes.
    */
-  tryAppend(t: number, h: FloatHistogram): boolean {
+  tryAppend(t: number, h: FloatHistogram): CutReason | undefined {
     if (this.loaded) throw new RangeError('cannot append to a histogram chunk read from bytes');
     if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
     floatBits(h.sum);
@@ -333,10 +140,12 @@ export class FloatHistogramChunk {
     const n = this.numSamples();
     if (n === 0) {
       this.first(t, h, stale);
-      return true;
+      return undefined;
     }
+    const why = this.fit(h);
+    if (why) return why;
+    if (n >= MAX_SAMPLES_PER_CHUNK) return 'full';
     const st = this.st!;
-    if (n >= MAX_SAMPLES_PER_CHUNK || !this.fits(st, h, stale)) return false;
     if (t <= st.t) throw new RangeError(`histogram timestamp ${t} is not after ${st.t}`);
     const w = this.w;
     const tDelta = t - st.t;
@@ -356,15 +165,20 @@ export class FloatHistogramChunk {
     st.tDelta = tDelta;
     st.lastStale = stale;
     this.setCount(n + 1);
-    return true;
+    return undefined;
   }
 
-  private fits(st: AppendState, h: FloatHistogram, stale: boolean): boolean {
+  /** Why `h` cannot follow the chunk's last sample (a layout change or a counter reset), if it can't. */
+  fit(h: FloatHistogram): CutReason | undefined {
+    const st = this.st;
+    if (!st) return this.numSamples() === 0 ? undefined : 'layout';
+    floatBits(h.sum);
+    const stale = bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
     const gaugeChunk = this.counterResetHeader() === CounterResetHeader.Gauge;
-    if (gaugeChunk !== (h.counterResetHint === 'gauge')) return false;
-    if (h.counterResetHint === 'reset') return false;
-    if (stale) return true;
-    if (st.lastStale) return false;
+    if (gaugeChunk !== (h.counterResetHint === 'gauge')) return 'layout';
+    if (h.counterResetHint === 'reset') return 'reset';
+    if (stale) return undefined;
+    if (st.lastStale) return 'layout';
     if (
       h.schema !== st.schema ||
       h.zeroThreshold !== st.zeroThreshold ||
@@ -372,19 +186,20 @@ export class FloatHistogramChunk {
       !sameSpans(h.negativeSpans, st.negativeSpans) ||
       (st.schema === CUSTOM_BUCKETS_SCHEMA && !sameValues(h.customValues, st.customValues))
     ) {
-      return false;
+      return 'layout';
     }
-    if (gaugeChunk || h.counterResetHint === 'not_reset') return true;
+    if (gaugeChunk || h.counterResetHint === 'not_reset') return undefined;
     // 'unknown': only if nothing went down, i.e. PromQL's own reset detection would see no reset.
-    if (h.count < st.count.v || h.zeroCount < st.zeroCount.v) return false;
-    for (let i = 0; i < st.pos.length; i++) if (h.positiveBuckets[i]! < st.pos[i]!.v) return false;
-    for (let i = 0; i < st.neg.length; i++) if (h.negativeBuckets[i]! < st.neg[i]!.v) return false;
-    return true;
+    if (h.count < st.count.v || h.zeroCount < st.zeroCount.v) return 'reset';
+    for (let i = 0; i < st.pos.length; i++) if (h.positiveBuckets[i]! < st.pos[i]!.v) return 'reset';
+    for (let i = 0; i < st.neg.length; i++) if (h.negativeBuckets[i]! < st.neg[i]!.v) return 'reset';
+    return undefined;
   }
 
   private first(t: number, h: FloatHistogram, stale: boolean): void {
     const w = this.w;
-    w.buf[FLAGS] = headerOf(h.counterResetHint);
+    if (h.counterResetHint === 'gauge') w.buf[FLAGS] = CounterResetHeader.Gauge;
+    else if (h.counterResetHint === 'reset') w.buf[FLAGS] = CounterResetHeader.CounterReset;
     // A staleness marker carries no layout (Prometheus writes an empty one).
     const schema = stale ? 0 : h.schema;
     const zeroThreshold = stale ? 0 : h.zeroThreshold;
@@ -545,24 +360,3 @@ export class FloatHistogramIterator implements SeriesIterator {
 export const HISTOGRAM_SAMPLES_PER_CHUNK = 120;
 /** …and no sample is added once the chunk is this big (Prometheus targets ~1 KiB chunks). */
 export const HISTOGRAM_CHUNK_TARGET_BYTES = 1024;
-
-/**
- * Encodes time-ordered histogram samples (strictly increasing timestamps) into as few chunks as the
- * layout and counter-reset rules allow, each compacted and sealed.
- */
-export function encodeHistogramChunks(
-  samples: readonly { t: number; h: FloatHistogram }[],
-  maxSamples = HISTOGRAM_SAMPLES_PER_CHUNK,
-  targetBytes = HISTOGRAM_CHUNK_TARGET_BYTES,
-): FloatHistogramChunk[] {
-  const out: FloatHistogramChunk[] = [];
-  let c: FloatHistogramChunk | undefined;
-  for (const { t, h } of samples) {
-    if (c && c.numSamples() < maxSamples && c.byteLength() < targetBytes && c.tryAppend(t, h)) continue;
-    c = new FloatHistogramChunk();
-    c.tryAppend(t, h);
-    out.push(c);
-  }
-  for (const x of out) x.compact();
-  return out;
-}

@@ -1,11 +1,11 @@
 export { BitReader, BitWriter } from './bstream.js';
 export {
-  CounterResetHeader,
-  CUSTOM_BUCKETS_SCHEMA,
-  encodeHistogramChunks,
   FloatHistogramChunk,
   FloatHistogramIterator,
   HISTOGRAM_CHUNK_TARGET_BYTES,
   HISTOGRAM_SAMPLES_PER_CHUNK,
 } from './float-histogram.js';
+export { HistogramChunk, HistogramIterator, isIntegerHistogram } from './histogram.js';
+export { type AnyHistogramChunk, encodeHistogramChunks, histogramChunkFromBytes } from './histogram-cut.js';
+export { CounterResetHeader, CUSTOM_BUCKETS_SCHEMA, type CutReason } from './histogram-layout.js';
 export { type ChunkAppender, Encoding, MAX_SAMPLES_PER_CHUNK, XORChunk, XORIterator } from './xor.js';

@@ -66,13 +66,13 @@ function raw(name: string, bytes: number[] | Uint8Array, expectedMessage: string
   };
 }
 
-function histogram(now: number, h: Partial<FloatHistogram>, t = now): EncodableSeries {
+function histogram(now: number, h: Partial<FloatHistogram>, t = now, integer = true): EncodableSeries {
   return {
     labels: ['__name__', 'bad_histogram'],
     histograms: [
       {
         t,
-        integer: true,
+        integer,
         h: {
           counterResetHint: 'unknown',
           schema: 0,
@@ -304,6 +304,26 @@ export const badInputCases: readonly BadInputCase[] = [
     'negative count',
   ),
   partial('histogram too far in the future', (now) => histogram(now, {}, now + DAY), 'err-cortex-too-far-in-future'),
+  partial(
+    'float histogram with a NaN bucket count',
+    (now) => histogram(now, { positiveBuckets: [1, Number.NaN] }, now, false),
+    'positive bucket count is NaN',
+  ),
+  partial(
+    'float histogram with a NaN count',
+    (now) => histogram(now, { count: Number.NaN }, now, false),
+    'count is NaN',
+  ),
+  partial(
+    'custom bucket bounds not increasing',
+    (now) => histogram(now, { schema: -53, customValues: [1, 0.5, 2] }),
+    'custom bounds must be in strictly increasing order, got 1 then 0.5',
+  ),
+  partial(
+    'custom buckets beyond the bounds',
+    (now) => histogram(now, { schema: -53, positiveSpans: [{ offset: 3, length: 2 }], customValues: [1] }),
+    '1 custom bounds cannot cover spans reaching bucket 5',
+  ),
   // Exemplars and metadata (the series itself is stored).
   {
     name: 'exemplar without labels',

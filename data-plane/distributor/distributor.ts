@@ -15,11 +15,12 @@ import type { SeriesMemo, WireSeries, WireWriteRequest } from '../remotewrite/in
 import {
   ERROR_IDS,
   type LabelLimitValues,
+  limitHistogramBuckets,
   normalizeLabels,
   resolveLabelLimits,
   type TimeBounds,
   timeBounds,
-  type ValidationError,
+  ValidationError,
   validateExemplar,
   validateHistogram,
   validateLabelsWith,
@@ -139,6 +140,10 @@ export class Distributor {
       errors.push({ error: r.error, dropped: r.dropped });
     }
     const bounds = timeBounds(this.limits, tenant, this.clock.now());
+    const bucketLimit = {
+      max: this.limits.maxNativeHistogramBuckets?.(tenant) ?? 0,
+      reduce: this.limits.reduceNativeHistogramOverMaxBuckets?.(tenant) ?? true,
+    };
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);
     const timeseries: TimeSeries[] = [];
@@ -162,7 +167,7 @@ export class Distributor {
       ) {
         labels = v.labels;
         flat = labels.flat;
-        const err = this.validatePoints(ts, bounds, flat);
+        const err = this.validatePoints(ts, bounds, bucketLimit, flat);
         if (err !== undefined) {
           if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
           errors.push({ error: err, dropped: n });
@@ -174,7 +179,7 @@ export class Distributor {
         if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
         flat = normalizeLabels(ts.labels);
         const labelErr = validateLabelsWith(labelLimits, flat);
-        const err = labelErr ?? this.validatePoints(ts, bounds, flat);
+        const err = labelErr ?? this.validatePoints(ts, bounds, bucketLimit, flat);
         if (err !== undefined) {
           if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
           errors.push({ error: err, dropped: n });
@@ -264,8 +269,16 @@ export class Distributor {
     return true;
   }
 
-  /** The first invalid sample or histogram makes the whole series invalid, as in Cortex and Mimir. */
-  private validatePoints(ts: WireSeries, bounds: TimeBounds, flat: readonly string[]): ValidationError | undefined {
+  /**
+   * The first invalid sample or histogram makes the whole series invalid, as in Cortex and Mimir. A
+   * histogram over the bucket limit is replaced by its reduced form when reduction is on.
+   */
+  private validatePoints(
+    ts: WireSeries,
+    bounds: TimeBounds,
+    bucketLimit: { max: number; reduce: boolean },
+    flat: readonly string[],
+  ): ValidationError | undefined {
     for (const s of ts.samples) {
       const err = validateTimestamp(s.t, bounds, flat);
       if (err) return err;
@@ -273,6 +286,11 @@ export class Distributor {
     for (const h of ts.histograms) {
       const err = validateTimestamp(h.t, bounds, flat) ?? validateHistogram(h.h, h.integer, flat);
       if (err) return err;
+      if (bucketLimit.max > 0) {
+        const limited = limitHistogramBuckets(h.h, bucketLimit.max, bucketLimit.reduce, h.t, flat);
+        if (limited instanceof ValidationError) return limited;
+        h.h = limited;
+      }
     }
     return undefined;
   }

@@ -17,4 +17,8 @@ export interface DistributorLimits extends LabelLimits, SampleLimits {
   haTrackerFailoverTimeoutMs(t: TenantId): number;
   /** 0 = exemplars disabled: they are dropped before reaching the ingester. */
   maxGlobalExemplarsPerUser(t: TenantId): number;
+  /** Buckets of one native histogram sample; 0 or absent = unlimited. */
+  maxNativeHistogramBuckets?(t: TenantId): number;
+  /** Over the bucket limit: reduce the resolution until it fits (true, the default) or refuse. */
+  reduceNativeHistogramOverMaxBuckets?(t: TenantId): boolean;
 }

@@ -1,4 +1,10 @@
-import { encodeHistogramChunks, FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
+import {
+  type AnyHistogramChunk,
+  encodeHistogramChunks,
+  FloatHistogramChunk,
+  HistogramChunk,
+  XORChunk,
+} from '../chunkenc/index.js';
 import { type FloatHistogram, Matcher, type MatchType, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import type { TenantHead } from './head.js';
@@ -98,9 +104,11 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
         out.push(c);
         continue;
       }
-      const kept: { t: number; h: FloatHistogram }[] = [];
+      const kept: { t: number; h: FloatHistogram; integer: boolean }[] = [];
+      const integer = c.chunk instanceof HistogramChunk;
       const it = c.chunk.iterator();
-      while (it.next() !== ValueType.None) if (!inside(it.atT())) kept.push({ t: it.atT(), h: it.atHistogram() });
+      while (it.next() !== ValueType.None)
+        if (!inside(it.atT())) kept.push({ t: it.atT(), h: it.atHistogram(), integer });
       const n = c.chunk.numSamples();
       if (kept.length === n) {
         out.push(c);
@@ -122,7 +130,7 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
   return removed;
 }
 
-function chunkBounds(c: FloatHistogramChunk): [number, number] {
+function chunkBounds(c: AnyHistogramChunk): [number, number] {
   const it = c.iterator();
   let mint = Number.NaN;
   let maxt = Number.NaN;

@@ -3,6 +3,7 @@ import {
   type Clock,
   type CortexError,
   type Exemplar,
+  type HistogramSample,
   type Labels,
   LimitExceededError,
   type Matcher,
@@ -308,15 +309,15 @@ export class Ingester {
           rec.endSamples();
         }
         if (ts.histograms.length > 0) {
-          const accepted: { t: number; h: (typeof ts.histograms)[number]['h'] }[] = [];
-          for (const { t: ht, h } of ts.histograms) {
+          const accepted: HistogramSample[] = [];
+          for (const { t: ht, h, integer } of ts.histograms) {
             if (!Number.isSafeInteger(ht)) {
               if (invalid++ === 0) firstBad = ht;
               continue;
             }
-            const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow);
+            const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow, integer === true);
             if (r === AppendResult.Appended) {
-              accepted.push({ t: ht, h });
+              accepted.push(integer ? { t: ht, h, integer } : { t: ht, h });
               if (ht > head.maxT) head.maxT = ht;
             } else if (r === AppendResult.DuplicateTimestamp) dupTs++;
             else if (r === AppendResult.OutOfOrder) ooo++;

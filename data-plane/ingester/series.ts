@@ -1,4 +1,4 @@
-import { type ChunkAppender, encodeHistogramChunks, type FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
+import { type AnyHistogramChunk, type ChunkAppender, encodeHistogramChunks, XORChunk } from '../chunkenc/index.js';
 import type { FloatHistogram, Labels } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 
@@ -22,9 +22,9 @@ export interface MemChunk {
   queued: boolean;
 }
 
-/** A sealed float histogram chunk (encoding 3) with the same flush bookkeeping. */
+/** A sealed histogram chunk (integer, encoding 2, or float, encoding 3) with the same flush bookkeeping. */
 export interface MemHistChunk extends Omit<MemChunk, 'chunk'> {
-  chunk: FloatHistogramChunk;
+  chunk: AnyHistogramChunk;
 }
 
 /** Equal histograms apart from the counter-reset hint (a stored chunk may report another hint). */
@@ -102,8 +102,8 @@ export class MemSeries {
   oooT: number[] | undefined;
   oooV: Float64Array | undefined;
   oooChunks: MemChunk[] | undefined;
-  /** Native histograms not yet cut into a chunk, sorted by timestamp. */
-  histograms: { t: number; h: FloatHistogram }[] | undefined;
+  /** Native histograms not yet cut into a chunk, sorted by timestamp (`integer`: sent as one). */
+  histograms: { t: number; h: FloatHistogram; integer?: boolean }[] | undefined;
   /** Sealed histogram chunks, in cut order (an out-of-order cut may overlap older ones). */
   histChunks: MemHistChunk[] | undefined;
   /** Newest histogram timestamp ever cut into a chunk (-Infinity if none). */
@@ -231,12 +231,12 @@ export class MemSeries {
     return mc;
   }
 
-  appendHistogram(t: number, h: FloatHistogram, allowOutOfOrder: boolean): AppendResult {
+  appendHistogram(t: number, h: FloatHistogram, allowOutOfOrder: boolean, integer = false): AppendResult {
     this.histograms ??= [];
     const hs = this.histograms;
     const last = hs[hs.length - 1];
     if ((!last || t > last.t) && t > this.histSealedMaxT) {
-      hs.push({ t, h });
+      hs.push(integer ? { t, h, integer } : { t, h });
       return AppendResult.Appended;
     }
     let lo = 0;
@@ -252,13 +252,14 @@ export class MemSeries {
     const stored = t <= this.histSealedMaxT && this.histChunks ? storedHistogram(this.histChunks, t) : undefined;
     if (stored) return sameHistogram(stored, h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     if (!allowOutOfOrder) return AppendResult.OutOfOrder;
-    hs.splice(lo, 0, { t, h });
+    hs.splice(lo, 0, integer ? { t, h, integer } : { t, h });
     return AppendResult.Appended;
   }
 
   /**
-   * Cuts the histogram buffer into sealed float histogram chunks (at most 120 samples, a new chunk
-   * per layout or counter-reset change) so the flush loop can write them to the chunk store.
+   * Cuts the histogram buffer into sealed histogram chunks (integer ones for histograms sent as
+   * integers, at most 120 samples, a new chunk per layout, kind or counter-reset change) so the
+   * flush loop can write them to the chunk store.
    */
   sealHistograms(): void {
     const hs = this.histograms;
@@ -269,7 +270,7 @@ export class MemSeries {
   }
 
   /** Adopts a sealed histogram chunk (cut here or restored from a checkpoint). */
-  addHistChunk(chunk: FloatHistogramChunk): MemHistChunk | undefined {
+  addHistChunk(chunk: AnyHistogramChunk): MemHistChunk | undefined {
     const it = chunk.iterator();
     let mint = Number.NaN;
     let maxt = Number.NaN;

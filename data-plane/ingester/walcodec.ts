@@ -1,5 +1,13 @@
-import { FloatHistogramChunk, XORChunk } from '../chunkenc/index.js';
-import { type Exemplar, type FloatHistogram, Labels, type TenantId } from '../model/index.js';
+import { Encoding, histogramChunkFromBytes, XORChunk } from '../chunkenc/index.js';
+import {
+  type BucketSpan,
+  type CounterResetHint,
+  type Exemplar,
+  type FloatHistogram,
+  type HistogramSample,
+  Labels,
+  type TenantId,
+} from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { deleteFromHead, readDeletion } from './delete.js';
 import type { TenantHead } from './head.js';
@@ -10,15 +18,10 @@ const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 
 /**
- * Histograms travel as JSON, which has no NaN or ±Inf: those numbers (a staleness marker is a NaN
- * with a payload) are written as `"f64:<16 hex digits>"`, their exact bits, and read back by the reviver.
+ * Histograms of older WALs (record type 3) travel as JSON, which has no NaN or ±Inf: those numbers (a
+ * staleness marker is a NaN with a payload) were written as `"f64:<16 hex digits>"`, their exact
+ * bits, and are read back by the reviver.
  */
-function histReplacer(_k: string, v: unknown): unknown {
-  if (typeof v !== 'number' || Number.isFinite(v)) return v;
-  f64[0] = v;
-  return `f64:${Buffer.from(f64Bytes).toString('hex')}`;
-}
-
 function histReviver(_k: string, v: unknown): unknown {
   if (typeof v !== 'string' || v.length !== 20 || !v.startsWith('f64:')) return v;
   f64Bytes.set(Buffer.from(v.slice(4), 'hex'));
@@ -88,17 +91,17 @@ export class PushRecords {
     }
   }
 
-  histogramsOf(ref: number, hs: readonly { t: number; h: FloatHistogram }[]): void {
+  histogramsOf(ref: number, hs: readonly HistogramSample[]): void {
     if (hs.length === 0) return;
     if (this.histStart < 0) {
-      this.histStart = this.histograms.beginRecord(RecordType.Histograms);
+      this.histStart = this.histograms.beginRecord(RecordType.Histograms2);
       this.histograms.str(this.tenant);
     }
     this.histograms.uvarint(ref);
     this.histograms.uvarint(hs.length);
-    for (const { t, h } of hs) {
+    for (const { t, h, integer } of hs) {
       this.histograms.f64(t);
-      this.histograms.str(JSON.stringify(h, histReplacer));
+      writeHistogram(this.histograms, h, integer === true);
     }
   }
 
@@ -174,7 +177,8 @@ export function checkpointSeries(tenant: TenantId, series: readonly MemSeries[])
       for (let i = 0; i < s.oooT.length; i++) rec.sample(s.oooT[i]!, s.oooV![i]!);
       rec.endSamples();
     }
-    for (const c of s.histChunks ?? []) if (!c.flushed) chunk(s.ref, 3, c.chunk.bytes());
+    for (const c of s.histChunks ?? [])
+      if (!c.flushed) chunk(s.ref, c.chunk.encoding() === Encoding.Histogram ? 4 : 3, c.chunk.bytes());
     if (s.histograms) rec.histogramsOf(s.ref, s.histograms);
   }
   // Series whose chunks are all in the store still remember their newest sample, so a restart keeps
@@ -217,6 +221,72 @@ export function checkpointExemplars(
   const rec = new PushRecords(tenant);
   for (const { ref, e } of entries) rec.exemplar(ref, e);
   return rec.finish();
+}
+
+const HINTS: readonly CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
+const zigzag = (n: number) => (n < 0 ? -2 * n - 1 : 2 * n);
+const unzigzag = (n: number) => (n % 2 === 1 ? -(n + 1) / 2 : n / 2);
+
+/** One histogram in record type Histograms2's binary form (see RecordType). */
+function writeHistogram(b: ByteBuilder, h: FloatHistogram, integer: boolean): void {
+  b.uvarint((integer ? 1 : 0) | (HINTS.indexOf(h.counterResetHint) << 1));
+  b.uvarint(zigzag(h.schema));
+  b.f64(h.zeroThreshold);
+  b.f64(h.zeroCount);
+  b.f64(h.count);
+  b.f64(h.sum);
+  for (const [spans, buckets] of [
+    [h.positiveSpans, h.positiveBuckets],
+    [h.negativeSpans, h.negativeBuckets],
+  ] as const) {
+    b.uvarint(spans.length);
+    for (const sp of spans) {
+      b.uvarint(zigzag(sp.offset));
+      b.uvarint(sp.length);
+    }
+    b.uvarint(buckets.length);
+    for (const v of buckets) b.f64(v);
+  }
+  const cv = h.customValues ?? [];
+  b.uvarint(cv.length);
+  for (const v of cv) b.f64(v);
+}
+
+function readHistogram(r: ByteReader): { h: FloatHistogram; integer: boolean } {
+  const flags = r.uvarint();
+  const schema = unzigzag(r.uvarint());
+  const zeroThreshold = r.f64();
+  const zeroCount = r.f64();
+  const count = r.f64();
+  const sum = r.f64();
+  const side = (): [BucketSpan[], number[]] => {
+    const spans: BucketSpan[] = [];
+    for (let n = r.uvarint(); n > 0; n--) {
+      const offset = unzigzag(r.uvarint());
+      spans.push({ offset, length: r.uvarint() });
+    }
+    const buckets: number[] = [];
+    for (let n = r.uvarint(); n > 0; n--) buckets.push(r.f64());
+    return [spans, buckets];
+  };
+  const [positiveSpans, positiveBuckets] = side();
+  const [negativeSpans, negativeBuckets] = side();
+  const customValues: number[] = [];
+  for (let n = r.uvarint(); n > 0; n--) customValues.push(r.f64());
+  const h: FloatHistogram = {
+    counterResetHint: HINTS[(flags >> 1) & 3]!,
+    schema,
+    zeroThreshold,
+    zeroCount,
+    count,
+    sum,
+    positiveSpans,
+    positiveBuckets,
+    negativeSpans,
+    negativeBuckets,
+  };
+  if (customValues.length > 0 || schema === -53) h.customValues = customValues;
+  return { h, integer: (flags & 1) === 1 };
 }
 
 /** Applies WAL and checkpoint records to tenant heads. Refs are resolved per tenant. */
@@ -284,12 +354,27 @@ export class Replayer {
         }
         return;
       }
+      case RecordType.Histograms2: {
+        while (r.pos < body.length) {
+          const s = this.resolve(tenant, r.uvarint());
+          const n = r.uvarint();
+          for (let i = 0; i < n; i++) {
+            const t = r.f64();
+            const { h, integer } = readHistogram(r);
+            if (!s) continue;
+            s.appendHistogram(t, h, true, integer);
+            if (t > head.maxT) head.maxT = t;
+          }
+        }
+        return;
+      }
       case RecordType.Chunk: {
         const s = this.resolve(tenant, r.uvarint());
         const flags = r.uvarint();
-        if (flags === 3) {
-          // A sealed float histogram chunk not yet in the chunk store.
-          const hc = FloatHistogramChunk.fromBytes(r.bytes().slice());
+        if (flags === 3 || flags === 4) {
+          // A sealed histogram chunk (3 float, 4 integer) not yet in the chunk store.
+          const encoding = flags === 3 ? Encoding.FloatHistogram : Encoding.Histogram;
+          const hc = histogramChunkFromBytes(encoding, r.bytes().slice());
           const mc = s ? s.addHistChunk(hc) : undefined;
           if (mc && mc.maxt > head.maxT) head.maxT = mc.maxt;
           return;

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './histogram.js';
 export * from './labels.js';
 export * from './matchers.js';
 export * from './samples.js';

@@ -40,6 +40,11 @@ export interface Sample {
 export interface HistogramSample {
   t: number;
   h: FloatHistogram;
+  /**
+   * The client sent an integer histogram (whole-number counts): it is stored in Prometheus's integer
+   * histogram chunks (encoding 2) and forwarded as one. Absent: a float histogram.
+   */
+  integer?: boolean;
 }
 
 export interface BucketSpan {

@@ -91,5 +91,9 @@ function toError(status: number, body: unknown): CortexError {
   if (status === 404) return new NotFoundError(message);
   if (status === 403) return new ForbiddenError(message);
   if (status === 429) return new LimitExceededError(message);
+  // the forwarded request itself was refused as too large (URL, headers or body): the caller's input
+  if (status === 413 || status === 414 || status === 431) {
+    return new BadDataError(`request too large for the admin API (${status}): ${message}`);
+  }
   return new UnavailableError(`control plane answered ${status}: ${message}`);
 }

@@ -1,29 +1,46 @@
-import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
+import {
+  addHistogram,
+  compactHistogram,
+  copyHistogram,
+  divHistogram,
+  ExecutionError,
+  type FloatHistogram,
+  HistogramIncompatibleSchemaError,
+  hasOverflow,
+  histogramToString,
+  kahanAddHistogram,
+  Labels,
+  mulHistogram,
+} from '../model/index.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat, formatG } from './format.js';
-import { combine, HistogramMismatchError, histogramString, scale } from './histogram.js';
+import { goSort, heapFix, heapPushed, reverse, type Sortable } from './go-sort.js';
+import { isValidUTF8, quote } from './literals.js';
 import { kahanSumInc, quantile } from './mathx.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
+import { xxhash64 } from './xxhash64.js';
 
+/** One output group's running state at one step (Prometheus's groupedAggregation). */
 interface Group {
   metric: Labels;
   out: SeriesOut;
-  // per-step accumulators, reset at each step
   seen: boolean;
-  count: number;
-  value: number;
-  c: number;
-  mean: number;
-  incremental: boolean;
-  hasFloat: boolean;
-  hasHist: boolean;
+  floatValue: number;
+  floatMean: number;
+  floatKahanC: number;
+  histogramValue: FloatHistogram | undefined;
+  histogramMean: FloatHistogram | undefined;
+  histogramKahanC: FloatHistogram | undefined;
+  groupCount: number;
   values: number[];
-  members: number[];
-  hsum: FloatHistogram | undefined;
-  hcount: number;
-  hmix: boolean;
-  reconciled: boolean;
+  hasFloat: boolean;
+  hasHistogram: boolean;
+  incompatibleHistograms: boolean;
+  floatIncrementalMean: boolean;
+  histogramIncrementalMean: boolean;
+  counterResetSeen: boolean;
+  notCounterResetSeen: boolean;
 }
 
 function newGroup(metric: Labels): Group {
@@ -31,19 +48,21 @@ function newGroup(metric: Labels): Group {
     metric,
     out: newSeries(metric, false),
     seen: false,
-    count: 0,
-    value: 0,
-    c: 0,
-    mean: 0,
-    incremental: false,
-    hasFloat: false,
-    hasHist: false,
+    floatValue: 0,
+    floatMean: 0,
+    floatKahanC: 0,
+    histogramValue: undefined,
+    histogramMean: undefined,
+    histogramKahanC: undefined,
+    groupCount: 0,
     values: [],
-    members: [],
-    hsum: undefined,
-    hcount: 0,
-    hmix: false,
-    reconciled: false,
+    hasFloat: false,
+    hasHistogram: false,
+    incompatibleHistograms: false,
+    floatIncrementalMean: false,
+    histogramIncrementalMean: false,
+    counterResetSeen: false,
+    notCounterResetSeen: false,
   };
 }
 
@@ -52,8 +71,6 @@ function groupLabels(metric: Labels, e: AggregateExpr): Labels {
   if (e.without) return dropMetricName(metric).without(e.grouping);
   return metric.keep(e.grouping);
 }
-
-const IGNORES_HISTOGRAMS = new Set(['min', 'max', 'stddev', 'stdvar', 'quantile']);
 
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   const op = e.op;
@@ -66,6 +83,24 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     } else param = ev.evalScalar(e.param);
   }
   const input = ev.evalVector(e.expr);
+  if (op === 'quantile' && param) {
+    // once for the whole query, from the extremes of the parameter, as Prometheus does
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    let nan = false;
+    for (const q of param) {
+      if (Number.isNaN(q)) nan = true;
+      else {
+        if (q > max) max = q;
+        if (q < min) min = q;
+      }
+    }
+    const warn = (q: number) =>
+      ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(q)}`, e.param!.pos);
+    if (nan) warn(Number.NaN);
+    if (max > 1) warn(max);
+    if (min < 0) warn(min);
+  }
   if (op === 'count_values') return { kind: 'vector', series: countValues(ev, e, label, input) };
   if (op === 'topk' || op === 'bottomk' || op === 'limitk' || op === 'limit_ratio') {
     return { kind: 'vector', series: selectK(ev, e, param!, input) };
@@ -91,21 +126,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   for (let i = 0; i < ev.steps; i++) {
     ev.ctx.check();
     const t = ev.ts(i);
-    for (const g of groups) {
-      g.seen = false;
-      g.count = 0;
-      g.value = 0;
-      g.c = 0;
-      g.mean = 0;
-      g.incremental = false;
-      g.hasFloat = false;
-      g.hasHist = false;
-      if (op === 'quantile') g.values.length = 0;
-      g.hsum = undefined;
-      g.hcount = 0;
-      g.hmix = false;
-      g.reconciled = false;
-    }
+    for (const g of groups) g.seen = false;
     for (let k = 0; k < input.length; k++) {
       const s = input[k]!;
       let p = pos[k]!;
@@ -113,35 +134,12 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       pos[k] = p;
       if (p >= s.t.length || s.t[p] !== t) continue;
       const g = groups[groupOf[k]!]!;
-      const h = s.h?.[p];
-      const f = s.f[p]!;
       if (s.dropName) g.out.dropName = true;
-      if (h) g.hasHist = true;
-      else g.hasFloat = true;
-      if (h && (op === 'sum' || op === 'avg')) addHist(g, h);
-      accumulate(op, g, f, h !== undefined);
+      aggregateSample(ev, e, g, s.f[p]!, s.h?.[p], s.metric);
     }
     for (const g of groups) {
       if (!g.seen) continue;
-      if (g.hasHist && IGNORES_HISTOGRAMS.has(op)) ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
-      if (g.hasHist && !g.hasFloat && (op === 'sum' || op === 'avg')) {
-        if (g.hmix) {
-          ev.ctx.warn(
-            `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
-            e.pos,
-          );
-          continue;
-        }
-        if (g.reconciled) ev.ctx.info('mismatched custom buckets were reconciled during aggregation', e.pos);
-        g.hsum!.sum = g.value + g.c;
-        const h = op === 'avg' ? scale(g.hsum!, 1 / g.hcount) : g.hsum!;
-        // a sum of counters is a counter of unknown reset state; only gauges stay gauges
-        h.counterResetHint = g.hsum!.counterResetHint === 'gauge' ? 'gauge' : 'unknown';
-        pushPoint(g.out, t, 0, h);
-        continue;
-      }
-      const v = finish(ev, e, op, g, param?.[i] ?? Number.NaN);
-      if (v !== undefined) pushPoint(g.out, t, v, undefined);
+      finishGroup(ev, e, g, t, param?.[i] ?? Number.NaN);
     }
   }
   const out = groups.filter((g) => g.out.t.length > 0).map((g) => g.out);
@@ -255,128 +253,254 @@ function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): Ser
   return out;
 }
 
-function addHist(g: Group, h: FloatHistogram): void {
-  g.hcount++;
-  [g.value, g.c] = kahanSumInc(h.sum, g.value, g.c);
-  if (!g.hsum) {
-    g.hsum = { ...h };
-    return;
-  }
-  if (g.hmix) return;
+function trackReset(g: Group, h: FloatHistogram): void {
+  if (h.counterResetHint === 'reset') g.counterResetSeen = true;
+  else if (h.counterResetHint === 'not_reset') g.notCounterResetSeen = true;
+}
+
+function ignored(ev: Evaluator, e: AggregateExpr): void {
+  ev.ctx.info(`ignored histogram in ${e.op} aggregation`, e.expr.pos);
+}
+
+/** `g.histogramValue += h` (Kahan); false (with a warning) when their bucket kinds mix. */
+function kahanAddTo(
+  ev: Evaluator,
+  e: AggregateExpr,
+  g: Group,
+  v: FloatHistogram,
+  h: FloatHistogram,
+  c: FloatHistogram | undefined,
+  name: string,
+): FloatHistogram | undefined {
   try {
-    const r = combine(g.hsum, h, 1);
-    g.hsum = r.h;
-    if (r.reconciled) g.reconciled = true;
+    const r = kahanAddHistogram(v, h, c);
+    if (r.nhcbBoundsReconciled) ev.ctx.info('mismatched custom buckets were reconciled during aggregation', e.expr.pos);
+    return r.c;
   } catch (err) {
-    if (!(err instanceof HistogramMismatchError)) throw err;
-    g.hmix = true;
+    if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+    ev.ctx.warn(
+      `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(name)}`,
+      e.expr.pos,
+    );
+    g.incompatibleHistograms = true;
+    return undefined;
   }
 }
 
-function accumulate(op: string, g: Group, f: number, isHist: boolean): void {
-  const first = !g.seen;
-  g.seen = true;
+/** Adds one sample to its group at the current step (Prometheus's aggregation()). */
+function aggregateSample(
+  ev: Evaluator,
+  e: AggregateExpr,
+  g: Group,
+  f: number,
+  h: FloatHistogram | undefined,
+  metric: Labels,
+): void {
+  const op = e.op;
+  if (!g.seen) {
+    g.seen = true;
+    g.floatValue = f;
+    g.floatMean = f;
+    g.floatKahanC = 0;
+    g.histogramValue = undefined;
+    g.histogramMean = undefined;
+    g.histogramKahanC = undefined;
+    g.groupCount = 1;
+    g.hasFloat = false;
+    g.hasHistogram = false;
+    g.incompatibleHistograms = false;
+    g.floatIncrementalMean = false;
+    g.histogramIncrementalMean = false;
+    g.counterResetSeen = false;
+    g.notCounterResetSeen = false;
+    g.values.length = 0;
+    switch (op) {
+      case 'sum':
+      case 'avg':
+        if (!h) g.hasFloat = true;
+        else {
+          g.histogramValue = copyHistogram(h);
+          g.hasHistogram = true;
+          trackReset(g, h);
+        }
+        return;
+      case 'stddev':
+      case 'stdvar':
+        if (h) {
+          g.seen = false;
+          ignored(ev, e);
+        } else g.floatValue = Number.isFinite(f) ? 0 : Number.NaN;
+        return;
+      case 'quantile':
+        if (h) {
+          g.seen = false;
+          ignored(ev, e);
+        }
+        g.values.push(f);
+        return;
+      case 'group':
+        g.floatValue = 1;
+        return;
+      case 'min':
+      case 'max':
+        if (h) {
+          g.seen = false;
+          ignored(ev, e);
+        }
+        return;
+    }
+    return;
+  }
+  if (g.incompatibleHistograms) return;
   switch (op) {
     case 'sum':
-      if (!isHist) [g.value, g.c] = kahanSumInc(f, g.value, g.c);
+      if (h) {
+        g.hasHistogram = true;
+        if (g.histogramValue) {
+          trackReset(g, h);
+          g.histogramKahanC = kahanAddTo(ev, e, g, g.histogramValue, h, g.histogramKahanC, metric.get('__name__'));
+        }
+      } else {
+        g.hasFloat = true;
+        [g.floatValue, g.floatKahanC] = kahanSumInc(f, g.floatValue, g.floatKahanC);
+      }
       return;
-    case 'avg': {
-      if (isHist) return;
-      g.count++;
-      if (!g.incremental) {
-        const [nv, nc] = kahanSumInc(f, g.value, g.c);
-        if (g.count === 1 || Number.isFinite(nv) || Number.isNaN(nv)) {
-          g.value = nv;
-          g.c = nc;
+    case 'avg':
+      g.groupCount++;
+      if (h) {
+        g.hasHistogram = true;
+        if (!g.histogramValue) return;
+        trackReset(g, h);
+        const name = metric.get('__name__');
+        if (!g.histogramIncrementalMean) {
+          const v = copyHistogram(g.histogramValue);
+          const c = kahanAddTo(ev, e, g, v, h, g.histogramKahanC ? copyHistogram(g.histogramKahanC) : undefined, name);
+          if (g.incompatibleHistograms) return;
+          if (!hasOverflow(v)) {
+            g.histogramValue = v;
+            g.histogramKahanC = c;
+            return;
+          }
+          // the running sum would overflow: an incremental mean from here on
+          g.histogramIncrementalMean = true;
+          g.histogramMean = divHistogram(copyHistogram(g.histogramValue), g.groupCount - 1);
+          if (g.histogramKahanC) divHistogram(g.histogramKahanC, g.groupCount - 1);
+        }
+        const q = (g.groupCount - 1) / g.groupCount;
+        if (g.histogramKahanC) mulHistogram(g.histogramKahanC, q);
+        const toAdd = divHistogram(copyHistogram(h), g.groupCount);
+        g.histogramKahanC = kahanAddTo(ev, e, g, mulHistogram(g.histogramMean!, q), toAdd, g.histogramKahanC, name);
+        return;
+      }
+      g.hasFloat = true;
+      if (!g.floatIncrementalMean) {
+        const [nv, nc] = kahanSumInc(f, g.floatValue, g.floatKahanC);
+        if (nv !== Number.POSITIVE_INFINITY && nv !== Number.NEGATIVE_INFINITY) {
+          g.floatValue = nv;
+          g.floatKahanC = nc;
           return;
         }
-        g.incremental = true;
-        g.mean = g.value / (g.count - 1);
-        g.c /= g.count - 1;
+        g.floatIncrementalMean = true;
+        g.floatMean = g.floatValue / (g.groupCount - 1);
+        g.floatKahanC /= g.groupCount - 1;
       }
-      const q = (g.count - 1) / g.count;
-      [g.mean, g.c] = kahanSumInc(f / g.count, q * g.mean, q * g.c);
-      return;
-    }
-    case 'count':
-      g.count++;
+      {
+        const q = (g.groupCount - 1) / g.groupCount;
+        [g.floatMean, g.floatKahanC] = kahanSumInc(f / g.groupCount, q * g.floatMean, q * g.floatKahanC);
+      }
       return;
     case 'group':
       return;
-    case 'min':
-      if (isHist) return;
-      if (g.count === 0 || g.value > f || Number.isNaN(g.value)) g.value = f;
-      g.count++;
-      return;
     case 'max':
-      if (isHist) return;
-      if (g.count === 0 || g.value < f || Number.isNaN(g.value)) g.value = f;
-      g.count++;
+      if (h) {
+        ignored(ev, e);
+        return;
+      }
+      if (g.floatValue < f || Number.isNaN(g.floatValue)) g.floatValue = f;
+      return;
+    case 'min':
+      if (h) {
+        ignored(ev, e);
+        return;
+      }
+      if (g.floatValue > f || Number.isNaN(g.floatValue)) g.floatValue = f;
+      return;
+    case 'count':
+      g.groupCount++;
       return;
     case 'stddev':
     case 'stdvar': {
-      if (isHist) return;
-      g.count++;
-      if (g.count === 1) {
-        g.mean = f;
-        g.value = Number.isFinite(f) ? 0 : Number.NaN;
+      if (h) {
+        ignored(ev, e);
         return;
       }
-      const delta = f - g.mean;
-      g.mean += delta / g.count;
-      g.value += delta * (f - g.mean);
+      g.groupCount++;
+      const delta = f - g.floatMean;
+      g.floatMean += delta / g.groupCount;
+      g.floatValue += delta * (f - g.floatMean);
       return;
     }
     case 'quantile':
-      if (!isHist) g.values.push(f);
+      if (h) {
+        ignored(ev, e);
+        return;
+      }
+      g.values.push(f);
       return;
-  }
-  void first;
-}
-
-function finish(ev: Evaluator, e: AggregateExpr, op: string, g: Group, p: number): number | undefined {
-  switch (op) {
-    case 'sum':
-      if (g.hasHist) {
-        if (g.hasFloat) mixWarn(ev, e, g);
-        return undefined;
-      }
-      return g.value + g.c;
-    case 'avg':
-      if (g.hasHist) {
-        if (g.hasFloat) mixWarn(ev, e, g);
-        return undefined;
-      }
-      return g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count;
-    case 'count':
-      return g.count;
-    case 'group':
-      return 1;
-    case 'min':
-    case 'max':
-      return g.count === 0 ? undefined : g.value;
-    case 'stddev':
-      return g.count === 0 ? undefined : Math.sqrt(g.value / g.count);
-    case 'stdvar':
-      return g.count === 0 ? undefined : g.value / g.count;
-    case 'quantile':
-      if (Number.isNaN(p) || p < 0 || p > 1) {
-        ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(p)}`, e.param!.pos);
-      }
-      return g.values.length === 0 ? undefined : quantile(p, g.values);
   }
   throw new ExecutionError(`unsupported aggregation ${op}`);
 }
 
-function mixWarn(ev: Evaluator, e: AggregateExpr, g: Group): void {
-  ev.ctx.warn(
-    `encountered a mix of histograms and floats for metric name ${JSON.stringify(g.metric.get('__name__'))}`,
-    e.pos,
-  );
+/** Emits a group's value at step time `t`. */
+function finishGroup(ev: Evaluator, e: AggregateExpr, g: Group, t: number, p: number): void {
+  const op = e.op;
+  let f = g.floatValue;
+  let h: FloatHistogram | undefined;
+  switch (op) {
+    case 'avg':
+    case 'sum':
+      if (g.hasFloat && g.hasHistogram) {
+        ev.ctx.warn('encountered a mix of histograms and floats for aggregation', e.expr.pos);
+        return;
+      }
+      if (g.incompatibleHistograms) return;
+      if (g.hasHistogram) {
+        if (op === 'sum') {
+          h = g.histogramValue!;
+          if (g.histogramKahanC) addHistogram(h, g.histogramKahanC);
+        } else if (g.histogramIncrementalMean) {
+          h = g.histogramMean!;
+          if (g.histogramKahanC) addHistogram(h, g.histogramKahanC);
+        } else {
+          h = divHistogram(g.histogramValue!, g.groupCount);
+          if (g.histogramKahanC) addHistogram(h, divHistogram(g.histogramKahanC, g.groupCount));
+        }
+        compactHistogram(h);
+      } else if (op === 'sum') f = g.floatValue + g.floatKahanC;
+      else if (g.floatIncrementalMean) f = g.floatMean + g.floatKahanC;
+      else f = g.floatValue / g.groupCount + g.floatKahanC / g.groupCount;
+      break;
+    case 'count':
+      f = g.groupCount;
+      break;
+    case 'stdvar':
+      f = g.floatValue / g.groupCount;
+      break;
+    case 'stddev':
+      f = Math.sqrt(g.floatValue / g.groupCount);
+      break;
+    case 'quantile':
+      f = quantile(p, g.values);
+      break;
+  }
+  if (g.counterResetSeen && g.notCounterResetSeen) {
+    ev.ctx.warn('conflicting counter resets during histogram aggregation', e.expr.pos);
+  }
+  pushPoint(g.out, t, h ? 0 : f, h);
 }
 
 function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: SeriesOut[]): SeriesOut[] {
-  if (!label || label.includes('\uFFFD')) throw new ExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  if (!label || !isValidUTF8(label)) throw new ExecutionError(`invalid label name ${quote(label)}`);
   const out = new Map<string, SeriesOut>();
   const pos = new Int32Array(input.length);
   const gl = input.map((s) => groupLabels(s.metric, e));
@@ -390,7 +514,7 @@ function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: Seri
       pos[k] = p;
       if (p >= s.t.length || s.t[p] !== t) continue;
       const h = s.h?.[p];
-      const valStr = h ? histogramString(h) : formatFloat(s.f[p]!);
+      const valStr = h ? histogramToString(h) : formatFloat(s.f[p]!);
       const metric = gl[k]!.builder().set(label, valStr).labels();
       const key = metric.key();
       const c = counts.get(key);
@@ -409,70 +533,121 @@ function countValues(ev: Evaluator, e: AggregateExpr, label: string, input: Seri
   return [...out.values()];
 }
 
-/** topk/bottomk/limitk/limit_ratio: per group and step, select input series (labels kept). */
+/**
+ * topk/bottomk/limitk/limit_ratio: per group and step, select input series (labels kept), with
+ * Prometheus's algorithm (aggregationK): a Go heap per group fed in input order, sorted with Go's
+ * sort at the end, so equal values come out in the order Prometheus gives them for the same input
+ * order. Instant queries return the groups in order of first appearance, each in selection order.
+ */
 function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: SeriesOut[]): SeriesOut[] {
   const op = e.op;
-  const groupKey = input.map((s) => groupLabels(s.metric, e).key());
+  const groupOf = new Int32Array(input.length);
+  const byKey = new Map<string, number>();
+  input.forEach((s, k) => {
+    const key = groupLabels(s.metric, e).key();
+    let g = byKey.get(key);
+    if (g === undefined) byKey.set(key, (g = byKey.size));
+    groupOf[k] = g;
+  });
+  const nGroups = byKey.size;
   const outs = input.map((s) => newSeries(s.metric, s.dropName));
   const pos = new Int32Array(input.length);
-  // instant queries keep the selection order (topk descending, bottomk ascending)
+  const offsets = new Float64Array(op === 'limit_ratio' ? input.length : 0).fill(Number.NaN);
+  if (op === 'limit_ratio') {
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const r of param) {
+      if (r > max) max = r;
+      if (r < min) min = r;
+    }
+    if (max > 1) ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(max)}, capping to 1`, e.param!.pos);
+    if (min < -1)
+      ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(min)}, capping to -1`, e.param!.pos);
+  }
+  const sampled = (k: number, r: number) => {
+    let off = offsets[k]!;
+    if (Number.isNaN(off)) offsets[k] = off = labelsRatio(input[k]!.metric);
+    return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
+  };
+  const valAt = (k: number) => input[k]!.f[pos[k]!]!;
+  // Prometheus's vectorByValueHeap (`reverse`: vectorByReverseValueHeap) over series indexes
+  const heapOf = (arr: number[], rev: boolean): Sortable => ({
+    len: () => arr.length,
+    less: (i, j) => {
+      const vi = valAt(arr[i]!);
+      if (Number.isNaN(vi)) return true;
+      const vj = valAt(arr[j]!);
+      return rev ? vi > vj : vi < vj;
+    },
+    swap: (i, j) => {
+      const x = arr[i]!;
+      arr[i] = arr[j]!;
+      arr[j] = x;
+    },
+  });
+  const rev = op === 'bottomk';
   let order: number[] = [];
   for (let i = 0; i < ev.steps; i++) {
     const t = ev.ts(i);
     const p = param[i]!;
     if (Number.isNaN(p))
       throw new ExecutionError(op === 'limit_ratio' ? 'Ratio value is NaN' : 'Parameter value is NaN');
-    const groups = new Map<string, number[]>();
     for (let k = 0; k < input.length; k++) {
       const s = input[k]!;
       let q = pos[k]!;
       while (q < s.t.length && s.t[q]! < t) q++;
       pos[k] = q;
+    }
+    order = [];
+    const r = op === 'limit_ratio' ? Math.max(-1, Math.min(1, p)) : 0;
+    const K = op === 'limit_ratio' ? 0 : Math.min(Math.trunc(p), input.length);
+    if (op === 'limit_ratio' ? r === 0 : K < 1) continue;
+    const heaps: (number[] | undefined)[] = new Array(nGroups);
+    for (let k = 0; k < input.length; k++) {
+      const s = input[k]!;
+      const q = pos[k]!;
       if (q >= s.t.length || s.t[q] !== t) continue;
-      if (s.h?.[q] && (op === 'topk' || op === 'bottomk')) {
+      const isHist = s.h?.[q] !== undefined;
+      const g = groupOf[k]!;
+      let heap = heaps[g];
+      if ((op === 'topk' || op === 'bottomk') && isHist) {
         ev.ctx.info(`ignored histogram in ${op} aggregation`, e.pos);
         continue;
       }
-      const key = groupKey[k]!;
-      let g = groups.get(key);
-      if (!g) {
-        g = [];
-        groups.set(key, g);
+      if (!heap) heaps[g] = heap = [];
+      const h = heapOf(heap, rev);
+      switch (op) {
+        case 'limit_ratio':
+          if (sampled(k, r)) {
+            heap.push(k);
+            heapPushed(heapOf(heap, false));
+          }
+          break;
+        case 'limitk':
+          if (heap.length < K) {
+            heap.push(k);
+            heapPushed(heapOf(heap, false));
+          }
+          break;
+        default: {
+          const v = valAt(k);
+          if (heap.length < K) {
+            heap.push(k);
+            heapPushed(h);
+          } else {
+            const top = valAt(heap[0]!);
+            if ((rev ? top > v : top < v) || (Number.isNaN(top) && !Number.isNaN(v))) {
+              heap[0] = k;
+              if (K > 1) heapFix(h, 0);
+            }
+          }
+        }
       }
-      g.push(k);
     }
-    const valAt = (k: number) => input[k]!.f[pos[k]!]!;
-    order = [];
-    for (const members of groups.values()) {
-      let chosen: number[];
-      if (op === 'limit_ratio') {
-        let r = p;
-        if (r > 1 || r < -1) {
-          const capped = r > 1 ? 1 : -1;
-          ev.ctx.warn(`ratio value should be between -1 and 1, got ${formatG(r)}, capping to ${capped}`, e.param!.pos);
-          r = capped;
-        }
-        chosen = members.filter((k) => {
-          const off = labelsRatio(input[k]!.metric);
-          return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
-        });
-      } else {
-        const k = Math.min(p, Number.MAX_SAFE_INTEGER);
-        if (k < 1) continue;
-        if (op === 'limitk') chosen = members.slice(0, k);
-        else {
-          const top = op === 'topk';
-          const sorted = [...members].sort((a, b) => {
-            const x = valAt(a);
-            const y = valAt(b);
-            if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
-            if (Number.isNaN(y)) return -1;
-            return top ? y - x : x - y;
-          });
-          chosen = sorted.slice(0, Math.floor(k));
-        }
-      }
-      for (const k of chosen) {
+    for (const heap of heaps) {
+      if (!heap) continue;
+      if ((op === 'topk' || op === 'bottomk') && heap.length > 1) goSort(reverse(heapOf(heap, rev)));
+      for (const k of heap) {
         const s = input[k]!;
         pushPoint(outs[k]!, t, s.f[pos[k]!]!, s.h?.[pos[k]!]);
         order.push(k);
@@ -483,17 +658,34 @@ function selectK(ev: Evaluator, e: AggregateExpr, param: Float64Array, input: Se
   return outs.filter((o) => o.t.length > 0);
 }
 
-/** A stable pseudo-random position in [0,1) per label set (Prometheus hashes the labels). */
-function labelsRatio(l: Labels): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  const s = l.key();
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+/**
+ * The sampling offset in [0,1) of a label set, as Prometheus computes it: its labels hash, `xxhash64`
+ * of the label set's bytes in the default (`stringlabels`) layout, over 2^64-1. In that layout each
+ * name and value is its byte length (one byte below 255, else 255 and three bytes little-endian)
+ * followed by its bytes, labels sorted by name.
+ */
+export function labelsRatio(l: Labels): number {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  l.forEach((name, value) => {
+    for (const s of [name, value]) {
+      const b = utf8.encode(s);
+      const size =
+        b.length < 255 ? Uint8Array.of(b.length) : Uint8Array.of(255, b.length, b.length >> 8, b.length >> 16);
+      parts.push(size, b);
+      n += size.length + b.length;
+    }
+  });
+  const buf = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    buf.set(p, o);
+    o += p.length;
   }
-  return (h1 * 2 ** 21 + (h2 >>> 11)) / 2 ** 53;
+  // Go's float64(math.MaxUint64) is 2^64
+  return Number(xxhash64(buf)) / 2 ** 64;
 }
+
+const utf8 = new TextEncoder();
 
 export { Labels };

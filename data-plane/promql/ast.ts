@@ -38,6 +38,8 @@ export interface VectorSelector extends TimeModifiers {
   matchers: Matcher[];
   anchored: boolean;
   smoothed: boolean;
+  /** Read as count and sum only (under histogram_count/sum/avg), see histogram-stats.ts. */
+  skipHistogramBuckets?: boolean;
   pos: PosRange;
 }
 
@@ -112,6 +114,8 @@ export interface Call {
   func: FunctionDef;
   args: Expr[];
   pos: PosRange;
+  /** info(): the selector of its info series, set when the query is planned (see info.ts). */
+  infoSelector?: VectorSelector;
 }
 
 export interface NumberLiteral {

@@ -1,11 +1,24 @@
-import { ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
+import {
+  type AddResult,
+  addHistogram,
+  compactHistogram,
+  copyHistogram,
+  divHistogram,
+  ExecutionError,
+  type FloatHistogram,
+  HistogramIncompatibleSchemaError,
+  histogramsEqual,
+  Labels,
+  mulHistogram,
+  subHistogram,
+  trimBuckets,
+} from '../model/index.js';
 import type { BinaryExpr, VectorMatching } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
-import { combine, HistogramMismatchError, histEquals, scale } from './histogram.js';
+
 import { COMPARISON_OPS } from './parser.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut, StepCursor } from './value.js';
 
-const CMP_FAST: Record<string, boolean> = { '==': true, '!=': true, '>': true, '<': true, '>=': true, '<=': true };
 const ARITH = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 
 /** Go's math.Pow differs from JS `**` for a few NaN/Inf cases. */
@@ -91,11 +104,24 @@ function vectorScalar(
       const t = s.t[i]!;
       const x = sc[ev.stepIndex(t)]!;
       const v = s.f[i]!;
-      const ok = swap ? binElem(ev, e, x, undefined, v, h) : binElem(ev, e, v, h, x, undefined);
-      if (!ok) continue;
+      let keep = swap ? elemBinop(op, x, undefined, v, h) : elemBinop(op, v, h, x, undefined);
+      // a warning comes with a result; anything else means none
+      if (elem.err && elem.err.kind !== 'warn') {
+        report(ev, e, elem.err, undefined);
+        continue;
+      }
+      let f = elem.f;
+      let rh = elem.h;
       // a scalar-vector comparison keeps the vector's value
-      if (cmp && !e.returnBool && !h) elem.f = v;
-      pushPoint(o, t, elem.f, elem.h);
+      if (cmp && swap) {
+        f = v;
+        rh = h;
+      }
+      if (e.returnBool) {
+        f = keep ? 1 : 0;
+        keep = true;
+      }
+      if (keep) pushPoint(o, t, f, rh);
     }
     if (o.t.length > 0) out.push(o);
   }
@@ -103,96 +129,122 @@ function vectorScalar(
 }
 
 /** Result slot of one element-wise operation (avoids allocating per sample). */
-const elem = { f: 0, h: undefined as FloatHistogram | undefined };
+const elem = {
+  f: 0,
+  h: undefined as FloatHistogram | undefined,
+  /** An annotation that comes with a kept result (mismatched custom bounds reconciled). */
+  info: undefined as string | undefined,
+  /** Why the pair has no result, or a warning that drops it (Prometheus's returned error). */
+  err: undefined as BinopError | undefined,
+};
+
+interface BinopError {
+  kind: 'info' | 'warn' | 'incompatible-schema';
+  msg: string;
+}
+
+function incompatibleTypes(l: string, op: string, r: string): BinopError {
+  return {
+    kind: 'info',
+    msg: `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${l} ${op} ${r}`,
+  };
+}
 
 /**
- * Applies `op` to (a, ah) and (b, bh) where a side is a histogram when its `h` is set. Returns
- * false when the pair yields no sample (filtered comparison or incompatible types, with an info).
+ * Applies `op` to (a, ah) and (b, bh) where a side is a histogram when its `h` is set, as Prometheus's
+ * vectorElemBinop does: the result goes to `elem`, the return value says whether to keep it
+ * (comparisons filter); `elem.err` is set when the pair has no result.
  */
-function binElem(
-  ev: Evaluator,
-  e: BinaryExpr,
+function elemBinop(
+  op: string,
   a: number,
   ah: FloatHistogram | undefined,
   b: number,
   bh: FloatHistogram | undefined,
 ): boolean {
-  const op = e.op;
-  const cmp = e.returnBool || CMP_FAST[op] === true;
+  elem.h = undefined;
+  elem.info = undefined;
+  elem.err = undefined;
   if (!ah && !bh) {
-    const res = floatOp(op, a, b);
-    elem.h = undefined;
-    if (cmp) {
-      if (e.returnBool) elem.f = res;
-      else if (res === 1) elem.f = a;
-      else return false;
-    } else elem.f = res;
+    switch (op) {
+      case '==':
+      case '!=':
+      case '>':
+      case '<':
+      case '>=':
+      case '<=':
+        elem.f = a;
+        return floatOp(op, a, b) === 1;
+      case '</':
+      case '>/':
+        elem.err = incompatibleTypes('float', op, 'float');
+        return false;
+    }
+    elem.f = floatOp(op, a, b);
     return true;
   }
-  if (ah && bh) {
-    if (op === '+' || op === '-') {
-      try {
-        const r = combine(ah, bh, op === '+' ? 1 : -1);
-        if (r.reconciled)
-          ev.ctx.info(
-            `mismatched custom buckets were reconciled during ${op === '+' ? 'addition' : 'subtraction'}`,
-            e.pos,
-          );
-        if (r.h.counterResetHint !== 'gauge') r.h.counterResetHint = 'unknown';
-        elem.h = r.h;
+  elem.f = 0;
+  if (!ah) {
+    if (op === '*') {
+      elem.h = compactHistogram(mulHistogram(copyHistogram(bh!), a));
+      return true;
+    }
+    elem.err = incompatibleTypes('float', op, 'histogram');
+    return false;
+  }
+  if (!bh) {
+    switch (op) {
+      case '*':
+        elem.h = compactHistogram(mulHistogram(copyHistogram(ah), b));
         return true;
+      case '/':
+        elem.h = compactHistogram(divHistogram(copyHistogram(ah), b));
+        return true;
+      case '</':
+      case '>/':
+        elem.h = trimBuckets(copyHistogram(ah), b, op === '</');
+        return true;
+    }
+    elem.err = incompatibleTypes('histogram', op, 'float');
+    return false;
+  }
+  switch (op) {
+    case '+':
+    case '-': {
+      const h = copyHistogram(ah);
+      let r: AddResult;
+      try {
+        r = op === '+' ? addHistogram(h, bh) : subHistogram(h, bh);
       } catch (err) {
-        if (!(err instanceof HistogramMismatchError)) throw err;
-        ev.ctx.warn(
-          `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ""`,
-          e.pos,
-        );
+        if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+        elem.err = { kind: 'incompatible-schema', msg: '' };
         return false;
       }
+      const what = op === '+' ? 'addition' : 'subtraction';
+      // a difference is a gauge, whatever its inputs were
+      if (op === '-') h.counterResetHint = 'gauge';
+      if (r.counterResetCollision)
+        elem.err = { kind: 'warn', msg: `conflicting counter resets during histogram ${what}` };
+      if (r.nhcbBoundsReconciled) elem.info = `mismatched custom buckets were reconciled during ${what}`;
+      elem.h = compactHistogram(h);
+      return true;
     }
-    if (op === '==' || op === '!=') {
-      const eq = histEquals(ah, bh) === (op === '==');
-      if (e.returnBool) {
-        elem.h = undefined;
-        elem.f = eq ? 1 : 0;
-        return true;
-      }
-      if (!eq) return false;
+    case '==':
+    case '!=':
       elem.h = ah;
-      return true;
-    }
-  } else if (!cmp) {
-    const h = (ah ?? bh)!;
-    const x = ah ? b : a;
-    if (op === '*') {
-      elem.h = scale(h, x);
-      return true;
-    }
-    if (op === '/' && ah) {
-      elem.h = scale(h, 1 / x);
-      return true;
-    }
+      return histogramsEqual(ah, bh) === (op === '==');
   }
-  ev.ctx.info(
-    `incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${ah ? 'histogram' : 'float'} ${op} ${bh ? 'histogram' : 'float'}`,
-    e.pos,
-  );
+  elem.err = incompatibleTypes('histogram', op, 'histogram');
   return false;
 }
 
-function _histScalarOp(op: string, h: FloatHistogram, x: number, swap: boolean): FloatHistogram | undefined {
-  if (op === '*' || (op === '/' && !swap)) {
-    const f = op === '*' ? x : 1 / x;
-    return {
-      ...h,
-      zeroCount: h.zeroCount * f,
-      count: h.count * f,
-      sum: h.sum * f,
-      positiveBuckets: h.positiveBuckets.map((b) => b * f),
-      negativeBuckets: h.negativeBuckets.map((b) => b * f),
-    };
-  }
-  return undefined;
+/** Reports a pair's annotation (Prometheus's handleVectorBinopError). */
+function report(ev: Evaluator, e: BinaryExpr, err: BinopError | undefined, info: string | undefined): void {
+  if (info) ev.ctx.info(info, e.pos);
+  if (!err) return;
+  if (err.kind === 'info') ev.ctx.info(err.msg, e.pos);
+  else if (err.kind === 'warn') ev.ctx.warn(err.msg, e.pos);
+  else ev.ctx.warn(`incompatible bucket layout encountered for binary operator ${e.op}`, e.pos);
 }
 
 /** Prometheus's match signature: `on` keeps the listed labels, `ignoring` drops them and the name. */
@@ -287,7 +339,6 @@ function labelsString(l: Labels): string {
 function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: SeriesOut[]): SeriesOut[] {
   const vm = e.vectorMatching!;
   const op = e.op;
-  const cmp = COMPARISON_OPS.has(op);
   const swap = vm.card === 'one-to-many';
   const many = swap ? rhs : lhs;
   const one = swap ? lhs : rhs;
@@ -365,6 +416,13 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
       }
       const ms = many[k]!;
       const lh = ms.h?.[p];
+      const lv = ms.f[p]!;
+      const keep = swap ? elemBinop(op, rv, rh, lv, lh) : elemBinop(op, lv, lh, rv, rh);
+      if (elem.err) {
+        report(ev, e, elem.err, undefined);
+        continue;
+      }
+      if (elem.info) report(ev, e, undefined, elem.info);
       if (vm.card === 'one-to-one') {
         if (matchedStamp[id] === stamp && found) {
           throw new ExecutionError(
@@ -373,11 +431,12 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
         }
         matchedStamp[id] = stamp;
       }
-      const lv = ms.f[p]!;
-      const ok = swap ? binElem(ev, e, rv, rh, lv, lh) : binElem(ev, e, lv, lh, rv, rh);
-      if (!ok) continue;
-      const value = elem.f;
-      const valueH = elem.h;
+      let value = elem.f;
+      let valueH = elem.h;
+      if (e.returnBool) {
+        value = keep ? 1 : 0;
+        valueH = undefined;
+      } else if (!keep) continue;
       // the output series for this (many, one) pair, resolved once
       const cacheKey = k * width + mk + 1;
       let o = outCache.get(cacheKey);
@@ -404,15 +463,20 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
         const k = oneK[id]!;
         const p = oneP[id]!;
         const os = one[k]!;
-        if (os.h?.[p]) continue;
-        const [a, b] = swap ? [os.f[p]!, fillMany] : [fillMany, os.f[p]!];
-        const res = floatOp(op, a, b);
-        let value: number;
-        if (cmp) {
-          if (e.returnBool) value = res;
-          else if (res === 1) value = a;
-          else continue;
-        } else value = res;
+        const oh = os.h?.[p];
+        const keep = swap
+          ? elemBinop(op, os.f[p]!, oh, fillMany, undefined)
+          : elemBinop(op, fillMany, undefined, os.f[p]!, oh);
+        if (elem.err) {
+          report(ev, e, elem.err, undefined);
+          continue;
+        }
+        let value = elem.f;
+        let valueH = elem.h;
+        if (e.returnBool) {
+          value = keep ? 1 : 0;
+          valueH = undefined;
+        } else if (!keep) continue;
         // the "many" side is missing: the result is built from the other side's labels
         const metric = dropMetricName(vm.on ? os.metric.keep(vm.matchingLabels) : os.metric.without(vm.matchingLabels));
         const key = metric.key();
@@ -424,7 +488,7 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
         }
         if (o.t.length > 0 && o.t[o.t.length - 1] === t)
           throw new ExecutionError('vector cannot contain metrics with the same labelset');
-        pushPoint(o, t, value, undefined);
+        pushPoint(o, t, value, valueH);
       }
     }
   }

@@ -14,6 +14,8 @@ import type { Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector 
 import { children, exprType, typeName } from './ast.js';
 import { abortError, type CancelSignal, QueryContext } from './context.js';
 import { DEFAULT_SUBQUERY_STEP_MS, Evaluator } from './evaluator.js';
+import { markHistogramStatsSelectors } from './histogram-stats.js';
+import { infoSelector } from './info.js';
 import { evalDuration, parseExpr } from './parser.js';
 import { exprString } from './printer.js';
 import { RangeParamError } from './range-functions.js';
@@ -181,6 +183,7 @@ export class Engine {
       maxSamples,
       maxSubquerySteps: opts.maxSubquerySteps ?? this.maxSubquerySteps,
     };
+    markHistogramStatsSelectors(e);
     const selectors = [...selectorRanges(e, plan)].map(([vs, range]) => ({ vs, range }));
     return {
       expr: e,
@@ -354,6 +357,13 @@ function selectorRanges(e: Expr, plan: Plan): Map<VectorSelector, SelRange> {
         return;
       }
       case 'Call':
+        if (x.func.name === 'info') {
+          // the second argument only holds matchers; the info series are read by their own selector
+          x.infoSelector = infoSelector(x);
+          walk(x.args[0]!, s, en, x.func.name);
+          walk(x.infoSelector, s, en, x.func.name);
+          return;
+        }
         for (const c of x.args) walk(c, s, en, x.func.name);
         return;
       default:

@@ -118,7 +118,8 @@ describe('parse errors are bad_data, whatever the input', () => {
     ['\\U0001F600', '😀'],
     ['\\uFFFF', '\uFFFF'],
     ['\\U0010FFFF', '\u{10FFFF}'],
-    ['\\377', '\uFFFD'],
+    // a lone byte is not UTF-8: kept as U+DC00+byte (see unquoteString), which encodes as U+FFFD
+    ['\\377', '\uDCFF'],
     ['\\101', 'A'],
   ])('still unquotes the valid escape %s', (esc, want) => {
     expect(unquoteString(`"${esc}"`)).toBe(want);

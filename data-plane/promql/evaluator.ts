@@ -1,4 +1,14 @@
-import { BadDataError, type FloatHistogram, isStaleNaN, Labels } from '../model/index.js';
+import {
+  BadDataError,
+  copyHistogram,
+  ExecutionError,
+  type FloatHistogram,
+  HistogramIncompatibleSchemaError,
+  isStaleNaN,
+  Labels,
+  mulHistogram,
+  usesCustomBuckets,
+} from '../model/index.js';
 import { evalAggregate } from './aggregate.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr, TimeModifiers, VectorSelector } from './ast.js';
 import { exprType } from './ast.js';
@@ -6,8 +16,10 @@ import { evalBinary } from './binop.js';
 import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
 import type { QueryContext } from './context.js';
 import type { Evaluation } from './eval-api.js';
-import { extendedRangeValue } from './extended-range.js';
+import { extendedRangeValue, interpolateHistograms } from './extended-range.js';
 import { absentLabels, evalCall } from './functions.js';
+import { type SeekStep, toHistogramStats } from './histogram-stats.js';
+import { evalInfo, infoSelector } from './info.js';
 import { evalDuration } from './parser.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
 import { type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
@@ -72,7 +84,7 @@ export class Evaluator implements Evaluation {
         for (const s of v.series) {
           for (let i = 0; i < s.f.length; i++) {
             const h = s.h?.[i];
-            if (h) s.h![i] = negHistogram(h);
+            if (h) s.h![i] = mulHistogram(copyHistogram(h), -1);
             else s.f[i] = -s.f[i]!;
           }
           s.dropName = true;
@@ -140,6 +152,7 @@ export class Evaluator implements Evaluation {
   }
 
   vectorSelector(vs: VectorSelector): SeriesOut[] {
+    if (vs.smoothed) return this.smoothedSelector(vs);
     const series = this.ctx.selected.get(vs) ?? [];
     const out: SeriesOut[] = [];
     const lookback = this.lookback;
@@ -148,9 +161,10 @@ export class Evaluator implements Evaluation {
     const buf = this.buf;
     for (const s of series) {
       this.ctx.check();
-      const n = loadSeries(s, first - lookback + 1, last + (vs.smoothed ? lookback : 0), false, buf);
+      const n = loadSeries(s, first - lookback + 1, last, false, buf);
       this.ctx.samplesLoaded += n;
       if (n === 0) continue;
+      if (vs.skipHistogramBuckets && buf.h) toHistogramStats(buf, this.seekSteps(vs, lookback, lookback));
       const o = newSeries(s.labels, false);
       let j = -1;
       for (let i = 0; i < this.steps; i++) {
@@ -160,26 +174,86 @@ export class Evaluator implements Evaluation {
         if (j < 0 || buf.t[j]! <= ref - lookback) continue;
         const h = buf.h?.[j];
         if (h !== undefined) {
-          // a step's sample need not follow the previous step's, so "not_reset" no longer holds
-          if (!isStaleHistogram(h))
-            pushPoint(o, this.ts(i), 0, h.counterResetHint === 'not_reset' ? { ...h, counterResetHint: 'unknown' } : h);
-        } else if (!isStaleNaN(buf.v[j]!)) {
-          let v = buf.v[j]!;
-          // `x smoothed`: linear interpolation towards the next sample (from zero across a reset)
-          const nx = j + 1;
-          if (
-            vs.smoothed &&
-            buf.t[j] !== ref &&
-            nx < n &&
-            !buf.h?.[nx] &&
-            buf.t[nx]! <= ref + lookback &&
-            !isStaleNaN(buf.v[nx]!)
-          ) {
-            const f = (ref - buf.t[j]!) / (buf.t[nx]! - buf.t[j]!);
-            const b = buf.v[nx]!;
-            v = b < v ? b * f : v + (b - v) * f;
+          if (!isStaleHistogram(h)) pushPoint(o, this.ts(i), 0, h);
+        } else if (!isStaleNaN(buf.v[j]!)) pushPoint(o, this.ts(i), buf.v[j]!, undefined);
+      }
+      if (o.t.length > 0) {
+        this.ctx.addSamples(o.t.length);
+        out.push(o);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `x smoothed`: at each step the value interpolated between the samples around the reference
+   * time within the lookback delta either side (the last one carried forward when there is no
+   * later one), histograms from zero across a counter reset (Prometheus's smoothSeries).
+   */
+  smoothedSelector(vs: VectorSelector): SeriesOut[] {
+    const series = this.ctx.selected.get(vs) ?? [];
+    const out: SeriesOut[] = [];
+    const lb = this.lookback;
+    const buf = this.buf;
+    for (const s of series) {
+      this.ctx.check();
+      const n = loadSeries(s, this.refTime(vs, 0) - lb + 1, this.refTime(vs, this.steps - 1) + lb, true, buf);
+      this.ctx.samplesLoaded += n;
+      if (n === 0) continue;
+      const name = JSON.stringify(s.labels.get('__name__'));
+      const o = newSeries(s.labels, false);
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < this.steps; i++) {
+        const ref = this.refTime(vs, i);
+        while (lo < n && buf.t[lo]! <= ref - lb) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && buf.t[hi]! <= ref + lb) hi++;
+        if (lo === hi) continue;
+        let hists = 0;
+        for (let k = lo; k < hi; k++) if (buf.h?.[k]) hists++;
+        if (hists > 0 && hists < hi - lo) {
+          this.ctx.warn(`encountered a mix of histograms and floats for metric name ${name}`, vs.pos);
+          continue;
+        }
+        let k = lo;
+        while (k < hi && buf.t[k]! < ref) k++;
+        if (hists === 0) {
+          if (k < hi && buf.t[k] === ref) pushPoint(o, this.ts(i), buf.v[k]!, undefined);
+          else if (k > lo && k < hi) {
+            const t1 = buf.t[k - 1]!;
+            const v1 = buf.v[k - 1]!;
+            pushPoint(o, this.ts(i), v1 + ((buf.v[k]! - v1) * (ref - t1)) / (buf.t[k]! - t1), undefined);
+          } else if (k > lo) pushPoint(o, this.ts(i), buf.v[k - 1]!, undefined);
+          continue;
+        }
+        const hs = buf.h!;
+        if (k < hi && buf.t[k] === ref) pushPoint(o, this.ts(i), 0, copyHistogram(hs[k]!));
+        else if (k > lo && k < hi) {
+          const prev = hs[k - 1]!;
+          const next = hs[k]!;
+          const mixed = () =>
+            this.ctx.warn(
+              `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${name}`,
+              vs.pos,
+            );
+          if (usesCustomBuckets(prev) !== usesCustomBuckets(next)) {
+            mixed();
+            continue;
           }
-          pushPoint(o, this.ts(i), v, undefined);
+          const isCounter = prev.counterResetHint !== 'gauge' || next.counterResetHint !== 'gauge';
+          try {
+            const h = interpolateHistograms(buf.t[k - 1]!, prev, buf.t[k]!, next, ref, isCounter, (what) =>
+              this.ctx.info(`mismatched custom buckets were reconciled during ${what}`, vs.pos),
+            );
+            pushPoint(o, this.ts(i), 0, h);
+          } catch (err) {
+            if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+            mixed();
+          }
+        } else if (k > lo) {
+          // the hint tells how a sample relates to the one before, which no longer holds
+          pushPoint(o, this.ts(i), 0, { ...copyHistogram(hs[k - 1]!), counterResetHint: 'unknown' });
         }
       }
       if (o.t.length > 0) {
@@ -190,8 +264,24 @@ export class Evaluator implements Evaluation {
     return out;
   }
 
-  /** Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it. */
-  vectorSelectorTimestamps(vs: VectorSelector): SeriesOut[] {
+  /**
+   * The seeks Prometheus's buffered iterator makes reading a selector step by step: to `window`
+   * before the step's reference time (`later` from the second step on), then up to that time
+   * (plus `ahead`). With `@` only the first step reads.
+   */
+  *seekSteps(vs: VectorSelector, window: number, later: number, ahead = 0): Generator<SeekStep> {
+    const steps = vs.timestamp !== undefined || vs.startOrEnd ? 1 : this.steps;
+    for (let i = 0; i < steps; i++) {
+      const r = this.refTime(vs, i) + ahead;
+      yield { t0: r - (i === 0 ? window : later), r };
+    }
+  }
+
+  /**
+   * Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it,
+   * and for info() (`infoSeries`: a histogram sample is an error).
+   */
+  vectorSelectorTimestamps(vs: VectorSelector, infoSeries = false): SeriesOut[] {
     const series = this.ctx.selected.get(vs) ?? [];
     const out: SeriesOut[] = [];
     const first = this.refTime(vs, 0);
@@ -207,6 +297,8 @@ export class Evaluator implements Evaluation {
         if (j < 0 || buf.t[j]! <= ref - this.lookback) continue;
         const h = buf.h?.[j];
         if (h ? isStaleHistogram(h) : isStaleNaN(buf.v[j]!)) continue;
+        if (h && infoSeries)
+          throw new ExecutionError(`this should be an info metric, with float samples: ${s.labels.toString()}`);
         pushPoint(o, this.ts(i), buf.t[j]! / 1000, undefined);
       }
       if (o.t.length > 0) out.push(o);
@@ -233,6 +325,14 @@ export class Evaluator implements Evaluation {
         const n = loadSeries(s, first - range - ext + 1, last + (e.vectorSelector.smoothed ? ext : 0), true, buf);
         this.ctx.samplesLoaded += n;
         if (n === 0) continue;
+        if (e.vectorSelector.skipHistogramBuckets && buf.h) {
+          const vs = e.vectorSelector;
+          const window = range + (vs.anchored ? this.lookback : vs.smoothed ? 2 * this.lookback : 0);
+          toHistogramStats(
+            buf,
+            this.seekSteps(vs, window, Math.min(window, this.interval), vs.smoothed ? this.lookback : 0),
+          );
+        }
         this.ctx.addSamples(n);
         fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, n, dropName: false });
         this.ctx.releaseSamples(n);
@@ -241,7 +341,14 @@ export class Evaluator implements Evaluation {
     }
     const inner = this.subqueryEvaluator(e, first, last, range).evalVector(e.expr);
     for (const s of inner) {
-      fn({ metric: s.metric, t: s.t, v: s.f, h: s.h, n: s.t.length, dropName: s.dropName });
+      // A subquery's points need not be consecutive samples: explicit reset hints no longer hold
+      // (Prometheus makes them unknown too).
+      const h = s.h?.map((x) =>
+        x && (x.counterResetHint === 'not_reset' || x.counterResetHint === 'reset')
+          ? { ...x, counterResetHint: 'unknown' as const }
+          : x,
+      );
+      fn({ metric: s.metric, t: s.t, v: s.f, h, n: s.t.length, dropName: s.dropName });
     }
     let total = 0;
     for (const s of inner) total += s.t.length;
@@ -295,6 +402,7 @@ export class Evaluator implements Evaluation {
         .map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
       return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, params) };
     }
+    if (fname === 'info') return evalInfo(this, e, e.infoSelector ?? infoSelector(e));
     return evalCall(this, e);
   }
 
@@ -370,7 +478,8 @@ export class Evaluator implements Evaluation {
         w.step = i;
         if (extended) {
           const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
-          if (r !== undefined) pushPoint(o, this.ts(i), r, undefined);
+          if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
+          else if (r) pushPoint(o, this.ts(i), 0, r);
           continue;
         }
         if (hi === lo && !rangeFn.needsEmpty) continue;
@@ -386,15 +495,4 @@ export class Evaluator implements Evaluation {
     });
     return out;
   }
-}
-
-function negHistogram(h: FloatHistogram): FloatHistogram {
-  return {
-    ...h,
-    zeroCount: -h.zeroCount,
-    count: -h.count,
-    sum: -h.sum,
-    positiveBuckets: h.positiveBuckets.map((x) => -x),
-    negativeBuckets: h.negativeBuckets.map((x) => -x),
-  };
 }

@@ -23,14 +23,4 @@ export function formatFloat(v: number): string {
 }
 
 /** Go's %g formatting for the few messages that print floats. */
-export function formatG(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Number.POSITIVE_INFINITY) return '+Inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
-  const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
-  if (exp < -4 || exp >= 21) {
-    const s = v.toExponential();
-    return s.replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return String(v);
-}
+export { goFloat as formatG } from '../model/index.js';

@@ -97,8 +97,8 @@ const defs: FunctionDef[] = [
   def('end', [], S),
   def('range', [], S),
   def('step', [], S),
-  def('min_of', [S, S], S, -1),
-  def('max_of', [S, S], S, -1),
+  def('min_of', [S, S], S),
+  def('max_of', [S, S], S),
 ];
 
 /** Every PromQL function by name (experimental ones included, as the conformance suite enables them). */

@@ -3,8 +3,10 @@ import type { Call, Expr } from './ast.js';
 import { exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatFloat } from './format.js';
+import { goSort, reverse } from './go-sort.js';
 import { nativeVariance } from './histogram.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
+import { isValidUTF8 } from './literals.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
 type MathFn = (x: number) => number;
@@ -214,15 +216,24 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
         ev.ctx.warn('sort is ineffective for range queries since results are always ordered by labels', e.pos);
       }
       if (name === 'sort' || name === 'sort_desc') {
+        // Go's sort.Sort over Prometheus's (reverse) value heap order, reversed: NaN last, and equal
+        // values in the order Prometheus leaves them
         const desc = name === 'sort_desc';
         const val = (s: SeriesOut) => s.f[s.f.length - 1] ?? Number.NaN;
-        series.sort((x, y) => {
-          const a = val(x);
-          const b = val(y);
-          if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-          if (Number.isNaN(b)) return -1;
-          return desc ? b - a : a - b;
-        });
+        goSort(
+          reverse({
+            len: () => series.length,
+            less: (i, j) => {
+              const vi = val(series[i]!);
+              return Number.isNaN(vi) || (desc ? vi < val(series[j]!) : vi > val(series[j]!));
+            },
+            swap: (i, j) => {
+              const x = series[i]!;
+              series[i] = series[j]!;
+              series[j] = x;
+            },
+          }),
+        );
       } else {
         const names = args.slice(1).map(stringArg);
         const desc = name === 'sort_by_label_desc';
@@ -344,7 +355,7 @@ function labelJoin(series: SeriesOut[], [dst, sep, ...srcs]: string[]): SeriesOu
 
 /** Label names are valid when non-empty UTF-8 (Prometheus 3.x UTF-8 validation). */
 export function isValidLabelName(n: string): boolean {
-  return n.length > 0 && !n.includes('\uFFFD');
+  return n.length > 0 && isValidUTF8(n);
 }
 
 interface GroupMatcher {

@@ -2,7 +2,7 @@ import { type FloatHistogram, Labels } from '../model/index.js';
 import { type Call, type Expr, exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
-import { hasNaNObservations, nativeFraction, nativeQuantile } from './histogram.js';
+import { nativeFraction, nativeQuantile } from './histogram.js';
 import { newSeries, pushPoint, type SeriesOut } from './value.js';
 
 interface Bucket {
@@ -221,15 +221,18 @@ function nativeQuantiles(ev: Evaluator, _call: Call, q: Float64Array, series: Se
     if (Number.isNaN(qv) || qv < 0 || qv > 1) {
       ev.ctx.warn(`quantile value should be between 0 and 1, got ${formatG(qv)}`, qArg.pos);
     }
-    const r = nativeQuantile(qv, h);
-    if (hasNaNObservations(h)) {
+    return nativeQuantile(qv, h, (kind) =>
       ev.ctx.info(
-        `input to histogram_quantile has NaN observations, result is ${Number.isNaN(r) ? 'NaN' : 'skewed higher'} for metric name ${JSON.stringify(name)}`,
+        `input to histogram_quantile has NaN observations, result is ${kind === 'result' ? 'NaN' : 'skewed higher'}${forName(name)}`,
         vectorArg(_call).pos,
-      );
-    }
-    return r;
+      ),
+    );
   });
+}
+
+/** Prometheus appends the metric name to some annotations when there is one. */
+function forName(name: string): string {
+  return name === '' ? '' : ` for metric name ${JSON.stringify(name)}`;
 }
 
 /** Interpolated cumulative count at `v` over prepared classic buckets. */
@@ -266,15 +269,14 @@ export function histogramFraction(
   series: SeriesOut[],
 ): SeriesOut[] {
   const groups = groupBuckets(ev, call, series);
-  const native = perNative(ev, series, (h, k, name) => {
-    if (hasNaNObservations(h)) {
+  const native = perNative(ev, series, (h, k, name) =>
+    nativeFraction(lower[k]!, upper[k]!, h, () =>
       ev.ctx.info(
-        `input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name ${JSON.stringify(name)}`,
+        `input to histogram_fraction has NaN observations, which are excluded from all fractions${forName(name)}`,
         vectorArg(call).pos,
-      );
-    }
-    return nativeFraction(lower[k]!, upper[k]!, h);
-  });
+      ),
+    ),
+  );
   return dropMixed(
     ev,
     call,

@@ -33,7 +33,9 @@ const SIMPLE_ESC: Record<string, string> = {
 
 /**
  * Unquotes a PromQL string literal with Go escape rules. `\x`/octal escapes are bytes, decoded as
- * UTF-8 at the end; invalid UTF-8 is kept as U+FFFD replacement characters.
+ * UTF-8 at the end. Go strings may hold invalid UTF-8; such a byte b is kept as the lone surrogate
+ * U+DC00+b (Python's "surrogateescape"), so a message can quote it as Go does (`"a\xc5z"`) and
+ * label-name checks see it is not valid UTF-8. Encoding such a string to UTF-8 gives U+FFFD.
  */
 export function unquoteString(lit: string): string {
   const q = lit[0];
@@ -84,7 +86,44 @@ export function unquoteString(lit: string): string {
       throw new BadDataError(`unknown escape sequence '\\${e}'`);
     }
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return decodeUTF8Escaped(bytes);
+}
+
+/** UTF-8 bytes to a string; each byte not part of a valid sequence becomes U+DC00+byte. */
+function decodeUTF8Escaped(b: number[]): string {
+  let out = '';
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    let cp = n === 1 ? c : n === 2 ? c & 0x1f : n === 3 ? c & 0x0f : c & 0x07;
+    let ok = n > 0 && i + n <= b.length;
+    for (let k = 1; ok && k < n; k++) {
+      const x = b[i + k]!;
+      if ((x & 0xc0) !== 0x80) ok = false;
+      cp = (cp << 6) | (x & 0x3f);
+    }
+    // overlong forms, surrogates and code points past U+10FFFF are invalid too
+    if (
+      ok &&
+      ((n === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    )
+      ok = false;
+    if (ok) {
+      out += String.fromCodePoint(cp);
+      i += n;
+    } else {
+      out += String.fromCharCode(0xdc00 + c);
+      i++;
+    }
+  }
+  return out;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether the string is valid UTF-8 as Go sees it (no byte kept by `unquoteString` as invalid). */
+export function isValidUTF8(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
 }
 
 function parseHex(s: string, n: number): number {
@@ -92,7 +131,15 @@ function parseHex(s: string, n: number): number {
   return Number.parseInt(s, 16);
 }
 
-/** Go's %q-like quoting used in messages (JSON quoting is close enough for valid UTF-8). */
+/**
+ * Go's %q-like quoting used in messages: JSON quoting, which is close enough for valid UTF-8, with
+ * the invalid bytes `unquoteString` kept as lone surrogates written `\xNN` as Go writes them.
+ */
 export function quote(s: string): string {
-  return JSON.stringify(s);
+  const j = JSON.stringify(s);
+  if (isValidUTF8(s)) return j;
+  return j.replace(/\\ud([c-f][0-9a-f])([0-9a-f])/g, (m, hi: string, lo: string) => {
+    const v = Number.parseInt(`d${hi}${lo}`, 16) - 0xdc00;
+    return v >= 0x80 && v <= 0xff ? `\\x${v.toString(16).padStart(2, '0')}` : m;
+  });
 }

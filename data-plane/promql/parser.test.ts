@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadDataError } from '../model/index.js';
+import { isValidUTF8, quote } from './literals.js';
 import { parseExpr } from './parser.js';
 import { formatQuery } from './printer.js';
 
@@ -78,6 +79,43 @@ describe('parseExpr', () => {
     const e = parseExpr('2. + 1m');
     expect(e.type === 'BinaryExpr' && e.lhs.type === 'NumberLiteral' && e.lhs.val).toBe(2);
     expect(e.type === 'BinaryExpr' && e.rhs.type === 'NumberLiteral' && e.rhs.val).toBe(60);
+  });
+
+  it('reads duration keywords case-insensitively inside durations only, as Go does', () => {
+    expect(parseExpr('x[1+(STep()-5)*2]')).toMatchObject({ type: 'MatrixSelector' });
+    expect(parseExpr('x offset STEP()')).toMatchObject({ type: 'VectorSelector', offsetExpr: { kind: 'step' } });
+    expect(parseExpr('x offset (STEP()/10)')).toMatchObject({ type: 'VectorSelector' });
+    expect(parseExpr('x offset -Range()')).toMatchObject({ type: 'VectorSelector' });
+    // a function name is case-sensitive
+    expect(() => parseExpr('STEP()')).toThrow(BadDataError);
+    // … and a metric named like a keyword stays a metric
+    expect(parseExpr('step + STEP')).toMatchObject({ type: 'BinaryExpr' });
+  });
+
+  it('parses min_of/max_of as functions outside durations', () => {
+    expect(parseExpr('min_of(3, 5)')).toMatchObject({ type: 'Call', func: { name: 'min_of' } });
+    expect(parseExpr('max_of (time(), 5) + 1')).toMatchObject({
+      type: 'BinaryExpr',
+      lhs: { func: { name: 'max_of' } },
+    });
+    expect(parseExpr('x[max_of(1m, STEP())]')).toMatchObject({ rangeExpr: { kind: 'maxof' } });
+    expect(parseExpr('min_of')).toMatchObject({ type: 'VectorSelector', name: 'min_of' });
+  });
+
+  it('takes info() label selectors that match the empty string', () => {
+    expect(parseExpr('info(x, {data=~".*"})')).toMatchObject({ type: 'Call', func: { name: 'info' } });
+    expect(() => parseExpr('info(x, y)')).toThrow('expected label selectors only, got vector selector instead');
+    expect(() => parseExpr('{data=~".*"}')).toThrow('at least one non-empty matcher');
+  });
+
+  it('keeps invalid UTF-8 bytes of string literals, quoted as Go quotes them', () => {
+    const e = parseExpr('count_values("a\\xc5z", x)');
+    if (e.type !== 'AggregateExpr' || e.param?.type !== 'StringLiteral') throw new Error('unexpected AST');
+    expect(isValidUTF8(e.param.val)).toBe(false);
+    expect(quote(e.param.val)).toBe('"a\\xc5z"');
+    expect(Buffer.from(e.param.val).toString()).toBe('a\uFFFDz');
+    const ok = parseExpr('count_values("\\xc3\\xa9", x)');
+    if (ok.type === 'AggregateExpr' && ok.param?.type === 'StringLiteral') expect(ok.param.val).toBe('é');
   });
 });
 

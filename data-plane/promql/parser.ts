@@ -111,7 +111,7 @@ export function parseExpr(query: string): Expr {
   }
   try {
     checkNesting(query);
-    const tree = lezerParser.parse(blankTrailingDots(query));
+    const tree = lezerParser.parse(prepareForLezer(query));
     const top = tree.topNode;
     const errPos = findError(top);
     if (errPos !== undefined) {
@@ -142,13 +142,28 @@ export function parseExpr(query: string): Expr {
   }
 }
 
+/** Keywords Go's lexer reads case-insensitively inside durations (`[5m:STEP()]`, `offset STEP()`). */
+const DURATION_KEYWORDS = new Set(['step', 'range', 'min_of', 'max_of']);
+
 /**
- * Go accepts `2.` as a number; the lezer grammar does not. Replacing such a dot with a space
- * (outside strings) keeps every position intact.
+ * Rewrites the query text lezer parses so that its grammar accepts what Go's parser does, keeping
+ * every position (the AST is built from the original text, so names read back as written):
+ * - Go accepts `2.` as a number; the lezer grammar does not: such a dot becomes a space.
+ * - Duration keywords are case-insensitive in a duration (`[1+STEP()]`, `offset STEP()`):
+ *   lowercased there.
+ * - `min_of(…)`/`max_of(…)` are also functions outside durations, where the lezer grammar knows
+ *   them only as duration keywords: spelled `minute` (same length) for lezer, and the builder reads
+ *   the real name from the original text.
  */
-function blankTrailingDots(q: string): string {
+export function prepareForLezer(q: string): string {
   let out = '';
   let quote = '';
+  let brackets = 0;
+  let braces = 0;
+  let parens = 0;
+  // an `offset` duration: 'sign' (before its primary), 'call' (keyword seen, its `(` next), or the
+  // paren depth below which it ends (a number when inside its parentheses)
+  let offset: 'sign' | 'call' | number | undefined;
   for (let i = 0; i < q.length; i++) {
     const c = q[i]!;
     if (quote) {
@@ -161,7 +176,55 @@ function blankTrailingDots(q: string): string {
       out += c;
       continue;
     }
-    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      out += c;
+      continue;
+    }
+    if (c === '#') {
+      const nl = q.indexOf('\n', i);
+      const stop = nl < 0 ? q.length : nl;
+      out += q.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
+    if (c === '{') braces++;
+    else if (c === '}') braces = Math.max(0, braces - 1);
+    if (braces > 0) {
+      out += c;
+      continue;
+    }
+    if (/[A-Za-z_:]/.test(c)) {
+      let j = i + 1;
+      while (j < q.length && /[A-Za-z0-9_:]/.test(q[j]!)) j++;
+      const word = q.slice(i, j);
+      const lower = word.toLowerCase();
+      let k = j;
+      while (k < q.length && /\s/.test(q[k]!)) k++;
+      const call = q[k] === '(';
+      const inDuration = brackets > 0 || typeof offset === 'number' || offset === 'sign';
+      if (inDuration && call && DURATION_KEYWORDS.has(lower)) {
+        out += lower;
+        if (offset === 'sign') offset = 'call';
+      } else if (!inDuration && call && (word === 'min_of' || word === 'max_of')) {
+        out += 'minute';
+      } else {
+        out += word;
+        if (offset === 'sign') offset = undefined;
+      }
+      if (lower === 'offset' && brackets === 0) offset = 'sign';
+      i = j - 1;
+      continue;
+    }
+    if (c === '[') brackets++;
+    else if (c === ']') brackets = Math.max(0, brackets - 1);
+    else if (c === '(') {
+      if (offset === 'sign' || offset === 'call') offset = parens;
+      parens++;
+    } else if (c === ')') {
+      parens--;
+      if (typeof offset === 'number' && parens <= offset) offset = undefined;
+    } else if (offset === 'sign' && !/[\s+-]/.test(c)) offset = undefined;
     if (c === '.' && i > 0 && /[0-9]/.test(q[i - 1]!) && !/[0-9eE]/.test(q[i + 1] ?? '')) {
       let j = i - 1;
       while (j >= 0 && /[0-9]/.test(q[j]!)) j--;
@@ -387,7 +450,8 @@ class Builder {
     }
   }
 
-  vectorSelector(n: SyntaxNode): VectorSelector {
+  /** `labelSelector`: info()'s second argument, which may hold only empty-matching matchers. */
+  vectorSelector(n: SyntaxNode, labelSelector = false): VectorSelector {
     let name = '';
     const matchers: Matcher[] = [];
     for (const k of kids(n)) {
@@ -423,7 +487,7 @@ class Builder {
       }
       matchers.unshift(new Matcher('=', '__name__', name));
     }
-    if (!matchers.some((m) => !m.matchesEmpty())) {
+    if (!labelSelector && !matchers.some((m) => !m.matchesEmpty())) {
       throw new ParseError(n.from, 'vector selector must contain at least one non-empty matcher');
     }
     return { type: 'VectorSelector', name, matchers, offset: 0, anchored: false, smoothed: false, pos: this.pos(n) };
@@ -473,7 +537,9 @@ class Builder {
     const name = this.text(idNode!);
     const func = FUNCTIONS.get(name);
     if (!func) throw new ParseError(n.from, `unknown function with name ${quote(name)}`);
-    const args = exprKids(body!).map((a) => this.expr(a, d));
+    const args = exprKids(body!).map((a, i) =>
+      name === 'info' && i === 1 && a.type.name === 'VectorSelector' ? this.vectorSelector(a, true) : this.expr(a, d),
+    );
     return { type: 'Call', func, args, pos: this.pos(n) };
   }
 

@@ -1,8 +1,24 @@
-import { ExecutionError, type FloatHistogram, type Labels } from '../model/index.js';
+import {
+  addHistogram,
+  compactHistogram,
+  copyHistogram,
+  copyToSchema,
+  detectReset,
+  divHistogram,
+  ExecutionError,
+  type FloatHistogram,
+  HistogramIncompatibleSchemaError,
+  hasOverflow,
+  histogramsEqual,
+  kahanAddHistogram,
+  type Labels,
+  mulHistogram,
+  subHistogram,
+  usesCustomBuckets,
+} from '../model/index.js';
 import type { Call, MatrixSelector, SubqueryExpr } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
 import { formatG } from './format.js';
-import { combine, detectReset, histEquals, isCustom, scale } from './histogram.js';
 import { kahanSumInc, quantile } from './mathx.js';
 
 /** The samples `(rangeStart, rangeEnd]` of one series at one step; indices [lo, hi) into t/v/h. */
@@ -60,62 +76,109 @@ function nameOf(w: RangeWindow): string {
   return JSON.stringify(w.metric.get('__name__'));
 }
 
-/** Prometheus histogramRate: last - first plus counter-reset corrections, as a gauge histogram. */
+function warnMixedSchemas(w: RangeWindow): undefined {
+  w.ev.ctx.warn(
+    `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
+    w.arg.pos,
+  );
+  return undefined;
+}
+
+function warnMixedFloatsHistograms(w: RangeWindow): undefined {
+  w.ev.ctx.warn(`encountered a mix of histograms and floats for metric name ${nameOf(w)}`, w.arg.pos);
+  return undefined;
+}
+
+function warnNotCounter(w: RangeWindow): void {
+  w.ev.ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
+}
+
+function warnNotGauge(w: RangeWindow): void {
+  w.ev.ctx.warn(`this native histogram metric is not a gauge: ${nameOf(w)}`, w.arg.pos);
+}
+
+function infoReconciled(w: RangeWindow, what: string): void {
+  w.ev.ctx.info(`mismatched custom buckets were reconciled during ${what}`, w.arg.pos);
+}
+
+/**
+ * last − first plus the counter-reset corrections over the window's histograms, as a gauge
+ * histogram (Prometheus histogramRate); undefined, with a warning, when the buckets cannot be
+ * combined. A reset between the first two samples makes the first one count as empty.
+ */
 function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | undefined {
-  const ctx = w.ev.ctx;
-  const first = w.h![w.lo]!;
-  const last = w.h![w.hi - 1]!;
-  if (isCounter && (first.counterResetHint === 'gauge' || last.counterResetHint === 'gauge')) {
-    ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
-  }
-  for (let i = w.lo + 1; i < w.hi - 1; i++) {
-    const cur = w.h![i]!;
-    if (isCounter && cur.counterResetHint === 'gauge')
-      ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
-    if (isCustom(cur) !== isCustom(first)) {
-      ctx.warn(
-        `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
-        w.arg.pos,
-      );
-      return undefined;
-    }
-  }
-  if (isCustom(last) !== isCustom(first)) {
-    ctx.warn(
-      `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
-      w.arg.pos,
-    );
-    return undefined;
-  }
-  let r = combine(last, first, -1);
-  if (r.reconciled) ctx.info('mismatched custom buckets were reconciled during subtraction', w.arg.pos);
-  let h = r.h;
+  const hs = w.h!;
+  let prev = hs[w.lo]!;
+  let custom = usesCustomBuckets(prev);
+  const last = hs[w.hi - 1]!;
+  if (isCounter && (prev.counterResetHint === 'gauge' || last.counterResetHint === 'gauge')) warnNotCounter(w);
   if (isCounter) {
-    let prev = first;
-    for (let i = w.lo + 1; i < w.hi; i++) {
-      const cur = w.h![i]!;
-      if (detectReset(cur, prev)) {
-        r = combine(h, prev, 1);
-        h = r.h;
-      }
-      prev = cur;
+    const second = hs[w.lo + 1]!;
+    if (detectReset(second, prev)) {
+      prev = emptyLike(second);
+      custom = usesCustomBuckets(second);
     }
-  } else if (first.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge') {
-    ctx.warn(`this native histogram metric is not a gauge: ${nameOf(w)}`, w.arg.pos);
   }
+  if (usesCustomBuckets(last) !== custom) return warnMixedSchemas(w);
+  let minSchema = Math.min(last.schema, prev.schema);
+  for (let i = w.lo + 1; i < w.hi - 1; i++) {
+    if (!isCounter) continue;
+    const cur = hs[i]!;
+    if (cur.counterResetHint === 'gauge') warnNotCounter(w);
+    if (cur.schema < minSchema) minSchema = cur.schema;
+    if (usesCustomBuckets(cur) !== custom) return warnMixedSchemas(w);
+  }
+  const h = copyToSchema(last, minSchema);
+  try {
+    if (subHistogram(h, prev).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+    if (isCounter) {
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        const cur = hs[i]!;
+        if (detectReset(cur, prev) && addHistogram(h, prev).nhcbBoundsReconciled) infoReconciled(w, 'addition');
+        prev = cur;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+    return warnMixedSchemas(w);
+  }
+  if (!isCounter && (hs[w.lo]!.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge')) warnNotGauge(w);
   h.counterResetHint = 'gauge';
-  return h;
+  return compactHistogram(h);
+}
+
+/** An empty histogram with the layout kind of `h` (what a reset before `h` leaves). */
+function emptyLike(h: FloatHistogram): FloatHistogram {
+  const e: FloatHistogram = {
+    counterResetHint: 'unknown',
+    schema: h.schema,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 0,
+    sum: 0,
+    positiveSpans: [],
+    positiveBuckets: [],
+    negativeSpans: [],
+    negativeBuckets: [],
+  };
+  if (h.customValues) e.customValues = h.customValues;
+  return e;
+}
+
+/** Number of histogram samples in the window. */
+function histCount(w: RangeWindow): number {
+  if (!w.h) return 0;
+  let n = 0;
+  for (let i = w.lo; i < w.hi; i++) if (w.h[i] !== undefined) n++;
+  return n;
 }
 
 function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | FloatHistogram | undefined {
   const n = w.hi - w.lo;
+  const nh = histCount(w);
+  if (nh > 0 && nh < n) return warnMixedFloatsHistograms(w);
   if (n < 2) return undefined;
-  const nf = floatCount(w);
-  if (nf > 0 && nf < n) {
-    w.ev.ctx.warn(`encountered a mix of histograms and floats for metric name ${nameOf(w)}`, w.arg.pos);
-    return undefined;
-  }
-  if (nf === 0) {
+  if (nh > 0) {
     const rh = histogramRate(w, isCounter);
     if (!rh) return undefined;
     const firstT = w.t[w.lo]!;
@@ -134,7 +197,7 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
     if (durationToEnd >= threshold) durationToEnd = avg / 2;
     let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
     if (isRate) factor /= w.range / 1000;
-    return scale(rh, factor);
+    return mulHistogram(rh, factor);
   }
   const t = w.t;
   const v = w.v;
@@ -182,34 +245,23 @@ function instantValue(w: RangeWindow, isRate: boolean): number | FloatHistogram 
   const hl = w.h?.[w.hi - 1];
   const hp = w.h?.[w.hi - 2];
   if (hl || hp) {
-    if (!hl || !hp) {
-      w.ev.ctx.warn(`encountered a mix of histograms and floats for metric name ${nameOf(w)}`, w.arg.pos);
-      return undefined;
-    }
+    if (!hl || !hp) return warnMixedFloatsHistograms(w);
     const dt = w.t[w.hi - 1]! - w.t[w.hi - 2]!;
     if (dt === 0) return undefined;
-    if (isCustom(hl) !== isCustom(hp)) {
-      w.ev.ctx.warn(
-        `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
-        w.arg.pos,
-      );
-      return undefined;
+    const h = copyHistogram(hl);
+    if (isRate && (hl.counterResetHint === 'gauge' || hp.counterResetHint === 'gauge')) warnNotCounter(w);
+    if (!isRate && (hl.counterResetHint !== 'gauge' || hp.counterResetHint !== 'gauge')) warnNotGauge(w);
+    if (!isRate || !detectReset(hl, hp)) {
+      try {
+        if (subHistogram(h, hp).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+      } catch (err) {
+        if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+        return warnMixedSchemas(w);
+      }
     }
-    if (isRate && (hl.counterResetHint === 'gauge' || hp.counterResetHint === 'gauge')) {
-      w.ev.ctx.warn(`this native histogram metric is not a counter: ${nameOf(w)}`, w.arg.pos);
-    }
-    if (!isRate && (hl.counterResetHint !== 'gauge' || hp.counterResetHint !== 'gauge')) {
-      w.ev.ctx.warn(`this native histogram metric is not a gauge: ${nameOf(w)}`, w.arg.pos);
-    }
-    let h: FloatHistogram;
-    if (isRate && detectReset(hl, hp)) h = { ...hl };
-    else {
-      const r = combine(hl, hp, -1);
-      if (r.reconciled) w.ev.ctx.info('mismatched custom buckets were reconciled during subtraction', w.arg.pos);
-      h = r.h;
-    }
-    if (isRate) h = scale(h, 1000 / dt);
     h.counterResetHint = 'gauge';
+    compactHistogram(h);
+    if (isRate) divHistogram(h, dt / 1000);
     return h;
   }
   const last = w.v[w.hi - 1]!;
@@ -282,43 +334,78 @@ function mixedInfo(w: RangeWindow): void {
   );
 }
 
-/** sum/avg over a window mixing floats and histograms has no result and warns. */
+/**
+ * sum_over_time/avg_over_time: floats as `f` computes them, histograms Kahan-summed (avg: a mean
+ * that turns incremental when the sum would overflow), as Prometheus does; a window mixing floats and
+ * histograms has no result and warns.
+ */
 function sumLike(w: RangeWindow, f: (w: RangeWindow) => number, avg = false): number | FloatHistogram | undefined {
-  const nf = floatCount(w);
-  if (nf === 0) {
-    let acc: FloatHistogram | undefined;
-    // Kahan-compensated sum field, as Prometheus sums histogram sums
-    let sum = 0;
-    let c = 0;
-    for (let i = w.lo; i < w.hi; i++) {
-      const h = w.h![i]!;
-      [sum, c] = kahanSumInc(h.sum, sum, c);
-      if (!acc) acc = { ...h };
-      else {
-        if (isCustom(acc) !== isCustom(h)) {
-          w.ev.ctx.warn(
-            `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${nameOf(w)}`,
-            w.arg.pos,
-          );
-          return undefined;
+  const nh = histCount(w);
+  if (nh === 0) return f(w);
+  if (nh < w.hi - w.lo) return warnMixedFloatsHistograms(w);
+  const hs = w.h!;
+  let resetSeen = false;
+  let notResetSeen = false;
+  let reconciled = false;
+  const track = (h: FloatHistogram) => {
+    if (h.counterResetHint === 'reset') resetSeen = true;
+    else if (h.counterResetHint === 'not_reset') notResetSeen = true;
+  };
+  const kahanAdd = (into: FloatHistogram, h: FloatHistogram, c: FloatHistogram | undefined) => {
+    const r = kahanAddHistogram(into, h, c);
+    if (r.nhcbBoundsReconciled) reconciled = true;
+    return r.c;
+  };
+  let out: FloatHistogram;
+  try {
+    let sum = copyHistogram(hs[w.lo]!);
+    track(sum);
+    let comp: FloatHistogram | undefined;
+    if (!avg) {
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        track(hs[i]!);
+        comp = kahanAdd(sum, hs[i]!, comp);
+      }
+      if (comp && addHistogram(sum, comp).nhcbBoundsReconciled) reconciled = true;
+      out = sum;
+    } else {
+      let mean: FloatHistogram | undefined;
+      let count = 1;
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        const h = hs[i]!;
+        track(h);
+        count = i - w.lo + 1;
+        if (!mean) {
+          const next = copyHistogram(sum);
+          const c = kahanAdd(next, h, comp ? copyHistogram(comp) : undefined);
+          if (!hasOverflow(next)) {
+            sum = next;
+            comp = c;
+            continue;
+          }
+          mean = divHistogram(copyHistogram(sum), count - 1);
+          if (comp) divHistogram(comp, count - 1);
         }
-        acc = combine(acc, h, 1).h;
+        const q = (count - 1) / count;
+        if (comp) mulHistogram(comp, q);
+        comp = kahanAdd(mulHistogram(mean, q), divHistogram(copyHistogram(h), count), comp);
+      }
+      if (mean) {
+        if (comp) addHistogram(mean, comp);
+        out = mean;
+      } else {
+        divHistogram(sum, count);
+        if (comp) addHistogram(sum, divHistogram(comp, count));
+        out = sum;
       }
     }
-    if (!acc) return undefined;
-    acc.sum = sum + c;
-    acc = avg ? scale(acc, 1 / (w.hi - w.lo)) : acc;
-    acc.counterResetHint = acc.counterResetHint === 'gauge' ? 'gauge' : 'unknown';
-    return acc;
+  } catch (err) {
+    if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+    return warnMixedSchemas(w);
   }
-  if (nf < w.hi - w.lo) {
-    w.ev.ctx.warn(
-      `encountered a mix of histograms and floats for metric name ${JSON.stringify(w.metric.get('__name__'))}`,
-      w.arg.pos,
-    );
-    return undefined;
-  }
-  return f(w);
+  if (resetSeen && notResetSeen) w.ev.ctx.warn('conflicting counter resets during histogram aggregation', w.arg.pos);
+  if (reconciled) infoReconciled(w, 'aggregation');
+  return out;
 }
 
 function avgOverTime(w: RangeWindow): number {
@@ -414,7 +501,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
         const ch = w.h?.[i];
         const ph = w.h?.[i - 1];
         if (ch || ph) {
-          if (!ch || !ph || !histEquals(ch, ph)) changes++;
+          if (!ch || !ph || !histogramsEqual(ch, ph)) changes++;
           continue;
         }
         const cur = w.v[i]!;

@@ -67,6 +67,12 @@ export function checkAST(e: Expr): void {
           );
         }
       }
+      const sel = f.name === 'info' ? e.args[1] : undefined;
+      if (sel && exprType(sel) === 'vector') {
+        if (sel.type !== 'VectorSelector') throw new ParseError(sel.pos.start, 'expected label selectors only');
+        if (sel.name !== '')
+          throw new ParseError(sel.pos.start, 'expected label selectors only, got vector selector instead');
+      }
       e.args.forEach((a, i) => {
         const want = f.argTypes[Math.min(i, fixed - 1)]!;
         const got = exprType(a);

@@ -33,6 +33,7 @@ export const ERROR_IDS = {
   sampleTimestampTooOld: 'err-cortex-sample-timestamp-too-old',
   sampleTooFarInFuture: 'err-cortex-too-far-in-future',
   nativeHistogramInvalid: 'err-cortex-native-histogram-invalid',
+  maxNativeHistogramBuckets: 'err-cortex-max-native-histogram-buckets',
   exemplarLabelsMissing: 'err-cortex-exemplar-labels-missing',
   exemplarLabelsTooLong: 'err-cortex-exemplar-labels-too-long',
   exemplarTimestampInvalid: 'err-cortex-exemplar-timestamp-invalid',

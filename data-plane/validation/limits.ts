@@ -103,6 +103,10 @@ export const defaultLimits = {
   otlp_convert_histograms_to_nhcb: 0,
   /** bytes; largest OTLP body after gzip, checked while inflating (a bomb is stopped there). */
   otlp_max_decompressed_bytes: 64 << 20,
+  /** buckets of one native histogram sample (positive and negative); 0 = unlimited. */
+  max_native_histogram_buckets: 0,
+  /** 1 = a histogram over max_native_histogram_buckets is reduced to a coarser schema until it fits; 0 = refused. */
+  reduce_native_histogram_over_max_buckets: 1,
 } satisfies Record<string, number>;
 
 export type LimitKey = keyof typeof defaultLimits;
@@ -401,6 +405,22 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     1024,
     1 << 30,
     'largest OTLP request body after decompression',
+  ),
+  max_native_histogram_buckets: spec(
+    'max_native_histogram_buckets',
+    'integer',
+    'buckets',
+    0,
+    MAX_INT,
+    'buckets (positive and negative) of one native histogram sample; 0 = unlimited',
+  ),
+  reduce_native_histogram_over_max_buckets: spec(
+    'reduce_native_histogram_over_max_buckets',
+    'integer',
+    'flag',
+    0,
+    1,
+    'reduce a native histogram with too many buckets to a coarser schema until it fits (1) or refuse it (0)',
   ),
 };
 

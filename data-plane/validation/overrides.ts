@@ -72,6 +72,12 @@ export class Overrides {
   otlpConvertHistogramsToNhcb(t: TenantId): boolean {
     return this.get(t, 'otlp_convert_histograms_to_nhcb') === 1;
   }
+  maxNativeHistogramBuckets(t: TenantId): number {
+    return this.get(t, 'max_native_histogram_buckets');
+  }
+  reduceNativeHistogramOverMaxBuckets(t: TenantId): boolean {
+    return this.get(t, 'reduce_native_histogram_over_max_buckets') === 1;
+  }
   otlpMaxDecompressedBytes(t: TenantId): number {
     return this.get(t, 'otlp_max_decompressed_bytes');
   }

@@ -1,5 +1,11 @@
 import { Buffer } from 'node:buffer';
-import type { FloatHistogram, MetricMetadata, TenantId } from '../model/index.js';
+import {
+  copyHistogram,
+  type FloatHistogram,
+  type MetricMetadata,
+  reduceHistogramResolution,
+  type TenantId,
+} from '../model/index.js';
 import { ERROR_IDS } from './error-ids.js';
 import { formatSeries, truncate, ValidationError, withId } from './validation-error.js';
 
@@ -80,8 +86,12 @@ function invalidHistogram(why: string, flat: readonly string[]): ValidationError
 }
 
 /**
- * Structural checks Prometheus's histogram.Validate makes: known schema, spans that cover exactly the
- * bucket arrays, non-negative lengths, and for integer histograms non-negative counts.
+ * The checks of Prometheus's Histogram.Validate / FloatHistogram.Validate: a known schema (-4..8, or
+ * -53 for custom buckets); spans that cover exactly the bucket arrays, with no negative offset after
+ * the first span (none at all for custom buckets); non-negative counts; custom bounds that are finite
+ * (+Inf is implied), strictly increasing and enough for the spans, and no zero or negative buckets
+ * beside them; for integer histograms, buckets that add up to the count. Stricter than Prometheus in
+ * one point: a NaN count or bucket count is refused (Prometheus stores float histograms with them).
  */
 export function validateHistogram(
   h: FloatHistogram,
@@ -91,6 +101,16 @@ export function validateHistogram(
   const custom = h.schema === -53;
   if (!custom && (h.schema < -4 || h.schema > 8))
     return invalidHistogram(`schema ${h.schema} not in -4..8 or -53`, flat);
+  if (
+    custom &&
+    (h.negativeSpans.length > 0 || h.negativeBuckets.length > 0 || h.zeroCount !== 0 || h.zeroThreshold !== 0)
+  ) {
+    return invalidHistogram('custom-bucket histogram with negative or zero buckets', flat);
+  }
+  if (Number.isNaN(h.count)) return invalidHistogram('count is NaN', flat);
+  if (h.count < 0) return invalidHistogram(`negative count ${h.count}`, flat);
+  if (Number.isNaN(h.zeroCount)) return invalidHistogram('zero count is NaN', flat);
+  if (h.zeroCount < 0) return invalidHistogram(`zero bucket has negative count ${h.zeroCount}`, flat);
   for (const [side, spans, buckets] of [
     ['positive', h.positiveSpans, h.positiveBuckets],
     ['negative', h.negativeSpans, h.negativeBuckets],
@@ -98,22 +118,41 @@ export function validateHistogram(
     let total = 0;
     for (let i = 0; i < spans.length; i++) {
       const s = spans[i]!;
-      if (i > 0 && s.offset < 0) return invalidHistogram(`${side} span ${i} has negative offset ${s.offset}`, flat);
+      if ((i > 0 || custom) && s.offset < 0)
+        return invalidHistogram(`${side} span ${i} has negative offset ${s.offset}`, flat);
       total += s.length;
     }
     if (total !== buckets.length) {
       return invalidHistogram(`${side} spans cover ${total} buckets but ${buckets.length} were sent`, flat);
     }
     for (const b of buckets) {
-      if (integer ? b < 0 : b < 0 || Number.isNaN(b)) {
-        return invalidHistogram(`${side} bucket has negative count ${b}`, flat);
-      }
+      if (Number.isNaN(b)) return invalidHistogram(`${side} bucket count is NaN`, flat);
+      if (b < 0) return invalidHistogram(`${side} bucket has negative count ${b}`, flat);
     }
   }
-  if (custom && (h.negativeBuckets.length > 0 || h.zeroCount !== 0)) {
-    return invalidHistogram('custom-bucket histogram with negative or zero buckets', flat);
+  if (custom) {
+    const bounds = h.customValues ?? [];
+    for (let i = 0; i < bounds.length; i++) {
+      const b = bounds[i]!;
+      if (Number.isNaN(b)) return invalidHistogram('custom bounds must not be NaN', flat);
+      if (i > 0 && b <= bounds[i - 1]!) {
+        return invalidHistogram(
+          `custom bounds must be in strictly increasing order, got ${bounds[i - 1]} then ${b}`,
+          flat,
+        );
+      }
+    }
+    if (bounds.length > 0 && bounds[bounds.length - 1] === Number.POSITIVE_INFINITY) {
+      return invalidHistogram('custom bounds must be finite (the +Inf bound is implied)', flat);
+    }
+    let covered = 0;
+    for (const s of h.positiveSpans) covered += s.offset + s.length;
+    if (bounds.length + 1 < covered) {
+      return invalidHistogram(`${bounds.length} custom bounds cannot cover spans reaching bucket ${covered}`, flat);
+    }
+  } else if (h.customValues !== undefined && h.customValues.length > 0) {
+    return invalidHistogram('histogram with an exponential schema must not have custom bounds', flat);
   }
-  if (integer && h.count < 0) return invalidHistogram(`negative count ${h.count}`, flat);
   if (integer) {
     // Prometheus's Histogram.Validate: the buckets and the zero bucket add up to the count (at most
     // the count when the sum is NaN, since NaN observations land in no bucket).
@@ -125,6 +164,40 @@ export function validateHistogram(
     }
   }
   return undefined;
+}
+
+/**
+ * Applies `max_native_histogram_buckets` (`max` > 0): a histogram with more buckets is reduced to
+ * coarser schemas until it fits when `reduce` is set (Prometheus's scrape `native_histogram_bucket_limit`
+ * behaviour, which Mimir follows), and refused when it cannot be (custom buckets, schema -4) or
+ * `reduce` is off. Returns the histogram to store.
+ */
+export function limitHistogramBuckets(
+  h: FloatHistogram,
+  max: number,
+  reduce: boolean,
+  t: number,
+  flat: readonly string[],
+): FloatHistogram | ValidationError {
+  const n = () => h.positiveBuckets.length + h.negativeBuckets.length;
+  if (max <= 0 || n() <= max) return h;
+  let out = h;
+  if (reduce && out.schema !== -53) {
+    while (out.positiveBuckets.length + out.negativeBuckets.length > max && out.schema > -4) {
+      out = reduceHistogramResolution(copyHistogram(out), out.schema - 1);
+      out.counterResetHint = h.counterResetHint;
+    }
+    if (out.positiveBuckets.length + out.negativeBuckets.length <= max) return out;
+  }
+  const id = ERROR_IDS.maxNativeHistogramBuckets;
+  return new ValidationError(
+    id,
+    withId(
+      `received a native histogram sample with too many buckets, timestamp: ${formatTs(t)} series: '${formatSeries(flat)}', buckets: ${n()}, limit: ${max}`,
+      id,
+      'validation.max-native-histogram-buckets',
+    ),
+  );
 }
 
 /** Prometheus's limit on an exemplar's label set, in runes (ExemplarMaxLabelSetLength). */

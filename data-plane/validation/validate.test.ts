@@ -4,8 +4,10 @@ import {
   ALL_ERROR_IDS,
   isValidLabelName,
   isValidMetricName,
+  limitHistogramBuckets,
   normalizeLabels,
   timeBounds,
+  ValidationError,
   validateExemplar,
   validateHistogram,
   validateLabels,
@@ -186,6 +188,36 @@ describe('validateHistogram', () => {
       message: 'negative offset',
     },
     { name: 'custom buckets with a zero bucket', h: { schema: -53, zeroCount: 1 }, message: 'custom-bucket' },
+    { name: 'NaN count', h: { count: Number.NaN }, message: 'count is NaN' },
+    { name: 'NaN bucket', h: { positiveBuckets: [1, Number.NaN] }, message: 'positive bucket count is NaN' },
+    { name: 'negative zero count', h: { zeroCount: -1 }, message: 'zero bucket has negative count -1' },
+    {
+      name: 'custom bounds not increasing',
+      h: { schema: -53, positiveSpans: [{ offset: 0, length: 2 }], customValues: [2, 2] },
+      message: 'strictly increasing order, got 2 then 2',
+    },
+    {
+      name: 'custom bound +Inf',
+      h: { schema: -53, positiveSpans: [{ offset: 0, length: 2 }], customValues: [1, Number.POSITIVE_INFINITY] },
+      message: 'must be finite',
+    },
+    {
+      name: 'custom bound NaN',
+      h: { schema: -53, positiveSpans: [{ offset: 0, length: 2 }], customValues: [Number.NaN] },
+      message: 'must not be NaN',
+    },
+    {
+      name: 'custom buckets past the bounds',
+      h: { schema: -53, positiveSpans: [{ offset: 0, length: 2 }], customValues: [] },
+      message: '0 custom bounds cannot cover spans reaching bucket 2',
+    },
+    { name: 'custom negative first offset', h: { schema: -53, customValues: [1, 2, 3] }, message: 'negative offset' },
+    { name: 'exponential with bounds', h: { customValues: [1] }, message: 'must not have custom bounds' },
+    {
+      name: 'integer count mismatch',
+      h: { count: 5 },
+      message: '4 observations found in buckets, but the count field is 5',
+    },
   ];
   it.each(cases)('$name', (c) => {
     const err = validateHistogram({ ...base, ...c.h }, true, ['__name__', 'h']);
@@ -193,6 +225,44 @@ describe('validateHistogram', () => {
     else {
       expect(err?.id).toBe('err-cortex-native-histogram-invalid');
       expect(err?.message).toContain(c.message);
+    }
+  });
+});
+
+describe('limitHistogramBuckets', () => {
+  const h: FloatHistogram = {
+    counterResetHint: 'not_reset',
+    schema: 2,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 10,
+    sum: 1,
+    positiveSpans: [{ offset: 0, length: 8 }],
+    negativeSpans: [],
+    positiveBuckets: [1, 1, 1, 1, 1, 1, 2, 2],
+    negativeBuckets: [],
+  };
+  it('keeps histograms within the limit, and everything when there is none', () => {
+    expect(limitHistogramBuckets(h, 8, true, 0, ['__name__', 'h'])).toBe(h);
+    expect(limitHistogramBuckets(h, 0, false, 0, ['__name__', 'h'])).toBe(h);
+  });
+  it('reduces the resolution until the buckets fit, keeping every observation', () => {
+    const r = limitHistogramBuckets(h, 3, true, 0, ['__name__', 'h']) as FloatHistogram;
+    expect(r.schema).toBe(0);
+    expect(r.positiveBuckets.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(r.positiveBuckets.length).toBeLessThanOrEqual(3);
+    expect(r.counterResetHint).toBe('not_reset');
+    expect(h.schema).toBe(2); // the input is left alone
+  });
+  it('refuses what cannot be reduced enough, or with the reduction off', () => {
+    for (const [limit, reduce] of [
+      [3, false],
+      [1, true],
+    ] as const) {
+      const err = limitHistogramBuckets(h, limit, reduce, 0, ['__name__', 'h']);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).id).toBe('err-cortex-max-native-histogram-buckets');
+      expect((err as ValidationError).message).toContain('buckets: 8, limit:');
     }
   });
 });

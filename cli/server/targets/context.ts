@@ -19,6 +19,7 @@ import { KVChunkStore } from '../../../data-plane/storage/chunkstore/index.js';
 import type { SortedKV } from '../../../data-plane/storage/kv/index.js';
 import type { Overrides } from '../../../data-plane/validation/index.js';
 import type { ServerConfig } from '../compose.js';
+import { MAX_PARAM_LENGTH } from '../http-limits.js';
 import { openStorageKV, type StoragePurpose } from '../storage.js';
 import type { Target } from '../targets.js';
 
@@ -218,7 +219,7 @@ export function createContext(
     auth,
     registry,
     clock: systemClock,
-    app: Fastify({ logger: false, bodyLimit: 64 << 20 }),
+    app: Fastify({ logger: false, bodyLimit: 64 << 20, maxParamLength: MAX_PARAM_LENGTH }),
     engine: new PooledEngine(new Engine({ timeoutMs: 120_000 }), evalPool),
     lifecyclers,
     rings,

@@ -16,9 +16,12 @@ export const RecordType = {
   Series: 1,
   /** tenant, nSeries, nSeries × (ref, n, n × (t f64, v f64)) */
   Samples: 2,
-  /** tenant, nSeries, nSeries × (ref, n, n × (t f64, json string)) */
+  /** tenant, nSeries, nSeries × (ref, n, n × (t f64, json string)): read on replay, no longer written */
   Histograms: 3,
-  /** checkpoint only: tenant, ref, flags (1 = open head chunk, 2 = out-of-order), len, XOR chunk bytes */
+  /**
+   * checkpoint only: tenant, ref, flags, len, chunk bytes. Flags: 0 sealed XOR chunk, 1 the open head
+   * chunk, 2 an out-of-order XOR chunk, 3 a float histogram chunk, 4 an integer histogram chunk.
+   */
   Chunk: 4,
   /** tenant, repeated (ref, t f64, v f64, nLabels, strings…) */
   Exemplars: 5,
@@ -28,6 +31,13 @@ export const RecordType = {
   Deletion: 7,
   /** checkpoint only: tenant, repeated (ref, newest histogram t f64 cut into a chunk) — histogram ordering state */
   HistogramState: 8,
+  /**
+   * tenant, repeated (ref, n, n × (t f64, histogram)), a histogram in binary: flags (bit 0 integer,
+   * bits 1-2 counter-reset hint), zigzag schema, zero threshold, zero count, count, sum as f64, then
+   * positive spans (n, n × (zigzag offset, length)), positive buckets (n, n × f64), the same for the
+   * negative side, custom bounds (n, n × f64). Every float keeps its bits (stale markers included).
+   */
+  Histograms2: 9,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

@@ -1,7 +1,16 @@
-import { type FloatHistogram, Labels } from '../../model/index.js';
+import {
+  addHistogram,
+  compactHistogram,
+  copyHistogram,
+  type FloatHistogram,
+  HistogramIncompatibleSchemaError,
+  kahanAddHistogram,
+  Labels,
+  mulHistogram,
+} from '../../model/index.js';
 import type { AggregateExpr, BinaryExpr, Expr } from '../ast.js';
 import { parseExpr } from '../parser.js';
-import type { SeriesOut } from '../value.js';
+import { pushPoint, type SeriesOut } from '../value.js';
 
 /**
  * The aggregations one shard evaluates for a sharded node: the node itself, except `avg`, which
@@ -16,11 +25,15 @@ export function partialsOf(node: AggregateExpr): AggregateExpr[] {
 
 /**
  * The average over every shard from each shard's average and count, group by group and step:
- * Σ avg_s × (count_s / Σ count). Undefined when a partial holds a native histogram (then the
- * caller divides the summed sums by the summed counts instead).
+ * Σ avg_s × (count_s / Σ count), for native histograms too (scaled and Kahan-added, so a sum that
+ * would overflow never arises, as in the unsharded mean). `warn` hears of a group whose shards
+ * averaged floats in one place and histograms in another (no value, as unsharded).
  */
-export function mergeAverages(avgs: readonly SeriesOut[], counts: readonly SeriesOut[]): SeriesOut[] | undefined {
-  if (avgs.some((s) => s.h?.some((h) => h !== undefined))) return undefined;
+export function mergeAverages(
+  avgs: readonly SeriesOut[],
+  counts: readonly SeriesOut[],
+  warn?: (msg: string) => void,
+): SeriesOut[] | undefined {
   const total = new Map<string, Map<number, number>>();
   for (const c of counts) {
     const key = c.metric.key();
@@ -28,7 +41,15 @@ export function mergeAverages(avgs: readonly SeriesOut[], counts: readonly Serie
     if (!byT) total.set(key, (byT = new Map()));
     for (let i = 0; i < c.t.length; i++) byT.set(c.t[i]!, (byT.get(c.t[i]!) ?? 0) + c.f[i]!);
   }
-  const out = new Map<string, { s: SeriesOut; acc: Map<number, number> }>();
+  interface Acc {
+    f: number;
+    h?: FloatHistogram;
+    c?: FloatHistogram;
+    kinds: number;
+    /** Counter-reset hints seen: 1 reset, 2 not_reset (both: the unsharded mean warns). */
+    hints: number;
+  }
+  const out = new Map<string, { s: SeriesOut; acc: Map<number, Acc> }>();
   // a shard's avg and count series for a group are at the same position in their shard's lists,
   // but shards are concatenated: pair them by (group key, occurrence)
   const seen = new Map<string, number>();
@@ -54,13 +75,48 @@ export function mergeAverages(avgs: readonly SeriesOut[], counts: readonly Serie
     for (let i = 0; i < a.t.length; i++) {
       const t = a.t[i]!;
       const w = (cAt.get(t) ?? 0) / tot.get(t)!;
-      o.acc.set(t, (o.acc.get(t) ?? 0) + a.f[i]! * w);
+      let acc = o.acc.get(t);
+      if (!acc) o.acc.set(t, (acc = { f: 0, kinds: 0, hints: 0 }));
+      const h = a.h?.[i];
+      acc.kinds |= h ? 2 : 1;
+      if (!h) {
+        acc.f += a.f[i]! * w;
+        continue;
+      }
+      if (acc.kinds === 3) continue;
+      if (h.counterResetHint === 'reset') acc.hints |= 1;
+      else if (h.counterResetHint === 'not_reset') acc.hints |= 2;
+      const term = mulHistogram(copyHistogram(h), w);
+      if (!acc.h) acc.h = term;
+      else {
+        try {
+          acc.c = kahanAddHistogram(acc.h, term, acc.c).c;
+        } catch (err) {
+          if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+          acc.kinds = 4;
+          warn?.(
+            `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(a.metric.get('__name__'))}`,
+          );
+        }
+      }
     }
   }
   return [...out.values()].map(({ s, acc }) => {
-    const ts = [...acc.keys()].sort((x, y) => x - y);
-    s.t = ts;
-    s.f = ts.map((t) => acc.get(t)!);
+    s.t = [];
+    s.f = [];
+    for (const t of [...acc.keys()].sort((x, y) => x - y)) {
+      const a = acc.get(t)!;
+      if (a.kinds === 3) {
+        warn?.('encountered a mix of histograms and floats for aggregation');
+        continue;
+      }
+      if (a.kinds === 4) continue;
+      if (a.hints === 3) warn?.('conflicting counter resets during histogram aggregation');
+      if (a.h) {
+        if (a.c) addHistogram(a.h, a.c);
+        pushPoint(s, t, 0, compactHistogram(a.h));
+      } else pushPoint(s, t, a.f, undefined);
+    }
     return s;
   });
 }
@@ -98,9 +154,12 @@ export function mergeExpr(node: AggregateExpr, inputs: Expr[]): Expr {
   }
 }
 
-/** A placeholder node: only its identity matters (evaluation finds its value in `precomputed`). */
+/**
+ * A placeholder node: only its identity matters (evaluation finds its value in `precomputed`); it
+ * stands where the aggregation's argument stood, so annotations point there as unsharded.
+ */
 export function placeholder(node: AggregateExpr): Expr {
-  return { type: 'ParenExpr', expr: node.expr, pos: node.pos };
+  return { type: 'ParenExpr', expr: node.expr, pos: node.expr.pos };
 }
 
 /** Series of an evaluated vector, flattened for a transfer between threads. */

@@ -103,7 +103,8 @@ function mergePartials(
         if (node.op === 'topk' || node.op === 'bottomk') union.sort((a, b) => Labels.compare(a.metric, b.metric));
         return union;
       });
-      const averaged = node.op === 'avg' ? mergeAverages(unions[0]!, unions[1]!) : undefined;
+      const averaged =
+        node.op === 'avg' ? mergeAverages(unions[0]!, unions[1]!, (m) => ctx.warn(m, node.expr.pos)) : undefined;
       if (averaged) {
         ctx.precomputed.set(node, { kind: 'vector', series: averaged });
         return;

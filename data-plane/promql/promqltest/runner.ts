@@ -1,9 +1,9 @@
 import type { FloatHistogram, Labels } from '../../model/index.js';
+import { detectReset } from '../../model/index.js';
 import type { Appendable, Queryable } from '../../storage/index.js';
 import type { Expr } from '../ast.js';
 import { children } from '../ast.js';
 import { Engine, type PromValue, type QueryResult } from '../engine.js';
-import { detectReset } from '../histogram.js';
 import { parseExpr } from '../parser.js';
 import { compareResult } from './compare.js';
 import type { Command, EvalCmd, LoadCmd, SeriesLine } from './script.js';

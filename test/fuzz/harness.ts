@@ -1,0 +1,344 @@
+/**
+ * The shared part of the interface fuzzers (issue #24): run counts and the seed from the environment,
+ * the registry of targets, the generic mutations every format-aware generator applies to its
+ * valid-looking inputs, and the properties every target checks (no 5xx, the server keeps serving).
+ *
+ * Environment: FUZZ_SEED (default 0x24), FUZZ_RUNS (inputs per target; default BOUNDED_RUNS, what
+ * `npm test` runs), FUZZ_TARGET (run only this target; `npm run fuzz -- --target NAME` sets it).
+ */
+import fc from 'fast-check';
+import type { TestPlatform } from '../helpers/platform.js';
+
+export const BOUNDED_RUNS = 200;
+export const SEED = envInt('FUZZ_SEED', 0x24);
+export const RUNS = envInt('FUZZ_RUNS', BOUNDED_RUNS);
+/** Inputs slower than this are printed, to find what costs the server time. */
+const SLOW_MS = envInt('FUZZ_SLOW_MS', 2000);
+export const ONLY = process.env.FUZZ_TARGET?.trim() || undefined;
+
+function envInt(name: string, dflt: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+/** What the targets share: the running platform and the tenants' tokens. */
+export interface FuzzContext {
+  platform: TestPlatform;
+  /** Token of the fuzzed tenant with every tenant scope. */
+  token: string;
+  tenant: string;
+  /** Token of a second tenant whose data must never appear in the fuzzed tenant's answers. */
+  canaryToken: string;
+  /** A string that only the canary tenant's data holds (label value, rule and template text). */
+  canaryMark: string;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  headers?: Headers;
+}
+
+export interface FuzzTarget<T> {
+  name: string;
+  /** The surface, for the docs and the test title. */
+  surface: string;
+  arbitrary: fc.Arbitrary<T>;
+  /** Sends one input; throws when a property does not hold. Returns the HTTP status for the summary. */
+  run(ctx: FuzzContext, input: T): Promise<number>;
+  /** Optional checks after the whole run (e.g. the canary tenant's config is untouched). */
+  after?(ctx: FuzzContext): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of targets over different input types
+export const TARGETS: FuzzTarget<any>[] = [];
+
+export function registerTarget<T>(t: FuzzTarget<T>): FuzzTarget<T> {
+  if (TARGETS.some((x) => x.name === t.name)) throw new Error(`fuzz target ${t.name} registered twice`);
+  TARGETS.push(t);
+  return t;
+}
+
+/** Runs one target for RUNS inputs from SEED and returns the status counts (e.g. `202:80 400:70`). */
+export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Promise<string> {
+  const statuses = new Map<number, number>();
+  let slowest = 0;
+  let total = 0;
+  await fc.assert(
+    fc.asyncProperty(target.arbitrary, async (input) => {
+      const t0 = performance.now();
+      const status = await target.run(ctx, input);
+      const ms = performance.now() - t0;
+      slowest = Math.max(slowest, ms);
+      total += ms;
+      if (ms > SLOW_MS)
+        console.log(`fuzz ${target.name}: slow input (${ms.toFixed(0)} ms): ${short(describe(input), 600)}`);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }),
+    { seed: SEED, numRuns: RUNS, endOnFailure: false },
+  );
+  await assertStillServing(ctx);
+  await target.after?.(ctx);
+  return [...statuses]
+    .sort((a, b) => a[0] - b[0])
+    .map(([s, n]) => `${s}:${n}`)
+    .join(' ')
+    .concat(`; ${(total / 1000).toFixed(1)} s in all, slowest input ${slowest.toFixed(0)} ms`);
+}
+
+/** The server answers `/ready` and a real query of the fuzzed tenant after the run. */
+export async function assertStillServing(ctx: FuzzContext): Promise<void> {
+  const ready = await fetch(`${ctx.platform.url}/ready`);
+  if (ready.status !== 200) throw new Error(`/ready answers ${ready.status} after the run`);
+  const q = await fetch(`${ctx.platform.url}/prometheus/api/v1/query?query=vector(1)`, {
+    headers: { authorization: `Bearer ${ctx.token}` },
+  });
+  if (q.status !== 200) throw new Error(`a query answers ${q.status} after the run: ${await q.text()}`);
+}
+
+/**
+ * The "no 5xx for bad input" property. `retryable` lists what a surface documents as a temporary
+ * failure (a query timeout's 503); anything else from 500 up is a bug.
+ */
+export function assertNo5xx(what: string, a: Answer, retryable: (a: Answer) => boolean = () => false): void {
+  if (a.status >= 500 && !retryable(a)) {
+    throw new Error(`${what}: status ${a.status}: ${a.text.slice(0, 500)}`);
+  }
+}
+
+export function assertNoCanary(ctx: FuzzContext, what: string, a: Answer): void {
+  if (a.text.includes(ctx.canaryMark)) {
+    throw new Error(`${what}: another tenant's data in the answer: ${a.text.slice(0, 500)}`);
+  }
+}
+
+export async function call(
+  ctx: FuzzContext,
+  method: string,
+  path: string,
+  opts: { body?: Uint8Array | string; headers?: Record<string, string>; token?: string | null } = {},
+): Promise<Answer> {
+  const token = opts.token === undefined ? ctx.token : opts.token;
+  const res = await fetch(`${ctx.platform.url}${path}`, {
+    method,
+    headers: { ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+  });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared generators: the odd values every format is tried with.
+
+export const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
+
+/** Strings that broke parsers and object maps elsewhere: prototype keys, control and wide characters. */
+export const oddString = fc.oneof(
+  { weight: 4, arbitrary: pick('a', 'job', 'api', 'x_1', 'team-a', 'HighLatency', 'severity', 'page') },
+  {
+    weight: 3,
+    arbitrary: pick(
+      '',
+      ' ',
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      '__name__',
+      '..',
+      '.',
+      '/',
+      'a/b',
+      '%2F',
+      '%00',
+      '\u0000',
+      '\uFFFD',
+      '\uD800',
+      '\u202E',
+      'e\u0301',
+      '😀',
+      '$' + '{x}',
+      '{{ . }}',
+      '"',
+      "'",
+      '\\',
+      '\n',
+      '#',
+      ': ',
+      '- ',
+      '&a',
+      '*a',
+      '!!js/function',
+      'null',
+      '~',
+      'true',
+      'NaN',
+      '1e400',
+      '0x10',
+    ),
+  },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 70_000 }).map((n) => 'x'.repeat(n)) },
+);
+
+/** Numbers at the edges: NaN, ±Inf, -0, 2^53 and beyond, 64-bit limits. */
+export const oddNumber = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: -5, max: 1000 }) },
+  {
+    weight: 2,
+    arbitrary: pick(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      2 ** 53,
+      2 ** 53 + 2,
+      -(2 ** 53),
+      2 ** 63,
+      2 ** 64,
+      -(2 ** 63),
+      2 ** 31,
+      -(2 ** 31) - 1,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      0.5,
+      1e-9,
+    ),
+  },
+  { weight: 1, arbitrary: fc.double() },
+);
+
+/** Text forms of numbers and durations no typed generator yields: Go and YAML spellings, overflows. */
+export const oddScalarText = pick(
+  '.nan',
+  '.inf',
+  '-.inf',
+  '1e400',
+  '-0',
+  '9007199254740993',
+  '18446744073709551616',
+  '0x7fffffffffffffff',
+  '0o17',
+  '1_000',
+  '5m',
+  '1h30m',
+  '-5m',
+  '0s',
+  '999999999999y',
+  '100000000000000000000y',
+  '1ms',
+  '1.5m',
+  '',
+  'null',
+  '~',
+  '[]',
+  '{}',
+);
+
+/** A duration-like YAML scalar: usual values, then edge spellings and numbers. */
+export const durationValue = fc.oneof(
+  { weight: 4, arbitrary: pick('30s', '1m', '5m', '1h', '15s', '2h', '10m') },
+  { weight: 2, arbitrary: oddScalarText },
+  { weight: 1, arbitrary: oddNumber },
+);
+
+/**
+ * Byte-level mutations of a valid-looking text, applied 0-3 times: truncation, bit flips (which yield
+ * invalid UTF-8), inserted format tokens, deep nesting and huge repetitions.
+ */
+export function mutated(text: fc.Arbitrary<string>, tokens: string[]): fc.Arbitrary<Uint8Array> {
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), token: pick(...tokens) }),
+    fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
+    fc.record({
+      kind: fc.constant('nest' as const),
+      at: fc.nat(),
+      depth: fc.integer({ min: 100, max: 2_000 }),
+      open: pick('[', '{', '- ', '{a: ', '(', '{{ if 1 }}'),
+    }),
+    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }),
+  );
+  return fc
+    .tuple(
+      text,
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant([]) },
+        { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+      ),
+    )
+    .map(([t, ms]) => {
+      let b = Buffer.from(t, 'utf8');
+      for (const m of ms) {
+        const at = b.length === 0 ? 0 : m.at % (b.length + 1);
+        switch (m.kind) {
+          case 'truncate':
+            b = b.subarray(0, at);
+            break;
+          case 'flip':
+            if (b.length > 0) {
+              b = Buffer.from(b);
+              const i = at % b.length;
+              b[i] = b[i]! ^ (1 << m.bit);
+            }
+            break;
+          case 'insert':
+            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.token, 'utf8'), b.subarray(at)]);
+            break;
+          case 'bytes':
+            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+            break;
+          case 'nest':
+            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.open.repeat(m.depth)), b.subarray(at)]);
+            break;
+          case 'repeat': {
+            // a slice repeated until the body is about 1 MiB: huge lengths inside one field
+            const piece = b.subarray(at, at + m.len);
+            if (piece.length > 0) {
+              const times = Math.floor((1 << 20) / piece.length);
+              b = Buffer.concat([
+                b.subarray(0, at),
+                Buffer.from(piece.toString('latin1').repeat(times), 'latin1'),
+                b.subarray(at),
+              ]);
+            }
+            break;
+          }
+        }
+      }
+      return new Uint8Array(b);
+    });
+}
+
+/** An object whose keys may be `__proto__`/`constructor` as own properties (a literal cannot say so). */
+export function objectOf(entries: [string, unknown][]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of entries)
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
+/** Percent-encodes a path segment; lone surrogates are encoded as their UTF-8 replacement. */
+export function segment(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  }
+}
+
+export function short(s: string, n = 300): string {
+  return s.length <= n ? s : `${s.slice(0, n)}… (${s.length} chars)`;
+}
+
+function describe(input: unknown): string {
+  return (
+    JSON.stringify(input, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)) ?? String(input)
+  );
+}
