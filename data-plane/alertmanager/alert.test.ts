@@ -32,6 +32,12 @@ describe('alerts', () => {
     expect(a).toMatchObject({ startsAt: 1000, endsAt: 301_000, timeout: true });
   });
 
+  it('starts a resolve that names no start at its end, even when the sender clock is behind', () => {
+    const endsAt = '2026-01-01T00:00:00.000Z';
+    const a = alertFromPostable({ labels: { alertname: 'A' }, endsAt }, Date.parse(endsAt) + 5, 300_000);
+    expect(a).toMatchObject({ startsAt: Date.parse(endsAt), endsAt: Date.parse(endsAt), timeout: false });
+  });
+
   it.each([
     { name: 'bad label name', p: { labels: { 'a-b': 'x' } }, error: /invalid label name/ },
     { name: 'non-string value', p: { labels: { a: 1 } }, error: /must be a string/ },

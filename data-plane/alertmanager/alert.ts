@@ -82,10 +82,18 @@ export function alertFromPostable(p: PostableAlert, now: number, resolveTimeoutM
   const labels = labelSet(p.labels, 'labels', true);
   if (labels.isEmpty()) throw new BadDataError('at least one label pair required');
   const annotations = labelSet(p.annotations ?? {}, 'annotations', false);
-  const startsAt = p.startsAt === undefined || p.startsAt === '' ? now : time(p.startsAt, 'startsAt');
+  const endsAtMissing = p.endsAt === undefined || p.endsAt === '' || p.endsAt === '0001-01-01T00:00:00.000Z';
+  // Alertmanager starts a resolved alert that names no start at its end, not at the receive time:
+  // a client's clock may run a little behind ours, and the resolve must still be accepted.
+  const startsAt =
+    p.startsAt !== undefined && p.startsAt !== ''
+      ? time(p.startsAt, 'startsAt')
+      : endsAtMissing
+        ? now
+        : time(p.endsAt as string, 'endsAt');
   let endsAt: number;
   let timeout = false;
-  if (p.endsAt === undefined || p.endsAt === '' || p.endsAt === '0001-01-01T00:00:00.000Z') {
+  if (endsAtMissing) {
     // resolve_timeout may be any duration: keep the sum a printable date (year 9999 at most).
     endsAt = Math.min(Math.max(now, startsAt) + resolveTimeoutMs, MAX_API_TIME_MS);
     timeout = true;
