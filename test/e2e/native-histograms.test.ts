@@ -11,7 +11,8 @@
  * - 3.x's rate stops extrapolating at a histogram counter's zero point, 2.42 does not: counts start
  *   high, so the zero point is never inside the extrapolated interval;
  * - histogram_quantile/histogram_fraction interpolate linearly inside a bucket in 2.42, exponentially
- *   in 3.x: only quantiles 0 and 1 and fractions on bucket boundaries are compared;
+ *   in 3.x: quantiles are asked of data whose answers fall on bucket boundaries (e2e_nh_even), or are
+ *   0 and 1, and fractions are taken between bucket boundaries;
  * - 2.42 returns a histogram unchanged by `* scalar` and `/ scalar`, and 0 for last_over_time of
  *   histograms; histogram_avg/stddev/stdvar do not exist in 2.42: those are left out;
  * - 2.42 sums without Kahan compensation: numbers are compared to 1e-9 relative.
@@ -158,6 +159,22 @@ const SERIES: FixtureSeries[] = [
     samples: [],
     histograms: histogramSeries(6, { schema: 1, positive: () => range(-1, 3), zero: true, float: true }),
   },
+  // Every bucket grows by the same count each step, so the quantiles asked of it below fall on
+  // bucket boundaries, where 2.42's linear and 3.x's exponential interpolation agree.
+  ...['a', 'b'].map((instance, n) => ({
+    labels: { __name__: 'e2e_nh_even', instance, job: 'nh' },
+    samples: [],
+    histograms: range(0, POINTS - 1).map(
+      (i): FixtureHistogram => ({
+        timestamp: T0 + i * STEP_MS,
+        schema: n,
+        count: 4 * (1000 + 6 * i),
+        sum: 3000 + 17.5 * i,
+        positiveSpans: [{ offset: 0, length: 4 }],
+        positiveCounts: [0, 1, 2, 3].map(() => 1000 + 6 * i),
+      }),
+    ),
+  })),
   // Float series with tied values, written in label order, for the order of topk/bottomk/sort.
   ...['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k, n) => ({
     labels: { __name__: 'e2e_tie', k },
@@ -187,6 +204,11 @@ const INSTANT = [
   'histogram_quantile(0, rate(e2e_nh_seconds[5m]))',
   'histogram_quantile(1, e2e_nh_gauge)',
   'histogram_fraction(0, 4, rate(e2e_nh_seconds[5m]))',
+  'histogram_quantile(0.5, rate(e2e_nh_even[5m]))',
+  'histogram_quantile(0.625, sum(rate(e2e_nh_even[5m])))',
+  'histogram_quantile(0.25, sum by (job) (e2e_nh_even))',
+  'histogram_fraction(0, 2, sum(rate(e2e_nh_even[5m])))',
+  'histogram_count(sum(rate(e2e_nh_even[5m])))',
   'count_over_time(e2e_nh_seconds[10m])',
   'count(e2e_nh_seconds)',
   'topk(3, e2e_tie)',
@@ -204,6 +226,7 @@ const RANGE = [
   'histogram_count(rate(e2e_nh_seconds[5m]))',
   'sum(rate(e2e_nh_seconds[5m]))',
   'e2e_nh_gauge',
+  'histogram_quantile(0.875, sum(rate(e2e_nh_even[5m])))',
 ];
 
 // Between samples: a range ending on a sample's timestamp is left-closed in 2.42, left-open in 3.x.
