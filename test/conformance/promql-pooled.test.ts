@@ -24,7 +24,10 @@ if (!scriptsPresent) {
   console.warn(`\n!!! PromQL test files not found at ${SCRIPT_DIR}: the pooled PromQL run is SKIPPED !!!\n`);
 }
 
-/** XOR chunks of a float-only series (undefined when it holds a histogram, like the head). */
+/**
+ * XOR chunks of a float-only series (undefined when it holds a histogram or a start timestamp, which
+ * XOR chunks cannot carry: the pool then reads the series sample by sample).
+ */
 function asChunks(s: Series): EncodedChunk[] | undefined {
   const out: EncodedChunk[] = [];
   const it = s.iterator();
@@ -37,7 +40,7 @@ function asChunks(s: Series): EncodedChunk[] | undefined {
     c = undefined;
   };
   for (let vt = it.next(); vt !== ValueType.None; vt = it.next()) {
-    if (vt !== ValueType.Float) return undefined;
+    if (vt !== ValueType.Float || (it.atST?.() ?? 0) !== 0) return undefined;
     if (!c || c.numSamples() >= 120) {
       cut();
       c = new XORChunk();
