@@ -9,3 +9,4 @@ export { HistogramChunk, HistogramIterator, isIntegerHistogram } from './histogr
 export { type AnyHistogramChunk, encodeHistogramChunks, histogramChunkFromBytes } from './histogram-cut.js';
 export { CounterResetHeader, CUSTOM_BUCKETS_SCHEMA, type CutReason } from './histogram-layout.js';
 export { type ChunkAppender, Encoding, MAX_SAMPLES_PER_CHUNK, XORChunk, XORIterator } from './xor.js';
+export { XOR2Chunk, XOR2Iterator } from './xor2.js';

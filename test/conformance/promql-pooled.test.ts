@@ -4,7 +4,7 @@
  * ingester head offers them), so the batch transfer, the worker's chunk decoding and the result codec
  * are held to the same expectations as the engine itself; and a second time with every shardable
  * aggregation split into 3 shards whose partials are merged (sharding must not change any answer).
- * Evals skipped for the engine (promqltest/skips.ts) are skipped here too.
+ * Every eval must pass.
  */
 import { afterAll, describe } from 'vitest';
 import { Encoding, XORChunk } from '../../data-plane/chunkenc/index.js';
