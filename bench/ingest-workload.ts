@@ -1,4 +1,10 @@
-import { encodeWriteRequest, encodeWriteRequestV2, snappyDecode } from '../data-plane/remotewrite/index.js';
+import type { FloatHistogram } from '../data-plane/model/index.js';
+import {
+  encodeWriteRequest,
+  encodeWriteRequestV2,
+  snappyDecode,
+  snappyEncode,
+} from '../data-plane/remotewrite/index.js';
 
 /**
  * node_exporter-shaped remote-write load: ~10 labels per series, ~1,000 series per host, 2,000 series
@@ -17,6 +23,8 @@ export interface Batch {
   packedTs: Int32Array;
   packedValues: Int32Array;
   samples: number;
+  /** Encodes the whole body itself (the native-histogram load) instead of patching `packed`. */
+  render?: (t: number) => Uint8Array;
 }
 
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1'];
@@ -118,8 +126,82 @@ export function buildBatches(activeSeries: number, perRequest: number, version: 
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
 
+/**
+ * The native-histogram load (`--histograms`): the same label sets, each series an integer histogram
+ * as a client library exposes one (schema 3, 20 buckets in two spans, a zero bucket) whose buckets
+ * all grow on every round. Bodies are encoded per request (nothing to patch: the bucket deltas move),
+ * so the load generator works harder than for floats; the server's CPU per sample is what to read.
+ */
+export function buildHistogramBatches(activeSeries: number, perRequest: number, version: 1 | 2 = 1): Batch[] {
+  const batches: Batch[] = [];
+  let pending: string[][] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const labels = pending;
+    const first = batches.reduce((n, b) => n + b.samples, 0);
+    let round = 0;
+    const render = (t: number) => {
+      const k = round++;
+      const timeseries = labels.map((l, i) => ({
+        labels: l,
+        histograms: [{ t, h: histogramAt(first + i, k), integer: true }],
+      }));
+      const raw = version === 2 ? encodeWriteRequestV2({ timeseries }) : encodeWriteRequest({ timeseries });
+      return snappyEncode(raw);
+    };
+    const none = new Int32Array(0);
+    const empty = new Uint8Array(0);
+    batches.push({
+      raw: empty,
+      tsOffsets: [],
+      valueOffsets: [],
+      packed: empty,
+      packedTs: none,
+      packedValues: none,
+      samples: labels.length,
+      render,
+    });
+    pending = [];
+  };
+  for (let host = 0, made = 0; made < activeSeries; host++) {
+    for (const s of hostSeries(host)) {
+      if (made === activeSeries) break;
+      pending.push(s);
+      made++;
+      if (pending.length === perRequest) flush();
+    }
+  }
+  flush();
+  return batches;
+}
+
+const HIST_SPANS = [
+  { offset: -4, length: 12 },
+  { offset: 4, length: 8 },
+];
+
+/** Series `s`'s histogram after `k` rounds: cumulative, every bucket a little higher each round. */
+function histogramAt(s: number, k: number): FloatHistogram {
+  const positiveBuckets: number[] = [];
+  for (let j = 0; j < 20; j++) positiveBuckets.push((s % 13) + j + k * (1 + ((j + s) % 4)));
+  const zeroCount = 3 + k;
+  return {
+    schema: 3,
+    zeroThreshold: 2.938735877055719e-39,
+    zeroCount,
+    count: zeroCount + positiveBuckets.reduce((a, b) => a + b, 0),
+    sum: k * 1.25 + s,
+    positiveSpans: HIST_SPANS,
+    positiveBuckets,
+    negativeSpans: [],
+    negativeBuckets: [],
+    counterResetHint: 'unknown',
+  };
+}
+
 /** Patches every sample of a batch to timestamp `t` (ms) and fresh values in a copy of its snappy body. */
 export function renderBatch(b: Batch, t: number, round: number): Uint8Array {
+  if (b.render) return b.render(t);
   const out = b.packed.slice();
   const ts = b.packedTs;
   const vs = b.packedValues;

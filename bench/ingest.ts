@@ -12,6 +12,9 @@
  *   --compare-prometheus   also run Debian's `prometheus` (2.42) on 127.0.0.1 under the same load,
  *                          alternating with the server under test, and print the ratio
  *   --prometheus-only      only run the temporary Prometheus (a baseline when no server is up)
+ *   --histograms           native-histogram load: every series an integer native histogram (schema 3,
+ *                          20 buckets and a zero bucket, growing every round) instead of a float;
+ *                          the temporary Prometheus gets --enable-feature=native-histograms
  *   --rw2                  send remote write 2.0 bodies to the server under test (Prometheus 2.42
  *                          only speaks 1.0, so it always gets 1.0 bodies)
  *   --in-process           no HTTP: decode + distributor against the in-memory ingester client
@@ -43,7 +46,7 @@ import {
   snappyEncode,
 } from '../data-plane/remotewrite/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
-import { type Batch, buildBatches, renderBatch } from './ingest-workload.js';
+import { type Batch, buildBatches, buildHistogramBatches, renderBatch } from './ingest-workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,6 +61,7 @@ const { values: args } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'prometheus-only': { type: 'boolean', default: false },
     rw2: { type: 'boolean', default: false },
+    histograms: { type: 'boolean', default: false },
     'prom-port': { type: 'string', default: '19090' },
     'start-server': { type: 'boolean', default: false },
     fsync: { type: 'string', default: 'batch' },
@@ -385,6 +389,7 @@ async function withPrometheus<T>(fn: (url: string, pid: number | undefined) => P
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
       '--storage.tsdb.retention.time=1d',
+      ...(args.histograms ? ['--enable-feature=native-histograms'] : []),
     ],
     { stdio: 'ignore' },
   );
@@ -476,6 +481,11 @@ async function inProcess(batches: Batch[], v2Batches: Batch[]): Promise<void> {
   });
 }
 
+/** The float load, or the native-histogram one with --histograms. */
+function workload(series: number, per: number, version: 1 | 2 = 1): Batch[] {
+  return args.histograms ? buildHistogramBatches(series, per, version) : buildBatches(series, per, version);
+}
+
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
@@ -484,8 +494,8 @@ function fmt(n: number): string {
 async function scalePoint(series: number): Promise<string> {
   activeSeries = series;
   const t0 = performance.now();
-  const batches = buildBatches(series, perRequest);
-  const ours = args.rw2 ? buildBatches(series, perRequest, 2) : batches;
+  const batches = workload(series, perRequest);
+  const ours = args.rw2 ? workload(series, perRequest, 2) : batches;
   const ourType = args.rw2 ? V2_TYPE : V1_TYPE;
   console.log(
     `\nworkload: ${fmt(series)} active series, ${batches.length} requests/round of ${perRequest} series, ${conns} connections (built in ${Math.round(performance.now() - t0)} ms); load average ${loadavg()
@@ -537,12 +547,12 @@ async function scalePoint(series: number): Promise<string> {
 
 async function main(): Promise<void> {
   if (args['in-process']) {
-    const batches = buildBatches(activeSeries, perRequest);
-    await inProcess(batches, buildBatches(Math.min(activeSeries, 100_000), perRequest, 2));
+    const batches = workload(activeSeries, perRequest);
+    await inProcess(batches, workload(Math.min(activeSeries, 100_000), perRequest, 2));
     return;
   }
   if (args['prometheus-only']) {
-    const batches = buildBatches(activeSeries, perRequest);
+    const batches = workload(activeSeries, perRequest);
     await withPrometheus((promUrl, pid) => runServer('prometheus', promUrl, undefined, batches, V1_TYPE, pid));
     return;
   }

@@ -12,12 +12,21 @@ interface Canon {
 }
 
 type ApiSample = [number, string];
+/** A native histogram point; compared by its count and sum. */
+type ApiHistogram = [number, { count: string; sum: string }];
+interface ApiSeries {
+  metric: Record<string, string>;
+  value?: ApiSample;
+  values?: ApiSample[];
+  histogram?: ApiHistogram;
+  histograms?: ApiHistogram[];
+}
 interface ApiBody {
   status: string;
   error?: string;
   data?: {
     resultType: string;
-    result: { metric: Record<string, string>; value?: ApiSample; values?: ApiSample[] }[] | ApiSample;
+    result: ApiSeries[] | ApiSample;
   };
 }
 
@@ -42,10 +51,16 @@ function toCanon(body: Buffer): Canon {
   if (resultType === 'scalar' || resultType === 'string') {
     series.set('', pts([result as ApiSample]));
   } else {
-    for (const r of result as { metric: Record<string, string>; value?: ApiSample; values?: ApiSample[] }[]) {
+    for (const r of result as ApiSeries[]) {
       const key = seriesKey(r.metric);
       if (series.has(key)) throw new Error(`duplicate series ${key}`);
       series.set(key, pts(r.values ?? (r.value ? [r.value] : [])));
+      // Histogram points: their count and their sum as two more pseudo-series of the same key.
+      const hs = r.histograms ?? (r.histogram ? [r.histogram] : []);
+      if (hs.length > 0) {
+        series.set(`${key} count`, pts(hs.map(([t, h]) => [t, h.count] as ApiSample)));
+        series.set(`${key} sum`, pts(hs.map(([t, h]) => [t, h.sum] as ApiSample)));
+      }
     }
   }
   return { resultType, series };

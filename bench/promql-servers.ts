@@ -254,7 +254,7 @@ export interface Prometheus {
  * Prometheus 2.42 on a free loopback port, temp TSDB, no scrape jobs, remote-write receiver on.
  * Query limits are Prometheus's defaults (`--query.max-samples` 50M, `--query.timeout` 2m).
  */
-export async function startPrometheus(): Promise<Prometheus> {
+export async function startPrometheus(extraArgs: string[] = []): Promise<Prometheus> {
   if (!existsSync(PROMETHEUS_BIN))
     throw new Error(
       `${PROMETHEUS_BIN} not found: apt-get install -y prometheus (then stop the Debian daemon on :9090)`,
@@ -272,6 +272,7 @@ export async function startPrometheus(): Promise<Prometheus> {
         '--web.enable-remote-write-receiver',
         '--storage.tsdb.retention.time=30d',
         '--log.level=warn',
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     ),

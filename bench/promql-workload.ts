@@ -20,7 +20,8 @@
  * scrape at a time in real time (the bench keeps scraping while it queries). The bodies are encoded by hand: label bytes once per series,
  * samples with their exact value bits (staleness markers are a NaN payload), then snappy.
  */
-import { snappyEncode } from '../data-plane/remotewrite/index.js';
+import type { FloatHistogram } from '../data-plane/model/index.js';
+import { encodeWriteRequest, snappyEncode } from '../data-plane/remotewrite/index.js';
 
 export const SCRAPE_MS = 15_000;
 export const SERIES_PER_HOST = 81;
@@ -115,6 +116,23 @@ export interface WorkloadOptions {
    * target comes back (default true).
    */
   resets?: boolean;
+  /**
+   * Also expose the request latency as a native histogram per method,
+   * `http_request_duration_seconds{method}` (integer, schema 3 as client libraries' default bucket
+   * factor 1.1 gives, the same observations as the classic buckets): 2 more series per host.
+   */
+  nativeHistograms?: boolean;
+}
+
+/** The native histogram's name (the classic one's family name, as Prometheus names both). */
+export const NATIVE_HISTOGRAM = 'http_request_duration_seconds';
+const NATIVE_SCHEMA = 3;
+
+/** One native histogram's cumulative state: bucket index → count, and count and sum. */
+interface NativeState {
+  buckets: Map<number, number>;
+  count: number;
+  sum: number;
 }
 
 interface HostState {
@@ -131,6 +149,8 @@ interface HostState {
   downAt: number;
   /** Current value of each of the host's 81 series, in series order. */
   values: Float64Array;
+  /** The native histograms, one per HIST_METHODS entry (empty without nativeHistograms). */
+  native: NativeState[];
 }
 
 /** What one request writes: the body and its sample count (staleness markers included). */
@@ -152,6 +172,8 @@ export class Workload {
   /** Label bytes of every series (host-major, 81 per host). */
   private readonly labels: Uint8Array[] = [];
   private readonly metric: string[] = [];
+  /** Flat label pairs of each host's native histograms (host-major, one per HIST_METHODS entry). */
+  private readonly nativeLabels: string[][] = [];
   private state: HostState[] = [];
   /** Next scrape each host group renders. */
   private nextScrape: Int32Array;
@@ -161,7 +183,7 @@ export class Workload {
 
   constructor(readonly opts: WorkloadOptions) {
     this.hosts = Math.max(1, Math.ceil(opts.series / SERIES_PER_HOST));
-    this.series = this.hosts * SERIES_PER_HOST;
+    this.series = this.hosts * (SERIES_PER_HOST + (opts.nativeHistograms ? HIST_METHODS.length : 0));
     this.groups = Math.ceil(this.hosts / opts.hostsPerRequest);
     this.windows = Math.ceil(opts.points / opts.scrapesPerRequest);
     this.nextScrape = new Int32Array(this.groups);
@@ -181,6 +203,13 @@ export class Workload {
         const appSeries = i < APP_SERIES && name !== 'up';
         e.samples += appSeries ? opts.points - downScrapes : opts.points;
         total += appSeries && downScrapes > 0 ? opts.points - downScrapes + 1 : opts.points;
+      }
+      if (opts.nativeHistograms) {
+        const e = this.expected.get(NATIVE_HISTOGRAM) ?? { series: 0, samples: 0 };
+        this.expected.set(NATIVE_HISTOGRAM, e);
+        e.series += HIST_METHODS.length;
+        e.samples += HIST_METHODS.length * (opts.points - downScrapes);
+        total += HIST_METHODS.length * (downScrapes > 0 ? opts.points - downScrapes + 1 : opts.points);
       }
     }
     this.totalSamples = total;
@@ -204,6 +233,9 @@ export class Workload {
         resetAt: h % 13 === 7 ? Math.floor(this.opts.points / 2) : -1,
         downAt: h % 31 === 11 ? Math.floor((this.opts.points * 2) / 3) : -1,
         values,
+        native: this.opts.nativeHistograms
+          ? HIST_METHODS.map(() => ({ buckets: new Map<number, number>(), count: 0, sum: 0 }))
+          : [],
       };
       // Counters start where a long-running process would be; histograms where 1–5 days of its
       // traffic would have put them (buckets cumulative, +Inf = _count).
@@ -251,6 +283,11 @@ export class Workload {
         ]);
       add('http_request_duration_seconds_sum', app, [['method', method]]);
       add('http_request_duration_seconds_count', app, [['method', method]]);
+      if (this.opts.nativeHistograms) {
+        const pairs: [string, string][] = [['__name__', NATIVE_HISTOGRAM], ...app, ['method', method]];
+        pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        this.nativeLabels.push(pairs.flat());
+      }
     }
     add('up', app, []);
     for (let cpu = 0; cpu < CPUS; cpu++)
@@ -273,7 +310,14 @@ export class Workload {
     // A process that restarts (or comes back after being down) starts its counters from zero.
     const restart = this.opts.resets !== false && (k === st.resetAt || (st.downAt >= 0 && k === st.downAt + 10));
     if (app === 'up') {
-      if (restart) for (let i = 0; i < HIST_START + HIST_SERIES; i++) v[i] = 0;
+      if (restart) {
+        for (let i = 0; i < HIST_START + HIST_SERIES; i++) v[i] = 0;
+        for (const n of st.native) {
+          n.buckets.clear();
+          n.count = 0;
+          n.sum = 0;
+        }
+      }
       let i = 0;
       for (let m = 0; m < METHODS.length; m++)
         for (let c = 0; c < CODES.length; c++, i++) {
@@ -339,11 +383,26 @@ export class Workload {
     const nScrapes = k1 - k0;
     const vals: Float64Array[] = [];
     const states: ('up' | 'stale' | 'down')[] = [];
+    const natives: NativeSeries[] = [];
     for (let h = h0; h < h1; h++) {
+      const series = this.state[h]!.native.map(
+        (_, m): NativeSeries => ({
+          labels: this.nativeLabels[h * HIST_METHODS.length + m]!,
+          samples: [],
+          histograms: [],
+        }),
+      );
       for (let k = k0; k < k1; k++) {
-        states.push(this.step(h, k));
+        const state = this.step(h, k);
+        states.push(state);
         vals.push(this.state[h]!.values.slice());
+        const t = endMs - points * SCRAPE_MS + k * SCRAPE_MS + this.state[h]!.appOffset;
+        for (const [m, n] of this.state[h]!.native.entries()) {
+          if (state === 'stale') series[m]!.samples.push({ t, v: STALE_NAN });
+          else if (state === 'up') series[m]!.histograms.push({ t, h: nativeSnapshot(n), integer: true });
+        }
       }
+      natives.push(...series);
     }
     // Size: per series, labels + up to nScrapes samples of ≤ 2 + 9 + 1 + 10 bytes.
     let cap = 0;
@@ -403,8 +462,50 @@ export class Workload {
         }
       }
     }
-    return { body: snappyEncode(out.subarray(0, p)), samples };
+    if (natives.length === 0) return { body: snappyEncode(out.subarray(0, p)), samples };
+    // Concatenated `repeated TimeSeries timeseries = 1` fields are one WriteRequest.
+    const tail = encodeWriteRequest({ timeseries: natives });
+    const all = new Uint8Array(p + tail.length);
+    all.set(out.subarray(0, p));
+    all.set(tail, p);
+    for (const s of natives) samples += s.samples.length + s.histograms.length;
+    return { body: snappyEncode(all), samples };
   }
+}
+
+interface NativeSeries {
+  labels: string[];
+  samples: { t: number; v: number }[];
+  histograms: { t: number; h: FloatHistogram; integer: boolean }[];
+}
+
+/** Prometheus's staleness marker: NaN with payload 2 (0x7ff0000000000002). */
+const STALE_NAN = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
+
+/** The histogram a client would expose now: populated buckets only, in spans. */
+function nativeSnapshot(n: NativeState): FloatHistogram {
+  const idx = [...n.buckets.keys()].filter((i) => n.buckets.get(i)! > 0).sort((a, b) => a - b);
+  const positiveSpans: { offset: number; length: number }[] = [];
+  const positiveBuckets: number[] = [];
+  let prev = 0;
+  for (const [k, i] of idx.entries()) {
+    if (k > 0 && i === prev + 1) positiveSpans[positiveSpans.length - 1]!.length++;
+    else positiveSpans.push({ offset: k === 0 ? i : i - prev - 1, length: 1 });
+    positiveBuckets.push(n.buckets.get(i)!);
+    prev = i;
+  }
+  return {
+    schema: NATIVE_SCHEMA,
+    zeroThreshold: 2.938735877055719e-39,
+    zeroCount: 0,
+    count: n.count,
+    sum: n.sum,
+    positiveSpans,
+    positiveBuckets,
+    negativeSpans: [],
+    negativeBuckets: [],
+    counterResetHint: 'unknown',
+  };
 }
 
 /** Mean requests per scrape interval of a host's method and code. */
@@ -421,6 +522,24 @@ function observe(st: HostState, m: number, n: number, sumJitter: number): void {
   v[base + LE.length]! += n;
   v[base + LE.length + 1]! += n * Math.exp(mu + 0.5) * sumJitter;
   v[base + LE.length + 2]! += n;
+  const nat = st.native[m];
+  if (!nat) return;
+  // The same observations in schema-3 buckets (upper bound 2^(i/8)), rounded per bucket; the count
+  // is the sum of the buckets, as an exposition of whole observations has it.
+  const lo = Math.floor((mu - 4) * Math.LOG2E * 2 ** NATIVE_SCHEMA);
+  const hi = Math.ceil((mu + 4) * Math.LOG2E * 2 ** NATIVE_SCHEMA);
+  let added = 0;
+  for (let i = lo; i <= hi; i++) {
+    const p =
+      normCdf(Math.log(2 ** (i / 2 ** NATIVE_SCHEMA)) - mu) -
+      normCdf(Math.log(2 ** ((i - 1) / 2 ** NATIVE_SCHEMA)) - mu);
+    const c = Math.round(n * p);
+    if (c === 0) continue;
+    nat.buckets.set(i, (nat.buckets.get(i) ?? 0) + c);
+    added += c;
+  }
+  nat.count += added;
+  nat.sum += added * Math.exp(mu + 0.5) * sumJitter;
 }
 
 // Series order within a host (see addHostSeries).

@@ -11,7 +11,7 @@
  * 15 s in real time (samples after the query time, so no result changes) and runs ten dashboard queries over
  * HTTP — ours through the gateway with the tenant's Bearer token, Prometheus without auth — each as
  * an instant query at the end of the data, a 2 h range at 30 s step and a 24 h range at 5 m step.
- * Every run appends ` + 0 * <n>` (a fresh string, so no results cache answers), the servers
+ * Every run appends ` + 0 * <n>` (` * (1 + 0 * <n>)` to a histogram result: a fresh string, so no results cache answers), the servers
  * alternate A/B/B/A, one warm-up per query is not timed and its results are compared, and the
  * medians of `--runs` runs are printed with the ratio ours / Prometheus and their geometric means.
  *
@@ -36,6 +36,9 @@
  *   --no-build               do not rebuild dist/ when it is older than the sources
  *   --no-resets              no application restarts in the data (no counter starts again from 0
  *                            inside a query range; see bench/RESULTS.md for why that matters)
+ *   --native-histograms      also write the request latency as native histograms
+ *                            (http_request_duration_seconds, 2 per host, schema 3) and add their
+ *                            queries; Prometheus runs with --enable-feature=native-histograms
  *   --instances N            (old flag, used by `npm run bench`) hosts instead of --series
  */
 import { execFileSync } from 'node:child_process';
@@ -82,6 +85,7 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string', default: '60' },
     'no-build': { type: 'boolean', default: false },
     'no-resets': { type: 'boolean', default: false },
+    'native-histograms': { type: 'boolean', default: false },
     instances: { type: 'string' },
   },
 });
@@ -106,6 +110,10 @@ const KIND_LABEL: Record<Kind, string> = {
   range24h: 'range 24h/5m',
 };
 
+const NATIVE_SUM = 'sum by (job) (rate(http_request_duration_seconds[5m]))';
+/** Queries whose answer is native histograms. */
+const HISTOGRAM_RESULTS = new Set([NATIVE_SUM]);
+
 /** The dashboard query set of issue #18. */
 const QUERIES: [string, string][] = [
   ['sum by code rate', 'sum by (code) (rate(http_requests_total[5m]))'],
@@ -118,6 +126,13 @@ const QUERIES: [string, string][] = [
   ['increase 1h', 'increase(http_requests_total[1h])'],
   ['quantile rate', 'quantile(0.9, rate(http_requests_total[5m]))'],
   ['sum rate', 'sum(rate(http_requests_total[5m]))'],
+  ...((args['native-histograms']
+    ? [
+        ['native histogram_quantile', 'histogram_quantile(0.99, sum(rate(http_request_duration_seconds[5m])))'],
+        ['native count by job', 'histogram_count(sum by (job) (rate(http_request_duration_seconds[5m])))'],
+        ['native sum by job', NATIVE_SUM],
+      ]
+    : []) as [string, string][]),
 ].filter(([n, q]) => !args.only || new RegExp(args.only).test(n!) || new RegExp(args.only).test(q!)) as [
   string,
   string,
@@ -452,7 +467,10 @@ async function runQuerySet(
       const row: Row = { store, query: name, kind, ours: [], prom: [], oursCpu: [], promCpu: [] };
       rows.push(row);
       const flushed0 = await flushedChunks(server);
-      const fresh = () => `(${expr}) + 0 * ${++runCounter}`;
+      // A histogram result cannot take `+ 0 * n` (histogram + float is dropped); `* (1 + 0 * n)` it can.
+      const fresh = HISTOGRAM_RESULTS.has(expr)
+        ? () => `(${expr}) * (1 + 0 * ${++runCounter})`
+        : () => `(${expr}) + 0 * ${++runCounter}`;
       // warm-up, results compared
       const q0 = fresh();
       const a = await query(ours, kind, q0, end);
@@ -652,6 +670,7 @@ async function main(): Promise<void> {
     hostsPerRequest: 5,
     scrapesPerRequest: 10,
     resets: !args['no-resets'],
+    nativeHistograms: args['native-histograms'] ?? false,
   });
   log(
     `data: ${fmt(w.series)} series (${w.hosts} hosts × ${SERIES_PER_HOST}), ${HOURS} h at 15 s → ${fmt(w.totalSamples)} samples; ${fmt(w.groups * w.windows)} remote-write requests of ≤ ${fmt(5 * SERIES_PER_HOST * 10)} samples per server; queries at ${new Date(END).toISOString()}`,
@@ -662,7 +681,7 @@ async function main(): Promise<void> {
   let promTarget: Target | undefined;
   let promIngested = false;
   if (COMPARE) {
-    prom = await startPrometheus();
+    prom = await startPrometheus(args['native-histograms'] ? ['--enable-feature=native-histograms'] : []);
     promTarget = { name: 'prometheus', api: `${prom.url}/api/v1`, headers: {}, pid: prom.pid };
     log(`prometheus: ${prom.url} (pid ${prom.pid})`);
   }

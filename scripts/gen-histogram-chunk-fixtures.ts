@@ -179,7 +179,6 @@ function segmentChunks(b: Buffer): { encoding: number; data: Buffer }[] {
   return out;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 const out: unknown[] = [];
 for (const c of cases) {
   const prom = await startPrometheus('global: {}\n', {

@@ -6,7 +6,7 @@ import {
   type MetricMetadata,
   type TenantId,
 } from '../model/index.js';
-import { formatFloat } from '../promql/index.js';
+import { formatApiFloat } from '../promql/index.js';
 import { type Queryable, sortedUnion } from '../storage/index.js';
 import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
 import { parseSeriesSelector, selectorsOf } from './selectors.js';
@@ -189,7 +189,7 @@ export class PrometheusApi {
       seriesLabels: r.seriesLabels.toObject(),
       exemplars: r.exemplars.map((e) => ({
         labels: e.labels.toObject(),
-        value: formatFloat(e.v),
+        value: formatApiFloat(e.v),
         timestamp: e.t / 1000,
       })),
     }));

@@ -6,11 +6,13 @@ import {
   CounterResetHeader,
   CUSTOM_BUCKETS_SCHEMA,
   type CutReason,
+  counterResetHeaderOf,
   countSpans,
   FLAGS,
   HEADER_BYTES,
   HINT_MASK,
   hintOf,
+  MAX_ST_SAMPLES,
   putCustomBound,
   putSpans,
   putZeroThreshold,
@@ -21,9 +23,11 @@ import {
   STALE_LO,
   sameSpans,
   sameValues,
+  sampleCount,
   writeRaw,
   XorField,
 } from './histogram-layout.js';
+import { StDecoder, StEncoder } from './st.js';
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
 import { Encoding, MAX_SAMPLES_PER_CHUNK } from './xor.js';
 
@@ -70,33 +74,46 @@ export class FloatHistogramChunk {
   private w: BitWriter;
   private st: AppendState | undefined;
   private loaded = false;
+  /** The ST variant's start-timestamp encoder (encoding 6), undefined for encoding 3. */
+  private readonly stEnc: StEncoder | undefined;
 
-  constructor(header: number = CounterResetHeader.Unknown) {
+  /**
+   * `withST`: Prometheus's FloatHistogramST chunk (encoding 6): the same samples, each followed by
+   * its start timestamp (st.ts); the counter-reset header moves to the top bits of byte 0 (the
+   * sample count keeps 14 bits) and byte 2 holds the ST header.
+   */
+  constructor(header: number = CounterResetHeader.Unknown, withST = false) {
     this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
-    this.w.buf[FLAGS] = header;
+    this.stEnc = withST ? new StEncoder() : undefined;
+    this.setHeader(header);
   }
 
   /** A chunk over stored bytes (read-only: appending needs the encoder state of a fresh chunk). */
-  static fromBytes(b: Uint8Array): FloatHistogramChunk {
+  static fromBytes(b: Uint8Array, withST = false): FloatHistogramChunk {
     if (b.length < HEADER_BYTES)
       throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    const c = new FloatHistogramChunk();
+    const c = new FloatHistogramChunk(CounterResetHeader.Unknown, withST);
     c.w = BitWriter.wrap(b);
     c.loaded = true;
     return c;
   }
 
   encoding(): Encoding {
-    return Encoding.FloatHistogram;
+    return this.stEnc ? Encoding.FloatHistogramST : Encoding.FloatHistogram;
   }
 
   numSamples(): number {
-    const b = this.w.buf;
-    return (b[0]! << 8) | b[1]!;
+    return sampleCount(this.w.buf, this.stEnc !== undefined);
   }
 
   counterResetHeader(): number {
-    return this.w.buf[FLAGS]! & HINT_MASK;
+    return counterResetHeaderOf(this.w.buf, this.stEnc !== undefined);
+  }
+
+  private setHeader(header: number): void {
+    const b = this.w.buf;
+    if (this.stEnc) b[0] = (b[0]! & ~HINT_MASK) | header;
+    else b[FLAGS] = header;
   }
 
   /** The chunk bytes (a view, valid until the next append). */
@@ -117,7 +134,7 @@ export class FloatHistogramChunk {
   }
 
   iterator(): FloatHistogramIterator {
-    return new FloatHistogramIterator(this.bytes());
+    return new FloatHistogramIterator(this.bytes(), this.stEnc !== undefined);
   }
 
   /**
@@ -125,7 +142,7 @@ export class FloatHistogramChunk {
    * caller must start a new chunk. Timestamps must increase. Throws RangeError on a malformed
    * histogram (bucket counts that do not match the spans) or a chunk read from bytes.
    */
-  tryAppend(t: number, h: FloatHistogram): CutReason | undefined {
+  tryAppend(t: number, h: FloatHistogram, startT = 0): CutReason | undefined {
     if (this.loaded) throw new RangeError('cannot append to a histogram chunk read from bytes');
     if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
     floatBits(h.sum);
@@ -140,12 +157,14 @@ export class FloatHistogramChunk {
     const n = this.numSamples();
     if (n === 0) {
       this.first(t, h, stale);
+      this.stEnc?.encode(this.w, FLAGS, 1, t, 0, startT);
       return undefined;
     }
     const why = this.fit(h);
     if (why) return why;
-    if (n >= MAX_SAMPLES_PER_CHUNK) return 'full';
+    if (n >= (this.stEnc ? MAX_ST_SAMPLES : MAX_SAMPLES_PER_CHUNK)) return 'full';
     const st = this.st!;
+    const prevT = st.t;
     if (t <= st.t) throw new RangeError(`histogram timestamp ${t} is not after ${st.t}`);
     const w = this.w;
     const tDelta = t - st.t;
@@ -165,6 +184,7 @@ export class FloatHistogramChunk {
     st.tDelta = tDelta;
     st.lastStale = stale;
     this.setCount(n + 1);
+    this.stEnc?.encode(this.w, FLAGS, n + 1, t, prevT, startT);
     return undefined;
   }
 
@@ -198,8 +218,8 @@ export class FloatHistogramChunk {
 
   private first(t: number, h: FloatHistogram, stale: boolean): void {
     const w = this.w;
-    if (h.counterResetHint === 'gauge') w.buf[FLAGS] = CounterResetHeader.Gauge;
-    else if (h.counterResetHint === 'reset') w.buf[FLAGS] = CounterResetHeader.CounterReset;
+    if (h.counterResetHint === 'gauge') this.setHeader(CounterResetHeader.Gauge);
+    else if (h.counterResetHint === 'reset') this.setHeader(CounterResetHeader.CounterReset);
     // A staleness marker carries no layout (Prometheus writes an empty one).
     const schema = stale ? 0 : h.schema;
     const zeroThreshold = stale ? 0 : h.zeroThreshold;
@@ -246,7 +266,7 @@ export class FloatHistogramChunk {
 
   private setCount(n: number): void {
     const buf = this.w.buf;
-    buf[0] = n >>> 8;
+    buf[0] = this.stEnc ? (buf[0]! & HINT_MASK) | (n >>> 8) : n >>> 8;
     buf[1] = n & 0xff;
   }
 }
@@ -269,18 +289,22 @@ export class FloatHistogramIterator implements SeriesIterator {
   private pos: XorField[] = [];
   private neg: XorField[] = [];
   private cur: FloatHistogram | undefined;
+  private readonly stDec: StDecoder | undefined;
 
-  constructor(b: Uint8Array) {
+  /** `withST`: the FloatHistogramST layout (encoding 6). */
+  constructor(b: Uint8Array, withST = false) {
     if (b.length < HEADER_BYTES)
       throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    this.total = (b[0]! << 8) | b[1]!;
-    this.header = b[FLAGS]! & HINT_MASK;
+    this.total = sampleCount(b, withST);
+    this.header = counterResetHeaderOf(b, withST);
+    this.stDec = withST ? new StDecoder(b[FLAGS]!) : undefined;
     this.r = new BitReader(b, HEADER_BYTES * 8);
   }
 
   next(): ValueType {
     if (this.numRead >= this.total) return ValueType.None;
     const r = this.r;
+    const prevT = this.t;
     this.cur = undefined;
     if (this.numRead === 0) {
       this.zeroThreshold = readZeroThreshold(r);
@@ -317,7 +341,13 @@ export class FloatHistogramIterator implements SeriesIterator {
       }
     }
     this.numRead++;
+    this.stDec?.decode(r, this.numRead, this.t, prevT);
     return ValueType.Histogram;
+  }
+
+  /** The current sample's start timestamp (0 = unknown or not an ST chunk). */
+  atST(): number {
+    return this.stDec?.st ?? 0;
   }
 
   seek(t: number): ValueType {

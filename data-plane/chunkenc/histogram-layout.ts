@@ -13,6 +13,19 @@ import { writeShifted } from './xor.js';
 export const HEADER_BYTES = 3;
 export const FLAGS = 2;
 export const HINT_MASK = 0xc0;
+/** An ST chunk's sample count has 14 bits (the counter-reset header has the top two). */
+export const MAX_ST_SAMPLES = 0x3fff;
+
+/** The sample count of a (ST or plain) histogram chunk's header. */
+export function sampleCount(b: Uint8Array, withST: boolean): number {
+  return withST ? ((b[0]! & 0x3f) << 8) | b[1]! : (b[0]! << 8) | b[1]!;
+}
+
+/** The counter-reset header bits of a (ST or plain) histogram chunk. */
+export function counterResetHeaderOf(b: Uint8Array, withST: boolean): number {
+  return (withST ? b[0]! : b[FLAGS]!) & HINT_MASK;
+}
+
 /** Why a histogram did not fit a chunk: `reset` starts the next chunk with the CounterReset header. */
 export type CutReason = 'full' | 'layout' | 'reset' | 'kind';
 
@@ -24,16 +37,14 @@ export const STALE_HI = 0x7ff00000;
 export const STALE_LO = 0x00000002;
 
 /**
- * The counter-reset hint a sample of a chunk reads back with (Prometheus counterResetHint): gauge
- * in a gauge chunk; later samples of a counter chunk follow their predecessor without a reset; the
- * first says reset only for a chunk cut at a reset, and otherwise unknown (the chunk before it may
- * be gone, so PromQL checks for itself).
+ * The counter-reset hint a sample of a chunk reads back with (Prometheus counterResetHint,
+ * tsdb/chunkenc/histogram_meta.go): gauge in a gauge chunk; later samples of a counter chunk follow
+ * their predecessor without a reset; the first is unknown whatever the header says (the chunk before
+ * it may be gone or written later, so PromQL checks for itself; prometheus/prometheus#15346).
  */
 export function hintOf(header: number, first: boolean): CounterResetHint {
   if (header === CounterResetHeader.Gauge) return 'gauge';
-  if (!first) return 'not_reset';
-  if (header === CounterResetHeader.CounterReset) return 'reset';
-  return 'unknown';
+  return first ? 'unknown' : 'not_reset';
 }
 
 /** One Gorilla-XOR field: the previous value's bits and the open leading/trailing-zero window. */

@@ -2,16 +2,17 @@ import type { BucketSpan, FloatHistogram } from '../model/index.js';
 import { type SeriesIterator, ValueType } from '../storage/index.js';
 import { bitsOut, floatBits } from './bits64.js';
 import { BitReader, BitWriter } from './bstream.js';
-import { FloatHistogramChunk, HISTOGRAM_CHUNK_TARGET_BYTES, HISTOGRAM_SAMPLES_PER_CHUNK } from './float-histogram.js';
 import {
   CounterResetHeader,
   CUSTOM_BUCKETS_SCHEMA,
   type CutReason,
+  counterResetHeaderOf,
   countSpans,
   FLAGS,
   HEADER_BYTES,
   HINT_MASK,
   hintOf,
+  MAX_ST_SAMPLES,
   putCustomBound,
   putSpans,
   putZeroThreshold,
@@ -22,9 +23,11 @@ import {
   STALE_LO,
   sameSpans,
   sameValues,
+  sampleCount,
   writeRaw,
   XorField,
 } from './histogram-layout.js';
+import { StDecoder, StEncoder } from './st.js';
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
 import { Encoding, MAX_SAMPLES_PER_CHUNK } from './xor.js';
 
@@ -96,33 +99,46 @@ export class HistogramChunk {
   private w: BitWriter;
   private st: AppendState | undefined;
   private loaded = false;
+  /** The ST variant's start-timestamp encoder (encoding 5), undefined for encoding 2. */
+  private readonly stEnc: StEncoder | undefined;
 
-  constructor(header: number = CounterResetHeader.Unknown) {
+  /**
+   * `withST`: Prometheus's HistogramST chunk (encoding 5): the same samples, each followed by its
+   * start timestamp (st.ts); the counter-reset header moves to the top bits of byte 0 (the sample
+   * count keeps 14 bits) and byte 2 holds the ST header.
+   */
+  constructor(header: number = CounterResetHeader.Unknown, withST = false) {
     this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
-    this.w.buf[FLAGS] = header;
+    this.stEnc = withST ? new StEncoder() : undefined;
+    this.setHeader(header);
   }
 
   /** A chunk over stored bytes (read-only). */
-  static fromBytes(b: Uint8Array): HistogramChunk {
+  static fromBytes(b: Uint8Array, withST = false): HistogramChunk {
     if (b.length < HEADER_BYTES)
       throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    const c = new HistogramChunk();
+    const c = new HistogramChunk(CounterResetHeader.Unknown, withST);
     c.w = BitWriter.wrap(b);
     c.loaded = true;
     return c;
   }
 
   encoding(): Encoding {
-    return Encoding.Histogram;
+    return this.stEnc ? Encoding.HistogramST : Encoding.Histogram;
   }
 
   numSamples(): number {
-    const b = this.w.buf;
-    return (b[0]! << 8) | b[1]!;
+    return sampleCount(this.w.buf, this.stEnc !== undefined);
   }
 
   counterResetHeader(): number {
-    return this.w.buf[FLAGS]! & HINT_MASK;
+    return counterResetHeaderOf(this.w.buf, this.stEnc !== undefined);
+  }
+
+  private setHeader(header: number): void {
+    const b = this.w.buf;
+    if (this.stEnc) b[0] = (b[0]! & ~HINT_MASK) | header;
+    else b[FLAGS] = header;
   }
 
   bytes(): Uint8Array {
@@ -142,14 +158,15 @@ export class HistogramChunk {
   }
 
   iterator(): HistogramIterator {
-    return new HistogramIterator(this.bytes());
+    return new HistogramIterator(this.bytes(), this.stEnc !== undefined);
   }
 
   /**
    * Appends `h` (whole-number counts) at `t` if it belongs in this chunk, else returns why the
-   * caller must start a new one. Timestamps must increase.
+   * caller must start a new one. Timestamps must increase. `startT`: the sample's start timestamp
+   * (0 = unknown), kept by the ST variant only.
    */
-  tryAppend(t: number, h: FloatHistogram): CutReason | undefined {
+  tryAppend(t: number, h: FloatHistogram, startT = 0): CutReason | undefined {
     if (this.loaded) throw new RangeError('cannot append to a histogram chunk read from bytes');
     if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
     const stale = isStale(h.sum);
@@ -165,12 +182,14 @@ export class HistogramChunk {
     const n = this.numSamples();
     if (n === 0) {
       this.first(t, h, stale);
+      this.stEnc?.encode(this.w, FLAGS, 1, t, 0, startT);
       return undefined;
     }
     const st = this.st!;
     const why = this.fit(h);
     if (why) return why;
-    if (n >= MAX_SAMPLES_PER_CHUNK) return 'full';
+    if (n >= (this.stEnc ? MAX_ST_SAMPLES : MAX_SAMPLES_PER_CHUNK)) return 'full';
+    const prevT = st.t;
     if (t <= st.t) throw new RangeError(`histogram timestamp ${t} is not after ${st.t}`);
     const w = this.w;
     const tDelta = t - st.t;
@@ -205,6 +224,7 @@ export class HistogramChunk {
     st.zeroCountDelta = zeroCountDelta;
     st.lastStale = stale;
     this.setCount(n + 1);
+    this.stEnc?.encode(this.w, FLAGS, n + 1, t, prevT, startT);
     return undefined;
   }
 
@@ -238,8 +258,8 @@ export class HistogramChunk {
 
   private first(t: number, h: FloatHistogram, stale: boolean): void {
     const w = this.w;
-    if (h.counterResetHint === 'gauge') w.buf[FLAGS] = CounterResetHeader.Gauge;
-    else if (h.counterResetHint === 'reset') w.buf[FLAGS] = CounterResetHeader.CounterReset;
+    if (h.counterResetHint === 'gauge') this.setHeader(CounterResetHeader.Gauge);
+    else if (h.counterResetHint === 'reset') this.setHeader(CounterResetHeader.CounterReset);
     const schema = stale ? 0 : h.schema;
     const zeroThreshold = stale ? 0 : h.zeroThreshold;
     const positiveSpans = stale ? [] : h.positiveSpans.map((s) => ({ offset: s.offset, length: s.length }));
@@ -291,7 +311,7 @@ export class HistogramChunk {
 
   private setCount(n: number): void {
     const buf = this.w.buf;
-    buf[0] = n >>> 8;
+    buf[0] = this.stEnc ? (buf[0]! & HINT_MASK) | (n >>> 8) : n >>> 8;
     buf[1] = n & 0xff;
   }
 }
@@ -318,18 +338,22 @@ export class HistogramIterator implements SeriesIterator {
   private neg: number[] = [];
   private negDelta: number[] = [];
   private cur: FloatHistogram | undefined;
+  private readonly stDec: StDecoder | undefined;
 
-  constructor(b: Uint8Array) {
+  /** `withST`: the HistogramST layout (encoding 5). */
+  constructor(b: Uint8Array, withST = false) {
     if (b.length < HEADER_BYTES)
       throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    this.total = (b[0]! << 8) | b[1]!;
-    this.header = b[FLAGS]! & HINT_MASK;
+    this.total = sampleCount(b, withST);
+    this.header = counterResetHeaderOf(b, withST);
+    this.stDec = withST ? new StDecoder(b[FLAGS]!) : undefined;
     this.r = new BitReader(b, HEADER_BYTES * 8);
   }
 
   next(): ValueType {
     if (this.numRead >= this.total) return ValueType.None;
     const r = this.r;
+    const prevT = this.t;
     this.cur = undefined;
     if (this.numRead === 0) {
       this.zeroThreshold = readZeroThreshold(r);
@@ -373,7 +397,13 @@ export class HistogramIterator implements SeriesIterator {
       }
     }
     this.numRead++;
+    this.stDec?.decode(r, this.numRead, this.t, prevT);
     return ValueType.Histogram;
+  }
+
+  /** The current sample's start timestamp (0 = unknown or not an ST chunk). */
+  atST(): number {
+    return this.stDec?.st ?? 0;
   }
 
   seek(t: number): ValueType {

@@ -6,6 +6,12 @@ export {
   HISTOGRAM_SAMPLES_PER_CHUNK,
 } from './float-histogram.js';
 export { HistogramChunk, HistogramIterator, isIntegerHistogram } from './histogram.js';
-export { type AnyHistogramChunk, encodeHistogramChunks, histogramChunkFromBytes } from './histogram-cut.js';
+export {
+  type AnyHistogramChunk,
+  encodeHistogramChunks,
+  HistogramCutter,
+  histogramChunkFromBytes,
+} from './histogram-cut.js';
 export { CounterResetHeader, CUSTOM_BUCKETS_SCHEMA, type CutReason } from './histogram-layout.js';
 export { type ChunkAppender, Encoding, MAX_SAMPLES_PER_CHUNK, XORChunk, XORIterator } from './xor.js';
+export { XOR2Chunk, XOR2Iterator } from './xor2.js';

@@ -10,7 +10,18 @@ import { readUvarintInt64, readVarint, writeUvarintInt64, writeVarint } from './
  */
 
 /** Chunk encodings as stored next to chunk bytes (Prometheus chunkenc.Encoding). */
-export const Encoding = { None: 0, XOR: 1, Histogram: 2, FloatHistogram: 3 } as const;
+export const Encoding = {
+  None: 0,
+  XOR: 1,
+  Histogram: 2,
+  FloatHistogram: 3,
+  /** Floats with start timestamps (xor2.ts). */
+  XOR2: 4,
+  /** Integer histograms with start timestamps. */
+  HistogramST: 5,
+  /** Float histograms with start timestamps. */
+  FloatHistogramST: 6,
+} as const;
 export type Encoding = (typeof Encoding)[keyof typeof Encoding];
 
 /** A chunk holds at most this many samples: the count is a uint16. */

@@ -97,6 +97,9 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
     s.histograms = kept;
   }
 
+  const openHist = s.openHistogramChunk();
+  // Like the open XOR chunk: re-encoded sealed; the next histogram opens a new one.
+  if (openHist && overlaps(openHist)) s.sealOpenHistogram();
   if (s.histChunks) {
     const out: MemHistChunk[] = [];
     for (const c of s.histChunks) {

@@ -190,28 +190,26 @@ describe('flush to the chunk store', () => {
       Array.from({ length: n }, (_, k) => ({ t: (from + k) * 15_000, h: h(from + k) }));
     clock.t = 130 * 15_000;
     await i.push(T1, req([series({ __name__: 'h' }, [], { histograms: hs(0, 130) })]));
-    await i.flush(false); // 130 ≥ 120 buffered: cut and flushed
-    expect(store.chunks().map((c) => [c.mint, c.maxt, c.encoding])).toEqual([
-      [0, 119 * 15_000, 3],
-      [120 * 15_000, 129 * 15_000, 3],
-    ]);
+    await i.flush(false); // the chunk cut full at 120 is flushed; the open one (10) is not due yet
+    expect(store.chunks().map((c) => [c.mint, c.maxt, c.encoding])).toEqual([[0, 119 * 15_000, 3]]);
     const back: number[] = [];
     for (const c of store.chunks()) {
       const it = FloatHistogramChunk.fromBytes(c.data).iterator();
       while (it.next() === ValueType.Histogram) back.push(it.atHistogram().count);
     }
-    expect(back).toEqual(hs(0, 130).map((x) => x.h.count));
+    expect(back).toEqual(hs(0, 120).map((x) => x.h.count));
     // A duplicate of a flushed sample is recognised, a changed one refused.
     const dup = await i.push(
       T1,
       req([series({ __name__: 'h' }, [], { histograms: [hs(5, 1)[0]!, { t: 6 * 15_000, h: h(99) }] })]),
     );
     expect(dup.errors.map((e) => e.error.id)).toEqual(['err-cortex-sample-duplicate-timestamp']);
-    // Later samples stay unflushed (not due yet) and go into the checkpoint; flushed ones do not.
+    // Later samples join the open chunk, unflushed (not due yet), and go into the checkpoint; flushed
+    // ones do not.
     await i.push(T1, req([series({ __name__: 'h' }, [], { histograms: hs(130, 10) })]));
     await i.checkpoint();
     clock.t += 31 * MIN;
-    await i.flush(false); // past retain: the flushed chunk leaves memory; the 10 new ones are idle → flushed
+    await i.flush(false); // past retain: the flushed chunk leaves memory; the open one (20) is idle → flushed
     const count = async (ing: Ingester) => {
       const [s] = await ing.queryable(T1).querier(0, 1e12).select(false, undefined, all);
       if (!s) return 0;
@@ -220,11 +218,10 @@ describe('flush to the chunk store', () => {
       while (si.next() === ValueType.Histogram) n++;
       return n;
     };
-    expect(await count(i)).toBe(10);
-    expect(store.chunks().map((c) => [c.mint, c.encoding])).toEqual([
-      [0, 3],
-      [120 * 15_000, 3],
-      [130 * 15_000, 3],
+    expect(await count(i)).toBe(20);
+    expect(store.chunks().map((c) => [c.mint, c.maxt, c.encoding])).toEqual([
+      [0, 119 * 15_000, 3],
+      [120 * 15_000, 139 * 15_000, 3],
     ]);
     await i.stop();
     const again = setup({ walDir: dir });

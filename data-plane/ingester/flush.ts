@@ -80,6 +80,8 @@ export class Flusher {
         if (s.oooT && s.oooT.length > 0 && (immediate || idle || now - s.oooT[0]! >= this.opts.maxChunkAgeMs)) {
           s.cutOutOfOrder();
         }
+        const ho = s.openHistogramChunk();
+        if (ho && (immediate || idle || now - ho.mint >= this.opts.maxChunkAgeMs)) s.sealOpenHistogram();
         const hs = s.histograms;
         if (
           hs &&

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Labels, type TenantId } from '../model/index.js';
 import { hashLabels, TenantHead } from './head.js';
+import { AppendResult } from './series.js';
 
 const unlimited = { perUser: 0, perMetric: 0, globalPerUser: 0, globalPerMetric: 0 };
 
@@ -23,5 +24,49 @@ describe('TenantHead lookup by Labels identity', () => {
     head.delete(s);
     expect(head.lookup(pushed)).toBeUndefined();
     expect(head.get(pushed, hashLabels(pushed))).toBeUndefined();
+  });
+});
+
+describe('native histograms in the head', () => {
+  const h = (k: number, hint: 'unknown' | 'gauge' = 'unknown') => ({
+    counterResetHint: hint,
+    schema: 3,
+    zeroThreshold: 0.001,
+    zeroCount: k,
+    count: 3 * k,
+    sum: k,
+    positiveSpans: [{ offset: 0, length: 2 }],
+    negativeSpans: [],
+    positiveBuckets: [k, k],
+    negativeBuckets: [],
+  });
+
+  it('encodes in-order histograms into the open chunk as they come; only out-of-order ones wait as objects', () => {
+    const head = new TenantHead('t' as TenantId);
+    const l = Labels.fromSortedFlat(['__name__', 'h']);
+    const s = head.create(l, hashLabels(l), unlimited);
+    for (let k = 1; k <= 130; k++) expect(s.appendHistogram(k * 1000, h(k), true, true)).toBe(AppendResult.Appended);
+    expect(s.histograms).toBeUndefined();
+    // cut full at 120 (sealed), the rest in the open chunk
+    expect(s.histChunks!.map((c) => [c.chunk.numSamples(), c.sealed, c.mint, c.maxt])).toEqual([
+      [120, true, 1000, 120_000],
+      [10, false, 121_000, 130_000],
+    ]);
+    expect(s.openHistogramChunk()).toBe(s.histChunks![1]);
+    // a duplicate in a chunk, a changed value, an out-of-order sample
+    expect(s.appendHistogram(5000, h(5), false, true)).toBe(AppendResult.Duplicate);
+    expect(s.appendHistogram(125_000, h(7), false, true)).toBe(AppendResult.DuplicateTimestamp);
+    expect(s.appendHistogram(125_500, h(7), false, true)).toBe(AppendResult.OutOfOrder);
+    expect(s.appendHistogram(125_500, h(7), true, true)).toBe(AppendResult.Appended);
+    expect(s.histograms?.map((x) => x.t)).toEqual([125_500]);
+    // a gauge histogram cuts a chunk of its own; sealing leaves no open chunk
+    s.appendHistogram(131_000, h(1, 'gauge'), false, true);
+    expect(s.histChunks!.map((c) => c.sealed)).toEqual([true, true, false]);
+    s.sealOpenHistogram();
+    expect(s.openHistogramChunk()).toBeUndefined();
+    expect(s.histChunks!.every((c) => c.sealed)).toBe(true);
+    s.sealHistograms();
+    expect(s.histograms).toBeUndefined();
+    expect(s.histChunks!.length).toBe(4);
   });
 });

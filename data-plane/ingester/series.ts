@@ -1,4 +1,10 @@
-import { type AnyHistogramChunk, type ChunkAppender, encodeHistogramChunks, XORChunk } from '../chunkenc/index.js';
+import {
+  type AnyHistogramChunk,
+  type ChunkAppender,
+  encodeHistogramChunks,
+  HistogramCutter,
+  XORChunk,
+} from '../chunkenc/index.js';
 import type { FloatHistogram, Labels } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 
@@ -22,7 +28,7 @@ export interface MemChunk {
   queued: boolean;
 }
 
-/** A sealed histogram chunk (integer, encoding 2, or float, encoding 3) with the same flush bookkeeping. */
+/** A histogram chunk (integer, encoding 2, or float, encoding 3) with the same flush bookkeeping. */
 export interface MemHistChunk extends Omit<MemChunk, 'chunk'> {
   chunk: AnyHistogramChunk;
 }
@@ -102,11 +108,20 @@ export class MemSeries {
   oooT: number[] | undefined;
   oooV: Float64Array | undefined;
   oooChunks: MemChunk[] | undefined;
-  /** Native histograms not yet cut into a chunk, sorted by timestamp (`integer`: sent as one). */
+  /**
+   * Native histograms accepted out of order, not yet cut into a chunk, sorted by timestamp
+   * (`integer`: sent as one). In-order histograms go straight into the open histogram chunk.
+   */
   histograms: { t: number; h: FloatHistogram; integer?: boolean }[] | undefined;
-  /** Sealed histogram chunks, in cut order (an out-of-order cut may overlap older ones). */
+  /**
+   * Histogram chunks in cut order (an out-of-order cut may overlap older ones); the one in-order
+   * samples go to is open (`sealed` false) until it is cut or the flush loop seals it.
+   */
   histChunks: MemHistChunk[] | undefined;
-  /** Newest histogram timestamp ever cut into a chunk (-Infinity if none). */
+  /** Cuts in-order histograms into chunks; its chunk is the open one's. */
+  private histCut: HistogramCutter | undefined;
+  private histOpen: MemHistChunk | undefined;
+  /** Newest histogram timestamp in a chunk, the open one included (-Infinity if none). */
   histSealedMaxT = Number.NEGATIVE_INFINITY;
   /** Wall-clock ms of the last accepted append (drives idle flushes). */
   lastAppendWall = 0;
@@ -232,32 +247,70 @@ export class MemSeries {
   }
 
   appendHistogram(t: number, h: FloatHistogram, allowOutOfOrder: boolean, integer = false): AppendResult {
-    this.histograms ??= [];
-    const hs = this.histograms;
-    const last = hs[hs.length - 1];
-    if ((!last || t > last.t) && t > this.histSealedMaxT) {
-      hs.push(integer ? { t, h, integer } : { t, h });
+    if (t > this.histSealedMaxT) {
+      // In order: straight into the open chunk, encoded (not held as an object per sample).
+      this.histCut ??= new HistogramCutter();
+      const closed = this.histCut.append(t, h, integer);
+      if (closed && this.histOpen) this.histOpen.sealed = true;
+      if (!this.histOpen || closed) {
+        this.histOpen = {
+          chunk: this.histCut.chunk!,
+          mint: t,
+          maxt: t,
+          flushedAt: 0,
+          flushed: false,
+          sealed: false,
+          queued: false,
+        };
+        this.histChunks ??= [];
+        this.histChunks.push(this.histOpen);
+      }
+      this.histOpen.maxt = t;
+      this.histSealedMaxT = t;
       return AppendResult.Appended;
     }
-    let lo = 0;
-    let hi = hs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (hs[mid]!.t < t) lo = mid + 1;
-      else hi = mid;
+    const hs = this.histograms;
+    if (hs && hs.length > 0) {
+      let lo = 0;
+      let hi = hs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (hs[mid]!.t < t) lo = mid + 1;
+        else hi = mid;
+      }
+      if (hs[lo]?.t === t) {
+        return JSON.stringify(hs[lo]!.h) === JSON.stringify(h)
+          ? AppendResult.Duplicate
+          : AppendResult.DuplicateTimestamp;
+      }
     }
-    if (hs[lo]?.t === t) {
-      return JSON.stringify(hs[lo]!.h) === JSON.stringify(h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
-    }
-    const stored = t <= this.histSealedMaxT && this.histChunks ? storedHistogram(this.histChunks, t) : undefined;
+    const stored = this.histChunks ? storedHistogram(this.histChunks, t) : undefined;
     if (stored) return sameHistogram(stored, h) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     if (!allowOutOfOrder) return AppendResult.OutOfOrder;
-    hs.splice(lo, 0, integer ? { t, h, integer } : { t, h });
+    this.histograms ??= [];
+    let at = this.histograms.length;
+    while (at > 0 && this.histograms[at - 1]!.t > t) at--;
+    this.histograms.splice(at, 0, integer ? { t, h, integer } : { t, h });
     return AppendResult.Appended;
   }
 
+  /** The open histogram chunk, if any. */
+  openHistogramChunk(): MemHistChunk | undefined {
+    return this.histOpen;
+  }
+
+  /** Seals the open histogram chunk (aged, idle, flushing everything, or about to be rewritten). */
+  sealOpenHistogram(): void {
+    const open = this.histOpen;
+    if (!open) return;
+    open.chunk.compact();
+    open.sealed = true;
+    this.histOpen = undefined;
+    this.histCut = undefined;
+  }
+
   /**
-   * Cuts the histogram buffer into sealed histogram chunks (integer ones for histograms sent as
+   * Cuts the out-of-order histogram buffer into sealed chunks (integer ones for histograms sent as
    * integers, at most 120 samples, a new chunk per layout, kind or counter-reset change) so the
    * flush loop can write them to the chunk store.
    */

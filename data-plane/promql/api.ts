@@ -1,56 +1,24 @@
-import type { FloatHistogram } from '../model/index.js';
+import { allBuckets, type FloatHistogram } from '../model/index.js';
 import type { PromValue } from './engine.js';
-import { formatFloat } from './format.js';
+import { formatApiFloat as formatFloat } from './format.js';
 
-/** Bucket boundaries of a native histogram bucket index for a schema (Prometheus getBound). */
-function bound(schema: number, idx: number, custom: number[] | undefined): number {
-  if (schema === -53) {
-    if (!custom) return Number.NaN;
-    return idx >= custom.length ? Number.POSITIVE_INFINITY : idx < 0 ? Number.NEGATIVE_INFINITY : custom[idx]!;
-  }
-  return 2 ** (idx * 2 ** -schema);
-}
-
-/** The Prometheus API JSON shape of a native histogram (`count`, `sum`, `buckets`). */
+/**
+ * The Prometheus API JSON shape of a native histogram (util/jsonutil MarshalHistogram): `count`,
+ * `sum` and, when any bucket is populated, `buckets` from the lowest to the highest (AllBucketIterator,
+ * empty buckets left out), each `[boundaries, lower, upper, count]` where boundaries is 0 (upper
+ * inclusive), 1 (lower inclusive), 2 (both exclusive) or 3 (both inclusive).
+ */
 export function histogramToApi(h: FloatHistogram): { count: string; sum: string; buckets?: unknown[] } {
-  const buckets: unknown[] = [];
-  const custom = h.schema === -53;
-  // negative buckets, highest magnitude first
-  const neg: unknown[] = [];
-  let idx = 0;
-  let bi = 0;
-  for (const sp of h.negativeSpans) {
-    idx += sp.offset;
-    for (let k = 0; k < sp.length; k++, idx++, bi++) {
-      const c = h.negativeBuckets[bi] ?? 0;
-      if (c !== 0)
-        neg.push([
-          0,
-          formatFloat(-bound(h.schema, idx, h.customValues)),
-          formatFloat(-bound(h.schema, idx - 1, h.customValues)),
-          formatFloat(c),
-        ]);
-    }
-  }
-  buckets.push(...neg.reverse());
-  if (h.zeroCount !== 0)
-    buckets.push([3, formatFloat(-h.zeroThreshold), formatFloat(h.zeroThreshold), formatFloat(h.zeroCount)]);
-  idx = 0;
-  bi = 0;
-  for (const sp of h.positiveSpans) {
-    idx += sp.offset;
-    for (let k = 0; k < sp.length; k++, idx++, bi++) {
-      const c = h.positiveBuckets[bi] ?? 0;
-      if (c === 0) continue;
-      const lo = custom ? bound(h.schema, idx - 1, h.customValues) : bound(h.schema, idx - 1, undefined);
-      const hi = bound(h.schema, idx, h.customValues);
-      buckets.push([custom && idx === 0 ? 0 : 0, formatFloat(lo), formatFloat(hi), formatFloat(c)]);
-    }
-  }
   const out: { count: string; sum: string; buckets?: unknown[] } = {
     count: formatFloat(h.count),
     sum: formatFloat(h.sum),
   };
+  const buckets: unknown[] = [];
+  for (const b of allBuckets(h)) {
+    if (b.count === 0) continue;
+    const boundaries = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : b.upperInclusive ? 0 : 2;
+    buckets.push([boundaries, formatFloat(b.lower), formatFloat(b.upper), formatFloat(b.count)]);
+  }
   if (buckets.length > 0) out.buckets = buckets;
   return out;
 }

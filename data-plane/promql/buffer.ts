@@ -9,11 +9,14 @@ export class SampleBuf {
   t = new Float64Array(256);
   v = new Float64Array(256);
   h: (FloatHistogram | undefined)[] | undefined;
+  /** Start timestamps (0 = unknown), when asked for and the series has any. */
+  st: Float64Array | undefined;
   n = 0;
 
   reset(): void {
     this.n = 0;
     this.h = undefined;
+    this.st = undefined;
   }
 
   push(t: number, v: number, h: FloatHistogram | undefined): void {
@@ -24,6 +27,11 @@ export class SampleBuf {
       const nv = new Float64Array(this.n * 2);
       nv.set(this.v);
       this.v = nv;
+      if (this.st) {
+        const ns = new Float64Array(this.n * 2);
+        ns.set(this.st);
+        this.st = ns;
+      }
     }
     if (h !== undefined) {
       if (!this.h) this.h = new Array(this.n);
@@ -41,21 +49,36 @@ export function isStaleHistogram(h: FloatHistogram): boolean {
 
 /**
  * Reads a series' samples with `mint <= t <= maxt` into `buf`. With `dropStale`, staleness markers
- * are skipped (range selectors); otherwise they are kept so instant lookups can see them.
+ * are skipped (range selectors); otherwise they are kept so instant lookups can see them. With
+ * `withST`, start timestamps too (`buf.st`, left undefined when the series has none).
  */
-export function loadSeries(s: Series, mint: number, maxt: number, dropStale: boolean, buf: SampleBuf): number {
+export function loadSeries(
+  s: Series,
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  buf: SampleBuf,
+  withST = false,
+): number {
   buf.reset();
   const it = s.iterator();
+  const atST = withST && it.atST ? () => it.atST!() : undefined;
   let vt = it.seek(mint);
   while (vt !== ValueType.None) {
     const t = it.atT();
     if (t > maxt) break;
+    const n = buf.n;
     if (vt === ValueType.Float) {
       const v = it.atV();
       if (!(dropStale && isStaleNaN(v))) buf.push(t, v, undefined);
     } else {
       const h = it.atHistogram();
       if (!(dropStale && isStaleHistogram(h))) buf.push(t, 0, h);
+    }
+    if (atST && buf.n > n) {
+      const st = atST();
+      if (st !== 0 && !buf.st) buf.st = new Float64Array(buf.t.length);
+      if (buf.st) buf.st[n] = st;
     }
     vt = it.next();
   }

@@ -33,6 +33,25 @@ export class QueryContext {
     this.warnings.add(`PromQL warning: ${msg}${pos ? ` (${positionOf(this.query, pos.start)})` : ''}`);
   }
 
+  /**
+   * A warning Prometheus merges by message (startTimeOverlapErr): the first position stays and
+   * repeats are counted, `… (N occurrences) (pos)`.
+   */
+  warnCounted(msg: string, pos: PosRange | undefined): void {
+    const base = `PromQL warning: ${msg}`;
+    let c = this.counted.get(base);
+    if (c) this.warnings.delete(c.rendered);
+    else {
+      c = { at: pos ? ` (${positionOf(this.query, pos.start)})` : '', count: 0, rendered: '' };
+      this.counted.set(base, c);
+    }
+    c.count++;
+    c.rendered = `${base}${c.count > 1 ? ` (${c.count} occurrences)` : ''}${c.at}`;
+    this.warnings.add(c.rendered);
+  }
+
+  private readonly counted = new Map<string, { at: string; count: number; rendered: string }>();
+
   info(msg: string, pos: PosRange | undefined): void {
     this.infos.add(`PromQL info: ${msg}${pos ? ` (${positionOf(this.query, pos.start)})` : ''}`);
   }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BadDataError, CanceledError, ExecutionError, Labels, STALE_NAN, TimeoutError } from '../model/index.js';
+import {
+  BadDataError,
+  CanceledError,
+  ExecutionError,
+  type FloatHistogram,
+  Labels,
+  STALE_NAN,
+  TimeoutError,
+} from '../model/index.js';
 import { MemoryStorage } from '../storage/memory/index.js';
 import { toApiData } from './api.js';
 import { Engine } from './engine.js';
@@ -92,12 +100,70 @@ describe('Engine', () => {
 
 describe('toApiData', () => {
   it('formats values like the Prometheus API', () => {
-    expect(toApiData({ type: 'scalar', t: 1500, v: 1e21 })).toEqual({
-      resultType: 'scalar',
-      result: [1.5, '1000000000000000000000'],
-    });
+    // util/jsonutil MarshalFloat: Go's 'e' format below 1e-6 and from 1e21 up.
+    expect(toApiData({ type: 'scalar', t: 1500, v: 1e21 })).toEqual({ resultType: 'scalar', result: [1.5, '1e+21'] });
+    expect(toApiData({ type: 'scalar', t: 1500, v: 9.5e20 }).result).toEqual([1.5, '950000000000000000000']);
+    expect(toApiData({ type: 'scalar', t: 1500, v: -2.5e-7 }).result).toEqual([1.5, '-2.5e-07']);
+    expect(toApiData({ type: 'scalar', t: 1500, v: 1e-6 }).result).toEqual([1.5, '0.000001']);
     expect(toApiData({ type: 'scalar', t: 0, v: Number.NEGATIVE_INFINITY }).result).toEqual([0, '-Inf']);
     const v = toApiData({ type: 'vector', samples: [{ labels: Labels.fromObject({ a: 'b' }), t: 2000, v: 0.1 }] });
     expect(v).toEqual({ resultType: 'vector', result: [{ metric: { a: 'b' }, value: [2, '0.1'] }] });
+  });
+
+  it('writes native histograms as Prometheus does', () => {
+    // Prometheus web/api/v1/json_codec_test.go (TestJsonCodec_Encode, the histogram case).
+    const h: FloatHistogram = {
+      schema: 2,
+      zeroThreshold: 0.001,
+      zeroCount: 12,
+      count: 10,
+      sum: 20,
+      positiveSpans: [
+        { offset: 3, length: 2 },
+        { offset: 1, length: 3 },
+      ],
+      negativeSpans: [{ offset: 2, length: 2 }],
+      positiveBuckets: [1, 2, 2, 1, 1],
+      negativeBuckets: [2, 1],
+      counterResetHint: 'unknown',
+    };
+    const m = toApiData({
+      type: 'matrix',
+      series: [{ labels: Labels.fromObject({ __name__: 'foo' }), floats: [], histograms: [{ t: 1000, h }] }],
+    });
+    expect(JSON.stringify(m)).toBe(
+      '{"resultType":"matrix","result":[{"metric":{"__name__":"foo"},"histograms":[[1,{"count":"10","sum":"20","buckets":[[1,"-1.6817928305074288","-1.414213562373095","1"],[1,"-1.414213562373095","-1.189207115002721","2"],[3,"-0.001","0.001","12"],[0,"1.414213562373095","1.6817928305074288","1"],[0,"1.6817928305074288","2","2"],[0,"2.378414230005442","2.82842712474619","2"],[0,"2.82842712474619","3.3635856610148576","1"],[0,"3.3635856610148576","4","1"]]}]]}]}',
+    );
+    // Custom buckets: the first is closed and starts at -Inf; empty buckets are left out.
+    const nhcb: FloatHistogram = {
+      schema: -53,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 6,
+      sum: 1.2345678e-67,
+      positiveSpans: [{ offset: 0, length: 4 }],
+      positiveBuckets: [1, 0, 2, 3],
+      negativeSpans: [],
+      negativeBuckets: [],
+      customValues: [0.5, 1, 2],
+      counterResetHint: 'unknown',
+    };
+    expect(toApiData({ type: 'vector', samples: [{ labels: Labels.EMPTY, t: 1, h: nhcb }] }).result).toEqual([
+      {
+        metric: {},
+        histogram: [
+          0.001,
+          {
+            count: '6',
+            sum: '1.2345678e-67',
+            buckets: [
+              [3, '-Inf', '0.5', '1'],
+              [0, '1', '2', '2'],
+              [0, '2', '+Inf', '3'],
+            ],
+          },
+        ],
+      },
+    ]);
   });
 });

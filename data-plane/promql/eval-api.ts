@@ -16,5 +16,5 @@ export interface Evaluation {
   eval(e: Expr): EvalValue;
   evalScalar(e: Expr): Float64Array;
   evalVector(e: Expr): SeriesOut[];
-  vectorSelectorTimestamps(vs: VectorSelector, infoSeries?: boolean): SeriesOut[];
+  vectorSelectorTimestamps(vs: VectorSelector, infoSeries?: boolean, start?: boolean): SeriesOut[];
 }

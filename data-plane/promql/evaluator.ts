@@ -33,9 +33,14 @@ export interface RangeSource {
   t: ArrayLike<number>;
   v: ArrayLike<number>;
   h: (FloatHistogram | undefined)[] | undefined;
+  /** Start timestamps (0 = unknown), when asked for and the series has any; never from a subquery. */
+  st?: ArrayLike<number>;
   n: number;
   dropName: boolean;
 }
+
+/** The functions that read start timestamps (Prometheus's use-start-timestamps). */
+const ST_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'resets']);
 
 /**
  * Evaluates an expression at every step `start, start+interval, …, end` (an instant query is one
@@ -279,15 +284,16 @@ export class Evaluator implements Evaluation {
 
   /**
    * Actual sample timestamps (seconds) for `timestamp(selector)`, as Prometheus special-cases it,
-   * and for info() (`infoSeries`: a histogram sample is an error).
+   * and for info() (`infoSeries`: a histogram sample is an error); with `start`, the samples' start
+   * timestamps instead (`start_timestamp(selector)`, 0 where unknown).
    */
-  vectorSelectorTimestamps(vs: VectorSelector, infoSeries = false): SeriesOut[] {
+  vectorSelectorTimestamps(vs: VectorSelector, infoSeries = false, start = false): SeriesOut[] {
     const series = this.ctx.selected.get(vs) ?? [];
     const out: SeriesOut[] = [];
     const first = this.refTime(vs, 0);
     const last = this.refTime(vs, this.steps - 1);
     for (const s of series) {
-      const n = loadSeries(s, first - this.lookback + 1, last, false, this.buf);
+      const n = loadSeries(s, first - this.lookback + 1, last, false, this.buf, start);
       const buf = this.buf;
       const o = newSeries(s.labels, true);
       let j = -1;
@@ -299,7 +305,7 @@ export class Evaluator implements Evaluation {
         if (h ? isStaleHistogram(h) : isStaleNaN(buf.v[j]!)) continue;
         if (h && infoSeries)
           throw new ExecutionError(`this should be an info metric, with float samples: ${s.labels.toString()}`);
-        pushPoint(o, this.ts(i), buf.t[j]! / 1000, undefined);
+        pushPoint(o, this.ts(i), (start ? (buf.st?.[j] ?? 0) : buf.t[j]!) / 1000, undefined);
       }
       if (o.t.length > 0) out.push(o);
     }
@@ -310,7 +316,7 @@ export class Evaluator implements Evaluation {
    * Calls `fn` for each source series of a range expression (matrix selector or subquery) with its
    * raw samples covering every step's window. Stale markers are dropped.
    */
-  forEachRangeSource(e: MatrixSelector | SubqueryExpr, fn: (src: RangeSource) => void): void {
+  forEachRangeSource(e: MatrixSelector | SubqueryExpr, fn: (src: RangeSource) => void, withST = false): void {
     const tm: TimeModifiers = e.type === 'MatrixSelector' ? e.vectorSelector : e;
     const range = this.rangeOf(e);
     const first = this.refTime(tm, 0);
@@ -322,7 +328,14 @@ export class Evaluator implements Evaluation {
       const ext = e.vectorSelector.anchored || e.vectorSelector.smoothed ? this.lookback : 0;
       for (const s of series) {
         this.ctx.check();
-        const n = loadSeries(s, first - range - ext + 1, last + (e.vectorSelector.smoothed ? ext : 0), true, buf);
+        const n = loadSeries(
+          s,
+          first - range - ext + 1,
+          last + (e.vectorSelector.smoothed ? ext : 0),
+          true,
+          buf,
+          withST,
+        );
         this.ctx.samplesLoaded += n;
         if (n === 0) continue;
         if (e.vectorSelector.skipHistogramBuckets && buf.h) {
@@ -334,7 +347,7 @@ export class Evaluator implements Evaluation {
           );
         }
         this.ctx.addSamples(n);
-        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, n, dropName: false });
+        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, st: buf.st, n, dropName: false });
         this.ctx.releaseSamples(n);
       }
       return;
@@ -438,6 +451,7 @@ export class Evaluator implements Evaluation {
       t: [],
       v: [],
       h: undefined,
+      st: undefined,
       lo: 0,
       hi: 0,
       rangeStart: 0,
@@ -455,44 +469,49 @@ export class Evaluator implements Evaluation {
       nonCounterWarned: false,
     };
     const extended = w.anchored || w.smoothed;
-    this.forEachRangeSource(arg, (src) => {
-      const o = newSeries(src.metric, rangeFn.dropName || src.dropName);
-      w.t = src.t;
-      w.v = src.v;
-      w.h = src.h;
-      w.metric = src.metric;
-      let lo = 0;
-      let hi = 0;
-      for (let i = 0; i < this.steps; i++) {
-        this.ctx.check();
-        const ref = this.refTime(tm, i);
-        const startT = ref - range;
-        while (lo < src.n && src.t[lo]! <= startT) lo++;
-        if (hi < lo) hi = lo;
-        while (hi < src.n && src.t[hi]! <= ref) hi++;
-        w.lo = lo;
-        w.hi = hi;
-        w.rangeStart = startT;
-        w.rangeEnd = ref;
-        w.stepTime = this.ts(i);
-        w.step = i;
-        if (extended) {
-          const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
+    this.forEachRangeSource(
+      arg,
+      (src) => {
+        const o = newSeries(src.metric, rangeFn.dropName || src.dropName);
+        w.t = src.t;
+        w.v = src.v;
+        w.h = src.h;
+        w.st = src.st;
+        w.metric = src.metric;
+        let lo = 0;
+        let hi = 0;
+        for (let i = 0; i < this.steps; i++) {
+          this.ctx.check();
+          const ref = this.refTime(tm, i);
+          const startT = ref - range;
+          while (lo < src.n && src.t[lo]! <= startT) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < src.n && src.t[hi]! <= ref) hi++;
+          w.lo = lo;
+          w.hi = hi;
+          w.rangeStart = startT;
+          w.rangeEnd = ref;
+          w.stepTime = this.ts(i);
+          w.step = i;
+          if (extended) {
+            const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
+            if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
+            else if (r) pushPoint(o, this.ts(i), 0, r);
+            continue;
+          }
+          if (hi === lo && !rangeFn.needsEmpty) continue;
+          const r = rangeFn.fn(w);
+          if (r === undefined) continue;
           if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
-          else if (r) pushPoint(o, this.ts(i), 0, r);
-          continue;
+          else pushPoint(o, this.ts(i), 0, r);
         }
-        if (hi === lo && !rangeFn.needsEmpty) continue;
-        const r = rangeFn.fn(w);
-        if (r === undefined) continue;
-        if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
-        else pushPoint(o, this.ts(i), 0, r);
-      }
-      if (o.t.length > 0) {
-        this.ctx.addSamples(o.t.length);
-        out.push(o);
-      }
-    });
+        if (o.t.length > 0) {
+          this.ctx.addSamples(o.t.length);
+          out.push(o);
+        }
+      },
+      ST_FUNCTIONS.has(call.func.name),
+    );
     return out;
   }
 }

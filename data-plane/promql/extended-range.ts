@@ -11,7 +11,7 @@ import {
   subHistogram,
   usesCustomBuckets,
 } from '../model/index.js';
-import type { RangeWindow } from './range-functions.js';
+import { isStartTimestampReset, type RangeWindow } from './range-functions.js';
 
 /**
  * `anchored` and `smoothed` range selectors (Prometheus 3.7+, experimental), as Prometheus's
@@ -243,6 +243,12 @@ function counterResetCorrection(
  * resets()/changes() over an anchored window: from the last sample (float or histogram) at or
  * before the range start on (pickFirstSampleIndices), floats and histograms in time order.
  */
+/** isStartTimestampReset between samples `prev` and `cur` of the window's series. */
+function startTimestampReset(w: RangeWindow, prev: number, cur: number): boolean {
+  const st = w.st;
+  return st !== undefined && isStartTimestampReset(st[prev]!, w.t[prev]!, st[cur]!, w.t[cur]!);
+}
+
 function resetsOrChanges(resets: boolean, w: RangeWindow, fl: number[], hl: number[]): number | undefined {
   const lastLE = (idx: number[]) => search(idx.length, (k) => w.t[idx[k]!]! > w.rangeStart) - 1;
   const lf = lastLE(fl);
@@ -266,10 +272,11 @@ function resetsOrChanges(resets: boolean, w: RangeWindow, fl: number[], hl: numb
     const ph = w.h?.[idx[k - 1]!];
     const cv = w.v[idx[k]!]!;
     const pv = w.v[idx[k - 1]!]!;
+    const stReset = resets && startTimestampReset(w, idx[k - 1]!, idx[k]!);
     if (!ch && !ph) {
-      if (resets ? cv < pv : cv !== pv && !(Number.isNaN(cv) && Number.isNaN(pv))) n++;
+      if (resets ? cv < pv || stReset : cv !== pv && !(Number.isNaN(cv) && Number.isNaN(pv))) n++;
     } else if (!ch || !ph) n++;
-    else if (resets ? detectReset(ch, ph) : !histogramsEqual(ch, ph)) n++;
+    else if (resets ? stReset || detectReset(ch, ph) : !histogramsEqual(ch, ph)) n++;
   }
   return n;
 }

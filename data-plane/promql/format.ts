@@ -22,5 +22,20 @@ export function formatFloat(v: number): string {
   return neg ? `-${out}` : out;
 }
 
+/**
+ * A sample value as the Prometheus HTTP API writes it (util/jsonutil MarshalFloat): formatFloat,
+ * except that magnitudes below 1e-6 or from 1e21 up use Go's 'e' format ("1e-07", "1.5e+21").
+ */
+export function formatApiFloat(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && Number.isFinite(a) && (a < 1e-6 || a >= 1e21)) {
+    const [mant, exp] = v.toExponential().split('e') as [string, string];
+    const sign = exp[0] === '-' ? '-' : '+';
+    const digits = exp.replace(/^[+-]/, '');
+    return `${mant}e${sign}${digits.length < 2 ? `0${digits}` : digits}`;
+  }
+  return formatFloat(v);
+}
+
 /** Go's %g formatting for the few messages that print floats. */
 export { goFloat as formatG } from '../model/index.js';

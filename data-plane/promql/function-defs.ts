@@ -91,6 +91,7 @@ const defs: FunctionDef[] = [
   def('tanh', [V], V),
   def('time', [], S),
   def('timestamp', [V], V),
+  def('start_timestamp', [V], V),
   def('vector', [S], V),
   def('year', [V], V, 1),
   def('start', [], S),

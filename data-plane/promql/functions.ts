@@ -205,6 +205,15 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
       }
       return { kind: 'vector', series: out };
     }
+    case 'start_timestamp': {
+      // The start timestamps of the samples a selector picks (0 where unknown); an expression's
+      // samples have none, so that gives nothing (Prometheus funcStartTimestamp).
+      let a = args[0]!;
+      while (a.type === 'ParenExpr') a = a.expr;
+      if (a.type === 'VectorSelector') return { kind: 'vector', series: ev.vectorSelectorTimestamps(a, false, true) };
+      ev.evalVector(args[0]!);
+      return { kind: 'vector', series: [] };
+    }
     case 'absent':
       return { kind: 'vector', series: absent(ev, e) };
     case 'sort':

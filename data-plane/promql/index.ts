@@ -2,7 +2,7 @@ export { toApiData } from './api.js';
 export type * from './ast.js';
 export { children } from './ast.js';
 export { Engine, type EngineOptions, type PromValue, type QueryOptions, type QueryResult } from './engine.js';
-export { formatFloat } from './format.js';
+export { formatApiFloat, formatFloat } from './format.js';
 export { parseExpr } from './parser.js';
 export { EvalPool, type EvalPoolOptions, PooledEngine, type PooledQueryOptions } from './pool/index.js';
 export { exprString, formatQuery } from './printer.js';

@@ -26,6 +26,8 @@ export interface RangeWindow {
   t: ArrayLike<number>;
   v: ArrayLike<number>;
   h: (FloatHistogram | undefined)[] | undefined;
+  /** Start timestamps beside t (0 = unknown), for rate/irate/increase/resets when the series has any. */
+  st: ArrayLike<number> | undefined;
   lo: number;
   hi: number;
   rangeStart: number;
@@ -108,13 +110,14 @@ function infoReconciled(w: RangeWindow, what: string): void {
  */
 function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | undefined {
   const hs = w.h!;
+  const st = w.st;
   let prev = hs[w.lo]!;
   let custom = usesCustomBuckets(prev);
   const last = hs[w.hi - 1]!;
   if (isCounter && (prev.counterResetHint === 'gauge' || last.counterResetHint === 'gauge')) warnNotCounter(w);
   if (isCounter) {
     const second = hs[w.lo + 1]!;
-    if (detectReset(second, prev)) {
+    if (stReset(w, w.lo, w.lo + 1) || detectReset(second, prev)) {
       prev = emptyLike(second);
       custom = usesCustomBuckets(second);
     }
@@ -132,9 +135,15 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | und
   try {
     if (subHistogram(h, prev).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
     if (isCounter) {
+      let overlapWarned = false;
       for (let i = w.lo + 1; i < w.hi; i++) {
         const cur = hs[i]!;
-        if (detectReset(cur, prev) && addHistogram(h, prev).nhcbBoundsReconciled) infoReconciled(w, 'addition');
+        if (st && !overlapWarned && startTimeOverlap(st[i - 1]!, w.t[i - 1]!, st[i]!)) {
+          warnOverlap(w);
+          overlapWarned = true;
+        }
+        if ((stReset(w, i - 1, i) || detectReset(cur, prev)) && addHistogram(h, prev).nhcbBoundsReconciled)
+          infoReconciled(w, 'addition');
         prev = cur;
       }
     }
@@ -145,6 +154,38 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | und
   if (!isCounter && (hs[w.lo]!.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge')) warnNotGauge(w);
   h.counterResetHint = 'gauge';
   return compactHistogram(h);
+}
+
+/**
+ * Whether sample `cur`'s start timestamp says its counter started over after sample `prev`
+ * (Prometheus isStartTimestampReset). Without start timestamps, never.
+ */
+function stReset(w: RangeWindow, prev: number, cur: number): boolean {
+  const st = w.st;
+  return st !== undefined && isStartTimestampReset(st[prev]!, w.t[prev]!, st[cur]!, w.t[cur]!);
+}
+
+export function isStartTimestampReset(prevST: number, prevT: number, curST: number, curT: number): boolean {
+  // Unknown (0), clearly invalid (after the sample) or OTel's unknown start (equal to it): no reset.
+  if (curST === 0 || curST >= curT) return false;
+  if (curST < prevT) return false;
+  if (curST > prevT) return true;
+  // The start points at the previous sample: a delta (reset) unless the previous start was unknown,
+  // equal to its own sample, or invalid (after its sample).
+  if (prevST > prevT) return false;
+  return prevST !== 0 && prevST !== prevT;
+}
+
+/** A start timestamp before the previous sample that is not the previous start (checkStartTimeOverlap). */
+function startTimeOverlap(prevST: number, prevT: number, curST: number): boolean {
+  return curST !== 0 && curST < prevT && curST !== prevST;
+}
+
+function warnOverlap(w: RangeWindow): void {
+  w.ev.ctx.warnCounted(
+    `sample has start time that overlaps with previous sample timestamp for metric ${nameOf(w)}`,
+    w.arg.pos,
+  );
 }
 
 /** An empty histogram with the layout kind of `h` (what a reset before `h` leaves). */
@@ -177,55 +218,73 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
   const n = w.hi - w.lo;
   const nh = histCount(w);
   if (nh > 0 && nh < n) return warnMixedFloatsHistograms(w);
-  if (n < 2) return undefined;
-  if (nh > 0) {
-    const rh = histogramRate(w, isCounter);
-    if (!rh) return undefined;
-    const firstT = w.t[w.lo]!;
-    const lastT = w.t[w.hi - 1]!;
-    let durationToStart = (firstT - w.rangeStart) / 1000;
-    let durationToEnd = (w.rangeEnd - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avg = sampledInterval / (n - 1);
-    const threshold = avg * 1.1;
-    if (durationToStart >= threshold) durationToStart = avg / 2;
-    const firstCount = w.h![w.lo]!.count;
-    if (isCounter && rh.count > 0 && firstCount >= 0) {
-      const durationToZero = sampledInterval * (firstCount / rh.count);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
-    }
-    if (durationToEnd >= threshold) durationToEnd = avg / 2;
-    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-    if (isRate) factor /= w.range / 1000;
-    return mulHistogram(rh, factor);
-  }
+  if (n === 0) return undefined;
   const t = w.t;
   const v = w.v;
+  const st = w.st;
   const firstT = t[w.lo]!;
   const lastT = t[w.hi - 1]!;
-  const firstV = v[w.lo]!;
-  let result = v[w.hi - 1]! - firstV;
-  if (isCounter) {
-    let prev = firstV;
-    for (let i = w.lo + 1; i < w.hi; i++) {
-      const cur = v[i]!;
-      if (cur < prev) result += prev;
-      prev = cur;
+  let rh: FloatHistogram | undefined;
+  let result = 0;
+  if (nh > 0) {
+    if (n > 1) {
+      rh = histogramRate(w, isCounter);
+      if (!rh) return undefined;
+    }
+  } else {
+    result = v[w.hi - 1]! - v[w.lo]!;
+    if (isCounter) {
+      let overlapWarned = false;
+      let prev = v[w.lo]!;
+      for (let i = w.lo + 1; i < w.hi; i++) {
+        const cur = v[i]!;
+        if (st && !overlapWarned && startTimeOverlap(st[i - 1]!, t[i - 1]!, st[i]!)) {
+          warnOverlap(w);
+          overlapWarned = true;
+        }
+        if (cur < prev || stReset(w, i - 1, i)) result += prev;
+        prev = cur;
+      }
     }
   }
   let durationToStart = (firstT - w.rangeStart) / 1000;
   let durationToEnd = (w.rangeEnd - lastT) / 1000;
-  const sampledInterval = (lastT - firstT) / 1000;
-  const avg = sampledInterval / (n - 1);
+  let sampledInterval = (lastT - firstT) / 1000;
+  const avg = n > 1 ? sampledInterval / (n - 1) : 0;
   const threshold = avg * 1.1;
-  if (durationToStart >= threshold) durationToStart = avg / 2;
-  if (isCounter && result > 0 && firstV >= 0) {
-    const durationToZero = sampledInterval * (firstV / result);
-    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  const st0 = st?.[w.lo] ?? 0;
+  if (isCounter && st0 !== 0 && st0 > w.rangeStart && st0 < firstT) {
+    // The first sample's start lies inside the range: assume a zero sample there instead of
+    // extrapolating to the left (with one sample, there is nothing to extrapolate right with).
+    durationToStart = 0;
+    sampledInterval = (lastT - st0) / 1000;
+    if (nh === 0) result += v[w.lo]!;
+    else if (!rh) rh = copyHistogram(w.h![w.lo]!);
+    else {
+      try {
+        if (addHistogram(rh, w.h![w.lo]!).nhcbBoundsReconciled) infoReconciled(w, 'addition');
+      } catch (err) {
+        if (!(err instanceof HistogramIncompatibleSchemaError)) throw err;
+        return warnMixedSchemas(w);
+      }
+    }
+  } else if (n === 1) {
+    return undefined;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (isCounter) {
+      const firstCount = nh > 0 ? w.h![w.lo]!.count : v[w.lo]!;
+      const total = nh > 0 ? rh!.count : result;
+      if (total > 0 && firstCount >= 0) {
+        const durationToZero = sampledInterval * (firstCount / total);
+        if (durationToZero < durationToStart) durationToStart = durationToZero;
+      }
+    }
   }
   if (durationToEnd >= threshold) durationToEnd = avg / 2;
-  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
   if (isRate) factor /= w.range / 1000;
+  if (rh) return mulHistogram(rh, factor);
   if (isCounter && !w.nonCounterWarned && w.counterCheckedFor !== w.metric) {
     w.counterCheckedFor = w.metric;
     const name = w.metric.get('__name__');
@@ -251,7 +310,7 @@ function instantValue(w: RangeWindow, isRate: boolean): number | FloatHistogram 
     const h = copyHistogram(hl);
     if (isRate && (hl.counterResetHint === 'gauge' || hp.counterResetHint === 'gauge')) warnNotCounter(w);
     if (!isRate && (hl.counterResetHint !== 'gauge' || hp.counterResetHint !== 'gauge')) warnNotGauge(w);
-    if (!isRate || !detectReset(hl, hp)) {
+    if (!isRate || (!stReset(w, w.hi - 2, w.hi - 1) && !detectReset(hl, hp))) {
       try {
         if (subHistogram(h, hp).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
       } catch (err) {
@@ -266,7 +325,7 @@ function instantValue(w: RangeWindow, isRate: boolean): number | FloatHistogram 
   }
   const last = w.v[w.hi - 1]!;
   const prev = w.v[w.hi - 2]!;
-  let r = isRate && last < prev ? last : last - prev;
+  let r = isRate && (last < prev || stReset(w, w.hi - 2, w.hi - 1)) ? last : last - prev;
   const dt = w.t[w.hi - 1]! - w.t[w.hi - 2]!;
   if (dt === 0) return undefined;
   if (isRate) r /= dt / 1000;
@@ -519,9 +578,9 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
         const ch = w.h?.[i];
         const ph = w.h?.[i - 1];
         if (ch && ph) {
-          if (detectReset(ch, ph)) resets++;
+          if (stReset(w, i - 1, i) || detectReset(ch, ph)) resets++;
         } else if (ch || ph) resets++;
-        else if (w.v[i]! < w.v[i - 1]!) resets++;
+        else if (w.v[i]! < w.v[i - 1]! || stReset(w, i - 1, i)) resets++;
       }
       return resets;
     }),

@@ -18,6 +18,11 @@ export interface SeriesIterator {
   atV(): number;
   /** Native histogram (valid for ValueType.Histogram); the caller must not mutate it. */
   atHistogram(): FloatHistogram;
+  /**
+   * Optional: the current sample's start timestamp (ms; Prometheus's AtST: when the counter the
+   * sample belongs to started), 0 when unknown. Absent means the store keeps none.
+   */
+  atST?(): number;
 }
 
 /** A series: its labels and a fresh iterator over its samples within the querier's range. */
@@ -99,8 +104,9 @@ export interface Queryable {
  * duplicate, out-of-bounds) so batch callers can count and continue.
  */
 export interface Appender {
-  append(labels: Labels, t: number, v: number): void;
-  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void;
+  /** `st`: the sample's start timestamp (ms), 0 or absent when unknown; stores without them ignore it. */
+  append(labels: Labels, t: number, v: number, st?: number): void;
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram, st?: number): void;
   commit(): Promise<void>;
   rollback(): void;
 }

@@ -166,4 +166,8 @@ class MergeIterator implements SeriesIterator {
   atHistogram(): FloatHistogram {
     return this.its[this.current]!.atHistogram();
   }
+
+  atST(): number {
+    return this.its[this.current]!.atST?.() ?? 0;
+  }
 }

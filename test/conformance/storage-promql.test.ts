@@ -2,9 +2,9 @@
  * The upstream PromQL test scripts run against the real chunk store (embedded KV, and Bigtable on
  * the emulator when it is installed) instead of the in-memory storage: loads become 120-sample XOR
  * chunks written through `put`, and every eval reads them back through the store's index and merge
- * iterator. Native histograms are stored as float histogram chunks (encoding 3) and read back the
- * same way. Evals skipped for the engine (promqltest/skips.ts) are skipped here too; every other
- * eval must pass, except the few in STORE_SKIPS below.
+ * iterator. Native histograms are stored as histogram chunks and read back the same way; series
+ * with start timestamps go into the chunk encodings that keep them (XOR2, HistogramST,
+ * FloatHistogramST). Every eval must pass.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,17 +47,6 @@ const backends: { name: string; kv: () => Promise<SortedKV> }[] = [
 ];
 const opened: Promise<SortedKV>[] = [];
 
-/**
- * Gaps of the chunk-store variants only (open, issue #20): these aggregations of native histograms
- * read back from stored chunks report "conflicting counter resets" where the engine over the
- * in-memory storage reports nothing, because the counter-reset hints read back from the stored
- * chunks differ from the ones the samples were loaded with.
- */
-const HINT_GAP = 'native histogram counter-reset hints read back from stored chunks differ (extra warning)';
-const STORE_SKIPS = new Map(
-  [1790, 1795, 1800, 1805, 1832, 1837, 1842, 1847].map((line) => [`native_histograms.test:${line}`, HINT_GAP]),
-);
-
 afterAll(async () => {
   for (const kv of opened) await (await kv).close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -67,5 +56,5 @@ describe.skipIf(!scriptsPresent).each(backends)('promql scripts over the chunk s
   const kv = openKV();
   opened.push(kv);
   const store = kv.then((k) => new KVChunkStore({ kv: k }));
-  describeScripts((commands) => new ScriptRunner(commands, () => new ChunkStoreStorage(store)), STORE_SKIPS);
+  describeScripts((commands) => new ScriptRunner(commands, () => new ChunkStoreStorage(store)));
 });

@@ -1,13 +1,13 @@
 /**
  * Registers Prometheus's upstream PromQL scripts (../shared/promql-tests/testdata) as vitest cases:
- * one describe per file, one it per eval, the engine's known gaps (promqltest/skips.ts) skipped with
- * their reason. Each suite brings its own storage and engine through `runnerFor`.
+ * one describe per file, one it per eval, every one of which must pass. Each suite brings its own
+ * storage and engine through `runnerFor`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { type Command, parseScript, type ScriptRunner, skipReason } from '../../data-plane/promql/promqltest/index.js';
+import { type Command, parseScript, type ScriptRunner } from '../../data-plane/promql/promqltest/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCRIPT_DIR = resolve(repoRoot, '../shared/promql-tests/testdata');
@@ -21,13 +21,7 @@ export function scriptFiles(): string[] {
     : [];
 }
 
-/**
- * `extraSkips`: (file, line) → reason, for gaps of one variant only (the engine's list still applies).
- */
-export function describeScripts(
-  runnerFor: (commands: Command[]) => ScriptRunner,
-  extraSkips: ReadonlyMap<string, string> = new Map(),
-): void {
+export function describeScripts(runnerFor: (commands: Command[]) => ScriptRunner): void {
   for (const file of scriptFiles()) {
     describe(file, () => {
       const commands = parseScript(readFileSync(resolve(SCRIPT_DIR, file), 'utf8'));
@@ -35,11 +29,6 @@ export function describeScripts(
       commands.forEach((c, i) => {
         if (c.kind !== 'eval') return;
         const name = `line ${c.line}: ${c.expr}`;
-        const reason = skipReason(file, c.line) ?? extraSkips.get(`${file}:${c.line}`);
-        if (reason) {
-          it.skip(`${name} (skipped: ${reason})`, () => {});
-          return;
-        }
         it(name, async () => {
           await runner.runEval(i);
         });

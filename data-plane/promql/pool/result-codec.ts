@@ -1,7 +1,7 @@
 import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
 import { toApiData } from '../api.js';
 import type { PromValue, QueryResult } from '../engine.js';
-import { formatFloat } from '../format.js';
+import { formatApiFloat } from '../format.js';
 import { grown } from './typed-arrays.js';
 
 /**
@@ -129,7 +129,7 @@ class JsonBytes {
   point(t: number, v: number): void {
     this.ascii(String(t / 1000));
     this.ascii(',"');
-    this.ascii(formatFloat(v));
+    this.ascii(formatApiFloat(v));
     this.ascii('"]');
   }
 

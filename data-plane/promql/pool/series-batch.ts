@@ -20,6 +20,8 @@ export interface SeriesBatch {
   v: Float64Array;
   /** Sample index → histogram, for histogram samples only. */
   h: Map<number, FloatHistogram> | undefined;
+  /** Sample index → start timestamp, for samples whose source knows one (rare). */
+  st?: Map<number, number>;
   /** End (exclusive) of series k's chunks; chunk c is `chunkData[byteEnds[c-1] ?? 0, byteEnds[c])`. */
   chunkEnds: Int32Array;
   byteEnds: Int32Array;
@@ -79,6 +81,8 @@ export class BatchCollector {
           if (t > maxt) break;
           if (vt === ValueType.Float) b.push(t, it.atV(), undefined);
           else b.push(t, 0, it.atHistogram());
+          const st = it.atST?.() ?? 0;
+          if (st !== 0) b.startTimestamp(st);
         }
         this.account(b.n - before, (b.n - before) * BYTES_PER_SAMPLE);
       }
@@ -114,6 +118,7 @@ class BatchWriter {
   private t = new Float64Array(256);
   private v = new Float64Array(256);
   private h: Map<number, FloatHistogram> | undefined;
+  private st: Map<number, number> | undefined;
   private readonly flat: string[] = [];
   private readonly labelEnds: Int32Array;
   private readonly sampleEnds: Int32Array;
@@ -141,6 +146,11 @@ class BatchWriter {
     this.v[this.n] = v;
     if (h !== undefined) (this.h ??= new Map()).set(this.n, h);
     this.n++;
+  }
+
+  /** The start timestamp of the sample pushed last. */
+  startTimestamp(st: number): void {
+    (this.st ??= new Map()).set(this.n - 1, st);
   }
 
   /**
@@ -193,6 +203,7 @@ class BatchWriter {
       t: this.t.subarray(0, this.n),
       v: this.v.subarray(0, this.n),
       h: this.h,
+      ...(this.st ? { st: this.st } : {}),
       chunkEnds: this.chunkEnds.slice(0, this.k),
       byteEnds: this.byteEnds.subarray(0, this.chunks),
       chunkMaxt: this.chunkMaxt.subarray(0, this.chunks),
@@ -317,7 +328,7 @@ class SliceIterator implements SeriesIterator {
   private i: number;
 
   constructor(
-    private readonly b: Pick<SeriesBatch, 't' | 'v' | 'h'>,
+    private readonly b: Pick<SeriesBatch, 't' | 'v' | 'h' | 'st'>,
     private readonly from: number,
     private readonly to: number,
   ) {
@@ -359,6 +370,10 @@ class SliceIterator implements SeriesIterator {
 
   atHistogram(): FloatHistogram {
     return this.b.h!.get(this.i)!;
+  }
+
+  atST(): number {
+    return this.b.st?.get(this.i) ?? 0;
   }
 }
 

@@ -1,4 +1,3 @@
 export { almostEqual, compareResult } from './compare.js';
 export { conformanceEngine, type ScriptEngine, ScriptRunner } from './runner.js';
 export { type Command, type EvalCmd, parseScript } from './script.js';
-export { SKIPS, type Skip, skipReason } from './skips.js';

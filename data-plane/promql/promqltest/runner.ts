@@ -97,10 +97,12 @@ export class ScriptRunner {
       s.values.forEach((v, i) => {
         if (!v) return;
         const t = i * c.step;
+        const off = s.st?.[i];
+        const st = off === undefined ? 0 : t + off;
         if ('f' in v) {
           hints.float(v.f);
-          app.append(s.labels, t, v.f);
-        } else app.appendHistogram(s.labels, t, hints.histogram(v.h));
+          app.append(s.labels, t, v.f, st);
+        } else app.appendHistogram(s.labels, t, hints.histogram(v.h), st);
       });
       this.lastHist.set(s.labels.key(), hints.prev);
     }

@@ -8,6 +8,11 @@ export type SeqValue = { f: number } | { h: FloatHistogram; hintGiven: boolean }
 export interface SeriesLine {
   labels: Labels;
   values: SeqValue[];
+  /**
+   * From an `@st` line: per position, the sample's start timestamp as an offset (ms) from its own
+   * timestamp, undefined where omitted (FORMAT.md §3.3).
+   */
+  st?: (number | undefined)[];
 }
 
 export interface LoadCmd {
@@ -189,6 +194,55 @@ export function parseSeriesLine(line: string): SeriesLine {
   return { labels, values: parseValues(rest) };
 }
 
+/**
+ * An `@st` line's offsets (Prometheus promqltest parseSTSequence): `_`, `_xN`, `<dur>`, `<dur>xN`
+ * (N+1 positions), `<dur>+<dur>xN` / `<dur>-<dur>xN` (stepping); durations may be signed.
+ */
+export function parseSTSequence(text: string, line: number): (number | undefined)[] {
+  const out: (number | undefined)[] = [];
+  const bad = (item: string, why: string) => new Error(`line ${line}: invalid ST item ${JSON.stringify(item)}: ${why}`);
+  const count = (item: string, digits: string) => {
+    if (!/^\d+$/.test(digits)) throw bad(item, 'invalid repeat count');
+    return Number(digits);
+  };
+  /** A signed duration at the start of `s` (digits, then unit letters other than x). */
+  const durationPrefix = (item: string, s: string): [number, string] => {
+    const m = /^([+-]?)(\d+)([a-wyzA-Z]*)/.exec(s);
+    if (!m) throw bad(item, `expected digits in duration ${JSON.stringify(s)}`);
+    const ms = parseDuration(m[2]! + m[3]!);
+    return [m[1] === '-' ? -ms : ms, s.slice(m[0].length)];
+  };
+  for (const item of text.split(/\s+/).filter(Boolean)) {
+    if (item === '_') {
+      out.push(undefined);
+      continue;
+    }
+    if (item.startsWith('_x')) {
+      const n = count(item, item.slice(2));
+      if (n === 0) throw bad(item, 'invalid repeat count');
+      for (let i = 0; i < n; i++) out.push(undefined);
+      continue;
+    }
+    const [base, rest] = durationPrefix(item, item);
+    if (rest === '') {
+      out.push(base);
+      continue;
+    }
+    if (rest[0] === 'x') {
+      const n = count(item, rest.slice(1));
+      for (let i = 0; i <= n; i++) out.push(base);
+      continue;
+    }
+    if (rest[0] !== '+' && rest[0] !== '-') throw bad(item, `unexpected character ${JSON.stringify(rest[0])}`);
+    const [d, rest2] = durationPrefix(item, rest.slice(1));
+    const delta = rest[0] === '-' ? -d : d;
+    if (rest2[0] !== 'x') throw bad(item, "expected 'x<count>' after step duration");
+    const n = count(item, rest2.slice(1));
+    for (let i = 0, off = base; i <= n; i++, off += delta) out.push(off);
+  }
+  return out;
+}
+
 function parseTime(s: string): number {
   return parseDuration(s.trim());
 }
@@ -222,12 +276,30 @@ export function parseScript(text: string): Command[] {
     if (word.startsWith('load')) {
       const step = parseTime(l.split(/\s+/)[1] ?? '');
       const byKey = new Map<string, SeriesLine>();
-      for (const b of block) {
+      let pendingST: { labels: Labels; st: (number | undefined)[]; line: number } | undefined;
+      for (const [k, b] of block.entries()) {
         const first = b.split(/\s+/)[0]!;
-        if (first.endsWith('@st')) continue;
+        const at = lineNo + 1 + k;
+        if (first.endsWith('@st')) {
+          if (pendingST) throw new Error(`line ${pendingST.line}: @st line has no following sample line`);
+          const { labels } = parseLabelsPart(first.slice(0, -3));
+          pendingST = { labels, st: parseSTSequence(b.slice(first.length).trim(), at), line: at };
+          continue;
+        }
         const s = parseSeriesLine(b);
+        if (pendingST) {
+          if (pendingST.labels.key() !== s.labels.key())
+            throw new Error(`line ${pendingST.line}: @st metric does not match the following sample line metric`);
+          if (pendingST.st.length !== s.values.length)
+            throw new Error(
+              `line ${pendingST.line}: @st line has ${pendingST.st.length} values but sample line has ${s.values.length}`,
+            );
+          s.st = pendingST.st;
+          pendingST = undefined;
+        }
         byKey.set(s.labels.key(), s);
       }
+      if (pendingST) throw new Error(`line ${pendingST.line}: @st line has no following sample line`);
       cmds.push({ kind: 'load', line: lineNo, step, nhcb: word === 'load_with_nhcb', series: [...byKey.values()] });
       continue;
     }

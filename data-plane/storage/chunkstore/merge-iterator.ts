@@ -68,6 +68,10 @@ export class MergeIterator implements SeriesIterator {
     return this.cur!.it.atHistogram();
   }
 
+  atST(): number {
+    return this.cur!.it.atST?.() ?? 0;
+  }
+
   private select(): ValueType {
     for (;;) {
       const floor = this.consumed + 1;

@@ -11,12 +11,16 @@ import {
   ValueType,
 } from '../interface.js';
 
-/** One stored series: parallel, time-ordered arrays; `h[i]` set means a histogram sample. */
+/**
+ * One stored series: parallel, time-ordered arrays; `h[i]` set means a histogram sample; `st`
+ * (start timestamps, 0 = unknown) exists once a sample came with one.
+ */
 interface MemSeries {
   labels: Labels;
   t: Float64Array;
   v: Float64Array;
   h: (FloatHistogram | undefined)[] | undefined;
+  st: Float64Array | undefined;
   n: number;
 }
 
@@ -47,11 +51,11 @@ export class MemoryStorage implements Queryable, Appendable {
   }
 
   /** @internal */
-  add(labels: Labels, t: number, v: number, h: FloatHistogram | undefined): void {
+  add(labels: Labels, t: number, v: number, h: FloatHistogram | undefined, st = 0): void {
     const key = labels.key();
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, t: new Float64Array(16), v: new Float64Array(16), h: undefined, n: 0 };
+      s = { labels, t: new Float64Array(16), v: new Float64Array(16), h: undefined, st: undefined, n: 0 };
       this.series.set(key, s);
     }
     if (s.n > 0) {
@@ -62,9 +66,12 @@ export class MemoryStorage implements Queryable, Appendable {
     if (s.n === s.t.length) {
       s.t = grow(s.t, s.n);
       s.v = grow(s.v, s.n);
+      if (s.st) s.st = grow(s.st, s.n);
     }
+    if (st !== 0 && !s.st) s.st = new Float64Array(s.t.length);
     s.t[s.n] = t;
     s.v[s.n] = v;
+    if (s.st) s.st[s.n] = st;
     if (h !== undefined) {
       if (!s.h) s.h = new Array(s.n);
       s.h[s.n] = h;
@@ -92,30 +99,32 @@ class MemAppender implements Appender {
   // a typed array: plain JS arrays canonicalize NaN and would lose staleness markers
   private vs: Float64Array = new Float64Array(64);
   private hs: (FloatHistogram | undefined)[] = [];
+  private sts: number[] = [];
 
   constructor(private readonly store: MemoryStorage) {}
 
-  private push(labels: Labels, t: number, v: number, h: FloatHistogram | undefined): void {
+  private push(labels: Labels, t: number, v: number, h: FloatHistogram | undefined, st: number): void {
     const n = this.labels.length;
     if (n === this.vs.length) this.vs = grow(this.vs, n);
     this.vs[n] = v;
     this.labels.push(labels);
     this.ts.push(t);
     this.hs.push(h);
+    this.sts.push(st);
   }
 
-  append(labels: Labels, t: number, v: number): void {
-    this.push(labels, t, v, undefined);
+  append(labels: Labels, t: number, v: number, st = 0): void {
+    this.push(labels, t, v, undefined, st);
   }
 
-  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
-    this.push(labels, t, 0, h);
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram, st = 0): void {
+    this.push(labels, t, 0, h, st);
   }
 
   async commit(): Promise<void> {
-    const { labels, ts, vs, hs } = this;
+    const { labels, ts, vs, hs, sts } = this;
     this.rollback();
-    for (let i = 0; i < labels.length; i++) this.store.add(labels[i]!, ts[i]!, vs[i]!, hs[i]);
+    for (let i = 0; i < labels.length; i++) this.store.add(labels[i]!, ts[i]!, vs[i]!, hs[i], sts[i]);
   }
 
   rollback(): void {
@@ -123,6 +132,7 @@ class MemAppender implements Appender {
     this.ts = [];
     this.vs = new Float64Array(64);
     this.hs = [];
+    this.sts = [];
   }
 }
 
@@ -227,5 +237,9 @@ class MemIterator implements SeriesIterator {
 
   atHistogram(): FloatHistogram {
     return this.s.h![this.i]!;
+  }
+
+  atST(): number {
+    return this.s.st?.[this.i] ?? 0;
   }
 }
