@@ -3,7 +3,9 @@
  * in this process (the same `startServer` the CLI calls), in a temporary data dir, WAL on. Started by
  * bench/ingest.ts as a child with an IPC channel: it prints `READY <url>` and answers `{ op: 'stats' }`
  * with CPU seconds and heap/ArrayBuffer bytes after a full GC (run with `--expose-gc`);
- * `{ op: 'prof-start' }` / `{ op: 'prof-stop', file }` record a V8 CPU profile of a window.
+ * `{ op: 'prof-start' }` / `{ op: 'prof-stop', file }` record a V8 CPU profile of a window;
+ * `{ op: 'flush' }` seals and flushes every chunk to the store (Cortex's `/flush`) and
+ * `{ op: 'checkpoint' }` writes a WAL checkpoint, each answering `{ seconds }` when done.
  *
  *   node --expose-gc --import tsx bench/ingest-server.ts <dataDir> <rootToken> [fsync]
  */
@@ -49,6 +51,13 @@ process.on('message', async (msg: { op?: string; file?: string }) => {
     session.disconnect();
     session = undefined;
     process.send?.({ ok: true });
+    return;
+  }
+  if (msg.op === 'flush' || msg.op === 'checkpoint') {
+    const ingester = server.dataPlane.ingester;
+    const t0 = performance.now();
+    await (msg.op === 'flush' ? ingester.flush(true) : ingester.checkpoint());
+    process.send?.({ seconds: (performance.now() - t0) / 1000 });
     return;
   }
   if (msg.op !== 'stats') return;

@@ -26,6 +26,12 @@
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
  *   --server-node-args S   extra Node flags for the started server (e.g. "--max-semi-space-size=64")
  *
+ * With --start-server, after the steady runs: load again while the server writes a WAL checkpoint,
+ * then while it seals and flushes every chunk (Cortex's `/flush`); samples/s and p99 meanwhile
+ * against the second before, and the event-loop lag it saw (`cortex_ingester_event_loop_lag_seconds`).
+ * With --compare-prometheus, Prometheus gets the same load during a head snapshot
+ * (`/api/v1/admin/tsdb/snapshot`, it writes the whole head as a block).
+ *
  * Bodies are real snappy + protobuf remote-write 1.0 requests. Phase "create" sends every series
  * once; phase "steady" keeps appending to them for --seconds.
  */
@@ -82,6 +88,9 @@ interface PhaseResult {
   failed: number;
   statuses: Map<number, number>;
   latenciesMs: number[];
+  /** performance.now() at each request's answer, and the samples it got accepted (0 if refused). */
+  doneAt: number[];
+  doneSamples: number[];
   elapsedS: number;
 }
 
@@ -116,7 +125,16 @@ async function runPhase(
 ): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: conns });
   const target = new URL(url);
-  const res: PhaseResult = { samples: 0, requests: 0, failed: 0, statuses: new Map(), latenciesMs: [], elapsedS: 0 };
+  const res: PhaseResult = {
+    samples: 0,
+    requests: 0,
+    failed: 0,
+    statuses: new Map(),
+    latenciesMs: [],
+    doneAt: [],
+    doneSamples: [],
+    elapsedS: 0,
+  };
   let round = 0;
   let idx = 0;
   let t = rounds();
@@ -140,10 +158,14 @@ async function runPhase(
     for (let job = next(); job !== undefined; job = next()) {
       const t0 = performance.now();
       const status = await post(target, agent, token, job.body, contentType).catch(() => 0);
-      res.latenciesMs.push(performance.now() - t0);
+      const t1 = performance.now();
+      const ok = status >= 200 && status < 300;
+      res.latenciesMs.push(t1 - t0);
+      res.doneAt.push(t1);
+      res.doneSamples.push(ok ? job.n : 0);
       res.requests++;
       res.statuses.set(status, (res.statuses.get(status) ?? 0) + 1);
-      if (status >= 200 && status < 300) res.samples += job.n;
+      if (ok) res.samples += job.n;
       else res.failed++;
     }
   };
@@ -282,6 +304,98 @@ async function runServer(
   return res;
 }
 
+interface DuringResult {
+  /** Samples/s and p99 of the requests answered in the 1 s before the operation started. */
+  beforeRate: number;
+  beforeP99: number;
+  /** The same while it ran (over at least 1 s from its start). */
+  duringRate: number;
+  duringP99: number;
+  opSeconds: number;
+  /** Event-loop lag observed meanwhile (the server's histogram), when the server exports it. */
+  lag?: { ticks: number; over50ms: number; worstBucket: string };
+}
+
+/**
+ * Steady load with a heavy operation (a forced flush, a WAL checkpoint, Prometheus's head snapshot)
+ * started 3 s in: samples/s and p99 while it ran against the second before it, in the same run, so
+ * a busy box shifts both alike.
+ */
+async function runDuring(
+  label: string,
+  url: string,
+  token: string | undefined,
+  batches: Batch[],
+  contentType: string,
+  op: () => Promise<unknown>,
+): Promise<DuringResult> {
+  let stopAt = Number.POSITIVE_INFINITY;
+  const lag0 = await scrapeLag(url);
+  const phase = runPhase(url, token, batches, () => (performance.now() < stopAt ? Date.now() : undefined), contentType);
+  await new Promise((r) => setTimeout(r, 3000));
+  const t0 = performance.now();
+  await op();
+  const t1 = performance.now();
+  const end = Math.max(t1, t0 + 1000);
+  stopAt = end;
+  const r = await phase;
+  const lag1 = await scrapeLag(url);
+  // `inFlight`: the latency of every request in flight at some point of the window (the operation
+  // delays all of them); otherwise only of those sent and answered inside it.
+  const window = (from: number, to: number, inFlight: boolean) => {
+    let samples = 0;
+    const lat: number[] = [];
+    for (let i = 0; i < r.doneAt.length; i++) {
+      const done = r.doneAt[i]!;
+      const sent = done - r.latenciesMs[i]!;
+      if (done >= from && done <= to) samples += r.doneSamples[i]!;
+      if (inFlight ? done >= from && sent <= to : sent >= from && done <= to) lat.push(r.latenciesMs[i]!);
+    }
+    return { rate: samples / ((to - from) / 1000), p99: pct(lat, 99) };
+  };
+  const before = window(t0 - 1000, t0, false);
+  const meanwhile = window(t0, end, true);
+  const res: DuringResult = {
+    beforeRate: before.rate,
+    beforeP99: before.p99,
+    duringRate: meanwhile.rate,
+    duringP99: meanwhile.p99,
+    opSeconds: (t1 - t0) / 1000,
+  };
+  if (lag0 && lag1) {
+    const ticks = lag1.count - lag0.count;
+    let worst = '';
+    for (const [le, n] of lag1.buckets) if (n - (lag0.buckets.get(le) ?? 0) < ticks) worst = le;
+    const over = (m: typeof lag0) => m.count - (m.buckets.get('0.05') ?? 0);
+    res.lag = { ticks, over50ms: over(lag1) - over(lag0), worstBucket: worst };
+  }
+  console.log(`${label.padEnd(28)} ${describeDuring(res)}`);
+  return res;
+}
+
+function describeDuring(r: DuringResult): string {
+  let s = `${fmt(r.duringRate)} samples/s (${Math.round((100 * r.duringRate) / r.beforeRate)}% of the ${fmt(r.beforeRate)} just before), p99 ${r.duringP99.toFixed(1)} ms (before ${r.beforeP99.toFixed(1)} ms), operation took ${r.opSeconds.toFixed(2)} s`;
+  if (r.lag) {
+    s += `; event loop: ${r.lag.over50ms} of ${r.lag.ticks} ticks late by > 50 ms, worst ${r.lag.worstBucket ? `> ${r.lag.worstBucket} s` : '< 1 ms'}`;
+  }
+  return s;
+}
+
+/** The server's event-loop lag histogram (cumulative buckets), or undefined when it has none. */
+async function scrapeLag(pushUrl: string): Promise<{ count: number; buckets: Map<string, number> } | undefined> {
+  const text = await fetch(new URL('/metrics', pushUrl)).then(
+    (r) => (r.ok ? r.text() : ''),
+    () => '',
+  );
+  const buckets = new Map<string, number>();
+  let count: number | undefined;
+  for (const m of text.matchAll(/^cortex_ingester_event_loop_lag_seconds_(bucket\{le="([^"]+)"\}|count) (\S+)$/gm)) {
+    if (m[2] !== undefined) buckets.set(m[2], Number(m[3]));
+    else count = Number(m[3]);
+  }
+  return count === undefined ? undefined : { count, buckets };
+}
+
 interface BenchServer {
   url: string;
   token: string;
@@ -388,6 +502,7 @@ async function withPrometheus<T>(fn: (url: string, pid: number | undefined) => P
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
+      '--web.enable-admin-api',
       '--storage.tsdb.retention.time=1d',
       ...(args.histograms ? ['--enable-feature=native-histograms'] : []),
     ],
@@ -510,8 +625,23 @@ async function scalePoint(series: number): Promise<string> {
     const oursRuns: SteadyResult[] = [];
     const promRuns: SteadyResult[] = [];
     let promRss = Number.NaN;
+    let heapLine = '';
+    const during: string[] = [];
     const runOurs = async (i: number) => {
       oursRuns.push(await runServer(`server #${i + 1}`, url, token, ours, ourType, server?.pid, server));
+    };
+    // Heap first (flushing and checkpointing change what memory holds), then the disruptive phases.
+    const afterSteady = async () => {
+      if (server && base) {
+        const after = await server.stats();
+        const heap = after.heapUsed + after.arrayBuffers - (base.heapUsed + base.arrayBuffers);
+        heapLine = `, heap ${fmt(heap / series)} B/series${after.gc ? '' : ' (no --expose-gc)'}, RSS ${fmt(rssOf(server.pid) / 1e6)} MB`;
+      }
+      if (!server) return;
+      for (const op of ['checkpoint', 'flush'] as const) {
+        const r = await runDuring(`server during ${op}`, url, token, ours, ourType, () => server.request({ op }));
+        during.push(`server during ${op}: ${describeDuring(r)}`);
+      }
     };
     if (args['compare-prometheus']) {
       // Alternate A/B; each server keeps its state across its runs (only the first run creates series).
@@ -521,23 +651,29 @@ async function scalePoint(series: number): Promise<string> {
           promRuns.push(await runServer(`prometheus #${i + 1}`, promUrl, undefined, batches, V1_TYPE, promPid));
         }
         promRss = rssOf(promPid);
+        await afterSteady();
+        // Prometheus cannot be told to compact its head; a snapshot writes the whole head as a block,
+        // the nearest thing to our forced flush.
+        const snap = new URL('/api/v1/admin/tsdb/snapshot', promUrl);
+        const r = await runDuring('prometheus during snapshot', promUrl, undefined, batches, V1_TYPE, async () => {
+          const res = await fetch(snap, { method: 'POST' });
+          if (!res.ok) throw new Error(`prometheus snapshot: ${res.status} ${await res.text()}`);
+        });
+        during.push(`prometheus during head snapshot: ${describeDuring(r)}`);
       });
     } else {
       for (let i = 0; i < Math.max(1, server ? Number(args.repeat) : 1); i++) await runOurs(i);
+      await afterSteady();
     }
     const med = (rs: SteadyResult[], k: keyof SteadyResult) => median(rs.map((r) => r[k]));
-    let line = `${fmt(series).padStart(9)} series | server ${fmt(med(oursRuns, 'rate'))} samples/s, ${med(oursRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(oursRuns, 'p50').toFixed(1)} ms, p99 ${med(oursRuns, 'p99').toFixed(1)} ms`;
-    if (server && base) {
-      const after = await server.stats();
-      const heap = after.heapUsed + after.arrayBuffers - (base.heapUsed + base.arrayBuffers);
-      line += `, heap ${fmt(heap / series)} B/series${after.gc ? '' : ' (no --expose-gc)'}, RSS ${fmt(rssOf(server.pid) / 1e6)} MB`;
-    }
+    let line = `${fmt(series).padStart(9)} series | server ${fmt(med(oursRuns, 'rate'))} samples/s, ${med(oursRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(oursRuns, 'p50').toFixed(1)} ms, p99 ${med(oursRuns, 'p99').toFixed(1)} ms${heapLine}`;
     if (promRuns.length > 0) {
       const mo = med(oursRuns, 'rate');
       const mp = med(promRuns, 'rate');
       line += ` | prometheus ${fmt(mp)} samples/s, ${med(promRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(promRuns, 'p50').toFixed(1)} ms, p99 ${med(promRuns, 'p99').toFixed(1)} ms, RSS ${fmt(promRss / series)} B/series | ratio ${(mo / mp).toFixed(2)}x`;
       line += ` (runs: server ${oursRuns.map((r) => fmt(r.rate)).join(' / ')}; prometheus ${promRuns.map((r) => fmt(r.rate)).join(' / ')})`;
     }
+    for (const d of during) line += `\n${''.padEnd(9)}        ${d}`;
     console.log(line);
     return line;
   } finally {

@@ -17,6 +17,7 @@ import {
 } from '../model/index.js';
 import type { CallOptions, ChunkStore, Queryable } from '../storage/index.js';
 import { deleteFromHead, deletionRecord } from './delete.js';
+import { EventLoopLagMonitor } from './event-loop-lag.js';
 import { ExemplarStore } from './exemplars.js';
 import { defaultFlushOptions, Flusher, type FlushOptions } from './flush.js';
 import { hashLabels, type SeriesLimits, TenantHead } from './head.js';
@@ -107,6 +108,8 @@ export class Ingester {
   private checkpointTimer: NodeJS.Timeout | undefined;
   private checkpointing: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Only with a registry: without one nobody could read it. */
+  private readonly loopLag: EventLoopLagMonitor | undefined;
 
   constructor(private readonly opts: IngesterOptions) {
     this.limits = opts.limits;
@@ -114,6 +117,7 @@ export class Ingester {
     this.createdAt = this.clock.now();
     this.logger = opts.logger ?? silentLogger;
     this.metrics = new IngesterMetrics(opts.registry);
+    this.loopLag = opts.registry ? new EventLoopLagMonitor(opts.registry) : undefined;
     if (opts.chunkStore) {
       this.flusher = new Flusher(opts.chunkStore, this.clock, this.metrics, { ...defaultFlushOptions, ...opts.flush });
     }
@@ -147,6 +151,7 @@ export class Ingester {
       this.flushTimer = setInterval(() => void this.flush(false).catch(() => {}), flushEvery);
       this.flushTimer.unref();
     }
+    this.loopLag?.start();
     this.state = 'running';
   }
 
@@ -542,6 +547,7 @@ export class Ingester {
 
   private async shutdown(): Promise<void> {
     this.state = 'stopping';
+    this.loopLag?.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     await Promise.allSettled([...this.inflight]);
