@@ -78,6 +78,19 @@ module.exports = {
       to: { path: '^data-plane/(?!model/|storage/index\\.ts|storage/interface|chunkenc/|promql/)' },
     },
     {
+      name: 'console-uses-the-generated-client-only',
+      severity: 'error',
+      comment: 'the web console reaches the server only through the generated AdminService client',
+      from: { path: '^console/' },
+      to: { path: '^(cli|control-plane|data-plane)/', pathNot: '^control-plane/api/proto-values\\.ts$' },
+    },
+    {
+      name: 'console-runs-in-browsers',
+      severity: 'error',
+      from: { path: '^console/src/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

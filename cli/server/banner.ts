@@ -3,8 +3,9 @@ export function banner(url: string, grpcAddress: string | undefined, rootToken: 
   return `
 cortex-ts is running in dev mode (all targets in one process, embedded storage in ${dataDir}).
 
-HTTP:  ${url}
-gRPC:  ${grpcAddress ?? 'off'}   (AdminService with reflection: grpcurl -plaintext -H "authorization: Bearer <root token>" ${grpcAddress ?? '<address>'} list)
+HTTP:     ${url}
+Console:  ${url}/console/   (sign in with the root token below)
+gRPC:     ${grpcAddress ?? 'off'}   (AdminService with reflection: grpcurl -plaintext -H "authorization: Bearer <root token>" ${grpcAddress ?? '<address>'} list)
 
 Root admin token (keep it secret): ${rootToken}
 

@@ -26,6 +26,7 @@ import { parseExpr } from '../../data-plane/promql/index.js';
 import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
 import { banner } from './banner.js';
+import { consoleRoutes } from './console.js';
 import { listenGrpc } from './grpc.js';
 import { MAX_PARAM_LENGTH } from './http-limits.js';
 import { openStorageKV, type StorageConfig } from './storage.js';
@@ -156,6 +157,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   const app = Fastify({ logger: false, bodyLimit: 16 << 20, maxParamLength: MAX_PARAM_LENGTH });
   await app.register(cp.plugin);
   await app.register(cp.rpcPlugin({ corsOrigins: cfg.corsAllowedOrigins ?? [] }));
+  await app.register(consoleRoutes());
   // Tenant-facing config APIs write through the admin API in-process, as the operator would.
   const configStore = new AdminApiConfigStore(async (method, path, body) => {
     const res = await app.inject({

@@ -14,6 +14,7 @@ import {
 } from '../../../data-plane/modules/index.js';
 import { parseExpr } from '../../../data-plane/promql/index.js';
 import { Overrides } from '../../../data-plane/validation/index.js';
+import { consoleRoutes } from '../console.js';
 import { listenGrpc } from '../grpc.js';
 import { type FeedName, type FeedValue, httpFeed, type SplitContext, type TargetContext } from './context.js';
 
@@ -42,6 +43,7 @@ export async function startControlPlane(ctx: SplitContext): Promise<ControlPlane
   ctx.onStop(() => cp.close());
   await ctx.app.register(cp.plugin);
   await ctx.app.register(cp.rpcPlugin({ corsOrigins: cfg.corsAllowedOrigins ?? [] }));
+  await ctx.app.register(consoleRoutes());
   if (cfg.grpcPort !== undefined) {
     const grpc = await listenGrpc(cp, cfg.host, cfg.grpcPort);
     ctx.onStop(() => grpc.close());

@@ -1,0 +1,4 @@
+import './style.css';
+import { startConsole } from './app.js';
+
+startConsole(document.getElementById('app')!);
