@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,control-plane,data-plane}/**/*.test.ts'],
+          include: ['{cli,control-plane,data-plane,console}/**/*.test.ts'],
           environment: 'node',
         },
       },

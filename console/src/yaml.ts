@@ -6,7 +6,8 @@
 export type YamlValue = string | number | boolean | null | undefined | YamlValue[] | { [k: string]: YamlValue };
 
 // Plain scalars that a YAML 1.1/1.2 reader would take for something other than this string.
-const RESERVED = /^(?:~|null|true|false|yes|no|on|off|y|n|[-+]?(?:\.inf|\.nan)|[-+]?[0-9][0-9_.:eExXoObB+-]*)$/i;
+// Anything starting like a number is quoted, which also covers hex, octal, sexagesimal and dates.
+const RESERVED = /^(?:~|null|true|false|yes|no|on|off|y|n|[-+]?\.(?:inf|nan))$|^[-+]?\.?[0-9]/i;
 
 function scalar(s: string): string {
   if (

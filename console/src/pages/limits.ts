@@ -4,32 +4,17 @@
  * shown as it is. Reset removes an override.
  */
 
-import { limitMapToProto, limitValueFromProto } from '../../../control-plane/api/proto-values.js';
 import type { Limits, LimitValue } from '../../../gen/cortex/admin/v1/admin_pb.js';
 import { h, replace } from '../dom.js';
+import { limitCase, limitText, limitValue } from '../limit-values.js';
 import type { Ctx } from '../page.js';
 import { notice, scroller } from '../ui.js';
-
-const show = (v: LimitValue | undefined): string => {
-  const x = v === undefined ? undefined : limitValueFromProto(v);
-  return x === undefined ? '' : String(x);
-};
-
-/**
- * What to send for an edited field: a number for a numeric limit when the text is one; anything
- * else as text, so the server judges it (durations, and mistakes get the server's message).
- */
-export function parseLimitInput(text: string, numeric: boolean): number | string {
-  const t = text.trim();
-  if (numeric && t !== '' && Number.isFinite(Number(t))) return Number(t);
-  return t;
-}
 
 export function limitsTab(ctx: Ctx, tenantId: string): HTMLElement {
   const status = notice();
   const body = h('tbody');
   const save = h('button', { type: 'submit' }, 'Save limits');
-  let inputs: { key: string; input: HTMLInputElement; initial: string; numeric: boolean }[] = [];
+  let inputs: { key: string; input: HTMLInputElement; initial: string; kind: string | undefined }[] = [];
 
   const draw = (l: Limits) => {
     const overridden = new Set(l.overridden);
@@ -38,8 +23,9 @@ export function limitsTab(ctx: Ctx, tenantId: string): HTMLElement {
       .sort()
       .map((key) => {
         const value = l.limits[key];
-        const initial = show(value);
-        const numeric = value?.kind.case === 'number';
+        const initial = limitText(value);
+        const kind = limitCase(value);
+        const numeric = kind === 'number';
         const input = h('input', {
           type: 'text',
           inputmode: numeric ? 'decimal' : 'text',
@@ -48,13 +34,13 @@ export function limitsTab(ctx: Ctx, tenantId: string): HTMLElement {
           class: 'mono',
           spellcheck: 'false',
         });
-        inputs.push({ key, input, initial, numeric });
+        inputs.push({ key, input, initial, kind });
         return h(
           'tr',
           { class: overridden.has(key) ? 'overridden' : undefined },
           h('th', { scope: 'row', class: 'mono' }, key),
           h('td', null, input),
-          h('td', { class: 'mono muted' }, show(l.defaults[key])),
+          h('td', { class: 'mono muted' }, limitText(l.defaults[key])),
           h(
             'td',
             { class: 'actions' },
@@ -84,9 +70,9 @@ export function limitsTab(ctx: Ctx, tenantId: string): HTMLElement {
       onsubmit: async (e: Event) => {
         e.preventDefault();
         status.clear();
-        const changed: Record<string, number | string> = {};
+        const changed: Record<string, LimitValue> = {};
         for (const i of inputs)
-          if (i.input.value.trim() !== i.initial) changed[i.key] = parseLimitInput(i.input.value, i.numeric);
+          if (i.input.value.trim() !== i.initial) changed[i.key] = limitValue(i.kind, i.input.value);
         const keys = Object.keys(changed);
         if (keys.length === 0) {
           status.info('Nothing changed.');
@@ -94,7 +80,7 @@ export function limitsTab(ctx: Ctx, tenantId: string): HTMLElement {
         }
         save.disabled = true;
         try {
-          const res = await ctx.admin.setLimits({ tenantId, limits: limitMapToProto(changed) }, { signal: ctx.signal });
+          const res = await ctx.admin.setLimits({ tenantId, limits: changed }, { signal: ctx.signal });
           if (res.limits) draw(res.limits);
           status.info(`Saved ${keys.join(', ')}.`);
         } catch (err) {

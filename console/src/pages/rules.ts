@@ -1,28 +1,29 @@
 /** A tenant's rule groups, read-only, as the Prometheus rule file of each namespace. */
-import { type PromRuleGroup, ruleGroupFromProto } from '../../../control-plane/api/proto-values.js';
 import type { RuleGroup } from '../../../gen/cortex/admin/v1/admin_pb.js';
 import { h, replace } from '../dom.js';
 import type { Ctx } from '../page.js';
 import { notice } from '../ui.js';
 import { toYaml, type YamlValue } from '../yaml.js';
 
-/** A group in rule-file key order (name first; a rule's record or alert before its expr). */
-function ruleFileGroup(g: PromRuleGroup): YamlValue {
-  const { name, interval, limit, query_offset, labels, rules } = g;
+const orNone = (s: string): string | undefined => (s === '' ? undefined : s);
+const mapOrNone = (m: Record<string, string>) => (Object.keys(m).length === 0 ? undefined : { ...m });
+
+/** A group as a Prometheus rule file writes it: rule-file keys in their usual order, empty ones absent. */
+export function ruleFileGroup(g: RuleGroup): YamlValue {
   return {
-    name,
-    interval,
-    limit,
-    query_offset,
-    labels,
-    rules: rules.map((r) => ({
-      record: r.record,
-      alert: r.alert,
+    name: g.name,
+    interval: orNone(g.interval),
+    limit: g.limit === 0 ? undefined : g.limit,
+    query_offset: orNone(g.queryOffset),
+    labels: mapOrNone(g.labels),
+    rules: g.rules.map((r) => ({
+      record: orNone(r.record),
+      alert: orNone(r.alert),
       expr: r.expr,
-      for: r.for,
-      keep_firing_for: r.keep_firing_for,
-      labels: r.labels,
-      annotations: r.annotations,
+      for: orNone(r.forDuration),
+      keep_firing_for: orNone(r.keepFiringFor),
+      labels: mapOrNone(r.labels),
+      annotations: mapOrNone(r.annotations),
     })),
   };
 }
@@ -32,7 +33,7 @@ export function ruleFiles(groups: readonly RuleGroup[]): Map<string, string> {
   const byNs = new Map<string, YamlValue[]>();
   for (const g of groups) {
     const list = byNs.get(g.namespace) ?? [];
-    list.push(ruleFileGroup(ruleGroupFromProto(g)));
+    list.push(ruleFileGroup(g));
     byNs.set(g.namespace, list);
   }
   const out = new Map<string, string>();
