@@ -7,7 +7,7 @@ import { FloatHistogramChunk, HistogramChunk, XORChunk } from '../chunkenc/index
 import { type FloatHistogram, isStaleNaN, Matcher, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { Ingester, type IngesterOptions } from './index.js';
-import { limits, ManualClock, RecordingChunkStore, RecordingLogger, readAll, req, series, T1 } from './testing.js';
+import { limits, ManualClock, RecordingChunkStore, RecordingLogger, readAll, req, series, T1, T2 } from './testing.js';
 
 const all = [new Matcher('=~', '__name__', '.+')];
 const MIN = 60_000;
@@ -382,5 +382,56 @@ describe('flush to the chunk store', () => {
       ['err-cortex-sample-duplicate-timestamp', 1],
     ]);
     expect(out.samplesAppended).toBe(1);
+  });
+});
+
+describe('flushing shares the event loop with pushes', () => {
+  /** 600 series per tenant with one sample each: an immediate flush seals 1,200 chunks. */
+  async function twoTenants(extra: Partial<IngesterOptions> = {}) {
+    const s = setup({ flush: { batchSize: 16 }, ...extra });
+    await s.i.start();
+    for (const t of [T1, T2]) {
+      await s.i.push(t, req(Array.from({ length: 600 }, (_, k) => series({ __name__: 'm', k: String(k) }, [[0, k]]))));
+    }
+    return s;
+  }
+
+  it('writes a few batches per turn of the event loop, tenants in turn', async () => {
+    const { i, store } = await twoTenants();
+    const perTurn: number[] = [];
+    let seen = 0;
+    let done = false;
+    const tick = () => {
+      perTurn.push(store.chunks().length - seen);
+      seen = store.chunks().length;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await i.flush(true);
+    done = true;
+    expect(store.chunks()).toHaveLength(1200);
+    // At most one batch per concurrent writer between two turns (16 × 4), never the whole queue.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(64);
+    expect(perTurn.filter((n) => n > 0).length).toBeGreaterThan(1200 / 64 - 1);
+    expect(store.puts.slice(0, 4).map((p) => p.tenant)).toEqual([T1, T2, T1, T2]);
+  });
+
+  it('a failed write puts its batch back in front: every chunk is stored once', async () => {
+    const { i, clock, store } = await twoTenants();
+    let puts = 0;
+    const put = store.put.bind(store);
+    // The third write fails once, with other writes in flight and both tenants queued.
+    store.put = async (t, chunks) => {
+      if (++puts === 3) throw new Error('store hiccup (test)');
+      return put(t, chunks);
+    };
+    await i.flush(true);
+    expect(i.flushQueueLength()).toBeGreaterThan(0);
+    clock.advance(MIN);
+    await i.flush(false);
+    expect(i.flushQueueLength()).toBe(0);
+    const keys = store.puts.flatMap((p) => p.chunks.map((c) => `${p.tenant} ${c.labels.toString()} ${c.mint}`));
+    expect(keys).toHaveLength(1200);
+    expect(new Set(keys).size).toBe(1200);
   });
 });

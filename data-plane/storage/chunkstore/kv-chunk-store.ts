@@ -130,20 +130,21 @@ export class KVChunkStore implements ChunkStore {
   }
 
   private validate(c: StoredChunk): void {
-    const where = `chunk ${c.labels.toString()} [${c.mint}, ${c.maxt}]`;
-    if (c.labels.isEmpty()) throw new BadDataError(`${where}: series without labels`);
+    // Built only for an error: rendering the labels of every chunk flushed is a cost of its own.
+    const where = () => `chunk ${c.labels.toString()} [${c.mint}, ${c.maxt}]`;
+    if (c.labels.isEmpty()) throw new BadDataError(`${where()}: series without labels`);
     if (!Number.isSafeInteger(c.mint) || !Number.isSafeInteger(c.maxt) || c.mint > c.maxt) {
-      throw new BadDataError(`${where}: mint and maxt must be integers with mint <= maxt`);
+      throw new BadDataError(`${where()}: mint and maxt must be integers with mint <= maxt`);
     }
     if (!this.schema.storable(c.mint) || !this.schema.storable(c.maxt)) {
-      throw new BadDataError(`${where}: timestamps outside the storable range`);
+      throw new BadDataError(`${where()}: timestamps outside the storable range`);
     }
-    if (c.maxt - c.mint > MAX_CHUNK_SPAN_MS) throw new BadDataError(`${where}: spans more than ~24.8 days`);
+    if (c.maxt - c.mint > MAX_CHUNK_SPAN_MS) throw new BadDataError(`${where()}: spans more than ~24.8 days`);
     if (!Number.isInteger(c.encoding) || c.encoding < 0 || c.encoding > 255) {
-      throw new BadDataError(`${where}: encoding ${c.encoding} is not a byte`);
+      throw new BadDataError(`${where()}: encoding ${c.encoding} is not a byte`);
     }
     if (c.data.length > this.maxChunkBytes) {
-      throw new BadDataError(`${where}: ${c.data.length} bytes exceeds the ${this.maxChunkBytes}-byte chunk limit`);
+      throw new BadDataError(`${where()}: ${c.data.length} bytes exceeds the ${this.maxChunkBytes}-byte chunk limit`);
     }
   }
 
