@@ -76,7 +76,7 @@ export function tokenView(t: TokenMsg) {
 }
 export type Token = ReturnType<typeof tokenView>;
 
-export type LimitValue = number | string;
+export type LimitValue = number | string | string[];
 function limitMap(m: Record<string, LimitValueMsg>): Record<string, LimitValue> {
   const out: Record<string, LimitValue> = {};
   for (const [k, v] of Object.entries(m)) {

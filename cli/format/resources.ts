@@ -31,8 +31,8 @@ export const tokenColumns: Column<Token>[] = [
 
 export interface LimitRow {
   key: string;
-  value: number | string;
-  default: number | string | undefined;
+  value: number | string | string[];
+  default: number | string | string[] | undefined;
   overridden: boolean;
 }
 

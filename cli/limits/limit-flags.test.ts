@@ -15,8 +15,17 @@ describe('limit flags', () => {
     { name: 'duration string', key: 'retention_period', raw: '14d', want: '14d' },
     { name: 'duration in ms', key: 'retention_period', raw: '60000', want: 60_000 },
     { name: 'duration zero', key: 'max_query_length', raw: '0', want: 0 },
+    { name: 'strategy name', key: 'otlp_translation_strategy', raw: 'NoTranslation', want: 'NoTranslation' },
+    { name: 'strategy number', key: 'otlp_translation_strategy', raw: '2', want: 2 },
+    {
+      name: 'list',
+      key: 'promote_otel_resource_attributes',
+      raw: 'k8s.pod.name, team',
+      want: ['k8s.pod.name', 'team'],
+    },
+    { name: 'empty list', key: 'promote_otel_resource_attributes', raw: '', want: [] },
   ] as const)('parses $name', ({ key, raw, want }) => {
-    expect(parseLimitValue(key, raw)).toBe(want);
+    expect(parseLimitValue(key, raw)).toEqual(want);
   });
 
   it.each([
@@ -24,6 +33,7 @@ describe('limit flags', () => {
     { name: 'fraction for integer', key: 'max_label_names_per_series', raw: '1.5', error: /expected an integer/ },
     { name: 'empty', key: 'ingestion_burst_size', raw: ' ', error: /expected a number/ },
     { name: 'bad duration', key: 'retention_period', raw: '2 weeks', error: /expected a duration/ },
+    { name: 'unknown strategy', key: 'otlp_translation_strategy', raw: 'Dots', error: /expected one of Underscore/ },
   ] as const)('rejects $name', ({ key, raw, error }) => {
     expect(() => parseLimitValue(key, raw)).toThrow(UsageError);
     expect(() => parseLimitValue(key, raw)).toThrow(error);

@@ -10,7 +10,12 @@ export const flagName = (key: string): string => key.replaceAll('_', '-');
 const specs = Object.values(limitSpecs) as LimitSpec[];
 
 function helpFor(s: LimitSpec): string {
-  const unit = s.kind === 'duration' ? 'duration, e.g. 14d, 1h30m' : s.unit;
+  const unit =
+    s.kind === 'duration'
+      ? 'duration, e.g. 14d, 1h30m'
+      : s.kind === 'labels'
+        ? `${s.unit}, comma-separated; "" clears`
+        : s.unit;
   return `${s.description} (${unit})`;
 }
 
@@ -25,8 +30,22 @@ export const limitFlags = Object.fromEntries(
  * job; only malformed input is refused here (UsageError).
  */
 export function parseLimitValue(key: LimitKey, raw: string): LimitValue {
-  const s = limitSpecs[key];
+  const s: LimitSpec = limitSpecs[key];
   const flag = `--${flagName(key)}`;
+  if (s.kind === 'labels') {
+    return raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+  }
+  if (s.names !== undefined && !/^\d+$/.test(raw)) {
+    if (!s.names.includes(raw)) {
+      throw new UsageError(
+        `invalid ${flag} ${JSON.stringify(raw)}: expected one of ${s.names.join(', ')} or 0-${s.names.length - 1}`,
+      );
+    }
+    return raw;
+  }
   if (s.kind === 'duration') {
     if (/^\d+$/.test(raw)) return Number(raw);
     try {

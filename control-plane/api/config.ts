@@ -1,8 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TenantIdParam } from './common.js';
 
-/** Numbers, or Prometheus duration strings for duration limits. */
-export const LimitValue = Type.Union([Type.Number(), Type.String()]);
+/** Numbers, Prometheus duration strings for duration limits, lists of names for list limits. */
+export const LimitValue = Type.Union([Type.Number(), Type.String(), Type.Array(Type.String())]);
 export const LimitsView = Type.Object({
   tenantId: Type.String(),
   limits: Type.Record(Type.String(), LimitValue),
@@ -12,7 +12,8 @@ export const LimitsView = Type.Object({
 export type LimitsView = Static<typeof LimitsView>;
 /** Keys and ranges are checked by the domain against limitSpecs, with messages naming the limit. */
 export const LimitsPutBody = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'limit key → number, or Prometheus duration string for duration limits',
+  description:
+    'limit key → number, Prometheus duration string for duration limits, list of names for list limits, or a name for otlp_translation_strategy',
 });
 export const LimitsPatchBody = Type.Record(Type.String(), Type.Unknown(), { description: 'as PUT; null unsets a key' });
 export const LimitKeyParams = Type.Object({ id: TenantIdParam, key: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -1,9 +1,10 @@
 /**
  * Values that cross the RPC contract in a shape of their own, converted the same way by the server
  * (control-plane/rpc) and by clients (the CLI): Prometheus rule-group objects (rule-file keys,
- * absent when empty) and limit values (a number, or a duration string). Pure: generated types only.
+ * absent when empty) and limit values (a number, a duration string or a list of names). Pure: generated types only.
  */
 import { create } from '@bufbuild/protobuf';
+import { isLimitKey, limitSpecs } from '../../data-plane/validation/index.js';
 import {
   type LimitValue,
   LimitValueSchema,
@@ -79,19 +80,28 @@ export function ruleGroupFromProto(g: RuleGroupMsg): PromRuleGroup {
   return out;
 }
 
-export function limitValueToProto(v: number | string): LimitValue {
+/** A string is a duration, except for an enumerated limit (one with `names`), where it is a name. */
+export function limitValueToProto(v: number | string | readonly string[], key?: string): LimitValue {
+  const named = key !== undefined && isLimitKey(key) && limitSpecs[key].names !== undefined;
   return create(LimitValueSchema, {
-    kind: typeof v === 'number' ? { case: 'number', value: v } : { case: 'duration', value: v },
+    kind:
+      typeof v === 'number'
+        ? { case: 'number', value: v }
+        : typeof v === 'string'
+          ? { case: named ? 'name' : 'duration', value: v }
+          : { case: 'names', value: { names: [...v] } },
   });
 }
 
-/** The number or duration string; undefined when the message holds neither. */
-export function limitValueFromProto(v: LimitValue): number | string | undefined {
-  return v.kind.value;
+/** The number, duration or name string, or list of names; undefined when the message holds none. */
+export function limitValueFromProto(v: LimitValue): number | string | string[] | undefined {
+  return v.kind.case === 'names' ? [...v.kind.value.names] : v.kind.value;
 }
 
-export function limitMapToProto(values: Record<string, number | string>): Record<string, LimitValue> {
+export function limitMapToProto(
+  values: Record<string, number | string | readonly string[]>,
+): Record<string, LimitValue> {
   const out: Record<string, LimitValue> = {};
-  for (const [k, v] of Object.entries(values)) out[k] = limitValueToProto(v);
+  for (const [k, v] of Object.entries(values)) out[k] = limitValueToProto(v, k);
   return out;
 }

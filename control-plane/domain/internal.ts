@@ -2,12 +2,12 @@ import type { TenantId } from '../../data-plane/model/index.js';
 import type { DomainDeps } from './context.js';
 import type { TenantService } from './tenants.js';
 import type { AuthResult, TokenService } from './tokens.js';
-import type { RuleGroup } from './types.js';
+import type { RuleGroup, StoredOverrides } from './types.js';
 
 export interface OverridesFeed {
   revision: number;
-  /** Only overridden keys, numbers (durations in ms); deleted tenants are absent. */
-  tenants: Record<string, Record<string, number>>;
+  /** Only overridden keys, numbers (durations in ms) and lists of names; deleted tenants are absent. */
+  tenants: Record<string, StoredOverrides>;
 }
 
 export interface RulesFeed {

@@ -9,8 +9,18 @@ describe('parseLimitValue', () => {
     { name: 'duration ms', key: 'max_query_length', value: 3_600_000, want: 3_600_000 },
     { name: 'zero duration', key: 'retention_period', value: '0s', want: 0 },
     { name: 'bytes', key: 'alertmanager_max_config_size_bytes', value: 1024, want: 1024 },
+    { name: 'strategy by name', key: 'otlp_translation_strategy', value: 'NoTranslation', want: 3 },
+    { name: 'strategy by number', key: 'otlp_translation_strategy', value: 1, want: 1 },
+    {
+      name: 'list',
+      key: 'promote_otel_resource_attributes',
+      value: ['k8s.pod.name', 'team'],
+      want: ['k8s.pod.name', 'team'],
+    },
+    { name: 'list as CSV', key: 'promote_otel_resource_attributes', value: 'a, b ,c', want: ['a', 'b', 'c'] },
+    { name: 'empty list', key: 'promote_otel_resource_attributes', value: [], want: [] },
   ])('accepts $name', ({ key, value, want }) => {
-    expect(parseLimitValue(key, value)).toBe(want);
+    expect(parseLimitValue(key, value)).toEqual(want);
   });
 
   it.each([
@@ -25,6 +35,24 @@ describe('parseLimitValue', () => {
     { name: 'string for number', key: 'ingestion_rate', value: '10', error: /must be a number/ },
     { name: 'boolean', key: 'ingestion_rate', value: true, error: /must be a number/ },
     { name: 'bad duration', key: 'max_query_length', value: '1 day', error: /not a duration/ },
+    { name: 'unknown strategy', key: 'otlp_translation_strategy', value: 'Dots', error: /not one of Underscore/ },
+    { name: 'strategy out of range', key: 'otlp_translation_strategy', value: 4, error: /out of range \[0, 3\]/ },
+    { name: 'list of numbers', key: 'promote_otel_resource_attributes', value: [1], error: /non-empty string/ },
+    { name: 'list with empty name', key: 'promote_otel_resource_attributes', value: [''], error: /non-empty/ },
+    { name: 'repeated name', key: 'promote_otel_resource_attributes', value: ['a', 'a'], error: /"a" is listed twice/ },
+    { name: 'number for list', key: 'promote_otel_resource_attributes', value: 3, error: /list of names/ },
+    {
+      name: 'too many names',
+      key: 'promote_otel_resource_attributes',
+      value: Array.from({ length: 101 }, (_, i) => `a${i}`),
+      error: /101 entries is out of range \[0, 100\]/,
+    },
+    {
+      name: 'overlong name',
+      key: 'promote_otel_resource_attributes',
+      value: ['x'.repeat(257)],
+      error: /longer than 256/,
+    },
   ])('rejects $name', ({ key, value, error }) => {
     expect(() => parseLimitValue(key, value)).toThrow(error);
   });

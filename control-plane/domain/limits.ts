@@ -9,15 +9,23 @@ import {
   defaultLimits,
   isLimitKey,
   type LimitKey,
+  type LimitSpec,
   type Limits,
   limitSpecs,
+  type LimitValue as StoredLimitValue,
 } from '../../data-plane/validation/index.js';
 import { audit, type DomainDeps } from './context.js';
 import type { Repositories } from './repositories.js';
 import { requireTenant } from './tenants.js';
+import type { StoredOverrides } from './types.js';
 
-/** A limit as the admin API shows it: durations as Prometheus duration strings, the rest as numbers. */
-export type LimitValue = number | string;
+/**
+ * A limit as the admin API shows it: durations as Prometheus duration strings, lists of names as
+ * arrays, the rest as numbers.
+ */
+export type LimitValue = number | string | readonly string[];
+
+const MAX_LIST_ENTRY_LENGTH = 256;
 
 export interface LimitsView {
   tenantId: string;
@@ -32,12 +40,53 @@ function unknownKey(key: string): BadDataError {
   );
 }
 
-/** Validates one override against limitSpecs; returns the stored number (ms for durations). */
-export function parseLimitValue(key: string, value: unknown): number {
+/** Validates a list limit: an array of names, or one comma-separated string (as the CLI sends it). */
+function parseListValue(key: string, spec: LimitSpec, value: unknown): readonly string[] {
+  const raw =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : value;
+  if (!Array.isArray(raw)) {
+    throw new BadDataError(`${key}: must be a list of names, got ${value === null ? 'null' : typeof value}`);
+  }
+  const seen = new Set<string>();
+  for (const v of raw) {
+    if (typeof v !== 'string' || v === '') throw new BadDataError(`${key}: every entry must be a non-empty string`);
+    if (v.length > MAX_LIST_ENTRY_LENGTH) {
+      throw new BadDataError(
+        `${key}: ${JSON.stringify(v.slice(0, 40))}… is longer than ${MAX_LIST_ENTRY_LENGTH} characters`,
+      );
+    }
+    if (seen.has(v)) throw new BadDataError(`${key}: ${JSON.stringify(v)} is listed twice`);
+    seen.add(v);
+  }
+  if (raw.length < spec.min || raw.length > spec.max) {
+    throw new BadDataError(`${key}: ${raw.length} entries is out of range [${spec.min}, ${spec.max}]`);
+  }
+  return [...seen];
+}
+
+/** An enumerated limit given by name ("NoTranslation"): its number. */
+function parseName(key: string, spec: LimitSpec & { names: readonly string[] }, value: string): number {
+  const i = spec.names.indexOf(value);
+  if (i < 0) {
+    throw new BadDataError(`${key}: ${JSON.stringify(value.slice(0, 60))} is not one of ${spec.names.join(', ')}`);
+  }
+  return i;
+}
+
+/** Validates one override against limitSpecs; returns the stored value (ms for durations). */
+export function parseLimitValue(key: string, value: unknown): StoredLimitValue {
   if (!isLimitKey(key)) throw unknownKey(key);
   const spec = limitSpecs[key];
+  if (spec.kind === 'labels') return parseListValue(key, spec, value);
   let n: number;
-  if (spec.kind === 'duration' && typeof value === 'string') {
+  if (spec.names !== undefined && typeof value === 'string' && !/^\d+$/.test(value)) {
+    n = parseName(key, { ...spec, names: spec.names }, value);
+  } else if (spec.kind === 'duration' && typeof value === 'string') {
     try {
       n = parseDuration(value);
     } catch {
@@ -48,7 +97,12 @@ export function parseLimitValue(key: string, value: unknown): number {
   } else if (typeof value === 'number') {
     n = value;
   } else {
-    const want = spec.kind === 'duration' ? 'a duration string or integer milliseconds' : 'a number';
+    const want =
+      spec.kind === 'duration'
+        ? 'a duration string or integer milliseconds'
+        : spec.names !== undefined
+          ? `a number or one of ${spec.names.join(', ')}`
+          : 'a number';
     throw new BadDataError(`${key}: must be ${want}, got ${value === null ? 'null' : typeof value}`);
   }
   if (!Number.isFinite(n)) throw new BadDataError(`${key}: must be a finite number`);
@@ -61,11 +115,11 @@ export function parseLimitValue(key: string, value: unknown): number {
   return n;
 }
 
-function present(values: Partial<Record<string, number>>): Record<string, LimitValue> {
+function present(values: Partial<Record<string, StoredLimitValue>>): Record<string, LimitValue> {
   const out: Record<string, LimitValue> = {};
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined || !isLimitKey(k)) continue;
-    out[k] = limitSpecs[k].kind === 'duration' ? formatDuration(v) : v;
+    out[k] = limitSpecs[k].kind === 'duration' && typeof v === 'number' ? formatDuration(v) : v;
   }
   return out;
 }
@@ -75,11 +129,11 @@ export class LimitsService {
   private readonly defaults: Limits;
 
   constructor(private readonly deps: DomainDeps & { readonly limitDefaults?: Partial<Limits> }) {
-    const d: Limits = { ...defaultLimits };
+    const d: Record<string, StoredLimitValue> = { ...defaultLimits };
     for (const [k, v] of Object.entries(deps.limitDefaults ?? {})) {
-      if (v !== undefined) d[k as LimitKey] = parseLimitValue(k, v);
+      if (v !== undefined) d[k] = parseLimitValue(k, v);
     }
-    this.defaults = d;
+    this.defaults = d as Limits;
   }
 
   /** Effective defaults (built-ins merged with the operator's limitDefaults). */
@@ -88,12 +142,12 @@ export class LimitsService {
   }
 
   /** The effective value of one limit for a tenant, read inside the caller's transaction. */
-  async effective(r: Repositories, tenantId: TenantId, key: LimitKey): Promise<number> {
+  async effective<K extends LimitKey>(r: Repositories, tenantId: TenantId, key: K): Promise<Limits[K]> {
     const overrides = await r.limits(tenantId).get();
-    return overrides[key] ?? this.defaults[key];
+    return (overrides[key] as Limits[K] | undefined) ?? this.defaults[key];
   }
 
-  private view(tenantId: TenantId, overrides: Record<string, number>): LimitsView {
+  private view(tenantId: TenantId, overrides: StoredOverrides): LimitsView {
     return {
       tenantId,
       limits: present({ ...this.defaults, ...overrides }),
@@ -113,14 +167,14 @@ export class LimitsService {
 
   /** Replaces every override with `body`. */
   put(actor: string, rawTenant: string, body: Record<string, unknown>): Promise<LimitsView> {
-    const next: Record<string, number> = {};
+    const next: StoredOverrides = {};
     for (const [k, v] of Object.entries(body)) next[k] = parseLimitValue(k, v);
     return this.change(actor, rawTenant, 'limits.put', () => next);
   }
 
   /** Changes some overrides; null unsets a key. */
   patch(actor: string, rawTenant: string, body: Record<string, unknown>): Promise<LimitsView> {
-    const set: Record<string, number> = {};
+    const set: StoredOverrides = {};
     const unset: string[] = [];
     for (const [k, v] of Object.entries(body)) {
       if (v === null) {
@@ -148,7 +202,7 @@ export class LimitsService {
     actor: string,
     rawTenant: string,
     action: string,
-    fn: (cur: Record<string, number>) => Record<string, number>,
+    fn: (cur: StoredOverrides) => StoredOverrides,
   ): Promise<LimitsView> {
     const tenantId = parseTenantId(rawTenant);
     const now = this.deps.clock.now();

@@ -15,6 +15,7 @@ import type {
   NewAuditEntry,
   PurgeRequest,
   RuleGroup,
+  StoredOverrides,
   StoredRuleGroup,
   Tenant,
   TenantStatus,
@@ -77,8 +78,8 @@ export interface AdminTokenRepository {
 
 /** Limit overrides of one tenant: only overridden keys, numbers (durations in ms). */
 export interface TenantLimitsRepository {
-  get(): Promise<Record<string, number>>;
-  set(overrides: Record<string, number>, at: number): Promise<void>;
+  get(): Promise<StoredOverrides>;
+  set(overrides: StoredOverrides, at: number): Promise<void>;
 }
 
 /** Rule groups of one tenant. */
@@ -120,7 +121,7 @@ export interface RevisionRepository {
 /** Whole-cluster reads for the internal change feed (never reachable from tenant-facing code). */
 export interface FeedRepository {
   tenants(): Promise<Array<{ id: TenantId; status: TenantStatus }>>;
-  overrides(): Promise<Array<{ tenantId: TenantId; overrides: Record<string, number> }>>;
+  overrides(): Promise<Array<{ tenantId: TenantId; overrides: StoredOverrides }>>;
   ruleGroups(): Promise<Array<StoredRuleGroup & { tenantId: TenantId }>>;
   alertmanagerConfigs(): Promise<Array<AlertmanagerConfig & { tenantId: TenantId }>>;
 }

@@ -125,3 +125,6 @@ export interface PurgeRequest {
   readonly tenantId: TenantId;
   readonly requestedAt: number;
 }
+
+/** Limit overrides as stored: numbers (durations in ms) and lists of names. */
+export type StoredOverrides = Record<string, number | readonly string[]>;

@@ -10,7 +10,7 @@ export interface UsageBackend {
     tenantId: TenantId,
   ): { numSeries: number; ingestionRate: number } | Promise<{ numSeries: number; ingestionRate: number }>;
   /** The tenant's effective limits, snake_case keys. */
-  limits(tenantId: TenantId): Readonly<Record<string, number>>;
+  limits(tenantId: TenantId): Readonly<Record<string, number | readonly string[]>>;
   /** Recent data only (ingesters): cardinality is about active series. */
   activeQueryable(tenantId: TenantId): Queryable;
   now(): number;

@@ -208,6 +208,7 @@ function errorResponse(enc: Encoding, err: unknown): OtlpResponse {
 /** The per-tenant limits the OTLP path reads (satisfied by `Overrides`). */
 export interface OtlpLimits {
   otlpTranslationStrategy(t: TenantId): number;
+  otlpPromoteResourceAttributes(t: TenantId): readonly string[];
   otlpAllowDeltaTemporality(t: TenantId): boolean;
   otlpConvertHistogramsToNhcb(t: TenantId): boolean;
   otlpMaxDecompressedBytes(t: TenantId): number;
@@ -219,7 +220,7 @@ export function otlpHandlerFor(d: Distributor, limits: OtlpLimits): (req: OtlpRe
     settings: (t) => ({
       translationStrategy:
         TRANSLATION_STRATEGIES[limits.otlpTranslationStrategy(t)] ?? 'UnderscoreEscapingWithSuffixes',
-      promoteResourceAttributes: [],
+      promoteResourceAttributes: limits.otlpPromoteResourceAttributes(t),
       allowDeltaTemporality: limits.otlpAllowDeltaTemporality(t),
       convertHistogramsToNHCB: limits.otlpConvertHistogramsToNhcb(t),
     }),

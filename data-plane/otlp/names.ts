@@ -3,12 +3,10 @@
  * prometheus/otlptranslator's MetricNamer, UnitNamer and LabelNamer; Prometheus's defaults for label
  * sanitization: `key_` for a leading digit or single underscore, multiple underscores preserved).
  */
-export const TRANSLATION_STRATEGIES = [
-  'UnderscoreEscapingWithSuffixes',
-  'UnderscoreEscapingWithoutSuffixes',
-  'NoUTF8EscapingWithSuffixes',
-  'NoTranslation',
-] as const;
+import { OTLP_TRANSLATION_STRATEGIES } from '../validation/index.js';
+
+/** The strategies in the order of the `otlp_translation_strategy` limit's numbers. */
+export const TRANSLATION_STRATEGIES = OTLP_TRANSLATION_STRATEGIES;
 export type TranslationStrategy = (typeof TRANSLATION_STRATEGIES)[number];
 
 export const shouldEscape = (s: TranslationStrategy) =>

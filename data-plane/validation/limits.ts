@@ -6,19 +6,30 @@
  * Durations are milliseconds in code and Go-style duration strings ("1h30m") in YAML/JSON; `0` means
  * "disabled"/"unlimited" wherever Cortex uses that convention (noted per limit).
  */
-export type LimitKind = 'integer' | 'number' | 'duration' | 'bytes';
+export type LimitKind = 'integer' | 'number' | 'duration' | 'bytes' | 'labels';
 
 export interface LimitSpec {
   /** snake_case key used in YAML, the admin API and `cortexctl limits set --<kebab-key>`. */
   readonly key: string;
   readonly kind: LimitKind;
   readonly unit: string;
+  /** Smallest and largest value; for a `labels` limit, the fewest and most entries. */
   readonly min: number;
   readonly max: number;
   readonly description: string;
+  /** Names accepted in place of the numbers 0, 1, 2… (an enumerated limit such as a strategy). */
+  readonly names?: readonly string[];
 }
 
 const DAY = 86_400_000;
+
+/** Prometheus's `otlp.translation_strategy` values, in the order of the limit's numbers. */
+export const OTLP_TRANSLATION_STRATEGIES = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+] as const;
 const YEAR = 365 * DAY;
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
@@ -107,10 +118,18 @@ export const defaultLimits = {
   max_native_histogram_buckets: 0,
   /** 1 = a histogram over max_native_histogram_buckets is reduced to a coarser schema until it fits; 0 = refused. */
   reduce_native_histogram_over_max_buckets: 1,
-} satisfies Record<string, number>;
+  /** OTLP resource attributes copied onto every series of the resource as labels (Mimir's name). */
+  promote_otel_resource_attributes: [] as readonly string[],
+} satisfies Record<string, number | readonly string[]>;
 
 export type LimitKey = keyof typeof defaultLimits;
-export type Limits = { [K in LimitKey]: number };
+/** Limits whose value is a list of names rather than a number. */
+export type ListLimitKey = {
+  [K in LimitKey]: (typeof defaultLimits)[K] extends number ? never : K;
+}[LimitKey];
+export type NumericLimitKey = Exclude<LimitKey, ListLimitKey>;
+export type LimitValue = number | readonly string[];
+export type Limits = { [K in NumericLimitKey]: number } & { [K in ListLimitKey]: readonly string[] };
 
 export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
   ingestion_rate: spec(
@@ -374,14 +393,17 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
   ),
   accept_ha_samples: spec('accept_ha_samples', 'integer', 'boolean', 0, 1, 'deduplicate HA pairs (1 = on)'),
   ha_max_clusters: spec('ha_max_clusters', 'integer', 'clusters', 0, 1e6, 'HA clusters per tenant (0 = unlimited)'),
-  otlp_translation_strategy: spec(
-    'otlp_translation_strategy',
-    'integer',
-    'strategy',
-    0,
-    3,
-    'OTLP name translation: 0 UnderscoreEscapingWithSuffixes, 1 UnderscoreEscapingWithoutSuffixes, 2 NoUTF8EscapingWithSuffixes, 3 NoTranslation',
-  ),
+  otlp_translation_strategy: {
+    ...spec(
+      'otlp_translation_strategy',
+      'integer',
+      'strategy',
+      0,
+      3,
+      'OTLP name translation: 0 UnderscoreEscapingWithSuffixes, 1 UnderscoreEscapingWithoutSuffixes, 2 NoUTF8EscapingWithSuffixes, 3 NoTranslation (the name or the number)',
+    ),
+    names: OTLP_TRANSLATION_STRATEGIES,
+  },
   otlp_allow_delta_temporality: spec(
     'otlp_allow_delta_temporality',
     'integer',
@@ -422,7 +444,20 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     1,
     'reduce a native histogram with too many buckets to a coarser schema until it fits (1) or refuse it (0)',
   ),
+  promote_otel_resource_attributes: spec(
+    'promote_otel_resource_attributes',
+    'labels',
+    'attributes',
+    0,
+    100,
+    'OTLP resource attributes promoted to labels on every series of the resource (names as sent, e.g. k8s.namespace.name)',
+  ),
 };
+
+/** `isListLimit(key)`: the limit holds a list of names. */
+export function isListLimit(key: LimitKey): key is ListLimitKey {
+  return limitSpecs[key].kind === 'labels';
+}
 
 function spec(key: string, kind: LimitKind, unit: string, min: number, max: number, description: string): LimitSpec {
   return { key, kind, unit, min, max: Math.min(max, MAX_INT), description };

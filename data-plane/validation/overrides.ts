@@ -1,5 +1,5 @@
 import type { TenantId } from '../model/index.js';
-import { defaultLimits, type LimitKey, type Limits } from './limits.js';
+import { defaultLimits, type Limits, type ListLimitKey, type NumericLimitKey } from './limits.js';
 
 /**
  * Where per-tenant overrides come from: a runtime-config file, the control plane's change feed, or a
@@ -55,7 +55,11 @@ export class Overrides {
     return l;
   }
 
-  get(tenantId: TenantId | string, key: LimitKey): number {
+  get(tenantId: TenantId | string, key: NumericLimitKey): number {
+    return this.forTenant(tenantId)[key];
+  }
+
+  list(tenantId: TenantId | string, key: ListLimitKey): readonly string[] {
     return this.forTenant(tenantId)[key];
   }
 
@@ -65,6 +69,9 @@ export class Overrides {
 
   otlpTranslationStrategy(t: TenantId): number {
     return this.get(t, 'otlp_translation_strategy');
+  }
+  otlpPromoteResourceAttributes(t: TenantId): readonly string[] {
+    return this.list(t, 'promote_otel_resource_attributes');
   }
   otlpAllowDeltaTemporality(t: TenantId): boolean {
     return this.get(t, 'otlp_allow_delta_temporality') === 1;

@@ -9,7 +9,12 @@
 import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -39,6 +44,39 @@ const exporters = [
   },
 ];
 
+/** Exports one of each instrument from a `shop/checkout` service through `exporter`, then shuts down. */
+async function exportOnce(exporter: PushMetricExporter): Promise<void> {
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({
+      'service.name': 'checkout',
+      'service.namespace': 'shop',
+      'service.instance.id': 'pod-1',
+      'deployment.environment': 'prod',
+    }),
+    views: [{ instrumentName: 'rpc.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+    readers: [reader],
+  });
+  const meter = provider.getMeter('e2e', '1.0.0');
+  const requests = meter.createCounter('http.server.requests', {
+    unit: '{request}',
+    description: 'Requests served.',
+  });
+  const queue = meter.createUpDownCounter('queue.length', { unit: '{item}' });
+  const temp = meter.createGauge('cpu.temperature', { unit: 'Cel' });
+  const duration = meter.createHistogram('http.server.duration', { unit: 'ms' });
+  const latency = meter.createHistogram('rpc.latency', { unit: 's' });
+  requests.add(5, { 'http.route': '/cart' });
+  requests.add(2, { 'http.route': '/cart' });
+  queue.add(10);
+  queue.add(-3);
+  temp.record(61.5, { core: '0' });
+  for (const v of [3, 30, 300]) duration.record(v, { 'http.route': '/cart' });
+  for (const v of [0.1, 0.2, 0.4, 0.8]) latency.record(v);
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
 describe.each(exporters)('OpenTelemetry JS SDK over OTLP/HTTP ($name)', ({ name, make }) => {
   const tenant = `otel-${name === 'JSON' ? 'json' : 'proto'}`;
   let read = '';
@@ -46,36 +84,7 @@ describe.each(exporters)('OpenTelemetry JS SDK over OTLP/HTTP ($name)', ({ name,
   beforeAll(async () => {
     const write = await p.tenantToken(tenant, ['metrics:write']);
     read = await p.tenantToken(tenant, ['metrics:read']);
-    const exporter = make(`${p.url}/otlp/v1/metrics`, write);
-    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    const provider = new MeterProvider({
-      resource: resourceFromAttributes({
-        'service.name': 'checkout',
-        'service.namespace': 'shop',
-        'service.instance.id': 'pod-1',
-        'deployment.environment': 'prod',
-      }),
-      views: [{ instrumentName: 'rpc.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
-      readers: [reader],
-    });
-    const meter = provider.getMeter('e2e', '1.0.0');
-    const requests = meter.createCounter('http.server.requests', {
-      unit: '{request}',
-      description: 'Requests served.',
-    });
-    const queue = meter.createUpDownCounter('queue.length', { unit: '{item}' });
-    const temp = meter.createGauge('cpu.temperature', { unit: 'Cel' });
-    const duration = meter.createHistogram('http.server.duration', { unit: 'ms' });
-    const latency = meter.createHistogram('rpc.latency', { unit: 's' });
-    requests.add(5, { 'http.route': '/cart' });
-    requests.add(2, { 'http.route': '/cart' });
-    queue.add(10);
-    queue.add(-3);
-    temp.record(61.5, { core: '0' });
-    for (const v of [3, 30, 300]) duration.record(v, { 'http.route': '/cart' });
-    for (const v of [0.1, 0.2, 0.4, 0.8]) latency.record(v);
-    await provider.forceFlush();
-    await provider.shutdown();
+    await exportOnce(make(`${p.url}/otlp/v1/metrics`, write));
   });
 
   const id = { job: 'shop/checkout', instance: 'pod-1' };
@@ -134,5 +143,63 @@ describe.each(exporters)('OpenTelemetry JS SDK over OTLP/HTTP ($name)', ({ name,
     });
     const body = (await res.json()) as any;
     expect(body.data.http_server_requests_total).toEqual([{ type: 'counter', help: 'Requests served.', unit: '' }]);
+  });
+});
+
+describe('per-tenant OTLP settings, set through the admin API', () => {
+  const tenant = 'otel-settings';
+  let read = '';
+
+  beforeAll(async () => {
+    const write = await p.tenantToken(tenant, ['metrics:write']);
+    read = await p.tenantToken(tenant, ['metrics:read']);
+    const set = await p.admin('PATCH', `/tenants/${tenant}/limits`, {
+      otlp_translation_strategy: 'UnderscoreEscapingWithoutSuffixes',
+      promote_otel_resource_attributes: ['deployment.environment', 'service.namespace'],
+    });
+    expect(set.status, JSON.stringify(set.json)).toBe(200);
+    expect(set.json.limits.otlp_translation_strategy).toBe(1);
+    expect(set.json.limits.promote_otel_resource_attributes).toEqual(['deployment.environment', 'service.namespace']);
+    // The data plane reads overrides from the control plane's feed: wait until it has them.
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${p.url}/prometheus/api/v1/user_limits`, {
+        headers: { authorization: `Bearer ${read}` },
+      });
+      const body = (await res.json()) as any;
+      if (body.data?.promote_otel_resource_attributes?.length === 2) break;
+      if (i > 100) throw new Error(`limits never reached the data plane: ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await exportOnce(
+      new ProtoExporter({ url: `${p.url}/otlp/v1/metrics`, headers: { Authorization: `Bearer ${write}` } }),
+    );
+  });
+
+  it('promotes the listed resource attributes to labels, under the tenant strategy', async () => {
+    // UnderscoreEscapingWithoutSuffixes: no `_total` or unit suffix; promoted names escaped like labels.
+    const r = await query(read, 'http_server_requests');
+    expect(r.map((x) => x.metric)).toEqual([
+      {
+        __name__: 'http_server_requests',
+        deployment_environment: 'prod',
+        http_route: '/cart',
+        service_namespace: 'shop',
+        job: 'shop/checkout',
+        instance: 'pod-1',
+      },
+    ]);
+  });
+
+  it('refuses an unknown strategy name and a list with a repeated name, and keeps the settings', async () => {
+    const bad = await p.admin('PATCH', `/tenants/${tenant}/limits`, { otlp_translation_strategy: 'Underscores' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/not one of UnderscoreEscapingWithSuffixes/);
+    const twice = await p.admin('PATCH', `/tenants/${tenant}/limits`, {
+      promote_otel_resource_attributes: ['a', 'a'],
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.json.error.message).toMatch(/"a" is listed twice/);
+    const now = await p.admin('GET', `/tenants/${tenant}/limits`);
+    expect(now.json.limits.otlp_translation_strategy).toBe(1);
   });
 });

@@ -1,6 +1,12 @@
 import { asc, ne } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { AlertmanagerConfig, FeedRepository, StoredRuleGroup, TenantStatus } from '../../domain/index.js';
+import type {
+  AlertmanagerConfig,
+  FeedRepository,
+  StoredOverrides,
+  StoredRuleGroup,
+  TenantStatus,
+} from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { alertmanagerConfigs, ruleGroups, tenantLimits, tenants } from '../schema/index.js';
 import { toStoredRuleGroup } from './rules.js';
@@ -18,7 +24,7 @@ export class DrizzleFeedRepository implements FeedRepository {
     return rows.map((r) => ({ id: r.id as TenantId, status: r.status }));
   }
 
-  async overrides(): Promise<Array<{ tenantId: TenantId; overrides: Record<string, number> }>> {
+  async overrides(): Promise<Array<{ tenantId: TenantId; overrides: StoredOverrides }>> {
     const rows = await this.db.select().from(tenantLimits).orderBy(asc(tenantLimits.tenantId));
     return rows.map((r) => ({ tenantId: r.tenantId as TenantId, overrides: r.overrides }));
   }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
-import type { TenantLimitsRepository } from '../../domain/index.js';
+import type { StoredOverrides, TenantLimitsRepository } from '../../domain/index.js';
 import type { Db } from '../client.js';
 import { tenantLimits } from '../schema/index.js';
 import { date } from './_convert.js';
@@ -11,12 +11,12 @@ export class DrizzleTenantLimitsRepository implements TenantLimitsRepository {
     private readonly tenantId: TenantId,
   ) {}
 
-  async get(): Promise<Record<string, number>> {
+  async get(): Promise<StoredOverrides> {
     const [r] = await this.db.select().from(tenantLimits).where(eq(tenantLimits.tenantId, this.tenantId));
     return r ? { ...r.overrides } : {};
   }
 
-  async set(overrides: Record<string, number>, at: number): Promise<void> {
+  async set(overrides: StoredOverrides, at: number): Promise<void> {
     await this.db
       .insert(tenantLimits)
       .values({ tenantId: this.tenantId, overrides, updatedAt: date(at) })

@@ -6,8 +6,8 @@ export const tenantLimits = pgTable('tenant_limits', {
   tenantId: text('tenant_id')
     .primaryKey()
     .references(() => tenants.id, { onDelete: 'cascade' }),
-  /** Only the overridden keys, as numbers (durations in ms); defaults are merged on read. */
-  overrides: jsonb('overrides').$type<Record<string, number>>().notNull().default({}),
+  /** Only the overridden keys: numbers (durations in ms) and lists of names; defaults are merged on read. */
+  overrides: jsonb('overrides').$type<Record<string, number | readonly string[]>>().notNull().default({}),
   updatedAt: updatedAt(),
 });
 

@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cortex/admin/v1/admin.proto.
  */
 export const file_cortex_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Chtjb3J0ZXgvYWRtaW4vdjEvYWRtaW4ucHJvdG8SD2NvcnRleC5hZG1pbi52MSKdAgoGVGVuYW50EgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIzCgZsYWJlbHMYAyADKAsyIy5jb3J0ZXguYWRtaW4udjEuVGVuYW50LkxhYmVsc0VudHJ5EisKBXN0YXRlGAQgASgOMhwuY29ydGV4LmFkbWluLnYxLlRlbmFudFN0YXRlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoTQ3JlYXRlVGVuYW50UmVxdWVzdBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSQAoGbGFiZWxzGAMgAygLMjAuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI/ChRDcmVhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ih4KEEdldFRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPAoRR2V0VGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCJoChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSKwoFc3RhdGUYAyABKA4yHC5jb3J0ZXguYWRtaW4udjEuVGVuYW50U3RhdGUiWAoTTGlzdFRlbmFudHNSZXNwb25zZRIoCgd0ZW5hbnRzGAEgAygLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibwoTVXBkYXRlVGVuYW50UmVxdWVzdBInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI/ChRVcGRhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50IiEKE0RlbGV0ZVRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPwoURGVsZXRlVGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCKaAgoFVG9rZW4SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEg4KBnNjb3BlcxgFIAMoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF91c2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ2ChJDcmVhdGVUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBnNjb3BlcxgCIAMoCRIMCgRuYW1lGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJMChNDcmVhdGVUb2tlblJlc3BvbnNlEiUKBXRva2VuGAEgASgLMhYuY29ydGV4LmFkbWluLnYxLlRva2VuEg4KBnNlY3JldBgCIAEoCSImChFMaXN0VG9rZW5zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPAoSTGlzdFRva2Vuc1Jlc3BvbnNlEiYKBnRva2VucxgBIAMoCzIWLmNvcnRleC5hZG1pbi52MS5Ub2tlbiI5ChJSZXZva2VUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCHRva2VuX2lkGAIgASgJIjwKE1Jldm9rZVRva2VuUmVzcG9uc2USJQoFdG9rZW4YASABKAsyFi5jb3J0ZXguYWRtaW4udjEuVG9rZW4iOgoKTGltaXRWYWx1ZRIQCgZudW1iZXIYASABKAFIABISCghkdXJhdGlvbhgCIAEoCUgAQgYKBGtpbmQitwIKBkxpbWl0cxIRCgl0ZW5hbnRfaWQYASABKAkSMwoGbGltaXRzGAIgAygLMiMuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5MaW1pdHNFbnRyeRISCgpvdmVycmlkZGVuGAMgAygJEjcKCGRlZmF1bHRzGAQgAygLMiUuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5EZWZhdWx0c0VudHJ5GkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ARpMCg1EZWZhdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASIlChBHZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSI8ChFHZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIsEBChBTZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI9CgZsaW1pdHMYAiADKAsyLS5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVxdWVzdC5MaW1pdHNFbnRyeRIPCgdyZXBsYWNlGAMgASgIGkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASI8ChFTZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIjUKElJlc2V0TGltaXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDAoEa2V5cxgCIAMoCSI+ChNSZXNldExpbWl0c1Jlc3BvbnNlEicKBmxpbWl0cxgBIAEoCzIXLmNvcnRleC5hZG1pbi52MS5MaW1pdHMitQIKBFJ1bGUSDgoGcmVjb3JkGAEgASgJEg0KBWFsZXJ0GAIgASgJEgwKBGV4cHIYAyABKAkSFAoMZm9yX2R1cmF0aW9uGAQgASgJEhcKD2tlZXBfZmlyaW5nX2ZvchgFIAEoCRIxCgZsYWJlbHMYBiADKAsyIS5jb3J0ZXguYWRtaW4udjEuUnVsZS5MYWJlbHNFbnRyeRI7Cgthbm5vdGF0aW9ucxgHIAMoCzImLmNvcnRleC5hZG1pbi52MS5SdWxlLkFubm90YXRpb25zRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi8AEKCVJ1bGVHcm91cBIRCgluYW1lc3BhY2UYASABKAkSDAoEbmFtZRgCIAEoCRIQCghpbnRlcnZhbBgDIAEoCRINCgVsaW1pdBgEIAEoBRIUCgxxdWVyeV9vZmZzZXQYBSABKAkSNgoGbGFiZWxzGAYgAygLMiYuY29ydGV4LmFkbWluLnYxLlJ1bGVHcm91cC5MYWJlbHNFbnRyeRIkCgVydWxlcxgHIAMoCzIVLmNvcnRleC5hZG1pbi52MS5SdWxlGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPQoVTGlzdFJ1bGVHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkiSQoWTGlzdFJ1bGVHcm91cHNSZXNwb25zZRIvCgtydWxlX2dyb3VwcxgBIAMoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiSQoTR2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiRgoUR2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiWAoTU2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKcnVsZV9ncm91cBgCIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiRgoUU2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiTAoWRGVsZXRlUnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiGQoXRGVsZXRlUnVsZUdyb3VwUmVzcG9uc2UiQgoaRGVsZXRlUnVsZU5hbWVzcGFjZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCSIdChtEZWxldGVSdWxlTmFtZXNwYWNlUmVzcG9uc2UirwEKEkFsZXJ0bWFuYWdlckNvbmZpZxIOCgZjb25maWcYASABKAkSRQoJdGVtcGxhdGVzGAIgAygLMjIuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZy5UZW1wbGF0ZXNFbnRyeRIQCghyZXZpc2lvbhgDIAEoAxowCg5UZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjEKHEdldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJImEKHUdldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnInMKHFNldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYAiABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnImEKHVNldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnIjQKH0RlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIiIKIERlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlIlYKE0RlbGV0ZVNlcmllc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCG1hdGNoZXJzGAIgAygJEg0KBXN0YXJ0GAMgASgJEgsKA2VuZBgEIAEoCSK/AQoURGVsZXRlU2VyaWVzUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEhEKCXNlbGVjdG9ycxgCIAMoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobc2FtcGxlc19yZW1vdmVkX2Zyb21fbWVtb3J5GAUgASgDIowBCg5TZXJpZXNEZWxldGlvbhIKCgJpZBgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLwoaTGlzdFNlcmllc0RlbGV0aW9uc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIlgKG0xpc3RTZXJpZXNEZWxldGlvbnNSZXNwb25zZRI5ChBzZXJpZXNfZGVsZXRpb25zGAEgAygLMh8uY29ydGV4LmFkbWluLnYxLlNlcmllc0RlbGV0aW9uItMBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgDEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIRCgl0ZW5hbnRfaWQYBSABKAkSDgoGdGFyZ2V0GAYgASgJEiYKBmJlZm9yZRgHIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIlCgVhZnRlchgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSLPAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAkSDQoFYWN0b3IYBCABKAkSDgoGYWN0aW9uGAUgASgJEi4KCnN0YXJ0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJlChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIxCgxhdWRpdF9ldmVudHMYASADKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiPAoXV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCSJMChhXYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2USMAoLYXVkaXRfZXZlbnQYASABKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudCJmCgtVc2FnZVNhbXBsZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hY3RpdmVfc2VyaWVzGAIgASgDEhYKDmluZ2VzdGlvbl9yYXRlGAMgASgBIiQKD0dldFVzYWdlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkivAEKEEdldFVzYWdlUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEi0KB2N1cnJlbnQYAiABKAsyHC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VTYW1wbGUSGQoRbWF4X2FjdGl2ZV9zZXJpZXMYAyABKAMSHAoUaW5nZXN0aW9uX3JhdGVfbGltaXQYBCABKAESLQoHaGlzdG9yeRgFIAMoCzIcLmNvcnRleC5hZG1pbi52MS5Vc2FnZVNhbXBsZSI4CgtFcnJvckRldGFpbBIMCgRraW5kGAEgASgJEgoKAmlkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkqegoLVGVuYW50U3RhdGUSHAoYVEVOQU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTVEVOQU5UX1NUQVRFX0FDVElWRRABEhoKFlRFTkFOVF9TVEFURV9TVVNQRU5ERUQQAhIYChRURU5BTlRfU1RBVEVfREVMRVRFRBADMrcSCgxBZG1pblNlcnZpY2USWwoMQ3JlYXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVGVuYW50UmVzcG9uc2USUgoJR2V0VGVuYW50EiEuY29ydGV4LmFkbWluLnYxLkdldFRlbmFudFJlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuR2V0VGVuYW50UmVzcG9uc2USWAoLTGlzdFRlbmFudHMSIy5jb3J0ZXguYWRtaW4udjEuTGlzdFRlbmFudHNSZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLkxpc3RUZW5hbnRzUmVzcG9uc2USWwoMVXBkYXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLlVwZGF0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuVXBkYXRlVGVuYW50UmVzcG9uc2USWwoMRGVsZXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlVGVuYW50UmVzcG9uc2USWAoLQ3JlYXRlVG9rZW4SIy5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USVQoKTGlzdFRva2VucxIiLmNvcnRleC5hZG1pbi52MS5MaXN0VG9rZW5zUmVxdWVzdBojLmNvcnRleC5hZG1pbi52MS5MaXN0VG9rZW5zUmVzcG9uc2USWAoLUmV2b2tlVG9rZW4SIy5jb3J0ZXguYWRtaW4udjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLlJldm9rZVRva2VuUmVzcG9uc2USUgoJR2V0TGltaXRzEiEuY29ydGV4LmFkbWluLnYxLkdldExpbWl0c1JlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuR2V0TGltaXRzUmVzcG9uc2USUgoJU2V0TGltaXRzEiEuY29ydGV4LmFkbWluLnYxLlNldExpbWl0c1JlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVzcG9uc2USWAoLUmVzZXRMaW1pdHMSIy5jb3J0ZXguYWRtaW4udjEuUmVzZXRMaW1pdHNSZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLlJlc2V0TGltaXRzUmVzcG9uc2USYQoOTGlzdFJ1bGVHcm91cHMSJi5jb3J0ZXguYWRtaW4udjEuTGlzdFJ1bGVHcm91cHNSZXF1ZXN0GicuY29ydGV4LmFkbWluLnYxLkxpc3RSdWxlR3JvdXBzUmVzcG9uc2USWwoMR2V0UnVsZUdyb3VwEiQuY29ydGV4LmFkbWluLnYxLkdldFJ1bGVHcm91cFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuR2V0UnVsZUdyb3VwUmVzcG9uc2USWwoMU2V0UnVsZUdyb3VwEiQuY29ydGV4LmFkbWluLnYxLlNldFJ1bGVHcm91cFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuU2V0UnVsZUdyb3VwUmVzcG9uc2USZAoPRGVsZXRlUnVsZUdyb3VwEicuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVJ1bGVHcm91cFJlcXVlc3QaKC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlUnVsZUdyb3VwUmVzcG9uc2UScAoTRGVsZXRlUnVsZU5hbWVzcGFjZRIrLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlTmFtZXNwYWNlUmVxdWVzdBosLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlTmFtZXNwYWNlUmVzcG9uc2USdgoVR2V0QWxlcnRtYW5hZ2VyQ29uZmlnEi0uY29ydGV4LmFkbWluLnYxLkdldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaLi5jb3J0ZXguYWRtaW4udjEuR2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USdgoVU2V0QWxlcnRtYW5hZ2VyQ29uZmlnEi0uY29ydGV4LmFkbWluLnYxLlNldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaLi5jb3J0ZXguYWRtaW4udjEuU2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USfwoYRGVsZXRlQWxlcnRtYW5hZ2VyQ29uZmlnEjAuY29ydGV4LmFkbWluLnYxLkRlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaMS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlQWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USWwoMRGVsZXRlU2VyaWVzEiQuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVNlcmllc1JlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlU2VyaWVzUmVzcG9uc2UScAoTTGlzdFNlcmllc0RlbGV0aW9ucxIrLmNvcnRleC5hZG1pbi52MS5MaXN0U2VyaWVzRGVsZXRpb25zUmVxdWVzdBosLmNvcnRleC5hZG1pbi52MS5MaXN0U2VyaWVzRGVsZXRpb25zUmVzcG9uc2USZAoPTGlzdEF1ZGl0RXZlbnRzEicuY29ydGV4LmFkbWluLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaKC5jb3J0ZXguYWRtaW4udjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2USaQoQV2F0Y2hBdWRpdEV2ZW50cxIoLmNvcnRleC5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVxdWVzdBopLmNvcnRleC5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2UwARJPCghHZXRVc2FnZRIgLmNvcnRleC5hZG1pbi52MS5HZXRVc2FnZVJlcXVlc3QaIS5jb3J0ZXguYWRtaW4udjEuR2V0VXNhZ2VSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chtjb3J0ZXgvYWRtaW4vdjEvYWRtaW4ucHJvdG8SD2NvcnRleC5hZG1pbi52MSKdAgoGVGVuYW50EgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIzCgZsYWJlbHMYAyADKAsyIy5jb3J0ZXguYWRtaW4udjEuVGVuYW50LkxhYmVsc0VudHJ5EisKBXN0YXRlGAQgASgOMhwuY29ydGV4LmFkbWluLnYxLlRlbmFudFN0YXRlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoTQ3JlYXRlVGVuYW50UmVxdWVzdBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSQAoGbGFiZWxzGAMgAygLMjAuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI/ChRDcmVhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ih4KEEdldFRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPAoRR2V0VGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCJoChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSKwoFc3RhdGUYAyABKA4yHC5jb3J0ZXguYWRtaW4udjEuVGVuYW50U3RhdGUiWAoTTGlzdFRlbmFudHNSZXNwb25zZRIoCgd0ZW5hbnRzGAEgAygLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibwoTVXBkYXRlVGVuYW50UmVxdWVzdBInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI/ChRVcGRhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50IiEKE0RlbGV0ZVRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPwoURGVsZXRlVGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCKaAgoFVG9rZW4SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEg4KBnNjb3BlcxgFIAMoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF91c2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ2ChJDcmVhdGVUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBnNjb3BlcxgCIAMoCRIMCgRuYW1lGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJMChNDcmVhdGVUb2tlblJlc3BvbnNlEiUKBXRva2VuGAEgASgLMhYuY29ydGV4LmFkbWluLnYxLlRva2VuEg4KBnNlY3JldBgCIAEoCSImChFMaXN0VG9rZW5zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPAoSTGlzdFRva2Vuc1Jlc3BvbnNlEiYKBnRva2VucxgBIAMoCzIWLmNvcnRleC5hZG1pbi52MS5Ub2tlbiI5ChJSZXZva2VUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCHRva2VuX2lkGAIgASgJIjwKE1Jldm9rZVRva2VuUmVzcG9uc2USJQoFdG9rZW4YASABKAsyFi5jb3J0ZXguYWRtaW4udjEuVG9rZW4idgoKTGltaXRWYWx1ZRIQCgZudW1iZXIYASABKAFIABISCghkdXJhdGlvbhgCIAEoCUgAEioKBW5hbWVzGAMgASgLMhkuY29ydGV4LmFkbWluLnYxLk5hbWVMaXN0SAASDgoEbmFtZRgEIAEoCUgAQgYKBGtpbmQiGQoITmFtZUxpc3QSDQoFbmFtZXMYASADKAkitwIKBkxpbWl0cxIRCgl0ZW5hbnRfaWQYASABKAkSMwoGbGltaXRzGAIgAygLMiMuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5MaW1pdHNFbnRyeRISCgpvdmVycmlkZGVuGAMgAygJEjcKCGRlZmF1bHRzGAQgAygLMiUuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5EZWZhdWx0c0VudHJ5GkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ARpMCg1EZWZhdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASIlChBHZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSI8ChFHZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIsEBChBTZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI9CgZsaW1pdHMYAiADKAsyLS5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVxdWVzdC5MaW1pdHNFbnRyeRIPCgdyZXBsYWNlGAMgASgIGkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASI8ChFTZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIjUKElJlc2V0TGltaXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDAoEa2V5cxgCIAMoCSI+ChNSZXNldExpbWl0c1Jlc3BvbnNlEicKBmxpbWl0cxgBIAEoCzIXLmNvcnRleC5hZG1pbi52MS5MaW1pdHMitQIKBFJ1bGUSDgoGcmVjb3JkGAEgASgJEg0KBWFsZXJ0GAIgASgJEgwKBGV4cHIYAyABKAkSFAoMZm9yX2R1cmF0aW9uGAQgASgJEhcKD2tlZXBfZmlyaW5nX2ZvchgFIAEoCRIxCgZsYWJlbHMYBiADKAsyIS5jb3J0ZXguYWRtaW4udjEuUnVsZS5MYWJlbHNFbnRyeRI7Cgthbm5vdGF0aW9ucxgHIAMoCzImLmNvcnRleC5hZG1pbi52MS5SdWxlLkFubm90YXRpb25zRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi8AEKCVJ1bGVHcm91cBIRCgluYW1lc3BhY2UYASABKAkSDAoEbmFtZRgCIAEoCRIQCghpbnRlcnZhbBgDIAEoCRINCgVsaW1pdBgEIAEoBRIUCgxxdWVyeV9vZmZzZXQYBSABKAkSNgoGbGFiZWxzGAYgAygLMiYuY29ydGV4LmFkbWluLnYxLlJ1bGVHcm91cC5MYWJlbHNFbnRyeRIkCgVydWxlcxgHIAMoCzIVLmNvcnRleC5hZG1pbi52MS5SdWxlGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPQoVTGlzdFJ1bGVHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkiSQoWTGlzdFJ1bGVHcm91cHNSZXNwb25zZRIvCgtydWxlX2dyb3VwcxgBIAMoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiSQoTR2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiRgoUR2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiWAoTU2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKcnVsZV9ncm91cBgCIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiRgoUU2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiTAoWRGVsZXRlUnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiGQoXRGVsZXRlUnVsZUdyb3VwUmVzcG9uc2UiQgoaRGVsZXRlUnVsZU5hbWVzcGFjZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCSIdChtEZWxldGVSdWxlTmFtZXNwYWNlUmVzcG9uc2UirwEKEkFsZXJ0bWFuYWdlckNvbmZpZxIOCgZjb25maWcYASABKAkSRQoJdGVtcGxhdGVzGAIgAygLMjIuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZy5UZW1wbGF0ZXNFbnRyeRIQCghyZXZpc2lvbhgDIAEoAxowCg5UZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjEKHEdldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJImEKHUdldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnInMKHFNldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYAiABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnImEKHVNldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnIjQKH0RlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIiIKIERlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlIlYKE0RlbGV0ZVNlcmllc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCG1hdGNoZXJzGAIgAygJEg0KBXN0YXJ0GAMgASgJEgsKA2VuZBgEIAEoCSK/AQoURGVsZXRlU2VyaWVzUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEhEKCXNlbGVjdG9ycxgCIAMoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobc2FtcGxlc19yZW1vdmVkX2Zyb21fbWVtb3J5GAUgASgDIowBCg5TZXJpZXNEZWxldGlvbhIKCgJpZBgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLwoaTGlzdFNlcmllc0RlbGV0aW9uc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIlgKG0xpc3RTZXJpZXNEZWxldGlvbnNSZXNwb25zZRI5ChBzZXJpZXNfZGVsZXRpb25zGAEgAygLMh8uY29ydGV4LmFkbWluLnYxLlNlcmllc0RlbGV0aW9uItMBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgDEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIRCgl0ZW5hbnRfaWQYBSABKAkSDgoGdGFyZ2V0GAYgASgJEiYKBmJlZm9yZRgHIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIlCgVhZnRlchgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSLPAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAkSDQoFYWN0b3IYBCABKAkSDgoGYWN0aW9uGAUgASgJEi4KCnN0YXJ0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJlChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIxCgxhdWRpdF9ldmVudHMYASADKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiPAoXV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCSJMChhXYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2USMAoLYXVkaXRfZXZlbnQYASABKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudCJmCgtVc2FnZVNhbXBsZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hY3RpdmVfc2VyaWVzGAIgASgDEhYKDmluZ2VzdGlvbl9yYXRlGAMgASgBIiQKD0dldFVzYWdlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkivAEKEEdldFVzYWdlUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEi0KB2N1cnJlbnQYAiABKAsyHC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VTYW1wbGUSGQoRbWF4X2FjdGl2ZV9zZXJpZXMYAyABKAMSHAoUaW5nZXN0aW9uX3JhdGVfbGltaXQYBCABKAESLQoHaGlzdG9yeRgFIAMoCzIcLmNvcnRleC5hZG1pbi52MS5Vc2FnZVNhbXBsZSI4CgtFcnJvckRldGFpbBIMCgRraW5kGAEgASgJEgoKAmlkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkqegoLVGVuYW50U3RhdGUSHAoYVEVOQU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTVEVOQU5UX1NUQVRFX0FDVElWRRABEhoKFlRFTkFOVF9TVEFURV9TVVNQRU5ERUQQAhIYChRURU5BTlRfU1RBVEVfREVMRVRFRBADMrcSCgxBZG1pblNlcnZpY2USWwoMQ3JlYXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVGVuYW50UmVzcG9uc2USUgoJR2V0VGVuYW50EiEuY29ydGV4LmFkbWluLnYxLkdldFRlbmFudFJlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuR2V0VGVuYW50UmVzcG9uc2USWAoLTGlzdFRlbmFudHMSIy5jb3J0ZXguYWRtaW4udjEuTGlzdFRlbmFudHNSZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLkxpc3RUZW5hbnRzUmVzcG9uc2USWwoMVXBkYXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLlVwZGF0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuVXBkYXRlVGVuYW50UmVzcG9uc2USWwoMRGVsZXRlVGVuYW50EiQuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVRlbmFudFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlVGVuYW50UmVzcG9uc2USWAoLQ3JlYXRlVG9rZW4SIy5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USVQoKTGlzdFRva2VucxIiLmNvcnRleC5hZG1pbi52MS5MaXN0VG9rZW5zUmVxdWVzdBojLmNvcnRleC5hZG1pbi52MS5MaXN0VG9rZW5zUmVzcG9uc2USWAoLUmV2b2tlVG9rZW4SIy5jb3J0ZXguYWRtaW4udjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLlJldm9rZVRva2VuUmVzcG9uc2USUgoJR2V0TGltaXRzEiEuY29ydGV4LmFkbWluLnYxLkdldExpbWl0c1JlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuR2V0TGltaXRzUmVzcG9uc2USUgoJU2V0TGltaXRzEiEuY29ydGV4LmFkbWluLnYxLlNldExpbWl0c1JlcXVlc3QaIi5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVzcG9uc2USWAoLUmVzZXRMaW1pdHMSIy5jb3J0ZXguYWRtaW4udjEuUmVzZXRMaW1pdHNSZXF1ZXN0GiQuY29ydGV4LmFkbWluLnYxLlJlc2V0TGltaXRzUmVzcG9uc2USYQoOTGlzdFJ1bGVHcm91cHMSJi5jb3J0ZXguYWRtaW4udjEuTGlzdFJ1bGVHcm91cHNSZXF1ZXN0GicuY29ydGV4LmFkbWluLnYxLkxpc3RSdWxlR3JvdXBzUmVzcG9uc2USWwoMR2V0UnVsZUdyb3VwEiQuY29ydGV4LmFkbWluLnYxLkdldFJ1bGVHcm91cFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuR2V0UnVsZUdyb3VwUmVzcG9uc2USWwoMU2V0UnVsZUdyb3VwEiQuY29ydGV4LmFkbWluLnYxLlNldFJ1bGVHcm91cFJlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuU2V0UnVsZUdyb3VwUmVzcG9uc2USZAoPRGVsZXRlUnVsZUdyb3VwEicuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVJ1bGVHcm91cFJlcXVlc3QaKC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlUnVsZUdyb3VwUmVzcG9uc2UScAoTRGVsZXRlUnVsZU5hbWVzcGFjZRIrLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlTmFtZXNwYWNlUmVxdWVzdBosLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlTmFtZXNwYWNlUmVzcG9uc2USdgoVR2V0QWxlcnRtYW5hZ2VyQ29uZmlnEi0uY29ydGV4LmFkbWluLnYxLkdldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaLi5jb3J0ZXguYWRtaW4udjEuR2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USdgoVU2V0QWxlcnRtYW5hZ2VyQ29uZmlnEi0uY29ydGV4LmFkbWluLnYxLlNldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaLi5jb3J0ZXguYWRtaW4udjEuU2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USfwoYRGVsZXRlQWxlcnRtYW5hZ2VyQ29uZmlnEjAuY29ydGV4LmFkbWluLnYxLkRlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QaMS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlQWxlcnRtYW5hZ2VyQ29uZmlnUmVzcG9uc2USWwoMRGVsZXRlU2VyaWVzEiQuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVNlcmllc1JlcXVlc3QaJS5jb3J0ZXguYWRtaW4udjEuRGVsZXRlU2VyaWVzUmVzcG9uc2UScAoTTGlzdFNlcmllc0RlbGV0aW9ucxIrLmNvcnRleC5hZG1pbi52MS5MaXN0U2VyaWVzRGVsZXRpb25zUmVxdWVzdBosLmNvcnRleC5hZG1pbi52MS5MaXN0U2VyaWVzRGVsZXRpb25zUmVzcG9uc2USZAoPTGlzdEF1ZGl0RXZlbnRzEicuY29ydGV4LmFkbWluLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaKC5jb3J0ZXguYWRtaW4udjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2USaQoQV2F0Y2hBdWRpdEV2ZW50cxIoLmNvcnRleC5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVxdWVzdBopLmNvcnRleC5hZG1pbi52MS5XYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2UwARJPCghHZXRVc2FnZRIgLmNvcnRleC5hZG1pbi52MS5HZXRVc2FnZVJlcXVlc3QaIS5jb3J0ZXguYWRtaW4udjEuR2V0VXNhZ2VSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A tenant: one isolated set of series, rules, alerts, tokens and limits.
@@ -503,8 +503,9 @@ export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__P
   messageDesc(file_cortex_admin_v1_admin, 17);
 
 /**
- * One limit's value: a number, or a Prometheus duration string ("14d", "1h30m") for duration
- * limits. Keys, units and ranges: data-plane/validation/limits.ts (the REST API's keys).
+ * One limit's value: a number, a Prometheus duration string ("14d", "1h30m") for duration
+ * limits, or a list of names for list limits (promote_otel_resource_attributes). Keys, units and
+ * ranges: data-plane/validation/limits.ts (the REST API's keys).
  *
  * @generated from message cortex.admin.v1.LimitValue
  */
@@ -524,6 +525,23 @@ export type LimitValue = Message<"cortex.admin.v1.LimitValue"> & {
      */
     value: string;
     case: "duration";
+  } | {
+    /**
+     * A list limit's names, in order.
+     *
+     * @generated from field: cortex.admin.v1.NameList names = 3;
+     */
+    value: NameList;
+    case: "names";
+  } | {
+    /**
+     * An enumerated limit set by name, e.g. "NoTranslation" for otlp_translation_strategy.
+     * Answers carry the number.
+     *
+     * @generated from field: string name = 4;
+     */
+    value: string;
+    case: "name";
   } | { case: undefined; value?: undefined };
 };
 
@@ -533,6 +551,25 @@ export type LimitValue = Message<"cortex.admin.v1.LimitValue"> & {
  */
 export const LimitValueSchema: GenMessage<LimitValue> = /*@__PURE__*/
   messageDesc(file_cortex_admin_v1_admin, 18);
+
+/**
+ * The names of a list limit.
+ *
+ * @generated from message cortex.admin.v1.NameList
+ */
+export type NameList = Message<"cortex.admin.v1.NameList"> & {
+  /**
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+};
+
+/**
+ * Describes the message cortex.admin.v1.NameList.
+ * Use `create(NameListSchema)` to create a new message.
+ */
+export const NameListSchema: GenMessage<NameList> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 19);
 
 /**
  * A tenant's limits as GetLimits and the setters answer.
@@ -572,7 +609,7 @@ export type Limits = Message<"cortex.admin.v1.Limits"> & {
  * Use `create(LimitsSchema)` to create a new message.
  */
 export const LimitsSchema: GenMessage<Limits> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 19);
+  messageDesc(file_cortex_admin_v1_admin, 20);
 
 /**
  * @generated from message cortex.admin.v1.GetLimitsRequest
@@ -589,7 +626,7 @@ export type GetLimitsRequest = Message<"cortex.admin.v1.GetLimitsRequest"> & {
  * Use `create(GetLimitsRequestSchema)` to create a new message.
  */
 export const GetLimitsRequestSchema: GenMessage<GetLimitsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 20);
+  messageDesc(file_cortex_admin_v1_admin, 21);
 
 /**
  * @generated from message cortex.admin.v1.GetLimitsResponse
@@ -606,7 +643,7 @@ export type GetLimitsResponse = Message<"cortex.admin.v1.GetLimitsResponse"> & {
  * Use `create(GetLimitsResponseSchema)` to create a new message.
  */
 export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 21);
+  messageDesc(file_cortex_admin_v1_admin, 22);
 
 /**
  * @generated from message cortex.admin.v1.SetLimitsRequest
@@ -637,7 +674,7 @@ export type SetLimitsRequest = Message<"cortex.admin.v1.SetLimitsRequest"> & {
  * Use `create(SetLimitsRequestSchema)` to create a new message.
  */
 export const SetLimitsRequestSchema: GenMessage<SetLimitsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 22);
+  messageDesc(file_cortex_admin_v1_admin, 23);
 
 /**
  * @generated from message cortex.admin.v1.SetLimitsResponse
@@ -654,7 +691,7 @@ export type SetLimitsResponse = Message<"cortex.admin.v1.SetLimitsResponse"> & {
  * Use `create(SetLimitsResponseSchema)` to create a new message.
  */
 export const SetLimitsResponseSchema: GenMessage<SetLimitsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 23);
+  messageDesc(file_cortex_admin_v1_admin, 24);
 
 /**
  * @generated from message cortex.admin.v1.ResetLimitsRequest
@@ -678,7 +715,7 @@ export type ResetLimitsRequest = Message<"cortex.admin.v1.ResetLimitsRequest"> &
  * Use `create(ResetLimitsRequestSchema)` to create a new message.
  */
 export const ResetLimitsRequestSchema: GenMessage<ResetLimitsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 24);
+  messageDesc(file_cortex_admin_v1_admin, 25);
 
 /**
  * @generated from message cortex.admin.v1.ResetLimitsResponse
@@ -695,7 +732,7 @@ export type ResetLimitsResponse = Message<"cortex.admin.v1.ResetLimitsResponse">
  * Use `create(ResetLimitsResponseSchema)` to create a new message.
  */
 export const ResetLimitsResponseSchema: GenMessage<ResetLimitsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 25);
+  messageDesc(file_cortex_admin_v1_admin, 26);
 
 /**
  * A Prometheus recording or alerting rule (one of record and alert is set).
@@ -747,7 +784,7 @@ export type Rule = Message<"cortex.admin.v1.Rule"> & {
  * Use `create(RuleSchema)` to create a new message.
  */
 export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 26);
+  messageDesc(file_cortex_admin_v1_admin, 27);
 
 /**
  * A Prometheus rule group in a namespace of a tenant.
@@ -800,7 +837,7 @@ export type RuleGroup = Message<"cortex.admin.v1.RuleGroup"> & {
  * Use `create(RuleGroupSchema)` to create a new message.
  */
 export const RuleGroupSchema: GenMessage<RuleGroup> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 27);
+  messageDesc(file_cortex_admin_v1_admin, 28);
 
 /**
  * @generated from message cortex.admin.v1.ListRuleGroupsRequest
@@ -824,7 +861,7 @@ export type ListRuleGroupsRequest = Message<"cortex.admin.v1.ListRuleGroupsReque
  * Use `create(ListRuleGroupsRequestSchema)` to create a new message.
  */
 export const ListRuleGroupsRequestSchema: GenMessage<ListRuleGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 28);
+  messageDesc(file_cortex_admin_v1_admin, 29);
 
 /**
  * @generated from message cortex.admin.v1.ListRuleGroupsResponse
@@ -841,7 +878,7 @@ export type ListRuleGroupsResponse = Message<"cortex.admin.v1.ListRuleGroupsResp
  * Use `create(ListRuleGroupsResponseSchema)` to create a new message.
  */
 export const ListRuleGroupsResponseSchema: GenMessage<ListRuleGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 29);
+  messageDesc(file_cortex_admin_v1_admin, 30);
 
 /**
  * @generated from message cortex.admin.v1.GetRuleGroupRequest
@@ -868,7 +905,7 @@ export type GetRuleGroupRequest = Message<"cortex.admin.v1.GetRuleGroupRequest">
  * Use `create(GetRuleGroupRequestSchema)` to create a new message.
  */
 export const GetRuleGroupRequestSchema: GenMessage<GetRuleGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 30);
+  messageDesc(file_cortex_admin_v1_admin, 31);
 
 /**
  * @generated from message cortex.admin.v1.GetRuleGroupResponse
@@ -885,7 +922,7 @@ export type GetRuleGroupResponse = Message<"cortex.admin.v1.GetRuleGroupResponse
  * Use `create(GetRuleGroupResponseSchema)` to create a new message.
  */
 export const GetRuleGroupResponseSchema: GenMessage<GetRuleGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 31);
+  messageDesc(file_cortex_admin_v1_admin, 32);
 
 /**
  * @generated from message cortex.admin.v1.SetRuleGroupRequest
@@ -909,7 +946,7 @@ export type SetRuleGroupRequest = Message<"cortex.admin.v1.SetRuleGroupRequest">
  * Use `create(SetRuleGroupRequestSchema)` to create a new message.
  */
 export const SetRuleGroupRequestSchema: GenMessage<SetRuleGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 32);
+  messageDesc(file_cortex_admin_v1_admin, 33);
 
 /**
  * @generated from message cortex.admin.v1.SetRuleGroupResponse
@@ -926,7 +963,7 @@ export type SetRuleGroupResponse = Message<"cortex.admin.v1.SetRuleGroupResponse
  * Use `create(SetRuleGroupResponseSchema)` to create a new message.
  */
 export const SetRuleGroupResponseSchema: GenMessage<SetRuleGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 33);
+  messageDesc(file_cortex_admin_v1_admin, 34);
 
 /**
  * @generated from message cortex.admin.v1.DeleteRuleGroupRequest
@@ -953,7 +990,7 @@ export type DeleteRuleGroupRequest = Message<"cortex.admin.v1.DeleteRuleGroupReq
  * Use `create(DeleteRuleGroupRequestSchema)` to create a new message.
  */
 export const DeleteRuleGroupRequestSchema: GenMessage<DeleteRuleGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 34);
+  messageDesc(file_cortex_admin_v1_admin, 35);
 
 /**
  * @generated from message cortex.admin.v1.DeleteRuleGroupResponse
@@ -966,7 +1003,7 @@ export type DeleteRuleGroupResponse = Message<"cortex.admin.v1.DeleteRuleGroupRe
  * Use `create(DeleteRuleGroupResponseSchema)` to create a new message.
  */
 export const DeleteRuleGroupResponseSchema: GenMessage<DeleteRuleGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 35);
+  messageDesc(file_cortex_admin_v1_admin, 36);
 
 /**
  * @generated from message cortex.admin.v1.DeleteRuleNamespaceRequest
@@ -988,7 +1025,7 @@ export type DeleteRuleNamespaceRequest = Message<"cortex.admin.v1.DeleteRuleName
  * Use `create(DeleteRuleNamespaceRequestSchema)` to create a new message.
  */
 export const DeleteRuleNamespaceRequestSchema: GenMessage<DeleteRuleNamespaceRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 36);
+  messageDesc(file_cortex_admin_v1_admin, 37);
 
 /**
  * @generated from message cortex.admin.v1.DeleteRuleNamespaceResponse
@@ -1001,7 +1038,7 @@ export type DeleteRuleNamespaceResponse = Message<"cortex.admin.v1.DeleteRuleNam
  * Use `create(DeleteRuleNamespaceResponseSchema)` to create a new message.
  */
 export const DeleteRuleNamespaceResponseSchema: GenMessage<DeleteRuleNamespaceResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 37);
+  messageDesc(file_cortex_admin_v1_admin, 38);
 
 /**
  * A tenant's Alertmanager configuration.
@@ -1036,7 +1073,7 @@ export type AlertmanagerConfig = Message<"cortex.admin.v1.AlertmanagerConfig"> &
  * Use `create(AlertmanagerConfigSchema)` to create a new message.
  */
 export const AlertmanagerConfigSchema: GenMessage<AlertmanagerConfig> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 38);
+  messageDesc(file_cortex_admin_v1_admin, 39);
 
 /**
  * @generated from message cortex.admin.v1.GetAlertmanagerConfigRequest
@@ -1053,7 +1090,7 @@ export type GetAlertmanagerConfigRequest = Message<"cortex.admin.v1.GetAlertmana
  * Use `create(GetAlertmanagerConfigRequestSchema)` to create a new message.
  */
 export const GetAlertmanagerConfigRequestSchema: GenMessage<GetAlertmanagerConfigRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 39);
+  messageDesc(file_cortex_admin_v1_admin, 40);
 
 /**
  * @generated from message cortex.admin.v1.GetAlertmanagerConfigResponse
@@ -1070,7 +1107,7 @@ export type GetAlertmanagerConfigResponse = Message<"cortex.admin.v1.GetAlertman
  * Use `create(GetAlertmanagerConfigResponseSchema)` to create a new message.
  */
 export const GetAlertmanagerConfigResponseSchema: GenMessage<GetAlertmanagerConfigResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 40);
+  messageDesc(file_cortex_admin_v1_admin, 41);
 
 /**
  * @generated from message cortex.admin.v1.SetAlertmanagerConfigRequest
@@ -1092,7 +1129,7 @@ export type SetAlertmanagerConfigRequest = Message<"cortex.admin.v1.SetAlertmana
  * Use `create(SetAlertmanagerConfigRequestSchema)` to create a new message.
  */
 export const SetAlertmanagerConfigRequestSchema: GenMessage<SetAlertmanagerConfigRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 41);
+  messageDesc(file_cortex_admin_v1_admin, 42);
 
 /**
  * @generated from message cortex.admin.v1.SetAlertmanagerConfigResponse
@@ -1109,7 +1146,7 @@ export type SetAlertmanagerConfigResponse = Message<"cortex.admin.v1.SetAlertman
  * Use `create(SetAlertmanagerConfigResponseSchema)` to create a new message.
  */
 export const SetAlertmanagerConfigResponseSchema: GenMessage<SetAlertmanagerConfigResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 42);
+  messageDesc(file_cortex_admin_v1_admin, 43);
 
 /**
  * @generated from message cortex.admin.v1.DeleteAlertmanagerConfigRequest
@@ -1126,7 +1163,7 @@ export type DeleteAlertmanagerConfigRequest = Message<"cortex.admin.v1.DeleteAle
  * Use `create(DeleteAlertmanagerConfigRequestSchema)` to create a new message.
  */
 export const DeleteAlertmanagerConfigRequestSchema: GenMessage<DeleteAlertmanagerConfigRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 43);
+  messageDesc(file_cortex_admin_v1_admin, 44);
 
 /**
  * @generated from message cortex.admin.v1.DeleteAlertmanagerConfigResponse
@@ -1139,7 +1176,7 @@ export type DeleteAlertmanagerConfigResponse = Message<"cortex.admin.v1.DeleteAl
  * Use `create(DeleteAlertmanagerConfigResponseSchema)` to create a new message.
  */
 export const DeleteAlertmanagerConfigResponseSchema: GenMessage<DeleteAlertmanagerConfigResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 44);
+  messageDesc(file_cortex_admin_v1_admin, 45);
 
 /**
  * @generated from message cortex.admin.v1.DeleteSeriesRequest
@@ -1177,7 +1214,7 @@ export type DeleteSeriesRequest = Message<"cortex.admin.v1.DeleteSeriesRequest">
  * Use `create(DeleteSeriesRequestSchema)` to create a new message.
  */
 export const DeleteSeriesRequestSchema: GenMessage<DeleteSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 45);
+  messageDesc(file_cortex_admin_v1_admin, 46);
 
 /**
  * @generated from message cortex.admin.v1.DeleteSeriesResponse
@@ -1214,7 +1251,7 @@ export type DeleteSeriesResponse = Message<"cortex.admin.v1.DeleteSeriesResponse
  * Use `create(DeleteSeriesResponseSchema)` to create a new message.
  */
 export const DeleteSeriesResponseSchema: GenMessage<DeleteSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 46);
+  messageDesc(file_cortex_admin_v1_admin, 47);
 
 /**
  * A series deletion whose tombstone is still in storage.
@@ -1248,7 +1285,7 @@ export type SeriesDeletion = Message<"cortex.admin.v1.SeriesDeletion"> & {
  * Use `create(SeriesDeletionSchema)` to create a new message.
  */
 export const SeriesDeletionSchema: GenMessage<SeriesDeletion> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 47);
+  messageDesc(file_cortex_admin_v1_admin, 48);
 
 /**
  * @generated from message cortex.admin.v1.ListSeriesDeletionsRequest
@@ -1265,7 +1302,7 @@ export type ListSeriesDeletionsRequest = Message<"cortex.admin.v1.ListSeriesDele
  * Use `create(ListSeriesDeletionsRequestSchema)` to create a new message.
  */
 export const ListSeriesDeletionsRequestSchema: GenMessage<ListSeriesDeletionsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 48);
+  messageDesc(file_cortex_admin_v1_admin, 49);
 
 /**
  * @generated from message cortex.admin.v1.ListSeriesDeletionsResponse
@@ -1282,7 +1319,7 @@ export type ListSeriesDeletionsResponse = Message<"cortex.admin.v1.ListSeriesDel
  * Use `create(ListSeriesDeletionsResponseSchema)` to create a new message.
  */
 export const ListSeriesDeletionsResponseSchema: GenMessage<ListSeriesDeletionsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 49);
+  messageDesc(file_cortex_admin_v1_admin, 50);
 
 /**
  * One recorded change.
@@ -1346,7 +1383,7 @@ export type AuditEvent = Message<"cortex.admin.v1.AuditEvent"> & {
  * Use `create(AuditEventSchema)` to create a new message.
  */
 export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 50);
+  messageDesc(file_cortex_admin_v1_admin, 51);
 
 /**
  * @generated from message cortex.admin.v1.ListAuditEventsRequest
@@ -1399,7 +1436,7 @@ export type ListAuditEventsRequest = Message<"cortex.admin.v1.ListAuditEventsReq
  * Use `create(ListAuditEventsRequestSchema)` to create a new message.
  */
 export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 51);
+  messageDesc(file_cortex_admin_v1_admin, 52);
 
 /**
  * @generated from message cortex.admin.v1.ListAuditEventsResponse
@@ -1421,7 +1458,7 @@ export type ListAuditEventsResponse = Message<"cortex.admin.v1.ListAuditEventsRe
  * Use `create(ListAuditEventsResponseSchema)` to create a new message.
  */
 export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 52);
+  messageDesc(file_cortex_admin_v1_admin, 53);
 
 /**
  * @generated from message cortex.admin.v1.WatchAuditEventsRequest
@@ -1445,7 +1482,7 @@ export type WatchAuditEventsRequest = Message<"cortex.admin.v1.WatchAuditEventsR
  * Use `create(WatchAuditEventsRequestSchema)` to create a new message.
  */
 export const WatchAuditEventsRequestSchema: GenMessage<WatchAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 53);
+  messageDesc(file_cortex_admin_v1_admin, 54);
 
 /**
  * @generated from message cortex.admin.v1.WatchAuditEventsResponse
@@ -1462,7 +1499,7 @@ export type WatchAuditEventsResponse = Message<"cortex.admin.v1.WatchAuditEvents
  * Use `create(WatchAuditEventsResponseSchema)` to create a new message.
  */
 export const WatchAuditEventsResponseSchema: GenMessage<WatchAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 54);
+  messageDesc(file_cortex_admin_v1_admin, 55);
 
 /**
  * One sample of a tenant's usage.
@@ -1495,7 +1532,7 @@ export type UsageSample = Message<"cortex.admin.v1.UsageSample"> & {
  * Use `create(UsageSampleSchema)` to create a new message.
  */
 export const UsageSampleSchema: GenMessage<UsageSample> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 55);
+  messageDesc(file_cortex_admin_v1_admin, 56);
 
 /**
  * @generated from message cortex.admin.v1.GetUsageRequest
@@ -1512,7 +1549,7 @@ export type GetUsageRequest = Message<"cortex.admin.v1.GetUsageRequest"> & {
  * Use `create(GetUsageRequestSchema)` to create a new message.
  */
 export const GetUsageRequestSchema: GenMessage<GetUsageRequest> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 56);
+  messageDesc(file_cortex_admin_v1_admin, 57);
 
 /**
  * @generated from message cortex.admin.v1.GetUsageResponse
@@ -1555,7 +1592,7 @@ export type GetUsageResponse = Message<"cortex.admin.v1.GetUsageResponse"> & {
  * Use `create(GetUsageResponseSchema)` to create a new message.
  */
 export const GetUsageResponseSchema: GenMessage<GetUsageResponse> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 57);
+  messageDesc(file_cortex_admin_v1_admin, 58);
 
 /**
  * The error detail every failed call carries (google.rpc.Status details): the REST API's error body.
@@ -1588,7 +1625,7 @@ export type ErrorDetail = Message<"cortex.admin.v1.ErrorDetail"> & {
  * Use `create(ErrorDetailSchema)` to create a new message.
  */
 export const ErrorDetailSchema: GenMessage<ErrorDetail> = /*@__PURE__*/
-  messageDesc(file_cortex_admin_v1_admin, 58);
+  messageDesc(file_cortex_admin_v1_admin, 59);
 
 /**
  * The lifecycle state of a tenant.
