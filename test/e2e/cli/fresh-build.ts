@@ -1,6 +1,7 @@
 /**
  * The binary runs compiled code from dist/. `npm test` builds first; a CLI e2e test run on its own
- * rebuilds when any CLI source is newer than its compiled file, so it never tests stale output.
+ * rebuilds (tsc, and the fast-start bundle) when any CLI source is newer than its compiled file, so it
+ * never tests stale output.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -26,4 +27,6 @@ export function ensureFreshBuild(): void {
   } catch {
     // tsc emits even when other folders have type errors; the tests below judge the result.
   }
+  // bin/run.js runs most commands from this bundle (cli/fast-path.ts).
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bundle-cli-fast.ts'], { cwd: REPO, stdio: 'pipe' });
 }

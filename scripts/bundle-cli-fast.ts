@@ -1,0 +1,75 @@
+/**
+ * Part of `npm run build`: dist/fast/, cortexctl's fast start (cli/fast-path.ts). One esbuild bundle
+ * of every command but `server` (which loads the whole platform and runs for hours: start-up does not
+ * matter there), split so that a command loads the shared code (oclif, the admin client) plus its own
+ * chunk. Commands are found as oclif finds them: cli/commands/<topic>/<verb>.ts, ID `topic:verb`.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const COMMANDS = join(REPO, 'cli/commands');
+const OUT = join(REPO, 'dist/fast');
+/** Commands left to oclif's own loading. */
+const SLOW = new Set(['server']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return files(p);
+    return /\.ts$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name) ? [p] : [];
+  });
+}
+
+const commands = files(COMMANDS)
+  .map((file) => {
+    const rel = relative(COMMANDS, file).replace(/\.ts$/, '').split(sep);
+    if (rel.at(-1) === 'index') rel.pop();
+    return { id: rel.join(':'), file };
+  })
+  .filter((c) => !SLOW.has(c.id))
+  .sort((a, b) => (a.id < b.id ? -1 : 1));
+
+const entry = [
+  `import { runFast } from './fast-path.ts';`,
+  'const COMMANDS = {',
+  ...commands.map(
+    (c) => `  ${JSON.stringify(c.id)}: () => import(${JSON.stringify(`./${relative(join(REPO, 'cli'), c.file)}`)}),`,
+  ),
+  '};',
+  '/** Runs argv when it names a bundled command; false: let oclif handle it. */',
+  'export const run = (argv, root) => runFast(argv, root, COMMANDS);',
+].join('\n');
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await build({
+  stdin: { contents: entry, resolveDir: join(REPO, 'cli'), sourcefile: 'fast-entry.ts', loader: 'ts' },
+  outdir: OUT,
+  entryNames: 'run',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  // oclif and its helpers are CommonJS; in an ES module bundle their require() of Node's built-ins
+  // needs a real require.
+  banner: {
+    js: "import { createRequire as __cxCreateRequire } from 'node:module'; const require = __cxCreateRequire(import.meta.url);",
+  },
+  // oclif requires TypeScript only to run TypeScript sources (development), inside a try. yaml is
+  // loaded lazily (`-o yaml`, context files) and, being CommonJS, keeps its named exports only when
+  // Node itself imports it.
+  external: ['typescript', 'yaml'],
+  logLevel: 'warning',
+  metafile: true,
+});
+const outputs = Object.entries(result.metafile.outputs);
+if (process.env.BUNDLE_META)
+  (await import('node:fs')).writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
+const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+console.log(`dist/fast: ${commands.length} commands in ${outputs.length} files (${Math.round(bytes / 1024)} KiB)`);
