@@ -1,4 +1,4 @@
-import { parseDuration } from '../data-plane/model/index.js';
+import { isTenantId, parseDuration } from '../data-plane/model/index.js';
 import { UsageError } from './errors.js';
 
 /** `--label k=v` (repeatable) → a record; a value may contain `=`, the key may not be empty. */
@@ -27,6 +27,20 @@ export const TOKEN_SCOPES = [
 ] as const;
 
 /** `--scopes metrics:write,metrics:read` → validated, de-duplicated list in the given order. */
+/** `--federate a,b,c` (also `--source-tenants`): tenant IDs, each valid, none twice. */
+export function parseTenantList(list: string, flag = '--federate'): string[] {
+  const ids = list.split(',').map((s) => s.trim());
+  const bad = ids.filter((s) => !isTenantId(s));
+  if (bad.length > 0) {
+    throw new UsageError(
+      `invalid ${flag}: ${bad.map((s) => JSON.stringify(s.slice(0, 64))).join(', ')} is not a tenant ID (1-64 characters of [A-Za-z0-9_-])`,
+    );
+  }
+  const dup = ids.find((s, i) => ids.indexOf(s) !== i);
+  if (dup !== undefined) throw new UsageError(`invalid ${flag}: tenant ${dup} is listed twice`);
+  return ids;
+}
+
 export function parseScopes(list: string): string[] {
   const scopes = [
     ...new Set(

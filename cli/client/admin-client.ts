@@ -68,6 +68,7 @@ export function tokenView(t: TokenMsg) {
     name: t.name,
     prefix: t.prefix,
     scopes: [...t.scopes],
+    federate: [...t.federate],
     createdAt: iso(t.createTime),
     lastUsedAt: iso(t.lastUseTime),
     expiresAt: iso(t.expireTime),
@@ -263,11 +264,15 @@ export class AdminClient {
     };
   }
 
-  async createToken(tenantId: string, body: { scopes: string[]; name?: string; expiresAt?: string }) {
+  async createToken(
+    tenantId: string,
+    body: { scopes: string[]; name?: string; expiresAt?: string; federate?: string[] },
+  ) {
     const r = await this.#call('createToken', {
       tenantId,
       scopes: body.scopes,
       name: body.name ?? '',
+      federate: body.federate ?? [],
       ...(body.expiresAt === undefined ? {} : { expireTime: timestampFromMs(Date.parse(body.expiresAt)) }),
     });
     return { ...tokenView(r.token!), token: r.secret };

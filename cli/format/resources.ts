@@ -23,6 +23,7 @@ export const tokenColumns: Column<Token>[] = [
   { header: 'name', get: (t) => t.name },
   { header: 'prefix', get: (t) => t.prefix },
   { header: 'scopes', get: (t) => t.scopes },
+  { header: 'federate', get: (t) => t.federate },
   { header: 'created', get: (t) => t.createdAt },
   { header: 'last used', get: (t) => t.lastUsedAt },
   { header: 'expires', get: (t) => t.expiresAt },

@@ -11,6 +11,8 @@ export const AuthResult = Type.Object({
   scopes: Type.Array(Type.String()),
   tenantStatus: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   expiresAt: NullableIsoTime,
+  /** Federation grant (tenants it may read together, its own included), when it has one. */
+  federate: Type.Optional(Type.Array(Type.String())),
 });
 export type AuthResult = Static<typeof AuthResult>;
 

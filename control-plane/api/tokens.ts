@@ -11,6 +11,9 @@ export const Token = Type.Object({
   name: Type.String(),
   prefix: Type.String(),
   scopes: Type.Array(Type.String()),
+  federate: Type.Array(Type.String(), {
+    description: 'federation grant: tenants (its own included) the token may read together; empty: none',
+  }),
   createdAt: IsoTime,
   lastUsedAt: NullableIsoTime,
   expiresAt: NullableIsoTime,
@@ -26,6 +29,12 @@ export const CreateTokenBody = Type.Object(
     scopes: Type.Array(Scope, { minItems: 1, maxItems: 16 }),
     name: Type.Optional(Type.String({ maxLength: 128 })),
     expiresAt: Type.Optional(Type.String({ maxLength: 64, description: 'ISO-8601 date-time in the future' })),
+    federate: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 100,
+        description: 'tenants the token may read together (X-Scope-OrgID: a|b|c, rule source_tenants)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -45,6 +45,8 @@ export interface NewToken {
   readonly prefix: string;
   readonly secretHash: string;
   readonly scopes: readonly string[];
+  /** Federation grant (tenant tokens only); absent or empty = none. */
+  readonly federate?: readonly string[];
   readonly createdAt: number;
   readonly expiresAt: number | null;
 }
@@ -64,6 +66,8 @@ export interface TokenLookup {
   findByHash(
     secretHash: string,
   ): Promise<{ token: TokenInfo; secretHash: string; tenantStatus: TenantStatus } | undefined>;
+  /** The status of each of these tenants that exists (one statement; for federation grants). */
+  statuses(ids: readonly string[]): Promise<Map<string, TenantStatus>>;
   /** Sets lastUsedAt = at when it is null or older than `staleBefore` (keeps auth mostly read-only). */
   touch(id: string, at: number, staleBefore: number): Promise<void>;
 }

@@ -1,4 +1,10 @@
-import { BadDataError, NotFoundError, parseTenantId } from '../../data-plane/model/index.js';
+import {
+  BadDataError,
+  MAX_FEDERATED_TENANTS,
+  NotFoundError,
+  parseTenantId,
+  type TenantId,
+} from '../../data-plane/model/index.js';
 import { audit, type DomainDeps } from './context.js';
 import { requireTenant } from './tenants.js';
 import { generateToken, hashToken, isWellFormedToken, sameHash } from './token-format.js';
@@ -15,12 +21,46 @@ export interface AuthResult {
   scopes: TokenScope[];
   tenantStatus: 'active' | 'suspended';
   expiresAt: string | null;
+  /**
+   * Federation grant: the tenants this token may read together (its own included), those deleted or
+   * suspended since the grant left out; absent when the token has no grant.
+   */
+  federate?: string[];
 }
 
 export interface CreateTokenInput {
   scopes: string[];
   name?: string;
   expiresAt?: string;
+  /** Tenants the token may read together (federation); its own tenant is added when missing. */
+  federate?: string[];
+}
+
+/** Scopes a federation grant is for: reading (queries) and rule groups that read other tenants. */
+const FEDERATION_SCOPES: readonly TokenScope[] = ['metrics:read', 'rules:read', 'rules:write'];
+
+/**
+ * Validates a federation grant: valid tenant IDs, no duplicates, at most MAX_FEDERATED_TENANTS, for a
+ * token that can read. Returns the sorted set with the token's own tenant; empty when none is asked.
+ */
+export function parseFederation(own: TenantId, raw: readonly string[] | undefined, scopes: readonly TokenScope[]) {
+  if (raw === undefined || raw.length === 0) return [];
+  if (!scopes.some((s) => FEDERATION_SCOPES.includes(s))) {
+    throw new BadDataError(`federate: a federation grant needs one of the scopes ${FEDERATION_SCOPES.join(', ')}`);
+  }
+  const out = new Set<TenantId>([own]);
+  const seen = new Set<string>();
+  for (const t of raw) {
+    const id = parseTenantId(t);
+    if (seen.has(id)) throw new BadDataError(`federate: tenant ${id} is listed twice`);
+    seen.add(id);
+    out.add(id);
+  }
+  if (out.size > MAX_FEDERATED_TENANTS) {
+    throw new BadDataError(`federate: at most ${MAX_FEDERATED_TENANTS} tenants (got ${out.size})`);
+  }
+  if (out.size === 1) return [];
+  return [...out].sort();
 }
 
 export function parseScopes(scopes: readonly string[]): TokenScope[] {
@@ -64,15 +104,20 @@ export class TokenService {
     const scopes = parseScopes(input.scopes);
     const name = validateName(input.name);
     const expiresAt = parseExpiry(input.expiresAt, now);
+    const federate = parseFederation(tenantId, input.federate, scopes);
     const g = generateToken('cxt_');
     return this.deps.store.transaction(async (r) => {
       await requireTenant(r, tenantId);
+      const statuses = await r.tokenLookup.statuses(federate);
+      const missing = federate.filter((t) => (statuses.get(t) ?? 'deleted') === 'deleted');
+      if (missing.length > 0) throw new NotFoundError(`federate: tenants not found: ${missing.join(', ')}`);
       const info = await r.tokens(tenantId).insert({
         id: crypto.randomUUID(),
         name,
         prefix: g.prefix,
         secretHash: g.secretHash,
         scopes,
+        federate,
         createdAt: now,
         expiresAt,
       });
@@ -120,12 +165,20 @@ export class TokenService {
     if (token.lastUsedAt === null || token.lastUsedAt < now - LAST_USED_RESOLUTION_MS) {
       await this.deps.store.read((r) => r.tokenLookup.touch(token.id, now, now - LAST_USED_RESOLUTION_MS));
     }
-    return {
+    const out: AuthResult = {
       tenantId: token.tenantId,
       tokenId: token.id,
       scopes: [...token.scopes],
       tenantStatus,
       expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
     };
+    if (token.federate.length > 0) out.federate = await this.liveGrant(token.federate);
+    return out;
+  }
+
+  /** A grant as it stands now: a tenant deleted or suspended since is no longer readable through it. */
+  private async liveGrant(grant: readonly TenantId[]): Promise<string[]> {
+    const statuses = await this.deps.store.read((r) => r.tokenLookup.statuses(grant));
+    return grant.filter((t) => statuses.get(t) === 'active');
   }
 }

@@ -34,6 +34,8 @@ export interface TokenInfo {
   readonly name: string;
   readonly prefix: string;
   readonly scopes: readonly TokenScope[];
+  /** Federation grant: tenants (sorted, its own included) it may read together; empty = its own only. */
+  readonly federate: readonly TenantId[];
   readonly createdAt: number;
   readonly lastUsedAt: number | null;
   readonly expiresAt: number | null;

@@ -16,6 +16,7 @@ export function tokenOut(t: TokenInfo): api.Token {
     name: t.name,
     prefix: t.prefix,
     scopes: [...t.scopes],
+    federate: [...t.federate],
     createdAt: iso(t.createdAt),
     lastUsedAt: isoOrNull(t.lastUsedAt),
     expiresAt: isoOrNull(t.expiresAt),

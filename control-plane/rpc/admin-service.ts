@@ -101,6 +101,7 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
         scopes: req.scopes,
         name: req.name,
         ...(expiresAt === undefined ? {} : { expiresAt }),
+        ...(req.federate.length === 0 ? {} : { federate: req.federate }),
       });
       return { token: tokenMsg(created), secret: created.token };
     },

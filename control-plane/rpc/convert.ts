@@ -71,6 +71,7 @@ export function tokenMsg(t: TokenInfo): Token {
     name: t.name,
     prefix: t.prefix,
     scopes: [...t.scopes],
+    federate: [...t.federate],
     createTime: ts(t.createdAt),
     lastUseTime: tsOrUnset(t.lastUsedAt),
     expireTime: tsOrUnset(t.expiresAt),

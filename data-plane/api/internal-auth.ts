@@ -6,7 +6,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { CredentialSource, Principal, Scope } from '../gateway/index.js';
-import { BadDataError, isTenantId, type TenantId, UnauthorizedError } from '../model/index.js';
+import {
+  BadDataError,
+  isFederated,
+  isTenantId,
+  parseTenantList,
+  type QueryTenant,
+  queryTenantFor,
+  type TenantId,
+  tenantsOf,
+  UnauthorizedError,
+} from '../model/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 
 const ALL_SCOPES: readonly Scope[] = [
@@ -24,6 +34,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set on internal routes once the cluster credential is verified: the `X-Scope-OrgID` tenant. */
     peerTenant?: TenantId;
+    /** Like `peerTenant`, on internal routes that serve federated queries: one tenant or `a|b|c`. */
+    peerQueryTenant?: QueryTenant;
   }
 }
 
@@ -45,7 +57,7 @@ export class ClusterAuth {
   }
 
   /** Headers of an internal call, optionally on behalf of a tenant. */
-  headers(tenantId?: TenantId): Record<string, string> {
+  headers(tenantId?: QueryTenant): Record<string, string> {
     return {
       authorization: `Bearer ${this.secret}`,
       ...(tenantId === undefined ? {} : { 'x-scope-orgid': tenantId }),
@@ -56,13 +68,14 @@ export class ClusterAuth {
    * onRequest hook of internal routes: 401 without the cluster credential; sets `req.peerTenant`
    * from `X-Scope-OrgID` (400 when it is not a valid tenant ID).
    */
-  requirePeer(opts: { tenant: boolean }): onRequestHookHandler {
+  requirePeer(opts: { tenant: boolean; federated?: boolean }): onRequestHookHandler {
     return async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         if (!this.verify(req.headers.authorization)) {
           throw new UnauthorizedError('internal endpoint: a valid cluster credential is required');
         }
-        if (opts.tenant) req.peerTenant = tenantHeader(req);
+        if (opts.tenant && opts.federated) req.peerQueryTenant = tenantHeader(req, true);
+        else if (opts.tenant) req.peerTenant = tenantHeader(req);
       } catch (err) {
         reply.code(statusOf(err)).send(prometheusErrorBody(err));
         return reply;
@@ -83,7 +96,8 @@ export class ClusterAuth {
       if (req.url.startsWith('/internal/') || req.headers['x-scope-orgid'] === undefined) return;
       if (!this.verify(req.headers.authorization)) return;
       try {
-        req.headers.authorization = `Bearer ${this.nonce}${tenantHeader(req)}`;
+        // a federated set (a gateway passing on an authorised `a|b|c`) becomes a peer with that grant
+        req.headers.authorization = `Bearer ${this.nonce}${tenantHeader(req, true)}`;
       } catch (err) {
         reply.code(statusOf(err)).send(prometheusErrorBody(err));
         return reply;
@@ -96,9 +110,18 @@ export class ClusterAuth {
     return {
       authenticate: async (token: string): Promise<Principal | undefined> => {
         if (token.startsWith(this.nonce)) {
-          const tenantId = token.slice(this.nonce.length);
-          if (!isTenantId(tenantId)) return undefined;
-          return { tenantId, tokenId: 'cluster-peer', scopes: ALL_SCOPES, tenantStatus: 'active', expiresAtMs: null };
+          const q = token.slice(this.nonce.length) as QueryTenant;
+          const tenants = tenantsOf(q);
+          if (!tenants.every(isTenantId)) return undefined;
+          const p: Principal = {
+            tenantId: tenants[0]!,
+            tokenId: 'cluster-peer',
+            scopes: ALL_SCOPES,
+            tenantStatus: 'active',
+            expiresAtMs: null,
+          };
+          if (isFederated(q)) p.federate = tenants;
+          return p;
         }
         return tenants ? await tenants.authenticate(token) : undefined;
       },
@@ -106,8 +129,13 @@ export class ClusterAuth {
   }
 }
 
-function tenantHeader(req: FastifyRequest): TenantId {
+function tenantHeader(req: FastifyRequest): TenantId;
+function tenantHeader(req: FastifyRequest, federated: true): QueryTenant;
+function tenantHeader(req: FastifyRequest, federated = false): QueryTenant {
   const v = req.headers['x-scope-orgid'];
+  if (federated && typeof v === 'string' && v.includes('|')) {
+    return queryTenantFor(parseTenantList(v, '|', 'X-Scope-OrgID'));
+  }
   if (typeof v !== 'string' || !isTenantId(v)) {
     throw new BadDataError('X-Scope-OrgID must name exactly one valid tenant ID');
   }

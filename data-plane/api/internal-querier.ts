@@ -15,6 +15,7 @@ import {
   type FloatHistogram,
   type HistogramSample,
   Labels,
+  type QueryTenant,
   type Sample,
   type TenantId,
   TimeoutError,
@@ -60,9 +61,9 @@ export interface QueryCallOptions {
 
 /** What the querier serves (its `TenantQuerier`), and what the remote client implements. */
 export interface TenantQueryRunner {
-  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts?: QueryCallOptions): Promise<QueryAnswer>;
+  instantQuery(tenantId: QueryTenant, query: string, timeMs: number, opts?: QueryCallOptions): Promise<QueryAnswer>;
   rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     startMs: number,
     endMs: number,
@@ -177,44 +178,48 @@ export async function internalQuerierRoutes(
   await app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1 << 20 }, (_r, b, done) => done(null, b));
-    scoped.post(QUERIER_QUERY_PATH, { onRequest: opts.auth.requirePeer({ tenant: true }) }, async (req, reply) => {
-      try {
-        let b: Record<string, unknown>;
+    scoped.post(
+      QUERIER_QUERY_PATH,
+      { onRequest: opts.auth.requirePeer({ tenant: true, federated: true }) },
+      async (req, reply) => {
         try {
-          b = JSON.parse(String(req.body)) as Record<string, unknown>;
-        } catch (cause) {
-          throw new BadDataError('querier request is not JSON', { cause });
+          let b: Record<string, unknown>;
+          try {
+            b = JSON.parse(String(req.body)) as Record<string, unknown>;
+          } catch (cause) {
+            throw new BadDataError('querier request is not JSON', { cause });
+          }
+          if (typeof b.query !== 'string') throw new BadDataError('query must be a string');
+          // the frontend hanging up (its client left, or its timeout passed) stops the evaluation here
+          const abort = new AbortController();
+          reply.raw.once('close', () => {
+            if (!reply.raw.writableFinished) abort.abort();
+          });
+          const o: QueryCallOptions = {
+            signal: abort.signal,
+            ...(b.lookbackDeltaMs !== undefined ? { lookbackDeltaMs: int(b.lookbackDeltaMs, 'lookbackDeltaMs') } : {}),
+            ...(b.maxSamples !== undefined ? { maxSamples: int(b.maxSamples, 'maxSamples') } : {}),
+            ...(b.timeoutMs !== undefined ? { timeoutMs: int(b.timeoutMs, 'timeoutMs') } : {}),
+          };
+          const tenant = req.peerQueryTenant!;
+          const answer =
+            b.time !== undefined
+              ? await opts.querier.instantQuery(tenant, b.query, int(b.time, 'time'), o)
+              : await opts.querier.rangeQuery(
+                  tenant,
+                  b.query,
+                  int(b.start, 'start'),
+                  int(b.end, 'end'),
+                  int(b.step, 'step'),
+                  o,
+                );
+          return reply.type('application/octet-stream').send(Buffer.from(encodeQueryAnswer(answer)));
+        } catch (err) {
+          reply.code(statusOf(err)).header('x-cortex-error-kind', kindOf(err));
+          return reply.type('text/plain; charset=utf-8').send(publicMessage(err));
         }
-        if (typeof b.query !== 'string') throw new BadDataError('query must be a string');
-        // the frontend hanging up (its client left, or its timeout passed) stops the evaluation here
-        const abort = new AbortController();
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) abort.abort();
-        });
-        const o: QueryCallOptions = {
-          signal: abort.signal,
-          ...(b.lookbackDeltaMs !== undefined ? { lookbackDeltaMs: int(b.lookbackDeltaMs, 'lookbackDeltaMs') } : {}),
-          ...(b.maxSamples !== undefined ? { maxSamples: int(b.maxSamples, 'maxSamples') } : {}),
-          ...(b.timeoutMs !== undefined ? { timeoutMs: int(b.timeoutMs, 'timeoutMs') } : {}),
-        };
-        const tenant = req.peerTenant!;
-        const answer =
-          b.time !== undefined
-            ? await opts.querier.instantQuery(tenant, b.query, int(b.time, 'time'), o)
-            : await opts.querier.rangeQuery(
-                tenant,
-                b.query,
-                int(b.start, 'start'),
-                int(b.end, 'end'),
-                int(b.step, 'step'),
-                o,
-              );
-        return reply.type('application/octet-stream').send(Buffer.from(encodeQueryAnswer(answer)));
-      } catch (err) {
-        reply.code(statusOf(err)).header('x-cortex-error-kind', kindOf(err));
-        return reply.type('text/plain; charset=utf-8').send(publicMessage(err));
-      }
-    });
+      },
+    );
   });
 }
 
@@ -230,15 +235,20 @@ export class RemoteQuerier implements TenantQueryRunner {
     private readonly auth: ClusterAuth,
     private readonly timeoutMs = 130_000,
     /** `max_queriers_per_tenant`: the queriers one tenant's queries may use (0 = all). */
-    private readonly maxQueriers: (t: TenantId) => number = () => 0,
+    private readonly maxQueriers: (t: QueryTenant) => number = () => 0,
   ) {}
 
-  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts: QueryCallOptions = {}): Promise<QueryAnswer> {
+  instantQuery(
+    tenantId: QueryTenant,
+    query: string,
+    timeMs: number,
+    opts: QueryCallOptions = {},
+  ): Promise<QueryAnswer> {
     return this.call(tenantId, { query, time: timeMs }, opts);
   }
 
   rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     startMs: number,
     endMs: number,
@@ -248,7 +258,11 @@ export class RemoteQuerier implements TenantQueryRunner {
     return this.call(tenantId, { query, start: startMs, end: endMs, step: stepMs }, opts);
   }
 
-  private async call(tenantId: TenantId, req: Record<string, unknown>, opts: QueryCallOptions): Promise<QueryAnswer> {
+  private async call(
+    tenantId: QueryTenant,
+    req: Record<string, unknown>,
+    opts: QueryCallOptions,
+  ): Promise<QueryAnswer> {
     const all = queriersOf(tenantId, this.instances(), this.maxQueriers(tenantId));
     if (all.length === 0) throw new UnavailableError('no healthy querier in the ring');
     const start = this.next++ % all.length;
@@ -290,7 +304,7 @@ export class RemoteQuerier implements TenantQueryRunner {
  * tenant's expensive queries load only its own queriers (Mimir's max_queriers_per_tenant) and the
  * choice moves little when queriers come and go.
  */
-export function queriersOf(tenantId: TenantId, all: InstanceDesc[], n: number): InstanceDesc[] {
+export function queriersOf(tenantId: QueryTenant, all: InstanceDesc[], n: number): InstanceDesc[] {
   if (n <= 0 || n >= all.length) return all;
   return all
     .map((inst) => ({ inst, score: fnv1a(`${tenantId}\u0000${inst.id}`) }))

@@ -1,12 +1,16 @@
 import {
   BadDataError,
   type Exemplar,
+  isFederated,
   Labels,
   type Matcher,
   type MetricMetadata,
+  type QueryTenant,
   type TenantId,
+  tenantsOf,
 } from '../model/index.js';
 import { formatApiFloat } from '../promql/index.js';
+import { matchersForTenant, withTenantLabel } from '../querier/index.js';
 import { type Queryable, sortedUnion } from '../storage/index.js';
 import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, type Params, parseDurationParam, parseTime } from './params.js';
 import { parseSeriesSelector, selectorsOf } from './selectors.js';
@@ -16,9 +20,9 @@ import { parseSeriesSelector, selectorsOf } from './selectors.js';
  * (splitting, caching, fair queueing).
  */
 export interface TenantQueryEngine {
-  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts?: QueryCallOptions): Promise<EngineResult>;
+  instantQuery(tenantId: QueryTenant, query: string, timeMs: number, opts?: QueryCallOptions): Promise<EngineResult>;
   rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     startMs: number,
     endMs: number,
@@ -46,7 +50,8 @@ export interface EngineResult {
 
 /** Tenant-bound data the API reads; the querier module provides it. */
 export interface QueryBackend {
-  queryable(tenantId: TenantId): Queryable;
+  /** One tenant's data, or several tenants' with `__tenant_id__` on every series (federated). */
+  queryable(tenantId: QueryTenant): Queryable;
   /** May be asynchronous (a querier asking remote ingesters in split mode). */
   metadata(
     tenantId: TenantId,
@@ -91,7 +96,7 @@ const MAX_POINTS = 11_000;
 export class PrometheusApi {
   constructor(private readonly deps: PrometheusApiDeps) {}
 
-  async query(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+  async query(tenantId: QueryTenant, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     const query = p.required('query');
     const t = optionalTime(p, 'time', this.deps.now());
     const res = await this.withTimeout(p, signal, (s, ms) =>
@@ -100,7 +105,7 @@ export class PrometheusApi {
     return this.answer(res, p);
   }
 
-  async queryRange(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+  async queryRange(tenantId: QueryTenant, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     const query = p.required('query');
     const start = parseTime(p.required('start'), 'start');
     const end = parseTime(p.required('end'), 'end');
@@ -122,7 +127,7 @@ export class PrometheusApi {
     return this.answer(res, p);
   }
 
-  async series(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+  async series(tenantId: QueryTenant, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     const sets = p.all('match[]');
     if (sets.length === 0) throw new BadDataError('no match[] parameter provided');
     const matcherSets = sets.map(parseSeriesSelector);
@@ -144,24 +149,26 @@ export class PrometheusApi {
     }
   }
 
-  async labelNames(tenantId: TenantId, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+  async labelNames(tenantId: QueryTenant, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     return this.labelsOrValues(tenantId, p, signal, (q, ms, o) => q.labelNames(ms, o));
   }
 
-  async labelValues(tenantId: TenantId, name: string, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
+  async labelValues(tenantId: QueryTenant, name: string, p: Params, signal?: AbortSignal): Promise<ApiAnswer> {
     const labelName = name.startsWith('U__') ? decodeUtf8LabelName(name) : name;
     if (labelName === '') throw new BadDataError(`invalid label name: "${name}"`);
     return this.labelsOrValues(tenantId, p, signal, (q, ms, o) => q.labelValues(labelName, ms, o));
   }
 
-  async metadata(tenantId: TenantId, p: Params): Promise<ApiAnswer> {
+  async metadata(tenantId: QueryTenant, p: Params): Promise<ApiAnswer> {
     const metric = p.get('metric');
     const limit = optionalInt(p, 'limit');
     const limitPerMetric = optionalInt(p, 'limit_per_metric');
-    const entries = await this.deps.backend.metadata(tenantId, {
+    const o = {
       ...(metric ? { metric } : {}),
       ...(limitPerMetric !== undefined ? { limitPerMetric } : {}),
-    });
+    };
+    // federated: the tenants' metadata merged (metadata carries no tenant, as in Mimir)
+    const entries = (await Promise.all(tenantsOf(tenantId).map((t) => this.deps.backend.metadata(t, o)))).flat();
     const data: Record<string, { type: string; help: string; unit: string }[]> = Object.create(null);
     let families = 0;
     for (const m of entries) {
@@ -180,12 +187,12 @@ export class PrometheusApi {
   }
 
   /** `/api/v1/query_exemplars`: exemplars of every series the query's selectors select. */
-  async queryExemplars(tenantId: TenantId, p: Params): Promise<ApiAnswer> {
+  async queryExemplars(tenantId: QueryTenant, p: Params): Promise<ApiAnswer> {
     const sets = selectorsOf(p.required('query'));
     const start = optionalTime(p, 'start', MIN_TIME_MS);
     const end = optionalTime(p, 'end', MAX_TIME_MS);
     if (end < start) throw new BadDataError('invalid parameter "end": end timestamp must not be before start time');
-    const data = (await this.deps.backend.exemplars(tenantId, sets, start, end)).map((r) => ({
+    const data = (await this.exemplarsOf(tenantId, sets, start, end)).map((r) => ({
       seriesLabels: r.seriesLabels.toObject(),
       exemplars: r.exemplars.map((e) => ({
         labels: e.labels.toObject(),
@@ -196,12 +203,26 @@ export class PrometheusApi {
     return { data };
   }
 
+  /** A tenant's exemplars, or each federated tenant's that its `__tenant_id__` matchers select, labelled. */
+  private async exemplarsOf(q: QueryTenant, sets: Matcher[][], start: number, end: number) {
+    if (!isFederated(q)) return await this.deps.backend.exemplars(q, sets, start, end);
+    const parts = await Promise.all(
+      tenantsOf(q).map(async (t) => {
+        const mine = sets.map((ms) => matchersForTenant(ms, t)).filter((ms): ms is Matcher[] => ms !== undefined);
+        if (mine.length === 0) return [];
+        const found = await this.deps.backend.exemplars(t, mine, start, end);
+        return found.map((r) => ({ ...r, seriesLabels: withTenantLabel(r.seriesLabels, t) }));
+      }),
+    );
+    return parts.flat();
+  }
+
   formatQuery(p: Params): ApiAnswer {
     return { data: this.deps.formatQuery(p.required('query')) };
   }
 
   private async labelsOrValues(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     p: Params,
     signal: AbortSignal | undefined,
     fn: (

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
-import type { TenantId } from '../model/index.js';
+import { type CredentialSource, queryTenantOf, requireScope, tenantOf } from '../gateway/index.js';
+import type { QueryTenant } from '../model/index.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 import { Params } from './params.js';
 import { astJson } from './parse-query.js';
@@ -15,8 +15,8 @@ export interface PrometheusRoutesOptions {
   logger?: { error(msg: string): void };
 }
 
-type Handler = (
-  tenantId: TenantId,
+type Handler<T extends QueryTenant> = (
+  tenantId: T,
   p: Params,
   req: FastifyRequest,
   signal: AbortSignal,
@@ -27,7 +27,8 @@ type Handler = (
  * through the gateway hook, parameters merged from query string and form body, Prometheus envelope.
  */
 export async function prometheusRoutes(app: FastifyInstance, opts: PrometheusRoutesOptions): Promise<void> {
-  const route = apiRouter(app, opts.credentials, opts.logger);
+  // queries may read several tenants (X-Scope-OrgID: a|b|c), as far as the token's grant reaches
+  const route = apiRouter(app, opts.credentials, queryTenantOf, opts.logger);
   const { api } = opts;
   // what fails before a handler runs (a body too large or malformed) still gets Prometheus's envelope
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
@@ -56,7 +57,7 @@ export async function usageRoutes(
   app: FastifyInstance,
   opts: { usage: UsageApi; credentials: CredentialSource },
 ): Promise<void> {
-  const route = apiRouter(app, opts.credentials);
+  const route = apiRouter(app, opts.credentials, tenantOf);
   route('/user_stats', ['GET'], (t) => opts.usage.userStats(t));
   route('/user_limits', ['GET'], (t) => opts.usage.userLimits(t));
   route('/cardinality/label_names', ['GET', 'POST'], (t, p) => opts.usage.labelNames(t, p));
@@ -64,9 +65,14 @@ export async function usageRoutes(
 }
 
 /** Registers `/api/v1<path>` handlers behind the gateway's `metrics:read` check with Prometheus envelopes. */
-function apiRouter(app: FastifyInstance, credentials: CredentialSource, logger?: { error(msg: string): void }) {
-  const read = requireScope(credentials, 'metrics:read');
-  return (path: string, methods: ('GET' | 'POST')[], handler: Handler) => {
+function apiRouter<T extends QueryTenant>(
+  app: FastifyInstance,
+  credentials: CredentialSource,
+  tenantFrom: (req: FastifyRequest) => T,
+  logger?: { error(msg: string): void },
+) {
+  const read = requireScope(credentials, 'metrics:read', { federated: tenantFrom === queryTenantOf });
+  return (path: string, methods: ('GET' | 'POST')[], handler: Handler<T>) => {
     app.route({
       method: methods,
       url: `/api/v1${path}`,
@@ -80,7 +86,7 @@ function apiRouter(app: FastifyInstance, credentials: CredentialSource, logger?:
         reply.raw.once('close', onClose);
         try {
           const params = new Params(req.query as Record<string, unknown>, bodyParams(req));
-          const ans = await handler(tenantOf(req), params, req, abort.signal);
+          const ans = await handler(tenantFrom(req), params, req, abort.signal);
           return sendSuccess(reply, ans);
         } catch (err) {
           const status = statusOf(err);
@@ -88,7 +94,7 @@ function apiRouter(app: FastifyInstance, credentials: CredentialSource, logger?:
             // the client sees only "internal server error"; the operator sees what and for whom
             const q = (req.query as Record<string, unknown>)?.query ?? bodyParams(req)?.get('query');
             logger?.error(
-              `query API fault: tenant=${tenantOf(req)} path=${req.url.split('?')[0]} query=${JSON.stringify(q ?? '')} err=${(err as Error)?.stack ?? String(err)}`,
+              `query API fault: tenant=${tenantFrom(req)} path=${req.url.split('?')[0]} query=${JSON.stringify(q ?? '')} err=${(err as Error)?.stack ?? String(err)}`,
             );
           }
           return reply.code(status).send(prometheusErrorBody(err));

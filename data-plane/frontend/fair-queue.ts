@@ -1,4 +1,4 @@
-import { LimitExceededError, type TenantId } from '../model/index.js';
+import { LimitExceededError, type QueryTenant } from '../model/index.js';
 
 export interface FairQueueOptions {
   /** Queries run at once across all tenants (the querier workers). */
@@ -7,9 +7,9 @@ export interface FairQueueOptions {
    * Queries one tenant may run at once; default half the concurrency (at least one), so a tenant's
    * slow queries leave slots for everyone else.
    */
-  maxRunningPerTenant?: (tenantId: TenantId) => number;
+  maxRunningPerTenant?: (tenantId: QueryTenant) => number;
   /** Per-tenant cap on queued (not yet running) requests; read on every enqueue. */
-  maxOutstanding(tenantId: TenantId): number;
+  maxOutstanding(tenantId: QueryTenant): number;
 }
 
 interface Job {
@@ -31,7 +31,7 @@ export class FairQueue {
 
   constructor(private readonly opts: FairQueueOptions) {}
 
-  enqueue<T>(tenantId: TenantId, run: () => Promise<T>): Promise<T> {
+  enqueue<T>(tenantId: QueryTenant, run: () => Promise<T>): Promise<T> {
     const q = this.queues.get(tenantId) ?? [];
     const max = this.opts.maxOutstanding(tenantId);
     if (q.length >= max) {
@@ -53,7 +53,7 @@ export class FairQueue {
   }
 
   /** Queued requests of a tenant (for metrics and tests). */
-  queued(tenantId: TenantId): number {
+  queued(tenantId: QueryTenant): number {
     return this.queues.get(tenantId)?.length ?? 0;
   }
 
@@ -92,7 +92,7 @@ export class FairQueue {
   }
 
   private capOf(tenant: string): number {
-    const set = this.opts.maxRunningPerTenant?.(tenant as TenantId) ?? 0;
+    const set = this.opts.maxRunningPerTenant?.(tenant as QueryTenant) ?? 0;
     return set > 0 ? set : Math.max(1, Math.floor(this.opts.concurrency / 2));
   }
 }

@@ -1,4 +1,4 @@
-import { type Clock, CortexError, systemClock, type TenantId } from '../model/index.js';
+import { type Clock, CortexError, type QueryTenant, systemClock, type TenantId } from '../model/index.js';
 import type { FairQueue } from './fair-queue.js';
 import { concatMatrices, isMatrix, type MatrixSeries, pointCount, sliceMatrix } from './matrix.js';
 import { lazyExtent, ResultsCache } from './results-cache.js';
@@ -26,9 +26,14 @@ export interface FrontendResult {
 
 /** The querier behind the frontend (data-plane/querier's TenantQuerier satisfies it). */
 export interface DownstreamQuerier {
-  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts?: FrontendCallOptions): Promise<FrontendResult>;
+  instantQuery(
+    tenantId: QueryTenant,
+    query: string,
+    timeMs: number,
+    opts?: FrontendCallOptions,
+  ): Promise<FrontendResult>;
   rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     startMs: number,
     endMs: number,
@@ -79,7 +84,7 @@ export class QueryFrontend implements DownstreamQuerier {
   }
 
   async instantQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     timeMs: number,
     o?: FrontendCallOptions,
@@ -90,7 +95,7 @@ export class QueryFrontend implements DownstreamQuerier {
   }
 
   async rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     start: number,
     end: number,
@@ -125,7 +130,7 @@ export class QueryFrontend implements DownstreamQuerier {
     });
   }
 
-  /** Drops a tenant's cached results (its data changed in the past, e.g. after a delete). */
+  /** Drops a tenant's cached results, federated ones included (its data changed in the past, e.g. after a delete). */
   invalidate(tenantId: TenantId): void {
     this.cache.invalidateTenant(tenantId);
   }
@@ -147,7 +152,7 @@ export class QueryFrontend implements DownstreamQuerier {
    * is old enough; a later query starting earlier replaces that extent with its own.
    */
   private async subRange(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     step: number,
     start: number,
@@ -204,7 +209,7 @@ export class QueryFrontend implements DownstreamQuerier {
     return { ...rest, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
   }
 
-  private async run(tenantId: TenantId, fn: () => Promise<FrontendResult>): Promise<FrontendResult> {
+  private async run(tenantId: QueryTenant, fn: () => Promise<FrontendResult>): Promise<FrontendResult> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.opts.queue.enqueue(tenantId, fn);
@@ -215,7 +220,7 @@ export class QueryFrontend implements DownstreamQuerier {
     }
   }
 
-  private async timed<T>(tenantId: TenantId, query: string, fn: () => Promise<T>): Promise<T> {
+  private async timed<T>(tenantId: QueryTenant, query: string, fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
       return await fn();

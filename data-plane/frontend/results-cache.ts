@@ -31,8 +31,9 @@ export function lazyExtent(
 }
 
 /**
- * An in-process LRU of extents bounded by total points. Keys always begin with the tenant, so one
- * tenant's cached results can never answer another's query; auth headers are never part of a key.
+ * An in-process LRU of extents bounded by total points. Keys always begin with the tenant (or the
+ * sorted `a|b|c` tenant set of a federated query), so cached results never answer a query of another
+ * tenant or tenant set; auth headers are never part of a key.
  */
 export class ResultsCache {
   private readonly map = new Map<string, Extent>();
@@ -65,11 +66,11 @@ export class ResultsCache {
     }
   }
 
-  /** Drops every entry of a tenant (after a delete-series request). */
+  /** Drops every entry of a tenant (after a delete-series request), federated sets it is part of included. */
   invalidateTenant(tenantId: string): void {
-    const prefix = `${tenantId}\x00`;
     for (const [k, v] of this.map) {
-      if (k.startsWith(prefix)) {
+      const set = k.slice(0, k.indexOf('\x00'));
+      if (set === tenantId || set.split('|').includes(tenantId)) {
         this.map.delete(k);
         this.total -= v.points;
       }

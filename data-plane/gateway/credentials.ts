@@ -11,6 +11,11 @@ export interface Principal {
   tenantStatus: 'active' | 'suspended';
   /** ms since the epoch, or null for tokens that never expire. */
   expiresAtMs: number | null;
+  /**
+   * Federation grant: the tenants (its own included) this token may read together; absent or empty
+   * means its own tenant only.
+   */
+  federate?: readonly TenantId[];
 }
 
 /**

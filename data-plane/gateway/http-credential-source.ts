@@ -32,12 +32,21 @@ export class HttpCredentialSource implements CredentialSource {
 
 /** Parses the internal API's authenticate answer (also used by the in-process adapter). */
 export function principalFromJson(j: unknown): Principal {
-  const o = j as { tenantId: string; tokenId: string; scopes: Scope[]; tenantStatus: string; expiresAt: string | null };
-  return {
+  const o = j as {
+    tenantId: string;
+    tokenId: string;
+    scopes: Scope[];
+    tenantStatus: string;
+    expiresAt: string | null;
+    federate?: unknown;
+  };
+  const p: Principal = {
     tenantId: parseTenantId(o.tenantId),
     tokenId: String(o.tokenId),
     scopes: o.scopes,
     tenantStatus: o.tenantStatus === 'suspended' ? 'suspended' : 'active',
     expiresAtMs: o.expiresAt ? Date.parse(o.expiresAt) : null,
   };
+  if (Array.isArray(o.federate) && o.federate.length > 0) p.federate = o.federate.map(parseTenantId);
+  return p;
 }

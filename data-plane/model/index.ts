@@ -4,5 +4,6 @@ export * from './labels.js';
 export * from './matchers.js';
 export * from './samples.js';
 export * from './tenant.js';
+export * from './tenant-set.js';
 export * from './time.js';
 export * from './write.js';

@@ -20,3 +20,6 @@ export function parseTenantId(s: unknown): TenantId {
   }
   return s as TenantId;
 }
+
+/** Most tenants one federated query (or one token's federation grant) may name. */
+export const MAX_FEDERATED_TENANTS = 100;

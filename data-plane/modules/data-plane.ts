@@ -24,7 +24,7 @@ import { createPushHandler, Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
-import { type Clock, systemClock, type TenantId } from '../model/index.js';
+import { type Clock, smallestLimit, systemClock, type TenantId } from '../model/index.js';
 import { otlpHandlerFor } from '../otlp/index.js';
 import { Engine, EvalPool, formatQuery, PooledEngine, toApiData } from '../promql/index.js';
 import { headAndStore, isSplittable, TenantQuerier } from '../querier/index.js';
@@ -153,7 +153,7 @@ export class DataPlane {
       downstream: this.querier,
       queue: new FairQueue({
         concurrency: opts.queryConcurrency ?? 8,
-        maxOutstanding: (t) => this.overrides.maxOutstandingRequestsPerTenant(t),
+        maxOutstanding: (q) => smallestLimit(q, (t) => this.overrides.maxOutstandingRequestsPerTenant(t)),
       }),
       canSplit: isSplittable,
       slowQueryMs: opts.slowQueryMs ?? 10_000,

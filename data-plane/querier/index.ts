@@ -1,3 +1,4 @@
+export * from './federated-queryable.js';
 export * from './head-and-store.js';
 export * from './limited-queryable.js';
 export * from './limits.js';

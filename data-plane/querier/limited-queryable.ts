@@ -13,6 +13,8 @@ export class LimitedQueryable implements Queryable {
     private readonly inner: Queryable,
     private readonly minTime: number,
     private readonly maxSeries: number,
+    /** Prefixed to the limit's message (a federated query's part names its tenant). */
+    private readonly scope = '',
   ) {}
 
   querier(mint: number, maxt: number): Querier {
@@ -41,7 +43,7 @@ export class LimitedQueryable implements Queryable {
     this.fetched += series.length;
     if (this.maxSeries > 0 && this.fetched > this.maxSeries) {
       throw new ExecutionError(
-        `the query exceeded the maximum number of series (limit: ${this.maxSeries}) (err-cortex-max-series-per-query). To adjust the related per-tenant limit, configure max_fetched_series_per_query, or contact your service administrator.`,
+        `${this.scope}the query exceeded the maximum number of series (limit: ${this.maxSeries}) (err-cortex-max-series-per-query). To adjust the related per-tenant limit, configure max_fetched_series_per_query, or contact your service administrator.`,
         { id: 'err-cortex-max-series-per-query' },
       );
     }

@@ -1,5 +1,16 @@
-import { BadDataError, type Clock, formatDuration, systemClock, type TenantId } from '../model/index.js';
+import {
+  BadDataError,
+  type Clock,
+  formatDuration,
+  isFederated,
+  type QueryTenant,
+  smallestLimit,
+  systemClock,
+  type TenantId,
+  tenantsOf,
+} from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
+import { FederatedQueryable } from './federated-queryable.js';
 import { LimitedQueryable } from './limited-queryable.js';
 import type { QuerierLimits } from './limits.js';
 
@@ -45,6 +56,10 @@ export interface TenantQuerierOptions<R> {
  * Runs PromQL for one tenant at a time with the tenant's query limits: max_query_length rejects long
  * ranges, max_query_lookback hides older data, max_samples_per_query and max_fetched_series_per_query
  * stop runaway queries. The engine itself never sees the tenant.
+ *
+ * A federated query (several tenants, `a|b|c`) reads each tenant's part with that tenant's limits
+ * (lookback, retention, fetched series) and is held as a whole to the smallest positive value of each
+ * limit among its tenants (Mimir's rule), so federating never raises what any one tenant may do.
  */
 export class TenantQuerier<R> {
   private readonly clock: Clock;
@@ -53,28 +68,40 @@ export class TenantQuerier<R> {
     this.clock = opts.clock ?? systemClock;
   }
 
-  /** The tenant's data as one query may read it, with lookback and series limits applied. */
-  queryable(tenantId: TenantId): Queryable {
+  /** The tenant's (or federated tenants') data as one query may read it, with lookback and series limits. */
+  queryable(q: QueryTenant): Queryable {
+    if (!isFederated(q)) return this.tenantQueryable(q);
+    const tenants = tenantsOf(q);
+    const parts = tenants.map((t) => ({ tenantId: t, queryable: this.tenantQueryable(t, `tenant ${t}: `) }));
+    const maxSeries = this.smallest(q, (t) => this.opts.limits.maxFetchedSeriesPerQuery(t));
+    return new LimitedQueryable(new FederatedQueryable(parts), Number.NEGATIVE_INFINITY, maxSeries);
+  }
+
+  private tenantQueryable(tenantId: TenantId, scope = ''): Queryable {
     const l = this.opts.limits;
     // The oldest visible time is the nearer of max_query_lookback and retention_period.
     const horizon = Math.min(...[l.maxQueryLookbackMs(tenantId), l.retentionPeriodMs(tenantId)].filter((ms) => ms > 0));
     const minTime = Number.isFinite(horizon) ? this.clock.now() - horizon : Number.NEGATIVE_INFINITY;
-    return new LimitedQueryable(this.opts.source(tenantId), minTime, l.maxFetchedSeriesPerQuery(tenantId));
+    return new LimitedQueryable(this.opts.source(tenantId), minTime, l.maxFetchedSeriesPerQuery(tenantId), scope);
   }
 
-  instantQuery(tenantId: TenantId, query: string, timeMs: number, opts: EngineCallOptions = {}): Promise<R> {
+  private smallest(q: QueryTenant, limit: (t: TenantId) => number): number {
+    return smallestLimit(q, limit);
+  }
+
+  instantQuery(tenantId: QueryTenant, query: string, timeMs: number, opts: EngineCallOptions = {}): Promise<R> {
     return this.opts.engine.instantQuery(this.queryable(tenantId), query, timeMs, this.withLimits(tenantId, opts));
   }
 
   rangeQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     startMs: number,
     endMs: number,
     stepMs: number,
     opts: EngineCallOptions = {},
   ): Promise<R> {
-    const maxLen = this.opts.limits.maxQueryLengthMs(tenantId);
+    const maxLen = this.smallest(tenantId, (t) => this.opts.limits.maxQueryLengthMs(t));
     if (maxLen > 0 && endMs - startMs > maxLen) {
       throw new BadDataError(
         `the query time range exceeds the limit (query length: ${formatDuration(endMs - startMs)}, limit: ${formatDuration(maxLen)}) (err-cortex-max-query-length). To adjust the related per-tenant limit, configure max_query_length, or contact your service administrator.`,
@@ -92,16 +119,22 @@ export class TenantQuerier<R> {
   }
 
   /** The tenant's limits, read on every query so a changed limit applies to the next one. */
-  private withLimits(tenantId: TenantId, opts: EngineCallOptions): EngineCallOptions {
+  private withLimits(q: QueryTenant, opts: EngineCallOptions): EngineCallOptions {
     const l = this.opts.limits;
+    const smallest = (limit: (t: TenantId) => number) => this.smallest(q, limit);
+    const first = tenantsOf(q)[0]!;
     return {
       ...opts,
-      maxSamples: Math.min(opts.maxSamples ?? Number.POSITIVE_INFINITY, l.maxSamplesPerQuery(tenantId)),
-      maxSubquerySteps: l.maxSubquerySteps(tenantId),
-      maxFetchedBytes: l.maxFetchedChunkBytesPerQuery(tenantId),
-      queueKey: tenantId,
-      maxWorkers: l.maxQueriersPerTenant(tenantId),
-      shards: l.querySharding(tenantId),
+      maxSamples: Math.min(
+        opts.maxSamples ?? Number.POSITIVE_INFINITY,
+        smallest((t) => l.maxSamplesPerQuery(t)),
+      ),
+      maxSubquerySteps: smallest((t) => l.maxSubquerySteps(t)),
+      maxFetchedBytes: smallest((t) => l.maxFetchedChunkBytesPerQuery(t)),
+      queueKey: q,
+      maxWorkers: smallest((t) => l.maxQueriersPerTenant(t)),
+      // sharding is a speed setting, not a limit: the first tenant's applies to a federated query
+      shards: l.querySharding(first),
     };
   }
 }

@@ -58,6 +58,9 @@ export const ERROR_IDS = {
   maxChunksBytesPerQuery: 'err-cortex-max-chunks-bytes-per-query',
   queryWorkerMemory: 'err-cortex-query-worker-memory',
   tooManyOutstandingRequests: 'err-cortex-too-many-outstanding-requests',
+  // Federation (several tenants in one query or rule group).
+  invalidTenantList: 'err-cortex-invalid-tenant-list',
+  tenantsNotCovered: 'err-cortex-tenants-not-covered',
   // Control plane.
   invalidTenantId: 'err-cortex-invalid-tenant-id',
   maxRuleGroupsPerTenant: 'err-cortex-max-rule-groups-per-tenant',

@@ -20,7 +20,7 @@ export interface TestPlatform {
 export const ROOT_TOKEN = 'test-root-token-0123456789';
 
 export async function startPlatform(
-  opts: { alertmanagerAllowedCidrs?: string[]; grpcPort?: number } = {},
+  opts: { alertmanagerAllowedCidrs?: string[]; grpcPort?: number; postgresUrl?: string } = {},
 ): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-it-'));
   const server = await startServer(
@@ -31,7 +31,7 @@ export async function startPlatform(
       dataDir,
       rootToken: ROOT_TOKEN,
       clusterSecret: 'test-cluster-secret-0123456789',
-      postgresUrl: undefined,
+      postgresUrl: opts.postgresUrl,
       migrate: true,
       walFsync: 'never',
       storage: { kind: 'embedded' },

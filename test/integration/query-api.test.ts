@@ -227,6 +227,8 @@ describe('tenant isolation on every read endpoint', () => {
       query: { query: 'only_acme', time: sec(T + 60_000) },
       headers: { authorization: `Bearer ${h.token('beta')}`, 'x-scope-orgid': 'acme' },
     });
-    expect(res.json().data.result).toEqual([]);
+    // without a federation grant another tenant is refused by name, never read (issue #23)
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toContain('token does not cover tenants: acme;');
   });
 });

@@ -12,11 +12,11 @@ import {
   type CredentialSource,
   HttpCredentialSource,
   principalFromJson,
+  queryTenantOf,
   requireScope,
   type Scope,
-  tenantOf,
 } from '../../../data-plane/gateway/index.js';
-import type { TenantId } from '../../../data-plane/model/index.js';
+import type { QueryTenant } from '../../../data-plane/model/index.js';
 import { AdminApiConfigStore } from '../../../data-plane/modules/index.js';
 import type { InstanceDesc, RingName } from '../../../data-plane/ring/index.js';
 import { activeInstances, type TargetContext } from './context.js';
@@ -127,8 +127,10 @@ export async function gatewayProxyRoutes(
     scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 << 20 }, (_r, b, done) => done(null, b));
     for (const p of proxyTargets) {
       const handler = async (req: FastifyRequest, reply: FastifyReply) =>
-        proxy(req, reply, tenantOf(req), await pick(p.ring), ctx.auth);
-      const opts = { onRequest: requireScope(credentials, p.scope) };
+        proxy(req, reply, queryTenantOf(req), await pick(p.ring), ctx.auth);
+      // the query API may read several tenants (authorised here, passed on as `X-Scope-OrgID: a|b|c`)
+      const federated = p.prefix === '/prometheus/api/v1/';
+      const opts = { onRequest: requireScope(credentials, p.scope, { federated }) };
       if (p.prefix.endsWith('/')) {
         scoped.all(`${p.prefix}*`, opts, handler);
       } else scoped.all(p.prefix, opts, handler);
@@ -152,7 +154,7 @@ const HOP_HEADERS = new Set([
 async function proxy(
   req: FastifyRequest,
   reply: FastifyReply,
-  tenant: TenantId,
+  tenant: QueryTenant,
   instances: InstanceDesc[],
   auth: ClusterAuth,
 ): Promise<FastifyReply> {

@@ -5,6 +5,7 @@
  */
 import { RemoteQuerier } from '../../../data-plane/api/internal-querier.js';
 import { FairQueue, QueryFrontend } from '../../../data-plane/frontend/index.js';
+import { smallestLimit } from '../../../data-plane/model/index.js';
 import { isSplittable } from '../../../data-plane/querier/index.js';
 import { activeInstances, type TargetContext } from './context.js';
 import type { QuerierParts } from './querier.js';
@@ -22,12 +23,12 @@ export async function startQueryFrontend(
           () => activeInstances(querierRing),
           ctx.auth,
           undefined,
-          (t) => ctx.overrides.maxQueriersPerTenant(t),
+          (q) => smallestLimit(q, (t) => ctx.overrides.maxQueriersPerTenant(t)),
         )
       : querierParts.querier,
     queue: new FairQueue({
       concurrency: 8,
-      maxOutstanding: (tenant) => ctx.overrides.maxOutstandingRequestsPerTenant(tenant),
+      maxOutstanding: (q) => smallestLimit(q, (t) => ctx.overrides.maxOutstandingRequestsPerTenant(t)),
     }),
     canSplit: isSplittable,
     slowQueryMs: 10_000,

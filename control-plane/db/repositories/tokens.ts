@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { TenantId } from '../../../data-plane/model/index.js';
 import type {
   NewToken,
@@ -19,6 +19,7 @@ function toToken(r: ApiTokenRow): TokenInfo {
     name: r.name,
     prefix: r.prefix,
     scopes: r.scopes as TokenScope[],
+    federate: r.federatedTenants as TenantId[],
     createdAt: ms(r.createdAt),
     lastUsedAt: msOrNull(r.lastUsedAt),
     expiresAt: msOrNull(r.expiresAt),
@@ -47,6 +48,7 @@ export class DrizzleTenantTokenRepository implements TenantTokenRepository {
         prefix: t.prefix,
         secretHash: t.secretHash,
         scopes: [...t.scopes],
+        federatedTenants: [...(t.federate ?? [])],
         createdAt: date(t.createdAt),
         expiresAt: dateOrNull(t.expiresAt),
       })
@@ -101,6 +103,15 @@ export class DrizzleTokenLookup implements TokenLookup {
       .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
       .where(eq(apiTokens.secretHash, secretHash));
     return r && { token: toToken(r.token), secretHash: r.token.secretHash, tenantStatus: r.tenantStatus };
+  }
+
+  async statuses(ids: readonly string[]): Promise<Map<string, TenantStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: tenants.id, status: tenants.status })
+      .from(tenants)
+      .where(inArray(tenants.id, [...ids]));
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   async touch(id: string, at: number, staleBefore: number): Promise<void> {

@@ -15,6 +15,11 @@ export const apiTokens = pgTable(
     /** Hex SHA-256 of the full token; the secret itself is never stored. */
     secretHash: text('secret_hash').notNull(),
     scopes: jsonb('scopes').$type<string[]>().notNull(),
+    /**
+     * Federation grant: the tenants (sorted, the token's own included) this token may read together,
+     * e.g. with `X-Scope-OrgID: a|b|c` or a rule group's `source_tenants`. Empty: its own tenant only.
+     */
+    federatedTenants: jsonb('federated_tenants').$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
     /** Updated at most once a minute per token, so authentication stays a read. */
     lastUsedAt: timestamptz('last_used_at'),

@@ -53,7 +53,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-async function createDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A fresh `cp_<random>` database on the server at `url`, dropped by `drop()`. */
+export async function createDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cp_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
