@@ -316,7 +316,7 @@ export class AdminClient {
 
   async putRuleGroup(tenantId: string, namespace: string, group: PromRuleGroup): Promise<PromRuleGroup> {
     const extra = Object.keys(group).filter(
-      (k) => !['name', 'interval', 'limit', 'query_offset', 'labels', 'rules'].includes(k),
+      (k) => !['name', 'interval', 'limit', 'query_offset', 'labels', 'source_tenants', 'rules'].includes(k),
     );
     if (extra.length > 0) {
       throw new ApiError(

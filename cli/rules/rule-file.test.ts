@@ -41,6 +41,14 @@ describe('parseRuleFile', () => {
     ]);
   });
 
+  it('reads source_tenants of a federated group', () => {
+    const text =
+      'groups:\n  - name: fed\n    source_tenants: [b, a]\n    rules:\n      - record: a:b\n        expr: up\n';
+    const f = parseRuleFile('f.yaml', text);
+    expect(f.problems).toEqual([]);
+    expect(f.groups[0]!.source_tenants).toEqual(['b', 'a']);
+  });
+
   it.each([
     { name: '--namespace wins over the file', file: 'x/a.yaml', ns: 'cli', want: 'cli' },
     { name: 'file name without namespace key', file: 'x/my-rules.yml', ns: undefined, want: 'my-rules' },
@@ -90,6 +98,19 @@ describe('parseRuleFile', () => {
       want: ['f.yaml:2:5: group "a" has no rules', 'f.yaml:4:5: groupname: "a" is repeated in the same file'],
     },
     { name: 'not a mapping', text: '- a\n', want: ['f.yaml:1:1: expected a mapping with a "groups" key'] },
+    {
+      name: 'source_tenants not a list',
+      text: 'groups:\n  - name: a\n    source_tenants: b\n    rules:\n      - record: a\n        expr: up\n',
+      want: ['f.yaml:3:21: "source_tenants" must be a list of tenant IDs'],
+    },
+    {
+      name: 'source_tenants invalid and duplicate',
+      text: 'groups:\n  - name: a\n    source_tenants: [b, "c|d", b]\n    rules:\n      - record: a\n        expr: up\n',
+      want: [
+        'f.yaml:3:25: source_tenants: "c|d" is not a tenant ID',
+        'f.yaml:3:32: source_tenants: tenant b is listed twice',
+      ],
+    },
     { name: 'missing groups', text: 'namespace: x\n', want: ['f.yaml:1:1: missing "groups"'] },
   ];
   it.each(bad)('reports $name with file:line:col', ({ text, want }) => {

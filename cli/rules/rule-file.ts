@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import type { PromRule, PromRuleGroup } from '../../control-plane/api/proto-values.js';
-import { parseDuration } from '../../data-plane/model/index.js';
+import { isTenantId, MAX_FEDERATED_TENANTS, parseDuration } from '../../data-plane/model/index.js';
 import { checkExpr } from './promql-check.js';
 
 /** A finding in a rule file, positioned for editors (`file:line:col`), 1-based. */
@@ -24,8 +24,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** A rule as rule files write it. */
 export type Rule = PromRule;
 
-/** A rule group as rule files write it; `source_tenants` is read so the server can refuse it by name. */
-export type RuleGroup = PromRuleGroup & { source_tenants?: unknown };
+/** A rule group as rule files write it (`source_tenants`: a federated group, Mimir's field). */
+export type RuleGroup = PromRuleGroup;
 const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules', 'source_tenants']);
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const DURATION_KEYS = ['interval', 'query_offset'] as const;
@@ -113,8 +113,8 @@ function readGroup(node: Node, ctx: Ctx): RuleGroup | undefined {
   }
   const labels = stringMap(node, 'labels', ctx, true);
   if (labels) group.labels = labels;
-  const tenants = node.get('source_tenants', true) as Node | undefined;
-  if (tenants !== undefined) group.source_tenants = (tenants as { toJSON(): unknown }).toJSON();
+  const tenants = sourceTenants(node, ctx);
+  if (tenants) group.source_tenants = tenants;
   const rules = node.get('rules', true) as Node | undefined;
   if (rules === undefined || (isSeq(rules) && rules.items.length === 0)) {
     ctx.at(pos(node), `group "${name}" has no rules`);
@@ -223,6 +223,29 @@ function stringMap(map: YAMLMap, key: string, ctx: Ctx, labelNames: boolean): Re
     Object.defineProperty(out, k, { value: String(v.value), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** `source_tenants`: a list of tenant IDs, none twice (the server checks the grant and that they exist). */
+function sourceTenants(map: YAMLMap, ctx: Ctx): string[] | undefined {
+  const n = map.get('source_tenants', true) as Node | undefined;
+  if (n === undefined) return undefined;
+  if (!isSeq(n)) {
+    ctx.at(pos(n), '"source_tenants" must be a list of tenant IDs');
+    return undefined;
+  }
+  if (n.items.length > MAX_FEDERATED_TENANTS) {
+    ctx.at(pos(n), `"source_tenants" lists ${n.items.length} tenants, at most ${MAX_FEDERATED_TENANTS}`);
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const item of n.items as Node[]) {
+    const v = isScalar(item) ? item.value : undefined;
+    if (typeof v !== 'string' || !isTenantId(v)) {
+      ctx.at(pos(item), `source_tenants: ${JSON.stringify(String(v).slice(0, 80))} is not a tenant ID`);
+    } else if (out.includes(v)) ctx.at(pos(item), `source_tenants: tenant ${v} is listed twice`);
+    else out.push(v);
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 function pos(n: Node | null | undefined): number {

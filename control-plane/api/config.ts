@@ -25,6 +25,9 @@ export const RuleGroup = Type.Object(
     limit: Type.Optional(Type.Integer()),
     query_offset: Type.Optional(Type.String()),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    source_tenants: Type.Optional(
+      Type.Array(Type.String(), { description: 'federated group: the tenants its queries read (Mimir)' }),
+    ),
     rules: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   },
   { description: 'Prometheus rule group' },

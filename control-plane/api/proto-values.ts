@@ -30,6 +30,7 @@ export interface PromRuleGroup {
   limit?: number;
   query_offset?: string;
   labels?: Record<string, string>;
+  source_tenants?: string[];
   rules: PromRule[];
 }
 
@@ -45,6 +46,7 @@ export function ruleGroupToProto(namespace: string, g: PromRuleGroup): RuleGroup
     limit: g.limit ?? 0,
     queryOffset: g.query_offset ?? '',
     labels: { ...g.labels },
+    sourceTenants: [...(g.source_tenants ?? [])],
     rules: g.rules.map((r) => ({
       record: r.record ?? '',
       alert: r.alert ?? '',
@@ -65,6 +67,7 @@ export function ruleGroupFromProto(g: RuleGroupMsg): PromRuleGroup {
   if (g.queryOffset !== '') out.query_offset = g.queryOffset;
   const labels = nonEmpty(g.labels);
   if (labels) out.labels = labels;
+  if (g.sourceTenants.length > 0) out.source_tenants = [...g.sourceTenants];
   out.rules = g.rules.map((r) => {
     const rule: PromRule = { expr: r.expr };
     if (r.record !== '') rule.record = r.record;

@@ -2,13 +2,13 @@
  * Validates one Prometheus rule group (Prometheus `rulefmt` semantics): known fields only, record XOR
  * alert, valid names and durations, label names, basic template syntax, and a PromQL check of `expr`.
  */
-import { BadDataError, parseDuration } from '../../data-plane/model/index.js';
+import { BadDataError, isTenantId, MAX_FEDERATED_TENANTS, parseDuration } from '../../data-plane/model/index.js';
 import type { RuleExprValidator } from './expr-validator.js';
 import { checkLabelName, METRIC_NAME } from './names.js';
 import { checkTemplate } from './templates.js';
 import type { Rule, RuleGroup } from './types.js';
 
-const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules']);
+const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'source_tenants', 'rules']);
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const MAX_EXPR = 64 * 1024;
 
@@ -120,5 +120,24 @@ export function validateRuleGroup(raw: unknown, opts: { exprs: RuleExprValidator
   }
   const labels = stringMap(raw.labels, `${where}.labels`, false);
   if (labels !== undefined) group.labels = labels;
+  const sources = sourceTenants(raw.source_tenants, `${where}.source_tenants`);
+  if (sources !== undefined) group.source_tenants = sources;
   return group;
+}
+
+/** `source_tenants`: valid tenant IDs, none twice, at most MAX_FEDERATED_TENANTS; absent when empty. */
+function sourceTenants(v: unknown, where: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const fail = (why: string) =>
+    new BadDataError(`${where}: ${why} (err-cortex-invalid-tenant-list)`, { id: 'err-cortex-invalid-tenant-list' });
+  if (!Array.isArray(v)) throw fail('must be a list of tenant IDs');
+  if (v.length > MAX_FEDERATED_TENANTS) throw fail(`${v.length} tenants, at most ${MAX_FEDERATED_TENANTS}`);
+  const out: string[] = [];
+  for (const t of v) {
+    if (typeof t !== 'string' || !isTenantId(t))
+      throw fail(`${JSON.stringify(String(t).slice(0, 80))} is not a tenant ID`);
+    if (out.includes(t)) throw fail(`tenant ${t} is listed twice`);
+    out.push(t);
+  }
+  return out.length > 0 ? out : undefined;
 }

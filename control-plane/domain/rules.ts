@@ -73,6 +73,13 @@ export class RulesService {
           `rule group: name ${JSON.stringify(group.name.slice(0, 60))} does not match the URL (${JSON.stringify(name)})`,
         );
       }
+      if (group.source_tenants) {
+        const statuses = await r.tokenLookup.statuses(group.source_tenants);
+        const missing = group.source_tenants.filter((t) => (statuses.get(t) ?? 'deleted') === 'deleted');
+        if (missing.length > 0) {
+          throw new BadDataError(`rule group: source_tenants not found: ${missing.join(', ')}`);
+        }
+      }
       const repo = r.rules(tenantId);
       const before = await repo.get(ns, name);
       if (!before) {

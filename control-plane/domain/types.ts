@@ -104,6 +104,8 @@ export interface RuleGroup {
   limit?: number;
   query_offset?: string;
   labels?: Record<string, string>;
+  /** Federated group: the tenants its queries read (Mimir's `source_tenants`); results go to its own. */
+  source_tenants?: string[];
   rules: Rule[];
 }
 

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isScalar, parseDocument, stringify as stringifyYaml, visit } from 'yaml';
-import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
-import { BadDataError, NotFoundError } from '../model/index.js';
+import { authorizeTenants, type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
+import { BadDataError, isTenantId, NotFoundError, type TenantId } from '../model/index.js';
 import type { RuleGroupObject, TenantConfigStore } from './config-store.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 
@@ -72,6 +72,7 @@ export async function configRoutes(app: FastifyInstance, opts: ConfigRoutesOptio
     scoped.post<{ Params: { ns: string } }>(`${base}/:ns`, { onRequest: rulesWrite }, (req, reply) =>
       handle(reply, async () => {
         const group = parseRuleGroupBody(req.body);
+        authorizeSourceTenants(req, group.source_tenants);
         await store.putRuleGroup(tenantOf(req), req.params.ns, group);
         return reply.code(202).send({ status: 'success', data: null, errorType: '', error: '' });
       }),
@@ -217,6 +218,17 @@ function rejectUnencodable(value: unknown, what: string): void {
 }
 
 /** One rule group, as Grafana and mimirtool POST it. */
+/**
+ * A federated group (`source_tenants`) reads other tenants on every evaluation, so storing one is
+ * reading them: the token that pushes it must cover them all (403 naming those it does not). The
+ * list's shape is checked where the group is validated (400).
+ */
+function authorizeSourceTenants(req: FastifyRequest, sources: unknown): void {
+  if (!Array.isArray(sources) || !req.principal) return;
+  const asked = sources.filter((t): t is TenantId => typeof t === 'string' && isTenantId(t));
+  authorizeTenants(req.principal, [...new Set(asked)]);
+}
+
 export function parseRuleGroupBody(body: unknown): RuleGroupObject {
   const g = parseYamlBody(body, 'rule group');
   if (typeof g !== 'object' || g === null || Array.isArray(g))

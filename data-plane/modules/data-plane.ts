@@ -293,7 +293,7 @@ export function buildInfo(): Record<string, unknown> {
       ruler_config_api: 'true',
       alertmanager_config_api: 'true',
       query_sharding: 'true',
-      federated_rules: 'false',
+      federated_rules: 'true',
     },
   };
 }

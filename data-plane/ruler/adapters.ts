@@ -1,4 +1,4 @@
-import type { TenantId } from '../model/index.js';
+import type { QueryTenant, TenantId } from '../model/index.js';
 import type { PromValue } from '../promql/index.js';
 import type { WireSeries, WireWriteRequest } from '../remotewrite/index.js';
 import type { RuleQueryFunc, RuleSample, RuleWriter } from './types.js';
@@ -38,7 +38,7 @@ export function distributorRuleWriter(d: RulePushTarget): RuleWriter {
 /** The part of the TenantQuerier the ruler queries through (tenant query limits apply). */
 export interface RuleQuerySource {
   instantQuery(
-    tenantId: TenantId,
+    tenantId: QueryTenant,
     query: string,
     timeMs: number,
     opts?: { signal?: AbortSignal },

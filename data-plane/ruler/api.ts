@@ -1,4 +1,4 @@
-import type { Labels, TenantId } from '../model/index.js';
+import { type Labels, type TenantId, tenantsOf } from '../model/index.js';
 import { type Alert, AlertingRule } from './alerting-rule.js';
 import type { Rule } from './compile.js';
 import type { RuleGroupRunner } from './group.js';
@@ -109,7 +109,16 @@ function ruleJson(r: Rule, excludeAlerts: boolean): RuleJson {
 export type RuleGroupJson = ReturnType<typeof groupJson>;
 
 function groupJson(g: RuleGroupRunner) {
-  return {
+  const out: {
+    name: string;
+    file: string;
+    rules: ReturnType<typeof ruleJson>[];
+    interval: number;
+    limit: number;
+    evaluationTime: number;
+    lastEvaluation: string;
+    sourceTenants?: string[];
+  } = {
     name: g.cfg.name,
     file: g.cfg.namespace,
     rules: g.rules.map((r) => ruleJson(r, false)),
@@ -118,6 +127,9 @@ function groupJson(g: RuleGroupRunner) {
     evaluationTime: g.evaluationTimeMs / 1000,
     lastEvaluation: iso(g.lastEvaluation),
   };
+  // a federated group says which tenants it reads (Mimir's field); others look as in Prometheus
+  if (g.cfg.queryTenant !== g.cfg.tenantId) out.sourceTenants = tenantsOf(g.cfg.queryTenant);
+  return out;
 }
 
 /** Every group this ruler evaluates for the tenant, unfiltered and with alerts. */

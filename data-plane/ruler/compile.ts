@@ -1,4 +1,4 @@
-import { Labels, parseDuration, type TenantId } from '../model/index.js';
+import { Labels, parseDuration, type QueryTenant, queryTenantFor, type TenantId } from '../model/index.js';
 import { AlertingRule, type TemplatedPair } from './alerting-rule.js';
 import { RecordingRule } from './recording-rule.js';
 import { RuleTemplate } from './template/index.js';
@@ -15,6 +15,8 @@ export interface GroupConfig {
   intervalMs: number;
   limit: number;
   queryOffsetMs: number;
+  /** Whom the rules' queries read: the group's tenant, or its `source_tenants` (federated). */
+  queryTenant: QueryTenant;
   rules: Rule[];
   /** Identity of the content: equal fingerprints keep the running group untouched on reload. */
   fingerprint: string;
@@ -66,6 +68,7 @@ export function compileGroup(tenantId: TenantId, ng: NamespacedRuleGroup, opts: 
     intervalMs: Math.max(1, duration(g.interval, opts.defaultIntervalMs)),
     limit: g.limit ?? 0,
     queryOffsetMs: duration(g.query_offset, 0),
+    queryTenant: g.source_tenants ? queryTenantFor(g.source_tenants as TenantId[]) : tenantId,
     rules,
     fingerprint: groupFingerprint(ng, opts),
   };

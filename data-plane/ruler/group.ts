@@ -208,9 +208,10 @@ export class RuleGroupRunner {
   }
 
   private context(): RuleEvalContext {
-    const { tenantId } = this.cfg;
+    // a federated group reads its source tenants; what it writes (and ALERTS_FOR_STATE) stays its own
+    const { queryTenant } = this.cfg;
     return {
-      query: (expr, t) => this.deps.query(tenantId, expr, t),
+      query: (expr, t) => this.deps.query(queryTenant, expr, t),
       limit: this.cfg.limit,
       queryOffsetMs: this.cfg.queryOffsetMs,
       externalLabels: this.deps.externalLabels,

@@ -1,4 +1,4 @@
-import type { TenantId } from '../model/index.js';
+import type { QueryTenant, TenantId } from '../model/index.js';
 import { Engine, type PromValue } from '../promql/index.js';
 import { MemoryStorage } from '../storage/memory/index.js';
 import type { RuleSample, RuleWriter } from './types.js';
@@ -17,7 +17,7 @@ export class MemoryRuleBackend implements RuleWriter {
     this.engine = new Engine({ lookbackDeltaMs: opts.lookbackDeltaMs });
   }
 
-  readonly query = async (_tenant: TenantId, q: string, t: number): Promise<PromValue> =>
+  readonly query = async (_tenant: QueryTenant, q: string, t: number): Promise<PromValue> =>
     (await this.engine.instantQuery(this.storage, q, t)).value;
 
   async write(_tenant: TenantId, samples: RuleSample[]): Promise<void> {

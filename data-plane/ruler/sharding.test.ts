@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseTenantId, type TenantId } from '../model/index.js';
+import { parseTenantId, type QueryTenant } from '../model/index.js';
 import type { InstanceDesc, ReadRing, ReplicationSet, RingDesc, RingOperation } from '../ring/types.js';
 import { MemoryRuleBackend } from './memory-backend.js';
 import { Ruler } from './ruler.js';
@@ -80,7 +80,7 @@ function cluster(ids: string[], groups = 30) {
       id,
       new Ruler({
         source,
-        query: async (tenant: TenantId, q: string, t: number) => {
+        query: async (tenant: QueryTenant, q: string, t: number) => {
           evals.set(`${q}@${t}`, (evals.get(`${q}@${t}`) ?? 0) + 1);
           return backend.query(tenant, q, t);
         },
@@ -198,7 +198,7 @@ describe('sharded rulers on their own timers', () => {
       const rulers = ['a', 'b'].map((id) => {
         const r = new Ruler({
           source,
-          query: async (tenant: TenantId, q: string, t: number) => {
+          query: async (tenant: QueryTenant, q: string, t: number) => {
             evals.set(`${q}@${t}`, (evals.get(`${q}@${t}`) ?? 0) + 1);
             return backend.query(tenant, q, t);
           },

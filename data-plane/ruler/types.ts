@@ -1,4 +1,4 @@
-import type { Labels, TenantId } from '../model/index.js';
+import type { Labels, QueryTenant, TenantId } from '../model/index.js';
 import type { PromValue } from '../promql/index.js';
 
 /** A Prometheus rule as it appears in rule files and the control plane's feed. */
@@ -19,6 +19,11 @@ export interface RuleGroupDesc {
   limit?: number;
   query_offset?: string;
   labels?: Record<string, string>;
+  /**
+   * Federated rule group (Mimir's `source_tenants`): the tenants its queries read instead of its own;
+   * results are still written to its own tenant. Authorised when the group is stored.
+   */
+  source_tenants?: string[];
   rules: RuleDesc[];
 }
 
@@ -30,8 +35,13 @@ export interface NamespacedRuleGroup {
   revision?: number;
 }
 
-/** Runs an instant PromQL query for one tenant (the integrator passes the TenantQuerier). */
-export type RuleQueryFunc = (tenantId: TenantId, query: string, t: number, signal?: AbortSignal) => Promise<PromValue>;
+/** Runs an instant PromQL query for one tenant or a federated set (the integrator passes the TenantQuerier). */
+export type RuleQueryFunc = (
+  tenantId: QueryTenant,
+  query: string,
+  t: number,
+  signal?: AbortSignal,
+) => Promise<PromValue>;
 
 /** A sample a rule produces (recording rule output, ALERTS, ALERTS_FOR_STATE, stale markers). */
 export interface RuleSample {

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from '../model/index.js';
+import { isTenantId, MAX_FEDERATED_TENANTS, parseDuration } from '../model/index.js';
 import { parseExpr } from '../promql/index.js';
 import { RuleTemplate } from './template/index.js';
 import type { RuleDesc, RuleGroupDesc } from './types.js';
@@ -10,7 +10,7 @@ export interface ValidationProblem {
   message: string;
 }
 
-const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'rules']);
+const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'query_offset', 'labels', 'source_tenants', 'rules']);
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -151,6 +151,8 @@ export function validateRuleGroup(
   }
   const labels = stringMap(obj.labels, `${pre}labels`, p, { templates: false, labelNames: true });
   if (labels) group.labels = labels;
+  const sources = sourceTenants(obj.source_tenants, `${pre}source_tenants`, p);
+  if (sources) group.source_tenants = sources;
   if (!Array.isArray(obj.rules)) p.add(`${pre}rules`, 'rules must be a list');
   else {
     obj.rules.forEach((r, i) => {
@@ -159,6 +161,30 @@ export function validateRuleGroup(
     });
   }
   return { group, errors: p.list };
+}
+
+/** `source_tenants`: a list of valid tenant IDs, none twice, at most MAX_FEDERATED_TENANTS. */
+function sourceTenants(v: unknown, path: string, p: Problems): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) {
+    p.add(path, 'source_tenants must be a list of tenant IDs');
+    return undefined;
+  }
+  if (v.length > MAX_FEDERATED_TENANTS) {
+    p.add(path, `${v.length} tenants, at most ${MAX_FEDERATED_TENANTS} (err-cortex-invalid-tenant-list)`);
+    return undefined;
+  }
+  const out: string[] = [];
+  v.forEach((t, i) => {
+    if (typeof t !== 'string' || !isTenantId(t)) {
+      p.add(
+        `${path}[${i}]`,
+        `${JSON.stringify(String(t).slice(0, 80))} is not a tenant ID (err-cortex-invalid-tenant-list)`,
+      );
+    } else if (out.includes(t)) p.add(`${path}[${i}]`, `tenant ${t} is listed twice (err-cortex-invalid-tenant-list)`);
+    else out.push(t);
+  });
+  return out.length > 0 ? out : undefined;
 }
 
 /**

@@ -187,6 +187,67 @@ describe.skipIf(!pgUrl)('federated queries through the gateway (real PostgreSQL)
     expect(a.json.data.result).toHaveLength(1);
   });
 
+  it('evaluates a federated rule group over its source tenants and writes to its own tenant', async () => {
+    const rulesToken = (
+      await p.admin('POST', '/tenants/fed-a/tokens', {
+        scopes: ['rules:read', 'rules:write'],
+        federate: ['fed-b'],
+      })
+    ).json.token as string;
+    const putGroup = (token: string, yaml: string) =>
+      fetch(`${p.url}/prometheus/config/v1/rules/fed`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' },
+        body: yaml,
+      });
+    const group = (sources: string) =>
+      `name: across\ninterval: 1s\nsource_tenants: [${sources}]\nrules:\n  - record: fed:live:count\n    expr: count by (__tenant_id__) (fed_live)\n`;
+    // refused: a tenant outside the grant, a token without any grant, a malformed list
+    const outside = await putGroup(rulesToken, group('fed-a, fed-b, fed-c'));
+    expect(outside.status).toBe(403);
+    expect(await outside.text()).toContain('token does not cover tenants: fed-c;');
+    const plain = await p.tenantToken('fed-a', ['rules:write']);
+    expect((await putGroup(plain, group('fed-a, fed-b'))).status).toBe(403);
+    const dup = await putGroup(rulesToken, group('fed-a, fed-a'));
+    expect(dup.status).toBe(400);
+    expect(await dup.text()).toContain('listed twice');
+    const put = await putGroup(rulesToken, group('fed-a, fed-b'));
+    expect(put.status, await put.text()).toBe(202);
+    // the config API and the ruler API show the group's source tenants
+    const yaml = await (
+      await fetch(`${p.url}/prometheus/config/v1/rules/fed/across`, {
+        headers: { authorization: `Bearer ${rulesToken}` },
+      })
+    ).text();
+    expect(yaml).toMatch(/source_tenants:\s*\n\s*- fed-a\n\s*- fed-b/);
+
+    const writers = {
+      'fed-a': await p.tenantToken('fed-a', ['metrics:write']),
+      'fed-b': await p.tenantToken('fed-b', ['metrics:write']),
+    };
+    const deadline = Date.now() + 30_000;
+    let last: any;
+    for (;;) {
+      const now = Date.now();
+      for (const [t, w] of Object.entries(writers)) {
+        await push(w, [{ labels: { __name__: 'fed_live', tenant: t }, samples: [{ value: 1, timestamp: now }] }]);
+      }
+      // read back as fed-a alone: the results were written to the group's own tenant
+      last = await get(`query?query=fed:live:count&time=${now / 1000}`, tokens['fed-a']!);
+      if (last.json.data?.result?.length === 2) break;
+      if (Date.now() > deadline) throw new Error(`no federated rule output: ${JSON.stringify(last.json)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(tenantsOfResult(last.json)).toEqual(['fed-a', 'fed-b']);
+    // fed-b holds none of it
+    const inB = await get('query?query=fed:live:count', tokens['fed-b']!);
+    expect(inB.json.data.result).toEqual([]);
+    const api = await get('rules', rulesToken);
+    const g = api.json.data.groups.find((x: any) => x.name === 'across');
+    expect(g.sourceTenants).toEqual(['fed-a', 'fed-b']);
+    expect(g.rules[0].health).toBe('ok');
+  });
+
   it('stops honouring a grant when its tenant is suspended, within the revocation bound', async () => {
     expect((await get(instant('fed_up'), tokens.abc!, 'fed-a|fed-c')).status).toBe(200);
     const r = await p.admin('POST', '/tenants/fed-c/suspend');
@@ -212,6 +273,6 @@ describe.skipIf(!pgUrl)('federated queries through the gateway (real PostgreSQL)
       expect(r.status, `${c.name}: ${JSON.stringify(r.json)}`).toBe(c.status);
     }
     const list = await p.admin('GET', '/tenants/fed-a/tokens');
-    expect(list.json.items.filter((t: any) => t.federate.length > 0)).toHaveLength(2);
+    expect(list.json.items.filter((t: any) => t.federate.length > 0)).toHaveLength(3);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTenantId, type TenantId } from '../../data-plane/model/index.js';
+import { parseTenantId, type QueryTenant } from '../../data-plane/model/index.js';
 import { Lifecycler, RingClient, RingStore } from '../../data-plane/ring/index.js';
 import { alertsResponse, MemoryRuleBackend, Ruler, StaticRuleGroupSource } from '../../data-plane/ruler/index.js';
 import { EmbeddedKV } from '../../data-plane/storage/embedded/index.js';
@@ -72,7 +72,7 @@ async function cluster(ids: string[], opts: { shardSize?: number } = {}) {
     });
     const ruler = new Ruler({
       source,
-      query: async (tenant: TenantId, q: string, t: number) => {
+      query: async (tenant: QueryTenant, q: string, t: number) => {
         if (q.startsWith('vector(')) evals.set(`${q}@${t}`, (evals.get(`${q}@${t}`) ?? 0) + 1);
         return backend.query(tenant, q, t);
       },
