@@ -35,14 +35,14 @@ process.stdout.write(`READY ${server.url}\n`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 let session: Session | undefined;
-process.on('message', async (msg: { op?: string; file?: string }) => {
+process.on('message', async (msg: { op?: string; file?: string; id?: number }) => {
   // CPU profile of a window (the steady phase), not of start-up and shutdown.
   if (msg.op === 'prof-start') {
     session = new Session();
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    process.send?.({ ok: true });
+    process.send?.({ ok: true, id: msg.id });
     return;
   }
   if (msg.op === 'prof-stop' && session !== undefined && msg.file !== undefined) {
@@ -50,14 +50,14 @@ process.on('message', async (msg: { op?: string; file?: string }) => {
     writeFileSync(msg.file, JSON.stringify(profile));
     session.disconnect();
     session = undefined;
-    process.send?.({ ok: true });
+    process.send?.({ ok: true, id: msg.id });
     return;
   }
   if (msg.op === 'flush' || msg.op === 'checkpoint') {
     const ingester = server.dataPlane.ingester;
     const t0 = performance.now();
     await (msg.op === 'flush' ? ingester.flush(true) : ingester.checkpoint());
-    process.send?.({ seconds: (performance.now() - t0) / 1000 });
+    process.send?.({ seconds: (performance.now() - t0) / 1000, id: msg.id });
     return;
   }
   if (msg.op !== 'stats') return;
@@ -72,6 +72,7 @@ process.on('message', async (msg: { op?: string; file?: string }) => {
     external: m.external,
     rss: m.rss,
     gc: gc !== undefined,
+    id: msg.id,
   });
 });
 

@@ -271,6 +271,7 @@ async function runServer(
   const profDir = args['cpu-prof'];
   if (server && profDir) await server.request({ op: 'prof-start' });
   const deadline = performance.now() + seconds * 1000;
+  const lag0 = await scrapeLag(url);
   const cpu0 = cpuSecondsOf(pid);
   const client0 = process.cpuUsage();
   const steady = await runPhase(
@@ -287,7 +288,9 @@ async function runServer(
     await server.request({ op: 'prof-stop', file });
     console.log(`${''.padEnd(28)} CPU profile of the steady phase: ${file}`);
   }
+  const lag1 = await scrapeLag(url);
   const rate = report(`${label} steady`, steady);
+  if (lag0 && lag1) console.log(`${''.padEnd(28)} event loop: ${describeLag(lag0, lag1)}`);
   const res: SteadyResult = {
     rate,
     cpuPerMillion: (cpu / steady.samples) * 1e6,
@@ -305,7 +308,7 @@ async function runServer(
 }
 
 interface DuringResult {
-  /** Samples/s and p99 of the requests answered in the 1 s before the operation started. */
+  /** Samples/s and p99 of the requests answered in the 2 s before the operation started. */
   beforeRate: number;
   beforeP99: number;
   /** The same while it ran (over at least 1 s from its start). */
@@ -330,11 +333,14 @@ async function runDuring(
   batches: Batch[],
   contentType: string,
   op: () => Promise<unknown>,
+  server?: BenchServer,
 ): Promise<DuringResult> {
   let stopAt = Number.POSITIVE_INFINITY;
   const lag0 = await scrapeLag(url);
   const phase = runPhase(url, token, batches, () => (performance.now() < stopAt ? Date.now() : undefined), contentType);
   await new Promise((r) => setTimeout(r, 3000));
+  const profDir = args['cpu-prof'];
+  if (server && profDir) await server.request({ op: 'prof-start' });
   const t0 = performance.now();
   // Measured over its first 20 s at most; the load then stops and the operation finishes alone.
   const done = op();
@@ -342,6 +348,11 @@ async function runDuring(
   const end = Math.max(performance.now(), t0 + 1000);
   stopAt = end;
   const r = await phase;
+  if (server && profDir) {
+    const file = join(profDir, `${label.replaceAll(' ', '-')}-${activeSeries}-${Date.now()}.cpuprofile`);
+    await server.request({ op: 'prof-stop', file });
+    console.log(`${''.padEnd(28)} CPU profile: ${file}`);
+  }
   const lag1 = await scrapeLag(url);
   await done;
   const t1 = performance.now();
@@ -358,7 +369,7 @@ async function runDuring(
     }
     return { rate: samples / ((to - from) / 1000), p99: pct(lat, 99) };
   };
-  const before = window(t0 - 1000, t0, false);
+  const before = window(t0 - 2000, t0, false);
   const meanwhile = window(t0, end, true);
   const res: DuringResult = {
     beforeRate: before.rate,
@@ -368,27 +379,39 @@ async function runDuring(
     opSeconds: (t1 - t0) / 1000,
     ...(finished ? {} : { measuredSeconds: (end - t0) / 1000 }),
   };
-  if (lag0 && lag1) {
-    const ticks = lag1.count - lag0.count;
-    let worst = '';
-    for (const [le, n] of lag1.buckets) if (n - (lag0.buckets.get(le) ?? 0) < ticks) worst = le;
-    const over = (m: typeof lag0) => m.count - (m.buckets.get('0.05') ?? 0);
-    res.lag = { ticks, over50ms: over(lag1) - over(lag0), worstBucket: worst };
-  }
+  if (lag0 && lag1) res.lag = lagBetween(lag0, lag1);
   console.log(`${label.padEnd(28)} ${describeDuring(res)}`);
   return res;
 }
 
-function describeDuring(r: DuringResult): string {
-  let s = `${fmt(r.duringRate)} samples/s (${Math.round((100 * r.duringRate) / r.beforeRate)}% of the ${fmt(r.beforeRate)} just before), p99 ${r.duringP99.toFixed(1)} ms (before ${r.beforeP99.toFixed(1)} ms), operation took ${r.opSeconds.toFixed(2)} s${r.measuredSeconds ? ` (measured over its first ${r.measuredSeconds.toFixed(0)} s)` : ''}`;
-  if (r.lag) {
-    s += `; event loop: ${r.lag.over50ms} of ${r.lag.ticks} ticks late by > 50 ms, worst ${r.lag.worstBucket ? `> ${r.lag.worstBucket} s` : '< 1 ms'}`;
-  }
+/** `steady`: the median of the steady runs, the reference the issue's goal (≥ 90%) is about. */
+function describeDuring(r: DuringResult, steady?: number): string {
+  const ofSteady = steady ? `${Math.round((100 * r.duringRate) / steady)}% of steady, ` : '';
+  let s = `${fmt(r.duringRate)} samples/s (${ofSteady}${Math.round((100 * r.duringRate) / r.beforeRate)}% of the ${fmt(r.beforeRate)} just before), p99 ${r.duringP99.toFixed(1)} ms (before ${r.beforeP99.toFixed(1)} ms), operation took ${r.opSeconds.toFixed(2)} s${r.measuredSeconds ? ` (measured over its first ${r.measuredSeconds.toFixed(0)} s)` : ''}`;
+  if (r.lag) s += `; event loop: ${formatLag(r.lag)}`;
   return s;
 }
 
+type LagScrape = { count: number; buckets: Map<string, number> };
+
+function lagBetween(a: LagScrape, b: LagScrape): NonNullable<DuringResult['lag']> {
+  const ticks = b.count - a.count;
+  let worst = '';
+  for (const [le, n] of b.buckets) if (n - (a.buckets.get(le) ?? 0) < ticks) worst = le;
+  const over = (m: LagScrape) => m.count - (m.buckets.get('0.05') ?? 0);
+  return { ticks, over50ms: over(b) - over(a), worstBucket: worst };
+}
+
+function formatLag(l: NonNullable<DuringResult['lag']>): string {
+  return `${l.over50ms} of ${l.ticks} ticks late by > 50 ms, worst ${l.worstBucket ? `> ${l.worstBucket} s` : '< 1 ms'}`;
+}
+
+function describeLag(a: LagScrape, b: LagScrape): string {
+  return formatLag(lagBetween(a, b));
+}
+
 /** The server's event-loop lag histogram (cumulative buckets), or undefined when it has none. */
-async function scrapeLag(pushUrl: string): Promise<{ count: number; buckets: Map<string, number> } | undefined> {
+async function scrapeLag(pushUrl: string): Promise<LagScrape | undefined> {
   const text = await fetch(new URL('/metrics', pushUrl)).then(
     (r) => (r.ok ? r.text() : ''),
     () => '',
@@ -430,6 +453,7 @@ async function startBenchServer(series: number): Promise<BenchServer> {
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let requestId = 0;
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s: ${out}`)), 120_000);
@@ -477,15 +501,28 @@ async function startBenchServer(series: number): Promise<BenchServer> {
     url: pushUrl,
     token,
     pid: child.pid!,
+    // Requests may overlap (a profile stopped while a flush still runs): answers carry the id.
     request: (msg) =>
       new Promise((resolve) => {
-        child.once('message', resolve);
-        child.send(msg);
+        const id = ++requestId;
+        const onMessage = (m: { id?: number }) => {
+          if (m.id !== id) return;
+          child.off('message', onMessage);
+          resolve(m);
+        };
+        child.on('message', onMessage);
+        child.send({ ...msg, id });
       }),
     stats: () =>
       new Promise((resolve) => {
-        child.once('message', (m) => resolve(m as Awaited<ReturnType<BenchServer['stats']>>));
-        child.send({ op: 'stats' });
+        const id = ++requestId;
+        const onMessage = (m: { id?: number }) => {
+          if (m.id !== id) return;
+          child.off('message', onMessage);
+          resolve(m as Awaited<ReturnType<BenchServer['stats']>>);
+        };
+        child.on('message', onMessage);
+        child.send({ op: 'stats', id });
       }),
     async stop() {
       // No graceful shutdown: flushing a million series to the embedded store takes minutes, and
@@ -632,7 +669,7 @@ async function scalePoint(series: number): Promise<string> {
     const promRuns: SteadyResult[] = [];
     let promRss = Number.NaN;
     let heapLine = '';
-    const during: string[] = [];
+    const during: { who: 'server' | 'prometheus'; what: string; r: DuringResult }[] = [];
     const runOurs = async (i: number) => {
       oursRuns.push(await runServer(`server #${i + 1}`, url, token, ours, ourType, server?.pid, server));
     };
@@ -645,8 +682,16 @@ async function scalePoint(series: number): Promise<string> {
       }
       if (!server) return;
       for (const op of ['checkpoint', 'flush'] as const) {
-        const r = await runDuring(`server during ${op}`, url, token, ours, ourType, () => server.request({ op }));
-        during.push(`server during ${op}: ${describeDuring(r)}`);
+        const r = await runDuring(
+          `server during ${op}`,
+          url,
+          token,
+          ours,
+          ourType,
+          () => server.request({ op }),
+          server,
+        );
+        during.push({ who: 'server', what: `server during ${op}`, r });
       }
     };
     if (args['compare-prometheus']) {
@@ -665,7 +710,7 @@ async function scalePoint(series: number): Promise<string> {
           const res = await fetch(snap, { method: 'POST' });
           if (!res.ok) throw new Error(`prometheus snapshot: ${res.status} ${await res.text()}`);
         });
-        during.push(`prometheus during head snapshot: ${describeDuring(r)}`);
+        during.push({ who: 'prometheus', what: 'prometheus during head snapshot', r });
       });
     } else {
       for (let i = 0; i < Math.max(1, server ? Number(args.repeat) : 1); i++) await runOurs(i);
@@ -679,7 +724,10 @@ async function scalePoint(series: number): Promise<string> {
       line += ` | prometheus ${fmt(mp)} samples/s, ${med(promRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(promRuns, 'p50').toFixed(1)} ms, p99 ${med(promRuns, 'p99').toFixed(1)} ms, RSS ${fmt(promRss / series)} B/series | ratio ${(mo / mp).toFixed(2)}x`;
       line += ` (runs: server ${oursRuns.map((r) => fmt(r.rate)).join(' / ')}; prometheus ${promRuns.map((r) => fmt(r.rate)).join(' / ')})`;
     }
-    for (const d of during) line += `\n${''.padEnd(9)}        ${d}`;
+    for (const d of during) {
+      const steady = med(d.who === 'server' ? oursRuns : promRuns, 'rate');
+      line += `\n${''.padEnd(9)}        ${d.what}: ${describeDuring(d.r, steady)}`;
+    }
     console.log(line);
     return line;
   } finally {
