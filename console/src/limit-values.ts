@@ -25,15 +25,16 @@ export function limitCase(v: LimitValue | undefined): string | undefined {
 }
 
 /**
- * The message for an edited field. A numeric limit given something that is not a number goes as
- * text, so the server's message ("must be a number") reaches the user rather than a guess of ours.
+ * The message for an edited field. A numeric limit given something that is not a number goes as a
+ * name: an enumerated limit takes it, any other answers with the server's message ("must be a
+ * number"), which reaches the user rather than a guess of ours.
  */
 export function limitValue(kindCase: string | undefined, text: string): LimitValue {
   const t = text.trim();
   let kind: LooseKind;
   if (kindCase === 'number') {
-    kind =
-      t !== '' && Number.isFinite(Number(t)) ? { case: 'number', value: Number(t) } : { case: 'duration', value: t };
+    // Enumerated limits answer with their number but are set by name (admin.proto LimitValue).
+    kind = t !== '' && Number.isFinite(Number(t)) ? { case: 'number', value: Number(t) } : { case: 'name', value: t };
   } else if (kindCase === 'names') {
     const names = t === '' ? [] : t.split(',').map((s) => s.trim());
     kind = { case: 'names', value: { names } };
