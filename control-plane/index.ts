@@ -29,6 +29,7 @@ export { ADMIN_PREFIX, INTERNAL_PREFIX } from './app.js';
 export type {
   AlertmanagerFeed,
   AuthResult,
+  AuthThrottleEvent,
   ControlPlaneInternal,
   OverridesFeed,
   RulesFeed,

@@ -171,6 +171,16 @@ export default class Server extends Command {
       min: 0,
       max: 256,
     }),
+    'auth-failed-attempts-burst': Flags.integer({
+      description:
+        'failed authentication attempts one source address or Basic-auth user may make within a minute before it gets 429 (0 = no throttling)',
+      default: 20,
+      min: 0,
+    }),
+    'auth-failed-attempts-cooldown': Flags.string({
+      description: 'how long a source address or Basic-auth user that failed too often is refused',
+      default: '1m',
+    }),
     'wal-fsync': Flags.string({
       description: 'WAL fsync policy',
       options: ['always', 'batch', 'never'],
@@ -214,6 +224,7 @@ export default class Server extends Command {
         grpcPort: flags['grpc-listen-port'],
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: storageFromFlags(flags, (m) => this.error(m, { exit: 2 })) ?? { kind: 'embedded' },
+        authThrottle: authThrottleFromFlags(flags, (m) => this.error(m, { exit: 2 })),
       },
       (line) => process.stderr.write(`${line}\n`),
     ).catch((err: unknown) => this.startFailed(err));
@@ -280,6 +291,7 @@ export default class Server extends Command {
         ...(targets.has('control-plane') ? { grpcPort: flags['grpc-listen-port'] } : {}),
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: storage!,
+        authThrottle: authThrottleFromFlags(flags, fail),
       },
       {
         targets,
@@ -299,6 +311,13 @@ export default class Server extends Command {
     process.stdout.write(`listening on ${server.url} (targets ${[...targets].join(',')})\n`);
     await waitForSignal(server);
   }
+}
+
+function authThrottleFromFlags(flags: ServerFlags, fail: (m: string) => never) {
+  return {
+    burst: flags['auth-failed-attempts-burst'],
+    cooldownMs: parseDuration(flags['auth-failed-attempts-cooldown'], '--auth-failed-attempts-cooldown', fail),
+  };
 }
 
 function commaList(v: string | undefined): string[] {

@@ -25,6 +25,7 @@ import {
 import { parseExpr } from '../../data-plane/promql/index.js';
 import { registerRingMetrics, startLocalRing } from '../../data-plane/ring/index.js';
 import { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
+import { type AuthThrottleConfig, createAuthThrottle } from './auth-throttle.js';
 import { banner } from './banner.js';
 import { consoleRoutes } from './console.js';
 import { listenGrpc } from './grpc.js';
@@ -51,6 +52,8 @@ export interface ServerConfig {
   corsAllowedOrigins?: string[];
   /** Long-term chunk storage: the embedded store under the data dir, Bigtable, or DynamoDB + S3. */
   storage: StorageConfig;
+  /** The gateway's failed-auth throttle (default: 20 failures a minute, then 1 min of 429). */
+  authThrottle?: AuthThrottleConfig;
 }
 
 export interface RunningServer {
@@ -145,6 +148,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
   });
   housekeeping.start();
 
+  const throttle = createAuthThrottle(cfg.authThrottle, registry, logger, (e) => cp.internal.recordAuthThrottle(e));
   const credentials = new CredentialCache({
     source: {
       authenticate: async (token) => {
@@ -152,6 +156,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
         return r ? principalFromJson(r) : undefined;
       },
     },
+    ...(throttle ? { throttle } : {}),
   });
 
   const app = Fastify({ logger: false, bodyLimit: 16 << 20, maxParamLength: MAX_PARAM_LENGTH });

@@ -43,3 +43,16 @@ export const TenantsFeed = Type.Object({
   tenants: Type.Array(Type.Object({ id: Type.String(), status: Type.String() })),
   purges: Type.Array(Type.Object({ tenantId: Type.String(), requestedAt: Type.String() })),
 });
+
+const RFC3339 = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', maxLength: 40 });
+
+export const AuthThrottleEventBody = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('address'), Type.Literal('user')]),
+    value: Type.String({ minLength: 1, maxLength: 128 }),
+    failures: Type.Integer({ minimum: 0 }),
+    at: RFC3339,
+    until: RFC3339,
+  },
+  { additionalProperties: false },
+);

@@ -1,5 +1,5 @@
-import type { TenantId } from '../../data-plane/model/index.js';
-import type { DomainDeps } from './context.js';
+import { parseTenantId, type TenantId } from '../../data-plane/model/index.js';
+import { audit, type DomainDeps } from './context.js';
 import type { TenantService } from './tenants.js';
 import type { AuthResult, TokenService } from './tokens.js';
 import type { RuleGroup, StoredOverrides } from './types.js';
@@ -39,6 +39,19 @@ export interface ControlPlaneInternal {
   tenants(): Promise<TenantsFeed>;
   /** Throws NotFoundError when no purge is pending for the tenant. */
   completePurge(tenantId: string): Promise<void>;
+  /** Records in the audit log that a gateway locked a source address or Basic-auth user. */
+  recordAuthThrottle(e: AuthThrottleEvent): Promise<void>;
+}
+
+/** A gateway's failed-auth lock (`POST /internal/v1/auth-throttle`). */
+export interface AuthThrottleEvent {
+  kind: 'address' | 'user';
+  /** The address, or the tenant ID the Basic-auth user claimed. */
+  value: string;
+  failures: number;
+  /** ISO-8601: when the lock started and when it lifts. */
+  at: string;
+  until: string;
 }
 
 /**
@@ -98,6 +111,18 @@ export function createInternal(
       })),
 
     completePurge: (tenantId) => deps.tenants.completePurge('internal', tenantId),
+
+    recordAuthThrottle: (e) =>
+      store.transaction((r) =>
+        audit(r, {
+          at: deps.clock.now(),
+          actor: 'gateway',
+          action: 'auth.throttle',
+          tenantId: e.kind === 'user' ? parseTenantId(e.value) : null,
+          target: `${e.kind}:${e.value}`,
+          after: { failures: e.failures, at: e.at, until: e.until },
+        }),
+      ),
   };
 }
 

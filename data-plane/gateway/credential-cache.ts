@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Clock, systemClock, UnavailableError } from '../model/index.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import type { CredentialSource, Principal } from './credentials.js';
 
 interface Entry {
@@ -16,6 +17,8 @@ export interface CredentialCacheOptions {
   maxStaleMs?: number;
   maxEntries?: number;
   clock?: Clock;
+  /** Failed-auth throttle the gateway applies in front of this cache. */
+  throttle?: AuthThrottle;
 }
 
 /**
@@ -31,6 +34,7 @@ export class CredentialCache implements CredentialSource {
   private readonly maxEntries: number;
   private readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
+  readonly throttle: AuthThrottle | undefined;
 
   constructor(opts: CredentialCacheOptions) {
     this.source = opts.source;
@@ -38,10 +42,17 @@ export class CredentialCache implements CredentialSource {
     this.maxStaleMs = opts.maxStaleMs ?? 3_600_000;
     this.maxEntries = opts.maxEntries ?? 100_000;
     this.clock = opts.clock ?? systemClock;
+    this.throttle = opts.throttle;
+  }
+
+  knownGood(token: string): boolean {
+    const e = this.entries.get(keyOf(token));
+    const now = this.clock.now();
+    return e !== undefined && now - e.checkedAtMs < this.maxStaleMs && this.unexpired(e.principal, now) !== undefined;
   }
 
   async authenticate(token: string): Promise<Principal | undefined> {
-    const key = createHash('sha256').update(token).digest('base64');
+    const key = keyOf(token);
     const now = this.clock.now();
     const e = this.entries.get(key);
     if (e && now - e.checkedAtMs < this.refreshAfterMs) return this.unexpired(e.principal, now);
@@ -84,4 +95,8 @@ export class CredentialCache implements CredentialSource {
     if (p && p.expiresAtMs !== null && p.expiresAtMs <= now) return undefined;
     return p;
   }
+}
+
+function keyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
 }

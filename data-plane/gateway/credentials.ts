@@ -1,4 +1,5 @@
 import type { TenantId } from '../model/index.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 /** The token scopes of DESIGN.md; a route names the one it needs. */
 export type Scope = 'metrics:write' | 'metrics:read' | 'rules:read' | 'rules:write' | 'alerts:read' | 'alerts:write';
@@ -25,4 +26,11 @@ export interface Principal {
  */
 export interface CredentialSource {
   authenticate(token: string): Promise<Principal | undefined>;
+  /** When set, the gateway throttles sources and Basic-auth users that fail too often. */
+  readonly throttle?: AuthThrottle | undefined;
+  /**
+   * True when `token` is already known to be valid without asking anyone: such a token passes a
+   * throttled source (a NAT or proxy shared with a guesser), as guessing it is no easier than before.
+   */
+  knownGood?(token: string): boolean;
 }

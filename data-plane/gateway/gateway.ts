@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { prometheusErrorBody, statusOf } from '../api/errors.js';
 import { ForbiddenError, type TenantId, UnauthorizedError } from '../model/index.js';
+import { AuthThrottle, AuthThrottledError } from './auth-throttle.js';
 import type { CredentialSource, Principal, Scope } from './credentials.js';
 import { authorizeTenants, requestedTenants } from './federation.js';
 
@@ -54,10 +55,26 @@ export function requireScope(
     const orgIds = req.headers['x-scope-orgid'];
     delete req.headers['x-scope-orgid'];
     delete req.headers.cookie;
+    const throttle = credentials.throttle;
     try {
-      const { token, claimedTenant } = parseAuthorization(req.headers.authorization);
+      let parsed: ReturnType<typeof parseAuthorization>;
+      try {
+        parsed = parseAuthorization(req.headers.authorization);
+      } catch (err) {
+        // A malformed header is a failed attempt too; a missing one is not (nothing was guessed).
+        if (throttle && req.headers.authorization) {
+          const keys = AuthThrottle.keysOf(req.ip, undefined);
+          throttle.check(keys);
+          throttle.fail(keys);
+        }
+        throw err;
+      }
+      const { token, claimedTenant } = parsed;
+      const keys = throttle ? AuthThrottle.keysOf(req.ip, claimedTenant) : [];
+      throttle?.check(keys, () => credentials.knownGood?.(token) ?? false);
       const p = await credentials.authenticate(token);
       if (!p || (claimedTenant !== undefined && claimedTenant !== p.tenantId)) {
+        throttle?.fail(keys);
         throw new UnauthorizedError('invalid, expired or revoked token');
       }
       if (p.tenantStatus === 'suspended') {
@@ -73,6 +90,7 @@ export function requireScope(
     } catch (err) {
       const status = statusOf(err);
       if (status === 401) reply.header('www-authenticate', 'Bearer realm="cortex"');
+      if (err instanceof AuthThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
       reply.code(status).send(prometheusErrorBody(err));
       return reply;
     }

@@ -1,3 +1,4 @@
+export * from './auth-throttle.js';
 export * from './credential-cache.js';
 export * from './credentials.js';
 export * from './federation.js';

@@ -61,6 +61,8 @@ export const ERROR_IDS = {
   // Federation (several tenants in one query or rule group).
   invalidTenantList: 'err-cortex-invalid-tenant-list',
   tenantsNotCovered: 'err-cortex-tenants-not-covered',
+  // Auth gateway.
+  authThrottled: 'err-cortex-auth-throttled',
   // Control plane.
   invalidTenantId: 'err-cortex-invalid-tenant-id',
   maxRuleGroupsPerTenant: 'err-cortex-max-rule-groups-per-tenant',

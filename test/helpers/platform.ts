@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningServer, startServer } from '../../cli/server/compose.js';
+import { type RunningServer, type ServerConfig, startServer } from '../../cli/server/compose.js';
 
 export interface TestPlatform {
   url: string;
@@ -20,7 +20,15 @@ export interface TestPlatform {
 export const ROOT_TOKEN = 'test-root-token-0123456789';
 
 export async function startPlatform(
-  opts: { alertmanagerAllowedCidrs?: string[]; grpcPort?: number; postgresUrl?: string } = {},
+  opts: {
+    alertmanagerAllowedCidrs?: string[];
+    grpcPort?: number;
+    /** A real PostgreSQL database instead of PGlite. */
+    postgresUrl?: string;
+    authThrottle?: ServerConfig['authThrottle'];
+    /** Receives the server's log lines (what `cortexctl server` writes to stderr). */
+    log?: (line: string) => void;
+  } = {},
 ): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-it-'));
   const server = await startServer(
@@ -37,8 +45,9 @@ export async function startPlatform(
       storage: { kind: 'embedded' },
       ...(opts.alertmanagerAllowedCidrs ? { alertmanagerAllowedCidrs: opts.alertmanagerAllowedCidrs } : {}),
       ...(opts.grpcPort === undefined ? {} : { grpcPort: opts.grpcPort }),
+      ...(opts.authThrottle ? { authThrottle: opts.authThrottle } : {}),
     },
-    () => {},
+    opts.log ?? (() => {}),
   );
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${server.url}/admin/api/v1${path}`, {

@@ -19,12 +19,18 @@ import {
 import type { QueryTenant } from '../../../data-plane/model/index.js';
 import { AdminApiConfigStore } from '../../../data-plane/modules/index.js';
 import type { InstanceDesc, RingName } from '../../../data-plane/ring/index.js';
+import { createAuthThrottle, httpAuthThrottleRecorder } from '../auth-throttle.js';
 import { activeInstances, type TargetContext } from './context.js';
 
 /** Where tenants' tokens are checked (only a gateway accepts them; peers use the cluster secret). */
 export function gatewayTenantSource(ctx: TargetContext, cp: ControlPlane | undefined): CredentialSource | undefined {
   if (!ctx.targets.has('gateway')) return undefined;
+  const record = cp
+    ? (e: Parameters<typeof cp.internal.recordAuthThrottle>[0]) => cp.internal.recordAuthThrottle(e)
+    : httpAuthThrottleRecorder(ctx.split.controlPlaneUrl!, ctx.auth.headers());
+  const throttle = createAuthThrottle(ctx.cfg.authThrottle, ctx.registry, ctx.logger, record);
   return new CredentialCache({
+    ...(throttle ? { throttle } : {}),
     source: cp
       ? {
           authenticate: async (token) => {

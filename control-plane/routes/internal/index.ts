@@ -5,6 +5,7 @@ import {
   AlertmanagerFeed,
   AuthenticateBody,
   AuthResult,
+  AuthThrottleEventBody,
   ErrorBody,
   Ok,
   OverridesFeed,
@@ -12,7 +13,7 @@ import {
   TenantIdParam,
   TenantsFeed,
 } from '../../api/index.js';
-import type { Feed } from '../../domain/index.js';
+import type { AuthThrottleEvent, Feed } from '../../domain/index.js';
 import type { Services } from '../services.js';
 
 const etagOf = (feed: Feed, revision: number) => `"${feed}-${revision}"`;
@@ -72,6 +73,21 @@ export const internalRoutes: FastifyPluginAsync<{ services: Services }> = async 
     },
     async (req) => {
       await internal.completePurge(req.params.tenantId);
+      return { ok: true };
+    },
+  );
+
+  app.post<{ Body: AuthThrottleEvent }>(
+    '/auth-throttle',
+    {
+      schema: {
+        tags: ['internal'],
+        body: AuthThrottleEventBody,
+        response: { 200: Ok, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => {
+      await internal.recordAuthThrottle(req.body);
       return { ok: true };
     },
   );

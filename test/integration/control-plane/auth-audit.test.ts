@@ -119,6 +119,22 @@ describe.each(backends())('control plane admin auth, sessions and audit on $name
     expect(since).toEqual([]);
   });
 
+  it('internal auth-throttle events land in the audit log; malformed ones are 400', async () => {
+    const t = tenantId();
+    const event = { failures: 20, at: '2026-11-26T10:00:00.000Z', until: '2026-11-26T10:01:00.000Z' };
+    const ok = await h.internal('POST', '/auth-throttle', { kind: 'user', value: t, ...event });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const entry = (await h.admin('GET', `/audit?tenant=${t}&action=auth.throttle`)).json().items[0];
+    expect(entry).toMatchObject({ actor: 'gateway', target: `user:${t}`, after: event });
+    const bad = [
+      { kind: 'user', value: 'no/such', ...event },
+      { kind: 'nope', value: '10.0.0.1', ...event },
+      { kind: 'address', value: '10.0.0.1', ...event, extra: 1 },
+    ];
+    for (const body of bad) expect((await h.internal('POST', '/auth-throttle', body)).statusCode).toBe(400);
+    expect((await h.admin('POST', '/auth-throttle', { kind: 'address', value: 'x', ...event })).statusCode).toBe(404);
+  });
+
   it('serves an OpenAPI 3 document describing every route', async () => {
     const r = await h.app.inject({ method: 'GET', url: `${A}/openapi.json` });
     expect(r.statusCode).toBe(200);
