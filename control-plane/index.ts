@@ -16,10 +16,12 @@ import {
   type ControlPlaneInternal,
   createInternal,
   LimitsService,
+  MeteringService,
   RulesService,
   SeriesDeletionService,
   TenantService,
   TokenService,
+  type UsageRetention,
   UsageService,
 } from './domain/index.js';
 import type { Services } from './routes/index.js';
@@ -34,6 +36,9 @@ export type {
   OverridesFeed,
   RulesFeed,
   TenantsFeed,
+  UsageBatchInput,
+  UsageReport,
+  UsageRetention,
 } from './domain/index.js';
 export {
   generateToken,
@@ -78,6 +83,8 @@ export interface ControlPlaneOptions {
   listDeletions?: DeletionLister;
   /** The data plane's per-tenant usage (active series, ingestion rate) for GetUsage and `…/usage`. */
   usage?: UsageSource;
+  /** How long metered usage is kept per resolution (default: minutes 8 d, hours 400 d, days forever). */
+  usageRetention?: UsageRetention;
 }
 
 export interface ControlPlane {
@@ -113,6 +120,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
     const tenants = new TenantService(deps);
     const tokens = new TokenService(deps);
     const limits = new LimitsService({ ...deps, ...(opts.limitDefaults ? { limitDefaults: opts.limitDefaults } : {}) });
+    const metering = new MeteringService({ ...deps, retention: opts.usageRetention });
     const services: Services = {
       tenants,
       tokens,
@@ -132,7 +140,8 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
         lister: opts.listDeletions,
       }),
       usage: new UsageService({ limits, source: opts.usage }),
-      internal: createInternal({ ...deps, tokens, tenants }),
+      metering,
+      internal: createInternal({ ...deps, tokens, tenants, metering }),
       revisionOf: (feed) => store.read((r) => r.revisions.get(feed)),
     };
     const jwtSecrets = opts.jwtSecrets ?? [randomBytes(32).toString('base64url')];
@@ -145,7 +154,19 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
         clock,
         log: (err) => log?.error({ err }, 'control plane RPC failed'),
       });
-    return { plugin, rpcPlugin, internal: services.internal, close: () => opened.close() };
+    const pruneUsage = () =>
+      metering.prune().catch((err: unknown) => log?.warn({ err }, 'control plane: pruning usage failed'));
+    const pruning = setInterval(pruneUsage, 3_600_000);
+    pruning.unref();
+    return {
+      plugin,
+      rpcPlugin,
+      internal: services.internal,
+      close: () => {
+        clearInterval(pruning);
+        return opened.close();
+      },
+    };
   } catch (err) {
     await opened.close();
     throw err;

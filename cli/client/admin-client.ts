@@ -9,7 +9,9 @@ import {
   ruleGroupToProto,
 } from '../../control-plane/api/proto-values.js';
 import {
+  AdminRole,
   AdminService,
+  type AdminToken as AdminTokenMsg,
   type AlertmanagerConfig as AlertmanagerConfigMsg,
   ErrorDetailSchema,
   type Limits,
@@ -17,6 +19,7 @@ import {
   type Tenant as TenantMsg,
   TenantState,
   type Token as TokenMsg,
+  UsageResolution,
 } from '../../gen/cortex/admin/v1/admin_pb.js';
 import { ApiError, TransportError } from './errors.js';
 import { describeCause, type HttpOptions, HttpTransport } from './http.js';
@@ -70,12 +73,28 @@ export function tokenView(t: TokenMsg) {
     scopes: [...t.scopes],
     federate: [...t.federate],
     createdAt: iso(t.createTime),
+    createdBy: t.createdBy,
     lastUsedAt: iso(t.lastUseTime),
     expiresAt: iso(t.expireTime),
     revokedAt: iso(t.revokeTime),
   };
 }
 export type Token = ReturnType<typeof tokenView>;
+
+export function adminTokenView(t: AdminTokenMsg) {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role === AdminRole.VIEWER ? ('viewer' as const) : ('admin' as const),
+    prefix: t.prefix,
+    createdAt: iso(t.createTime),
+    createdBy: t.createdBy,
+    lastUsedAt: iso(t.lastUseTime),
+    expiresAt: iso(t.expireTime),
+    revokedAt: iso(t.revokeTime),
+  };
+}
+export type AdminToken = ReturnType<typeof adminTokenView>;
 
 export type LimitValue = number | string | string[];
 function limitMap(m: Record<string, LimitValueMsg>): Record<string, LimitValue> {
@@ -287,6 +306,44 @@ export class AdminClient {
     return tokenView(r.token!);
   }
 
+  /** Metered usage of a tenant in [fromMs, toMs), by minute, hour or day. */
+  async getUsageReport(tenantId: string, q: { fromMs: number; toMs: number; by: 'minute' | 'hour' | 'day' }) {
+    const resolution = { minute: UsageResolution.MINUTE, hour: UsageResolution.HOUR, day: UsageResolution.DAY }[q.by];
+    const r = await this.#call('getUsageReport', {
+      tenantId,
+      startTime: timestampFromMs(q.fromMs),
+      endTime: timestampFromMs(q.toMs),
+      resolution,
+    });
+    const counters = (c: Record<string, bigint>) =>
+      Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
+    return {
+      tenantId: r.tenantId,
+      by: q.by,
+      from: iso(r.startTime),
+      to: iso(r.endTime),
+      buckets: r.buckets.map((b) => ({ start: iso(b.startTime), counters: counters(b.counters) })),
+      totals: counters(r.totals),
+    };
+  }
+
+  async createAdminToken(body: { name: string; role: 'admin' | 'viewer'; expiresAt?: string }) {
+    const r = await this.#call('createAdminToken', {
+      name: body.name,
+      role: body.role === 'viewer' ? AdminRole.VIEWER : AdminRole.ADMIN,
+      ...(body.expiresAt === undefined ? {} : { expireTime: timestampFromMs(Date.parse(body.expiresAt)) }),
+    });
+    return { ...adminTokenView(r.adminToken!), token: r.secret };
+  }
+
+  async listAdminTokens(): Promise<AdminToken[]> {
+    return (await this.#call('listAdminTokens', {})).adminTokens.map(adminTokenView);
+  }
+
+  async revokeAdminToken(id: string): Promise<AdminToken> {
+    return adminTokenView((await this.#call('revokeAdminToken', { id })).adminToken!);
+  }
+
   async getLimits(tenantId: string): Promise<TenantLimits> {
     return limitsView((await this.#call('getLimits', { tenantId })).limits);
   }
@@ -383,3 +440,6 @@ export class AdminClient {
 
 /** What `tenant delete-series` prints. */
 export type DeleteSeriesResult = Awaited<ReturnType<AdminClient['deleteSeries']>>;
+
+/** What `cortexctl usage` prints. */
+export type UsageReport = Awaited<ReturnType<AdminClient['getUsageReport']>>;

@@ -19,6 +19,9 @@ const files = commandFiles(DIR).map((f) => ({ name: relative(DIR, f).replace(/\.
 describe('commands', () => {
   it('covers every topic and verb', () => {
     expect(files.map((f) => f.name).sort()).toEqual([
+      'admin-token/create',
+      'admin-token/list',
+      'admin-token/revoke',
       'alertmanager/delete',
       'alertmanager/get',
       'alertmanager/push',
@@ -51,6 +54,7 @@ describe('commands', () => {
       'token/create',
       'token/list',
       'token/revoke',
+      'usage',
     ]);
   });
 

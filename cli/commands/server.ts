@@ -181,6 +181,11 @@ export default class Server extends Command {
       description: 'how long a source address or Basic-auth user that failed too often is refused',
       default: '1m',
     }),
+    'usage-flush-interval': Flags.string({
+      description:
+        'how often metered usage is delivered to the control plane (a journal under --data-dir keeps it until then)',
+      default: '10s',
+    }),
     'wal-fsync': Flags.string({
       description: 'WAL fsync policy',
       options: ['always', 'batch', 'never'],
@@ -225,6 +230,9 @@ export default class Server extends Command {
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: storageFromFlags(flags, (m) => this.error(m, { exit: 2 })) ?? { kind: 'embedded' },
         authThrottle: authThrottleFromFlags(flags, (m) => this.error(m, { exit: 2 })),
+        usageFlushIntervalMs: parseDuration(flags['usage-flush-interval'], '--usage-flush-interval', (m) =>
+          this.error(m, { exit: 2 }),
+        ),
       },
       (line) => process.stderr.write(`${line}\n`),
     ).catch((err: unknown) => this.startFailed(err));
@@ -292,6 +300,7 @@ export default class Server extends Command {
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
         storage: storage!,
         authThrottle: authThrottleFromFlags(flags, fail),
+        usageFlushIntervalMs: parseDuration(flags['usage-flush-interval'], '--usage-flush-interval', fail),
       },
       {
         targets,

@@ -1,4 +1,4 @@
-import type { DeleteSeriesResult, Tenant, TenantLimits, Token } from '../client/index.js';
+import type { AdminToken, DeleteSeriesResult, Tenant, TenantLimits, Token } from '../client/index.js';
 import type { Column } from './table.js';
 
 /** Table columns for each admin API resource; used by list and single-resource commands alike. */
@@ -25,6 +25,19 @@ export const tokenColumns: Column<Token>[] = [
   { header: 'scopes', get: (t) => t.scopes },
   { header: 'federate', get: (t) => t.federate },
   { header: 'created', get: (t) => t.createdAt },
+  { header: 'created by', get: (t) => t.createdBy },
+  { header: 'last used', get: (t) => t.lastUsedAt },
+  { header: 'expires', get: (t) => t.expiresAt },
+  { header: 'revoked', get: (t) => t.revokedAt },
+];
+
+export const adminTokenColumns: Column<AdminToken>[] = [
+  { header: 'id', get: (t) => t.id },
+  { header: 'name', get: (t) => t.name },
+  { header: 'role', get: (t) => t.role },
+  { header: 'prefix', get: (t) => t.prefix },
+  { header: 'created', get: (t) => t.createdAt },
+  { header: 'created by', get: (t) => t.createdBy },
   { header: 'last used', get: (t) => t.lastUsedAt },
   { header: 'expires', get: (t) => t.expiresAt },
   { header: 'revoked', get: (t) => t.revokedAt },

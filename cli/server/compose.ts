@@ -52,6 +52,8 @@ export interface ServerConfig {
   corsAllowedOrigins?: string[];
   /** Long-term chunk storage: the embedded store under the data dir, Bigtable, or DynamoDB + S3. */
   storage: StorageConfig;
+  /** How often usage counts are delivered to the control plane (default 10 s). */
+  usageFlushIntervalMs?: number;
   /** The gateway's failed-auth throttle (default: 20 failures a minute, then 1 min of 429). */
   authThrottle?: AuthThrottleConfig;
 }
@@ -134,6 +136,12 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     ...(cfg.queryWorkers !== undefined ? { queryWorkers: cfg.queryWorkers } : {}),
     limitsSource: limits,
     logger,
+    // Usage lands in the control plane's Postgres; the journal keeps what is not there yet.
+    usageSink: async (batch) => {
+      await cp.internal.recordUsage(batch);
+    },
+    usageDir: join(dataDir, 'usage'),
+    ...(cfg.usageFlushIntervalMs ? { usageFlushIntervalMs: cfg.usageFlushIntervalMs } : {}),
   });
   await dp.start();
   // start the query workers now rather than on the first query (a worker takes tens of ms to boot)

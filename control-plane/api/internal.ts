@@ -56,3 +56,23 @@ export const AuthThrottleEventBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const UsageBatchBody = Type.Object(
+  {
+    source: Type.String({ minLength: 1, maxLength: 64 }),
+    seq: Type.Integer({ minimum: 0 }),
+    rows: Type.Array(
+      Type.Object(
+        {
+          tenantId: Type.String({ maxLength: 64 }),
+          minuteMs: Type.Integer(),
+          counters: Type.Record(Type.String({ maxLength: 100 }), Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 1_000_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export const UsageBatchAnswer = Type.Object({ applied: Type.Boolean() });

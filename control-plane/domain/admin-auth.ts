@@ -58,6 +58,7 @@ export class AdminAuthService {
         secretHash: g.secretHash,
         scopes: [],
         createdAt: now,
+        createdBy: actor,
         expiresAt,
       });
       await audit(r, { at: now, actor, action: 'admin_token.create', tenantId: null, target: info.id, after: info });
@@ -72,9 +73,12 @@ export class AdminAuthService {
   async revoke(actor: string, id: string): Promise<AdminTokenInfo> {
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (r) => {
-      const after = await r.adminTokens.revoke(id, now);
-      if (!after) throw new NotFoundError(`admin token ${id.slice(0, 64)} not found`);
-      await audit(r, { at: now, actor, action: 'admin_token.revoke', tenantId: null, target: id, after });
+      const before = await r.adminTokens.get(id);
+      if (!before) throw new NotFoundError(`admin token ${id.slice(0, 64)} not found`);
+      const after = (await r.adminTokens.revoke(id, now))!;
+      if (before.revokedAt === null) {
+        await audit(r, { at: now, actor, action: 'admin_token.revoke', tenantId: null, target: id, before, after });
+      }
       return after;
     });
   }

@@ -8,6 +8,7 @@ export * from './audit.js';
 export * from './expr-validator.js';
 export * from './internal.js';
 export * from './limits.js';
+export * from './metering.js';
 export * from './repositories.js';
 export * from './rules.js';
 export * from './series.js';

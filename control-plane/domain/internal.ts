@@ -1,5 +1,6 @@
 import { parseTenantId, type TenantId } from '../../data-plane/model/index.js';
 import { audit, type DomainDeps } from './context.js';
+import type { MeteringService, UsageBatchInput, UsageReport, UsageReportQuery } from './metering.js';
 import type { TenantService } from './tenants.js';
 import type { AuthResult, TokenService } from './tokens.js';
 import type { RuleGroup, StoredOverrides } from './types.js';
@@ -39,6 +40,10 @@ export interface ControlPlaneInternal {
   tenants(): Promise<TenantsFeed>;
   /** Throws NotFoundError when no purge is pending for the tenant. */
   completePurge(tenantId: string): Promise<void>;
+  /** Applies a data-plane usage batch once per `(source, seq)`; `applied` is false for a repeat. */
+  recordUsage(batch: UsageBatchInput): Promise<{ applied: boolean }>;
+  /** A tenant's metered usage (what `GET /admin/api/v1/tenants/:id/usage/report` answers). */
+  usageReport(tenantId: string, q: UsageReportQuery): Promise<UsageReport>;
   /** Records in the audit log that a gateway locked a source address or Basic-auth user. */
   recordAuthThrottle(e: AuthThrottleEvent): Promise<void>;
 }
@@ -59,7 +64,7 @@ export interface AuthThrottleEvent {
  * are keyed by tenant ID, and `constructor` or `toString` are valid tenant IDs: they have no prototype.
  */
 export function createInternal(
-  deps: DomainDeps & { tokens: TokenService; tenants: TenantService },
+  deps: DomainDeps & { tokens: TokenService; tenants: TenantService; metering: MeteringService },
 ): ControlPlaneInternal {
   const { store } = deps;
   const live = async (r: Parameters<Parameters<typeof store.snapshot>[0]>[0]) =>
@@ -111,6 +116,9 @@ export function createInternal(
       })),
 
     completePurge: (tenantId) => deps.tenants.completePurge('internal', tenantId),
+
+    recordUsage: async (batch) => ({ applied: await deps.metering.ingest(batch) }),
+    usageReport: (tenantId, q) => deps.metering.report(tenantId, q),
 
     recordAuthThrottle: (e) =>
       store.transaction((r) =>

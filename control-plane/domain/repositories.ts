@@ -48,6 +48,7 @@ export interface NewToken {
   /** Federation grant (tenant tokens only); absent or empty = none. */
   readonly federate?: readonly string[];
   readonly createdAt: number;
+  readonly createdBy: string;
   readonly expiresAt: number | null;
 }
 
@@ -75,6 +76,7 @@ export interface TokenLookup {
 export interface AdminTokenRepository {
   insert(t: NewToken & { role: AdminRole }): Promise<AdminTokenInfo>;
   list(): Promise<AdminTokenInfo[]>;
+  get(id: string): Promise<AdminTokenInfo | undefined>;
   revoke(id: string, at: number): Promise<AdminTokenInfo | undefined>;
   findByHash(secretHash: string): Promise<{ token: AdminTokenInfo; secretHash: string } | undefined>;
   touch(id: string, at: number, staleBefore: number): Promise<void>;
@@ -130,6 +132,30 @@ export interface FeedRepository {
   alertmanagerConfigs(): Promise<Array<AlertmanagerConfig & { tenantId: TenantId }>>;
 }
 
+/** Metered usage counters (long format) and the keys of the batches applied. */
+export interface UsageRepository {
+  /**
+   * Adds the rows to their minute, hour and day buckets unless batch `(source, seq)` was applied
+   * before; returns whether it was applied now. Call inside a transaction.
+   */
+  applyBatch(
+    source: string,
+    seq: number,
+    rows: ReadonlyArray<{ tenantId: TenantId; minuteMs: number; counters: Readonly<Record<string, number>> }>,
+    at: number,
+  ): Promise<boolean>;
+  /** The tenant's buckets of one resolution in [fromMs, toMs), any order. */
+  list(
+    tenantId: TenantId,
+    resolution: 'minute' | 'hour' | 'day',
+    fromMs: number,
+    toMs: number,
+  ): Promise<Array<{ bucketMs: number; metric: string; value: number }>>;
+  /** Deletes buckets of the resolution older than `beforeMs`; returns how many rows. */
+  prune(resolution: 'minute' | 'hour' | 'day', beforeMs: number): Promise<number>;
+  pruneBatches(beforeMs: number): Promise<void>;
+}
+
 export interface Repositories {
   readonly tenants: TenantRepository;
   tokens(tenantId: TenantId): TenantTokenRepository;
@@ -142,6 +168,7 @@ export interface Repositories {
   readonly purges: PurgeRepository;
   readonly revisions: RevisionRepository;
   readonly feed: FeedRepository;
+  readonly usage: UsageRepository;
 }
 
 /** Unit of work: `transaction` runs fn atomically; `snapshot` gives a consistent read-only view. */

@@ -119,6 +119,7 @@ export class TokenService {
         scopes,
         federate,
         createdAt: now,
+        createdBy: actor,
         expiresAt,
       });
       await audit(r, { at: now, actor, action: 'token.create', tenantId, target: info.id, after: info });

@@ -37,6 +37,8 @@ export interface TokenInfo {
   /** Federation grant: tenants (sorted, its own included) it may read together; empty = its own only. */
   readonly federate: readonly TenantId[];
   readonly createdAt: number;
+  /** The audit actor that created it ('' for tokens older than this field). */
+  readonly createdBy: string;
   readonly lastUsedAt: number | null;
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;
@@ -50,6 +52,8 @@ export interface AdminTokenInfo {
   readonly role: AdminRole;
   readonly prefix: string;
   readonly createdAt: number;
+  /** The audit actor that created it ('' for tokens older than this field). */
+  readonly createdBy: string;
   readonly lastUsedAt: number | null;
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;

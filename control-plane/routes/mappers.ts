@@ -18,6 +18,7 @@ export function tokenOut(t: TokenInfo): api.Token {
     scopes: [...t.scopes],
     federate: [...t.federate],
     createdAt: iso(t.createdAt),
+    createdBy: t.createdBy,
     lastUsedAt: isoOrNull(t.lastUsedAt),
     expiresAt: isoOrNull(t.expiresAt),
     revokedAt: isoOrNull(t.revokedAt),

@@ -5,6 +5,7 @@ import type {
   ControlPlaneInternal,
   Feed,
   LimitsService,
+  MeteringService,
   RulesService,
   SeriesDeletionService,
   TenantService,
@@ -24,6 +25,7 @@ export interface Services {
   adminAuth: AdminAuthService;
   seriesDeletion: SeriesDeletionService;
   usage: UsageService;
+  metering: MeteringService;
   internal: ControlPlaneInternal;
   /** The current revision of a feed (a cheap read, for If-None-Match). */
   revisionOf(feed: Feed): Promise<number>;

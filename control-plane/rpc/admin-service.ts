@@ -4,14 +4,16 @@
  * (auth.ts); every mutation is audited once, by the domain service it calls.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { BadDataError, NotFoundError } from '../../data-plane/model/index.js';
-import { type AdminService, TenantState } from '../../gen/cortex/admin/v1/admin_pb.js';
+import { type AdminService, TenantState, UsageResolution } from '../../gen/cortex/admin/v1/admin_pb.js';
 import { ruleGroupFromProto, ruleGroupToProto } from '../api/proto-values.js';
 import type { Services } from '../routes/index.js';
 import { actorOf } from './auth.js';
 import {
+  adminRoleOf,
+  adminTokenMsg,
   alertmanagerMsg,
   auditMsg,
   clampedTs,
@@ -38,13 +40,20 @@ function required<T>(v: T | undefined, field: string): T {
   return v;
 }
 
+function resolutionOf(r: UsageResolution): 'minute' | 'hour' | 'day' {
+  if (r === UsageResolution.MINUTE) return 'minute';
+  if (r === UsageResolution.HOUR) return 'hour';
+  if (r === UsageResolution.DAY || r === UsageResolution.UNSPECIFIED) return 'day';
+  throw new BadDataError(`resolution: unknown value ${Number(r)}`);
+}
+
 /** Resolves after `ms`, or at once when the call ends (its signal aborts). */
 function pause(ms: number, ctx: HandlerContext): Promise<void> {
   return sleep(ms, undefined, { signal: ctx.signal }).catch(() => {});
 }
 
 export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): ServiceImpl<typeof AdminService> {
-  const { tenants, tokens, limits, rules, alertmanager, audit, seriesDeletion, usage } = services;
+  const { tenants, tokens, limits, rules, alertmanager, audit, seriesDeletion, usage, adminAuth, metering } = services;
   return {
     async createTenant(req, ctx) {
       const t = await tenants.create(actorOf(ctx), { id: req.id, displayName: req.displayName, labels: req.labels });
@@ -252,6 +261,43 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
         ingestionRateLimit: u.ingestionRateLimit,
         history: u.history.map(usageSampleMsg),
       };
+    },
+
+    async getUsageReport(req) {
+      const by = resolutionOf(req.resolution);
+      const r = await metering.report(req.tenantId, {
+        from: required(isoOrUndefined(req.startTime), 'start_time'),
+        to: required(isoOrUndefined(req.endTime), 'end_time'),
+        by,
+      });
+      const counters = (c: Record<string, number>) =>
+        Object.fromEntries(Object.entries(c).map(([k, v]) => [k, BigInt(v)]));
+      return {
+        tenantId: r.tenantId,
+        resolution: req.resolution === UsageResolution.UNSPECIFIED ? UsageResolution.DAY : req.resolution,
+        startTime: timestampFromMs(r.from),
+        endTime: timestampFromMs(r.to),
+        buckets: r.buckets.map((b) => ({ startTime: timestampFromMs(b.start), counters: counters(b.counters) })),
+        totals: counters(r.totals),
+      };
+    },
+
+    async createAdminToken(req, ctx) {
+      const expiresAt = isoOrUndefined(req.expireTime);
+      const created = await adminAuth.create(actorOf(ctx), {
+        name: req.name,
+        role: adminRoleOf(req.role),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      return { adminToken: adminTokenMsg(created), secret: created.token };
+    },
+
+    async listAdminTokens() {
+      return { adminTokens: (await adminAuth.list()).map(adminTokenMsg) };
+    },
+
+    async revokeAdminToken(req, ctx) {
+      return { adminToken: adminTokenMsg(await adminAuth.revoke(actorOf(ctx), req.id)) };
     },
   };
 }

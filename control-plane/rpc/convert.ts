@@ -3,6 +3,9 @@ import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { type Timestamp, timestampFromMs, timestampMs, ValueSchema } from '@bufbuild/protobuf/wkt';
 import { BadDataError } from '../../data-plane/model/index.js';
 import {
+  AdminRole as AdminRoleMsg,
+  type AdminToken,
+  AdminTokenSchema,
   type AlertmanagerConfig as AlertmanagerConfigMsg,
   AlertmanagerConfigSchema,
   type AuditEvent,
@@ -20,6 +23,8 @@ import {
 } from '../../gen/cortex/admin/v1/admin_pb.js';
 import { limitMapToProto, limitValueFromProto } from '../api/proto-values.js';
 import type {
+  AdminRole,
+  AdminTokenInfo,
   AlertmanagerConfig,
   AuditEntry,
   LimitsView,
@@ -76,7 +81,29 @@ export function tokenMsg(t: TokenInfo): Token {
     lastUseTime: tsOrUnset(t.lastUsedAt),
     expireTime: tsOrUnset(t.expiresAt),
     revokeTime: tsOrUnset(t.revokedAt),
+    createdBy: t.createdBy,
   });
+}
+
+export function adminTokenMsg(t: AdminTokenInfo): AdminToken {
+  return create(AdminTokenSchema, {
+    id: t.id,
+    name: t.name,
+    role: t.role === 'viewer' ? AdminRoleMsg.VIEWER : AdminRoleMsg.ADMIN,
+    prefix: t.prefix,
+    createTime: ts(t.createdAt),
+    createdBy: t.createdBy,
+    lastUseTime: tsOrUnset(t.lastUsedAt),
+    expireTime: tsOrUnset(t.expiresAt),
+    revokeTime: tsOrUnset(t.revokedAt),
+  });
+}
+
+/** UNSPECIFIED is the default role, admin; unknown numbers are refused. */
+export function adminRoleOf(r: AdminRoleMsg): AdminRole {
+  if (r === AdminRoleMsg.UNSPECIFIED || r === AdminRoleMsg.ADMIN) return 'admin';
+  if (r === AdminRoleMsg.VIEWER) return 'viewer';
+  throw new BadDataError(`role: unknown value ${Number(r)}; valid: ADMIN_ROLE_ADMIN, ADMIN_ROLE_VIEWER`);
 }
 
 export function limitsMsg(v: LimitsView): Limits {

@@ -27,6 +27,15 @@ export interface PushRouteOptions {
   otlp?: OtlpHandler;
   /** Compressed request body limit. */
   maxRequestBytes: number;
+  /**
+   * Called with the request's (compressed) body size when a write was acknowledged: 2xx, or a
+   * partial 400 whose valid series were stored. Usage metering counts it as request bytes.
+   */
+  onAcknowledged?: (tenantId: TenantId, requestBytes: number) => void;
+}
+
+function acknowledged(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 400;
 }
 
 /**
@@ -46,13 +55,15 @@ export async function pushRoute(app: FastifyInstance, opts: PushRouteOptions): P
         const body = Buffer.isBuffer(req.body)
           ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.length)
           : new Uint8Array();
+        const tenantId = tenantOf(req);
         const res = await opts.handler({
-          tenantId: tenantOf(req),
+          tenantId,
           contentType: req.headers['content-type'],
           contentEncoding: req.headers['content-encoding'],
           remoteWriteVersion: header(req.headers['x-prometheus-remote-write-version']),
           body,
         });
+        if (opts.onAcknowledged && acknowledged(res.status)) opts.onAcknowledged(tenantId, body.length);
         reply.code(res.status).headers(res.headers);
         return res.status === 204 ? reply.send() : reply.type('text/plain; charset=utf-8').send(res.body);
       } catch (err) {
@@ -72,12 +83,14 @@ async function otlpRoute(scoped: FastifyInstance, opts: PushRouteOptions, otlp: 
       const body = Buffer.isBuffer(req.body)
         ? new Uint8Array(req.body.buffer, req.body.byteOffset, req.body.length)
         : new Uint8Array();
+      const tenantId = tenantOf(req);
       const res = await otlp({
-        tenantId: tenantOf(req),
+        tenantId,
         contentType: header(req.headers['content-type']),
         contentEncoding: header(req.headers['content-encoding']),
         body,
       });
+      if (opts.onAcknowledged && acknowledged(res.status)) opts.onAcknowledged(tenantId, body.length);
       reply.code(res.status).headers(res.headers);
       return reply.send(
         typeof res.body === 'string' ? res.body : Buffer.from(res.body.buffer, res.body.byteOffset, res.body.length),

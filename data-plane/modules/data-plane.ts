@@ -20,7 +20,7 @@ import {
   usageRoutes,
 } from '../api/index.js';
 import type { ClusterAuth } from '../api/internal-auth.js';
-import { createPushHandler, Distributor } from '../distributor/index.js';
+import { createPushHandler, type Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
@@ -37,7 +37,9 @@ import {
   type RulesFeed,
 } from '../ruler/index.js';
 import type { ChunkStore, Queryable } from '../storage/index.js';
+import { UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
+import { MeteredDistributor } from './metered-distributor.js';
 import { UsageTracker } from './usage-tracker.js';
 import { VERSION } from './version.js';
 
@@ -88,6 +90,12 @@ export interface DataPlaneOptions {
   clock?: Clock;
   logger: Logger;
   registry?: Registry;
+  /** Where metered usage is delivered (the control plane); without it usage is counted but not kept. */
+  usageSink?: UsageSink;
+  /** Journal of usage not yet delivered, so a crash loses none of it (see docs/usage.md). */
+  usageDir?: string;
+  /** How often usage is delivered (default 10 s). */
+  usageFlushIntervalMs?: number;
 }
 
 /**
@@ -104,6 +112,9 @@ export class DataPlane {
   readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
   readonly frontend: QueryFrontend;
   readonly usage: UsageTracker;
+  /** Billing-grade usage counted by this process (see data-plane/usage). */
+  readonly metering: UsageRecorder;
+  readonly usageShipper: UsageShipper | undefined;
   readonly ruler: Ruler | undefined;
   readonly alertmanager: MultitenantAlertmanager | undefined;
   private readonly rulesSource: PollingRuleGroupSource | undefined;
@@ -123,12 +134,20 @@ export class DataPlane {
       logger: opts.logger,
       registry: this.registry,
     });
-    this.distributor = new Distributor({
-      limits: this.overrides,
-      ingester: this.ingester,
-      clock,
-      registry: this.registry,
-    });
+    this.metering = new UsageRecorder(() => clock.now());
+    this.distributor = new MeteredDistributor(
+      { limits: this.overrides, ingester: this.ingester, clock, registry: this.registry },
+      this.metering,
+    );
+    this.usageShipper = opts.usageSink
+      ? new UsageShipper({
+          recorder: this.metering,
+          sink: opts.usageSink,
+          dir: opts.usageDir,
+          ...(opts.usageFlushIntervalMs ? { intervalMs: opts.usageFlushIntervalMs } : {}),
+          logger: opts.logger,
+        })
+      : undefined;
     this.engine = new Engine({
       ...(opts.lookbackDeltaMs ? { lookbackDeltaMs: opts.lookbackDeltaMs } : {}),
       timeoutMs: opts.queryTimeoutMs ?? 120_000,
@@ -197,6 +216,7 @@ export class DataPlane {
   async start(): Promise<void> {
     await this.ingester.start();
     this.usage.start();
+    this.usageShipper?.start();
     await this.alertmanager?.start();
     if (this.rulesSource && this.ruler) {
       await this.rulesSource.start();
@@ -206,6 +226,7 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.usage.stop();
+    await this.usageShipper?.stop();
     await this.ruler?.stop();
     this.rulesSource?.stop();
     await this.alertmanager?.stop();
@@ -240,6 +261,7 @@ export class DataPlane {
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
       otlp: otlpHandlerFor(this.distributor, this.overrides),
+      onAcknowledged: (t, bytes) => this.metering.recordRequestBytes(t, bytes),
     });
     const api = new PrometheusApi({
       engine: this.frontend,

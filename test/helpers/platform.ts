@@ -26,6 +26,7 @@ export async function startPlatform(
     /** A real PostgreSQL database instead of PGlite. */
     postgresUrl?: string;
     authThrottle?: ServerConfig['authThrottle'];
+    usageFlushIntervalMs?: number;
     /** Receives the server's log lines (what `cortexctl server` writes to stderr). */
     log?: (line: string) => void;
   } = {},
@@ -46,6 +47,7 @@ export async function startPlatform(
       ...(opts.alertmanagerAllowedCidrs ? { alertmanagerAllowedCidrs: opts.alertmanagerAllowedCidrs } : {}),
       ...(opts.grpcPort === undefined ? {} : { grpcPort: opts.grpcPort }),
       ...(opts.authThrottle ? { authThrottle: opts.authThrottle } : {}),
+      ...(opts.usageFlushIntervalMs ? { usageFlushIntervalMs: opts.usageFlushIntervalMs } : {}),
     },
     opts.log ?? (() => {}),
   );

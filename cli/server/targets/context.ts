@@ -17,6 +17,7 @@ import { Engine, EvalPool, PooledEngine } from '../../../data-plane/promql/index
 import { type InstanceDesc, Lifecycler, RingClient, type RingName, RingStore } from '../../../data-plane/ring/index.js';
 import { KVChunkStore } from '../../../data-plane/storage/chunkstore/index.js';
 import type { SortedKV } from '../../../data-plane/storage/kv/index.js';
+import type { UsageSink } from '../../../data-plane/usage/index.js';
 import type { Overrides } from '../../../data-plane/validation/index.js';
 import type { ServerConfig } from '../compose.js';
 import { MAX_PARAM_LENGTH } from '../http-limits.js';
@@ -86,6 +87,8 @@ export interface TargetContext extends SplitContext {
   shardSize(tenant: TenantId): number;
   /** A control-plane feed: in-process next to the control plane, else polled over HTTP. */
   feed<K extends FeedName>(name: K): () => Promise<FeedValue<K>>;
+  /** Delivers metered usage to the control plane (in-process, else `POST /internal/v1/usage`). */
+  usageSink: UsageSink;
 }
 
 /** GET `/internal/v1/<feed>` with the cluster secret, remembering the ETag. */

@@ -13,6 +13,7 @@ import {
   PollingTenantLimitsSource,
 } from '../../../data-plane/modules/index.js';
 import { parseExpr } from '../../../data-plane/promql/index.js';
+import type { UsageSink } from '../../../data-plane/usage/index.js';
 import { Overrides } from '../../../data-plane/validation/index.js';
 import { consoleRoutes } from '../console.js';
 import { listenGrpc } from '../grpc.js';
@@ -70,7 +71,20 @@ export async function withControlPlane(ctx: SplitContext, cp: ControlPlane | und
     ctx.onStop(() => limits.stop());
   }
   const overrides = new Overrides(limits);
-  return { ...ctx, overrides, feed, shardSize: (tenant) => overrides.ingestionTenantShardSize(tenant) };
+  const usageSink: UsageSink = cp
+    ? async (batch) => {
+        await cp.internal.recordUsage(batch);
+      }
+    : async (batch) => {
+        const res = await fetch(new URL('/internal/v1/usage', cpUrl), {
+          method: 'POST',
+          headers: { ...ctx.auth.headers(), 'content-type': 'application/json' },
+          body: JSON.stringify(batch),
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (!res.ok) throw new Error(`control plane answered ${res.status} to a usage batch`);
+      };
+  return { ...ctx, overrides, feed, usageSink, shardSize: (tenant) => overrides.ingestionTenantShardSize(tenant) };
 }
 
 /** Retention and tenant purges over the chunk store (only next to the control plane). */

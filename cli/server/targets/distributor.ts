@@ -3,16 +3,20 @@
  * elections in `<table>_ha_tracker`, the ingestion rate shared over the `distributor` ring
  * (`--ingestion-rate-strategy=global`), and `/api/v1/push`. The ruler builds one too.
  */
+
+import { join } from 'node:path';
 import { pushRoute } from '../../../data-plane/api/index.js';
 import {
   createIngestionRateStrategy,
   createPushHandler,
-  Distributor,
+  type Distributor,
   KVHaTrackerStore,
 } from '../../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../../data-plane/distributor/ring-ingester-client.js';
 import type { CredentialSource } from '../../../data-plane/gateway/index.js';
+import { MeteredDistributor } from '../../../data-plane/modules/index.js';
 import { otlpHandlerFor } from '../../../data-plane/otlp/index.js';
+import { UsageRecorder, UsageShipper } from '../../../data-plane/usage/index.js';
 import type { TargetContext } from './context.js';
 
 /** A Distributor writing through the ingester ring (every one of a process shares the HA store). */
@@ -22,21 +26,45 @@ export async function buildDistributor(ctx: TargetContext): Promise<Distributor>
   // `global` (the split-mode default): the tenant's ingestion_rate is shared out over the healthy
   // members of the `distributor` ring (every distributor target registers there).
   const rateStrategyName = ctx.split.ingestionRateStrategy ?? 'global';
-  return new Distributor({
-    limits: ctx.overrides,
-    ingester: new RingIngesterClient({
-      ring: await ctx.ring('ingester'),
-      clientFor: ctx.remoteFor,
-      shardSize: ctx.shardSize,
-    }),
-    haStore,
-    rateStrategy: createIngestionRateStrategy(
-      rateStrategyName,
-      ctx.overrides,
-      rateStrategyName === 'global' ? await ctx.ring('distributor') : undefined,
-    ),
-    clock: ctx.clock,
-    registry: ctx.registry,
+  return new MeteredDistributor(
+    {
+      limits: ctx.overrides,
+      ingester: new RingIngesterClient({
+        ring: await ctx.ring('ingester'),
+        clientFor: ctx.remoteFor,
+        shardSize: ctx.shardSize,
+      }),
+      haStore,
+      rateStrategy: createIngestionRateStrategy(
+        rateStrategyName,
+        ctx.overrides,
+        rateStrategyName === 'global' ? await ctx.ring('distributor') : undefined,
+      ),
+      clock: ctx.clock,
+      registry: ctx.registry,
+    },
+    await metering(ctx),
+  );
+}
+
+/**
+ * This process's usage counts, delivered to the control plane every interval, with a journal under
+ * the data dir so a crash loses nothing that was acknowledged (one per process, however many
+ * distributors it builds).
+ */
+export function metering(ctx: TargetContext): Promise<UsageRecorder> {
+  return ctx.memo('usage', async () => {
+    const recorder = new UsageRecorder(() => ctx.clock.now());
+    const shipper = new UsageShipper({
+      recorder,
+      sink: ctx.usageSink,
+      dir: join(ctx.dataDir, 'usage'),
+      logger: ctx.logger,
+      ...(ctx.cfg.usageFlushIntervalMs ? { intervalMs: ctx.cfg.usageFlushIntervalMs } : {}),
+    });
+    shipper.start();
+    ctx.onStop(() => shipper.stop());
+    return recorder;
   });
 }
 
@@ -51,10 +79,12 @@ export async function distributorRoutes(
   credentials: CredentialSource,
 ): Promise<void> {
   if (!distributor) return;
+  const recorder = await metering(ctx);
   await ctx.app.register(pushRoute, {
     credentials,
     handler: createPushHandler(distributor, { maxDecompressedBytes: 64 << 20 }),
     maxRequestBytes: 16 << 20,
     otlp: otlpHandlerFor(distributor, ctx.overrides),
+    onAcknowledged: (tenant, bytes) => recorder.recordRequestBytes(tenant, bytes),
   });
 }

@@ -11,6 +11,7 @@ function toAdminToken(r: AdminTokenRow): AdminTokenInfo {
     role: r.role,
     prefix: r.prefix,
     createdAt: ms(r.createdAt),
+    createdBy: r.createdBy,
     lastUsedAt: msOrNull(r.lastUsedAt),
     expiresAt: msOrNull(r.expiresAt),
     revokedAt: msOrNull(r.revokedAt),
@@ -30,6 +31,7 @@ export class DrizzleAdminTokenRepository implements AdminTokenRepository {
         prefix: t.prefix,
         secretHash: t.secretHash,
         createdAt: date(t.createdAt),
+        createdBy: t.createdBy,
         expiresAt: dateOrNull(t.expiresAt),
       })
       .returning();
@@ -41,13 +43,17 @@ export class DrizzleAdminTokenRepository implements AdminTokenRepository {
     return rows.map(toAdminToken);
   }
 
+  async get(id: string): Promise<AdminTokenInfo | undefined> {
+    const [r] = await this.db.select().from(adminTokens).where(eq(adminTokens.id, id));
+    return r && toAdminToken(r);
+  }
+
   async revoke(id: string, at: number): Promise<AdminTokenInfo | undefined> {
     await this.db
       .update(adminTokens)
       .set({ revokedAt: date(at) })
       .where(and(eq(adminTokens.id, id), isNull(adminTokens.revokedAt)));
-    const [r] = await this.db.select().from(adminTokens).where(eq(adminTokens.id, id));
-    return r && toAdminToken(r);
+    return this.get(id);
   }
 
   async findByHash(secretHash: string): Promise<{ token: AdminTokenInfo; secretHash: string } | undefined> {

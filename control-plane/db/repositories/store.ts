@@ -11,6 +11,7 @@ import { DrizzleRevisionRepository } from './revisions.js';
 import { DrizzleTenantRuleGroupRepository } from './rules.js';
 import { DrizzleTenantRepository } from './tenants.js';
 import { DrizzleTenantTokenRepository, DrizzleTokenLookup } from './tokens.js';
+import { DrizzleUsageRepository } from './usage.js';
 
 function repositories(db: Db): Repositories {
   return {
@@ -25,6 +26,7 @@ function repositories(db: Db): Repositories {
     purges: new DrizzlePurgeRepository(db),
     revisions: new DrizzleRevisionRepository(db),
     feed: new DrizzleFeedRepository(db),
+    usage: new DrizzleUsageRepository(db),
   };
 }
 

@@ -21,6 +21,7 @@ function toToken(r: ApiTokenRow): TokenInfo {
     scopes: r.scopes as TokenScope[],
     federate: r.federatedTenants as TenantId[],
     createdAt: ms(r.createdAt),
+    createdBy: r.createdBy,
     lastUsedAt: msOrNull(r.lastUsedAt),
     expiresAt: msOrNull(r.expiresAt),
     revokedAt: msOrNull(r.revokedAt),
@@ -50,6 +51,7 @@ export class DrizzleTenantTokenRepository implements TenantTokenRepository {
         scopes: [...t.scopes],
         federatedTenants: [...(t.federate ?? [])],
         createdAt: date(t.createdAt),
+        createdBy: t.createdBy,
         expiresAt: dateOrNull(t.expiresAt),
       })
       .returning();

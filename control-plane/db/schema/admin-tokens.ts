@@ -13,6 +13,8 @@ export const adminTokens = pgTable(
     /** Hex SHA-256 of the full token. */
     secretHash: text('secret_hash').notNull(),
     createdAt: createdAt(),
+    /** The audit actor that created the token; '' before it was recorded. */
+    createdBy: text('created_by').notNull().default(''),
     lastUsedAt: timestamptz('last_used_at'),
     expiresAt: timestamptz('expires_at'),
     revokedAt: timestamptz('revoked_at'),

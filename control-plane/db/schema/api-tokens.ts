@@ -21,6 +21,8 @@ export const apiTokens = pgTable(
      */
     federatedTenants: jsonb('federated_tenants').$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
+    /** The audit actor that created the token (`root`, `admin:<id>`, a session subject); '' before it was recorded. */
+    createdBy: text('created_by').notNull().default(''),
     /** Updated at most once a minute per token, so authentication stays a read. */
     lastUsedAt: timestamptz('last_used_at'),
     /** null = never expires. */

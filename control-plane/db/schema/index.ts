@@ -7,3 +7,4 @@ export * from './revisions.js';
 export * from './rule-groups.js';
 export * from './tenant-limits.js';
 export * from './tenants.js';
+export * from './usage-counters.js';

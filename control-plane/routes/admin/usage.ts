@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ErrorBody, IsoTime, TenantParams } from '../../api/index.js';
-import type { UsageSample } from '../../domain/index.js';
+import type { UsageReport, UsageSample } from '../../domain/index.js';
 import type { AdminRouteOptions } from '../services.js';
 
 const Sample = Type.Object({ at: IsoTime, activeSeries: Type.Integer(), ingestionRate: Type.Number() });
@@ -13,6 +13,37 @@ export const UsageView = Type.Object({
   maxActiveSeries: Type.Number({ description: 'max_global_series_per_user (0: unlimited)' }),
   ingestionRateLimit: Type.Number({ description: 'ingestion_rate, samples/s' }),
 });
+
+const Counters = Type.Record(Type.String(), Type.Integer());
+export const UsageReportView = Type.Object({
+  tenantId: Type.String(),
+  by: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')]),
+  from: IsoTime,
+  to: IsoTime,
+  buckets: Type.Array(Type.Object({ start: IsoTime, counters: Counters })),
+  totals: Counters,
+});
+const ReportQuery = Type.Object(
+  {
+    from: Type.String({ maxLength: 40, description: 'YYYY-MM-DD or RFC 3339, inclusive' }),
+    to: Type.String({ maxLength: 40, description: 'YYYY-MM-DD (that whole day) or RFC 3339, exclusive' }),
+    by: Type.Optional(Type.String({ maxLength: 10, description: 'minute, hour or day (default)' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The report as the REST API shows it (ISO-8601 times). */
+export function usageReportOut(r: UsageReport) {
+  const iso = (t: number) => new Date(t).toISOString();
+  return {
+    tenantId: r.tenantId,
+    by: r.by,
+    from: iso(r.from),
+    to: iso(r.to),
+    buckets: r.buckets.map((b) => ({ start: iso(b.start), counters: { ...b.counters } })),
+    totals: { ...r.totals },
+  };
+}
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 const sampleOut = (s: UsageSample) => ({ ...s, at: new Date(s.at).toISOString() });
@@ -26,5 +57,18 @@ export const usageRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       const u = await services.usage.get(req.params.id);
       return { ...u, current: sampleOut(u.current), history: u.history.map(sampleOut) };
     },
+  );
+
+  app.get<{ Params: TenantParams; Querystring: { from: string; to: string; by?: string } }>(
+    '/tenants/:id/usage/report',
+    {
+      schema: {
+        tags: ['tenants'],
+        params: TenantParams,
+        querystring: ReportQuery,
+        response: { 200: UsageReportView, ...errors },
+      },
+    },
+    async (req) => usageReportOut(await services.metering.report(req.params.id, req.query)),
   );
 };

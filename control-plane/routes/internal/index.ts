@@ -12,8 +12,10 @@ import {
   RulesFeed,
   TenantIdParam,
   TenantsFeed,
+  UsageBatchAnswer,
+  UsageBatchBody,
 } from '../../api/index.js';
-import type { AuthThrottleEvent, Feed } from '../../domain/index.js';
+import type { AuthThrottleEvent, Feed, UsageBatchInput } from '../../domain/index.js';
 import type { Services } from '../services.js';
 
 const etagOf = (feed: Feed, revision: number) => `"${feed}-${revision}"`;
@@ -75,6 +77,20 @@ export const internalRoutes: FastifyPluginAsync<{ services: Services }> = async 
       await internal.completePurge(req.params.tenantId);
       return { ok: true };
     },
+  );
+
+  // Usage batches are large (a row per tenant-minute): a bigger body limit than the admin API's.
+  app.post<{ Body: UsageBatchInput }>(
+    '/usage',
+    {
+      bodyLimit: 64 << 20,
+      schema: {
+        tags: ['internal'],
+        body: UsageBatchBody,
+        response: { 200: UsageBatchAnswer, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => internal.recordUsage(req.body),
   );
 
   app.post<{ Body: AuthThrottleEvent }>(

@@ -62,6 +62,7 @@ describe.each(backends())('repository tenant isolation on $name', (backend) => {
         secretHash: 'a'.repeat(64),
         scopes: ['metrics:read'],
         createdAt: T0,
+        createdBy: 'test',
         expiresAt: null,
       });
       expect(await r.tokens(b).list()).toEqual([]);

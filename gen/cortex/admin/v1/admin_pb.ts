@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cortex/admin/v1/admin.proto.
  */
 export const file_cortex_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Chtjb3J0ZXgvYWRtaW4vdjEvYWRtaW4ucHJvdG8SD2NvcnRleC5hZG1pbi52MSKdAgoGVGVuYW50EgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIzCgZsYWJlbHMYAyADKAsyIy5jb3J0ZXguYWRtaW4udjEuVGVuYW50LkxhYmVsc0VudHJ5EisKBXN0YXRlGAQgASgOMhwuY29ydGV4LmFkbWluLnYxLlRlbmFudFN0YXRlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoTQ3JlYXRlVGVuYW50UmVxdWVzdBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSQAoGbGFiZWxzGAMgAygLMjAuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI/ChRDcmVhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ih4KEEdldFRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPAoRR2V0VGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCJoChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSKwoFc3RhdGUYAyABKA4yHC5jb3J0ZXguYWRtaW4udjEuVGVuYW50U3RhdGUiWAoTTGlzdFRlbmFudHNSZXNwb25zZRIoCgd0ZW5hbnRzGAEgAygLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibwoTVXBkYXRlVGVuYW50UmVxdWVzdBInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI/ChRVcGRhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50IiEKE0RlbGV0ZVRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPwoURGVsZXRlVGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCKsAgoFVG9rZW4SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEg4KBnNjb3BlcxgFIAMoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF91c2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghmZWRlcmF0ZRgKIAMoCSKIAQoSQ3JlYXRlVG9rZW5SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZzY29wZXMYAiADKAkSDAoEbmFtZRgDIAEoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZmVkZXJhdGUYBSADKAkiTAoTQ3JlYXRlVG9rZW5SZXNwb25zZRIlCgV0b2tlbhgBIAEoCzIWLmNvcnRleC5hZG1pbi52MS5Ub2tlbhIOCgZzZWNyZXQYAiABKAkiJgoRTGlzdFRva2Vuc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIjwKEkxpc3RUb2tlbnNSZXNwb25zZRImCgZ0b2tlbnMYASADKAsyFi5jb3J0ZXguYWRtaW4udjEuVG9rZW4iOQoSUmV2b2tlVG9rZW5SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCgh0b2tlbl9pZBgCIAEoCSI8ChNSZXZva2VUb2tlblJlc3BvbnNlEiUKBXRva2VuGAEgASgLMhYuY29ydGV4LmFkbWluLnYxLlRva2VuInYKCkxpbWl0VmFsdWUSEAoGbnVtYmVyGAEgASgBSAASEgoIZHVyYXRpb24YAiABKAlIABIqCgVuYW1lcxgDIAEoCzIZLmNvcnRleC5hZG1pbi52MS5OYW1lTGlzdEgAEg4KBG5hbWUYBCABKAlIAEIGCgRraW5kIhkKCE5hbWVMaXN0Eg0KBW5hbWVzGAEgAygJIrcCCgZMaW1pdHMSEQoJdGVuYW50X2lkGAEgASgJEjMKBmxpbWl0cxgCIAMoCzIjLmNvcnRleC5hZG1pbi52MS5MaW1pdHMuTGltaXRzRW50cnkSEgoKb3ZlcnJpZGRlbhgDIAMoCRI3CghkZWZhdWx0cxgEIAMoCzIlLmNvcnRleC5hZG1pbi52MS5MaW1pdHMuRGVmYXVsdHNFbnRyeRpKCgtMaW1pdHNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5jb3J0ZXguYWRtaW4udjEuTGltaXRWYWx1ZToCOAEaTAoNRGVmYXVsdHNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5jb3J0ZXguYWRtaW4udjEuTGltaXRWYWx1ZToCOAEiJQoQR2V0TGltaXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPAoRR2V0TGltaXRzUmVzcG9uc2USJwoGbGltaXRzGAEgASgLMhcuY29ydGV4LmFkbWluLnYxLkxpbWl0cyLBAQoQU2V0TGltaXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSPQoGbGltaXRzGAIgAygLMi0uY29ydGV4LmFkbWluLnYxLlNldExpbWl0c1JlcXVlc3QuTGltaXRzRW50cnkSDwoHcmVwbGFjZRgDIAEoCBpKCgtMaW1pdHNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5jb3J0ZXguYWRtaW4udjEuTGltaXRWYWx1ZToCOAEiPAoRU2V0TGltaXRzUmVzcG9uc2USJwoGbGltaXRzGAEgASgLMhcuY29ydGV4LmFkbWluLnYxLkxpbWl0cyI1ChJSZXNldExpbWl0c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEgwKBGtleXMYAiADKAkiPgoTUmVzZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIrUCCgRSdWxlEg4KBnJlY29yZBgBIAEoCRINCgVhbGVydBgCIAEoCRIMCgRleHByGAMgASgJEhQKDGZvcl9kdXJhdGlvbhgEIAEoCRIXCg9rZWVwX2ZpcmluZ19mb3IYBSABKAkSMQoGbGFiZWxzGAYgAygLMiEuY29ydGV4LmFkbWluLnYxLlJ1bGUuTGFiZWxzRW50cnkSOwoLYW5ub3RhdGlvbnMYByADKAsyJi5jb3J0ZXguYWRtaW4udjEuUnVsZS5Bbm5vdGF0aW9uc0VudHJ5Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMgoQQW5ub3RhdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIogCCglSdWxlR3JvdXASEQoJbmFtZXNwYWNlGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIaW50ZXJ2YWwYAyABKAkSDQoFbGltaXQYBCABKAUSFAoMcXVlcnlfb2Zmc2V0GAUgASgJEjYKBmxhYmVscxgGIAMoCzImLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAuTGFiZWxzRW50cnkSJAoFcnVsZXMYByADKAsyFS5jb3J0ZXguYWRtaW4udjEuUnVsZRIWCg5zb3VyY2VfdGVuYW50cxgIIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFUxpc3RSdWxlR3JvdXBzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJIkkKFkxpc3RSdWxlR3JvdXBzUmVzcG9uc2USLwoLcnVsZV9ncm91cHMYASADKAsyGi5jb3J0ZXguYWRtaW4udjEuUnVsZUdyb3VwIkkKE0dldFJ1bGVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRIMCgRuYW1lGAMgASgJIkYKFEdldFJ1bGVHcm91cFJlc3BvbnNlEi4KCnJ1bGVfZ3JvdXAYASABKAsyGi5jb3J0ZXguYWRtaW4udjEuUnVsZUdyb3VwIlgKE1NldFJ1bGVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEi4KCnJ1bGVfZ3JvdXAYAiABKAsyGi5jb3J0ZXguYWRtaW4udjEuUnVsZUdyb3VwIkYKFFNldFJ1bGVHcm91cFJlc3BvbnNlEi4KCnJ1bGVfZ3JvdXAYASABKAsyGi5jb3J0ZXguYWRtaW4udjEuUnVsZUdyb3VwIkwKFkRlbGV0ZVJ1bGVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRIMCgRuYW1lGAMgASgJIhkKF0RlbGV0ZVJ1bGVHcm91cFJlc3BvbnNlIkIKGkRlbGV0ZVJ1bGVOYW1lc3BhY2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkiHQobRGVsZXRlUnVsZU5hbWVzcGFjZVJlc3BvbnNlIq8BChJBbGVydG1hbmFnZXJDb25maWcSDgoGY29uZmlnGAEgASgJEkUKCXRlbXBsYXRlcxgCIAMoCzIyLmNvcnRleC5hZG1pbi52MS5BbGVydG1hbmFnZXJDb25maWcuVGVtcGxhdGVzRW50cnkSEAoIcmV2aXNpb24YAyABKAMaMAoOVGVtcGxhdGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIxChxHZXRBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSJhCh1HZXRBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZRJAChNhbGVydG1hbmFnZXJfY29uZmlnGAEgASgLMiMuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZyJzChxTZXRBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRJAChNhbGVydG1hbmFnZXJfY29uZmlnGAIgASgLMiMuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZyJhCh1TZXRBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZRJAChNhbGVydG1hbmFnZXJfY29uZmlnGAEgASgLMiMuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZyI0Ch9EZWxldGVBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSIiCiBEZWxldGVBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZSJWChNEZWxldGVTZXJpZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghtYXRjaGVycxgCIAMoCRINCgVzdGFydBgDIAEoCRILCgNlbmQYBCABKAkivwEKFERlbGV0ZVNlcmllc1Jlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRIRCglzZWxlY3RvcnMYAiADKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiMKG3NhbXBsZXNfcmVtb3ZlZF9mcm9tX21lbW9yeRgFIAEoAyKMAQoOU2VyaWVzRGVsZXRpb24SCgoCaWQYASABKAkSEAoIc2VsZWN0b3IYAiABKAkSLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi8KGkxpc3RTZXJpZXNEZWxldGlvbnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSJYChtMaXN0U2VyaWVzRGVsZXRpb25zUmVzcG9uc2USOQoQc2VyaWVzX2RlbGV0aW9ucxgBIAMoCzIfLmNvcnRleC5hZG1pbi52MS5TZXJpZXNEZWxldGlvbiLTAQoKQXVkaXRFdmVudBIKCgJpZBgBIAEoAxIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIOCgZhY3Rpb24YBCABKAkSEQoJdGVuYW50X2lkGAUgASgJEg4KBnRhcmdldBgGIAEoCRImCgZiZWZvcmUYByABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSJQoFYWZ0ZXIYCCABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUizwEKFkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEQoJdGVuYW50X2lkGAMgASgJEg0KBWFjdG9yGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIuCgpzdGFydF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZQoXTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2USMQoMYXVkaXRfZXZlbnRzGAEgAygLMhsuY29ydGV4LmFkbWluLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjwKF1dhdGNoQXVkaXRFdmVudHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZhY3Rpb24YAiABKAkiTAoYV2F0Y2hBdWRpdEV2ZW50c1Jlc3BvbnNlEjAKC2F1ZGl0X2V2ZW50GAEgASgLMhsuY29ydGV4LmFkbWluLnYxLkF1ZGl0RXZlbnQiZgoLVXNhZ2VTYW1wbGUSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNYWN0aXZlX3NlcmllcxgCIAEoAxIWCg5pbmdlc3Rpb25fcmF0ZRgDIAEoASIkCg9HZXRVc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIrwBChBHZXRVc2FnZVJlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRItCgdjdXJyZW50GAIgASgLMhwuY29ydGV4LmFkbWluLnYxLlVzYWdlU2FtcGxlEhkKEW1heF9hY3RpdmVfc2VyaWVzGAMgASgDEhwKFGluZ2VzdGlvbl9yYXRlX2xpbWl0GAQgASgBEi0KB2hpc3RvcnkYBSADKAsyHC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VTYW1wbGUiOAoLRXJyb3JEZXRhaWwSDAoEa2luZBgBIAEoCRIKCgJpZBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJKnoKC1RlbmFudFN0YXRlEhwKGFRFTkFOVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1RFTkFOVF9TVEFURV9BQ1RJVkUQARIaChZURU5BTlRfU1RBVEVfU1VTUEVOREVEEAISGAoUVEVOQU5UX1NUQVRFX0RFTEVURUQQAzK3EgoMQWRtaW5TZXJ2aWNlElsKDENyZWF0ZVRlbmFudBIkLmNvcnRleC5hZG1pbi52MS5DcmVhdGVUZW5hbnRSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlc3BvbnNlElIKCUdldFRlbmFudBIhLmNvcnRleC5hZG1pbi52MS5HZXRUZW5hbnRSZXF1ZXN0GiIuY29ydGV4LmFkbWluLnYxLkdldFRlbmFudFJlc3BvbnNlElgKC0xpc3RUZW5hbnRzEiMuY29ydGV4LmFkbWluLnYxLkxpc3RUZW5hbnRzUmVxdWVzdBokLmNvcnRleC5hZG1pbi52MS5MaXN0VGVuYW50c1Jlc3BvbnNlElsKDFVwZGF0ZVRlbmFudBIkLmNvcnRleC5hZG1pbi52MS5VcGRhdGVUZW5hbnRSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLlVwZGF0ZVRlbmFudFJlc3BvbnNlElsKDERlbGV0ZVRlbmFudBIkLmNvcnRleC5hZG1pbi52MS5EZWxldGVUZW5hbnRSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVRlbmFudFJlc3BvbnNlElgKC0NyZWF0ZVRva2VuEiMuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRva2VuUmVxdWVzdBokLmNvcnRleC5hZG1pbi52MS5DcmVhdGVUb2tlblJlc3BvbnNlElUKCkxpc3RUb2tlbnMSIi5jb3J0ZXguYWRtaW4udjEuTGlzdFRva2Vuc1JlcXVlc3QaIy5jb3J0ZXguYWRtaW4udjEuTGlzdFRva2Vuc1Jlc3BvbnNlElgKC1Jldm9rZVRva2VuEiMuY29ydGV4LmFkbWluLnYxLlJldm9rZVRva2VuUmVxdWVzdBokLmNvcnRleC5hZG1pbi52MS5SZXZva2VUb2tlblJlc3BvbnNlElIKCUdldExpbWl0cxIhLmNvcnRleC5hZG1pbi52MS5HZXRMaW1pdHNSZXF1ZXN0GiIuY29ydGV4LmFkbWluLnYxLkdldExpbWl0c1Jlc3BvbnNlElIKCVNldExpbWl0cxIhLmNvcnRleC5hZG1pbi52MS5TZXRMaW1pdHNSZXF1ZXN0GiIuY29ydGV4LmFkbWluLnYxLlNldExpbWl0c1Jlc3BvbnNlElgKC1Jlc2V0TGltaXRzEiMuY29ydGV4LmFkbWluLnYxLlJlc2V0TGltaXRzUmVxdWVzdBokLmNvcnRleC5hZG1pbi52MS5SZXNldExpbWl0c1Jlc3BvbnNlEmEKDkxpc3RSdWxlR3JvdXBzEiYuY29ydGV4LmFkbWluLnYxLkxpc3RSdWxlR3JvdXBzUmVxdWVzdBonLmNvcnRleC5hZG1pbi52MS5MaXN0UnVsZUdyb3Vwc1Jlc3BvbnNlElsKDEdldFJ1bGVHcm91cBIkLmNvcnRleC5hZG1pbi52MS5HZXRSdWxlR3JvdXBSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLkdldFJ1bGVHcm91cFJlc3BvbnNlElsKDFNldFJ1bGVHcm91cBIkLmNvcnRleC5hZG1pbi52MS5TZXRSdWxlR3JvdXBSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLlNldFJ1bGVHcm91cFJlc3BvbnNlEmQKD0RlbGV0ZVJ1bGVHcm91cBInLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlR3JvdXBSZXF1ZXN0GiguY29ydGV4LmFkbWluLnYxLkRlbGV0ZVJ1bGVHcm91cFJlc3BvbnNlEnAKE0RlbGV0ZVJ1bGVOYW1lc3BhY2USKy5jb3J0ZXguYWRtaW4udjEuRGVsZXRlUnVsZU5hbWVzcGFjZVJlcXVlc3QaLC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlUnVsZU5hbWVzcGFjZVJlc3BvbnNlEnYKFUdldEFsZXJ0bWFuYWdlckNvbmZpZxItLmNvcnRleC5hZG1pbi52MS5HZXRBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0Gi4uY29ydGV4LmFkbWluLnYxLkdldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEnYKFVNldEFsZXJ0bWFuYWdlckNvbmZpZxItLmNvcnRleC5hZG1pbi52MS5TZXRBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0Gi4uY29ydGV4LmFkbWluLnYxLlNldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEn8KGERlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZxIwLmNvcnRleC5hZG1pbi52MS5EZWxldGVBbGVydG1hbmFnZXJDb25maWdSZXF1ZXN0GjEuY29ydGV4LmFkbWluLnYxLkRlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlElsKDERlbGV0ZVNlcmllcxIkLmNvcnRleC5hZG1pbi52MS5EZWxldGVTZXJpZXNSZXF1ZXN0GiUuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVNlcmllc1Jlc3BvbnNlEnAKE0xpc3RTZXJpZXNEZWxldGlvbnMSKy5jb3J0ZXguYWRtaW4udjEuTGlzdFNlcmllc0RlbGV0aW9uc1JlcXVlc3QaLC5jb3J0ZXguYWRtaW4udjEuTGlzdFNlcmllc0RlbGV0aW9uc1Jlc3BvbnNlEmQKD0xpc3RBdWRpdEV2ZW50cxInLmNvcnRleC5hZG1pbi52MS5MaXN0QXVkaXRFdmVudHNSZXF1ZXN0GiguY29ydGV4LmFkbWluLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEmkKEFdhdGNoQXVkaXRFdmVudHMSKC5jb3J0ZXguYWRtaW4udjEuV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QaKS5jb3J0ZXguYWRtaW4udjEuV2F0Y2hBdWRpdEV2ZW50c1Jlc3BvbnNlMAESTwoIR2V0VXNhZ2USIC5jb3J0ZXguYWRtaW4udjEuR2V0VXNhZ2VSZXF1ZXN0GiEuY29ydGV4LmFkbWluLnYxLkdldFVzYWdlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chtjb3J0ZXgvYWRtaW4vdjEvYWRtaW4ucHJvdG8SD2NvcnRleC5hZG1pbi52MSKdAgoGVGVuYW50EgoKAmlkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIzCgZsYWJlbHMYAyADKAsyIy5jb3J0ZXguYWRtaW4udjEuVGVuYW50LkxhYmVsc0VudHJ5EisKBXN0YXRlGAQgASgOMhwuY29ydGV4LmFkbWluLnYxLlRlbmFudFN0YXRlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKoAQoTQ3JlYXRlVGVuYW50UmVxdWVzdBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSQAoGbGFiZWxzGAMgAygLMjAuY29ydGV4LmFkbWluLnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI/ChRDcmVhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ih4KEEdldFRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPAoRR2V0VGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCJoChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSKwoFc3RhdGUYAyABKA4yHC5jb3J0ZXguYWRtaW4udjEuVGVuYW50U3RhdGUiWAoTTGlzdFRlbmFudHNSZXNwb25zZRIoCgd0ZW5hbnRzGAEgAygLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibwoTVXBkYXRlVGVuYW50UmVxdWVzdBInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI/ChRVcGRhdGVUZW5hbnRSZXNwb25zZRInCgZ0ZW5hbnQYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuVGVuYW50IiEKE0RlbGV0ZVRlbmFudFJlcXVlc3QSCgoCaWQYASABKAkiPwoURGVsZXRlVGVuYW50UmVzcG9uc2USJwoGdGVuYW50GAEgASgLMhcuY29ydGV4LmFkbWluLnYxLlRlbmFudCLAAgoFVG9rZW4SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEg4KBnNjb3BlcxgFIAMoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF91c2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghmZWRlcmF0ZRgKIAMoCRISCgpjcmVhdGVkX2J5GAsgASgJIogBChJDcmVhdGVUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBnNjb3BlcxgCIAMoCRIMCgRuYW1lGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghmZWRlcmF0ZRgFIAMoCSJMChNDcmVhdGVUb2tlblJlc3BvbnNlEiUKBXRva2VuGAEgASgLMhYuY29ydGV4LmFkbWluLnYxLlRva2VuEg4KBnNlY3JldBgCIAEoCSImChFMaXN0VG9rZW5zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPAoSTGlzdFRva2Vuc1Jlc3BvbnNlEiYKBnRva2VucxgBIAMoCzIWLmNvcnRleC5hZG1pbi52MS5Ub2tlbiI5ChJSZXZva2VUb2tlblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCHRva2VuX2lkGAIgASgJIjwKE1Jldm9rZVRva2VuUmVzcG9uc2USJQoFdG9rZW4YASABKAsyFi5jb3J0ZXguYWRtaW4udjEuVG9rZW4idgoKTGltaXRWYWx1ZRIQCgZudW1iZXIYASABKAFIABISCghkdXJhdGlvbhgCIAEoCUgAEioKBW5hbWVzGAMgASgLMhkuY29ydGV4LmFkbWluLnYxLk5hbWVMaXN0SAASDgoEbmFtZRgEIAEoCUgAQgYKBGtpbmQiGQoITmFtZUxpc3QSDQoFbmFtZXMYASADKAkitwIKBkxpbWl0cxIRCgl0ZW5hbnRfaWQYASABKAkSMwoGbGltaXRzGAIgAygLMiMuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5MaW1pdHNFbnRyeRISCgpvdmVycmlkZGVuGAMgAygJEjcKCGRlZmF1bHRzGAQgAygLMiUuY29ydGV4LmFkbWluLnYxLkxpbWl0cy5EZWZhdWx0c0VudHJ5GkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ARpMCg1EZWZhdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASIlChBHZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSI8ChFHZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIsEBChBTZXRMaW1pdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI9CgZsaW1pdHMYAiADKAsyLS5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVxdWVzdC5MaW1pdHNFbnRyeRIPCgdyZXBsYWNlGAMgASgIGkoKC0xpbWl0c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLmNvcnRleC5hZG1pbi52MS5MaW1pdFZhbHVlOgI4ASI8ChFTZXRMaW1pdHNSZXNwb25zZRInCgZsaW1pdHMYASABKAsyFy5jb3J0ZXguYWRtaW4udjEuTGltaXRzIjUKElJlc2V0TGltaXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDAoEa2V5cxgCIAMoCSI+ChNSZXNldExpbWl0c1Jlc3BvbnNlEicKBmxpbWl0cxgBIAEoCzIXLmNvcnRleC5hZG1pbi52MS5MaW1pdHMitQIKBFJ1bGUSDgoGcmVjb3JkGAEgASgJEg0KBWFsZXJ0GAIgASgJEgwKBGV4cHIYAyABKAkSFAoMZm9yX2R1cmF0aW9uGAQgASgJEhcKD2tlZXBfZmlyaW5nX2ZvchgFIAEoCRIxCgZsYWJlbHMYBiADKAsyIS5jb3J0ZXguYWRtaW4udjEuUnVsZS5MYWJlbHNFbnRyeRI7Cgthbm5vdGF0aW9ucxgHIAMoCzImLmNvcnRleC5hZG1pbi52MS5SdWxlLkFubm90YXRpb25zRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiAIKCVJ1bGVHcm91cBIRCgluYW1lc3BhY2UYASABKAkSDAoEbmFtZRgCIAEoCRIQCghpbnRlcnZhbBgDIAEoCRINCgVsaW1pdBgEIAEoBRIUCgxxdWVyeV9vZmZzZXQYBSABKAkSNgoGbGFiZWxzGAYgAygLMiYuY29ydGV4LmFkbWluLnYxLlJ1bGVHcm91cC5MYWJlbHNFbnRyeRIkCgVydWxlcxgHIAMoCzIVLmNvcnRleC5hZG1pbi52MS5SdWxlEhYKDnNvdXJjZV90ZW5hbnRzGAggAygJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPQoVTGlzdFJ1bGVHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkiSQoWTGlzdFJ1bGVHcm91cHNSZXNwb25zZRIvCgtydWxlX2dyb3VwcxgBIAMoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiSQoTR2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiRgoUR2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiWAoTU2V0UnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKcnVsZV9ncm91cBgCIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiRgoUU2V0UnVsZUdyb3VwUmVzcG9uc2USLgoKcnVsZV9ncm91cBgBIAEoCzIaLmNvcnRleC5hZG1pbi52MS5SdWxlR3JvdXAiTAoWRGVsZXRlUnVsZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJbmFtZXNwYWNlGAIgASgJEgwKBG5hbWUYAyABKAkiGQoXRGVsZXRlUnVsZUdyb3VwUmVzcG9uc2UiQgoaRGVsZXRlUnVsZU5hbWVzcGFjZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCSIdChtEZWxldGVSdWxlTmFtZXNwYWNlUmVzcG9uc2UirwEKEkFsZXJ0bWFuYWdlckNvbmZpZxIOCgZjb25maWcYASABKAkSRQoJdGVtcGxhdGVzGAIgAygLMjIuY29ydGV4LmFkbWluLnYxLkFsZXJ0bWFuYWdlckNvbmZpZy5UZW1wbGF0ZXNFbnRyeRIQCghyZXZpc2lvbhgDIAEoAxowCg5UZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjEKHEdldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJImEKHUdldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnInMKHFNldEFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYAiABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnImEKHVNldEFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlEkAKE2FsZXJ0bWFuYWdlcl9jb25maWcYASABKAsyIy5jb3J0ZXguYWRtaW4udjEuQWxlcnRtYW5hZ2VyQ29uZmlnIjQKH0RlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIiIKIERlbGV0ZUFsZXJ0bWFuYWdlckNvbmZpZ1Jlc3BvbnNlIlYKE0RlbGV0ZVNlcmllc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCG1hdGNoZXJzGAIgAygJEg0KBXN0YXJ0GAMgASgJEgsKA2VuZBgEIAEoCSK/AQoURGVsZXRlU2VyaWVzUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEhEKCXNlbGVjdG9ycxgCIAMoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobc2FtcGxlc19yZW1vdmVkX2Zyb21fbWVtb3J5GAUgASgDIowBCg5TZXJpZXNEZWxldGlvbhIKCgJpZBgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRIuCgpzdGFydF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLwoaTGlzdFNlcmllc0RlbGV0aW9uc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIlgKG0xpc3RTZXJpZXNEZWxldGlvbnNSZXNwb25zZRI5ChBzZXJpZXNfZGVsZXRpb25zGAEgAygLMh8uY29ydGV4LmFkbWluLnYxLlNlcmllc0RlbGV0aW9uItMBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgDEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIRCgl0ZW5hbnRfaWQYBSABKAkSDgoGdGFyZ2V0GAYgASgJEiYKBmJlZm9yZRgHIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIlCgVhZnRlchgIIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSLPAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAkSDQoFYWN0b3IYBCABKAkSDgoGYWN0aW9uGAUgASgJEi4KCnN0YXJ0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJlChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIxCgxhdWRpdF9ldmVudHMYASADKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiPAoXV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmFjdGlvbhgCIAEoCSJMChhXYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2USMAoLYXVkaXRfZXZlbnQYASABKAsyGy5jb3J0ZXguYWRtaW4udjEuQXVkaXRFdmVudCJmCgtVc2FnZVNhbXBsZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hY3RpdmVfc2VyaWVzGAIgASgDEhYKDmluZ2VzdGlvbl9yYXRlGAMgASgBIiQKD0dldFVzYWdlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkivAEKEEdldFVzYWdlUmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEi0KB2N1cnJlbnQYAiABKAsyHC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VTYW1wbGUSGQoRbWF4X2FjdGl2ZV9zZXJpZXMYAyABKAMSHAoUaW5nZXN0aW9uX3JhdGVfbGltaXQYBCABKAESLQoHaGlzdG9yeRgFIAMoCzIcLmNvcnRleC5hZG1pbi52MS5Vc2FnZVNhbXBsZSI4CgtFcnJvckRldGFpbBIMCgRraW5kGAEgASgJEgoKAmlkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkiugIKCkFkbWluVG9rZW4SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIoCgRyb2xlGAMgASgOMhouY29ydGV4LmFkbWluLnYxLkFkbWluUm9sZRIOCgZwcmVmaXgYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkSMQoNbGFzdF91c2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKCAQoXQ3JlYXRlQWRtaW5Ub2tlblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIoCgRyb2xlGAIgASgOMhouY29ydGV4LmFkbWluLnYxLkFkbWluUm9sZRIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXAoYQ3JlYXRlQWRtaW5Ub2tlblJlc3BvbnNlEjAKC2FkbWluX3Rva2VuGAEgASgLMhsuY29ydGV4LmFkbWluLnYxLkFkbWluVG9rZW4SDgoGc2VjcmV0GAIgASgJIhgKFkxpc3RBZG1pblRva2Vuc1JlcXVlc3QiTAoXTGlzdEFkbWluVG9rZW5zUmVzcG9uc2USMQoMYWRtaW5fdG9rZW5zGAEgAygLMhsuY29ydGV4LmFkbWluLnYxLkFkbWluVG9rZW4iJQoXUmV2b2tlQWRtaW5Ub2tlblJlcXVlc3QSCgoCaWQYASABKAkiTAoYUmV2b2tlQWRtaW5Ub2tlblJlc3BvbnNlEjAKC2FkbWluX3Rva2VuGAEgASgLMhsuY29ydGV4LmFkbWluLnYxLkFkbWluVG9rZW4ivgEKFUdldFVzYWdlUmVwb3J0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjQKCnJlc29sdXRpb24YBCABKA4yIC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VSZXNvbHV0aW9uIqwBCgtVc2FnZUJ1Y2tldBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI8Cghjb3VudGVycxgCIAMoCzIqLmNvcnRleC5hZG1pbi52MS5Vc2FnZUJ1Y2tldC5Db3VudGVyc0VudHJ5Gi8KDUNvdW50ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ASLiAgoWR2V0VXNhZ2VSZXBvcnRSZXNwb25zZRIRCgl0ZW5hbnRfaWQYASABKAkSNAoKcmVzb2x1dGlvbhgCIAEoDjIgLmNvcnRleC5hZG1pbi52MS5Vc2FnZVJlc29sdXRpb24SLgoKc3RhcnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KB2J1Y2tldHMYBSADKAsyHC5jb3J0ZXguYWRtaW4udjEuVXNhZ2VCdWNrZXQSQwoGdG90YWxzGAYgAygLMjMuY29ydGV4LmFkbWluLnYxLkdldFVzYWdlUmVwb3J0UmVzcG9uc2UuVG90YWxzRW50cnkaLQoLVG90YWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ASp6CgtUZW5hbnRTdGF0ZRIcChhURU5BTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNURU5BTlRfU1RBVEVfQUNUSVZFEAESGgoWVEVOQU5UX1NUQVRFX1NVU1BFTkRFRBACEhgKFFRFTkFOVF9TVEFURV9ERUxFVEVEEAMqVAoJQWRtaW5Sb2xlEhoKFkFETUlOX1JPTEVfVU5TUEVDSUZJRUQQABIUChBBRE1JTl9ST0xFX0FETUlOEAESFQoRQURNSU5fUk9MRV9WSUVXRVIQAiqFAQoPVXNhZ2VSZXNvbHV0aW9uEiAKHFVTQUdFX1JFU09MVVRJT05fVU5TUEVDSUZJRUQQABIbChdVU0FHRV9SRVNPTFVUSU9OX01JTlVURRABEhkKFVVTQUdFX1JFU09MVVRJT05fSE9VUhACEhgKFFVTQUdFX1JFU09MVVRJT05fREFZEAMy0hUKDEFkbWluU2VydmljZRJbCgxDcmVhdGVUZW5hbnQSJC5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVGVuYW50UmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5DcmVhdGVUZW5hbnRSZXNwb25zZRJSCglHZXRUZW5hbnQSIS5jb3J0ZXguYWRtaW4udjEuR2V0VGVuYW50UmVxdWVzdBoiLmNvcnRleC5hZG1pbi52MS5HZXRUZW5hbnRSZXNwb25zZRJYCgtMaXN0VGVuYW50cxIjLmNvcnRleC5hZG1pbi52MS5MaXN0VGVuYW50c1JlcXVlc3QaJC5jb3J0ZXguYWRtaW4udjEuTGlzdFRlbmFudHNSZXNwb25zZRJbCgxVcGRhdGVUZW5hbnQSJC5jb3J0ZXguYWRtaW4udjEuVXBkYXRlVGVuYW50UmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5VcGRhdGVUZW5hbnRSZXNwb25zZRJbCgxEZWxldGVUZW5hbnQSJC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlVGVuYW50UmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5EZWxldGVUZW5hbnRSZXNwb25zZRJYCgtDcmVhdGVUb2tlbhIjLmNvcnRleC5hZG1pbi52MS5DcmVhdGVUb2tlblJlcXVlc3QaJC5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJVCgpMaXN0VG9rZW5zEiIuY29ydGV4LmFkbWluLnYxLkxpc3RUb2tlbnNSZXF1ZXN0GiMuY29ydGV4LmFkbWluLnYxLkxpc3RUb2tlbnNSZXNwb25zZRJYCgtSZXZva2VUb2tlbhIjLmNvcnRleC5hZG1pbi52MS5SZXZva2VUb2tlblJlcXVlc3QaJC5jb3J0ZXguYWRtaW4udjEuUmV2b2tlVG9rZW5SZXNwb25zZRJSCglHZXRMaW1pdHMSIS5jb3J0ZXguYWRtaW4udjEuR2V0TGltaXRzUmVxdWVzdBoiLmNvcnRleC5hZG1pbi52MS5HZXRMaW1pdHNSZXNwb25zZRJSCglTZXRMaW1pdHMSIS5jb3J0ZXguYWRtaW4udjEuU2V0TGltaXRzUmVxdWVzdBoiLmNvcnRleC5hZG1pbi52MS5TZXRMaW1pdHNSZXNwb25zZRJYCgtSZXNldExpbWl0cxIjLmNvcnRleC5hZG1pbi52MS5SZXNldExpbWl0c1JlcXVlc3QaJC5jb3J0ZXguYWRtaW4udjEuUmVzZXRMaW1pdHNSZXNwb25zZRJhCg5MaXN0UnVsZUdyb3VwcxImLmNvcnRleC5hZG1pbi52MS5MaXN0UnVsZUdyb3Vwc1JlcXVlc3QaJy5jb3J0ZXguYWRtaW4udjEuTGlzdFJ1bGVHcm91cHNSZXNwb25zZRJbCgxHZXRSdWxlR3JvdXASJC5jb3J0ZXguYWRtaW4udjEuR2V0UnVsZUdyb3VwUmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5HZXRSdWxlR3JvdXBSZXNwb25zZRJbCgxTZXRSdWxlR3JvdXASJC5jb3J0ZXguYWRtaW4udjEuU2V0UnVsZUdyb3VwUmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5TZXRSdWxlR3JvdXBSZXNwb25zZRJkCg9EZWxldGVSdWxlR3JvdXASJy5jb3J0ZXguYWRtaW4udjEuRGVsZXRlUnVsZUdyb3VwUmVxdWVzdBooLmNvcnRleC5hZG1pbi52MS5EZWxldGVSdWxlR3JvdXBSZXNwb25zZRJwChNEZWxldGVSdWxlTmFtZXNwYWNlEisuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVJ1bGVOYW1lc3BhY2VSZXF1ZXN0GiwuY29ydGV4LmFkbWluLnYxLkRlbGV0ZVJ1bGVOYW1lc3BhY2VSZXNwb25zZRJ2ChVHZXRBbGVydG1hbmFnZXJDb25maWcSLS5jb3J0ZXguYWRtaW4udjEuR2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVxdWVzdBouLmNvcnRleC5hZG1pbi52MS5HZXRBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZRJ2ChVTZXRBbGVydG1hbmFnZXJDb25maWcSLS5jb3J0ZXguYWRtaW4udjEuU2V0QWxlcnRtYW5hZ2VyQ29uZmlnUmVxdWVzdBouLmNvcnRleC5hZG1pbi52MS5TZXRBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZRJ/ChhEZWxldGVBbGVydG1hbmFnZXJDb25maWcSMC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlQWxlcnRtYW5hZ2VyQ29uZmlnUmVxdWVzdBoxLmNvcnRleC5hZG1pbi52MS5EZWxldGVBbGVydG1hbmFnZXJDb25maWdSZXNwb25zZRJbCgxEZWxldGVTZXJpZXMSJC5jb3J0ZXguYWRtaW4udjEuRGVsZXRlU2VyaWVzUmVxdWVzdBolLmNvcnRleC5hZG1pbi52MS5EZWxldGVTZXJpZXNSZXNwb25zZRJwChNMaXN0U2VyaWVzRGVsZXRpb25zEisuY29ydGV4LmFkbWluLnYxLkxpc3RTZXJpZXNEZWxldGlvbnNSZXF1ZXN0GiwuY29ydGV4LmFkbWluLnYxLkxpc3RTZXJpZXNEZWxldGlvbnNSZXNwb25zZRJkCg9MaXN0QXVkaXRFdmVudHMSJy5jb3J0ZXguYWRtaW4udjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBooLmNvcnRleC5hZG1pbi52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZRJpChBXYXRjaEF1ZGl0RXZlbnRzEiguY29ydGV4LmFkbWluLnYxLldhdGNoQXVkaXRFdmVudHNSZXF1ZXN0GikuY29ydGV4LmFkbWluLnYxLldhdGNoQXVkaXRFdmVudHNSZXNwb25zZTABEk8KCEdldFVzYWdlEiAuY29ydGV4LmFkbWluLnYxLkdldFVzYWdlUmVxdWVzdBohLmNvcnRleC5hZG1pbi52MS5HZXRVc2FnZVJlc3BvbnNlEmEKDkdldFVzYWdlUmVwb3J0EiYuY29ydGV4LmFkbWluLnYxLkdldFVzYWdlUmVwb3J0UmVxdWVzdBonLmNvcnRleC5hZG1pbi52MS5HZXRVc2FnZVJlcG9ydFJlc3BvbnNlEmcKEENyZWF0ZUFkbWluVG9rZW4SKC5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlQWRtaW5Ub2tlblJlcXVlc3QaKS5jb3J0ZXguYWRtaW4udjEuQ3JlYXRlQWRtaW5Ub2tlblJlc3BvbnNlEmQKD0xpc3RBZG1pblRva2VucxInLmNvcnRleC5hZG1pbi52MS5MaXN0QWRtaW5Ub2tlbnNSZXF1ZXN0GiguY29ydGV4LmFkbWluLnYxLkxpc3RBZG1pblRva2Vuc1Jlc3BvbnNlEmcKEFJldm9rZUFkbWluVG9rZW4SKC5jb3J0ZXguYWRtaW4udjEuUmV2b2tlQWRtaW5Ub2tlblJlcXVlc3QaKS5jb3J0ZXguYWRtaW4udjEuUmV2b2tlQWRtaW5Ub2tlblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A tenant: one isolated set of series, rules, alerts, tokens and limits.
@@ -364,6 +364,14 @@ export type Token = Message<"cortex.admin.v1.Token"> & {
    * @generated from field: repeated string federate = 10;
    */
   federate: string[];
+
+  /**
+   * Who created it: the audit actor (root, admin:<token id>, a session subject); empty for tokens
+   * created before this was recorded.
+   *
+   * @generated from field: string created_by = 11;
+   */
+  createdBy: string;
 };
 
 /**
@@ -1653,6 +1661,305 @@ export const ErrorDetailSchema: GenMessage<ErrorDetail> = /*@__PURE__*/
   messageDesc(file_cortex_admin_v1_admin, 59);
 
 /**
+ * An operator (admin API) token's metadata; never the secret.
+ *
+ * @generated from message cortex.admin.v1.AdminToken
+ */
+export type AdminToken = Message<"cortex.admin.v1.AdminToken"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: cortex.admin.v1.AdminRole role = 3;
+   */
+  role: AdminRole;
+
+  /**
+   * The first 12 characters of the secret (`cxa_…`), to recognise it.
+   *
+   * @generated from field: string prefix = 4;
+   */
+  prefix: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 5;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * The audit actor that created it; empty for tokens created before this was recorded.
+   *
+   * @generated from field: string created_by = 6;
+   */
+  createdBy: string;
+
+  /**
+   * Unset until first used; updated at most once a minute.
+   *
+   * @generated from field: google.protobuf.Timestamp last_use_time = 7;
+   */
+  lastUseTime?: Timestamp | undefined;
+
+  /**
+   * Unset: never expires.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 8;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * Unset: not revoked.
+   *
+   * @generated from field: google.protobuf.Timestamp revoke_time = 9;
+   */
+  revokeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cortex.admin.v1.AdminToken.
+ * Use `create(AdminTokenSchema)` to create a new message.
+ */
+export const AdminTokenSchema: GenMessage<AdminToken> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 60);
+
+/**
+ * @generated from message cortex.admin.v1.CreateAdminTokenRequest
+ */
+export type CreateAdminTokenRequest = Message<"cortex.admin.v1.CreateAdminTokenRequest"> & {
+  /**
+   * Required, at most 128 characters.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * UNSPECIFIED means ADMIN.
+   *
+   * @generated from field: cortex.admin.v1.AdminRole role = 2;
+   */
+  role: AdminRole;
+
+  /**
+   * Optional expiry, in the future.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 3;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cortex.admin.v1.CreateAdminTokenRequest.
+ * Use `create(CreateAdminTokenRequestSchema)` to create a new message.
+ */
+export const CreateAdminTokenRequestSchema: GenMessage<CreateAdminTokenRequest> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 61);
+
+/**
+ * @generated from message cortex.admin.v1.CreateAdminTokenResponse
+ */
+export type CreateAdminTokenResponse = Message<"cortex.admin.v1.CreateAdminTokenResponse"> & {
+  /**
+   * @generated from field: cortex.admin.v1.AdminToken admin_token = 1;
+   */
+  adminToken?: AdminToken | undefined;
+
+  /**
+   * The secret (`cxa_…`): shown once, stored only as a hash.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message cortex.admin.v1.CreateAdminTokenResponse.
+ * Use `create(CreateAdminTokenResponseSchema)` to create a new message.
+ */
+export const CreateAdminTokenResponseSchema: GenMessage<CreateAdminTokenResponse> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 62);
+
+/**
+ * @generated from message cortex.admin.v1.ListAdminTokensRequest
+ */
+export type ListAdminTokensRequest = Message<"cortex.admin.v1.ListAdminTokensRequest"> & {
+};
+
+/**
+ * Describes the message cortex.admin.v1.ListAdminTokensRequest.
+ * Use `create(ListAdminTokensRequestSchema)` to create a new message.
+ */
+export const ListAdminTokensRequestSchema: GenMessage<ListAdminTokensRequest> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 63);
+
+/**
+ * @generated from message cortex.admin.v1.ListAdminTokensResponse
+ */
+export type ListAdminTokensResponse = Message<"cortex.admin.v1.ListAdminTokensResponse"> & {
+  /**
+   * @generated from field: repeated cortex.admin.v1.AdminToken admin_tokens = 1;
+   */
+  adminTokens: AdminToken[];
+};
+
+/**
+ * Describes the message cortex.admin.v1.ListAdminTokensResponse.
+ * Use `create(ListAdminTokensResponseSchema)` to create a new message.
+ */
+export const ListAdminTokensResponseSchema: GenMessage<ListAdminTokensResponse> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 64);
+
+/**
+ * @generated from message cortex.admin.v1.RevokeAdminTokenRequest
+ */
+export type RevokeAdminTokenRequest = Message<"cortex.admin.v1.RevokeAdminTokenRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message cortex.admin.v1.RevokeAdminTokenRequest.
+ * Use `create(RevokeAdminTokenRequestSchema)` to create a new message.
+ */
+export const RevokeAdminTokenRequestSchema: GenMessage<RevokeAdminTokenRequest> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 65);
+
+/**
+ * @generated from message cortex.admin.v1.RevokeAdminTokenResponse
+ */
+export type RevokeAdminTokenResponse = Message<"cortex.admin.v1.RevokeAdminTokenResponse"> & {
+  /**
+   * The token, with revoke_time set.
+   *
+   * @generated from field: cortex.admin.v1.AdminToken admin_token = 1;
+   */
+  adminToken?: AdminToken | undefined;
+};
+
+/**
+ * Describes the message cortex.admin.v1.RevokeAdminTokenResponse.
+ * Use `create(RevokeAdminTokenResponseSchema)` to create a new message.
+ */
+export const RevokeAdminTokenResponseSchema: GenMessage<RevokeAdminTokenResponse> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 66);
+
+/**
+ * @generated from message cortex.admin.v1.GetUsageReportRequest
+ */
+export type GetUsageReportRequest = Message<"cortex.admin.v1.GetUsageReportRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Inclusive; rounded down to the bucket size.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * Exclusive; rounded up to the bucket size.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 3;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: cortex.admin.v1.UsageResolution resolution = 4;
+   */
+  resolution: UsageResolution;
+};
+
+/**
+ * Describes the message cortex.admin.v1.GetUsageReportRequest.
+ * Use `create(GetUsageReportRequestSchema)` to create a new message.
+ */
+export const GetUsageReportRequestSchema: GenMessage<GetUsageReportRequest> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 67);
+
+/**
+ * One bucket of usage. Counters: samples, histograms, exemplars (accepted), request_bytes,
+ * discarded_samples:<reason> (samples and histograms dropped, by error ID); absent means 0.
+ *
+ * @generated from message cortex.admin.v1.UsageBucket
+ */
+export type UsageBucket = Message<"cortex.admin.v1.UsageBucket"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: map<string, int64> counters = 2;
+   */
+  counters: { [key: string]: bigint };
+};
+
+/**
+ * Describes the message cortex.admin.v1.UsageBucket.
+ * Use `create(UsageBucketSchema)` to create a new message.
+ */
+export const UsageBucketSchema: GenMessage<UsageBucket> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 68);
+
+/**
+ * @generated from message cortex.admin.v1.GetUsageReportResponse
+ */
+export type GetUsageReportResponse = Message<"cortex.admin.v1.GetUsageReportResponse"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: cortex.admin.v1.UsageResolution resolution = 2;
+   */
+  resolution: UsageResolution;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 3;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 4;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Buckets with any usage, oldest first.
+   *
+   * @generated from field: repeated cortex.admin.v1.UsageBucket buckets = 5;
+   */
+  buckets: UsageBucket[];
+
+  /**
+   * The sum of the buckets.
+   *
+   * @generated from field: map<string, int64> totals = 6;
+   */
+  totals: { [key: string]: bigint };
+};
+
+/**
+ * Describes the message cortex.admin.v1.GetUsageReportResponse.
+ * Use `create(GetUsageReportResponseSchema)` to create a new message.
+ */
+export const GetUsageReportResponseSchema: GenMessage<GetUsageReportResponse> = /*@__PURE__*/
+  messageDesc(file_cortex_admin_v1_admin, 69);
+
+/**
  * The lifecycle state of a tenant.
  *
  * @generated from enum cortex.admin.v1.TenantState
@@ -1690,6 +1997,73 @@ export enum TenantState {
  */
 export const TenantStateSchema: GenEnum<TenantState> = /*@__PURE__*/
   enumDesc(file_cortex_admin_v1_admin, 0);
+
+/**
+ * The role of an operator token.
+ *
+ * @generated from enum cortex.admin.v1.AdminRole
+ */
+export enum AdminRole {
+  /**
+   * @generated from enum value: ADMIN_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * May call every method.
+   *
+   * @generated from enum value: ADMIN_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * May call only Get*, List* and Watch* methods; every other call is PERMISSION_DENIED.
+   *
+   * @generated from enum value: ADMIN_ROLE_VIEWER = 2;
+   */
+  VIEWER = 2,
+}
+
+/**
+ * Describes the enum cortex.admin.v1.AdminRole.
+ */
+export const AdminRoleSchema: GenEnum<AdminRole> = /*@__PURE__*/
+  enumDesc(file_cortex_admin_v1_admin, 1);
+
+/**
+ * The bucket size of a usage report.
+ *
+ * @generated from enum cortex.admin.v1.UsageResolution
+ */
+export enum UsageResolution {
+  /**
+   * Means DAY.
+   *
+   * @generated from enum value: USAGE_RESOLUTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: USAGE_RESOLUTION_MINUTE = 1;
+   */
+  MINUTE = 1,
+
+  /**
+   * @generated from enum value: USAGE_RESOLUTION_HOUR = 2;
+   */
+  HOUR = 2,
+
+  /**
+   * @generated from enum value: USAGE_RESOLUTION_DAY = 3;
+   */
+  DAY = 3,
+}
+
+/**
+ * Describes the enum cortex.admin.v1.UsageResolution.
+ */
+export const UsageResolutionSchema: GenEnum<UsageResolution> = /*@__PURE__*/
+  enumDesc(file_cortex_admin_v1_admin, 2);
 
 /**
  * Operator API of the control plane. Methods named Get*, List* and Watch* only read (a `viewer`
@@ -1941,6 +2315,47 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof GetUsageRequestSchema;
     output: typeof GetUsageResponseSchema;
+  },
+  /**
+   * A tenant's metered usage (billing): counters per minute, hour or day bucket in a time range,
+   * exact and counted once however many replicas and distributors handled the writes.
+   *
+   * @generated from rpc cortex.admin.v1.AdminService.GetUsageReport
+   */
+  getUsageReport: {
+    methodKind: "unary";
+    input: typeof GetUsageReportRequestSchema;
+    output: typeof GetUsageReportResponseSchema;
+  },
+  /**
+   * Creates an operator (admin) token with a role; the secret is in the response and nowhere else.
+   *
+   * @generated from rpc cortex.admin.v1.AdminService.CreateAdminToken
+   */
+  createAdminToken: {
+    methodKind: "unary";
+    input: typeof CreateAdminTokenRequestSchema;
+    output: typeof CreateAdminTokenResponseSchema;
+  },
+  /**
+   * Lists operator tokens (metadata only, revoked ones included).
+   *
+   * @generated from rpc cortex.admin.v1.AdminService.ListAdminTokens
+   */
+  listAdminTokens: {
+    methodKind: "unary";
+    input: typeof ListAdminTokensRequestSchema;
+    output: typeof ListAdminTokensResponseSchema;
+  },
+  /**
+   * Revokes an operator token; the admin API refuses it from the next call on.
+   *
+   * @generated from rpc cortex.admin.v1.AdminService.RevokeAdminToken
+   */
+  revokeAdminToken: {
+    methodKind: "unary";
+    input: typeof RevokeAdminTokenRequestSchema;
+    output: typeof RevokeAdminTokenResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cortex_admin_v1_admin, 0);

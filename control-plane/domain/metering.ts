@@ -1,0 +1,139 @@
+import { BadDataError, parseTenantId } from '../../data-plane/model/index.js';
+import type { DomainDeps } from './context.js';
+
+export type UsageResolution = 'minute' | 'hour' | 'day';
+export const USAGE_RESOLUTIONS: readonly UsageResolution[] = ['minute', 'hour', 'day'];
+const BUCKET_MS: Record<UsageResolution, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** One delivery from a data-plane process (`POST /internal/v1/usage`); `(source, seq)` is its key. */
+export interface UsageBatchInput {
+  source: string;
+  seq: number;
+  rows: ReadonlyArray<{ tenantId: string; minuteMs: number; counters: Readonly<Record<string, number>> }>;
+}
+
+export interface UsageReportQuery {
+  /** RFC 3339, or a date `YYYY-MM-DD` (UTC midnight). Inclusive. */
+  from: string;
+  /** RFC 3339 (exclusive), or a date `YYYY-MM-DD` meaning the whole of that day. */
+  to: string;
+  by?: string | undefined;
+}
+
+export interface UsageReport {
+  tenantId: string;
+  by: UsageResolution;
+  /** ms, bucket-aligned: [from, to). */
+  from: number;
+  to: number;
+  /** Buckets with any usage, oldest first. */
+  buckets: Array<{ start: number; counters: Record<string, number> }>;
+  totals: Record<string, number>;
+}
+
+/** How long each resolution is kept (ms; 0 = forever). */
+export interface UsageRetention {
+  minuteMs: number;
+  hourMs: number;
+  dayMs: number;
+}
+
+export const DEFAULT_USAGE_RETENTION: UsageRetention = { minuteMs: 8 * 86_400_000, hourMs: 400 * 86_400_000, dayMs: 0 };
+
+const METRIC = /^[a-z_]{1,32}(?::[a-z0-9-]{1,64})?$/;
+const SOURCE = /^[0-9A-Za-z_-]{1,64}$/;
+const MAX_BUCKETS = 50_000;
+
+/**
+ * Billing-grade usage: counts delivered by the data plane, applied once per batch key, kept at
+ * minute, hour and day resolution, and reported per tenant.
+ */
+export class MeteringService {
+  constructor(private readonly deps: DomainDeps & { retention?: UsageRetention | undefined }) {}
+
+  /** Applies a batch once; false when it had been applied before (a retry). Throws BadDataError on malformed input. */
+  async ingest(b: UsageBatchInput): Promise<boolean> {
+    if (!SOURCE.test(b.source)) throw new BadDataError('source: 1-64 characters of [0-9A-Za-z_-]');
+    if (!Number.isSafeInteger(b.seq) || b.seq < 0) throw new BadDataError('seq: a non-negative integer');
+    const rows = b.rows.map((r, i) => {
+      const tenantId = parseTenantId(r.tenantId);
+      if (!Number.isSafeInteger(r.minuteMs) || r.minuteMs % 60_000 !== 0) {
+        throw new BadDataError(`rows[${i}].minuteMs: must be the start of a minute, in ms`);
+      }
+      const counters: Record<string, number> = Object.create(null);
+      for (const [k, v] of Object.entries(r.counters)) {
+        if (!METRIC.test(k)) throw new BadDataError(`rows[${i}].counters: invalid counter name ${JSON.stringify(k)}`);
+        if (!Number.isSafeInteger(v) || v < 0)
+          throw new BadDataError(`rows[${i}].counters.${k}: a non-negative integer`);
+        if (v > 0) counters[k] = v;
+      }
+      return { tenantId, minuteMs: r.minuteMs, counters };
+    });
+    const at = this.deps.clock.now();
+    return this.deps.store.transaction((r) => r.usage.applyBatch(b.source, b.seq, rows, at));
+  }
+
+  async report(rawTenant: string, q: UsageReportQuery): Promise<UsageReport> {
+    const tenantId = parseTenantId(rawTenant);
+    const by = (q.by ?? 'day') as UsageResolution;
+    if (!USAGE_RESOLUTIONS.includes(by)) throw new BadDataError(`by: must be one of ${USAGE_RESOLUTIONS.join(', ')}`);
+    const step = BUCKET_MS[by];
+    const from = Math.floor(parseBound('from', q.from, false) / step) * step;
+    const to = Math.ceil(parseBound('to', q.to, true) / step) * step;
+    if (to <= from) throw new BadDataError('to: must be after from');
+    if ((to - from) / step > MAX_BUCKETS) {
+      throw new BadDataError(`the range holds more than ${MAX_BUCKETS} ${by} buckets; use a coarser --by`);
+    }
+    const rows = await this.deps.store.read((r) => r.usage.list(tenantId, by, from, to));
+    const buckets = new Map<number, Record<string, number>>();
+    const totals: Record<string, number> = Object.create(null);
+    for (const row of rows) {
+      let c = buckets.get(row.bucketMs);
+      if (!c) buckets.set(row.bucketMs, (c = Object.create(null) as Record<string, number>));
+      c[row.metric] = row.value;
+      totals[row.metric] = (totals[row.metric] ?? 0) + row.value;
+    }
+    return {
+      tenantId,
+      by,
+      from,
+      to,
+      buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, counters]) => ({ start, counters })),
+      totals,
+    };
+  }
+
+  /** Deletes buckets older than the retention of their resolution, and batch keys past the minute retention. */
+  async prune(): Promise<number> {
+    const ret = this.deps.retention ?? DEFAULT_USAGE_RETENTION;
+    const now = this.deps.clock.now();
+    let n = 0;
+    for (const [res, ms] of [
+      ['minute', ret.minuteMs],
+      ['hour', ret.hourMs],
+      ['day', ret.dayMs],
+    ] as const) {
+      if (ms > 0) n += await this.deps.store.read((r) => r.usage.prune(res, now - ms));
+    }
+    // A batch key is only needed while its sender may still retry it: a day is ample.
+    await this.deps.store.read((r) => r.usage.pruneBatches(now - 86_400_000));
+    return n;
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+
+function parseBound(name: string, s: string, end: boolean): number {
+  const t = DATE.test(s)
+    ? Date.parse(`${s}T00:00:00Z`) + (end ? 86_400_000 : 0)
+    : RFC3339.test(s)
+      ? Date.parse(s)
+      : NaN;
+  if (!Number.isFinite(t) || t < 0 || t > 253_402_300_799_999) {
+    throw new BadDataError(
+      `${name}: ${JSON.stringify(String(s).slice(0, 40))} is not a date (YYYY-MM-DD) or RFC 3339 time`,
+    );
+  }
+  return t;
+}

@@ -1,0 +1,3 @@
+export * from './usage-recorder.js';
+export * from './usage-shipper.js';
+export * from './write-usage.js';

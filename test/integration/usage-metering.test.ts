@@ -1,0 +1,180 @@
+/**
+ * Usage metering end to end in one process (issue #23 part 2): remote writes through the gateway,
+ * counted at the distributor once acknowledged, delivered to the control plane's Postgres, reported
+ * through the admin REST API, the RPC (`cortexctl usage`) and idempotent on re-delivery. Runs on a
+ * real PostgreSQL when global setup started one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Usage from '../../cli/commands/usage.js';
+import { prepareCommands, runCommand } from '../../cli/testing/index.js';
+import { ROOT_TOKEN, startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { type FixtureSeries, remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
+import { requireService } from '../helpers/require-service.js';
+import { createDatabase } from './control-plane/harness.js';
+
+beforeAll(prepareCommands, 120_000);
+
+let db: { url: string; drop(): Promise<void> } | undefined;
+let p: TestPlatform;
+
+beforeAll(async () => {
+  const pgUrl = requireService('pgUrl');
+  db = pgUrl ? await createDatabase(pgUrl) : undefined;
+  p = await startPlatform({ ...(db ? { postgresUrl: db.url } : {}), usageFlushIntervalMs: 200 });
+}, 60_000);
+
+afterAll(async () => {
+  await p?.close();
+  await db?.drop();
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function push(token: string, series: FixtureSeries[]) {
+  const body = remoteWriteBody(series);
+  const res = await fetch(`${p.url}/api/v1/push`, { method: 'POST', headers: remoteWriteHeaders(token), body });
+  await res.text();
+  return { status: res.status, bytes: body.length };
+}
+
+async function report(tenant: string, by = 'minute') {
+  return p.admin('GET', `/tenants/${tenant}/usage/report?from=${today()}&to=${today()}&by=${by}`);
+}
+
+/** Polls the report until `samples` reaches the expected total (delivery runs every 200 ms). */
+async function settled(tenant: string, samples: number) {
+  for (let i = 0; ; i++) {
+    const r = await report(tenant);
+    if ((r.json.totals?.samples ?? 0) >= samples || i === 100) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+describe('usage metering', () => {
+  it('reports exactly what the remote-write responses acknowledged, per tenant', async () => {
+    const token = await p.tenantToken('billed', ['metrics:write', 'metrics:read']);
+    const other = await p.tenantToken('unbilled', ['metrics:write']);
+    const t0 = Date.now() - 60_000;
+    const acked = { samples: 0, histograms: 0, exemplars: 0, request_bytes: 0, discarded: 0 };
+    for (let req = 0; req < 5; req++) {
+      const series: FixtureSeries[] = [];
+      for (let s = 0; s < 10; s++) {
+        series.push({
+          labels: { __name__: 'requests_total', job: 'api', instance: `i${s}` },
+          samples: [0, 1, 2].map((k) => ({ value: k, timestamp: t0 + req * 1_000 + k * 100 })),
+          ...(s === 0
+            ? { exemplars: [{ labels: { trace_id: `t${req}` }, value: 1, timestamp: t0 + req * 1_000 }] }
+            : {}),
+        });
+      }
+      if (req === 0) {
+        series.push({
+          labels: { __name__: 'latency_seconds', job: 'api' },
+          samples: [],
+          histograms: [1, 2].map((k) => ({
+            timestamp: t0 + k,
+            schema: 0,
+            count: k,
+            sum: k,
+            positiveSpans: [{ offset: 0, length: 1 }],
+            positiveCounts: [k],
+          })),
+        });
+      }
+      const r = await push(token, series);
+      expect(r.status).toBe(204);
+      acked.samples += 30;
+      acked.exemplars += 1;
+      acked.histograms += req === 0 ? 2 : 0;
+      acked.request_bytes += r.bytes;
+    }
+    // A partial write: the invalid series (4 samples) is dropped, the valid one (1 sample) is stored.
+    const partial = await push(token, [
+      { labels: { __name__: 'ok_total', job: 'api' }, samples: [{ value: 1, timestamp: t0 }] },
+      {
+        labels: { __name__: 'bad_total', 'bad-name': 'x' },
+        samples: [1, 2, 3, 4].map((k) => ({ value: k, timestamp: t0 + k })),
+      },
+    ]);
+    expect(partial.status).toBe(400);
+    acked.samples += 1;
+    acked.discarded += 4;
+    acked.request_bytes += partial.bytes;
+    // Another tenant's writes never show in this tenant's report.
+    expect(
+      (await push(other, [{ labels: { __name__: 'x', job: 'y' }, samples: [{ value: 1, timestamp: t0 }] }])).status,
+    ).toBe(204);
+
+    const r = await settled('billed', acked.samples);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.totals).toEqual({
+      samples: acked.samples,
+      histograms: acked.histograms,
+      exemplars: acked.exemplars,
+      request_bytes: acked.request_bytes,
+      'discarded_samples:err-cortex-label-invalid': acked.discarded,
+    });
+    // The roll-ups hold the same totals.
+    for (const by of ['hour', 'day']) expect((await report('billed', by)).json.totals).toEqual(r.json.totals);
+    expect((await settled('unbilled', 1)).json.totals).toEqual({ samples: 1, request_bytes: expect.any(Number) });
+
+    // cortexctl usage over the RPC: the same figures, as CSV and JSON.
+    const env = { CORTEXCTL_ADDRESS: p.url, CORTEXCTL_TOKEN: ROOT_TOKEN, CORTEXCTL_CONTEXT: undefined, NO_COLOR: '1' };
+    const csv = await runCommand(Usage, ['--tenant', 'billed', '--from', today(), '--to', today(), '-o', 'csv'], env);
+    expect(csv.exitCode, csv.stderr).toBe(0);
+    const [header, row] = csv.stdout.trimEnd().split('\n');
+    expect(header).toBe('start,samples,histograms,exemplars,request_bytes,discarded_samples:err-cortex-label-invalid');
+    expect(row).toBe(
+      `${today()}T00:00:00.000Z,${acked.samples},${acked.histograms},${acked.exemplars},${acked.request_bytes},${acked.discarded}`,
+    );
+    const json = await runCommand(Usage, ['--tenant', 'billed', '--from', 'now-1h', '--by', 'hour', '-o', 'json'], env);
+    expect(JSON.parse(json.stdout).totals).toEqual(r.json.totals);
+    const table = await runCommand(Usage, ['--tenant', 'billed', '--from', today()], env);
+    expect(table.stdout).toMatch(new RegExp(`^TOTAL\\s+${acked.samples}\\s+${acked.histograms}\\s`, 'm'));
+  });
+
+  it('applies a re-delivered batch once', async () => {
+    await p.tenantToken('direct', ['metrics:read']);
+    const minuteMs = Math.floor(Date.now() / 60_000) * 60_000;
+    const batch = {
+      source: 'test-source',
+      seq: 7,
+      rows: [{ tenantId: 'direct', minuteMs, counters: { samples: 42 } }],
+    };
+    const send = () =>
+      fetch(`${p.url}/internal/v1/usage`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-cluster-secret-0123456789', 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+      }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    expect(await send()).toEqual({ status: 200, json: { applied: true } });
+    expect(await send()).toEqual({ status: 200, json: { applied: false } });
+    expect((await report('direct')).json.totals).toEqual({ samples: 42 });
+  });
+
+  it.each([
+    { name: 'unknown resolution', q: `from=${'2026-12-01'}&to=2026-12-02&by=week`, err: /by: must be one of/ },
+    { name: 'end before start', q: 'from=2026-12-02&to=2026-12-01', err: /to: must be after from/ },
+    { name: 'not a date', q: 'from=yesterday&to=2026-12-01', err: /from: "yesterday" is not a date/ },
+    { name: 'too many buckets', q: 'from=2000-01-01&to=2026-12-01&by=minute', err: /more than 50000 minute buckets/ },
+  ])('answers 400 for $name', async ({ q, err }) => {
+    const r = await p.admin('GET', `/tenants/billed/usage/report?${q}`);
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(err);
+  });
+
+  it('refuses malformed batches with 400', async () => {
+    const post = (body: unknown) =>
+      fetch(`${p.url}/internal/v1/usage`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-cluster-secret-0123456789', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.status);
+    const row = { tenantId: 'direct', minuteMs: 60_000, counters: { samples: 1 } };
+    expect(await post({ source: 's', seq: 1, rows: [{ ...row, minuteMs: 60_001 }] })).toBe(400);
+    expect(await post({ source: 's', seq: 1, rows: [{ ...row, tenantId: 'a/b' }] })).toBe(400);
+    expect(await post({ source: 's', seq: 1, rows: [{ ...row, counters: { 'DROP TABLE': 1 } }] })).toBe(400);
+    expect(await post({ source: 's', seq: 1, rows: [{ ...row, counters: { samples: -1 } }] })).toBe(400);
+    expect(await post({ source: 's p', seq: 1, rows: [row] })).toBe(400);
+  });
+});
