@@ -25,6 +25,7 @@
  *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
  *   --server-node-args S   extra Node flags for the started server (e.g. "--max-semi-space-size=64")
+ *   --during LIST          operations to load the started server during (default checkpoint,flush; '' = none)
  *
  * With --start-server, after the steady runs: load again while the server writes a WAL checkpoint,
  * then while it seals and flushes every chunk (Cortex's `/flush`); samples/s and p99 meanwhile
@@ -73,6 +74,7 @@ const { values: args } = parseArgs({
     fsync: { type: 'string', default: 'batch' },
     'cpu-prof': { type: 'string' },
     'server-node-args': { type: 'string', default: '' },
+    during: { type: 'string', default: 'checkpoint,flush' },
   },
 });
 
@@ -681,7 +683,8 @@ async function scalePoint(series: number): Promise<string> {
         heapLine = `, heap ${fmt(heap / series)} B/series${after.gc ? '' : ' (no --expose-gc)'}, RSS ${fmt(rssOf(server.pid) / 1e6)} MB`;
       }
       if (!server) return;
-      for (const op of ['checkpoint', 'flush'] as const) {
+      const ops = (args.during ?? '').split(',').filter((o) => o === 'checkpoint' || o === 'flush');
+      for (const op of ops) {
         const r = await runDuring(
           `server during ${op}`,
           url,

@@ -1,4 +1,4 @@
-import { type EventLoopUtilization, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Clock, TenantId } from '../model/index.js';
 import type { ChunkStore, StoredChunk } from '../storage/index.js';
 import type { TenantHead } from './head.js';
@@ -22,9 +22,9 @@ export interface FlushOptions {
   minBackoffMs: number;
   maxBackoffMs: number;
   /**
-   * While the event loop is busy (pushes waiting), the share of its time flushing may take: after
-   * each write, the flush pauses for its duration × (1 / share − 1). An idle loop and the final flush
-   * of `stop()` are never paced. 1 = never paced.
+   * While pushes arrive, the share of the event loop's time flushing may take: after each write,
+   * the flush pauses for its duration × (1 / share − 1). Without pushes, and in the final flush of
+   * `stop()`, it is never paced. 1 = never paced.
    */
   maxLoopShare: number;
 }
@@ -40,8 +40,6 @@ export const defaultFlushOptions: FlushOptions = {
   maxLoopShare: 0.1,
 };
 
-/** Event-loop utilization above which the loop counts as busy and the flush paces itself. */
-const BUSY_LOOP = 0.8;
 /** The longest pause between two writes, however long the last one took. */
 const MAX_PAUSE_MS = 2000;
 
@@ -84,6 +82,8 @@ export class Flusher {
     private readonly clock: Clock,
     private readonly metrics: IngesterMetrics,
     private readonly opts: FlushOptions,
+    /** Whether pushes are arriving now (the flush then paces itself). */
+    private readonly pushing: () => boolean = () => false,
   ) {
     this.backoffMs = opts.minBackoffMs;
   }
@@ -206,11 +206,10 @@ export class Flusher {
         const batch = this.takeBatch();
         this.inFlight += batch.length;
         const started = performance.now();
-        const loop = performance.eventLoopUtilization();
         try {
           await this.write(batch);
           this.backoffMs = this.opts.minBackoffMs;
-          await this.pace(started, loop);
+          await this.pace(started);
         } catch (err) {
           failed = true;
           this.metrics.flushFailures.inc();
@@ -235,10 +234,9 @@ export class Flusher {
    * takes at most `maxLoopShare` of it, so ingestion keeps its rate during a flush (and chunks stay
    * in memory a little longer).
    */
-  private async pace(started: number, loop: EventLoopUtilization): Promise<void> {
+  private async pace(started: number): Promise<void> {
     const share = this.opts.maxLoopShare;
-    if (this.urgent || share >= 1) return;
-    if (performance.eventLoopUtilization(loop).utilization < BUSY_LOOP) return;
+    if (this.urgent || share >= 1 || !this.pushing()) return;
     const pauseMs = Math.min(MAX_PAUSE_MS, (performance.now() - started) * (1 / share - 1));
     await new Promise((r) => setTimeout(r, pauseMs));
   }

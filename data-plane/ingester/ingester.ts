@@ -75,6 +75,9 @@ export interface IngesterOptions {
  */
 const CHECKPOINT_BATCH = 250;
 
+/** A push within this long counts as "pushes arriving" for the flush's pacing. */
+const PUSHING_WITHIN_MS = 200;
+
 /** A global limit (0 = unlimited) scaled to this ingester's share, never below 1. */
 function localLimit(global: number, share: number): number {
   if (global <= 0 || share >= 1) return global;
@@ -111,6 +114,8 @@ export class Ingester {
   private checkpointTimer: NodeJS.Timeout | undefined;
   private checkpointing: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** performance.now() of the latest push: the flush paces itself while pushes arrive. */
+  private lastPushAt = Number.NEGATIVE_INFINITY;
   /** Only with a registry: without one nobody could read it. */
   private readonly loopLag: EventLoopLagMonitor | undefined;
 
@@ -122,7 +127,13 @@ export class Ingester {
     this.metrics = new IngesterMetrics(opts.registry);
     this.loopLag = opts.registry ? new EventLoopLagMonitor(opts.registry) : undefined;
     if (opts.chunkStore) {
-      this.flusher = new Flusher(opts.chunkStore, this.clock, this.metrics, { ...defaultFlushOptions, ...opts.flush });
+      this.flusher = new Flusher(
+        opts.chunkStore,
+        this.clock,
+        this.metrics,
+        { ...defaultFlushOptions, ...opts.flush },
+        () => performance.now() - this.lastPushAt < PUSHING_WITHIN_MS,
+      );
     }
   }
 
@@ -218,6 +229,7 @@ export class Ingester {
     if (this.state !== 'running') {
       return Promise.reject(new UnavailableError(`ingester is ${this.state}, not accepting writes`));
     }
+    this.lastPushAt = performance.now();
     // Memory and the WAL queue are updated synchronously; only the wait for the WAL is async, and
     // it holds the outcome alone, so the request's objects are garbage by then (they die young).
     let applied: { outcome: WriteOutcome; logged: boolean };
