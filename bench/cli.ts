@@ -3,13 +3,14 @@
  * (issue #22: `tenant list` ≤ 250 ms median through the bin, ≤ 500 ms through `npx`). Starts
  * `cortexctl server --dev` on free loopback ports with its own data dir, creates a few tenants, then
  * runs each command `--runs` times (after one warm-up) and prints the median and p90 wall time, next
- * to a bare `node -e ''` for the machine's own floor. Needs `npm run build` first (compiled JS only:
+ * to a bare `node -e ''` for the machine's own floor, and the median CPU time (user + system) of each run,
+ * which a busy machine inflates far less than wall time. Needs `npm run build` first (compiled JS only:
  * no TypeScript loader at run time).
  *
  *   npm run bench:cli [-- --runs 20]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,12 +67,29 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
   throw new Error('server did not become ready in 60 s');
 }
 
-function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+/**
+ * CPU time (user + system, ms) of this process's waited-for children so far, from /proc (Linux);
+ * undefined elsewhere. Unlike wall time it hardly moves with the machine's load, so it shows what a
+ * start-up costs even on a busy box. Clock ticks are 100 per second on Linux.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; cpuMs: number | undefined } {
+  const cpu0 = childrenCpuMs();
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const cpu1 = childrenCpuMs();
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  return { ms, cpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
 }
 
 function stats(samples: number[]): { median: number; p90: number; min: number } {
@@ -108,25 +126,29 @@ try {
   const load = loadavg()[0]!;
   console.log(`cortexctl start-up to exit against ${url}, ${RUNS} runs each after a warm-up (ms)`);
   console.log(`load average at start: ${load.toFixed(2)} on this machine (figures are wall time)\n`);
-  console.log(`${'command'.padEnd(46)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}  target`);
+  console.log(
+    `${'command'.padEnd(46)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}${'cpu'.padStart(8)}  target`,
+  );
   let missed = 0;
   for (const c of cases) {
     const caseEnv = { ...env, ...c.env };
-    let samples: number[];
+    let runs: ReturnType<typeof timeOnce>[];
     try {
       timeOnce(c.cmd, c.args, caseEnv);
-      samples = Array.from({ length: RUNS }, () => timeOnce(c.cmd, c.args, caseEnv));
+      runs = Array.from({ length: RUNS }, () => timeOnce(c.cmd, c.args, caseEnv));
     } catch (err) {
       // One failing way in (npx with a broken cache, say) must not hide the other figures.
       console.log(`${c.name.padEnd(46)}  failed: ${String((err as Error).message).split('\n')[0]}`);
       if (c.target !== undefined) missed++;
       continue;
     }
-    const s = stats(samples);
+    const s = stats(runs.map((r) => r.ms));
+    const cpus = runs.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]));
+    const cpu = cpus.length ? stats(cpus).median.toFixed(0) : '-';
     const verdict = c.target === undefined ? '' : s.median <= c.target ? `≤ ${c.target} ok` : `> ${c.target} MISSED`;
     if (c.target !== undefined && s.median > c.target) missed++;
     console.log(
-      `${c.name.padEnd(46)}${s.median.toFixed(0).padStart(8)}${s.p90.toFixed(0).padStart(8)}${s.min.toFixed(0).padStart(8)}  ${verdict}`,
+      `${c.name.padEnd(46)}${s.median.toFixed(0).padStart(8)}${s.p90.toFixed(0).padStart(8)}${s.min.toFixed(0).padStart(8)}${cpu.padStart(8)}  ${verdict}`,
     );
   }
   console.log(`\nload average at end: ${loadavg()[0]!.toFixed(2)}`);
