@@ -30,7 +30,10 @@ const result = await build({
     {
       name: 'keep-shared-modules',
       setup(b) {
-        b.onResolve({ filter: shared }, (args) => ({ path: args.path, external: true }));
+        // Only the client's own ./errors.js and ./http.js: another folder's errors.js is bundled.
+        b.onResolve({ filter: shared }, (args) =>
+          dirname(args.importer) === dirname(entry) ? { path: args.path, external: true } : undefined,
+        );
       },
     },
   ],

@@ -15,7 +15,7 @@ describe('limit flags', () => {
     { name: 'duration string', key: 'retention_period', raw: '14d', want: '14d' },
     { name: 'duration in ms', key: 'retention_period', raw: '60000', want: 60_000 },
     { name: 'duration zero', key: 'max_query_length', raw: '0', want: 0 },
-    { name: 'strategy name', key: 'otlp_translation_strategy', raw: 'NoTranslation', want: 'NoTranslation' },
+    { name: 'strategy name', key: 'otlp_translation_strategy', raw: 'NoTranslation', want: 3 },
     { name: 'strategy number', key: 'otlp_translation_strategy', raw: '2', want: 2 },
     {
       name: 'list',

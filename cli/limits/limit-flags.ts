@@ -39,12 +39,14 @@ export function parseLimitValue(key: LimitKey, raw: string): LimitValue {
       .filter((v) => v !== '');
   }
   if (s.names !== undefined && !/^\d+$/.test(raw)) {
-    if (!s.names.includes(raw)) {
+    // Sent as its number, which every server version understands.
+    const i = s.names.indexOf(raw);
+    if (i < 0) {
       throw new UsageError(
         `invalid ${flag} ${JSON.stringify(raw)}: expected one of ${s.names.join(', ')} or 0-${s.names.length - 1}`,
       );
     }
-    return raw;
+    return i;
   }
   if (s.kind === 'duration') {
     if (/^\d+$/.test(raw)) return Number(raw);

@@ -4,7 +4,6 @@
  * absent when empty) and limit values (a number, a duration string or a list of names). Pure: generated types only.
  */
 import { create } from '@bufbuild/protobuf';
-import { isLimitKey, limitSpecs } from '../../data-plane/validation/index.js';
 import {
   type LimitValue,
   LimitValueSchema,
@@ -83,15 +82,14 @@ export function ruleGroupFromProto(g: RuleGroupMsg): PromRuleGroup {
   return out;
 }
 
-/** A string is a duration, except for an enumerated limit (one with `names`), where it is a name. */
-export function limitValueToProto(v: number | string | readonly string[], key?: string): LimitValue {
-  const named = key !== undefined && isLimitKey(key) && limitSpecs[key].names !== undefined;
+/** Answers and the CLI send enumerated limits as numbers, so a string here is a duration. */
+export function limitValueToProto(v: number | string | readonly string[]): LimitValue {
   return create(LimitValueSchema, {
     kind:
       typeof v === 'number'
         ? { case: 'number', value: v }
         : typeof v === 'string'
-          ? { case: named ? 'name' : 'duration', value: v }
+          ? { case: 'duration', value: v }
           : { case: 'names', value: { names: [...v] } },
   });
 }
@@ -105,6 +103,6 @@ export function limitMapToProto(
   values: Record<string, number | string | readonly string[]>,
 ): Record<string, LimitValue> {
   const out: Record<string, LimitValue> = {};
-  for (const [k, v] of Object.entries(values)) out[k] = limitValueToProto(v, k);
+  for (const [k, v] of Object.entries(values)) out[k] = limitValueToProto(v);
   return out;
 }

@@ -58,6 +58,28 @@ describe('limits', () => {
     expect(overriddenOnly.stdout.trimEnd().split('\n')).toHaveLength(4);
   });
 
+  it('sets a list limit from a comma-separated flag and a strategy by name', async () => {
+    const r = await run(LimitsSet, [
+      '-t',
+      'acme',
+      '--promote-otel-resource-attributes',
+      'k8s.namespace.name, team',
+      '--otlp-translation-strategy',
+      'NoTranslation',
+      '-o',
+      'json',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const l = JSON.parse(r.stdout) as { limits: Record<string, unknown> };
+    expect(l.limits.promote_otel_resource_attributes).toEqual(['k8s.namespace.name', 'team']);
+    expect(l.limits.otlp_translation_strategy).toBe(3);
+    const table = await run(LimitsGet, ['-t', 'acme', '--overridden']);
+    expect(table.stdout).toMatch(/^promote_otel_resource_attributes\s+k8s\.namespace\.name,team\s+-\s+yes$/m);
+    const cleared = await run(LimitsSet, ['-t', 'acme', '--promote-otel-resource-attributes', '', '-o', 'json']);
+    expect(JSON.parse(cleared.stdout).limits.promote_otel_resource_attributes).toEqual([]);
+    await run(LimitsUnset, ['-t', 'acme', 'promote_otel_resource_attributes', 'otlp_translation_strategy']);
+  });
+
   it('unsets overrides given as snake or kebab keys', async () => {
     const r = await run(LimitsUnset, ['-t', 'acme', 'ingestion_rate', 'retention-period', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
