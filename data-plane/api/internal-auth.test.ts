@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
-import { parseTenantId } from '../model/index.js';
+import { type CredentialSource, queryTenantOf, requireScope, tenantOf } from '../gateway/index.js';
+import { parseTenantId, queryTenantFor } from '../model/index.js';
 import { ClusterAuth } from './internal-auth.js';
 
 const SECRET = 'auth-test-cluster-secret-0123';
@@ -14,6 +14,11 @@ async function app(tenants?: CredentialSource) {
     tenant: tenantOf(req),
   }));
   a.get('/internal/x', { onRequest: auth.requirePeer({ tenant: true }) }, async (req) => ({ tenant: req.peerTenant }));
+  const query = requireScope(auth.credentials(tenants), 'metrics:read', { federated: true });
+  a.get('/query', { onRequest: query }, async (req) => ({ tenants: queryTenantOf(req) }));
+  a.get('/internal/q', { onRequest: auth.requirePeer({ tenant: true, federated: true }) }, async (req) => ({
+    tenants: req.peerQueryTenant,
+  }));
   return a;
 }
 
@@ -40,6 +45,25 @@ describe('ClusterAuth', () => {
     const h = new ClusterAuth(SECRET).headers(parseTenantId('tenant-b'));
     expect((await a.inject({ url: '/tenant', headers: h })).json()).toEqual({ tenant: 'tenant-b' });
     expect((await a.inject({ url: '/internal/x', headers: h })).json()).toEqual({ tenant: 'tenant-b' });
+  });
+
+  it('passes a federated tenant set on from a gateway to query routes, and to no tenant-only route', async () => {
+    const a = await app(tenantToken);
+    const set = queryTenantFor(['tenant-b', 'tenant-a'].map(parseTenantId));
+    const h = new ClusterAuth(SECRET).headers(set);
+    expect(h['x-scope-orgid']).toBe('tenant-a|tenant-b');
+    expect((await a.inject({ url: '/query', headers: h })).json()).toEqual({ tenants: 'tenant-a|tenant-b' });
+    expect((await a.inject({ url: '/internal/q', headers: h })).json()).toEqual({ tenants: 'tenant-a|tenant-b' });
+    // an internal route that serves one tenant refuses a set; a malformed set is a 400 everywhere
+    expect((await a.inject({ url: '/internal/x', headers: h })).statusCode).toBe(400);
+    const bad = { ...h, 'x-scope-orgid': 'tenant-a||tenant-b' };
+    expect((await a.inject({ url: '/query', headers: bad })).statusCode).toBe(400);
+    expect((await a.inject({ url: '/internal/q', headers: bad })).statusCode).toBe(400);
+    // a tenant's own token with a set it has no grant for: 403, never the peer's trust
+    const asTenant = { authorization: 'Bearer tenant-a-token', 'x-scope-orgid': 'tenant-a|tenant-b' };
+    const r = await a.inject({ url: '/query', headers: asTenant });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error).toContain('token does not cover tenants: tenant-b;');
   });
 
   it('never trusts X-Scope-OrgID from a tenant: the token decides, and without a gateway it is 401', async () => {

@@ -6,7 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
-import { type FixtureSeries, remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
+import {
+  type FixtureMetadata,
+  type FixtureSeries,
+  remoteWriteBody,
+  remoteWriteHeaders,
+} from '../helpers/remote-write.js';
 import { requireService } from '../helpers/require-service.js';
 import { createDatabase } from './control-plane/harness.js';
 
@@ -20,11 +25,11 @@ let p: TestPlatform;
 let drop: () => Promise<void>;
 const tokens: Record<string, string> = {};
 
-async function push(token: string, series: FixtureSeries[]): Promise<void> {
+async function push(token: string, series: FixtureSeries[], metadata: FixtureMetadata[] = []): Promise<void> {
   const res = await fetch(`${p.url}/api/v1/push`, {
     method: 'POST',
     headers: remoteWriteHeaders(token),
-    body: remoteWriteBody(series),
+    body: remoteWriteBody(series, metadata),
   });
   expect(res.status, await res.text()).toBe(204);
 }
@@ -58,7 +63,9 @@ describe.skipIf(!pgUrl)('federated queries through the gateway (real PostgreSQL)
       const w = await p.tenantToken(t, ['metrics:write']);
       // fed-b's series already has a __tenant_id__ label of its own
       const extra: Record<string, string> = t === 'fed-b' ? { __tenant_id__: 'mine' } : {};
-      await push(w, [series('fed_up', { job: 'fed', ...extra }, t.charCodeAt(4))]);
+      const s = series('fed_up', { job: 'fed', ...extra }, t.charCodeAt(4));
+      s.exemplars = [{ labels: { trace_id: `trace-of-${t}` }, value: 1, timestamp: T + 10 * MIN }];
+      await push(w, [s], [{ type: 2, metricFamilyName: 'fed_up', help: `help of ${t}`, unit: '' }]);
       tokens[t] = await p.tenantToken(t, ['metrics:read']);
     }
     const grant = async (tenant: string, federate: string[], scopes = ['metrics:read']) => {
@@ -141,10 +148,18 @@ describe.skipIf(!pgUrl)('federated queries through the gateway (real PostgreSQL)
     expect(l.json.data).toEqual(['__name__', '__tenant_id__', 'job', 'original___tenant_id__']);
     const v = await get('label/__tenant_id__/values', tokens.abc!, 'fed-a|fed-b|fed-c');
     expect(v.json.data).toEqual(['fed-a', 'fed-b', 'fed-c']);
-    const m = await get('metadata', tokens.ab!, 'fed-a|fed-b');
-    expect(m.status).toBe(200);
-    const e = await get(`query_exemplars?query=fed_up&start=${T / 1000}&end=${at}`, tokens.ab!, 'fed-a|fed-b');
-    expect(e.status).toBe(200);
+    // metadata of the tenants merged (it carries no tenant, as in Mimir)
+    const m = await get('metadata?metric=fed_up', tokens.ab!, 'fed-a|fed-b');
+    expect(m.json.data.fed_up.map((x: { help: string }) => x.help).sort()).toEqual(['help of fed-a', 'help of fed-b']);
+    // exemplars: each series labelled with its tenant, and __tenant_id__ matchers choose the tenants
+    const ex = (q: string) => `query_exemplars?query=${encodeURIComponent(q)}&start=${T / 1000}&end=${at}`;
+    const e = await get(ex('fed_up'), tokens.ab!, 'fed-a|fed-b');
+    expect(e.json.data.map((r: any) => [r.seriesLabels.__tenant_id__, r.exemplars[0].labels.trace_id]).sort()).toEqual([
+      ['fed-a', 'trace-of-fed-a'],
+      ['fed-b', 'trace-of-fed-b'],
+    ]);
+    const eb = await get(ex('fed_up{__tenant_id__="fed-b"}'), tokens.ab!, 'fed-a|fed-b');
+    expect(eb.json.data.map((r: any) => r.seriesLabels.__tenant_id__)).toEqual(['fed-b']);
   });
 
   it('refuses malformed tenant lists with 400 saying why', async () => {
