@@ -232,3 +232,31 @@ describe('token', () => {
     expect(r.exitCode).toBe(exit);
   });
 });
+
+describe('token --federate (issue #23)', () => {
+  it('grants a token several tenants, shown by create and list', async () => {
+    for (const t of ['fed-x', 'fed-y']) expect((await run(TenantCreate, [t])).exitCode).toBe(0);
+    const t = await json<{ federate: string[]; scopes: string[] }>(TokenCreate, [
+      '-t',
+      'fed-x',
+      '--federate',
+      'fed-y,fed-x',
+      '--scopes',
+      'metrics:read',
+    ]);
+    expect(t.federate).toEqual(['fed-x', 'fed-y']);
+    const table = await run(TokenList, ['-t', 'fed-x']);
+    expect(table.stdout).toMatch(/FEDERATE/);
+    expect(table.stdout).toContain('fed-x,fed-y');
+  });
+
+  it.each([
+    { name: 'empty entry', federate: 'fed-y,,fed-x', exit: 2, err: /invalid --federate: "" is not a tenant ID/ },
+    { name: 'duplicate', federate: 'fed-y,fed-y', exit: 2, err: /tenant fed-y is listed twice/ },
+    { name: 'unknown tenant', federate: 'fed-y,ghost', exit: 1, err: /tenants not found: ghost/ },
+  ])('refuses $name', async ({ federate, exit, err }) => {
+    const r = await run(TokenCreate, ['-t', 'fed-x', '--federate', federate, '--scopes', 'metrics:read']);
+    expect(r.exitCode).toBe(exit);
+    expect(r.stderr).toMatch(err);
+  });
+});
