@@ -4,10 +4,11 @@
  * matter there), split so that a command loads the shared code (oclif, the admin client) plus its own
  * chunk. Commands are found as oclif finds them: cli/commands/<topic>/<verb>.ts, ID `topic:verb`.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { dataPlaneWithoutSideEffects, REQUIRE_BANNER } from './esbuild-cli.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS = join(REPO, 'cli/commands');
@@ -67,29 +68,13 @@ const result = await build({
   target: 'node20',
   minifySyntax: true,
   minifyWhitespace: true,
-  // oclif and its helpers are CommonJS; in an ES module bundle their require() of Node's built-ins
-  // needs a real require.
-  banner: {
-    js: "import { createRequire as __cxCreateRequire } from 'node:module'; const require = __cxCreateRequire(import.meta.url);",
-  },
+  banner: { js: REQUIRE_BANNER },
   // oclif requires TypeScript only to run TypeScript sources (development), inside a try. yaml is
   // loaded lazily (`-o yaml`, context files) and, being CommonJS, keeps its named exports only when
   // Node itself imports it.
   external: ['typescript', 'yaml'],
   plugins: [
-    {
-      // The CLI uses a few pure pieces of the data plane (limit specs, the PromQL parser, label
-      // checks) through their folders' index.ts; without this every module those re-export (and
-      // prom-client, re2js, ...) would load with them. Those modules only declare things.
-      name: 'data-plane-without-side-effects',
-      setup(b) {
-        b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
-          if (!file.startsWith(join(REPO, 'data-plane') + sep) || !existsSync(file)) return undefined;
-          return { path: file, sideEffects: false };
-        });
-      },
-    },
+    dataPlaneWithoutSideEffects(REPO),
     {
       name: 'oclif-lite',
       setup(b) {

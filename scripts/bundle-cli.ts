@@ -9,6 +9,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { dataPlaneWithoutSideEffects, REQUIRE_BANNER } from './esbuild-cli.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const file = join(REPO, 'dist/cli/client/admin-client.js');
@@ -26,7 +27,9 @@ const result = await build({
   minifyWhitespace: true,
   logLevel: 'warning',
   metafile: true,
+  banner: { js: REQUIRE_BANNER },
   plugins: [
+    dataPlaneWithoutSideEffects(REPO),
     {
       name: 'keep-shared-modules',
       setup(b) {
