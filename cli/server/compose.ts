@@ -141,6 +141,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
       await cp.internal.recordUsage(batch);
     },
     usageDir: join(dataDir, 'usage'),
+    usageReport: (tenant, q) => cp.internal.usageReport(tenant, q),
     ...(cfg.usageFlushIntervalMs ? { usageFlushIntervalMs: cfg.usageFlushIntervalMs } : {}),
   });
   await dp.start();

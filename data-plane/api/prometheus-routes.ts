@@ -60,6 +60,7 @@ export async function usageRoutes(
   const route = apiRouter(app, opts.credentials, tenantOf);
   route('/user_stats', ['GET'], (t) => opts.usage.userStats(t));
   route('/user_limits', ['GET'], (t) => opts.usage.userLimits(t));
+  route('/usage_report', ['GET'], (t, p) => opts.usage.usageReport(t, p));
   route('/cardinality/label_names', ['GET', 'POST'], (t, p) => opts.usage.labelNames(t, p));
   route('/cardinality/label_values', ['GET', 'POST'], (t, p) => opts.usage.labelValues(t, p));
 }

@@ -1,4 +1,4 @@
-import { BadDataError, type Labels, Matcher, type TenantId } from '../model/index.js';
+import { BadDataError, type Labels, Matcher, type TenantId, UnavailableError } from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
 import type { Params } from './params.js';
 import type { ApiAnswer } from './prometheus-api.js';
@@ -14,6 +14,11 @@ export interface UsageBackend {
   /** Recent data only (ingesters): cardinality is about active series. */
   activeQueryable(tenantId: TenantId): Queryable;
   now(): number;
+  /**
+   * The tenant's metered usage from the control plane (docs/usage.md); `from`/`to` as given (dates or
+   * RFC 3339), `by` minute, hour or day. Throws BadDataError for bad bounds. Absent: 503.
+   */
+  report?(tenantId: TenantId, q: { from: string; to: string; by?: string }): Promise<unknown>;
 }
 
 const ALL_SERIES = [new Matcher('=~', '__name__', '.+')];
@@ -36,6 +41,16 @@ export class UsageApi {
         RuleIngestionRate: 0,
       },
     };
+  }
+
+  /** `usage_report?from=&to=&by=`: the tenant's own metered usage, what operators see in `cortexctl usage`. */
+  async usageReport(tenantId: TenantId, p: Params): Promise<ApiAnswer> {
+    if (!this.b.report) throw new UnavailableError('usage reports are not available on this server');
+    const from = p.get('from');
+    if (!from) throw new BadDataError('from param is required (YYYY-MM-DD or RFC 3339)');
+    const to = p.get('to') || new Date(this.b.now()).toISOString();
+    const by = p.get('by');
+    return { data: await this.b.report(tenantId, { from, to, ...(by ? { by } : {}) }) };
   }
 
   userLimits(tenantId: TenantId): ApiAnswer {

@@ -96,6 +96,8 @@ export interface DataPlaneOptions {
   usageDir?: string;
   /** How often usage is delivered (default 10 s). */
   usageFlushIntervalMs?: number;
+  /** The control plane's usage report, for tenants reading their own (`/api/v1/usage_report`). */
+  usageReport?: (tenantId: TenantId, q: { from: string; to: string; by?: string }) => Promise<unknown>;
 }
 
 /**
@@ -280,6 +282,7 @@ export class DataPlane {
       limits: (t) => this.overrides.forTenant(t),
       activeQueryable: (t) => this.ingester.queryable(t),
       now: () => clock.now(),
+      ...(this.opts.usageReport ? { report: this.opts.usageReport } : {}),
     });
     for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
     if (this.alertmanager) {

@@ -84,6 +84,8 @@ export class UsageShipper {
     }
     this.timer = setInterval(() => void this.flush(), this.opts.intervalMs ?? 10_000);
     this.timer.unref();
+    // What a previous process left is owed already: deliver it now, not an interval later.
+    if (this.queue.length > 0) void this.flush();
   }
 
   /** Cuts a batch of what was counted so far and delivers every pending batch; never throws. */

@@ -131,6 +131,20 @@ describe('usage metering', () => {
     expect(JSON.parse(json.stdout).totals).toEqual(r.json.totals);
     const table = await runCommand(Usage, ['--tenant', 'billed', '--from', today()], env);
     expect(table.stdout).toMatch(new RegExp(`^TOTAL\\s+${acked.samples}\\s+${acked.histograms}\\s`, 'm'));
+
+    // The tenant reads its own usage with a metrics:read token, and only its own.
+    const self = async (tok: string) => {
+      const res = await fetch(`${p.url}/prometheus/api/v1/usage_report?from=${today()}&to=${today()}&by=hour`, {
+        headers: { authorization: `Bearer ${tok}` },
+      });
+      return { status: res.status, json: (await res.json()) as { status: string; data: { totals: object } } };
+    };
+    const mine = await self(token);
+    expect(mine.status).toBe(200);
+    expect(mine.json.data.totals).toEqual(r.json.totals);
+    expect((await self(other)).status).toBe(403); // metrics:write only
+    const otherRead = await p.tenantToken('unbilled', ['metrics:read']);
+    expect((await self(otherRead)).json.data.totals).toEqual({ samples: 1, request_bytes: expect.any(Number) });
   });
 
   it('applies a re-delivered batch once', async () => {

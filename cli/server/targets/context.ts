@@ -89,6 +89,8 @@ export interface TargetContext extends SplitContext {
   feed<K extends FeedName>(name: K): () => Promise<FeedValue<K>>;
   /** Delivers metered usage to the control plane (in-process, else `POST /internal/v1/usage`). */
   usageSink: UsageSink;
+  /** A tenant's metered usage report from the control plane (in-process, else `/internal/v1/usage/:t/report`). */
+  usageReport(tenantId: TenantId, q: { from: string; to: string; by?: string }): Promise<unknown>;
 }
 
 /** GET `/internal/v1/<feed>` with the cluster secret, remembering the ETag. */

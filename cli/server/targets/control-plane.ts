@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { type ControlPlane, createControlPlane, validatorFromParser } from '../../../control-plane/index.js';
-import { type Matcher, type TenantId, UnavailableError } from '../../../data-plane/model/index.js';
+import { BadDataError, type Matcher, type TenantId, UnavailableError } from '../../../data-plane/model/index.js';
 import {
   deleteSeries,
   Housekeeping,
@@ -84,7 +84,25 @@ export async function withControlPlane(ctx: SplitContext, cp: ControlPlane | und
         });
         if (!res.ok) throw new Error(`control plane answered ${res.status} to a usage batch`);
       };
-  return { ...ctx, overrides, feed, usageSink, shardSize: (tenant) => overrides.ingestionTenantShardSize(tenant) };
+  const usageReport: TargetContext['usageReport'] = cp
+    ? (tenant, q) => cp.internal.usageReport(tenant, q)
+    : async (tenant, q) => {
+        const url = new URL(`/internal/v1/usage/${tenant}/report`, cpUrl);
+        for (const [k, v] of Object.entries(q)) if (v !== undefined) url.searchParams.set(k, v);
+        const res = await fetch(url, { headers: ctx.auth.headers(), signal: AbortSignal.timeout(30_000) });
+        const body = (await res.json()) as { error?: { message?: string } };
+        if (res.status === 400) throw new BadDataError(body.error?.message ?? 'bad usage report request');
+        if (!res.ok) throw new UnavailableError(`control plane answered ${res.status} to a usage report`);
+        return body;
+      };
+  return {
+    ...ctx,
+    overrides,
+    feed,
+    usageSink,
+    usageReport,
+    shardSize: (tenant) => overrides.ingestionTenantShardSize(tenant),
+  };
 }
 
 /** Retention and tenant purges over the chunk store (only next to the control plane). */

@@ -92,6 +92,7 @@ export async function queryApiRoutes(
     limits: (tenant) => overrides.forTenant(tenant),
     activeQueryable: (tenant) => reader.queryable(tenant),
     now: () => clock.now(),
+    report: (tenant, q) => ctx.usageReport(tenant, q),
   });
   for (const prefix of ['', '/prometheus']) await app.register(usageRoutes, { prefix, usage, credentials });
 }

@@ -93,6 +93,23 @@ export const internalRoutes: FastifyPluginAsync<{ services: Services }> = async 
     async (req) => internal.recordUsage(req.body),
   );
 
+  app.get<{ Params: { tenantId: string }; Querystring: { from: string; to: string; by?: string } }>(
+    '/usage/:tenantId/report',
+    {
+      schema: {
+        tags: ['internal'],
+        params: Type.Object({ tenantId: TenantIdParam }),
+        querystring: Type.Object({
+          from: Type.String({ maxLength: 40 }),
+          to: Type.String({ maxLength: 40 }),
+          by: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+        response: { 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (req) => internal.usageReport(req.params.tenantId, req.query),
+  );
+
   app.post<{ Body: AuthThrottleEvent }>(
     '/auth-throttle',
     {
