@@ -24,13 +24,13 @@ export interface Batch {
   packedValues: Int32Array;
   samples: number;
   /** Encodes the whole body itself (the native-histogram load) instead of patching `packed`. */
-  render?: (t: number) => Uint8Array;
+  render?: (t: number, round: number) => Uint8Array;
 }
 
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1'];
 const TEAMS = ['platform', 'payments', 'search', 'ml'];
 
-function hostSeries(host: number): string[][] {
+export function hostSeries(host: number): string[][] {
   const region = REGIONS[host % REGIONS.length]!;
   const common = [
     ['az', `${region}${'abc'[host % 3]}`],
@@ -201,7 +201,7 @@ function histogramAt(s: number, k: number): FloatHistogram {
 
 /** Patches every sample of a batch to timestamp `t` (ms) and fresh values in a copy of its snappy body. */
 export function renderBatch(b: Batch, t: number, round: number): Uint8Array {
-  if (b.render) return b.render(t);
+  if (b.render) return b.render(t, round);
   const out = b.packed.slice();
   const ts = b.packedTs;
   const vs = b.packedValues;
