@@ -28,14 +28,16 @@ export interface PushRouteOptions {
   /** Compressed request body limit. */
   maxRequestBytes: number;
   /**
-   * Called with the request's (compressed) body size when a write was acknowledged: 2xx, or a
-   * partial 400 whose valid series were stored. Usage metering counts it as request bytes.
+   * Called with the request's (compressed) body size when a write was acknowledged: 2xx (but 202,
+   * an HA replica's request dropped on purpose), or a partial 400 whose valid series were stored.
+   * Usage metering counts it as request bytes.
    */
   onAcknowledged?: (tenantId: TenantId, requestBytes: number) => void;
 }
 
+/** Written, wholly or partly: 2xx except 202 (a non-elected HA replica's request, dropped on purpose), or a partial 400. */
 function acknowledged(status: number): boolean {
-  return (status >= 200 && status < 300) || status === 400;
+  return (status >= 200 && status < 300 && status !== 202) || status === 400;
 }
 
 /**
