@@ -90,6 +90,16 @@ describe('FederatedQueryable', () => {
     expect([it.atT(), it.atV()]).toEqual([1000, 1]);
   });
 
+  it('refuses a select whose only non-empty matchers are on __tenant_id__', async () => {
+    const q = tenants().fed.querier(0, 2000);
+    await expect(q.select(false, undefined, [m('=', '__tenant_id__', 'a')])).rejects.toThrow(
+      'err-cortex-empty-matchers',
+    );
+    await expect(q.select(false, undefined, [m('=', '__tenant_id__', 'a'), m('=~', 'job', '.*')])).rejects.toThrow(
+      'besides __tenant_id__',
+    );
+  });
+
   it('answers label names and values across tenants', async () => {
     const q = tenants().fed.querier(0, 2000);
     expect(await q.labelNames([])).toEqual(['__name__', '__tenant_id__', 'job', 'original___tenant_id__']);

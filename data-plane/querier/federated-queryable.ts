@@ -1,4 +1,4 @@
-import { Labels, type Matcher, TENANT_ID_LABEL, type TenantId } from '../model/index.js';
+import { BadDataError, Labels, type Matcher, TENANT_ID_LABEL, type TenantId } from '../model/index.js';
 import { type CallOptions, type Querier, type Queryable, type Series, sortedUnion } from '../storage/index.js';
 
 /** What a series' own `__tenant_id__` label is renamed to in a federated result (Mimir's name). */
@@ -62,6 +62,13 @@ export class FederatedQueryable implements Queryable {
       });
     return {
       select: async (sorted, hints, matchers, opts) => {
+        // `{__tenant_id__="a"}` alone would ask a tenant's store for all its series
+        if (matchers.every((m) => m.name === TENANT_ID_LABEL || m.matchesEmpty())) {
+          throw new BadDataError(
+            'at least one matcher besides __tenant_id__ must select a non-empty value (err-cortex-empty-matchers)',
+            { id: 'err-cortex-empty-matchers' },
+          );
+        }
         const lists = await Promise.all(
           selected(matchers).map(async ({ part, rest }) =>
             (await open(part).select(sorted, hints, rest, opts)).map((s) => tenantSeries(s, part.tenantId)),
