@@ -333,6 +333,43 @@ describe.skipIf(!pgUrl || !bigtable)('split mode: every target its own process (
     expect(direct.status).toBe(401);
   });
 
+  it('federates a query across tenants: gateway → query-frontend → querier processes (issue #23)', async () => {
+    const other = `${TENANT}-fed`;
+    const t = nextTs();
+    const res = await push(c, await c.tenantToken(other, ['metrics:write']), t, 1);
+    expect(res.status, await res.text()).toBeLessThan(300);
+    expect((await push(c, token, t, 1)).status).toBeLessThan(300);
+    const grant = await c.admin('POST', `/tenants/${TENANT}/tokens`, { scopes: ['metrics:read'], federate: [other] });
+    expect(grant.status, JSON.stringify(grant.json)).toBe(201);
+    const ask = (path: string, secret: string, orgId: string) =>
+      fetch(`${c.gatewayUrl}/prometheus/api/v1/${path}`, {
+        headers: { authorization: `Bearer ${secret}`, 'x-scope-orgid': orgId },
+        signal: AbortSignal.timeout(20_000),
+      });
+    const q = encodeURIComponent('count by (__tenant_id__) (split_test_metric)');
+    const time = ((t + 500) / 1000).toFixed(3);
+    const instant = await ask(`query?query=${q}&time=${time}`, grant.json.token, `${other}|${TENANT}`);
+    const ij = (await instant.json()) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    expect(instant.status, JSON.stringify(ij)).toBe(200);
+    expect(ij.data.result.map((r) => [r.metric.__tenant_id__, r.value[1]]).sort()).toEqual(
+      [TENANT, other].sort().map((x) => [x, String(SERIES)]),
+    );
+    // a range query the frontend hands to a querier of the ring as the tenant set
+    const range = await ask(
+      `query_range?query=${q}&start=${((t - 30_000) / 1000).toFixed(3)}&end=${time}&step=15`,
+      grant.json.token,
+      `${TENANT}|${other}`,
+    );
+    const rj = (await range.json()) as { data: { result: { metric: Record<string, string> }[] } };
+    expect(range.status, JSON.stringify(rj)).toBe(200);
+    expect(rj.data.result.map((r) => r.metric.__tenant_id__).sort()).toEqual([TENANT, other].sort());
+    // the tenant's plain token is refused the set at the gateway
+    const refused = await ask(`query?query=${q}`, token, `${TENANT}|${other}`);
+    expect(refused.status).toBe(403);
+  });
+
   it('registers both distributors in the distributor ring (global ingestion-rate strategy)', async () => {
     // Each distributor divides the tenant's ingestion_rate by the healthy members it sees here.
     for (const name of ['distributor', 'distributor-2']) {
