@@ -25,6 +25,7 @@ import { duplicateTimestampError, type IngesterLimits, invalidTimestampError, ou
 import { MetadataStore } from './metadata.js';
 import { IngesterMetrics } from './metrics.js';
 import { AppendResult, type MemSeries } from './series.js';
+import { CheckpointWriter } from './wal/checkpoint-writer.js';
 import {
   checkpointPath,
   type FsyncPolicy,
@@ -34,7 +35,6 @@ import {
   segmentPath,
   type WalLogger,
   WriteAheadLog,
-  writeCheckpoint,
 } from './wal/wal.js';
 import { checkpointExemplars, checkpointSeries, PushRecords, Replayer } from './walcodec.js';
 
@@ -519,22 +519,26 @@ export class Ingester {
     // ignores as duplicates).
     const cut = this.wal.cut();
     this.checkpointing = (async () => {
+      let writer: CheckpointWriter | undefined;
       try {
-        const data: Buffer[] = [];
+        // Written slice by slice as memory is read: the checkpoint is never held in memory whole.
+        writer = await CheckpointWriter.create(dir);
         for (const t of [...this.tenantsById.values()]) {
           const all = [...t.head.series.values()];
           for (let i = 0; i < all.length; i += CHECKPOINT_BATCH) {
-            data.push(...checkpointSeries(t.head.tenant, all.slice(i, i + CHECKPOINT_BATCH)));
+            await writer.write(checkpointSeries(t.head.tenant, all.slice(i, i + CHECKPOINT_BATCH)));
             // Let pushes run between batches instead of blocking the event loop for the whole snapshot.
             await new Promise((r) => setImmediate(r));
           }
           const ex = checkpointExemplars(t.head.tenant, t.exemplars.entries());
-          if (ex) data.push(ex);
+          if (ex) await writer.write([ex]);
         }
         const upTo = await cut;
-        await writeCheckpoint(dir, upTo, data);
+        await writer.finish(upTo);
+        writer = undefined;
         this.metrics.checkpointSeconds.observe((performance.now() - started) / 1000);
       } catch (err) {
+        await writer?.abort();
         this.metrics.checkpointFailures.inc();
         this.logger.error(`WAL checkpoint failed: ${(err as Error).message}`);
         throw err;

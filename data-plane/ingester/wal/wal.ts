@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFrame } from './records.js';
 
@@ -319,41 +319,4 @@ export async function readRecords(
     records++;
     off = f.next;
   }
-}
-
-/** Checkpoint bytes written between two fdatasyncs of the checkpoint file. */
-const CHECKPOINT_SYNC_BYTES = 8 << 20;
-
-/** Writes a checkpoint atomically: temp file, fsync, rename, then removes what it supersedes. */
-export async function writeCheckpoint(dir: string, upTo: number, chunks: Buffer[]): Promise<void> {
-  const final = checkpointPath(dir, upTo);
-  const tmp = `${final}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    let unsynced = 0;
-    for (let i = 0; i < chunks.length; i += 256) {
-      const part = chunks.slice(i, i + 256);
-      await fh.writev(part);
-      for (const b of part) unsynced += b.length;
-      // Synced as it goes: one fdatasync of the whole file at the end would queue the WAL's own
-      // fsyncs (and so every push) behind hundreds of megabytes of writeback.
-      if (unsynced >= CHECKPOINT_SYNC_BYTES) {
-        await fh.datasync();
-        unsynced = 0;
-      }
-    }
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, final);
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-  const { segments, checkpoints } = await listDir(dir);
-  for (const s of segments) if (s <= upTo) await rm(segmentPath(dir, s), { force: true });
-  for (const c of checkpoints) if (c < upTo) await rm(checkpointPath(dir, c), { force: true });
 }
