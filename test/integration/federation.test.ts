@@ -263,6 +263,31 @@ describe.skipIf(!pgUrl)('federated queries through the gateway (real PostgreSQL)
     expect(g.rules[0].health).toBe('ok');
   });
 
+  it('takes and shows source_tenants through the admin API (what cortexctl rules uses)', async () => {
+    const body = {
+      name: 'ops',
+      source_tenants: ['fed-b', 'fed-c'],
+      rules: [{ record: 'fed:ops', expr: 'count(fed_up)' }],
+    };
+    const put = await p.admin('PUT', '/tenants/fed-a/rules/ops/ops', body);
+    expect(put.status, JSON.stringify(put.json)).toBe(200);
+    expect(put.json.source_tenants).toEqual(['fed-b', 'fed-c']);
+    const got = await p.admin('GET', '/tenants/fed-a/rules/ops');
+    expect(got.json.groups[0].source_tenants).toEqual(['fed-b', 'fed-c']);
+    const cases = [
+      { name: 'unknown tenant', source_tenants: ['fed-b', 'ghost'], says: 'source_tenants not found: ghost' },
+      { name: 'invalid ID', source_tenants: ['a|b'], says: '"a|b" is not a tenant ID' },
+      { name: 'duplicate', source_tenants: ['fed-b', 'fed-b'], says: 'tenant fed-b is listed twice' },
+      { name: 'not a list', source_tenants: 'fed-b', says: 'must be a list of tenant IDs' },
+    ];
+    for (const c of cases) {
+      const r = await p.admin('PUT', '/tenants/fed-a/rules/ops/ops', { ...body, source_tenants: c.source_tenants });
+      expect(r.status, c.name).toBe(400);
+      expect(r.json.error.message, c.name).toContain(c.says);
+    }
+    expect((await p.admin('DELETE', '/tenants/fed-a/rules/ops/ops')).status).toBeLessThan(300);
+  });
+
   it('stops honouring a grant when its tenant is suspended, within the revocation bound', async () => {
     expect((await get(instant('fed_up'), tokens.abc!, 'fed-a|fed-c')).status).toBe(200);
     const r = await p.admin('POST', '/tenants/fed-c/suspend');
