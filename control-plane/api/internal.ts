@@ -76,3 +76,14 @@ export const UsageBatchBody = Type.Object(
   { additionalProperties: false },
 );
 export const UsageBatchAnswer = Type.Object({ applied: Type.Boolean() });
+
+const UsageCounters = Type.Record(Type.String(), Type.Integer());
+/** A usage report as the domain returns it (times in ms): what the data plane relays to a tenant. */
+export const UsageReportInternal = Type.Object({
+  tenantId: Type.String(),
+  by: Type.String(),
+  from: Type.Integer(),
+  to: Type.Integer(),
+  buckets: Type.Array(Type.Object({ start: Type.Integer(), counters: UsageCounters })),
+  totals: UsageCounters,
+});

@@ -164,6 +164,12 @@ describe('usage metering', () => {
     expect(await send()).toEqual({ status: 200, json: { applied: true } });
     expect(await send()).toEqual({ status: 200, json: { applied: false } });
     expect((await report('direct')).json.totals).toEqual({ samples: 42 });
+    // What a split-mode querier relays to the tenant (cluster secret only).
+    const internalReport = await fetch(`${p.url}/internal/v1/usage/direct/report?from=${today()}&to=${today()}`, {
+      headers: { authorization: 'Bearer test-cluster-secret-0123456789' },
+    });
+    expect(((await internalReport.json()) as { totals: object }).totals).toEqual({ samples: 42 });
+    expect((await fetch(`${p.url}/internal/v1/usage/direct/report?from=${today()}&to=${today()}`)).status).toBe(401);
   });
 
   it.each([

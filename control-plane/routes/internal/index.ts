@@ -14,6 +14,7 @@ import {
   TenantsFeed,
   UsageBatchAnswer,
   UsageBatchBody,
+  UsageReportInternal,
 } from '../../api/index.js';
 import type { AuthThrottleEvent, Feed, UsageBatchInput } from '../../domain/index.js';
 import type { Services } from '../services.js';
@@ -104,7 +105,7 @@ export const internalRoutes: FastifyPluginAsync<{ services: Services }> = async 
           to: Type.String({ maxLength: 40 }),
           by: Type.Optional(Type.String({ maxLength: 10 })),
         }),
-        response: { 400: ErrorBody, 401: ErrorBody },
+        response: { 200: UsageReportInternal, 400: ErrorBody, 401: ErrorBody },
       },
     },
     async (req) => internal.usageReport(req.params.tenantId, req.query),
