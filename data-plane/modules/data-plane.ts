@@ -20,7 +20,7 @@ import {
   usageRoutes,
 } from '../api/index.js';
 import type { ClusterAuth } from '../api/internal-auth.js';
-import { createPushHandler, type Distributor } from '../distributor/index.js';
+import { createPushHandler, Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
@@ -137,10 +137,11 @@ export class DataPlane {
       registry: this.registry,
     });
     this.metering = new UsageRecorder(() => clock.now());
-    this.distributor = new MeteredDistributor(
-      { limits: this.overrides, ingester: this.ingester, clock, registry: this.registry },
-      this.metering,
-    );
+    const distributorOpts = { limits: this.overrides, ingester: this.ingester, clock, registry: this.registry };
+    // Without a sink nothing would ever drain the counters: meter only when they are delivered.
+    this.distributor = opts.usageSink
+      ? new MeteredDistributor(distributorOpts, this.metering)
+      : new Distributor(distributorOpts);
     this.usageShipper = opts.usageSink
       ? new UsageShipper({
           recorder: this.metering,
@@ -263,7 +264,7 @@ export class DataPlane {
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
       otlp: otlpHandlerFor(this.distributor, this.overrides),
-      onAcknowledged: (t, bytes) => this.metering.recordRequestBytes(t, bytes),
+      ...(this.usageShipper ? { onAcknowledged: (t, bytes) => this.metering.recordRequestBytes(t, bytes) } : {}),
     });
     const api = new PrometheusApi({
       engine: this.frontend,
