@@ -44,7 +44,7 @@ export const defaultFlushOptions: FlushOptions = {
 const MAX_PAUSE_MS = 2000;
 
 /** Series looked at per sweep slice; pushes run between slices. */
-const SWEEP_SLICE = 2000;
+const SWEEP_SLICE = 500;
 
 /** Gives pending I/O (pushes, WAL commits) a turn before the next slice of flush work. */
 const yieldToIO = () => new Promise<void>((r) => setImmediate(r));
