@@ -17,6 +17,10 @@
  *                          the temporary Prometheus gets --enable-feature=native-histograms
  *   --rw2                  send remote write 2.0 bodies to the server under test (Prometheus 2.42
  *                          only speaks 1.0, so it always gets 1.0 bodies)
+ *   --otlp                 after each remote-write run, the same series over OTLP/HTTP protobuf
+ *                          (`/otlp/v1/metrics`, uncompressed, bench/otlp-workload.ts) against the same
+ *                          server, and the OTLP / remote-write ratio (not with --compare-prometheus:
+ *                          Prometheus 2.42 has no OTLP receiver)
  *   --in-process           no HTTP: decode + distributor against the in-memory ingester client
  *   --start-server         start `cortexctl server --dev` (bench/ingest-server.ts, WAL on) in a temp dir,
  *                          create a tenant + token with limits that fit the load, and report the server's
@@ -54,6 +58,7 @@ import {
 } from '../data-plane/remotewrite/index.js';
 import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
 import { type Batch, buildBatches, buildHistogramBatches, renderBatch } from './ingest-workload.js';
+import { buildOtlpBatches } from './otlp-workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,6 +73,7 @@ const { values: args } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'prometheus-only': { type: 'boolean', default: false },
     rw2: { type: 'boolean', default: false },
+    otlp: { type: 'boolean', default: false },
     histograms: { type: 'boolean', default: false },
     'prom-port': { type: 'string', default: '19090' },
     'start-server': { type: 'boolean', default: false },
@@ -77,6 +83,12 @@ const { values: args } = parseArgs({
     during: { type: 'string', default: 'checkpoint,flush' },
   },
 });
+if (args.otlp && (args['compare-prometheus'] || args.histograms || args.rw2 || args['in-process'])) {
+  console.error(
+    '--otlp compares OTLP with remote write 1.0 floats on one server: drop --compare-prometheus, --histograms, --rw2 and --in-process',
+  );
+  process.exit(2);
+}
 
 const scalePoints = (args.series ?? '200000').split(',').map((x) => Math.min(1_000_000, Number(x)));
 let activeSeries = scalePoints[0]!;
@@ -185,13 +197,20 @@ function post(
   contentType: string,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {
-      'content-type': contentType,
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': contentType.includes('v2') ? '2.0.0' : '0.1.0',
-      'user-agent': 'cortex-ts-bench/0.1',
-      'content-length': body.length,
-    };
+    const headers: Record<string, string | number> =
+      contentType === OTLP_TYPE
+        ? {
+            'content-type': 'application/x-protobuf',
+            'user-agent': 'cortex-ts-bench/0.1',
+            'content-length': body.length,
+          }
+        : {
+            'content-type': contentType,
+            'content-encoding': 'snappy',
+            'x-prometheus-remote-write-version': contentType.includes('v2') ? '2.0.0' : '0.1.0',
+            'user-agent': 'cortex-ts-bench/0.1',
+            'content-length': body.length,
+          };
     if (token) headers.authorization = `Bearer ${token}`;
     const req = http.request(url, { method: 'POST', agent, headers }, (resp) => {
       resp.resume();
@@ -204,6 +223,8 @@ function post(
 
 const V1_TYPE = 'application/x-protobuf';
 const V2_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+/** Not a content type: marks OTLP/HTTP protobuf bodies (sent uncompressed, to /otlp/v1/metrics). */
+const OTLP_TYPE = 'otlp';
 
 /** utime + stime of a process in seconds, from /proc (Linux; clock ticks of 1/100 s). */
 function cpuSecondsOf(pid: number | undefined): number {
@@ -669,6 +690,10 @@ async function scalePoint(series: number): Promise<string> {
     const base = await server?.stats();
     const oursRuns: SteadyResult[] = [];
     const promRuns: SteadyResult[] = [];
+    const otlpRuns: SteadyResult[] = [];
+    const otlp = args.otlp
+      ? { url: new URL('/otlp/v1/metrics', url).href, batches: buildOtlpBatches(series, perRequest) }
+      : undefined;
     let promRss = Number.NaN;
     let heapLine = '';
     const during: { who: 'server' | 'prometheus'; what: string; r: DuringResult }[] = [];
@@ -716,7 +741,13 @@ async function scalePoint(series: number): Promise<string> {
         during.push({ who: 'prometheus', what: 'prometheus during head snapshot', r });
       });
     } else {
-      for (let i = 0; i < Math.max(1, server ? Number(args.repeat) : 1); i++) await runOurs(i);
+      for (let i = 0; i < Math.max(1, server ? Number(args.repeat) : 1); i++) {
+        await runOurs(i);
+        if (otlp)
+          otlpRuns.push(
+            await runServer(`otlp #${i + 1}`, otlp.url, token, otlp.batches, OTLP_TYPE, server?.pid, server),
+          );
+      }
       await afterSteady();
     }
     const med = (rs: SteadyResult[], k: keyof SteadyResult) => median(rs.map((r) => r[k]));
@@ -726,6 +757,10 @@ async function scalePoint(series: number): Promise<string> {
       const mp = med(promRuns, 'rate');
       line += ` | prometheus ${fmt(mp)} samples/s, ${med(promRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(promRuns, 'p50').toFixed(1)} ms, p99 ${med(promRuns, 'p99').toFixed(1)} ms, RSS ${fmt(promRss / series)} B/series | ratio ${(mo / mp).toFixed(2)}x`;
       line += ` (runs: server ${oursRuns.map((r) => fmt(r.rate)).join(' / ')}; prometheus ${promRuns.map((r) => fmt(r.rate)).join(' / ')})`;
+    }
+    if (otlpRuns.length > 0) {
+      const mo = med(otlpRuns, 'rate');
+      line += `\n${''.padEnd(9)}        otlp ${fmt(mo)} samples/s, ${med(otlpRuns, 'cpuPerMillion').toFixed(2)} CPU s/M samples, p50 ${med(otlpRuns, 'p50').toFixed(1)} ms, p99 ${med(otlpRuns, 'p99').toFixed(1)} ms | otlp / remote write ${(mo / med(oursRuns, 'rate')).toFixed(2)}x (runs: ${otlpRuns.map((r) => fmt(r.rate)).join(' / ')})`;
     }
     for (const d of during) {
       const steady = med(d.who === 'server' ? oursRuns : promRuns, 'rate');

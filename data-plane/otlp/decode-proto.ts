@@ -496,6 +496,8 @@ function readPacked64(r: ProtoReader, wt: number, what: string, out: number[], r
 }
 
 function readKeyValue(r: ProtoReader, stop: number): [string, string] {
+  const fast = readStringKeyValue(r, stop);
+  if (fast !== undefined) return fast;
   let key = '';
   let value = '';
   each(r, stop, (f, w) => {
@@ -509,6 +511,36 @@ function readKeyValue(r: ProtoReader, stop: number): [string, string] {
     return true;
   });
   return [key, value];
+}
+
+/**
+ * The shape every SDK sends, `key` then an AnyValue holding only `string_value`, read without the
+ * generic field loop; undefined (and nothing consumed) for any other shape.
+ */
+function readStringKeyValue(r: ProtoReader, stop: number): [string, string] | undefined {
+  const start = r.pos;
+  const buf = r.buf;
+  if (buf[start] !== 0x0a) return undefined;
+  const parentEnd = r.end;
+  r.end = stop;
+  r.pos = start + 1;
+  const key = r.string('attribute key');
+  if (r.pos < stop && buf[r.pos] === 0x12) {
+    r.pos++;
+    const anyEnd = r.lenEnd();
+    if (anyEnd === stop && r.pos < anyEnd && buf[r.pos] === 0x0a) {
+      r.pos++;
+      r.end = anyEnd;
+      const value = r.string('attribute value');
+      if (r.pos === anyEnd) {
+        r.end = parentEnd;
+        return [key, value];
+      }
+    }
+  }
+  r.pos = start;
+  r.end = parentEnd;
+  return undefined;
 }
 
 /** An AnyValue as a JSON-able value (bytes as base64), before pcommon's AsString rendering. */

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Distributor, InMemoryIngesterClient } from '../distributor/index.js';
 import { isStaleNaN, Labels, type TenantId } from '../model/index.js';
+import { ProtoWriter } from '../remotewrite/index.js';
 import { normalizeLabels, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
@@ -408,5 +409,54 @@ describe('OTLP/HTTP handler', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('protobuf attributes', () => {
+  /** One gauge point whose attribute `k` carries the given encoded AnyValue. */
+  function body(anyValue: number[]): Uint8Array {
+    const w = new ProtoWriter();
+    const msg = (field: number, inner: () => void) => {
+      w.tag(field, 2);
+      const m = w.begin();
+      inner();
+      w.finish(m);
+    };
+    msg(1, () =>
+      msg(2, () =>
+        msg(2, () => {
+          w.tag(1, 2);
+          w.string('g');
+          msg(5, () =>
+            msg(1, () => {
+              msg(7, () => {
+                w.tag(1, 2);
+                w.string('k');
+                w.tag(2, 2);
+                w.bytes(Uint8Array.from(anyValue));
+              });
+              w.tag(3, 1);
+              w.double(new Float64Array(new BigUint64Array([1_700_000_000_000_000_000n]).buffer)[0]!);
+              w.tag(4, 1);
+              w.double(2);
+            }),
+          );
+        }),
+      ),
+    );
+    return w.finishAll();
+  }
+  const attrs = (b: Uint8Array) =>
+    (decodeOtlpProto(b).resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.data as { points: { attributes: unknown }[] })
+      .points[0]!.attributes;
+
+  it.each([
+    { name: 'string', any: [0x0a, 2, 0x61, 0x62], want: 'ab' },
+    { name: 'empty string', any: [0x0a, 0], want: '' },
+    { name: 'int', any: [0x18, 5], want: '5' },
+    { name: 'bool', any: [0x10, 1], want: 'true' },
+    { name: 'string, then an int that wins (last field)', any: [0x0a, 1, 0x61, 0x18, 7], want: '7' },
+  ])('reads a $name value', ({ any, want }) => {
+    expect(attrs(body(any))).toEqual([['k', want]]);
   });
 });

@@ -89,6 +89,8 @@ class Translator {
   private readonly metadata = new Map<string, MetricMetadata>();
   private readonly rejected: WireRejection[] = [];
   private readonly utf8: boolean;
+  /** Attribute key → label name: a request repeats the same few keys on every point. */
+  private readonly labelNames = new Map<string, { name: string } | { error: string }>();
   private points = 0;
   private rejectedPoints = 0;
   /** Per resource: labels every series gets (promoted attributes, then job and instance). */
@@ -244,10 +246,14 @@ class Translator {
 
   /** createAttributes: sanitised point attributes (colliding names joined with ';'), promoted, job, instance. */
   private labels(attrs: OtlpAttributes, metric: string): Map<string, string> | undefined {
-    const sorted = attrs.filter(([k]) => k !== '__name__').sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sorted = attrs.filter(([k]) => k !== '__name__').sort(byName);
     const out = new Map<string, string>();
     for (const [k, v] of sorted) {
-      const n = buildLabelName(k, this.utf8);
+      let n = this.labelNames.get(k);
+      if (n === undefined) {
+        n = buildLabelName(k, this.utf8);
+        this.labelNames.set(k, n);
+      }
       if ('error' in n) {
         this.reject(OTLP_ERROR_IDS.invalidName, `metric ${JSON.stringify(metric)}: ${n.error}`, 1);
         return undefined;
@@ -280,9 +286,20 @@ class Translator {
     });
   }
 
-  private series_(labels: Map<string, string>): WireSeries {
-    const flat = [...labels.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).flat();
-    const key = flat.join('\xff');
+  private series_(l: NamedLabels): WireSeries {
+    const pairs: [string, string][] = [];
+    for (const e of l.base) if (e[0] !== l.extraName) pairs.push(e);
+    if (l.extraName !== undefined) pairs.push([l.extraName, l.extraValue!]);
+    pairs.push(['__name__', l.name]);
+    pairs.sort(byName);
+    const flat = new Array<string>(pairs.length * 2);
+    let key = '';
+    for (let i = 0; i < pairs.length; i++) {
+      const [k, v] = pairs[i]!;
+      flat[2 * i] = k;
+      flat[2 * i + 1] = v;
+      key += `${k}\xff${v}\xff`;
+    }
     let s = this.series.get(key);
     if (s === undefined) {
       s = { labels: flat, samples: [], histograms: [], exemplars: [] };
@@ -291,18 +308,13 @@ class Translator {
     return s;
   }
 
-  private sample(labels: Map<string, string>, t: number, v: number, exemplars: WireExemplar[] = []): void {
+  private sample(labels: NamedLabels, t: number, v: number, exemplars: WireExemplar[] = []): void {
     const s = this.series_(labels);
     s.samples.push({ t, v });
     for (const e of exemplars) s.exemplars.push(e);
   }
 
-  private histogram(
-    labels: Map<string, string>,
-    t: number,
-    h: { h: FloatHistogram; integer: boolean },
-    ex: WireExemplar[],
-  ) {
+  private histogram(labels: NamedLabels, t: number, h: { h: FloatHistogram; integer: boolean }, ex: WireExemplar[]) {
     const s = this.series_(labels);
     s.histograms.push({ t, h: h.h, integer: h.integer });
     for (const e of ex) s.exemplars.push(e);
@@ -379,17 +391,19 @@ class Translator {
   }
 }
 
-function withName(
-  base: Map<string, string>,
-  name: string,
-  extraName?: string,
-  extraValue?: string,
-): Map<string, string> {
-  const m = new Map(base);
-  if (extraName !== undefined) m.set(extraName, extraValue!);
-  m.set('__name__', name);
-  return m;
+/** A series' labels before they are sorted: the point's labels plus its name (and one extra pair). */
+interface NamedLabels {
+  base: Map<string, string>;
+  name: string;
+  extraName: string | undefined;
+  extraValue: string | undefined;
 }
+
+function withName(base: Map<string, string>, name: string, extraName?: string, extraValue?: string): NamedLabels {
+  return { base, name, extraName, extraValue };
+}
+
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
  * exponentialToNativeHistogram: OTel bucket i covers (base^i, base^(i+1)], Prometheus bucket i covers
