@@ -1,7 +1,7 @@
 import type { BucketSpan, FloatHistogram } from '../model/index.js';
 import { type SeriesIterator, ValueType } from '../storage/index.js';
-import { bitsOut, floatBits } from './bits64.js';
-import { BitReader, BitWriter } from './bstream.js';
+import { BitReader } from './bstream.js';
+import { HistogramChunkFrame } from './histogram-frame.js';
 import {
   CounterResetHeader,
   CUSTOM_BUCKETS_SCHEMA,
@@ -10,8 +10,8 @@ import {
   countSpans,
   FLAGS,
   HEADER_BYTES,
-  HINT_MASK,
   hintOf,
+  isStale,
   MAX_ST_SAMPLES,
   putCustomBound,
   putSpans,
@@ -19,15 +19,13 @@ import {
   readCustomBound,
   readSpans,
   readZeroThreshold,
-  STALE_HI,
-  STALE_LO,
   sameSpans,
   sameValues,
   sampleCount,
   writeRaw,
   XorField,
 } from './histogram-layout.js';
-import { StDecoder, StEncoder } from './st.js';
+import { StDecoder } from './st.js';
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
 import { Encoding, MAX_SAMPLES_PER_CHUNK } from './xor.js';
 
@@ -70,67 +68,16 @@ interface AppendState {
   lastStale: boolean;
 }
 
-export class FloatHistogramChunk {
-  private w: BitWriter;
+export class FloatHistogramChunk extends HistogramChunkFrame {
   private st: AppendState | undefined;
-  private loaded = false;
-  /** The ST variant's start-timestamp encoder (encoding 6), undefined for encoding 3. */
-  private readonly stEnc: StEncoder | undefined;
 
-  /**
-   * `withST`: Prometheus's FloatHistogramST chunk (encoding 6): the same samples, each followed by
-   * its start timestamp (st.ts); the counter-reset header moves to the top bits of byte 0 (the
-   * sample count keeps 14 bits) and byte 2 holds the ST header.
-   */
-  constructor(header: number = CounterResetHeader.Unknown, withST = false) {
-    this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
-    this.stEnc = withST ? new StEncoder() : undefined;
-    this.setHeader(header);
-  }
-
-  /** A chunk over stored bytes (read-only: appending needs the encoder state of a fresh chunk). */
+  /** A chunk over stored bytes (read-only). */
   static fromBytes(b: Uint8Array, withST = false): FloatHistogramChunk {
-    if (b.length < HEADER_BYTES)
-      throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    const c = new FloatHistogramChunk(CounterResetHeader.Unknown, withST);
-    c.w = BitWriter.wrap(b);
-    c.loaded = true;
-    return c;
+    return HistogramChunkFrame.load(new FloatHistogramChunk(CounterResetHeader.Unknown, withST), b);
   }
 
   encoding(): Encoding {
     return this.stEnc ? Encoding.FloatHistogramST : Encoding.FloatHistogram;
-  }
-
-  numSamples(): number {
-    return sampleCount(this.w.buf, this.stEnc !== undefined);
-  }
-
-  counterResetHeader(): number {
-    return counterResetHeaderOf(this.w.buf, this.stEnc !== undefined);
-  }
-
-  private setHeader(header: number): void {
-    const b = this.w.buf;
-    if (this.stEnc) b[0] = (b[0]! & ~HINT_MASK) | header;
-    else b[FLAGS] = header;
-  }
-
-  /** The chunk bytes (a view, valid until the next append). */
-  bytes(): Uint8Array {
-    return this.w.buf.subarray(0, this.w.byteLength());
-  }
-
-  byteLength(): number {
-    return this.w.byteLength();
-  }
-
-  allocatedBytes(): number {
-    return this.w.buf.length;
-  }
-
-  compact(): void {
-    if (this.w.buf.length !== this.w.byteLength()) this.w.buf = this.w.toBytes();
   }
 
   iterator(): FloatHistogramIterator {
@@ -145,8 +92,7 @@ export class FloatHistogramChunk {
   tryAppend(t: number, h: FloatHistogram, startT = 0): CutReason | undefined {
     if (this.loaded) throw new RangeError('cannot append to a histogram chunk read from bytes');
     if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
-    floatBits(h.sum);
-    const stale = bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
+    const stale = isStale(h.sum);
     if (
       !stale &&
       (h.positiveBuckets.length !== countSpans(h.positiveSpans) ||
@@ -192,8 +138,7 @@ export class FloatHistogramChunk {
   fit(h: FloatHistogram): CutReason | undefined {
     const st = this.st;
     if (!st) return this.numSamples() === 0 ? undefined : 'layout';
-    floatBits(h.sum);
-    const stale = bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
+    const stale = isStale(h.sum);
     const gaugeChunk = this.counterResetHeader() === CounterResetHeader.Gauge;
     if (gaugeChunk !== (h.counterResetHint === 'gauge')) return 'layout';
     if (h.counterResetHint === 'reset') return 'reset';
@@ -262,12 +207,6 @@ export class FloatHistogramChunk {
       lastStale: stale,
     };
     this.setCount(1);
-  }
-
-  private setCount(n: number): void {
-    const buf = this.w.buf;
-    buf[0] = this.stEnc ? (buf[0]! & HINT_MASK) | (n >>> 8) : n >>> 8;
-    buf[1] = n & 0xff;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FloatHistogram } from '../model/index.js';
 import { FloatHistogramChunk, HISTOGRAM_CHUNK_TARGET_BYTES, HISTOGRAM_SAMPLES_PER_CHUNK } from './float-histogram.js';
-import { HistogramChunk, isIntegerHistogram, isStale } from './histogram.js';
-import { CounterResetHeader, type CutReason } from './histogram-layout.js';
+import { HistogramChunk, isIntegerHistogram } from './histogram.js';
+import { CounterResetHeader, type CutReason, isStale } from './histogram-layout.js';
 import { Encoding } from './xor.js';
 
 /** A sealed histogram chunk of either encoding. */

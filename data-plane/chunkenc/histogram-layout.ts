@@ -36,6 +36,12 @@ export const CUSTOM_BUCKETS_SCHEMA = -53;
 export const STALE_HI = 0x7ff00000;
 export const STALE_LO = 0x00000002;
 
+/** Whether a histogram's sum is Prometheus's staleness marker (the whole sample is then a marker). */
+export function isStale(sum: number): boolean {
+  floatBits(sum);
+  return bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
+}
+
 /**
  * The counter-reset hint a sample of a chunk reads back with (Prometheus counterResetHint,
  * tsdb/chunkenc/histogram_meta.go): gauge in a gauge chunk; later samples of a counter chunk follow

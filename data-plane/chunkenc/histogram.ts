@@ -1,7 +1,7 @@
 import type { BucketSpan, FloatHistogram } from '../model/index.js';
 import { type SeriesIterator, ValueType } from '../storage/index.js';
-import { bitsOut, floatBits } from './bits64.js';
-import { BitReader, BitWriter } from './bstream.js';
+import { BitReader } from './bstream.js';
+import { HistogramChunkFrame } from './histogram-frame.js';
 import {
   CounterResetHeader,
   CUSTOM_BUCKETS_SCHEMA,
@@ -10,8 +10,8 @@ import {
   countSpans,
   FLAGS,
   HEADER_BYTES,
-  HINT_MASK,
   hintOf,
+  isStale,
   MAX_ST_SAMPLES,
   putCustomBound,
   putSpans,
@@ -19,15 +19,13 @@ import {
   readCustomBound,
   readSpans,
   readZeroThreshold,
-  STALE_HI,
-  STALE_LO,
   sameSpans,
   sameValues,
   sampleCount,
   writeRaw,
   XorField,
 } from './histogram-layout.js';
-import { StDecoder, StEncoder } from './st.js';
+import { StDecoder } from './st.js';
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from './varbit.js';
 import { Encoding, MAX_SAMPLES_PER_CHUNK } from './xor.js';
 
@@ -73,11 +71,6 @@ interface AppendState {
   lastStale: boolean;
 }
 
-export function isStale(sum: number): boolean {
-  floatBits(sum);
-  return bitsOut.hi === STALE_HI && bitsOut.lo === STALE_LO;
-}
-
 /** Absolute counts → Prometheus's bucket deltas (each relative to the previous bucket, across spans). */
 function toDeltas(abs: readonly number[]): number[] {
   const out = new Array<number>(abs.length);
@@ -95,66 +88,16 @@ export function isIntegerHistogram(h: FloatHistogram): boolean {
   return whole(h.count) && whole(h.zeroCount) && h.positiveBuckets.every(whole) && h.negativeBuckets.every(whole);
 }
 
-export class HistogramChunk {
-  private w: BitWriter;
+export class HistogramChunk extends HistogramChunkFrame {
   private st: AppendState | undefined;
-  private loaded = false;
-  /** The ST variant's start-timestamp encoder (encoding 5), undefined for encoding 2. */
-  private readonly stEnc: StEncoder | undefined;
-
-  /**
-   * `withST`: Prometheus's HistogramST chunk (encoding 5): the same samples, each followed by its
-   * start timestamp (st.ts); the counter-reset header moves to the top bits of byte 0 (the sample
-   * count keeps 14 bits) and byte 2 holds the ST header.
-   */
-  constructor(header: number = CounterResetHeader.Unknown, withST = false) {
-    this.w = new BitWriter(undefined, HEADER_BYTES * 8, 64);
-    this.stEnc = withST ? new StEncoder() : undefined;
-    this.setHeader(header);
-  }
 
   /** A chunk over stored bytes (read-only). */
   static fromBytes(b: Uint8Array, withST = false): HistogramChunk {
-    if (b.length < HEADER_BYTES)
-      throw new RangeError(`histogram chunk of ${b.length} bytes is shorter than its header`);
-    const c = new HistogramChunk(CounterResetHeader.Unknown, withST);
-    c.w = BitWriter.wrap(b);
-    c.loaded = true;
-    return c;
+    return HistogramChunkFrame.load(new HistogramChunk(CounterResetHeader.Unknown, withST), b);
   }
 
   encoding(): Encoding {
     return this.stEnc ? Encoding.HistogramST : Encoding.Histogram;
-  }
-
-  numSamples(): number {
-    return sampleCount(this.w.buf, this.stEnc !== undefined);
-  }
-
-  counterResetHeader(): number {
-    return counterResetHeaderOf(this.w.buf, this.stEnc !== undefined);
-  }
-
-  private setHeader(header: number): void {
-    const b = this.w.buf;
-    if (this.stEnc) b[0] = (b[0]! & ~HINT_MASK) | header;
-    else b[FLAGS] = header;
-  }
-
-  bytes(): Uint8Array {
-    return this.w.buf.subarray(0, this.w.byteLength());
-  }
-
-  byteLength(): number {
-    return this.w.byteLength();
-  }
-
-  allocatedBytes(): number {
-    return this.w.buf.length;
-  }
-
-  compact(): void {
-    if (this.w.buf.length !== this.w.byteLength()) this.w.buf = this.w.toBytes();
   }
 
   iterator(): HistogramIterator {
@@ -307,12 +250,6 @@ export class HistogramChunk {
       lastStale: stale,
     };
     this.setCount(1);
-  }
-
-  private setCount(n: number): void {
-    const buf = this.w.buf;
-    buf[0] = this.stEnc ? (buf[0]! & HINT_MASK) | (n >>> 8) : n >>> 8;
-    buf[1] = n & 0xff;
   }
 }
 
