@@ -288,7 +288,8 @@ class Translator {
 
   private series_(l: NamedLabels): WireSeries {
     const pairs: [string, string][] = [];
-    for (const e of l.base) if (e[0] !== l.extraName) pairs.push(e);
+    // The name and the extra pair replace any label of the same name, as Map.set did.
+    for (const e of l.base) if (e[0] !== l.extraName && e[0] !== '__name__') pairs.push(e);
     if (l.extraName !== undefined) pairs.push([l.extraName, l.extraValue!]);
     pairs.push(['__name__', l.name]);
     pairs.sort(byName);
