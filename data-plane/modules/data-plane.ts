@@ -263,7 +263,7 @@ export class DataPlane {
         maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 64 << 20,
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
-      otlp: otlpHandlerFor(this.distributor, this.overrides),
+      otlp: otlpHandlerFor(this.distributor, this.overrides, { now: () => clock.now() }),
       ...(this.usageShipper ? { onAcknowledged: (t, bytes) => this.metering.recordRequestBytes(t, bytes) } : {}),
     });
     const api = new PrometheusApi({

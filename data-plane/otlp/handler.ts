@@ -7,6 +7,7 @@ import { WIRE_LEN, WIRE_VARINT } from '../remotewrite/proto-reader.js';
 import { ERROR_IDS } from '../validation/index.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
+import { DeltaToCumulative, type DeltaToCumulativeOptions } from './delta-to-cumulative.js';
 import { TRANSLATION_STRATEGIES } from './names.js';
 import { type OtlpSettings, translateOtlp } from './translate.js';
 
@@ -210,12 +211,22 @@ export interface OtlpLimits {
   otlpTranslationStrategy(t: TenantId): number;
   otlpPromoteResourceAttributes(t: TenantId): readonly string[];
   otlpAllowDeltaTemporality(t: TenantId): boolean;
+  otlpConvertDeltaToCumulative(t: TenantId): boolean;
+  otlpDeltaToCumulativeMaxStreams(t: TenantId): number;
   otlpConvertHistogramsToNhcb(t: TenantId): boolean;
   otlpMaxDecompressedBytes(t: TenantId): number;
 }
 
-/** The OTLP handler over a distributor, with every setting read from the tenant's limits per request. */
-export function otlpHandlerFor(d: Distributor, limits: OtlpLimits): (req: OtlpRequestIn) => Promise<OtlpResponse> {
+/**
+ * The OTLP handler over a distributor, with every setting read from the tenant's limits per request.
+ * Running sums for delta → cumulative conversion live in this handler (one per process).
+ */
+export function otlpHandlerFor(
+  d: Distributor,
+  limits: OtlpLimits,
+  deltaOptions: DeltaToCumulativeOptions = {},
+): (req: OtlpRequestIn) => Promise<OtlpResponse> {
+  const deltas = new DeltaToCumulative(deltaOptions);
   return createOtlpHandler(d, {
     settings: (t) => ({
       translationStrategy:
@@ -223,6 +234,9 @@ export function otlpHandlerFor(d: Distributor, limits: OtlpLimits): (req: OtlpRe
       promoteResourceAttributes: limits.otlpPromoteResourceAttributes(t),
       allowDeltaTemporality: limits.otlpAllowDeltaTemporality(t),
       convertHistogramsToNHCB: limits.otlpConvertHistogramsToNhcb(t),
+      deltaToCumulative: limits.otlpConvertDeltaToCumulative(t)
+        ? deltas.forTenant(t, limits.otlpDeltaToCumulativeMaxStreams(t))
+        : undefined,
     }),
     maxDecompressedBytes: (t) => limits.otlpMaxDecompressedBytes(t),
   });

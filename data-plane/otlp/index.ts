@@ -1,6 +1,12 @@
 export { decodeOtlpJson } from './decode-json.js';
 export { decodeOtlpProto } from './decode-proto.js';
 export {
+  type Converted,
+  DeltaStreams,
+  DeltaToCumulative,
+  type DeltaToCumulativeOptions,
+} from './delta-to-cumulative.js';
+export {
   createOtlpHandler,
   type OtlpHandlerOptions,
   type OtlpLimits,

@@ -9,7 +9,13 @@ import { ProtoWriter } from '../remotewrite/index.js';
 import { normalizeLabels, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
-import { createOtlpHandler, defaultOtlpSettings, type OtlpSettings, translateOtlp } from './index.js';
+import {
+  createOtlpHandler,
+  DeltaToCumulative,
+  defaultOtlpSettings,
+  type OtlpSettings,
+  translateOtlp,
+} from './index.js';
 import { buildMetricName, type NamerMetricType, type TranslationStrategy } from './names.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -227,6 +233,117 @@ describe('translateOtlp', () => {
     expect(refused.wire.rejected![0]!.error.message).toContain('delta aggregation temporality');
     expect(refused.wire.rejected![0]!.error.id).toBe('err-cortex-otlp-delta-temporality');
     expect(translate(m, { allowDeltaTemporality: true }).rejectedPoints).toBe(0);
+  });
+
+  describe('with otlp_convert_delta_to_cumulative: delta points become running sums', () => {
+    const at = (i: number) => ({
+      startTimeUnixNano: `${NOW + (i - 1) * 10_000}000000`,
+      timeUnixNano: `${NOW + i * 10_000}000000`,
+    });
+    const l = 'http_method="GET",instance="i-1",job="api"';
+    const cases: { name: string; metric: (i: number) => object; want: Record<string, number[]> }[] = [
+      {
+        name: 'a monotonic delta sum → a counter with _total',
+        metric: (i) => ({
+          name: 'd',
+          sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point({ asInt: String(i), ...at(i) })] },
+        }),
+        want: { [`d_total{${l}}`]: [1, 3, 6] },
+      },
+      {
+        name: 'a delta histogram → cumulative _bucket/_sum/_count series',
+        metric: (i) => ({
+          name: 'h',
+          histogram: {
+            aggregationTemporality: 1,
+            dataPoints: [point({ count: '2', sum: i, bucketCounts: ['1', '1'], explicitBounds: [1], ...at(i) })],
+          },
+        }),
+        want: {
+          [`h_bucket{${l},le="1"}`]: [1, 2, 3],
+          [`h_bucket{${l},le="+Inf"}`]: [2, 4, 6],
+          [`h_count{${l}}`]: [2, 4, 6],
+          [`h_sum{${l}}`]: [1, 3, 6],
+        },
+      },
+    ];
+    it.each(cases)('$name', ({ metric, want }) => {
+      const deltaToCumulative = new DeltaToCumulative().forTenant(tenant, 100);
+      const got: Record<string, number[]> = {};
+      for (const i of [1, 2, 3]) {
+        const t = translate([metric(i)], { deltaToCumulative });
+        expect(t.rejectedPoints).toBe(0);
+        for (const [k, v] of Object.entries(series(t))) (got[k] ??= []).push(...v);
+      }
+      expect(got).toEqual(want);
+    });
+
+    it('a delta exponential histogram → a cumulative native histogram (counter-reset hint unknown)', () => {
+      const deltaToCumulative = new DeltaToCumulative().forTenant(tenant, 100);
+      const m = (i: number) => ({
+        name: 'e',
+        exponentialHistogram: {
+          aggregationTemporality: 1,
+          dataPoints: [
+            point({
+              count: '3',
+              sum: 3,
+              scale: 1,
+              zeroCount: '1',
+              positive: { offset: 0, bucketCounts: ['2'] },
+              ...at(i),
+            }),
+          ],
+        },
+      });
+      translate([m(1)], { deltaToCumulative });
+      const h = translate([m(2)], { deltaToCumulative }).wire.timeseries[0]!.histograms[0]!.h;
+      expect([h.count, h.sum, h.zeroCount, h.positiveBuckets, h.counterResetHint]).toEqual([6, 6, 2, [4], 'unknown']);
+    });
+
+    it('refuses an out-of-order point per point, and a stale marker ends the stream', () => {
+      const deltaToCumulative = new DeltaToCumulative().forTenant(tenant, 100);
+      const m = (i: number, extra: object = {}) => [
+        {
+          name: 'd',
+          sum: {
+            aggregationTemporality: 1,
+            isMonotonic: true,
+            dataPoints: [point({ asInt: '5', ...at(i), ...extra })],
+          },
+        },
+      ];
+      translate(m(2), { deltaToCumulative });
+      const late = translate(m(1), { deltaToCumulative });
+      expect(late.rejectedPoints).toBe(1);
+      expect(late.wire.rejected![0]!.error.id).toBe('err-cortex-otlp-delta-out-of-order');
+      expect(late.wire.rejected![0]!.error.message).toMatch(
+        /metric "d_total": a delta point starting at 2026-11-26T12:00:00.000Z is older than the running sum/,
+      );
+      expect(isStaleNaN(translate(m(3, { flags: 1 }), { deltaToCumulative }).wire.timeseries[0]!.samples[0]!.v)).toBe(
+        true,
+      );
+      expect(series(translate(m(4), { deltaToCumulative }))).toEqual({ [`d_total{${l}}`]: [5] });
+    });
+
+    it('refuses points of new streams beyond the tenant limit, naming the limit', () => {
+      const deltaToCumulative = new DeltaToCumulative().forTenant(tenant, 1);
+      const m = (method: string) => [
+        {
+          name: 'd',
+          sum: {
+            aggregationTemporality: 1,
+            isMonotonic: true,
+            dataPoints: [point({ asInt: '1', attributes: [{ key: 'm', value: { stringValue: method } }] })],
+          },
+        },
+      ];
+      expect(translate(m('GET'), { deltaToCumulative }).rejectedPoints).toBe(0);
+      const over = translate(m('PUT'), { deltaToCumulative });
+      expect(over.rejectedPoints).toBe(1);
+      expect(over.wire.rejected![0]!.error.id).toBe('err-cortex-otlp-delta-streams-limit');
+      expect(over.wire.rejected![0]!.error.message).toContain('otlp_delta_to_cumulative_max_streams');
+    });
   });
 
   it('resource attributes land on target_info; promoted ones on every series', () => {

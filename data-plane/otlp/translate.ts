@@ -2,10 +2,12 @@ import { BadDataError, type BucketSpan, type FloatHistogram, type MetricMetadata
 import type { WireExemplar, WireRejection, WireSeries, WireWriteRequest } from '../remotewrite/index.js';
 import { ERROR_IDS } from '../validation/index.js';
 import { formatFloat } from './decode-proto.js';
+import type { Converted, DeltaStreams } from './delta-to-cumulative.js';
 import {
   type ExponentialHistogramPoint,
   FLAG_NO_RECORDED_VALUE,
   type HistogramPoint,
+  type NumberPoint,
   type OtlpAttributes,
   type OtlpExemplar,
   type OtlpMetric,
@@ -32,6 +34,11 @@ export interface OtlpSettings {
   allowDeltaTemporality: boolean;
   /** Classic (explicit-bucket) histograms become native histograms with custom buckets. */
   convertHistogramsToNHCB: boolean;
+  /**
+   * The tenant's running sums when delta sums and histograms are converted to cumulative (this wins
+   * over `allowDeltaTemporality`); undefined when the tenant does not convert.
+   */
+  deltaToCumulative?: DeltaStreams | undefined;
 }
 
 export const defaultOtlpSettings: OtlpSettings = {
@@ -51,6 +58,8 @@ export interface Translated {
 
 export const OTLP_ERROR_IDS = {
   deltaTemporality: ERROR_IDS.otlpDeltaTemporality,
+  deltaOutOfOrder: ERROR_IDS.otlpDeltaOutOfOrder,
+  deltaStreamsLimit: ERROR_IDS.otlpDeltaStreamsLimit,
   unsupportedMetric: ERROR_IDS.otlpUnsupportedMetric,
   invalidName: ERROR_IDS.otlpInvalidName,
 } as const;
@@ -156,20 +165,24 @@ class Translator {
       return;
     }
     if (n === 0) return; // Prometheus drops a metric without data points with a warning only.
+    // Delta points are summed into cumulative ones when the tenant converts them.
+    let deltas: DeltaStreams | undefined;
     if (d.kind === 'sum' || d.kind === 'histogram' || d.kind === 'exponential_histogram') {
+      if (d.temporality === TEMPORALITY_DELTA) deltas = this.settings.deltaToCumulative;
       const ok =
         d.temporality === TEMPORALITY_CUMULATIVE ||
-        (this.settings.allowDeltaTemporality && d.temporality === TEMPORALITY_DELTA);
+        (d.temporality === TEMPORALITY_DELTA && (deltas !== undefined || this.settings.allowDeltaTemporality));
       if (!ok) {
         const what = d.temporality === TEMPORALITY_DELTA ? 'delta' : 'unspecified';
         this.reject(
           OTLP_ERROR_IDS.deltaTemporality,
-          `metric ${JSON.stringify(m.name)} has ${what} aggregation temporality; only cumulative is accepted (configure the exporter for cumulative temporality, or ask for otlp_allow_delta_temporality to store delta points as they are)`,
+          `metric ${JSON.stringify(m.name)} has ${what} aggregation temporality; only cumulative is accepted (configure the exporter for cumulative temporality, or ask for otlp_convert_delta_to_cumulative to have delta points summed into cumulative ones)`,
           n,
         );
         return;
       }
     }
+    const temporality = deltas !== undefined ? TEMPORALITY_CUMULATIVE : 'temporality' in d ? d.temporality : 0;
     const namerType: NamerMetricType =
       d.kind === 'sum' ? (d.monotonic ? 'monotonic_counter' : 'non_monotonic_counter') : d.kind;
     const built = buildMetricName(this.settings.translationStrategy, m.name, m.unit, namerType);
@@ -194,9 +207,11 @@ class Translator {
     switch (d.kind) {
       case 'gauge':
       case 'sum':
-        for (const p of d.points) {
-          const base = this.labels(p.attributes, name);
+        for (const delta of d.points) {
+          const base = this.labels(delta.attributes, name);
           if (base === undefined) continue;
+          const p = deltas === undefined ? delta : this.cumulative(deltas, 'number', name, base, delta);
+          if (p === undefined) continue;
           const v = p.flags & FLAG_NO_RECORDED_VALUE ? STALE_NAN : p.value;
           this.sample(withName(base, name), p.tMs, v, this.exemplars(p.exemplars, p.tMs));
         }
@@ -214,34 +229,64 @@ class Translator {
         }
         return;
       case 'histogram':
-        for (const p of d.points) {
-          const base = this.labels(p.attributes, name);
+        for (const delta of d.points) {
+          const base = this.labels(delta.attributes, name);
           if (base === undefined) continue;
-          if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, d.temporality);
+          const p = deltas === undefined ? delta : this.cumulative(deltas, 'histogram', name, base, delta);
+          if (p === undefined) continue;
+          if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, temporality);
           else this.classic(base, name, p);
         }
         return;
       case 'exponential_histogram':
-        for (const p of d.points) {
-          if (p.scale < -4) {
+        for (const delta of d.points) {
+          if (delta.scale < -4) {
             this.reject(
               OTLP_ERROR_IDS.unsupportedMetric,
-              `exponential histogram ${JSON.stringify(m.name)} has scale ${p.scale}; native histograms need a scale of at least -4`,
+              `exponential histogram ${JSON.stringify(m.name)} has scale ${delta.scale}; native histograms need a scale of at least -4`,
               1,
             );
             continue;
           }
-          const base = this.labels(p.attributes, name);
+          const base = this.labels(delta.attributes, name);
           if (base === undefined) continue;
-          this.histogram(
-            withName(base, name),
-            p.tMs,
-            exponential(p, d.temporality),
-            this.exemplars(p.exemplars, p.tMs),
-          );
+          const p = deltas === undefined ? delta : this.cumulative(deltas, 'exponential', name, base, delta);
+          if (p === undefined) continue;
+          this.histogram(withName(base, name), p.tMs, exponential(p, temporality), this.exemplars(p.exemplars, p.tMs));
         }
         return;
     }
+  }
+
+  /**
+   * The running sum a delta point adds up to, or undefined when the point is refused (out of order,
+   * the tenant's stream limit). A point flagged FLAG_NO_RECORDED_VALUE ends the stream and passes on
+   * as a stale marker.
+   */
+  private cumulative<P extends NumberPoint | HistogramPoint | ExponentialHistogramPoint>(
+    deltas: DeltaStreams,
+    kind: 'number' | 'histogram' | 'exponential',
+    name: string,
+    base: Map<string, string>,
+    p: P,
+  ): P | undefined {
+    let key = name;
+    for (const [k, v] of base) key += `\xff${k}\xff${v}`;
+    if (p.flags & FLAG_NO_RECORDED_VALUE) {
+      deltas.end(key, kind);
+      return p;
+    }
+    const c = (
+      kind === 'number'
+        ? deltas.number(key, p as NumberPoint)
+        : kind === 'histogram'
+          ? deltas.histogram(key, p as HistogramPoint)
+          : deltas.exponential(key, p as ExponentialHistogramPoint)
+    ) as Converted<P>;
+    if ('point' in c) return c.point;
+    const id = c.refused === 'limit' ? OTLP_ERROR_IDS.deltaStreamsLimit : OTLP_ERROR_IDS.deltaOutOfOrder;
+    this.reject(id, `metric ${JSON.stringify(name)}: ${c.message}`, 1);
+    return undefined;
   }
 
   /** createAttributes: sanitised point attributes (colliding names joined with ';'), promoted, job, instance. */

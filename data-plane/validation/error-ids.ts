@@ -19,6 +19,8 @@ export const ERROR_IDS = {
   invalidOtlpJson: 'err-cortex-invalid-otlp-json',
   gzipCorrupt: 'err-cortex-gzip-corrupt',
   otlpDeltaTemporality: 'err-cortex-otlp-delta-temporality',
+  otlpDeltaOutOfOrder: 'err-cortex-otlp-delta-out-of-order',
+  otlpDeltaStreamsLimit: 'err-cortex-otlp-delta-streams-limit',
   otlpUnsupportedMetric: 'err-cortex-otlp-unsupported-metric',
   otlpInvalidName: 'err-cortex-otlp-invalid-name',
   // Series validation (series dropped, partial 400).

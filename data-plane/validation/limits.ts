@@ -110,6 +110,10 @@ export const defaultLimits = {
   otlp_translation_strategy: 0,
   /** 1 = store OTLP delta sums and histograms as they are (Prometheus's native delta ingestion); 0 = refuse them. */
   otlp_allow_delta_temporality: 0,
+  /** 1 = OTLP delta sums and histograms are summed into cumulative ones per stream (wins over otlp_allow_delta_temporality); 0 = off. */
+  otlp_convert_delta_to_cumulative: 0,
+  /** streams; running sums one tenant may hold for otlp_convert_delta_to_cumulative (per distributor). */
+  otlp_delta_to_cumulative_max_streams: 100_000,
   /** 1 = OTLP explicit-bucket histograms become native histograms with custom buckets; 0 = classic series. */
   otlp_convert_histograms_to_nhcb: 0,
   /** bytes; largest OTLP body after gzip, checked while inflating (a bomb is stopped there). */
@@ -411,6 +415,22 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     0,
     1,
     'store OTLP delta sums and histograms as sent (1) instead of refusing them (0)',
+  ),
+  otlp_convert_delta_to_cumulative: spec(
+    'otlp_convert_delta_to_cumulative',
+    'integer',
+    'flag',
+    0,
+    1,
+    'sum OTLP delta sums and histograms into cumulative ones (1) instead of refusing them (0); wins over otlp_allow_delta_temporality',
+  ),
+  otlp_delta_to_cumulative_max_streams: spec(
+    'otlp_delta_to_cumulative_max_streams',
+    'integer',
+    'streams',
+    1,
+    1e8,
+    'delta streams one tenant may have summed at once (per distributor); points of new streams beyond it are refused',
   ),
   otlp_convert_histograms_to_nhcb: spec(
     'otlp_convert_histograms_to_nhcb',

@@ -76,6 +76,12 @@ export class Overrides {
   otlpAllowDeltaTemporality(t: TenantId): boolean {
     return this.get(t, 'otlp_allow_delta_temporality') === 1;
   }
+  otlpConvertDeltaToCumulative(t: TenantId): boolean {
+    return this.get(t, 'otlp_convert_delta_to_cumulative') === 1;
+  }
+  otlpDeltaToCumulativeMaxStreams(t: TenantId): number {
+    return this.get(t, 'otlp_delta_to_cumulative_max_streams');
+  }
   otlpConvertHistogramsToNhcb(t: TenantId): boolean {
     return this.get(t, 'otlp_convert_histograms_to_nhcb') === 1;
   }

@@ -6,7 +6,10 @@
  * Prometheus 3.x gives them (UnderscoreEscapingWithSuffixes, job = namespace/name, instance =
  * service.instance.id, the rest of the resource on target_info).
  */
-import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as HttpJsonExporter,
+} from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -201,5 +204,107 @@ describe('per-tenant OTLP settings, set through the admin API', () => {
     expect(twice.json.error.message).toMatch(/"a" is listed twice/);
     const now = await p.admin('GET', `/tenants/${tenant}/limits`);
     expect(now.json.limits.otlp_translation_strategy).toBe(1);
+  });
+});
+
+/**
+ * The SDK exporting in delta temporality (`temporalityPreference: DELTA`: counters and histograms
+ * report the increase since the last export), three exports in a row. A tenant with
+ * `otlp_convert_delta_to_cumulative` reads cumulative counters and histograms back; a tenant without
+ * it gets the points refused in a partial success.
+ */
+async function exportDeltas(token: string): Promise<void> {
+  const exporter = new ProtoExporter({
+    url: `${p.url}/otlp/v1/metrics`,
+    headers: { Authorization: `Bearer ${token}` },
+    temporalityPreference: AggregationTemporalityPreference.DELTA,
+  });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'billing', 'service.instance.id': 'pod-7' }),
+    views: [{ instrumentName: 'rpc.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+    readers: [reader],
+  });
+  const meter = provider.getMeter('e2e-delta');
+  const requests = meter.createCounter('http.server.requests', { unit: '{request}' });
+  const duration = meter.createHistogram('http.server.duration', { unit: 'ms' });
+  const latency = meter.createHistogram('rpc.latency', { unit: 's' });
+  // Up-down counters stay cumulative under the delta preference (the OTel spec's mapping).
+  const queue = meter.createUpDownCounter('queue.length');
+  for (const [n, ms, s] of [
+    [5, 3, 0.1],
+    [2, 30, 0.2],
+    [3, 300, 0.4],
+  ] as const) {
+    requests.add(n, { 'http.route': '/pay' });
+    duration.record(ms);
+    latency.record(s);
+    queue.add(1);
+    await provider.forceFlush();
+    // Each export gets its own millisecond (the platform keeps millisecond timestamps).
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await provider.shutdown();
+}
+
+describe('OpenTelemetry JS SDK in delta temporality', () => {
+  const id = { job: 'billing', instance: 'pod-7' };
+  let read = '';
+  let plainRead = '';
+
+  beforeAll(async () => {
+    const tenant = 'otel-delta';
+    const write = await p.tenantToken(tenant, ['metrics:write']);
+    read = await p.tenantToken(tenant, ['metrics:read']);
+    const set = await p.admin('PATCH', `/tenants/${tenant}/limits`, { otlp_convert_delta_to_cumulative: 1 });
+    expect(set.status, JSON.stringify(set.json)).toBe(200);
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${p.url}/prometheus/api/v1/user_limits`, {
+        headers: { authorization: `Bearer ${read}` },
+      });
+      const body = (await res.json()) as any;
+      if (body.data?.otlp_convert_delta_to_cumulative === 1) break;
+      if (i > 100) throw new Error(`limits never reached the data plane: ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await exportDeltas(write);
+    const plain = 'otel-delta-off';
+    plainRead = await p.tenantToken(plain, ['metrics:read']);
+    await exportDeltas(await p.tenantToken(plain, ['metrics:write']));
+  });
+
+  it('a delta counter is read back as a cumulative counter, one sample per export', async () => {
+    const r = await query(read, 'http_server_requests_total');
+    expect(r.map((x) => [x.metric, Number(x.value[1])])).toEqual([
+      [{ __name__: 'http_server_requests_total', http_route: '/pay', ...id }, 10],
+    ]);
+    const samples = await query(read, 'count_over_time(http_server_requests_total[1h])');
+    expect(Number(samples[0].value[1])).toBe(3);
+    const increase = await query(
+      read,
+      'max_over_time(http_server_requests_total[1h]) - min_over_time(http_server_requests_total[1h])',
+    );
+    expect(Number(increase[0].value[1])).toBe(5);
+  });
+
+  it('a delta histogram is read back as cumulative classic series', async () => {
+    const count = await query(read, 'http_server_duration_milliseconds_count');
+    expect(Number(count[0].value[1])).toBe(3);
+    const sum = await query(read, 'http_server_duration_milliseconds_sum');
+    expect(Number(sum[0].value[1])).toBe(333);
+  });
+
+  it('a delta exponential histogram is read back as a cumulative native histogram', async () => {
+    const count = await query(read, 'histogram_count(rpc_latency_seconds)');
+    expect(count.map((x) => [x.metric, Number(x.value[1])])).toEqual([[id, 3]]);
+    const sum = await query(read, 'histogram_sum(rpc_latency_seconds)');
+    expect(Number(sum[0].value[1])).toBeCloseTo(0.7, 10);
+  });
+
+  it('without the setting the delta points are refused, and the cumulative ones stored', async () => {
+    const q = await query(plainRead, 'queue_length');
+    expect(q.map((x) => Number(x.value[1]))).toEqual([3]);
+    expect(await query(plainRead, 'http_server_requests_total')).toEqual([]);
+    expect(await query(plainRead, 'http_server_duration_milliseconds_count')).toEqual([]);
   });
 });

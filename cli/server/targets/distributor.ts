@@ -84,7 +84,7 @@ export async function distributorRoutes(
     credentials,
     handler: createPushHandler(distributor, { maxDecompressedBytes: 64 << 20 }),
     maxRequestBytes: 16 << 20,
-    otlp: otlpHandlerFor(distributor, ctx.overrides),
+    otlp: otlpHandlerFor(distributor, ctx.overrides, { now: () => ctx.clock.now() }),
     onAcknowledged: (tenant, bytes) => recorder.recordRequestBytes(tenant, bytes),
   });
 }
