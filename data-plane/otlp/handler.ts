@@ -10,6 +10,7 @@ import { decodeOtlpProto } from './decode-proto.js';
 import { DeltaToCumulative, type DeltaToCumulativeOptions } from './delta-to-cumulative.js';
 import { TRANSLATION_STRATEGIES } from './names.js';
 import { type OtlpSettings, translateOtlp } from './translate.js';
+import { unzstd, ZstdError } from './zstd.js';
 
 export interface OtlpRequestIn {
   tenantId: TenantId;
@@ -40,7 +41,7 @@ const GRPC = { invalidArgument: 3, resourceExhausted: 8, internal: 13, unavailab
 
 /**
  * `POST /otlp/v1/metrics`: OTLP/HTTP metrics in, the remote-write distributor path behind it. Bodies
- * are protobuf or JSON, optionally gzip; answers follow the OTLP/HTTP spec in the request's encoding:
+ * are protobuf or JSON, optionally gzip or zstd; answers follow the OTLP/HTTP spec in the request's encoding:
  * 200 with an `ExportMetricsServiceResponse` (with `partial_success` when points were dropped), 400
  * with a `google.rpc.Status` for bodies that can never be accepted, 415 for other media types or
  * encodings, 429/503 with `Retry-After` when the client should retry.
@@ -67,12 +68,12 @@ export function createOtlpHandler(
       );
     }
     const ce = (req.contentEncoding ?? '').trim().toLowerCase();
-    if (ce !== '' && ce !== 'gzip' && ce !== 'identity') {
+    if (ce !== '' && ce !== 'gzip' && ce !== 'zstd' && ce !== 'identity') {
       return status(
         enc,
         415,
         GRPC.invalidArgument,
-        `unsupported Content-Encoding ${JSON.stringify(req.contentEncoding)}; use gzip or none (err-cortex-unsupported-content-encoding)`,
+        `unsupported Content-Encoding ${JSON.stringify(req.contentEncoding)}; use gzip, zstd or none (err-cortex-unsupported-content-encoding)`,
       );
     }
     let result: PushResult;
@@ -80,7 +81,7 @@ export function createOtlpHandler(
     let rejectedPoints = 0;
     try {
       const limit = opts.maxDecompressedBytes(req.tenantId);
-      const raw = ce === 'gzip' ? gunzip(req.body, limit) : req.body;
+      const raw = ce === 'gzip' ? gunzip(req.body, limit) : ce === 'zstd' ? zstd(req.body, limit) : req.body;
       if (raw.length > limit) throw tooLarge(raw.length, limit);
       const decoded = enc === 'json' ? decodeOtlpJson(raw) : decodeOtlpProto(raw);
       const t = translateOtlp(decoded, opts.settings(req.tenantId));
@@ -124,6 +125,17 @@ function gunzip(body: Uint8Array, limit: number): Uint8Array {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(undefined, limit);
     const id = ERROR_IDS.gzipCorrupt;
     throw new BadDataError(`gzip: ${(err as Error).message} (${id})`, { id, cause: err });
+  }
+}
+
+/** zstd that stops at `limit` output bytes, and refuses a frame declaring more before decoding it. */
+function zstd(body: Uint8Array, limit: number): Uint8Array {
+  try {
+    return unzstd(body, limit);
+  } catch (err) {
+    if (err instanceof ZstdError && err.tooLarge) throw tooLarge(undefined, limit);
+    const id = ERROR_IDS.zstdCorrupt;
+    throw new BadDataError(`zstd: ${(err as Error).message} (${id})`, { id, cause: err });
   }
 }
 

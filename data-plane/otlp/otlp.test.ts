@@ -461,6 +461,68 @@ describe('OTLP/HTTP handler', () => {
     expect(Buffer.from(res.body as Uint8Array).toString('latin1')).toContain('err-cortex-request-too-large');
   });
 
+  describe('Content-Encoding: zstd', () => {
+    const fixture = (name: string) =>
+      new Uint8Array(readFileSync(new URL(`../../test/fixtures/otlp/${name}`, import.meta.url)));
+    const zst = fixture('fifty-gauges.json.zst');
+    const send = (body: Uint8Array, contentType = 'application/json') =>
+      setup().handler({ tenantId: tenant, contentType, contentEncoding: 'zstd', body });
+
+    it('stores a body compressed by the zstd CLI', async () => {
+      const { handler, ingester } = setup();
+      const res = await handler({
+        tenantId: tenant,
+        contentType: 'application/json',
+        contentEncoding: 'zstd',
+        body: zst,
+      });
+      expect([res.status, String(res.body)]).toEqual([200, '{}']);
+      expect(ingester.seriesCount(tenant)).toBe(50); // no target_info: the resource has service.name only
+    });
+
+    const refused: { name: string; body: Uint8Array; id: string }[] = [
+      { name: 'a truncated body', body: zst.subarray(0, zst.length - 30), id: 'err-cortex-zstd-corrupt' },
+      { name: 'garbage', body: Uint8Array.from([1, 2, 3, 4, 5, 6]), id: 'err-cortex-zstd-corrupt' },
+      {
+        // 1000 RLE blocks of 128 KiB: 4 KB of body, 125 MiB of output.
+        name: 'a bomb',
+        body: Uint8Array.from([
+          0x28,
+          0xb5,
+          0x2f,
+          0xfd,
+          0x00,
+          7 << 3,
+          ...Array.from({ length: 1000 }, (_, i) => {
+            const h = (i === 999 ? 1 : 0) | (1 << 1) | ((128 << 10) << 3);
+            return [h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff, 0];
+          }).flat(),
+        ]),
+        id: 'err-cortex-request-too-large',
+      },
+    ];
+    it.each(refused)('refuses $name with a 400 and its ID', async ({ body, id }) => {
+      const res = await send(body);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(String(res.body)).message).toContain(id);
+    });
+
+    it('never answers 5xx for mutated zstd bodies', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.nat(zst.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+          fc.nat(zst.length),
+          async (edits, cut) => {
+            const b = zst.slice(0, Math.max(1, cut));
+            for (const [i, v] of edits) if (i < b.length) b[i] = v;
+            expect((await send(b)).status).toBeLessThan(500);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  });
+
   it('answers 415 for other media types and encodings, 400 for garbage', async () => {
     const { handler } = setup();
     const body = json(request(gauge));

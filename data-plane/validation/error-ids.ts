@@ -18,6 +18,7 @@ export const ERROR_IDS = {
   // OTLP (data-plane/otlp): whole request refused (400), or points refused in a partial success.
   invalidOtlpJson: 'err-cortex-invalid-otlp-json',
   gzipCorrupt: 'err-cortex-gzip-corrupt',
+  zstdCorrupt: 'err-cortex-zstd-corrupt',
   otlpDeltaTemporality: 'err-cortex-otlp-delta-temporality',
   otlpDeltaOutOfOrder: 'err-cortex-otlp-delta-out-of-order',
   otlpDeltaStreamsLimit: 'err-cortex-otlp-delta-streams-limit',

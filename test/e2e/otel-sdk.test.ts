@@ -308,3 +308,47 @@ describe('OpenTelemetry JS SDK in delta temporality', () => {
     expect(await query(plainRead, 'http_server_duration_milliseconds_count')).toEqual([]);
   });
 });
+
+describe('Content-Encoding: zstd through the gateway', () => {
+  it('stores a zstd body and refuses a zstd bomb with a 400', async () => {
+    const tenant = 'otel-zstd';
+    const write = await p.tenantToken(tenant, ['metrics:write']);
+    const read = await p.tenantToken(tenant, ['metrics:read']);
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'z' } }] },
+            scopeMetrics: [
+              {
+                metrics: [
+                  { name: 'zstd.up', gauge: { dataPoints: [{ timeUnixNano: `${Date.now()}000000`, asDouble: 1 }] } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    // One zstd frame of one raw (stored) block: valid zstd that needs no compressor in the test.
+    const h = 1 | (body.length << 3);
+    const frame = Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3, h & 0xff, (h >> 8) & 0xff, h >> 16, ...body]);
+    const post = (b: Uint8Array) =>
+      fetch(`${p.url}/otlp/v1/metrics`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${write}`, 'content-type': 'application/json', 'content-encoding': 'zstd' },
+        body: b,
+      });
+    const ok = await post(frame);
+    expect([ok.status, await ok.text()]).toEqual([200, '{}']);
+    expect((await query(read, 'zstd_up')).map((x) => x.metric)).toEqual([{ __name__: 'zstd_up', job: 'z' }]);
+    // 1000 RLE blocks of 128 KiB of zeros: 4 KB on the wire, 125 MiB inflated; the default limit is 64 MiB.
+    const blocks = Array.from({ length: 1000 }, (_, i) => {
+      const b = (i === 999 ? 1 : 0) | (1 << 1) | ((128 << 10) << 3);
+      return [b & 0xff, (b >> 8) & 0xff, b >> 16, 0];
+    }).flat();
+    const bomb = await post(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3, ...blocks]));
+    expect(bomb.status).toBe(400);
+    expect(((await bomb.json()) as { message: string }).message).toContain('err-cortex-request-too-large');
+  });
+});
