@@ -322,8 +322,13 @@ export class AdminClient {
       by: q.by,
       from: iso(r.startTime),
       to: iso(r.endTime),
-      buckets: r.buckets.map((b) => ({ start: iso(b.startTime), counters: counters(b.counters) })),
+      buckets: r.buckets.map((b) => ({
+        start: iso(b.startTime),
+        counters: counters(b.counters),
+        activeSeriesAvg: b.activeSeriesAvg,
+      })),
       totals: counters(r.totals),
+      activeSeriesAvg: r.activeSeriesAvg,
     };
   }
 

@@ -23,25 +23,33 @@ export function parseWhen(s: string, flag: string, end: boolean, now: number): n
   throw new UsageError(`invalid ${flag} ${JSON.stringify(s)}: use YYYY-MM-DD, an RFC 3339 time, now or now-7d`);
 }
 
+/** Derived from active_series_minutes: the mean over the bucket (not a stored counter). */
+const AVG = 'active_series_avg';
+
 export function usageColumns(r: UsageReport): string[] {
   const names = new Set(Object.keys(r.totals));
+  if (names.has('active_series_minutes')) names.add(AVG);
   const rest = [...names].filter((n) => !FIRST.includes(n)).sort();
   return [...FIRST, ...rest];
 }
 
+type Bucket = { counters: Record<string, number>; activeSeriesAvg?: number };
+const cell = (b: Bucket, c: string) => String(c === AVG ? (b.activeSeriesAvg ?? 0) : (b.counters[c] ?? 0));
+
 function csv(r: UsageReport): string {
   const cols = usageColumns(r);
   const lines = [['start', ...cols].join(',')];
-  for (const b of r.buckets) lines.push([b.start, ...cols.map((c) => String(b.counters[c] ?? 0))].join(','));
+  for (const b of r.buckets) lines.push([b.start, ...cols.map((c) => cell(b, c))].join(','));
   return `${lines.join('\n')}\n`;
 }
 
 function table(r: UsageReport): string {
   const cols = usageColumns(r);
+  const total = { counters: r.totals, activeSeriesAvg: r.activeSeriesAvg };
   const rows = [
     ['START', ...cols.map((c) => c.toUpperCase())],
-    ...r.buckets.map((b) => [b.start ?? '', ...cols.map((c) => String(b.counters[c] ?? 0))]),
-    ['TOTAL', ...cols.map((c) => String(r.totals[c] ?? 0))],
+    ...r.buckets.map((b) => [b.start ?? '', ...cols.map((c) => cell(b, c))]),
+    ['TOTAL', ...cols.map((c) => cell(total, c))],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return `${rows
@@ -56,7 +64,7 @@ function table(r: UsageReport): string {
 
 export default class Usage extends TenantCommand<typeof Usage> {
   static override description =
-    "show a tenant's metered usage (samples, histograms and exemplars accepted, request bytes, samples discarded by reason) per minute, hour or day";
+    "show a tenant's metered usage (samples, histograms and exemplars accepted, request bytes, samples discarded by reason, active series, queries and samples they processed, rule evaluations, bytes stored) per minute, hour or day";
   static override examples = [
     '<%= config.bin %> usage --tenant acme --from 2026-12-01 --to 2026-12-31',
     '<%= config.bin %> usage --tenant acme --from now-6h --by hour --output csv > usage.csv',

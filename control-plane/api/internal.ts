@@ -84,6 +84,7 @@ export const UsageReportInternal = Type.Object({
   by: Type.String(),
   from: Type.Integer(),
   to: Type.Integer(),
-  buckets: Type.Array(Type.Object({ start: Type.Integer(), counters: UsageCounters })),
+  buckets: Type.Array(Type.Object({ start: Type.Integer(), counters: UsageCounters, activeSeriesAvg: Type.Number() })),
   totals: UsageCounters,
+  activeSeriesAvg: Type.Number(),
 });

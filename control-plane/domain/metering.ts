@@ -20,15 +20,26 @@ export interface UsageReportQuery {
   by?: string | undefined;
 }
 
+/** Mean active series over `minutes` minutes (minutes without any count as 0), to 3 decimals. */
+function avg(c: Record<string, number>, minutes: number): number {
+  return Math.round(((c.active_series_minutes ?? 0) / minutes) * 1000) / 1000;
+}
+
 export interface UsageReport {
   tenantId: string;
   by: UsageResolution;
   /** ms, bucket-aligned: [from, to). */
   from: number;
   to: number;
-  /** Buckets with any usage, oldest first. */
-  buckets: Array<{ start: number; counters: Record<string, number> }>;
+  /**
+   * Buckets with any usage, oldest first. Counters are sums over the bucket, except `active_series_max`
+   * (the greatest minute); `activeSeriesAvg` is `active_series_minutes` over the bucket's minutes.
+   */
+  buckets: Array<{ start: number; counters: Record<string, number>; activeSeriesAvg: number }>;
+  /** Sums over the range (`active_series_max`: the greatest). */
   totals: Record<string, number>;
+  /** Mean active series over the whole range. */
+  activeSeriesAvg: number;
 }
 
 /** How long each resolution is kept (ms; 0 = forever). */
@@ -62,7 +73,9 @@ export class MeteringService {
       }
       const counters: Record<string, number> = Object.create(null);
       for (const [k, v] of Object.entries(r.counters)) {
-        if (!METRIC.test(k)) throw new BadDataError(`rows[${i}].counters: invalid counter name ${JSON.stringify(k)}`);
+        if (!METRIC.test(k) || k === 'active_series_max') {
+          throw new BadDataError(`rows[${i}].counters: invalid counter name ${JSON.stringify(k)}`);
+        }
         if (!Number.isSafeInteger(v) || v < 0)
           throw new BadDataError(`rows[${i}].counters.${k}: a non-negative integer`);
         if (v > 0) counters[k] = v;
@@ -91,15 +104,22 @@ export class MeteringService {
       let c = buckets.get(row.bucketMs);
       if (!c) buckets.set(row.bucketMs, (c = Object.create(null) as Record<string, number>));
       c[row.metric] = row.value;
-      totals[row.metric] = (totals[row.metric] ?? 0) + row.value;
+      totals[row.metric] =
+        row.metric === 'active_series_max'
+          ? Math.max(totals[row.metric] ?? 0, row.value)
+          : (totals[row.metric] ?? 0) + row.value;
     }
+    const minutes = step / 60_000;
     return {
       tenantId,
       by,
       from,
       to,
-      buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, counters]) => ({ start, counters })),
+      buckets: [...buckets.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([start, counters]) => ({ start, counters, activeSeriesAvg: avg(counters, minutes) })),
       totals,
+      activeSeriesAvg: avg(totals, (to - from) / 60_000),
     };
   }
 

@@ -277,8 +277,13 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
         resolution: req.resolution === UsageResolution.UNSPECIFIED ? UsageResolution.DAY : req.resolution,
         startTime: timestampFromMs(r.from),
         endTime: timestampFromMs(r.to),
-        buckets: r.buckets.map((b) => ({ startTime: timestampFromMs(b.start), counters: counters(b.counters) })),
+        buckets: r.buckets.map((b) => ({
+          startTime: timestampFromMs(b.start),
+          counters: counters(b.counters),
+          activeSeriesAvg: b.activeSeriesAvg,
+        })),
         totals: counters(r.totals),
+        activeSeriesAvg: r.activeSeriesAvg,
       };
     },
 

@@ -75,6 +75,11 @@ export interface PrometheusApiDeps {
   /** Default `timeout` (ms) and its cap. */
   queryTimeoutMs: number;
   now(): number;
+  /**
+   * Called once per PromQL query answered to the client (instant or range, federated included) with
+   * the samples it loaded; usage metering. Failed queries are not reported.
+   */
+  onQueryAnswered?(tenantId: QueryTenant, samplesLoaded: number): void;
 }
 
 /** A successful answer's envelope fields besides `status`. */
@@ -102,6 +107,7 @@ export class PrometheusApi {
     const res = await this.withTimeout(p, signal, (s, ms) =>
       this.deps.engine.instantQuery(tenantId, query, t, this.opts(p, s, ms)),
     );
+    this.deps.onQueryAnswered?.(tenantId, res.stats?.samplesLoaded ?? 0);
     return this.answer(res, p);
   }
 
@@ -124,6 +130,7 @@ export class PrometheusApi {
     const res = await this.withTimeout(p, signal, (s, ms) =>
       this.deps.engine.rangeQuery(tenantId, query, start, end, step, this.opts(p, s, ms)),
     );
+    this.deps.onQueryAnswered?.(tenantId, res.stats?.samplesLoaded ?? 0);
     return this.answer(res, p);
   }
 

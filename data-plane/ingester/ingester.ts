@@ -457,6 +457,16 @@ export class Ingester {
   }
 
   /**
+   * The tenant's series that accepted a sample at or after `sinceWallMs` (wall clock, ms), for usage
+   * metering. A live walk of the head: series added or removed meanwhile may or may not be seen.
+   */
+  *activeSeries(tenantId: TenantId, sinceWallMs: number): IterableIterator<Labels> {
+    const h = this.tenantsById.get(tenantId)?.head;
+    if (!h) return;
+    for (const s of h.series.values()) if (s.lastAppendWall >= sinceWallMs) yield s.labels;
+  }
+
+  /**
    * Runs a flush sweep and waits for the chunk store writes. `immediate` seals every open chunk
    * first (what `stop()` does). A failed write leaves the chunks queued for the next attempt.
    */

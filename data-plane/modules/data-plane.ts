@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -37,9 +38,10 @@ import {
   type RulesFeed,
 } from '../ruler/index.js';
 import type { ChunkStore, Queryable } from '../storage/index.js';
-import { UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
+import { ActiveSeriesMeter, UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
 import { MeteredDistributor } from './metered-distributor.js';
+import { MeteredChunkStore } from './metered-chunk-store.js';
 import { UsageTracker } from './usage-tracker.js';
 import { VERSION } from './version.js';
 
@@ -117,6 +119,8 @@ export class DataPlane {
   /** Billing-grade usage counted by this process (see data-plane/usage). */
   readonly metering: UsageRecorder;
   readonly usageShipper: UsageShipper | undefined;
+  /** Samples active series once a minute (with a usage sink). */
+  readonly activeSeriesMeter: ActiveSeriesMeter | undefined;
   readonly ruler: Ruler | undefined;
   readonly alertmanager: MultitenantAlertmanager | undefined;
   private readonly rulesSource: PollingRuleGroupSource | undefined;
@@ -127,16 +131,19 @@ export class DataPlane {
     const clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? new Registry();
     this.overrides = new Overrides(opts.limitsSource, opts.limitDefaults);
+    this.metering = new UsageRecorder(() => clock.now());
+    // One ingester, RF 1: it counts every series and every chunk it stores.
+    const ingesterStore =
+      opts.chunkStore && opts.usageSink ? new MeteredChunkStore(opts.chunkStore, this.metering) : opts.chunkStore;
     this.ingester = new Ingester({
       ...(opts.walDir !== undefined ? { walDir: opts.walDir } : {}),
       ...(opts.walFsync ? { fsync: opts.walFsync } : {}),
-      ...(opts.chunkStore ? { chunkStore: opts.chunkStore } : {}),
+      ...(ingesterStore ? { chunkStore: ingesterStore } : {}),
       limits: this.overrides,
       clock,
       logger: opts.logger,
       registry: this.registry,
     });
-    this.metering = new UsageRecorder(() => clock.now());
     const distributorOpts = { limits: this.overrides, ingester: this.ingester, clock, registry: this.registry };
     // Without a sink nothing would ever drain the counters: meter only when they are delivered.
     this.distributor = opts.usageSink
@@ -149,6 +156,14 @@ export class DataPlane {
           dir: opts.usageDir,
           ...(opts.usageFlushIntervalMs ? { intervalMs: opts.usageFlushIntervalMs } : {}),
           logger: opts.logger,
+        })
+      : undefined;
+    this.activeSeriesMeter = opts.usageSink
+      ? new ActiveSeriesMeter({
+          source: this.ingester,
+          recorder: this.metering,
+          now: () => clock.now(),
+          ...(opts.usageDir ? { stateFile: join(opts.usageDir, 'active-series-minute') } : {}),
         })
       : undefined;
     this.engine = new Engine({
@@ -212,6 +227,7 @@ export class DataPlane {
         registry: this.registry,
         ...(opts.externalURL ? { externalURL: `${opts.externalURL}/prometheus` } : {}),
         log: opts.logger,
+        ...(opts.usageSink ? { onEvaluated: (t: TenantId, n: number) => this.metering.recordRuleEvaluations(t, n) } : {}),
       });
     }
   }
@@ -220,6 +236,7 @@ export class DataPlane {
     await this.ingester.start();
     this.usage.start();
     this.usageShipper?.start();
+    this.activeSeriesMeter?.start();
     await this.alertmanager?.start();
     if (this.rulesSource && this.ruler) {
       await this.rulesSource.start();
@@ -229,6 +246,7 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.usage.stop();
+    await this.activeSeriesMeter?.stop();
     await this.usageShipper?.stop();
     await this.ruler?.stop();
     this.rulesSource?.stop();
@@ -277,6 +295,7 @@ export class DataPlane {
       formatQuery,
       queryTimeoutMs: this.opts.queryTimeoutMs ?? 120_000,
       now: () => clock.now(),
+      ...(this.usageShipper ? { onQueryAnswered: (t, n) => this.metering.recordQuery(t, n) } : {}),
     });
     const usage = new UsageApi({
       stats: (t) => this.usage.stats(t),

@@ -1,4 +1,4 @@
-import { type Clock, type Labels, METRIC_NAME, STALE_NAN } from '../model/index.js';
+import { type Clock, type Labels, METRIC_NAME, STALE_NAN, type TenantId } from '../model/index.js';
 import { ALERTS_FOR_STATE_METRIC, AlertingRule } from './alerting-rule.js';
 import type { GroupConfig, Rule } from './compile.js';
 import type { RuleEvalContext } from './eval-context.js';
@@ -22,6 +22,8 @@ export interface GroupDeps {
   forGracePeriodMs: number;
   outageToleranceMs: number;
   log: RulerLogger | undefined;
+  /** Usage metering: the rules evaluated by one run of a group (failed ones included, as Prometheus counts them). */
+  onEvaluated?: ((tenantId: TenantId, rules: number) => void) | undefined;
 }
 
 /**
@@ -110,6 +112,7 @@ export class RuleGroupRunner {
       else rule.status.ok(ts, clock.now() - t0);
       if (rule instanceof AlertingRule) await this.notify(rule, ts);
     }
+    this.deps.onEvaluated?.(this.cfg.tenantId, this.cfg.rules.length);
     this.lastEvaluation = ts;
     this.evaluationTimeMs = clock.now() - start;
     metrics.lastDuration.set(this.metricLabels, this.evaluationTimeMs / 1000);

@@ -34,7 +34,10 @@ function limits(groups = 0, rules = 0): RulerLimits {
   };
 }
 
-function setup(groups: RuleGroupDesc[], opts: { limits?: RulerLimits; namespace?: string } = {}) {
+function setup(
+  groups: RuleGroupDesc[],
+  opts: { limits?: RulerLimits; namespace?: string; onEvaluated?: (t: TenantId, n: number) => void } = {},
+) {
   const backend = new MemoryRuleBackend();
   const source = new StaticRuleGroupSource();
   const clock = new FakeClock();
@@ -53,6 +56,7 @@ function setup(groups: RuleGroupDesc[], opts: { limits?: RulerLimits; namespace?
     clock,
     registry,
     externalURL: 'http://cortex.test/prometheus',
+    ...(opts.onEvaluated ? { onEvaluated: opts.onEvaluated } : {}),
   });
   ruler.sync();
   const push = async (metric: string, t: number, v: number) =>
@@ -174,6 +178,33 @@ describe('recording rules', () => {
     await h.push('up{i="2"}', T0, 1);
     await h.at(T0);
     expect(rulesResponse(h.ruler, T).groups[0]!.rules[0]!.lastError).toBe('exceeded limit of 1 with 2 series');
+  });
+});
+
+describe('usage metering', () => {
+  it('reports the rules of each group run, failed ones included, per tenant', async () => {
+    const seen: Array<[string, number]> = [];
+    const h = setup(
+      [
+        {
+          name: 'g',
+          interval: '1m',
+          rules: [
+            { record: 'a:up', expr: 'sum(up)' },
+            { record: 'b:up', expr: 'sum(up) by (job)', labels: { job: 'x' } }, // may fail (same labelset): still evaluated
+            { alert: 'Down', expr: 'up == 0' },
+          ],
+        },
+      ],
+      { onEvaluated: (t, n) => seen.push([t, n]) },
+    );
+    await h.push('up{job="a"}', T0, 1);
+    await h.at(T0);
+    await h.at(T0 + MIN);
+    expect(seen).toEqual([
+      [T, 3],
+      [T, 3],
+    ]);
   });
 });
 

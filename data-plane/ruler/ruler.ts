@@ -52,6 +52,8 @@ export interface RulerOptions {
   /** How often the source is checked for changes (default 1s). */
   syncIntervalMs?: number;
   log?: RulerLogger;
+  /** Usage metering: called after each run of a group with the number of rules it evaluated. */
+  onEvaluated?: (tenantId: TenantId, rules: number) => void;
 }
 
 interface Slot {
@@ -98,6 +100,7 @@ export class Ruler {
       forGracePeriodMs: opts.forGracePeriodMs ?? 10 * 60_000,
       outageToleranceMs: opts.outageToleranceMs ?? 60 * 60_000,
       log: opts.log,
+      onEvaluated: opts.onEvaluated,
     };
   }
 

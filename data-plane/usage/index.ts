@@ -1,3 +1,4 @@
+export * from './active-series-meter.js';
 export * from './usage-recorder.js';
 export * from './usage-shipper.js';
 export * from './write-usage.js';

@@ -1,4 +1,4 @@
-import type { TenantId } from '../model/index.js';
+import { type QueryTenant, type TenantId, tenantsOf } from '../model/index.js';
 
 /**
  * Counter names of the usage report. `discarded_samples:<reason>` holds samples and histograms
@@ -59,6 +59,20 @@ export class UsageRecorder {
 
   recordRequestBytes(tenantId: TenantId, bytes: number): void {
     if (bytes > 0) this.add(tenantId, { request_bytes: bytes });
+  }
+
+  /**
+   * One answered PromQL query (instant or range) and the samples it loaded from storage. A federated
+   * query counts once, for the first tenant of its sorted set (the engine's figure is not split by tenant).
+   */
+  recordQuery(q: QueryTenant, samplesLoaded: number): void {
+    const tenantId = tenantsOf(q)[0]!;
+    this.add(tenantId, samplesLoaded > 0 ? { queries: 1, query_samples: samplesLoaded } : { queries: 1 });
+  }
+
+  /** Rules evaluated in one run of a rule group (each rule counts once per evaluation, as Prometheus's). */
+  recordRuleEvaluations(tenantId: TenantId, rules: number): void {
+    if (rules > 0) this.add(tenantId, { rule_evaluations: rules });
   }
 
   /** Adds counts as they are (replaying a journal, or tests). */

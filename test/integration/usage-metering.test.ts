@@ -30,6 +30,15 @@ afterAll(async () => {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/**
+ * A report's counters without the active series ones: those are sampled at the end of every minute,
+ * and a minute may end during a test (they have their own test below).
+ */
+function writeCounters(t: Record<string, number>): Record<string, number> {
+  const { active_series_minutes: _m, active_series_max: _x, ...rest } = t;
+  return rest;
+}
+
 async function push(token: string, series: FixtureSeries[]) {
   const body = remoteWriteBody(series);
   const res = await fetch(`${p.url}/api/v1/push`, { method: 'POST', headers: remoteWriteHeaders(token), body });
@@ -107,7 +116,7 @@ describe('usage metering', () => {
 
     const r = await settled('billed', acked.samples);
     expect(r.status, JSON.stringify(r.json)).toBe(200);
-    expect(r.json.totals).toEqual({
+    expect(writeCounters(r.json.totals)).toEqual({
       samples: acked.samples,
       histograms: acked.histograms,
       exemplars: acked.exemplars,
@@ -115,20 +124,32 @@ describe('usage metering', () => {
       'discarded_samples:err-cortex-label-invalid': acked.discarded,
     });
     // The roll-ups hold the same totals.
-    for (const by of ['hour', 'day']) expect((await report('billed', by)).json.totals).toEqual(r.json.totals);
-    expect((await settled('unbilled', 1)).json.totals).toEqual({ samples: 1, request_bytes: expect.any(Number) });
+    for (const by of ['hour', 'day']) {
+      expect(writeCounters((await report('billed', by)).json.totals)).toEqual(writeCounters(r.json.totals));
+    }
+    expect(writeCounters((await settled('unbilled', 1)).json.totals)).toEqual({
+      samples: 1,
+      request_bytes: expect.any(Number),
+    });
 
     // cortexctl usage over the RPC: the same figures, as CSV and JSON.
     const env = { CORTEXCTL_ADDRESS: p.url, CORTEXCTL_TOKEN: ROOT_TOKEN, CORTEXCTL_CONTEXT: undefined, NO_COLOR: '1' };
     const csv = await runCommand(Usage, ['--tenant', 'billed', '--from', today(), '--to', today(), '-o', 'csv'], env);
     expect(csv.exitCode, csv.stderr).toBe(0);
     const [header, row] = csv.stdout.trimEnd().split('\n');
-    expect(header).toBe('start,samples,histograms,exemplars,request_bytes,discarded_samples:err-cortex-label-invalid');
-    expect(row).toBe(
-      `${today()}T00:00:00.000Z,${acked.samples},${acked.histograms},${acked.exemplars},${acked.request_bytes},${acked.discarded}`,
-    );
+    const cols = header!.split(',');
+    expect(cols.slice(0, 5)).toEqual(['start', 'samples', 'histograms', 'exemplars', 'request_bytes']);
+    const cells = Object.fromEntries(cols.map((c, i) => [c, row!.split(',')[i]]));
+    expect(cells).toMatchObject({
+      start: `${today()}T00:00:00.000Z`,
+      samples: String(acked.samples),
+      histograms: String(acked.histograms),
+      exemplars: String(acked.exemplars),
+      request_bytes: String(acked.request_bytes),
+      'discarded_samples:err-cortex-label-invalid': String(acked.discarded),
+    });
     const json = await runCommand(Usage, ['--tenant', 'billed', '--from', 'now-1h', '--by', 'hour', '-o', 'json'], env);
-    expect(JSON.parse(json.stdout).totals).toEqual(r.json.totals);
+    expect(writeCounters(JSON.parse(json.stdout).totals)).toEqual(writeCounters(r.json.totals));
     const table = await runCommand(Usage, ['--tenant', 'billed', '--from', today()], env);
     expect(table.stdout).toMatch(new RegExp(`^TOTAL\\s+${acked.samples}\\s+${acked.histograms}\\s`, 'm'));
 
@@ -141,10 +162,67 @@ describe('usage metering', () => {
     };
     const mine = await self(token);
     expect(mine.status).toBe(200);
-    expect(mine.json.data.totals).toEqual(r.json.totals);
+    expect(writeCounters(mine.json.data.totals as Record<string, number>)).toEqual(writeCounters(r.json.totals));
     expect((await self(other)).status).toBe(403); // metrics:write only
     const otherRead = await p.tenantToken('unbilled', ['metrics:read']);
-    expect((await self(otherRead)).json.data.totals).toEqual({ samples: 1, request_bytes: expect.any(Number) });
+    expect(writeCounters((await self(otherRead)).json.data.totals as Record<string, number>)).toEqual({
+      samples: 1,
+      request_bytes: expect.any(Number),
+    });
+  });
+
+  it('meters queries and the samples they loaded, bytes stored and active series, each once', async () => {
+    const tenant = 'reader';
+    const token = await p.tenantToken(tenant, ['metrics:write', 'metrics:read']);
+    const t0 = Date.now() - 120_000;
+    const series: FixtureSeries[] = Array.from({ length: 7 }, (_, i) => ({
+      labels: { __name__: 'up', job: 'node', instance: `n${i}` },
+      samples: [0, 1, 2].map((k) => ({ value: k, timestamp: t0 + k * 15_000 })),
+    }));
+    expect((await push(token, series)).status).toBe(204);
+
+    // Every answered query counts once, with the samples its answer says it loaded; a refused one not at all.
+    let queries = 0;
+    let loaded = 0;
+    const q = async (path: string) => {
+      const res = await fetch(`${p.url}/prometheus/api/v1/${path}&stats=all`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = (await res.json()) as { data?: { stats?: { samples: { totalQueryableSamples: number } } } };
+      if (res.status !== 200) return res.status;
+      queries++;
+      loaded += body.data!.stats!.samples.totalQueryableSamples;
+      return res.status;
+    };
+    const end = Math.floor(Date.now() / 1000);
+    expect(await q(`query?query=${encodeURIComponent('sum(up)')}&time=${end}`)).toBe(200);
+    expect(await q(`query?query=${encodeURIComponent('count_over_time(up[5m])')}&time=${end}`)).toBe(200);
+    expect(await q(`query_range?query=up&start=${end - 300}&end=${end}&step=15`)).toBe(200);
+    expect(await q(`query?query=${encodeURIComponent('sum(')}`)).toBe(400);
+    expect(loaded).toBeGreaterThan(0);
+
+    // Chunks flushed to the store count their data bytes, as the store's own counter does.
+    const dp = p.server.dataPlane;
+    await dp.ingester.flush();
+    const stored = (await dp.registry.getSingleMetric('cortex_chunk_store_stored_chunk_bytes_total')!.get()).values
+      .filter((v) => v.labels.user === tenant)
+      .reduce((n, v) => n + v.value, 0);
+    expect(stored).toBeGreaterThan(0);
+
+    // The minute in progress is sampled on stop: the 7 series, in this minute's bucket.
+    await dp.activeSeriesMeter!.stop();
+    await dp.usageShipper!.flush();
+    const r = await report(tenant);
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.totals).toMatchObject({ queries, query_samples: loaded, stored_bytes: stored, active_series_max: 7 });
+    const sampled = r.json.buckets.filter((b: { counters: object }) => 'active_series_minutes' in b.counters);
+    const bucket = sampled.at(-1); // the minute the stop sampled (an earlier one may have ended meanwhile)
+    expect(bucket?.counters).toMatchObject({ active_series_minutes: 7, active_series_max: 7 });
+    expect(bucket?.activeSeriesAvg).toBe(7);
+    // An hour averages its minutes: the rest of this hour had none of this tenant's series.
+    const hour = (await report(tenant, 'hour')).json;
+    expect(hour.totals.active_series_max).toBe(7);
+    expect(hour.buckets[0].activeSeriesAvg).toBe(Math.round((hour.totals.active_series_minutes / 60) * 1000) / 1000);
   });
 
   it('applies a re-delivered batch once', async () => {

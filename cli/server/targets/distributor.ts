@@ -4,7 +4,6 @@
  * (`--ingestion-rate-strategy=global`), and `/api/v1/push`. The ruler builds one too.
  */
 
-import { join } from 'node:path';
 import { pushRoute } from '../../../data-plane/api/index.js';
 import {
   createIngestionRateStrategy,
@@ -16,8 +15,8 @@ import { RingIngesterClient } from '../../../data-plane/distributor/ring-ingeste
 import type { CredentialSource } from '../../../data-plane/gateway/index.js';
 import { MeteredDistributor } from '../../../data-plane/modules/index.js';
 import { otlpHandlerFor } from '../../../data-plane/otlp/index.js';
-import { UsageRecorder, UsageShipper } from '../../../data-plane/usage/index.js';
 import type { TargetContext } from './context.js';
+import { metering } from './metering.js';
 
 /** A Distributor writing through the ingester ring (every one of a process shares the HA store). */
 export async function buildDistributor(ctx: TargetContext): Promise<Distributor> {
@@ -45,27 +44,6 @@ export async function buildDistributor(ctx: TargetContext): Promise<Distributor>
     },
     await metering(ctx),
   );
-}
-
-/**
- * This process's usage counts, delivered to the control plane every interval, with a journal under
- * the data dir so a crash loses nothing that was acknowledged (one per process, however many
- * distributors it builds).
- */
-export function metering(ctx: TargetContext): Promise<UsageRecorder> {
-  return ctx.memo('usage', async () => {
-    const recorder = new UsageRecorder(() => ctx.clock.now());
-    const shipper = new UsageShipper({
-      recorder,
-      sink: ctx.usageSink,
-      dir: join(ctx.dataDir, 'usage'),
-      logger: ctx.logger,
-      ...(ctx.cfg.usageFlushIntervalMs ? { intervalMs: ctx.cfg.usageFlushIntervalMs } : {}),
-    });
-    shipper.start();
-    ctx.onStop(() => shipper.stop());
-    return recorder;
-  });
 }
 
 export async function startDistributor(ctx: TargetContext): Promise<Distributor | undefined> {

@@ -6,22 +6,34 @@
 import { join } from 'node:path';
 import { internalIngesterRoutes } from '../../../data-plane/api/internal-ingester.js';
 import { Ingester } from '../../../data-plane/ingester/index.js';
-import type { Lifecycler } from '../../../data-plane/ring/index.js';
+import type { Labels, TenantId } from '../../../data-plane/model/index.js';
+import { MeteredChunkStore } from '../../../data-plane/modules/index.js';
+import { type Lifecycler, shardHash } from '../../../data-plane/ring/index.js';
+import { ActiveSeriesMeter } from '../../../data-plane/usage/index.js';
 import type { SplitContext, TargetContext } from './context.js';
+import { metering } from './metering.js';
 
 export interface IngesterPart {
   ingester: Ingester;
   lifecycler: Lifecycler;
+  activeSeries: ActiveSeriesMeter;
 }
 
 export async function startIngester(ctx: TargetContext): Promise<IngesterPart | undefined> {
   if (!ctx.targets.has('ingester')) return undefined;
   const { overrides, split } = ctx;
   const ingRing = await ctx.ring('ingester');
+  // Usage: each series is counted by one replica only, the first healthy ingester of its ring
+  // position (the distributor's shardHash within the tenant's shard), so RF 3 counts once.
+  const owner = (tenant: TenantId) => {
+    const ring = ingRing.shuffleShard(tenant, ctx.shardSize(tenant));
+    return (labels: Labels) => ring.owners(shardHash(tenant, labels), 1)[0]?.id === split.instanceId;
+  };
+  const recorder = await metering(ctx);
   const ingester = new Ingester({
     walDir: join(ctx.dataDir, 'wal'),
     fsync: ctx.cfg.walFsync,
-    chunkStore: await ctx.chunkStore(),
+    chunkStore: new MeteredChunkStore(await ctx.chunkStore(), recorder, owner),
     limits: overrides,
     // Each ingester holds RF/N of a tenant's series: global series limits are shared out.
     seriesLimitShare: (tenant) => {
@@ -35,15 +47,25 @@ export async function startIngester(ctx: TargetContext): Promise<IngesterPart | 
     registry: ctx.registry,
   });
   await ingester.start();
+  const meter = new ActiveSeriesMeter({
+    source: ingester,
+    recorder,
+    now: () => ctx.clock.now(),
+    owner,
+    stateFile: join(ctx.dataDir, 'usage', 'active-series-minute'),
+  });
+  meter.start();
   await internalIngesterRoutes(ctx.app, { backend: ingester, auth: ctx.auth });
   const lifecycler = await ctx.register('ingester', { stateless: false });
-  return { ingester, lifecycler };
+  return { ingester, lifecycler, activeSeries: meter };
 }
 
 /** Shutdown: LEAVING, flush everything to the chunk store, unregister; then stop the ingester. */
 export async function stopIngester(ctx: SplitContext, part: IngesterPart | undefined): Promise<void> {
   if (!part) return;
   const { ingester, lifecycler } = part;
+  // The minute in progress is sampled while this ingester still owns its series in the ring.
+  await part.activeSeries.stop().catch((err) => ctx.logger.warn(`usage: active series: ${String(err)}`));
   try {
     await lifecycler.leave(async () => {
       await ingester.flush();

@@ -19,6 +19,7 @@ import { TenantQuerier } from '../../../data-plane/querier/index.js';
 import { RingIngesterReader } from '../../../data-plane/querier/ingester-replicas.js';
 import { MergeQueryable } from '../../../data-plane/storage/index.js';
 import type { TargetContext } from './context.js';
+import { metering } from './metering.js';
 
 export type QuerierParts = Awaited<ReturnType<typeof buildQuerier>>;
 
@@ -56,6 +57,9 @@ export async function queryApiRoutes(
   if (!parts || !engine) return;
   const { app, clock, overrides } = ctx;
   const { reader, querier } = parts;
+  // Counted where the client is answered (a frontend's pieces run on queriers: counting there would
+  // count one query many times), journaled with this process's other usage.
+  const recorder = await metering(ctx);
   const api = new PrometheusApi({
     engine,
     backend: {
@@ -67,6 +71,7 @@ export async function queryApiRoutes(
     formatQuery,
     queryTimeoutMs: 120_000,
     now: () => clock.now(),
+    onQueryAnswered: (tenant, samples) => recorder.recordQuery(tenant, samples),
   });
   await app.register(prometheusRoutes, {
     prefix: '/prometheus',

@@ -22,6 +22,7 @@ import {
 } from '../../../data-plane/ruler/index.js';
 import type { TargetContext } from './context.js';
 import { buildDistributor } from './distributor.js';
+import { metering } from './metering.js';
 import { buildQuerier, type QuerierParts } from './querier.js';
 
 export async function startRuler(
@@ -42,6 +43,7 @@ export async function startRuler(
     onError: (err) => logger.warn(`rules feed: ${String(err)}`),
   });
   await ctx.register('ruler', { stateless: false });
+  const recorder = await metering(ctx);
   const notifier: Notifier = deps.alertmanager ?? ringNotifier(await ctx.ring('alertmanager'), deps.amPeers);
   const ruler = new Ruler({
     source,
@@ -54,6 +56,7 @@ export async function startRuler(
     clock: ctx.clock,
     registry: ctx.registry,
     log: logger,
+    onEvaluated: (tenant, rules) => recorder.recordRuleEvaluations(tenant, rules),
   });
   await source.start();
   ruler.start();

@@ -6,6 +6,11 @@ import { usageBatches, usageCounters } from '../schema/index.js';
 import { date, ms } from './_convert.js';
 
 const STEP = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+type Resolution = keyof typeof STEP;
+/** Summed like every counter; its minute totals also feed the maximum below. */
+const ACTIVE_SERIES_MINUTES = 'active_series_minutes';
+/** Kept as the greatest minute total of each bucket, never summed. */
+const ACTIVE_SERIES_MAX = 'active_series_max';
 /** Rows per INSERT statement (5 columns each, well under Postgres's 65,535 parameters). */
 const CHUNK = 2_000;
 
@@ -42,14 +47,42 @@ export class DrizzleUsageRepository implements UsageRepository {
       }
     }
     const values = [...sums.values()].map((s) => ({ ...s, bucket: date(s.bucket) }));
+    const target = [usageCounters.tenantId, usageCounters.resolution, usageCounters.bucket, usageCounters.metric];
+    // A minute's active series is the sum of what its counting ingesters delivered, possibly over
+    // several batches: after each addition the minute's new total bounds its hour's and day's maximum.
+    const minuteTotals: Array<{ tenantId: string; bucket: Date; value: number }> = [];
     for (let i = 0; i < values.length; i += CHUNK) {
-      await this.db
+      const out = await this.db
         .insert(usageCounters)
         .values(values.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [usageCounters.tenantId, usageCounters.resolution, usageCounters.bucket, usageCounters.metric],
-          set: { value: sql`${usageCounters.value} + excluded.value` },
+        .onConflictDoUpdate({ target, set: { value: sql`${usageCounters.value} + excluded.value` } })
+        .returning({
+          tenantId: usageCounters.tenantId,
+          resolution: usageCounters.resolution,
+          bucket: usageCounters.bucket,
+          metric: usageCounters.metric,
+          value: usageCounters.value,
         });
+      for (const r of out) {
+        if (r.resolution === 'minute' && r.metric === ACTIVE_SERIES_MINUTES) minuteTotals.push(r);
+      }
+    }
+    const maxima = new Map<string, { tenantId: string; resolution: Resolution; bucket: number; value: number }>();
+    for (const m of minuteTotals) {
+      for (const resolution of ['minute', 'hour', 'day'] as const) {
+        const bucket = Math.floor(ms(m.bucket) / STEP[resolution]) * STEP[resolution];
+        const key = `${m.tenantId}\u0000${resolution}\u0000${bucket}`;
+        const cur = maxima.get(key);
+        if (!cur) maxima.set(key, { tenantId: m.tenantId, resolution, bucket, value: Number(m.value) });
+        else if (Number(m.value) > cur.value) cur.value = Number(m.value);
+      }
+    }
+    const maxRows = [...maxima.values()].map((m) => ({ ...m, metric: ACTIVE_SERIES_MAX, bucket: date(m.bucket) }));
+    for (let i = 0; i < maxRows.length; i += CHUNK) {
+      await this.db
+        .insert(usageCounters)
+        .values(maxRows.slice(i, i + CHUNK))
+        .onConflictDoUpdate({ target, set: { value: sql`greatest(${usageCounters.value}, excluded.value)` } });
     }
     return true;
   }

@@ -20,8 +20,15 @@ export const UsageReportView = Type.Object({
   by: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')]),
   from: IsoTime,
   to: IsoTime,
-  buckets: Type.Array(Type.Object({ start: IsoTime, counters: Counters })),
+  buckets: Type.Array(
+    Type.Object({
+      start: IsoTime,
+      counters: Counters,
+      activeSeriesAvg: Type.Number({ description: 'mean active series over the bucket' }),
+    }),
+  ),
   totals: Counters,
+  activeSeriesAvg: Type.Number({ description: 'mean active series over the whole range' }),
 });
 const ReportQuery = Type.Object(
   {
@@ -40,8 +47,13 @@ export function usageReportOut(r: UsageReport) {
     by: r.by,
     from: iso(r.from),
     to: iso(r.to),
-    buckets: r.buckets.map((b) => ({ start: iso(b.start), counters: { ...b.counters } })),
+    buckets: r.buckets.map((b) => ({
+      start: iso(b.start),
+      counters: { ...b.counters },
+      activeSeriesAvg: b.activeSeriesAvg,
+    })),
     totals: { ...r.totals },
+    activeSeriesAvg: r.activeSeriesAvg,
   };
 }
 
