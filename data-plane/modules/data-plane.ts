@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import {
@@ -40,8 +40,8 @@ import {
 import type { ChunkStore, Queryable } from '../storage/index.js';
 import { ActiveSeriesMeter, UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
-import { MeteredDistributor } from './metered-distributor.js';
 import { MeteredChunkStore } from './metered-chunk-store.js';
+import { MeteredDistributor } from './metered-distributor.js';
 import { UsageTracker } from './usage-tracker.js';
 import { VERSION } from './version.js';
 
@@ -227,7 +227,9 @@ export class DataPlane {
         registry: this.registry,
         ...(opts.externalURL ? { externalURL: `${opts.externalURL}/prometheus` } : {}),
         log: opts.logger,
-        ...(opts.usageSink ? { onEvaluated: (t: TenantId, n: number) => this.metering.recordRuleEvaluations(t, n) } : {}),
+        ...(opts.usageSink
+          ? { onEvaluated: (t: TenantId, n: number) => this.metering.recordRuleEvaluations(t, n) }
+          : {}),
       });
     }
   }

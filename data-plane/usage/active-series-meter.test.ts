@@ -14,7 +14,8 @@ class FakeHead implements ActiveSeriesSource {
   readonly series = new Map<TenantId, Array<{ labels: Labels; lastAppend: number }>>();
   put(t: TenantId, n: number, lastAppend: number): void {
     const list = this.series.get(t) ?? [];
-    for (let i = 0; i < n; i++) list.push({ labels: Labels.fromObject({ __name__: 'up', i: `${list.length}` }), lastAppend });
+    for (let i = 0; i < n; i++)
+      list.push({ labels: Labels.fromObject({ __name__: 'up', i: `${list.length}` }), lastAppend });
     this.series.set(t, list);
   }
   tenants(): TenantId[] {

@@ -164,11 +164,13 @@ describe.skipIf(!pgUrl || !bigtable)('usage metering in a cluster: 2 distributor
     const stopMinute = Math.floor(Date.now() / 60_000) * 60_000;
     await Promise.all([cluster.kill('ingester-0', 'SIGTERM'), cluster.kill('ingester-1', 'SIGTERM')]);
     let bucket: { start: string; counters: Record<string, number> } | undefined;
-    let minutes: typeof bucket[] = [];
+    let minutes: (typeof bucket)[] = [];
     for (let i = 0; i < 100 && !bucket; i++) {
       const r = await cluster.admin('GET', `/tenants/${TENANT}/usage/report?from=${today}&to=${today}&by=minute`);
       minutes = r.json.buckets;
-      bucket = minutes.find((b) => Date.parse(b!.start) >= stopMinute && b!.counters.active_series_minutes !== undefined);
+      bucket = minutes.find(
+        (b) => Date.parse(b!.start) >= stopMinute && b!.counters.active_series_minutes !== undefined,
+      );
       if (!bucket) await sleep(200);
     }
     const after = (await cluster.admin('GET', `/tenants/${TENANT}/usage/report?from=${today}&to=${today}&by=day`)).json;

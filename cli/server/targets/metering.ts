@@ -26,4 +26,3 @@ export function metering(ctx: TargetContext): Promise<UsageRecorder> {
     return recorder;
   });
 }
-
