@@ -4,11 +4,12 @@
  * matter there), split so that a command loads the shared code (oclif, the admin client) plus its own
  * chunk. Commands are found as oclif finds them: cli/commands/<topic>/<verb>.ts, ID `topic:verb`.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { dataPlaneWithoutSideEffects, REQUIRE_BANNER } from './esbuild-cli.js';
+import { prehydratedDescriptors } from './prehydrated-descriptors.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS = join(REPO, 'cli/commands');
@@ -75,6 +76,7 @@ const result = await build({
   external: ['typescript', 'yaml'],
   plugins: [
     dataPlaneWithoutSideEffects(REPO),
+    prehydratedDescriptors('esm'),
     {
       name: 'oclif-lite',
       setup(b) {
@@ -91,7 +93,42 @@ const result = await build({
   metafile: true,
 });
 const outputs = Object.entries(result.metafile.outputs);
+for (const [file] of outputs) {
+  const path = join(REPO, file);
+  writeFileSync(path, builtinsThroughRequire(readFileSync(path, 'utf8')));
+}
 if (process.env.BUNDLE_META)
   (await import('node:fs')).writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
 const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 console.log(`dist/fast: ${commands.length} commands in ${outputs.length} files (${Math.round(bytes / 1024)} KiB)`);
+
+/**
+ * `import { readFileSync } from "node:fs"` in an ES module makes Node build the module's ESM facade,
+ * which reads every export of the built-in once: fs's ReadStream getter loads the streams, process's
+ * allowedNodeEnvironmentFlags parses every flag (about 20 ms of a start-up). `require()` (the banner
+ * gives each chunk one) hands over the CommonJS object without touching its getters.
+ */
+function builtinsThroughRequire(code: string): string {
+  // `a,b as c` → `a,b:c`
+  const pattern = (names: string) =>
+    names
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '')
+      .map((n) => n.replace(/^(\S+)\s+as\s+(\S+)$/, '$1:$2'))
+      .join(',');
+  const from = '\\s*from\\s*"(node:[a-z_/]+)";?';
+  return code
+    .replace(
+      new RegExp(`\\bimport\\s*\\{([^}]*)\\}${from}`, 'g'),
+      (_, names: string, mod: string) => `const{${pattern(names)}}=require("${mod}");`,
+    )
+    .replace(
+      new RegExp(`\\bimport\\s+([\\w$]+)\\s*,\\s*\\{([^}]*)\\}${from}`, 'g'),
+      (_, def: string, names: string, mod: string) => {
+        return `const ${def}=require("${mod}"),{${pattern(names)}}=${def};`;
+      },
+    )
+    .replace(new RegExp(`\\bimport\\s*\\*\\s*as\\s+([\\w$]+)${from}`, 'g'), 'const $1=require("$2");')
+    .replace(new RegExp(`\\bimport\\s+([\\w$]+)${from}`, 'g'), 'const $1=require("$2");');
+}
