@@ -7,13 +7,13 @@
  * `{ op: 'flush' }` seals and flushes every chunk to the store (Cortex's `/flush`) and
  * `{ op: 'checkpoint' }` writes a WAL checkpoint, each answering `{ seconds }` when done.
  *
- *   node --expose-gc --import tsx bench/ingest-server.ts <dataDir> <rootToken> [fsync]
+ *   node --expose-gc --import tsx bench/ingest-server.ts <dataDir> <rootToken> [fsync] [decodeWorkers]
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { startServer } from '../cli/server/compose.js';
 
-const [dataDir, rootToken, fsync] = process.argv.slice(2);
+const [dataDir, rootToken, fsync, decodeWorkers] = process.argv.slice(2);
 if (dataDir === undefined || rootToken === undefined) throw new Error('usage: ingest-server.ts <dataDir> <rootToken>');
 
 const server = await startServer(
@@ -27,6 +27,7 @@ const server = await startServer(
     postgresUrl: undefined,
     migrate: true,
     walFsync: (fsync ?? 'batch') as 'always' | 'batch' | 'never',
+    ...(decodeWorkers !== undefined ? { decodeWorkers: Number(decodeWorkers) } : {}),
     storage: { kind: 'embedded' },
   },
   (line) => process.stderr.write(`${line}\n`),

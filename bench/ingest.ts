@@ -29,6 +29,8 @@
  *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
  *   --server-node-args S   extra Node flags for the started server (e.g. "--max-semi-space-size=64")
+ *   --decode-workers N     remote-write decode threads of the started server (default: the server's own
+ *                          default, one per core but one; 0 = decode on the main thread)
  *   --during LIST          operations to load the started server during (default checkpoint,flush; '' = none)
  *
  * With --start-server, after the steady runs: load again while the server writes a WAL checkpoint,
@@ -80,6 +82,7 @@ const { values: args } = parseArgs({
     fsync: { type: 'string', default: 'batch' },
     'cpu-prof': { type: 'string' },
     'server-node-args': { type: 'string', default: '' },
+    'decode-workers': { type: 'string' },
     during: { type: 'string', default: 'checkpoint,flush' },
   },
 });
@@ -472,7 +475,16 @@ async function startBenchServer(series: number): Promise<BenchServer> {
   const script = new URL('./ingest-server.ts', import.meta.url).pathname;
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', script, join(dir, 'data'), rootToken, args.fsync ?? 'batch'],
+    [
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      script,
+      join(dir, 'data'),
+      rootToken,
+      args.fsync ?? 'batch',
+      ...(args['decode-workers'] !== undefined ? [args['decode-workers']] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -171,6 +171,11 @@ export default class Server extends Command {
       min: 0,
       max: 256,
     }),
+    'decode-workers': Flags.integer({
+      description: 'worker threads that decode remote-write bodies (default: one per core but one; 0 = main thread)',
+      min: 0,
+      max: 64,
+    }),
     'auth-failed-attempts-burst': Flags.integer({
       description:
         'failed authentication attempts one source address or Basic-auth user may make within a minute before it gets 429 (0 = no throttling)',
@@ -225,6 +230,7 @@ export default class Server extends Command {
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
         ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
+        ...(flags['decode-workers'] !== undefined ? { decodeWorkers: flags['decode-workers'] } : {}),
         alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
         grpcPort: flags['grpc-listen-port'],
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),
@@ -295,6 +301,7 @@ export default class Server extends Command {
         migrate: flags.migrate,
         walFsync: flags['wal-fsync'] as 'always' | 'batch' | 'never',
         ...(flags['query-workers'] !== undefined ? { queryWorkers: flags['query-workers'] } : {}),
+        ...(flags['decode-workers'] !== undefined ? { decodeWorkers: flags['decode-workers'] } : {}),
         alertmanagerAllowedCidrs: commaList(flags['alertmanager-allowed-cidrs']),
         ...(targets.has('control-plane') ? { grpcPort: flags['grpc-listen-port'] } : {}),
         corsAllowedOrigins: commaList(flags['cors-allowed-origins']),

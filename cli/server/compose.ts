@@ -44,6 +44,8 @@ export interface ServerConfig {
   walFsync: 'always' | 'batch' | 'never';
   /** Worker threads that evaluate PromQL (default: one per core plus one; 0 = on the main thread). */
   queryWorkers?: number;
+  /** Worker threads that decode remote-write bodies (default: one per core but one; 0 = on the main thread). */
+  decodeWorkers?: number;
   /** Address ranges Alertmanager receivers may reach although private or loopback. */
   alertmanagerAllowedCidrs?: string[];
   /** Native gRPC (AdminService, h2c) on this port of `host` (0: any free port); undefined: none. */
@@ -134,6 +136,7 @@ export async function startServer(cfg: ServerConfig, log: (line: string) => void
     registry,
     walFsync: cfg.walFsync,
     ...(cfg.queryWorkers !== undefined ? { queryWorkers: cfg.queryWorkers } : {}),
+    ...(cfg.decodeWorkers !== undefined ? { decodeWorkers: cfg.decodeWorkers } : {}),
     limitsSource: limits,
     logger,
     // Usage lands in the control plane's Postgres; the journal keeps what is not there yet.

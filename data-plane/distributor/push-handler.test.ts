@@ -1,22 +1,26 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Labels, type TenantId } from '../model/index.js';
 import { encodeWriteRequest, snappyEncode } from '../remotewrite/index.js';
 import { seededRandom } from '../remotewrite/test-rng.js';
 import { type Limits, Overrides, StaticTenantLimitsSource } from '../validation/index.js';
 import { badInputCases } from './bad-input-cases.js';
-import { createPushHandler, Distributor, InMemoryIngesterClient } from './index.js';
+import { createPushHandler, DecodePool, Distributor, InMemoryIngesterClient } from './index.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const tenant = 'acme' as TenantId;
 
-function setup(overrides: Partial<Limits> = {}) {
+function setup(overrides: Partial<Limits> = {}, decodePool?: DecodePool) {
   const source = new StaticTenantLimitsSource(new Map([[tenant, overrides]]));
   const ingester = new InMemoryIngesterClient();
   const registry = new Registry();
   const clock = { now: () => NOW };
   const d = new Distributor({ limits: new Overrides(source), ingester, registry, clock });
-  const handler = createPushHandler(d, { maxDecompressedBytes: 16 << 20 });
+  const handler = createPushHandler(d, {
+    maxDecompressedBytes: 16 << 20,
+    // Every body through the pool, however small, so the table covers the worker path too.
+    ...(decodePool ? { decodePool, minPooledBytes: 0 } : {}),
+  });
   return { handler, ingester, registry, source };
 }
 
@@ -25,9 +29,22 @@ describe('push handler: bad-input table', () => {
     expect(badInputCases.filter((c) => c.expectedStatus !== 204).length).toBeGreaterThanOrEqual(40);
   });
 
-  it.each(badInputCases)('$name → $expectedStatus', async (c) => {
-    const { handler, ingester } = setup();
+  const pool = new DecodePool({ size: 1 });
+  afterAll(() => pool.close());
+
+  it.each(
+    badInputCases.flatMap((c) => [
+      { ...c, decode: 'main thread' },
+      { ...c, decode: 'decode worker' },
+    ]),
+  )('$name → $expectedStatus ($decode)', async (c) => {
+    const { handler, ingester } = setup({}, c.decode === 'decode worker' ? pool : undefined);
     const res = await handler({ tenantId: tenant, ...c.build(NOW) });
+    if (c.decode === 'decode worker') {
+      // Byte for byte what the main thread answers.
+      const inline = await setup().handler({ tenantId: tenant, ...c.build(NOW) });
+      expect(res).toEqual(inline);
+    }
     expect(res.status).toBe(c.expectedStatus);
     expect(res.body).toContain(c.expectedMessage);
     if (c.expectedStatus === 204) expect(res.body).toBe('');

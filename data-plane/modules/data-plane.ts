@@ -21,7 +21,7 @@ import {
   usageRoutes,
 } from '../api/index.js';
 import type { ClusterAuth } from '../api/internal-auth.js';
-import { createPushHandler, Distributor } from '../distributor/index.js';
+import { createPushHandler, DecodePool, Distributor } from '../distributor/index.js';
 import { FairQueue, QueryFrontend } from '../frontend/index.js';
 import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
@@ -83,6 +83,11 @@ export interface DataPlaneOptions {
   queryConcurrency?: number;
   /** Worker threads that evaluate PromQL (default: one per core plus one); 0 evaluates on the main thread. */
   queryWorkers?: number;
+  /**
+   * Worker threads that decode remote-write bodies (default: one per core but one, so the main
+   * thread keeps a core for the append); 0 decodes on the main thread.
+   */
+  decodeWorkers?: number;
   /** Log queries slower than this (ms); 0 disables. */
   slowQueryMs?: number;
   /** Largest snappy-decompressed remote-write body accepted. */
@@ -113,6 +118,7 @@ export class DataPlane {
   readonly distributor: Distributor;
   readonly engine: Engine;
   readonly evalPool: EvalPool | undefined;
+  readonly decodePool: DecodePool | undefined;
   readonly querier: TenantQuerier<Awaited<ReturnType<Engine['instantQuery']>>>;
   readonly frontend: QueryFrontend;
   readonly usage: UsageTracker;
@@ -179,6 +185,11 @@ export class DataPlane {
             nice: 19,
             onWorkerLost: (reason) => opts.logger.warn(`query pool: ${reason}`),
           })
+        : undefined;
+    const decoders = opts.decodeWorkers ?? defaultDecodeWorkers();
+    this.decodePool =
+      decoders > 0
+        ? new DecodePool({ size: decoders, onWorkerLost: (reason) => opts.logger.warn(`decode pool: ${reason}`) })
         : undefined;
     this.querier = new TenantQuerier({
       engine: new PooledEngine(this.engine, this.evalPool),
@@ -253,6 +264,8 @@ export class DataPlane {
     await this.ruler?.stop();
     this.rulesSource?.stop();
     await this.alertmanager?.stop();
+    // Requests still being decoded reach the ingester before it stops taking writes.
+    await this.decodePool?.close();
     await this.ingester.stop();
     await this.evalPool?.close();
     await this.opts.chunkStore?.close();
@@ -281,6 +294,7 @@ export class DataPlane {
       credentials,
       handler: createPushHandler(this.distributor, {
         maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 64 << 20,
+        ...(this.decodePool ? { decodePool: this.decodePool } : {}),
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
       otlp: otlpHandlerFor(this.distributor, this.overrides, { now: () => clock.now() }),
@@ -343,4 +357,9 @@ export function buildInfo(): Record<string, unknown> {
       federated_rules: 'true',
     },
   };
+}
+
+/** One decode thread per core but one (the main thread's), none on a single core. */
+export function defaultDecodeWorkers(): number {
+  return Math.min(8, availableParallelism() - 1);
 }

@@ -1,4 +1,5 @@
 export { decodeWriteRequest } from './decode-v1.js';
+export { type ColumnarWriteRequest, decodeColumns, wireFromColumns } from './decode-v1-columns.js';
 export { decodeWriteRequestV2 } from './decode-v2.js';
 export { type EncodableSeries, type EncodableWriteRequest, encodeWriteRequest } from './encode-v1.js';
 export { encodeWriteRequestV2 } from './encode-v2.js';

@@ -8,12 +8,13 @@ import { pushRoute } from '../../../data-plane/api/index.js';
 import {
   createIngestionRateStrategy,
   createPushHandler,
+  DecodePool,
   type Distributor,
   KVHaTrackerStore,
 } from '../../../data-plane/distributor/index.js';
 import { RingIngesterClient } from '../../../data-plane/distributor/ring-ingester-client.js';
 import type { CredentialSource } from '../../../data-plane/gateway/index.js';
-import { MeteredDistributor } from '../../../data-plane/modules/index.js';
+import { defaultDecodeWorkers, MeteredDistributor } from '../../../data-plane/modules/index.js';
 import { otlpHandlerFor } from '../../../data-plane/otlp/index.js';
 import type { TargetContext } from './context.js';
 import { metering } from './metering.js';
@@ -58,9 +59,18 @@ export async function distributorRoutes(
 ): Promise<void> {
   if (!distributor) return;
   const recorder = await metering(ctx);
+  const decoders = ctx.cfg.decodeWorkers ?? defaultDecodeWorkers();
+  const decodePool =
+    decoders > 0
+      ? new DecodePool({ size: decoders, onWorkerLost: (reason) => ctx.logger.warn(`decode pool: ${reason}`) })
+      : undefined;
+  if (decodePool) ctx.onStop(() => decodePool.close());
   await ctx.app.register(pushRoute, {
     credentials,
-    handler: createPushHandler(distributor, { maxDecompressedBytes: 64 << 20 }),
+    handler: createPushHandler(distributor, {
+      maxDecompressedBytes: 64 << 20,
+      ...(decodePool ? { decodePool } : {}),
+    }),
     maxRequestBytes: 16 << 20,
     otlp: otlpHandlerFor(distributor, ctx.overrides, { now: () => ctx.clock.now() }),
     onAcknowledged: (tenant, bytes) => recorder.recordRequestBytes(tenant, bytes),
