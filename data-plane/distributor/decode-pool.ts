@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { Counter, type Registry } from 'prom-client';
 import type { ColumnarWriteRequest } from '../remotewrite/index.js';
 import type { DecodeReply, DecodeTask } from './decode-protocol.js';
 
@@ -9,6 +10,8 @@ export interface DecodePoolOptions {
   size: number;
   /** Told when a worker died (crash, out of memory, killed); it is replaced at once. */
   onWorkerLost?: (reason: string) => void;
+  /** Where `cortex_distributor_decode_worker_*` are registered (none without). */
+  registry?: Registry;
 }
 
 interface Slot {
@@ -18,6 +21,8 @@ interface Slot {
   jobs: Map<number, (c: ColumnarWriteRequest | undefined) => void>;
   /** `close()` waiting for `jobs` to empty. */
   drained: (() => void)[];
+  /** Its worker failed before ever answering (it cannot load): not restarted, the caller decodes. */
+  broken?: boolean;
 }
 
 /**
@@ -33,14 +38,38 @@ export class DecodePool {
   private closed = false;
   /** Workers replaced after dying since the pool started. */
   restarts = 0;
+  /** Requests handed back undecoded because their worker died (the caller decoded them). */
+  handedBack = 0;
+  private readonly requests: Counter<'outcome'> | undefined;
+  private readonly restartsTotal: Counter | undefined;
 
   constructor(private readonly opts: DecodePoolOptions) {
+    if (opts.registry) {
+      this.requests = new Counter({
+        name: 'cortex_distributor_decode_worker_requests_total',
+        help: 'Remote-write bodies sent to a decode worker, by outcome: decoded there, left to the main thread (a shape or bytes only the full decoder handles), or worker lost.',
+        labelNames: ['outcome'],
+        registers: [opts.registry],
+      });
+      this.restartsTotal = new Counter({
+        name: 'cortex_distributor_decode_worker_restarts_total',
+        help: 'Decode workers replaced after they died.',
+        registers: [opts.registry],
+      });
+    }
     for (let i = 0; i < Math.max(1, opts.size); i++)
       this.slots.push({ worker: undefined, jobs: new Map(), drained: [] });
   }
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Requests sent to workers and not answered yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.jobs.size;
+    return n;
   }
 
   /** Workers currently started (they start on first use and are replaced when lost). */
@@ -56,11 +85,14 @@ export class DecodePool {
    * Never rejects.
    */
   decode(body: Uint8Array, maxDecompressedBytes: number): Promise<ColumnarWriteRequest | undefined> {
-    if (this.closed) return Promise.resolve(undefined);
-    let slot = this.slots[0]!;
-    for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s;
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (!s.broken && (slot === undefined || s.jobs.size < slot.jobs.size)) slot = s;
+    if (this.closed || slot === undefined) return Promise.resolve(undefined);
     const id = this.nextId++;
-    const copy = body.slice();
+    // A copy of exactly these bytes (a Buffer's slice() would share, and transferring its buffer
+    // would detach the caller's bytes, or hand over a whole pool slab).
+    const copy = new Uint8Array(body.byteLength);
+    copy.set(body);
     const task: DecodeTask = { id, body: copy.buffer, maxDecompressedBytes };
     const w = slot.worker ?? this.start(slot);
     return new Promise((resolve) => {
@@ -94,33 +126,45 @@ export class DecodePool {
     const w = spawnWorker();
     w.unref();
     slot.worker = w;
+    let answered = false;
     const settled = () => {
       if (slot.jobs.size > 0) return;
       for (const done of slot.drained.splice(0)) done();
     };
     w.on('message', (reply: DecodeReply) => {
+      answered = true;
       const resolve = slot.jobs.get(reply.id);
       if (resolve === undefined) return;
       slot.jobs.delete(reply.id);
+      this.requests?.inc({ outcome: reply.columns ? 'decoded' : 'left_to_main_thread' });
       resolve(reply.columns);
       settled();
     });
     let lost = false;
-    const onLost = (reason: string) => {
+    const onLost = (reason: string, failed: boolean) => {
       if (lost) return;
       lost = true;
       // Whatever this worker held is decoded again on the main thread: nothing is lost.
       for (const resolve of slot.jobs.values()) resolve(undefined);
+      this.handedBack += slot.jobs.size;
+      if (slot.jobs.size > 0) this.requests?.inc({ outcome: 'worker_lost' }, slot.jobs.size);
       slot.jobs.clear();
       settled();
       slot.worker = undefined;
       if (this.closed) return;
+      if (failed && !answered) {
+        // Restarting a worker that cannot even start would spin; this slot's share goes inline.
+        slot.broken = true;
+        this.opts.onWorkerLost?.(`${reason}; not restarted, its requests are decoded on the main thread`);
+        return;
+      }
       this.start(slot);
       this.restarts++;
+      this.restartsTotal?.inc();
       this.opts.onWorkerLost?.(reason);
     };
-    w.on('error', (err) => onLost(`decode worker failed: ${err.message}`));
-    w.on('exit', (code) => onLost(`decode worker exited (${code})`));
+    w.on('error', (err) => onLost(`decode worker failed: ${err.message}`, true));
+    w.on('exit', (code) => onLost(`decode worker exited (${code})`, false));
     return w;
   }
 }

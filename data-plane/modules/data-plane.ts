@@ -189,7 +189,11 @@ export class DataPlane {
     const decoders = opts.decodeWorkers ?? defaultDecodeWorkers();
     this.decodePool =
       decoders > 0
-        ? new DecodePool({ size: decoders, onWorkerLost: (reason) => opts.logger.warn(`decode pool: ${reason}`) })
+        ? new DecodePool({
+            size: decoders,
+            registry: this.registry,
+            onWorkerLost: (reason) => opts.logger.warn(`decode pool: ${reason}`),
+          })
         : undefined;
     this.querier = new TenantQuerier({
       engine: new PooledEngine(this.engine, this.evalPool),

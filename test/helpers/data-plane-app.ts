@@ -24,7 +24,13 @@ export interface TestDataPlane {
 const SCOPES: Scope[] = ['metrics:write', 'metrics:read'];
 
 export async function buildDataPlaneApp(
-  opts: { clock?: Clock; chunkStore?: ChunkStore; walDir?: string; limitDefaults?: Partial<Limits> } = {},
+  opts: {
+    clock?: Clock;
+    chunkStore?: ChunkStore;
+    walDir?: string;
+    limitDefaults?: Partial<Limits>;
+    decodeWorkers?: number;
+  } = {},
 ): Promise<TestDataPlane> {
   const tokens = new Map<string, Principal>();
   const credentials: CredentialSource = { authenticate: async (t) => tokens.get(t) };
@@ -41,6 +47,7 @@ export async function buildDataPlaneApp(
     logger: { info() {}, warn() {}, error() {} },
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.chunkStore ? { chunkStore: opts.chunkStore } : {}),
+    ...(opts.decodeWorkers !== undefined ? { decodeWorkers: opts.decodeWorkers } : {}),
   });
   await dp.start();
   const app = Fastify();

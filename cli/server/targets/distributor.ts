@@ -62,7 +62,11 @@ export async function distributorRoutes(
   const decoders = ctx.cfg.decodeWorkers ?? defaultDecodeWorkers();
   const decodePool =
     decoders > 0
-      ? new DecodePool({ size: decoders, onWorkerLost: (reason) => ctx.logger.warn(`decode pool: ${reason}`) })
+      ? new DecodePool({
+          size: decoders,
+          registry: ctx.registry,
+          onWorkerLost: (reason) => ctx.logger.warn(`decode pool: ${reason}`),
+        })
       : undefined;
   if (decodePool) ctx.onStop(() => decodePool.close());
   await ctx.app.register(pushRoute, {
