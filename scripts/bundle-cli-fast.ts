@@ -14,6 +14,11 @@ import { prehydratedDescriptors } from './prehydrated-descriptors.js';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS = join(REPO, 'cli/commands');
 const OUT = join(REPO, 'dist/fast');
+/**
+ * Built-ins a command may never touch, loaded on first use: connect-node imports http2 (with tls and
+ * crypto, ~10 ms) for HTTP/2 transports, https and zlib for https addresses and compression.
+ */
+const LAZY = new Set(['node:http2', 'node:https', 'node:zlib']);
 /** Commands left to oclif's own loading. */
 const SLOW = new Set(['server']);
 
@@ -117,7 +122,7 @@ function builtinsThroughRequire(code: string): string {
       .filter((n) => n !== '')
       .map((n) => n.replace(/^(\S+)\s+as\s+(\S+)$/, '$1:$2'))
       .join(',');
-  const from = '\\s*from\\s*"(node:[a-z_/]+)";?';
+  const from = '\\s*from\\s*"(node:[a-z0-9_/]+)";?';
   return code
     .replace(
       new RegExp(`\\bimport\\s*\\{([^}]*)\\}${from}`, 'g'),
@@ -129,6 +134,10 @@ function builtinsThroughRequire(code: string): string {
         return `const ${def}=require("${mod}"),{${pattern(names)}}=${def};`;
       },
     )
-    .replace(new RegExp(`\\bimport\\s*\\*\\s*as\\s+([\\w$]+)${from}`, 'g'), 'const $1=require("$2");')
+    .replace(new RegExp(`\\bimport\\s*\\*\\s*as\\s+([\\w$]+)${from}`, 'g'), (_, name: string, mod: string) =>
+      LAZY.has(mod)
+        ? `const ${name}=new Proxy({},{get:(_,k)=>require("${mod}")[k]});`
+        : `const ${name}=require("${mod}");`,
+    )
     .replace(new RegExp(`\\bimport\\s+([\\w$]+)${from}`, 'g'), 'const $1=require("$2");');
 }
