@@ -13,7 +13,7 @@ import {
   mulHistogram,
 } from '../model/index.js';
 import type { AggregateExpr } from './ast.js';
-import type { Evaluation as Evaluator } from './eval-api.js';
+import { type Evaluation as Evaluator, HistogramPoint, type PointSink } from './eval-api.js';
 import { formatFloat, formatG } from './format.js';
 import { goSort, heapFix, heapPushed, reverse, type Sortable } from './go-sort.js';
 import { isValidUTF8, quote } from './literals.js';
@@ -82,6 +82,8 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       label = p.kind === 'string' ? p.v : '';
     } else param = ev.evalScalar(e.param);
   }
+  const fused = fusedAggregate(ev, e);
+  if (fused) return { kind: 'vector', series: fused };
   const input = ev.evalVector(e.expr);
   if (op === 'quantile' && param) {
     // once for the whole query, from the extremes of the parameter, as Prometheus does
@@ -153,103 +155,168 @@ const FAST_OPS = new Set(['sum', 'avg', 'count', 'group', 'min', 'max']);
 
 /**
  * Series-major aggregation for float-only inputs: accumulates straight into per-group, per-step
- * typed arrays instead of walking every series at every step. Returns undefined when an average
- * overflows, so the caller falls back to Prometheus's incremental mean.
+ * typed arrays instead of walking every series at every step. Fed either from evaluated series or,
+ * as a PointSink, point by point from a range function (`sum by (code) (rate(x[5m]))` then never holds
+ * a series per input). `finish` returns undefined when an average overflows, so the caller falls back
+ * to Prometheus's incremental mean. Points are added in the same order either way, so the sums are
+ * the same to the bit.
  */
-function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): SeriesOut[] | undefined {
-  const op = e.op;
-  const steps = ev.steps;
-  const byKey = new Map<string, number>();
-  const metrics: Labels[] = [];
-  const dropNames: boolean[] = [];
-  const groupOf = new Int32Array(input.length);
-  input.forEach((s, k) => {
-    const gl = groupLabels(s.metric, e);
+class FastAggregation implements PointSink {
+  private readonly byKey = new Map<string, number>();
+  private readonly metrics: Labels[] = [];
+  private readonly dropNames: boolean[] = [];
+  private val: Float64Array;
+  private comp: Float64Array | undefined;
+  private cnt: Float64Array;
+  private base = 0;
+  private readonly steps: number;
+
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly e: AggregateExpr,
+  ) {
+    this.steps = ev.steps;
+    const n = 16 * this.steps;
+    this.val = new Float64Array(n);
+    this.comp = e.op === 'sum' || e.op === 'avg' ? new Float64Array(n) : undefined;
+    this.cnt = new Float64Array(n);
+  }
+
+  series(metric: Labels, dropName: boolean): void {
+    this.ev.ctx.check();
+    const gl = groupLabels(metric, this.e);
     const key = gl.key();
-    let gi = byKey.get(key);
+    let gi = this.byKey.get(key);
     if (gi === undefined) {
-      gi = metrics.length;
-      byKey.set(key, gi);
-      metrics.push(gl);
-      dropNames.push(false);
-    }
-    if (s.dropName) dropNames[gi] = true;
-    groupOf[k] = gi;
-  });
-  const n = metrics.length * steps;
-  const val = new Float64Array(n);
-  const comp = op === 'sum' || op === 'avg' ? new Float64Array(n) : undefined;
-  const cnt = new Float64Array(n);
-  const start = ev.start;
-  const interval = ev.interval;
-  for (let k = 0; k < input.length; k++) {
-    ev.ctx.check();
-    const s = input[k]!;
-    const base = groupOf[k]! * steps;
-    const t = s.t;
-    const f = s.f;
-    for (let i = 0; i < t.length; i++) {
-      const idx = base + Math.round((t[i]! - start) / interval);
-      const x = f[i]!;
-      const c0 = cnt[idx]!;
-      cnt[idx] = c0 + 1;
-      switch (op) {
-        case 'sum':
-        case 'avg': {
-          const sum = val[idx]!;
-          const tt = sum + x;
-          if (!Number.isFinite(tt) && !Number.isNaN(tt)) comp![idx] = 0;
-          else if (Math.abs(sum) >= Math.abs(x)) comp![idx] = comp![idx]! + (sum - tt + x);
-          else comp![idx] = comp![idx]! + (x - tt + sum);
-          val[idx] = tt;
-          break;
-        }
-        case 'min':
-          if (c0 === 0 || val[idx]! > x || Number.isNaN(val[idx]!)) val[idx] = x;
-          break;
-        case 'max':
-          if (c0 === 0 || val[idx]! < x || Number.isNaN(val[idx]!)) val[idx] = x;
-          break;
+      gi = this.metrics.length;
+      this.byKey.set(key, gi);
+      this.metrics.push(gl);
+      this.dropNames.push(false);
+      const need = this.metrics.length * this.steps;
+      if (need > this.cnt.length) {
+        this.val = grown(this.val, need);
+        if (this.comp) this.comp = grown(this.comp, need);
+        this.cnt = grown(this.cnt, need);
       }
     }
+    if (dropName) this.dropNames[gi] = true;
+    this.base = gi * this.steps;
   }
-  const out: SeriesOut[] = [];
-  let total = 0;
-  for (let g = 0; g < metrics.length; g++) {
-    const o = newSeries(metrics[g]!, dropNames[g]!);
-    const base = g * steps;
-    for (let i = 0; i < steps; i++) {
-      const c = cnt[base + i]!;
-      if (c === 0) continue;
-      let v: number;
-      switch (op) {
-        case 'sum':
-          v = val[base + i]! + comp![base + i]!;
-          break;
-        case 'avg': {
-          const sum = val[base + i]!;
-          if (!Number.isFinite(sum) && !Number.isNaN(sum)) return undefined;
-          v = sum / c + comp![base + i]! / c;
-          break;
-        }
-        case 'count':
-          v = c;
-          break;
-        case 'group':
-          v = 1;
-          break;
-        default:
-          v = val[base + i]!;
+
+  point(i: number, x: number): void {
+    const idx = this.base + i;
+    const val = this.val;
+    const cnt = this.cnt;
+    const c0 = cnt[idx]!;
+    cnt[idx] = c0 + 1;
+    switch (this.e.op) {
+      case 'sum':
+      case 'avg': {
+        const comp = this.comp!;
+        const sum = val[idx]!;
+        const tt = sum + x;
+        if (!Number.isFinite(tt) && !Number.isNaN(tt)) comp[idx] = 0;
+        else if (Math.abs(sum) >= Math.abs(x)) comp[idx] = comp[idx]! + (sum - tt + x);
+        else comp[idx] = comp[idx]! + (x - tt + sum);
+        val[idx] = tt;
+        break;
       }
-      o.t.push(ev.ts(i));
-      o.f.push(v);
-    }
-    if (o.t.length > 0) {
-      total += o.t.length;
-      out.push(o);
+      case 'min':
+        if (c0 === 0 || val[idx]! > x || Number.isNaN(val[idx]!)) val[idx] = x;
+        break;
+      case 'max':
+        if (c0 === 0 || val[idx]! < x || Number.isNaN(val[idx]!)) val[idx] = x;
+        break;
     }
   }
-  ev.ctx.addSamples(total);
+
+  /** Adds evaluated series (float points at step timestamps). */
+  addAll(input: SeriesOut[]): void {
+    const start = this.ev.start;
+    const interval = this.ev.interval;
+    for (const s of input) {
+      this.series(s.metric, s.dropName);
+      const t = s.t;
+      const f = s.f;
+      for (let i = 0; i < t.length; i++) this.point(Math.round((t[i]! - start) / interval), f[i]!);
+    }
+  }
+
+  finish(): SeriesOut[] | undefined {
+    const { ev, steps, val, comp, cnt } = this;
+    const op = this.e.op;
+    const out: SeriesOut[] = [];
+    let total = 0;
+    for (let g = 0; g < this.metrics.length; g++) {
+      const o = newSeries(this.metrics[g]!, this.dropNames[g]!);
+      const base = g * steps;
+      for (let i = 0; i < steps; i++) {
+        const c = cnt[base + i]!;
+        if (c === 0) continue;
+        let v: number;
+        switch (op) {
+          case 'sum':
+            v = val[base + i]! + comp![base + i]!;
+            break;
+          case 'avg': {
+            const sum = val[base + i]!;
+            if (!Number.isFinite(sum) && !Number.isNaN(sum)) return undefined;
+            v = sum / c + comp![base + i]! / c;
+            break;
+          }
+          case 'count':
+            v = c;
+            break;
+          case 'group':
+            v = 1;
+            break;
+          default:
+            v = val[base + i]!;
+        }
+        o.t.push(ev.ts(i));
+        o.f.push(v);
+      }
+      if (o.t.length > 0) {
+        total += o.t.length;
+        out.push(o);
+      }
+    }
+    ev.ctx.addSamples(total);
+    return out;
+  }
+}
+
+/** A copy of `a` with room for `n` elements, zero-filled past the old ones. */
+function grown(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): SeriesOut[] | undefined {
+  const agg = new FastAggregation(ev, e);
+  agg.addAll(input);
+  return agg.finish();
+}
+
+/**
+ * `sum by (…) (rate(x[5m]))` and the like, fused: the range function's points go straight into the
+ * aggregation. Undefined when the expression is not of that shape, or when a histogram point or an
+ * overflowing average needs the general path (then the query's counters are as before the attempt).
+ */
+function fusedAggregate(ev: Evaluator, e: AggregateExpr): SeriesOut[] | undefined {
+  if (!FAST_OPS.has(e.op) || e.param) return undefined;
+  const before = ev.ctx.snapshot();
+  const agg = new FastAggregation(ev, e);
+  try {
+    if (!ev.streamRange(e.expr, agg)) return undefined;
+  } catch (err) {
+    if (!(err instanceof HistogramPoint)) throw err;
+    ev.ctx.restore(before);
+    return undefined;
+  }
+  const out = agg.finish();
+  if (!out) ev.ctx.restore(before);
   return out;
 }
 

@@ -1,11 +1,11 @@
 import { type FloatHistogram, isStaleNaN } from '../model/index.js';
-import { type Series, ValueType } from '../storage/index.js';
+import { type FloatSink, type Series, ValueType } from '../storage/index.js';
 
 /**
  * Samples of one series in a time range, in reusable typed arrays (floats and histograms share
  * one timeline; `h[i]` set means point i is a histogram). Reused across series to avoid garbage.
  */
-export class SampleBuf {
+export class SampleBuf implements FloatSink {
   t = new Float64Array(256);
   v = new Float64Array(256);
   h: (FloatHistogram | undefined)[] | undefined;
@@ -19,20 +19,26 @@ export class SampleBuf {
     this.st = undefined;
   }
 
-  push(t: number, v: number, h: FloatHistogram | undefined): void {
-    if (this.n === this.t.length) {
-      const nt = new Float64Array(this.n * 2);
-      nt.set(this.t);
-      this.t = nt;
-      const nv = new Float64Array(this.n * 2);
-      nv.set(this.v);
-      this.v = nv;
-      if (this.st) {
-        const ns = new Float64Array(this.n * 2);
-        ns.set(this.st);
-        this.st = ns;
-      }
+  reserve(extra: number): void {
+    const need = this.n + extra;
+    if (need <= this.t.length) return;
+    let size = this.t.length * 2;
+    while (size < need) size *= 2;
+    const nt = new Float64Array(size);
+    nt.set(this.t.subarray(0, this.n));
+    this.t = nt;
+    const nv = new Float64Array(size);
+    nv.set(this.v.subarray(0, this.n));
+    this.v = nv;
+    if (this.st) {
+      const ns = new Float64Array(size);
+      ns.set(this.st.subarray(0, this.n));
+      this.st = ns;
     }
+  }
+
+  push(t: number, v: number, h: FloatHistogram | undefined): void {
+    if (this.n === this.t.length) this.reserve(1);
     if (h !== undefined) {
       if (!this.h) this.h = new Array(this.n);
       this.h[this.n] = h;
@@ -61,6 +67,11 @@ export function loadSeries(
   withST = false,
 ): number {
   buf.reset();
+  // readFloats serves series of plain floats with no start timestamps, so buf.st rightly stays unset
+  if (s.readFloats) {
+    if (s.readFloats(mint, maxt, dropStale, buf) >= 0) return buf.n;
+    buf.reset();
+  }
   const it = s.iterator();
   const atST = withST && it.atST ? () => it.atST!() : undefined;
   let vt = it.seek(mint);

@@ -67,6 +67,16 @@ export class QueryContext {
     }
   }
 
+  /** The sample counters, to undo an evaluation attempt that is thrown away (`restore`). */
+  snapshot(): { cur: number; loaded: number } {
+    return { cur: this.cur, loaded: this.samplesLoaded };
+  }
+
+  restore(s: { cur: number; loaded: number }): void {
+    this.cur = s.cur;
+    this.samplesLoaded = s.loaded;
+  }
+
   releaseSamples(n: number): void {
     this.cur -= n;
     if (this.cur < 0) this.cur = 0;

@@ -1,3 +1,4 @@
+import type { Labels } from '../model/index.js';
 import type { Expr, VectorSelector } from './ast.js';
 import type { QueryContext } from './context.js';
 import type { EvalValue, SeriesOut } from './value.js';
@@ -17,4 +18,21 @@ export interface Evaluation {
   evalScalar(e: Expr): Float64Array;
   evalVector(e: Expr): SeriesOut[];
   vectorSelectorTimestamps(vs: VectorSelector, infoSeries?: boolean, start?: boolean): SeriesOut[];
+  /**
+   * Evaluates `e` into `sink` point by point when it is a range function over a matrix selector
+   * (`rate(x[5m])`), so an aggregation over it never holds a series per input; false when `e` is
+   * anything else (then nothing was evaluated). Throws `HistogramPoint` at a histogram point.
+   */
+  streamRange(e: Expr, sink: PointSink): boolean;
 }
+
+/** Receives an instant-vector expression's float points series by series, in evaluation order. */
+export interface PointSink {
+  /** The next series with points; its points follow. */
+  series(metric: Labels, dropName: boolean): void;
+  /** A float point of the current series at step i. */
+  point(i: number, v: number): void;
+}
+
+/** Thrown into a streaming evaluation that meets a histogram point, which a PointSink cannot take. */
+export class HistogramPoint extends Error {}

@@ -15,7 +15,7 @@ import { exprType } from './ast.js';
 import { evalBinary } from './binop.js';
 import { isStaleHistogram, loadSeries, SampleBuf } from './buffer.js';
 import type { QueryContext } from './context.js';
-import type { Evaluation } from './eval-api.js';
+import { type Evaluation, HistogramPoint, type PointSink } from './eval-api.js';
 import { extendedRangeValue, interpolateHistograms } from './extended-range.js';
 import { absentLabels, evalCall } from './functions.js';
 import { type SeekStep, toHistogramStats } from './histogram-stats.js';
@@ -399,6 +399,24 @@ export class Evaluator implements Evaluation {
     return out;
   }
 
+  streamRange(e: Expr, sink: PointSink): boolean {
+    while (e.type === 'ParenExpr' && !this.ctx.precomputed.has(e)) e = e.expr;
+    if (e.type !== 'Call' || this.ctx.precomputed.has(e)) return false;
+    const rangeFn = RANGE_FUNCTIONS.get(e.func.name);
+    if (!rangeFn || e.func.name === 'absent_over_time') return false;
+    const idx = e.func.argTypes.indexOf('matrix');
+    const arg = e.args[idx];
+    if (arg?.type !== 'MatrixSelector') return false;
+    this.ctx.check();
+    const params = this.rangeParams(e, idx);
+    this.evalRangeFunction(e, arg, rangeFn, params, sink);
+    return true;
+  }
+
+  private rangeParams(e: Call, idx: number): (Float64Array | undefined)[] {
+    return e.args.filter((_, i) => i !== idx).map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
+  }
+
   call(e: Call): EvalValue {
     const fname = e.func.name;
     const rangeFn = RANGE_FUNCTIONS.get(fname);
@@ -410,10 +428,7 @@ export class Evaluator implements Evaluation {
         throw new BadDataError(`expected range vector argument for ${fname}`);
       }
       if (fname === 'absent_over_time') return { kind: 'vector', series: this.absentOverTime(arg) };
-      const params = e.args
-        .filter((_, i) => i !== idx)
-        .map((a) => (exprType(a) === 'scalar' ? this.evalScalar(a) : undefined));
-      return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, params) };
+      return { kind: 'vector', series: this.evalRangeFunction(e, arg, rangeFn, this.rangeParams(e, idx)) };
     }
     if (fname === 'info') return evalInfo(this, e, e.infoSelector ?? infoSelector(e));
     return evalCall(this, e);
@@ -442,6 +457,7 @@ export class Evaluator implements Evaluation {
     arg: MatrixSelector | SubqueryExpr,
     rangeFn: NonNullable<ReturnType<typeof RANGE_FUNCTIONS.get>>,
     params: (Float64Array | undefined)[],
+    sink?: PointSink,
   ): SeriesOut[] {
     const range = this.rangeOf(arg);
     const tm: TimeModifiers = arg.type === 'MatrixSelector' ? arg.vectorSelector : arg;
@@ -467,17 +483,33 @@ export class Evaluator implements Evaluation {
       call,
       arg,
       nonCounterWarned: false,
+      n: 0,
     };
     const extended = w.anchored || w.smoothed;
     this.forEachRangeSource(
       arg,
       (src) => {
-        const o = newSeries(src.metric, rangeFn.dropName || src.dropName);
+        const dropName = rangeFn.dropName || src.dropName;
+        const o = sink ? undefined : newSeries(src.metric, dropName);
+        let streamed = 0;
+        const float = (i: number, r: number) => {
+          if (o) pushPoint(o, this.ts(i), r, undefined);
+          else {
+            if (streamed++ === 0) sink!.series(src.metric, dropName);
+            sink!.point(i, r);
+          }
+        };
+        const histogram = (i: number, r: FloatHistogram) => {
+          if (!o) throw new HistogramPoint();
+          pushPoint(o, this.ts(i), 0, r);
+        };
         w.t = src.t;
         w.v = src.v;
         w.h = src.h;
         w.st = src.st;
         w.metric = src.metric;
+        w.resets = undefined;
+        w.n = src.n;
         let lo = 0;
         let hi = 0;
         for (let i = 0; i < this.steps; i++) {
@@ -495,20 +527,20 @@ export class Evaluator implements Evaluation {
           w.step = i;
           if (extended) {
             const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
-            if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
-            else if (r) pushPoint(o, this.ts(i), 0, r);
+            if (typeof r === 'number') float(i, r);
+            else if (r) histogram(i, r);
             continue;
           }
           if (hi === lo && !rangeFn.needsEmpty) continue;
           const r = rangeFn.fn(w);
           if (r === undefined) continue;
-          if (typeof r === 'number') pushPoint(o, this.ts(i), r, undefined);
-          else pushPoint(o, this.ts(i), 0, r);
+          if (typeof r === 'number') float(i, r);
+          else histogram(i, r);
         }
-        if (o.t.length > 0) {
-          this.ctx.addSamples(o.t.length);
-          out.push(o);
-        }
+        // streamed points are held by the sink's aggregation: counted as if each series were kept
+        const held = o ? o.t.length : streamed;
+        if (held > 0) this.ctx.addSamples(held);
+        if (o && o.t.length > 0) out.push(o);
       },
       ST_FUNCTIONS.has(call.func.name),
     );

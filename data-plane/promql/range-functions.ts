@@ -45,6 +45,32 @@ export interface RangeWindow {
   nonCounterWarned: boolean;
   /** The series whose name was last checked for counter suffixes (checked once per series). */
   counterCheckedFor?: Labels;
+  /**
+   * Counter resets among samples `[0, i]` of the current series (`resets[i]`), built on first use
+   * by a range query's rate/increase so a window with none skips its scan; undefined at each new series.
+   */
+  resets?: Int32Array | undefined;
+  /** Samples of the current series in `t`/`v` (the arrays may be longer). */
+  n: number;
+}
+
+/** Backing store of `RangeWindow.resets`, reused: one series' counts are in use at a time. */
+let resetBuf = new Int32Array(1024);
+
+/** `w.resets`, built for the current series when missing. */
+function resetCounts(w: RangeWindow, n: number): Int32Array {
+  let r = w.resets;
+  if (r !== undefined) return r;
+  r = resetBuf.length >= n ? resetBuf : (resetBuf = new Int32Array(Math.max(n, resetBuf.length * 2)));
+  const v = w.v;
+  let c = 0;
+  r[0] = 0;
+  for (let i = 1; i < n; i++) {
+    if (v[i]! < v[i - 1]!) c++;
+    r[i] = c;
+  }
+  w.resets = r;
+  return r;
 }
 
 export interface RangeFunction {
@@ -214,6 +240,11 @@ function histCount(w: RangeWindow): number {
   return n;
 }
 
+function windowWithoutResets(w: RangeWindow): boolean {
+  const r = resetCounts(w, w.n);
+  return r[w.hi - 1] === r[w.lo];
+}
+
 function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | FloatHistogram | undefined {
   const n = w.hi - w.lo;
   const nh = histCount(w);
@@ -233,7 +264,9 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
     }
   } else {
     result = v[w.hi - 1]! - v[w.lo]!;
-    if (isCounter) {
+    // Over many steps, a window without a reset (nearly every one) needs no scan: the counts say so.
+    const noResets = isCounter && st === undefined && w.ev.steps > 1 && windowWithoutResets(w);
+    if (isCounter && !noResets) {
       let overlapWarned = false;
       let prev = v[w.lo]!;
       for (let i = w.lo + 1; i < w.hi; i++) {

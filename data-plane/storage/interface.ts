@@ -38,6 +38,23 @@ export interface Series {
    * data): read `iterator()` instead.
    */
   encodedChunks?(): readonly EncodedChunk[] | undefined;
+  /**
+   * Optional fast path for a reader that wants float samples in arrays (the query engine): appends
+   * the samples with `mint <= t <= maxt` (staleness markers left out with `dropStale`) to `sink` and
+   * returns how many it appended, or -1 when the series holds anything but plain float samples there,
+   * or knows start timestamps for any of them
+   * (then `sink` may hold a partial read: reset it and read `iterator()` instead).
+   */
+  readFloats?(mint: number, maxt: number, dropStale: boolean, sink: FloatSink): number;
+}
+
+/** Where `Series.readFloats` appends: `t`/`v` hold `n` samples; `reserve` makes room for more. */
+export interface FloatSink {
+  t: Float64Array;
+  v: Float64Array;
+  n: number;
+  /** Makes `t` and `v` hold at least `n + extra` samples, keeping the first `n`. */
+  reserve(extra: number): void;
 }
 
 /** One chunk as `Series.encodedChunks` gives it: the bytes are a view, valid until the caller yields. */

@@ -1,6 +1,6 @@
-import { Encoding, XORIterator } from '../../chunkenc/index.js';
-import { ExecutionError, type FloatHistogram, Labels } from '../../model/index.js';
-import { type EncodedChunk, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
+import { decodeXORInto, Encoding, XORIterator } from '../../chunkenc/index.js';
+import { ExecutionError, type FloatHistogram, isStaleNaN, Labels } from '../../model/index.js';
+import { type EncodedChunk, type FloatSink, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
 import { grown } from './typed-arrays.js';
 
 /**
@@ -273,18 +273,81 @@ export function batchSeries(b: SeriesBatch): Series[] {
     const to = b.sampleEnds[k]!;
     const c0 = chunkStart;
     const c1 = b.chunkEnds[k]!;
-    const iterator: () => SeriesIterator =
-      c1 <= c0
-        ? () => new SliceIterator(b, from, to)
-        : b.overlapping[k] === 1
-          ? () => mergedChunks(b, c0, c1)
-          : () => new ChunksIterator(b, c0, c1);
-    out.push({ labels, iterator });
+    if (c1 <= c0) {
+      const plain = b.h === undefined && b.st === undefined;
+      out.push({
+        labels,
+        iterator: () => new SliceIterator(b, from, to),
+        readFloats: plain
+          ? (mint, maxt, dropStale, sink) => copyFloats(b, from, to, mint, maxt, dropStale, sink)
+          : noFloats,
+      });
+    } else if (b.overlapping[k] === 1) out.push({ labels, iterator: () => mergedChunks(b, c0, c1) });
+    else
+      out.push({
+        labels,
+        iterator: () => new ChunksIterator(b, c0, c1),
+        readFloats: (mint, maxt, dropStale, sink) => decodeChunks(b, c0, c1, mint, maxt, dropStale, sink),
+      });
     labelStart = b.labelEnds[k]!;
     sampleStart = to;
     chunkStart = c1;
   }
   return out;
+}
+
+const noFloats = () => -1;
+
+/** Decodes the disjoint, time-ordered XOR chunks `[c0, c1)` straight into `sink`, skipping whole chunks outside the range. */
+function decodeChunks(
+  b: SeriesBatch,
+  c0: number,
+  c1: number,
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  sink: FloatSink,
+): number {
+  const before = sink.n;
+  const data = b.chunkData;
+  for (let c = c0; c < c1; c++) {
+    if (b.chunkMaxt[c]! < mint) continue;
+    const start = c === 0 ? 0 : b.byteEnds[c - 1]!;
+    sink.reserve((data[start]! << 8) | data[start + 1]!);
+    sink.n = decodeXORInto(data, start, b.byteEnds[c]!, mint, maxt, dropStale, sink, sink.n);
+    if (b.chunkMaxt[c]! >= maxt) break;
+  }
+  return sink.n - before;
+}
+
+/** Copies decoded float samples `[from, to)` within the range into `sink`. */
+function copyFloats(
+  b: SeriesBatch,
+  from: number,
+  to: number,
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  sink: FloatSink,
+): number {
+  let i = from;
+  while (i < to && b.t[i]! < mint) i++;
+  sink.reserve(to - i);
+  const before = sink.n;
+  let n = before;
+  const st = sink.t;
+  const sv = sink.v;
+  for (; i < to; i++) {
+    const t = b.t[i]!;
+    if (t > maxt) break;
+    const v = b.v[i]!;
+    if (dropStale && isStaleNaN(v)) continue;
+    st[n] = t;
+    sv[n] = v;
+    n++;
+  }
+  sink.n = n;
+  return n - before;
 }
 
 /**

@@ -1,0 +1,132 @@
+/**
+ * The query path's evaluation half, in process, for profiling (`node --import tsx
+ * bench/promql-eval.ts [--series N] [--runs N] [--only REGEX] [--kinds instant,range2h]`; add
+ * `--cpu-prof` to node for a profile). Not a comparison figure: `bench:promql` measures the product
+ * over HTTP against Prometheus. This one feeds bench:promql's exporter workload into an in-memory
+ * ingester and runs each dashboard query the way a pool worker does (select on the head, copy into
+ * series batches, evaluate from the batches, encode and render the JSON), printing the median
+ * CPU milliseconds of each step (this process's CPU time, steadier than wall time on a shared box), so a change to the evaluation can be measured in seconds.
+ */
+import { parseArgs } from 'node:util';
+import { Ingester } from '../data-plane/ingester/index.js';
+import { Labels, type TenantId, type TimeSeries } from '../data-plane/model/index.js';
+import { dataRange, Engine, evaluatePrepared, selectHints } from '../data-plane/promql/engine.js';
+import { encodeResult } from '../data-plane/promql/pool/result-codec.js';
+import { BatchCollector, batchSeries, type SeriesBatch } from '../data-plane/promql/pool/series-batch.js';
+import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
+import type { Series } from '../data-plane/storage/index.js';
+import { SCRAPE_MS, Workload } from './promql-workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    series: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '9' },
+    only: { type: 'string' },
+    kinds: { type: 'string', default: 'instant,range2h' },
+  },
+});
+
+const QUERIES = [
+  'sum by (code) (rate(http_requests_total[5m]))',
+  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
+  'topk(10, sum by (instance) (rate(http_requests_total[5m])))',
+  'sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+  'avg by (job) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))',
+  'count by (job) (up == 1)',
+  'avg_over_time(node_memory_MemAvailable_bytes[10m])',
+  'increase(http_requests_total[1h])',
+  'quantile(0.9, rate(http_requests_total[5m]))',
+  'sum(rate(http_requests_total[5m]))',
+].filter((q) => !args.only || new RegExp(args.only).test(q));
+
+const tenant = 'bench' as TenantId;
+const END = Math.floor((Date.now() - 60_000) / 300_000) * 300_000;
+const w = new Workload({
+  series: Number(args.series),
+  points: Math.round(7_200_000 / SCRAPE_MS) + 1,
+  endMs: END,
+  hostsPerRequest: 5,
+  scrapesPerRequest: 10,
+  resets: true,
+  nativeHistograms: false,
+});
+const limits = {
+  maxGlobalSeriesPerUser: () => 0,
+  maxGlobalSeriesPerMetric: () => 0,
+  outOfOrderTimeWindowMs: () => 0,
+  maxGlobalExemplarsPerUser: () => 0,
+  maxMetadataPerUser: () => 0,
+};
+const ing = new Ingester({ limits, checkpointIntervalMs: 0 });
+await ing.start();
+let t0 = performance.now();
+w.reset();
+for (let win = 0; win < w.windows; win++)
+  for (let g = 0; g < w.groups; g++) {
+    const { body } = w.render(win, g);
+    const wire = decodeWriteRequest(snappyDecode(body, 64 << 20));
+    const timeseries: TimeSeries[] = wire.timeseries.map((s) => {
+      const pairs: [string, string][] = [];
+      for (let i = 0; i < s.labels.length; i += 2) pairs.push([s.labels[i]!, s.labels[i + 1]!]);
+      return { labels: Labels.fromPairs(pairs), samples: s.samples, histograms: [], exemplars: [] };
+    });
+    await ing.push(tenant, { timeseries, metadata: [] });
+  }
+console.log(
+  `${w.series} series, ${w.totalSamples} samples loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
+
+const q = ing.queryable(tenant);
+const engine = new Engine();
+// for bench/cpuprofile-summary.ts --from: the query phase alone, on the profile's clock
+console.error(`query phase from ${process.hrtime.bigint() / 1000n} µs`);
+/** CPU milliseconds of this process so far: steadier than wall time on a shared machine. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const kinds = (args.kinds ?? '').split(',');
+let fresh = 0;
+for (const expr of QUERIES)
+  for (const kind of kinds) {
+    const times = { select: [] as number[], load: [] as number[], eval: [] as number[], render: [] as number[] };
+    let bytes = 0;
+    for (let r = 0; r < Number(args.runs); r++) {
+      const query = `(${expr}) + 0 * ${++fresh}`;
+      t0 = cpuMs();
+      const p =
+        kind === 'instant'
+          ? engine.prepareInstant(query, END)
+          : engine.prepareRange(query, END - 7_200_000, END, 30_000);
+      const { mint, maxt } = dataRange(p);
+      const querier = q.querier(mint, maxt);
+      const sets: Series[][] = [];
+      for (const { vs, range } of p.selectors)
+        sets.push(await querier.select(true, selectHints(p, range), vs.matchers));
+      const t1 = cpuMs();
+      const collector = new BatchCollector({ maxSamples: 0, maxBytes: 0 });
+      const batches: SeriesBatch[] = [];
+      for (const [i, s] of sets.entries()) {
+        const { mint: lo, maxt: hi } = p.selectors[i]!.range;
+        batches.push((await collector.collect(s, lo, hi, () => undefined))[0]!);
+      }
+      const t2 = cpuMs();
+      const selected = new Map(p.selectors.map(({ vs }, i) => [vs, batchSeries(batches[i]!)]));
+      const res = evaluatePrepared(p, selected, new AbortController().signal as never, Date.now);
+      const t3 = cpuMs();
+      const enc = encodeResult(res, true);
+      bytes = enc.rendered?.length ?? 0;
+      const t4 = cpuMs();
+      times.select.push(t1 - t0);
+      times.load.push(t2 - t1);
+      times.eval.push(t3 - t2);
+      times.render.push(t4 - t3);
+    }
+    const m = (xs: number[]) => median(xs).toFixed(1).padStart(7);
+    const total = median(times.select.map((x, i) => x + times.load[i]! + times.eval[i]! + times.render[i]!));
+    console.log(
+      `${kind.padEnd(8)} total ${total.toFixed(1).padStart(7)} ms: select ${m(times.select)} load ${m(times.load)} eval ${m(times.eval)} render ${m(times.render)}  (${(bytes / 1024).toFixed(0)} KB)  ${expr}`,
+    );
+  }
+await ing.stop();

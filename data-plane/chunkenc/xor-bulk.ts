@@ -1,0 +1,187 @@
+import { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from '../model/index.js';
+import { ValueType } from '../storage/index.js';
+import { bitsToFloat, wordsToInt } from './bits64.js';
+import { XORIterator } from './xor.js';
+
+/** Where decoded samples go: parallel arrays the caller has sized for the chunk's sample count. */
+export interface FloatRun {
+  t: Float64Array;
+  v: Float64Array;
+}
+
+const STALE_HI = STALE_NAN_BITS_HI;
+const STALE_LO = STALE_NAN_BITS_LO;
+
+/**
+ * The 32 bits of `b` starting at bit `pos` (big-endian, as the chunk writes them). Bytes past the
+ * end of `b` read as zero; callers check the position against the chunk's end after each sample.
+ */
+function peek32(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const o = pos & 7;
+  const w = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+  return o === 0 ? w : ((w << o) | (b[i + 4]! >>> (8 - o))) >>> 0;
+}
+
+/** The next `n` bits (1 ≤ n ≤ 32) at `pos` as an unsigned number. */
+function bits(b: Uint8Array, pos: number, n: number): number {
+  return peek32(b, pos) >>> (32 - n);
+}
+
+/**
+ * Decodes the XOR chunk in `b[start, end)` (header included) in one pass and appends its samples with
+ * `mint <= t <= maxt` to `out` from index `at`; with `dropStale`, staleness markers are left out.
+ * Returns the new length. The caller must have room for the chunk's sample count (its first two
+ * bytes). This is the query path's decoder: one function with its state in locals, no object per
+ * sample and no call per bit, which is several times cheaper than iterating an XORIterator. It
+ * decodes exactly what XORIterator does (tested against it); a varint too long for the fast path
+ * (a timestamp beyond 2^49) falls back to the iterator.
+ */
+export function decodeXORInto(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  out: FloatRun,
+  at: number,
+): number {
+  if (end - start < 2) throw new RangeError(`XOR chunk of ${end - start} bytes is shorter than its 2-byte header`);
+  const total = (b[start]! << 8) | b[start + 1]!;
+  if (total === 0) return at;
+  const endBit = end * 8;
+  let pos = (start + 2) * 8;
+  // sample 0: zigzag varint timestamp, then the raw 64-bit value
+  let u = 0;
+  let mul = 1;
+  let ok = false;
+  for (let k = 0; k < 7; k++) {
+    const byte = bits(b, pos, 8);
+    pos += 8;
+    u += (byte & 0x7f) * mul;
+    if (byte < 0x80) {
+      ok = true;
+      break;
+    }
+    mul *= 0x80;
+  }
+  if (!ok) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+  let t = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  let vhi = peek32(b, pos);
+  let vlo = peek32(b, pos + 32);
+  pos += 64;
+  if (pos > endBit) throw new RangeError('chunk data ends in the middle of a sample');
+  const t0 = out.t;
+  const v0 = out.v;
+  let n = at;
+  if (t > maxt) return n;
+  if (t >= mint && !(dropStale && vhi === STALE_HI && vlo === STALE_LO)) {
+    t0[n] = t;
+    v0[n] = bitsToFloat(vhi, vlo);
+    n++;
+  }
+  let delta = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 1; i < total; i++) {
+    if (i === 1) {
+      u = 0;
+      mul = 1;
+      ok = false;
+      for (let k = 0; k < 7; k++) {
+        const byte = bits(b, pos, 8);
+        pos += 8;
+        u += (byte & 0x7f) * mul;
+        if (byte < 0x80) {
+          ok = true;
+          break;
+        }
+        mul *= 0x80;
+      }
+      if (!ok) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+      delta = u;
+    } else {
+      const w = peek32(b, pos);
+      if ((w & 0x80000000) === 0) pos += 1;
+      else if ((w & 0x40000000) === 0) {
+        const x = (w >>> 16) & 0x3fff;
+        delta += x > 8192 ? x - 16384 : x;
+        pos += 16;
+      } else if ((w & 0x20000000) === 0) {
+        const x = (w >>> 12) & 0x1ffff;
+        delta += x > 65536 ? x - 131072 : x;
+        pos += 20;
+      } else if ((w & 0x10000000) === 0) {
+        const x = (w >>> 8) & 0xfffff;
+        delta += x > 524288 ? x - 1048576 : x;
+        pos += 24;
+      } else {
+        delta += wordsToInt(peek32(b, pos + 4), peek32(b, pos + 36));
+        pos += 68;
+      }
+    }
+    t += delta;
+    if (!Number.isSafeInteger(t)) throw new RangeError(`chunk timestamp ${t} is outside the safe integer range`);
+    // the value: '0' same, '10' same window, '11' new window (5 bits leading, 6 bits width)
+    const w = peek32(b, pos);
+    if ((w & 0x80000000) !== 0) {
+      let m: number;
+      if ((w & 0x40000000) === 0) {
+        m = 64 - leading - trailing;
+        pos += 2;
+      } else {
+        leading = (w >>> 25) & 31;
+        m = (w >>> 19) & 63;
+        if (m === 0) m = 64;
+        trailing = 64 - leading - m;
+        if (trailing < 0) throw new RangeError('corrupt XOR chunk: value window wider than 64 bits');
+        pos += 13;
+      }
+      let hi = 0;
+      let lo: number;
+      if (m > 32) {
+        hi = bits(b, pos, m - 32);
+        lo = peek32(b, pos + m - 32);
+      } else lo = bits(b, pos, m);
+      pos += m;
+      const s = trailing;
+      if (s === 0) {
+        vhi = (vhi ^ hi) >>> 0;
+        vlo = (vlo ^ lo) >>> 0;
+      } else if (s < 32) {
+        vhi = (vhi ^ ((hi << s) | (lo >>> (32 - s)))) >>> 0;
+        vlo = (vlo ^ (lo << s)) >>> 0;
+      } else vhi = (vhi ^ (lo << (s - 32))) >>> 0;
+    } else pos += 1;
+    if (pos > endBit) throw new RangeError('chunk data ends in the middle of a sample');
+    if (t > maxt) break;
+    if (t < mint || (dropStale && vhi === STALE_HI && vlo === STALE_LO)) continue;
+    t0[n] = t;
+    v0[n] = bitsToFloat(vhi, vlo);
+    n++;
+  }
+  return n;
+}
+
+function decodeWithIterator(
+  data: Uint8Array,
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  out: FloatRun,
+  at: number,
+): number {
+  const it = new XORIterator(data, (data[0]! << 8) | data[1]!);
+  let n = at;
+  for (let vt = it.seek(mint); vt !== ValueType.None; vt = it.next()) {
+    const t = it.atT();
+    if (t > maxt) break;
+    const v = it.atV();
+    if (dropStale && isStaleNaN(v)) continue;
+    out.t[n] = t;
+    out.v[n] = v;
+    n++;
+  }
+  return n;
+}
