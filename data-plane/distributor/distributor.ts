@@ -228,7 +228,9 @@ export class Distributor {
 
   /** Records valid labels in the decoder's memo for the next request with the same label bytes. */
   private memoise(memo: SeriesMemo, tenant: TenantId, lim: LabelLimitValues, flat: readonly string[]): Labels {
-    const labels = Labels.fromSortedFlat(flat.slice());
+    // Senders sort their labels, so the validated array usually equals the decoded one: share it
+    // (neither is ever mutated) rather than keep a second copy per series for the process's life.
+    const labels = Labels.fromSortedFlat(sameStrings(flat, memo.flat) ? memo.flat : flat.slice());
     memo.validated = {
       tenant,
       maxNames: lim.maxLabelNamesPerSeries,
@@ -347,6 +349,12 @@ export class Distributor {
 
 /** Shared by every series without exemplars (never mutated downstream). */
 const NONE = Object.freeze([]) as readonly Exemplar[] as Exemplar[];
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function labelValue(flat: readonly string[], name: string): string {
   for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] === name) return flat[i + 1]!;

@@ -104,8 +104,18 @@ export class TenantHead implements Queryable {
 
   private add(ref: number, labels: Labels, hash: number): MemSeries {
     const flat = labels.flat;
-    const interned: string[] = new Array(flat.length);
-    for (let i = 0; i < flat.length; i++) interned[i] = this.intern(flat[i]!);
+    let interned: string[];
+    if (Object.isFrozen(flat)) {
+      interned = new Array(flat.length);
+      for (let i = 0; i < flat.length; i++) interned[i] = this.intern(flat[i]!);
+    } else {
+      // The series shares the pushed array (usually the distributor's memo, alive anyway) instead of
+      // copying it: ~110 B less per series. Swapping each string for the tenant's instance of it
+      // changes no value, so whoever else holds the array sees the same labels. The Labels object
+      // stays the head's own: the pushed one carries the lookup slot.
+      interned = flat as string[];
+      for (let i = 0; i < interned.length; i++) interned[i] = this.intern(interned[i]!);
+    }
     const s = new MemSeries(ref, Labels.fromSortedFlat(interned), hash);
     this.series.set(ref, s);
     const e = this.byHash.get(hash);
