@@ -82,9 +82,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
       label = p.kind === 'string' ? p.v : '';
     } else param = ev.evalScalar(e.param);
   }
-  const fused = fusedAggregate(ev, e);
-  if (fused) return { kind: 'vector', series: fused };
-  const input = ev.evalVector(e.expr);
   if (op === 'quantile' && param) {
     // once for the whole query, from the extremes of the parameter, as Prometheus does
     let max = Number.NEGATIVE_INFINITY;
@@ -103,6 +100,9 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     if (max > 1) warn(max);
     if (min < 0) warn(min);
   }
+  const fused = fusedAggregate(ev, e, param);
+  if (fused) return { kind: 'vector', series: fused };
+  const input = ev.evalVector(e.expr);
   if (op === 'count_values') return { kind: 'vector', series: countValues(ev, e, label, input) };
   if (op === 'topk' || op === 'bottomk' || op === 'limitk' || op === 'limit_ratio') {
     return { kind: 'vector', series: selectK(ev, e, param!, input) };
@@ -161,25 +161,20 @@ const FAST_OPS = new Set(['sum', 'avg', 'count', 'group', 'min', 'max']);
  * to Prometheus's incremental mean. Points are added in the same order either way, so the sums are
  * the same to the bit.
  */
-class FastAggregation implements PointSink {
+/** Output groups in order of first appearance, as the input series are fed one by one. */
+abstract class Grouping implements PointSink {
   private readonly byKey = new Map<string, number>();
-  private readonly metrics: Labels[] = [];
-  private readonly dropNames: boolean[] = [];
-  private val: Float64Array;
-  private comp: Float64Array | undefined;
-  private cnt: Float64Array;
-  private base = 0;
-  private readonly steps: number;
+  protected readonly metrics: Labels[] = [];
+  protected readonly dropNames: boolean[] = [];
+  /** `group × steps` of the current series: where its point at step i goes. */
+  protected base = 0;
+  protected readonly steps: number;
 
   constructor(
-    private readonly ev: Evaluator,
-    private readonly e: AggregateExpr,
+    protected readonly ev: Evaluator,
+    protected readonly e: AggregateExpr,
   ) {
     this.steps = ev.steps;
-    const n = 16 * this.steps;
-    this.val = new Float64Array(n);
-    this.comp = e.op === 'sum' || e.op === 'avg' ? new Float64Array(n) : undefined;
-    this.cnt = new Float64Array(n);
   }
 
   series(metric: Labels, dropName: boolean): void {
@@ -192,15 +187,38 @@ class FastAggregation implements PointSink {
       this.byKey.set(key, gi);
       this.metrics.push(gl);
       this.dropNames.push(false);
-      const need = this.metrics.length * this.steps;
-      if (need > this.cnt.length) {
-        this.val = grown(this.val, need);
-        if (this.comp) this.comp = grown(this.comp, need);
-        this.cnt = grown(this.cnt, need);
-      }
+      this.groupAdded(this.metrics.length);
     }
     if (dropName) this.dropNames[gi] = true;
     this.base = gi * this.steps;
+  }
+
+  /** Room for `groups` groups. */
+  protected groupAdded(_groups: number): void {}
+
+  abstract point(i: number, x: number): void;
+}
+
+class FastAggregation extends Grouping {
+  private val: Float64Array;
+  private comp: Float64Array | undefined;
+  private cnt: Float64Array;
+
+  constructor(ev: Evaluator, e: AggregateExpr) {
+    super(ev, e);
+    const n = 16 * this.steps;
+    this.val = new Float64Array(n);
+    this.comp = e.op === 'sum' || e.op === 'avg' ? new Float64Array(n) : undefined;
+    this.cnt = new Float64Array(n);
+  }
+
+  protected override groupAdded(groups: number): void {
+    const need = groups * this.steps;
+    if (need > this.cnt.length) {
+      this.val = grown(this.val, need);
+      if (this.comp) this.comp = grown(this.comp, need);
+      this.cnt = grown(this.cnt, need);
+    }
   }
 
   point(i: number, x: number): void {
@@ -287,10 +305,69 @@ class FastAggregation implements PointSink {
 }
 
 /** A copy of `a` with room for `n` elements, zero-filled past the old ones. */
-function grown(a: Float64Array, n: number): Float64Array {
+function grown(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(Math.max(n, a.length * 2));
   b.set(a);
   return b;
+}
+
+/**
+ * `quantile(φ, …)` over float points fed one by one: each (group, step) keeps its values, in a few
+ * typed arrays rather than a series object per input, and finish takes each one's quantile.
+ */
+class QuantileAggregation extends Grouping {
+  private slots = new Int32Array(4096);
+  private vals = new Float64Array(4096);
+  private n = 0;
+
+  constructor(
+    ev: Evaluator,
+    e: AggregateExpr,
+    private readonly param: Float64Array,
+  ) {
+    super(ev, e);
+  }
+
+  point(i: number, x: number): void {
+    if (this.n === this.slots.length) {
+      const slots = new Int32Array(this.n * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+      this.vals = grown(this.vals, this.n * 2);
+    }
+    this.slots[this.n] = this.base + i;
+    this.vals[this.n++] = x;
+  }
+
+  finish(): SeriesOut[] {
+    const { ev, steps } = this;
+    const slotsUsed = this.metrics.length * steps;
+    // counting sort by slot: each (group, step)'s values side by side
+    const ends = new Int32Array(slotsUsed + 1);
+    for (let k = 0; k < this.n; k++) ends[this.slots[k]! + 1]!++;
+    for (let s = 0; s < slotsUsed; s++) ends[s + 1]! += ends[s]!;
+    const at = ends.slice(0, slotsUsed);
+    const sorted = new Float64Array(this.n);
+    for (let k = 0; k < this.n; k++) sorted[at[this.slots[k]!]!++] = this.vals[k]!;
+    const out: SeriesOut[] = [];
+    let total = 0;
+    for (let g = 0; g < this.metrics.length; g++) {
+      const o = newSeries(this.metrics[g]!, this.dropNames[g]!);
+      for (let i = 0; i < steps; i++) {
+        const from = ends[g * steps + i]!;
+        const to = ends[g * steps + i + 1]!;
+        if (to === from) continue;
+        o.t.push(ev.ts(i));
+        o.f.push(quantile(this.param[i]!, sorted.subarray(from, to)));
+      }
+      if (o.t.length > 0) {
+        total += o.t.length;
+        out.push(o);
+      }
+    }
+    ev.ctx.addSamples(total);
+    return out;
+  }
 }
 
 function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): SeriesOut[] | undefined {
@@ -304,10 +381,11 @@ function fastAggregate(ev: Evaluator, e: AggregateExpr, input: SeriesOut[]): Ser
  * aggregation. Undefined when the expression is not of that shape, or when a histogram point or an
  * overflowing average needs the general path (then the query's counters are as before the attempt).
  */
-function fusedAggregate(ev: Evaluator, e: AggregateExpr): SeriesOut[] | undefined {
-  if (!FAST_OPS.has(e.op) || e.param) return undefined;
+function fusedAggregate(ev: Evaluator, e: AggregateExpr, param: Float64Array | undefined): SeriesOut[] | undefined {
+  const quantileOf = e.op === 'quantile' && param;
+  if (!quantileOf && (!FAST_OPS.has(e.op) || e.param)) return undefined;
   const before = ev.ctx.snapshot();
-  const agg = new FastAggregation(ev, e);
+  const agg = quantileOf ? new QuantileAggregation(ev, e, quantileOf) : new FastAggregation(ev, e);
   try {
     if (!ev.streamRange(e.expr, agg)) return undefined;
   } catch (err) {

@@ -8,7 +8,7 @@ export function kahanSumInc(inc: number, sum: number, c: number): [number, numbe
 }
 
 /** Prometheus's quantile over unsorted values (sorts in place). */
-export function quantile(q: number, values: number[]): number {
+export function quantile(q: number, values: number[] | Float64Array): number {
   if (values.length === 0 || Number.isNaN(q)) return Number.NaN;
   if (q < 0) return Number.NEGATIVE_INFINITY;
   if (q > 1) return Number.POSITIVE_INFINITY;
