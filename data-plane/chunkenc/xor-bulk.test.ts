@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStaleNaN, STALE_NAN } from '../model/index.js';
+import { seededRandom } from '../remotewrite/test-rng.js';
 import { ValueType } from '../storage/index.js';
 import { XORChunk } from './index.js';
 import { GOLDEN } from './xor.fixtures.js';
@@ -37,17 +38,6 @@ function viaBulk(bytes: Uint8Array, mint: number, maxt: number, dropStale: boole
   return Array.from({ length: end - 3 }, (_, i) => [out.t[3 + i]!, bitsOf(out.v[3 + i]!)]);
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ALL = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, false] as const;
 
 describe('decodeXORInto', () => {
@@ -71,7 +61,7 @@ describe('decodeXORInto', () => {
   };
 
   it.each(Array.from({ length: 40 }, (_, seed) => seed))('equals the iterator on random chunk %i', (seed) => {
-    const r = rng(seed + 1);
+    const r = seededRandom(seed + 1);
     const c = new XORChunk();
     const app = c.appender();
     let t = Math.floor((r() - 0.5) * 2 ** 45);

@@ -28,6 +28,29 @@ function bits(b: Uint8Array, pos: number, n: number): number {
   return peek32(b, pos) >>> (32 - n);
 }
 
+/** Bit position after the varint `uvarintAt` read last. */
+let varintEnd = 0;
+
+/**
+ * The uvarint at bit `pos` (at most 7 bytes, 49 bits: exact in a double), its end in `varintEnd`;
+ * -1 when it is longer (the iterator's BigInt path reads those).
+ */
+function uvarintAt(b: Uint8Array, pos: number): number {
+  let u = 0;
+  let mul = 1;
+  for (let k = 0; k < 7; k++) {
+    const byte = bits(b, pos, 8);
+    pos += 8;
+    u += (byte & 0x7f) * mul;
+    if (byte < 0x80) {
+      varintEnd = pos;
+      return u;
+    }
+    mul *= 0x80;
+  }
+  return -1;
+}
+
 /**
  * Decodes the XOR chunk in `b[start, end)` (header included) in one pass and appends its samples with
  * `mint <= t <= maxt` to `out` from index `at`; with `dropStale`, staleness markers are left out.
@@ -53,20 +76,9 @@ export function decodeXORInto(
   const endBit = end * 8;
   let pos = (start + 2) * 8;
   // sample 0: zigzag varint timestamp, then the raw 64-bit value
-  let u = 0;
-  let mul = 1;
-  let ok = false;
-  for (let k = 0; k < 7; k++) {
-    const byte = bits(b, pos, 8);
-    pos += 8;
-    u += (byte & 0x7f) * mul;
-    if (byte < 0x80) {
-      ok = true;
-      break;
-    }
-    mul *= 0x80;
-  }
-  if (!ok) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+  let u = uvarintAt(b, pos);
+  if (u < 0) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+  pos = varintEnd;
   let t = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
   let vhi = peek32(b, pos);
   let vlo = peek32(b, pos + 32);
@@ -86,20 +98,9 @@ export function decodeXORInto(
   let trailing = 0;
   for (let i = 1; i < total; i++) {
     if (i === 1) {
-      u = 0;
-      mul = 1;
-      ok = false;
-      for (let k = 0; k < 7; k++) {
-        const byte = bits(b, pos, 8);
-        pos += 8;
-        u += (byte & 0x7f) * mul;
-        if (byte < 0x80) {
-          ok = true;
-          break;
-        }
-        mul *= 0x80;
-      }
-      if (!ok) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+      u = uvarintAt(b, pos);
+      if (u < 0) return decodeWithIterator(b.subarray(start, end), mint, maxt, dropStale, out, at);
+      pos = varintEnd;
       delta = u;
     } else {
       const w = peek32(b, pos);
