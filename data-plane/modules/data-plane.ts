@@ -301,7 +301,7 @@ export class DataPlane {
         ...(this.decodePool ? { decodePool: this.decodePool } : {}),
       }),
       maxRequestBytes: this.opts.maxRequestBytes ?? 16 << 20,
-      otlp: otlpHandlerFor(this.distributor, this.overrides, { now: () => clock.now() }),
+      otlp: otlpHandlerFor(this.distributor, this.overrides, { now: () => clock.now(), registry: this.registry }),
       ...(this.usageShipper ? { onAcknowledged: (t, bytes) => this.metering.recordRequestBytes(t, bytes) } : {}),
     });
     const api = new PrometheusApi({

@@ -77,6 +77,11 @@ export class DeltaToCumulative {
     return s;
   }
 
+  /** Streams held per tenant (tenants holding none are left out). */
+  *sizes(): Iterable<[TenantId, number]> {
+    for (const [t, s] of this.tenants) if (s.size > 0) yield [t, s.size];
+  }
+
   /** Streams held over every tenant. */
   get size(): number {
     let n = 0;

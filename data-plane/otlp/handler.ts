@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { Gauge, type Registry } from 'prom-client';
 import type { Distributor, PushResult } from '../distributor/index.js';
 import { partialBody } from '../distributor/index.js';
 import { BadDataError, CortexError, LimitExceededError, type TenantId } from '../model/index.js';
@@ -236,9 +237,23 @@ export interface OtlpLimits {
 export function otlpHandlerFor(
   d: Distributor,
   limits: OtlpLimits,
-  deltaOptions: DeltaToCumulativeOptions = {},
+  opts: DeltaToCumulativeOptions & { registry?: Registry } = {},
 ): (req: OtlpRequestIn) => Promise<OtlpResponse> {
-  const deltas = new DeltaToCumulative(deltaOptions);
+  const deltas = new DeltaToCumulative(opts);
+  const name = 'cortex_distributor_otlp_delta_streams';
+  // One gauge per registry: a second handler on the same registry (tests) is not reported.
+  if (opts.registry && !opts.registry.getSingleMetric(name)) {
+    new Gauge({
+      name,
+      help: 'OTLP delta streams summed into cumulative ones (otlp_convert_delta_to_cumulative), per tenant.',
+      labelNames: ['user'],
+      registers: [opts.registry],
+      collect() {
+        this.reset();
+        for (const [t, n] of deltas.sizes()) this.set({ user: t }, n);
+      },
+    });
+  }
   return createOtlpHandler(d, {
     settings: (t) => ({
       translationStrategy:

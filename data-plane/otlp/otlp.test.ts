@@ -14,6 +14,7 @@ import {
   DeltaToCumulative,
   defaultOtlpSettings,
   type OtlpSettings,
+  otlpHandlerFor,
   translateOtlp,
 } from './index.js';
 import { buildMetricName, type NamerMetricType, type TranslationStrategy } from './names.js';
@@ -339,8 +340,12 @@ describe('translateOtlp', () => {
         },
       ];
       expect(translate(m('GET'), { deltaToCumulative }).rejectedPoints).toBe(0);
-      const over = translate(m('PUT'), { deltaToCumulative });
-      expect(over.rejectedPoints).toBe(1);
+      const over = translate([...m('PUT'), ...m('POST')], { deltaToCumulative });
+      expect(over.rejectedPoints).toBe(2);
+      // One reason per metric, however many points: a flood of refused points stays one line.
+      expect(over.wire.rejected).toHaveLength(1);
+      expect(over.wire.rejected![0]!.dropped).toBe(2);
+      expect(over.wire.rejected![0]!.error.message).toContain('(and 1 more points of this metric)');
       expect(over.wire.rejected![0]!.error.id).toBe('err-cortex-otlp-delta-streams-limit');
       expect(over.wire.rejected![0]!.error.message).toContain('otlp_delta_to_cumulative_max_streams');
     });
@@ -459,6 +464,45 @@ describe('OTLP/HTTP handler', () => {
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('application/x-protobuf');
     expect(Buffer.from(res.body as Uint8Array).toString('latin1')).toContain('err-cortex-request-too-large');
+  });
+
+  it('otlpHandlerFor: delta → cumulative per tenant setting, streams counted in a gauge', async () => {
+    const ingester = new InMemoryIngesterClient();
+    const other = 'other' as TenantId;
+    const limits = new Overrides(
+      new StaticTenantLimitsSource(
+        new Map([
+          [tenant, { otlp_convert_delta_to_cumulative: 1 }],
+          [other, {}],
+        ]),
+      ),
+    );
+    const registry = new Registry();
+    const d = new Distributor({ limits, ingester, registry, clock: { now: () => NOW } });
+    const handler = otlpHandlerFor(d, limits, { now: () => NOW, registry });
+    const body = (i: number) =>
+      json(
+        request([
+          {
+            name: 'd',
+            sum: {
+              aggregationTemporality: 1,
+              isMonotonic: true,
+              dataPoints: [point({ asInt: '2', timeUnixNano: `${NOW - 60_000 + i * 10_000}000000` })],
+            },
+          },
+        ]),
+      );
+    const send = (t: TenantId, i: number) =>
+      handler({ tenantId: t, contentType: 'application/json', contentEncoding: undefined, body: body(i) });
+    for (const i of [1, 2, 3]) expect((await send(tenant, i)).status).toBe(200);
+    const labels = Labels.fromSortedFlat(
+      normalizeLabels(['__name__', 'd_total', 'http_method', 'GET', 'instance', 'i-1', 'job', 'api']),
+    );
+    expect(ingester.samples(tenant, labels)?.map((x) => x.v)).toEqual([2, 4, 6]);
+    const refused = JSON.parse(String((await send(other, 1)).body));
+    expect(refused.partialSuccess.errorMessage).toContain('err-cortex-otlp-delta-temporality');
+    expect(await registry.metrics()).toContain('cortex_distributor_otlp_delta_streams{user="acme"} 1');
   });
 
   describe('Content-Encoding: zstd', () => {

@@ -102,6 +102,11 @@ class Translator {
   private readonly labelNames = new Map<string, { name: string } | { error: string }>();
   private points = 0;
   private rejectedPoints = 0;
+  /**
+   * Delta points refused, one entry per metric and reason with the first point's message: a sender
+   * replaying old points must not cost one error object per point.
+   */
+  private readonly deltaRefusals = new Map<string, { id: string; message: string; points: number }>();
   /** Per resource: labels every series gets (promoted attributes, then job and instance). */
   private promoted: [string, string][] = [];
   private job = '';
@@ -112,6 +117,10 @@ class Translator {
   }
 
   result(): Translated {
+    for (const r of this.deltaRefusals.values()) {
+      const more = r.points > 1 ? ` (and ${r.points - 1} more points of this metric)` : '';
+      this.reject(r.id, `${r.message}${more}`, r.points);
+    }
     const wire: WireWriteRequest = { timeseries: [...this.series.values()], metadata: [...this.metadata.values()] };
     if (this.rejected.length > 0) wire.rejected = this.rejected;
     return { wire, points: this.points, rejectedPoints: this.rejectedPoints };
@@ -285,7 +294,10 @@ class Translator {
     ) as Converted<P>;
     if ('point' in c) return c.point;
     const id = c.refused === 'limit' ? OTLP_ERROR_IDS.deltaStreamsLimit : OTLP_ERROR_IDS.deltaOutOfOrder;
-    this.reject(id, `metric ${JSON.stringify(name)}: ${c.message}`, 1);
+    const k = `${id}\xff${name}`;
+    const r = this.deltaRefusals.get(k);
+    if (r !== undefined) r.points++;
+    else this.deltaRefusals.set(k, { id, message: `metric ${JSON.stringify(name)}: ${c.message}`, points: 1 });
     return undefined;
   }
 

@@ -76,7 +76,7 @@ export async function distributorRoutes(
       ...(decodePool ? { decodePool } : {}),
     }),
     maxRequestBytes: 16 << 20,
-    otlp: otlpHandlerFor(distributor, ctx.overrides, { now: () => ctx.clock.now() }),
+    otlp: otlpHandlerFor(distributor, ctx.overrides, { now: () => ctx.clock.now(), registry: ctx.registry }),
     onAcknowledged: (tenant, bytes) => recorder.recordRequestBytes(tenant, bytes),
   });
 }
