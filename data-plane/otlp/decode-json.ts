@@ -1,6 +1,6 @@
 import { BadDataError } from '../model/index.js';
 import { ERROR_IDS } from '../validation/index.js';
-import { anyValueString } from './decode-proto.js';
+import { anyValueString, MAX_ANY_VALUE_DEPTH } from './decode-proto.js';
 import type {
   ExponentialBuckets,
   ExponentialHistogramPoint,
@@ -142,7 +142,8 @@ function attributes(o: Obj, camel: string, snake: string): OtlpAttributes {
   });
 }
 
-function anyValue(v: Obj): unknown {
+function anyValue(v: Obj, depth = 0): unknown {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw bad(`attribute value nested more than ${MAX_ANY_VALUE_DEPTH} levels deep`);
   const s = field(v, 'stringValue', 'string_value');
   if (s !== undefined) {
     if (typeof s !== 'string') throw bad('stringValue must be a string');
@@ -158,14 +159,15 @@ function anyValue(v: Obj): unknown {
   const d = field(v, 'doubleValue', 'double_value');
   if (d !== undefined) return toDouble(d, 'doubleValue');
   const a = field(v, 'arrayValue', 'array_value');
-  if (a !== undefined) return arr(obj(a, 'arrayValue'), 'values', 'values').map((x) => anyValue(obj(x, 'arrayValue')));
+  if (a !== undefined)
+    return arr(obj(a, 'arrayValue'), 'values', 'values').map((x) => anyValue(obj(x, 'arrayValue'), depth + 1));
   const kv = field(v, 'kvlistValue', 'kvlist_value');
   if (kv !== undefined) {
     const out: Record<string, unknown> = Object.create(null);
     for (const e of arr(obj(kv, 'kvlistValue'), 'values', 'values')) {
       const eo = obj(e, 'kvlistValue.values');
       const ev = field(eo, 'value', 'value');
-      out[str(eo, 'key', 'key')] = ev === undefined ? null : anyValue(obj(ev, 'kvlistValue.value'));
+      out[str(eo, 'key', 'key')] = ev === undefined ? null : anyValue(obj(ev, 'kvlistValue.value'), depth + 1);
     }
     return out;
   }

@@ -546,7 +546,16 @@ function readStringKeyValue(r: ProtoReader, stop: number): [string, string] | un
 /** An AnyValue as a JSON-able value (bytes as base64), before pcommon's AsString rendering. */
 type Any = string | boolean | number | null | Any[] | { [k: string]: Any } | { bytes: string };
 
-function readAnyValue(r: ProtoReader, stop: number): Any {
+/**
+ * How deep array and kvlist attribute values may nest. The decoders recurse, and a body of a few kB
+ * nested ~1,000 levels overflowed the stack (a 503 instead of a 400, found by the OTLP fuzz target);
+ * Go's protobuf stops at 10,000 messages, far more than any real attribute holds.
+ */
+export const MAX_ANY_VALUE_DEPTH = 100;
+
+function readAnyValue(r: ProtoReader, stop: number, depth = 0): Any {
+  if (depth > MAX_ANY_VALUE_DEPTH)
+    throw protoError(`attribute value nested more than ${MAX_ANY_VALUE_DEPTH} levels deep at byte ${r.pos}`);
   let v: Any = null;
   each(r, stop, (f, w) => {
     switch (f) {
@@ -571,7 +580,7 @@ function readAnyValue(r: ProtoReader, stop: number): Any {
         each(r, r.lenEnd(), (af, aw) => {
           if (af !== 1) return false;
           expect(aw, WIRE_LEN, 'ArrayValue.values');
-          arr.push(readAnyValue(r, r.lenEnd()));
+          arr.push(readAnyValue(r, r.lenEnd(), depth + 1));
           return true;
         });
         v = arr;
@@ -592,7 +601,7 @@ function readAnyValue(r: ProtoReader, stop: number): Any {
               k = r.string('attribute key');
             } else if (ff === 2) {
               expect(fw, WIRE_LEN, 'KeyValue.value');
-              val = readAnyValue(r, r.lenEnd());
+              val = readAnyValue(r, r.lenEnd(), depth + 1);
             } else return false;
             return true;
           });

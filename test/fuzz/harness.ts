@@ -4,7 +4,8 @@
  * valid-looking inputs, and the properties every target checks (no 5xx, the server keeps serving).
  *
  * Environment: FUZZ_SEED (default 0x24), FUZZ_RUNS (inputs per target; default BOUNDED_RUNS, what
- * `npm test` runs), FUZZ_TARGET (run only this target; `npm run fuzz -- --target NAME` sets it).
+ * `npm test` runs), FUZZ_TARGET (run only these targets, comma-separated; `npm run fuzz -- --target
+ * NAME` sets it).
  */
 import fc from 'fast-check';
 import type { TestPlatform } from '../helpers/platform.js';
@@ -14,7 +15,10 @@ export const SEED = envInt('FUZZ_SEED', 0x24);
 export const RUNS = envInt('FUZZ_RUNS', BOUNDED_RUNS);
 /** Inputs slower than this are printed, to find what costs the server time. */
 const SLOW_MS = envInt('FUZZ_SLOW_MS', 2000);
-export const ONLY = process.env.FUZZ_TARGET?.trim() || undefined;
+/** FUZZ_TARGET: one target's name, or several separated by commas. */
+export const ONLY = process.env.FUZZ_TARGET?.split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
 
 function envInt(name: string, dflt: number): number {
   const v = process.env[name];
@@ -339,6 +343,8 @@ export function short(s: string, n = 300): string {
 
 function describe(input: unknown): string {
   return (
-    JSON.stringify(input, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)) ?? String(input)
+    JSON.stringify(input, (_k, v) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : typeof v === 'bigint' ? `${v}n` : v,
+    ) ?? String(input)
   );
 }

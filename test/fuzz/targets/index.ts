@@ -3,3 +3,6 @@ import './rules-yaml.js';
 import './alertmanager-yaml.js';
 import './query-params.js';
 import './headers.js';
+import './remote-write.js';
+import './otlp.js';
+import './wal.js';
