@@ -13,6 +13,7 @@ import type { Services } from '../routes/index.js';
 import { adminService, WATCH_POLL_MS } from './admin-service.js';
 import { adminAuthInterceptor } from './auth.js';
 import { corsHook } from './cors.js';
+import { invalidArgumentForParseErrors } from './parse-errors.js';
 import { registerReflection } from './reflection.js';
 
 export { CODE_BY_KIND, toConnectError } from './errors.js';
@@ -60,6 +61,7 @@ export function adminRpcPlugin(opts: RpcPluginOptions): FastifyPluginAsync {
           ],
         });
         if (opts.reflection) registerReflection(router, [file_cortex_admin_v1_admin], [AdminService.typeName]);
+        invalidArgumentForParseErrors(router.handlers);
       },
     });
   };

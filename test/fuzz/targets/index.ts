@@ -6,3 +6,4 @@ import './headers.js';
 import './remote-write.js';
 import './otlp.js';
 import './wal.js';
+import './admin-api.js';

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenGrpc } from '../../../cli/server/grpc.js';
 import {
   AdminService,
+  CreateTenantRequestSchema,
   ErrorDetailSchema,
   ListTenantsRequestSchema,
   ListTenantsResponseSchema,
@@ -331,6 +332,27 @@ describe.each(backends())('admin RPC (gRPC, gRPC-Web, Connect) on $name', (backe
     expect(err).toMatchObject({ code: 'not_found', message: 'tenant nope-nope not found' });
     expect(err.details[0]?.type).toBe('cortex.admin.v1.ErrorDetail');
     expect((await post('ListTenants', {}, 'wrong-token-0123456789')).status).toBe(401);
+  });
+
+  it('Connect binary: bytes that are not the request message are invalid_argument (400), not internal (500)', async () => {
+    // found by the admin-rpc fuzz target (issue #24): connect-es calls its own decode failure internal
+    const post = (body: Uint8Array) =>
+      fetch(`${webUrl}/cortex.admin.v1.AdminService/CreateTenant`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/proto', authorization: `Bearer ${ROOT}` },
+        body,
+      });
+    for (const body of [Buffer.from('{"id":"","displayName":"a","labels":{}}'), Uint8Array.from([0x0a, 0x05, 0x61])]) {
+      const r = await post(body);
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({
+        code: 'invalid_argument',
+        message: expect.stringMatching(/^parse binary: /),
+      });
+    }
+    const id = tenantId('bin');
+    const ok = await post(toBinary(CreateTenantRequestSchema, create(CreateTenantRequestSchema, { id })));
+    expect(ok.status).toBe(200);
   });
 
   it('the generated clients: Connect and gRPC-Web, unary and server streaming (WatchAuditEvents)', async () => {
