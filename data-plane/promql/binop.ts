@@ -377,6 +377,10 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
     ev.ctx.check();
     const t = ev.ts(i);
     const stamp = i + 1;
+    // Prometheus returns at once when either side is empty at this step, before looking for
+    // duplicates: `nosuch * on(job) group_left x` is empty, never an error (found by the PromQL
+    // differential fuzzer, issue #24). An empty "one" side cannot hold duplicates anyway.
+    if (fillMany === undefined && fillOne === undefined && !anyPointAt(cMany, many.length, t)) continue;
     for (let k = 0; k < one.length; k++) {
       const p = cOne.at(k, t);
       if (p < 0) continue;
@@ -493,6 +497,11 @@ function vectorVector(ev: Evaluator, e: BinaryExpr, lhs: SeriesOut[], rhs: Serie
     }
   }
   return outList;
+}
+
+function anyPointAt(c: StepCursor, n: number, t: number): boolean {
+  for (let k = 0; k < n; k++) if (c.at(k, t) >= 0) return true;
+  return false;
 }
 
 function matchGroupString(vm: VectorMatching, l: Labels): string {

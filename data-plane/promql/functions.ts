@@ -258,9 +258,15 @@ export function evalCall(ev: Evaluator, e: Call): EvalValue {
       return { kind: 'vector', series };
     }
     case 'label_replace':
-      return { kind: 'vector', series: labelReplace(ev.evalVector(args[0]!), args.slice(1).map(stringArg)) };
+      return {
+        kind: 'vector',
+        series: uniqueLabelsets(labelReplace(ev.evalVector(args[0]!), args.slice(1).map(stringArg))),
+      };
     case 'label_join':
-      return { kind: 'vector', series: labelJoin(ev.evalVector(args[0]!), args.slice(1).map(stringArg)) };
+      return {
+        kind: 'vector',
+        series: uniqueLabelsets(labelJoin(ev.evalVector(args[0]!), args.slice(1).map(stringArg))),
+      };
     case 'histogram_quantile':
       return { kind: 'vector', series: histogramQuantile(ev, e, ev.evalScalar(args[0]!), ev.evalVector(args[1]!)) };
     case 'histogram_quantiles': {
@@ -327,6 +333,28 @@ export function absentLabels(arg: Expr): Labels {
   const pairs: [string, string][] = [];
   for (const [k, v] of seen) if (v !== undefined) pairs.push([k, v]);
   return Labels.fromPairs(pairs);
+}
+
+/**
+ * Prometheus refuses a label_replace/label_join whose output holds two series with the same labels
+ * at one step (a label rewritten to "" can merge them); we used to carry both on and answer
+ * (found by the PromQL differential fuzzer, issue #24). Names already dropped do not count.
+ */
+function uniqueLabelsets(series: SeriesOut[]): SeriesOut[] {
+  const seen = new Map<string, Set<number>>();
+  for (const s of series) {
+    const key = (s.dropName ? dropMetricName(s.metric) : s.metric).key();
+    let ts = seen.get(key);
+    if (ts === undefined) {
+      ts = new Set();
+      seen.set(key, ts);
+    }
+    for (const t of s.t) {
+      if (ts.has(t)) throw new ExecutionError('vector cannot contain metrics with the same labelset');
+      ts.add(t);
+    }
+  }
+  return series;
 }
 
 function labelReplace(series: SeriesOut[], [dst, repl, src, regex]: string[]): SeriesOut[] {

@@ -573,6 +573,32 @@ class Builder {
         else vm.fillRight = v;
       }
     }
+    const signed = op === '^' && l!.type.name === 'NumberDurationLiteral' ? /^[+-]/.exec(this.text(l!)) : null;
+    if (signed) {
+      // lezer-promql lexes the sign of `-1 ^ x` into the number; Prometheus's lexer never does, and
+      // its grammar reads `-a ^ b` as `-(a ^ b)` (prometheus#6579): `-1 ^ 2` is -1, not 1 (found by
+      // the PromQL differential fuzzer, issue #24)
+      const text = this.text(l!).slice(1);
+      const inner: Expr = {
+        type: 'NumberLiteral',
+        val: parseNumberLiteral(text),
+        text,
+        pos: { start: l!.from + 1, end: l!.to },
+      };
+      const rhs = this.expr(r!, d);
+      const pow = rotate({
+        type: 'BinaryExpr',
+        op,
+        lhs: inner,
+        rhs,
+        vectorMatching: vm,
+        matchingWritten: mm !== undefined,
+        returnBool,
+        pos: { start: inner.pos.start, end: rhs.pos.end },
+        opPos: opNode.from,
+      });
+      return { type: 'UnaryExpr', op: signed[0] as '-' | '+', expr: pow, pos: { start: l!.from, end: rhs.pos.end } };
+    }
     const lhs = this.expr(l!, d);
     const rhs = this.expr(r!, d);
     const be: BinaryExpr = {

@@ -1,0 +1,76 @@
+/**
+ * Regressions found by the PromQL differential fuzzer against Prometheus (issue #24,
+ * test/fuzz/promql-diff.test.ts), each where both Prometheus 2.42 and 3.x agree and we did not.
+ */
+import { describe, expect, it } from 'vitest';
+import { ExecutionError, Labels } from '../model/index.js';
+import { MemoryStorage } from '../storage/memory/index.js';
+import { Engine } from './engine.js';
+
+async function storage(): Promise<MemoryStorage> {
+  const s = new MemoryStorage();
+  const app = s.appender();
+  for (const instance of ['a', 'b']) {
+    const l = Labels.fromObject({ __name__: 'x', job: 'api', instance });
+    for (let t = 0; t <= 600; t += 15) app.append(l, t * 1000, t);
+  }
+  // `half` exists only for the first five minutes
+  for (let t = 0; t <= 300; t += 15) app.append(Labels.fromObject({ __name__: 'half', job: 'api' }), t * 1000, 1);
+  await app.commit();
+  return s;
+}
+
+/**
+ * When one side of a vector binary operation is empty at a step, Prometheus returns nothing for that
+ * step before it looks for duplicate match groups, so `nosuch + on(job) group_left x` over an `x`
+ * with two series per job is empty; we raised "found duplicate series for the match group".
+ */
+describe('vector binary operations with an empty side', () => {
+  it.each([
+    'nosuch == bool on (job) group_left (instance) x',
+    'nosuch % on (job) x',
+    'x * on (job) group_right nosuch',
+    'nosuch / ignoring (instance) x',
+  ])('%s is empty, not a duplicate-series error', async (q) => {
+    const r = await new Engine().instantQuery(await storage(), q, 600_000);
+    expect(r.value.type === 'vector' && r.value.samples).toEqual([]);
+  });
+
+  it('a range query errs only at the steps where both sides have points', async () => {
+    // while `half` is there (its last sample plus the 5m lookback) the match fails, as in Prometheus
+    await expect(
+      new Engine().rangeQuery(await storage(), 'half + on (job) x', 0, 600_000, 60_000),
+    ).rejects.toBeInstanceOf(ExecutionError);
+    const r = await new Engine().rangeQuery(await storage(), 'half + on (job) x', 660_000, 900_000, 60_000);
+    expect(r.value.type === 'matrix' && r.value.series).toEqual([]);
+  });
+});
+
+/** label_replace/label_join output with two equal label sets is an error, as in Prometheus. */
+describe('label functions that merge series', () => {
+  it.each([
+    ['label_join(x, "instance", "", "nosuch")', true],
+    ['sum(label_replace(x, "instance", "", "instance", ".*"))', true],
+    ['label_replace(x, "instance", "z", "instance", "a")', false],
+    ['label_replace(rate(x[5m]), "job", "", "job", ".*")', false],
+  ])('%s fails: %s', async (q, fails) => {
+    const r = new Engine().instantQuery(await storage(), q, 600_000);
+    if (fails) await expect(r).rejects.toThrow(/vector cannot contain metrics with the same labelset/);
+    else await expect(r).resolves.toBeDefined();
+  });
+});
+
+/** lezer-promql lexes `-1` as one number; Prometheus reads `-1 ^ 2` as `-(1 ^ 2)` (prometheus#6579). */
+describe('a signed number before ^', () => {
+  it.each([
+    ['-1 ^ 2', -1],
+    ['3 * -2 ^ 2', -12],
+    ['(-1) ^ 2', 1],
+    ['-2 ^ 3 ^ 2', -512],
+    ['+2 ^ 2', 4],
+    ['- 2 ^ 2', -4],
+  ])('%s = %d', async (q, want) => {
+    const r = await new Engine().instantQuery(await storage(), q, 600_000);
+    expect(r.value.type === 'scalar' && r.value.v).toBe(want);
+  });
+});
