@@ -7,3 +7,4 @@ import './remote-write.js';
 import './otlp.js';
 import './wal.js';
 import './admin-api.js';
+import './chunks.js';
