@@ -16,6 +16,10 @@ export const RUNS = envInt('FUZZ_RUNS', BOUNDED_RUNS);
 /** Inputs slower than this are printed, to find what costs the server time. */
 const SLOW_MS = envInt('FUZZ_SLOW_MS', 2000);
 /** FUZZ_TARGET: one target's name, or several separated by commas. */
+/** FUZZ_TIME_MS: stop each target after this long (0: no limit), for long runs with a deadline. */
+export const TIME_MS = envInt('FUZZ_TIME_MS', 0);
+/** A long run prints its counts every this many inputs. */
+const PROGRESS_EVERY = 50_000;
 export const ONLY = process.env.FUZZ_TARGET?.split(',')
   .map((s) => s.trim())
   .filter((s) => s !== '');
@@ -71,6 +75,7 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
   const statuses = new Map<number, number>();
   let slowest = 0;
   let total = 0;
+  let count = 0;
   await fc.assert(
     fc.asyncProperty(target.arbitrary, async (input) => {
       const t0 = performance.now();
@@ -81,16 +86,28 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
       if (ms > SLOW_MS)
         console.log(`fuzz ${target.name}: slow input (${ms.toFixed(0)} ms): ${short(describe(input), 600)}`);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (++count % PROGRESS_EVERY === 0)
+        console.log(
+          `fuzz ${target.name}: ${count} inputs, statuses ${summarize(statuses)}, ${(total / 1000).toFixed(0)} s`,
+        );
     }),
-    { seed: SEED, numRuns: RUNS, endOnFailure: false },
+    {
+      seed: SEED,
+      numRuns: RUNS,
+      endOnFailure: false,
+      ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
+    },
   );
   await assertStillServing(ctx);
   await target.after?.(ctx);
+  return `${count} inputs run: ${summarize(statuses)}; ${(total / 1000).toFixed(1)} s in all, slowest input ${slowest.toFixed(0)} ms`;
+}
+
+function summarize(statuses: Map<number, number>): string {
   return [...statuses]
     .sort((a, b) => a[0] - b[0])
     .map(([s, n]) => `${s}:${n}`)
-    .join(' ')
-    .concat(`; ${(total / 1000).toFixed(1)} s in all, slowest input ${slowest.toFixed(0)} ms`);
+    .join(' ');
 }
 
 /** The server answers `/ready` and a real query of the fuzzed tenant after the run. */
