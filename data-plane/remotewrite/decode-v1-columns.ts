@@ -174,12 +174,18 @@ export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): Wi
 /** The strings of a run `simpleLabelRunEnd` accepted, decoded as `decodeWriteRequest` does. */
 function decodeLabelRun(r: ProtoReader, start: number, end: number): string[] {
   const buf = r.buf;
-  const out: string[] = [];
+  // Sized exactly: this array is kept for the series' life (cache, validated labels, head), and
+  // one grown by push() carries unused capacity.
+  let n = 0;
+  for (let p = start; p < end; p += 2 + buf[p + 1]!) n += 2;
+  const out: string[] = new Array(n);
+  let i = 0;
   for (let p = start; p < end; ) {
     const vt = p + 4 + buf[p + 3]!;
     const stop = vt + 2 + buf[vt + 1]!;
     const name = r.decodeString(p + 4, vt, 'label name');
-    out.push(name, r.decodeString(vt + 2, stop, 'value of label', name));
+    out[i++] = name;
+    out[i++] = r.decodeString(vt + 2, stop, 'value of label', name);
     p = stop;
   }
   return out;
