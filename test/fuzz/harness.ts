@@ -13,6 +13,12 @@ import type { TestPlatform } from '../helpers/platform.js';
 export const BOUNDED_RUNS = 200;
 export const SEED = envInt('FUZZ_SEED', 0x24);
 export const RUNS = envInt('FUZZ_RUNS', BOUNDED_RUNS);
+const RUNS_SET = (process.env.FUZZ_RUNS ?? '') !== '';
+
+/** How many inputs a target runs: FUZZ_RUNS, else its own bounded count. */
+export function runsFor(t: { boundedRuns?: number }): number {
+  return RUNS_SET ? RUNS : (t.boundedRuns ?? BOUNDED_RUNS);
+}
 /** Inputs slower than this are printed, to find what costs the server time. */
 const SLOW_MS = envInt('FUZZ_SLOW_MS', 2000);
 /** FUZZ_TARGET: one target's name, or several separated by commas. */
@@ -57,6 +63,8 @@ export interface FuzzTarget<T> {
   arbitrary: fc.Arbitrary<T>;
   /** Sends one input; throws when a property does not hold. Returns the HTTP status for the summary. */
   run(ctx: FuzzContext, input: T): Promise<number>;
+  /** Inputs in the bounded run of `npm test` when FUZZ_RUNS is not set (default BOUNDED_RUNS). */
+  boundedRuns?: number;
   /** Optional checks after the whole run (e.g. the canary tenant's config is untouched). */
   after?(ctx: FuzzContext): Promise<void>;
 }
@@ -93,7 +101,7 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
     }),
     {
       seed: SEED,
-      numRuns: RUNS,
+      numRuns: runsFor(target),
       endOnFailure: false,
       ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
     },
@@ -112,7 +120,12 @@ function summarize(statuses: Map<number, number>): string {
 
 /** The server answers `/ready` and a real query of the fuzzed tenant after the run. */
 export async function assertStillServing(ctx: FuzzContext): Promise<void> {
-  const ready = await fetch(`${ctx.platform.url}/ready`);
+  // after a long in-process target the client's pooled keep-alive socket may be one the server has
+  // just closed as idle (ECONNRESET on reuse): that is the client's race, so one retry on a new socket
+  const ready = await fetch(`${ctx.platform.url}/ready`).catch(async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    return fetch(`${ctx.platform.url}/ready`, { headers: { connection: 'close' } });
+  });
   if (ready.status !== 200) throw new Error(`/ready answers ${ready.status} after the run`);
   const q = await fetch(`${ctx.platform.url}/prometheus/api/v1/query?query=vector(1)`, {
     headers: { authorization: `Bearer ${ctx.token}` },

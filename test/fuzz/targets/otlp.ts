@@ -261,6 +261,8 @@ export const otlp = registerTarget({
   name: 'otlp',
   surface: 'OTLP/HTTP metrics bodies (protobuf and JSON, plain and gzip) through POST /otlp/v1/metrics',
   arbitrary: input,
+  // the costliest per input (a real ingester twice, or the read-back): fewer in `npm test`
+  boundedRuns: 100,
   async run(ctx: FuzzContext, inp: OtlpInput) {
     const run = `otlp-${nextRun++}`;
     let b: Uint8Array = inp.encoding === 'json' ? Buffer.from(toJson(inp, run), 'utf8') : toProto(inp, run);

@@ -163,6 +163,8 @@ export const wal = registerTarget({
   surface:
     'the ingester WAL replay on corrupted segments (truncation, bit flips, inserted and zeroed bytes, huge lengths)',
   arbitrary: input,
+  // the costliest per input (a real ingester twice, or the read-back): fewer in `npm test`
+  boundedRuns: 100,
   async run(_ctx, inp: WalInput) {
     const dir = await mkdtemp(join(tmpdir(), 'fuzz-wal-'));
     try {
