@@ -1,7 +1,7 @@
 import { decodeXORInto, Encoding, XORIterator } from '../../chunkenc/index.js';
 import { ExecutionError, type FloatHistogram, isStaleNaN, Labels } from '../../model/index.js';
 import { type EncodedChunk, type FloatSink, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
-import { grown } from './typed-arrays.js';
+import { grown, resized } from './typed-arrays.js';
 
 /**
  * The series one selector of a query selected, flattened into a few arrays so they cross to a
@@ -67,12 +67,14 @@ export class BatchCollector {
     shards = 1,
   ): Promise<SeriesBatch[]> {
     const writers = Array.from({ length: shards }, () => new BatchWriter(series.length));
+    const perWriter = Math.ceil(series.length / shards);
     for (const s of series) {
       const b = writers[shards === 1 ? 0 : labelsHash(s.labels) % shards]!;
       const chunks = s.encodedChunks?.();
-      if (chunks?.every((c) => c.encoding === Encoding.XOR)) {
-        const { samples, bytes } = b.pushChunks(chunks);
-        this.account(samples, bytes);
+      if (chunks !== undefined && allXOR(chunks)) {
+        const samples = b.pushChunks(chunks);
+        this.account(samples, b.lastBytes);
+        if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
       } else {
         const before = b.n;
         const it = s.iterator();
@@ -157,7 +159,7 @@ class BatchWriter {
    * Copies the chunks' bytes; returns the samples they hold (from their headers; where chunks overlap,
    * only the share of a chunk's time span no earlier chunk covers counts) and their size.
    */
-  pushChunks(listed: readonly EncodedChunk[]): { samples: number; bytes: number } {
+  pushChunks(listed: readonly EncodedChunk[]): number {
     const chunks = inMintOrder(listed);
     let samples = 0;
     let bytes = 0;
@@ -184,7 +186,30 @@ class BatchWriter {
       bytes += c.data.length;
     }
     if (overlap) this.overlapping[this.k] = 1;
-    return { samples, bytes };
+    this.lastBytes = bytes;
+    return samples;
+  }
+
+  /** Bytes the last pushChunks copied. */
+  lastBytes = 0;
+
+  seriesCount(): number {
+    return this.k;
+  }
+
+  /**
+   * Sizes the chunk buffers for `series` series from what the first ones took (plus a margin), so a
+   * large load grows them once instead of doubling its way up, copying and zero-filling each time.
+   */
+  project(series: number): void {
+    if (this.k === 0) return;
+    const bytes = Math.ceil(((this.dataLen / this.k) * series * 9) / 8);
+    const chunks = Math.ceil(((this.chunks / this.k) * series * 9) / 8);
+    if (bytes > this.data.length) this.data = resized(this.data, bytes);
+    if (chunks > this.byteEnds.length) {
+      this.byteEnds = resized(this.byteEnds, chunks);
+      this.chunkMaxt = resized(this.chunkMaxt, chunks);
+    }
   }
 
   endSeries(labels: Labels): void {
@@ -211,6 +236,14 @@ class BatchWriter {
       overlapping: this.overlapping.slice(0, this.k),
     };
   }
+}
+
+/** Series a writer takes before it sizes its buffers for all of them. */
+const PROJECT_AFTER = 32;
+
+function allXOR(chunks: readonly EncodedChunk[]): boolean {
+  for (let i = 0; i < chunks.length; i++) if (chunks[i]!.encoding !== Encoding.XOR) return false;
+  return true;
 }
 
 /** The chunks sorted by first sample time (stable), without copying when they already are. */

@@ -6,3 +6,10 @@ export function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, mi
   b.set(a);
   return b;
 }
+
+/** A copy of `a` with room for exactly `n` elements (n ≥ a.length). */
+export function resized<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
