@@ -317,6 +317,15 @@ export class AdminClient {
     });
     const counters = (c: Record<string, bigint>) =>
       Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
+    const attributed = (a: {
+      labels: Record<string, string>;
+      counters: Record<string, bigint>;
+      activeSeriesAvg: number;
+    }) => ({
+      labels: { ...a.labels },
+      counters: counters(a.counters),
+      activeSeriesAvg: a.activeSeriesAvg,
+    });
     return {
       tenantId: r.tenantId,
       by: q.by,
@@ -326,9 +335,11 @@ export class AdminClient {
         start: iso(b.startTime),
         counters: counters(b.counters),
         activeSeriesAvg: b.activeSeriesAvg,
+        ...(b.attribution.length > 0 ? { attribution: b.attribution.map(attributed) } : {}),
       })),
       totals: counters(r.totals),
       activeSeriesAvg: r.activeSeriesAvg,
+      attribution: r.attribution.map(attributed),
     };
   }
 

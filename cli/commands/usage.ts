@@ -51,6 +51,19 @@ function table(r: UsageReport): string {
     ...r.buckets.map((b) => [b.start ?? '', ...cols.map((c) => cell(b, c))]),
     ['TOTAL', ...cols.map((c) => cell(total, c))],
   ];
+  const out = columns(rows);
+  if (r.attribution.length === 0) return out;
+  // Cost attribution over the range: one row per label-value combination.
+  const names = Object.keys(r.attribution[0]!.labels);
+  const attrCols = ['samples', 'active_series_max', AVG];
+  const attrRows = [
+    [...names.map((n) => n.toUpperCase()), ...attrCols.map((c) => c.toUpperCase())],
+    ...r.attribution.map((a) => [...names.map((n) => a.labels[n] ?? ''), ...attrCols.map((c) => cell(a, c))]),
+  ];
+  return `${out}\n${columns(attrRows)}`;
+}
+
+function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return `${rows
     .map((row) =>

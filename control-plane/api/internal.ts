@@ -79,12 +79,25 @@ export const UsageBatchAnswer = Type.Object({ applied: Type.Boolean() });
 
 const UsageCounters = Type.Record(Type.String(), Type.Integer());
 /** A usage report as the domain returns it (times in ms): what the data plane relays to a tenant. */
+const AttributedUsageInternal = Type.Object({
+  labels: Type.Record(Type.String(), Type.String()),
+  counters: UsageCounters,
+  activeSeriesAvg: Type.Number(),
+});
 export const UsageReportInternal = Type.Object({
   tenantId: Type.String(),
   by: Type.String(),
   from: Type.Integer(),
   to: Type.Integer(),
-  buckets: Type.Array(Type.Object({ start: Type.Integer(), counters: UsageCounters, activeSeriesAvg: Type.Number() })),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.Integer(),
+      counters: UsageCounters,
+      activeSeriesAvg: Type.Number(),
+      attribution: Type.Optional(Type.Array(AttributedUsageInternal)),
+    }),
+  ),
   totals: UsageCounters,
   activeSeriesAvg: Type.Number(),
+  attribution: Type.Array(AttributedUsageInternal),
 });

@@ -60,6 +60,9 @@ function parseListValue(key: string, spec: LimitSpec, value: unknown): readonly 
         `${key}: ${JSON.stringify(v.slice(0, 40))}… is longer than ${MAX_LIST_ENTRY_LENGTH} characters`,
       );
     }
+    if (spec.labelNames && (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(v) || v.startsWith('__'))) {
+      throw new BadDataError(`${key}: ${JSON.stringify(v)} is not a label name (or is reserved: __…)`);
+    }
     if (seen.has(v)) throw new BadDataError(`${key}: ${JSON.stringify(v)} is listed twice`);
     seen.add(v);
   }

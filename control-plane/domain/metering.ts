@@ -1,4 +1,5 @@
 import { BadDataError, parseTenantId } from '../../data-plane/model/index.js';
+import { parseAttributionKey } from './attribution-key.js';
 import type { DomainDeps } from './context.js';
 
 export type UsageResolution = 'minute' | 'hour' | 'day';
@@ -35,11 +36,19 @@ export interface UsageReport {
    * Buckets with any usage, oldest first. Counters are sums over the bucket, except `active_series_max`
    * (the greatest minute); `activeSeriesAvg` is `active_series_minutes` over the bucket's minutes.
    */
-  buckets: Array<{ start: number; counters: Record<string, number>; activeSeriesAvg: number }>;
+  buckets: Array<{
+    start: number;
+    counters: Record<string, number>;
+    activeSeriesAvg: number;
+    /** Cost attribution: each label-value combination's samples and active series (absent: none). */
+    attribution?: AttributedUsage[];
+  }>;
   /** Sums over the range (`active_series_max`: the greatest). */
   totals: Record<string, number>;
   /** Mean active series over the whole range. */
   activeSeriesAvg: number;
+  /** Cost attribution over the whole range, by label-value combination (sorted; empty: none). */
+  attribution: AttributedUsage[];
 }
 
 /** How long each resolution is kept (ms; 0 = forever). */
@@ -52,6 +61,39 @@ export interface UsageRetention {
 export const DEFAULT_USAGE_RETENTION: UsageRetention = { minuteMs: 8 * 86_400_000, hourMs: 400 * 86_400_000, dayMs: 0 };
 
 const METRIC = /^[a-z_]{1,32}(?::[a-z0-9-]{1,64})?$/;
+/** Counters a cost attribution key may follow (`samples{team="a"}`). */
+const ATTRIBUTED = /^(samples|active_series_minutes|active_series_max)(\{.*\})$/s;
+
+const isAttributed = (k: string) => {
+  const m = ATTRIBUTED.exec(k);
+  return m !== null && m[1] !== 'active_series_max' && parseAttributionKey(m[2]!) !== undefined;
+};
+
+/** One label-value combination's share of a bucket (cost attribution). */
+export interface AttributedUsage {
+  labels: Record<string, string>;
+  counters: Record<string, number>;
+  activeSeriesAvg: number;
+}
+
+/** Moves attributed counters (`samples{team="a"}`) out of `c` into one entry per combination. */
+function splitAttributed(c: Record<string, number>, minutes: number): AttributedUsage[] {
+  const by = new Map<string, AttributedUsage>();
+  for (const [k, v] of Object.entries(c)) {
+    const m = ATTRIBUTED.exec(k);
+    if (!m) continue;
+    delete c[k];
+    let a = by.get(m[2]!);
+    if (!a) {
+      const labels = parseAttributionKey(m[2]!);
+      if (!labels) continue;
+      by.set(m[2]!, (a = { labels, counters: Object.create(null), activeSeriesAvg: 0 }));
+    }
+    a.counters[m[1]!] = v;
+  }
+  for (const a of by.values()) a.activeSeriesAvg = avg(a.counters, minutes);
+  return [...by.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, a]) => a);
+}
 const SOURCE = /^[0-9A-Za-z_-]{1,64}$/;
 const MAX_BUCKETS = 50_000;
 
@@ -73,7 +115,7 @@ export class MeteringService {
       }
       const counters: Record<string, number> = Object.create(null);
       for (const [k, v] of Object.entries(r.counters)) {
-        if (!METRIC.test(k) || k === 'active_series_max') {
+        if ((!METRIC.test(k) && !isAttributed(k)) || k === 'active_series_max') {
           throw new BadDataError(`rows[${i}].counters: invalid counter name ${JSON.stringify(k)}`);
         }
         if (!Number.isSafeInteger(v) || v < 0)
@@ -104,12 +146,12 @@ export class MeteringService {
       let c = buckets.get(row.bucketMs);
       if (!c) buckets.set(row.bucketMs, (c = Object.create(null) as Record<string, number>));
       c[row.metric] = row.value;
-      totals[row.metric] =
-        row.metric === 'active_series_max'
-          ? Math.max(totals[row.metric] ?? 0, row.value)
-          : (totals[row.metric] ?? 0) + row.value;
+      totals[row.metric] = row.metric.startsWith('active_series_max')
+        ? Math.max(totals[row.metric] ?? 0, row.value)
+        : (totals[row.metric] ?? 0) + row.value;
     }
     const minutes = step / 60_000;
+    const rangeMinutes = (to - from) / 60_000;
     return {
       tenantId,
       by,
@@ -117,9 +159,18 @@ export class MeteringService {
       to,
       buckets: [...buckets.entries()]
         .sort((a, b) => a[0] - b[0])
-        .map(([start, counters]) => ({ start, counters, activeSeriesAvg: avg(counters, minutes) })),
+        .map(([start, counters]) => {
+          const attribution = splitAttributed(counters, minutes);
+          return {
+            start,
+            counters,
+            activeSeriesAvg: avg(counters, minutes),
+            ...(attribution.length > 0 ? { attribution } : {}),
+          };
+        }),
       totals,
-      activeSeriesAvg: avg(totals, (to - from) / 60_000),
+      activeSeriesAvg: avg(totals, rangeMinutes),
+      attribution: splitAttributed(totals, rangeMinutes),
     };
   }
 

@@ -9,6 +9,7 @@ import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { BadDataError, NotFoundError } from '../../data-plane/model/index.js';
 import { type AdminService, TenantState, UsageResolution } from '../../gen/cortex/admin/v1/admin_pb.js';
 import { ruleGroupFromProto, ruleGroupToProto } from '../api/proto-values.js';
+import type { AttributedUsage } from '../domain/index.js';
 import type { Services } from '../routes/index.js';
 import { actorOf } from './auth.js';
 import {
@@ -272,6 +273,11 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
       });
       const counters = (c: Record<string, number>) =>
         Object.fromEntries(Object.entries(c).map(([k, v]) => [k, BigInt(v)]));
+      const attributed = (a: AttributedUsage) => ({
+        labels: { ...a.labels },
+        counters: counters(a.counters),
+        activeSeriesAvg: a.activeSeriesAvg,
+      });
       return {
         tenantId: r.tenantId,
         resolution: req.resolution === UsageResolution.UNSPECIFIED ? UsageResolution.DAY : req.resolution,
@@ -281,9 +287,11 @@ export function adminService(services: Services, watchPollMs = WATCH_POLL_MS): S
           startTime: timestampFromMs(b.start),
           counters: counters(b.counters),
           activeSeriesAvg: b.activeSeriesAvg,
+          attribution: (b.attribution ?? []).map(attributed),
         })),
         totals: counters(r.totals),
         activeSeriesAvg: r.activeSeriesAvg,
+        attribution: r.attribution.map(attributed),
       };
     },
 

@@ -28,6 +28,7 @@ import {
   validateTimestamp,
   withId,
 } from '../validation/index.js';
+import { attributeSeries, withoutDrops } from './attribution.js';
 import { HaTracker, type HaTrackerStore, InMemoryHaTrackerStore } from './ha-tracker.js';
 import type { IngesterClient } from './ingester-client.js';
 import type { DistributorLimits } from './limits.js';
@@ -48,6 +49,11 @@ export interface DistributorOptions {
   haReplicaLabel?: string;
   /** How `ingestion_rate` becomes this distributor's share (default local: the whole rate). */
   rateStrategy?: IngestionRateStrategy;
+  /**
+   * Usage cost attribution: a tenant's key function (undefined for a tenant without one, the common
+   * case, which then costs nothing more). Accepted series' samples are summed per key.
+   */
+  attribution?: { forTenant(tenantId: TenantId): ((labels: Labels) => string) | undefined };
 }
 
 /** One dropped series, exemplar or metadata entry (or an ingester's per-series rejection). */
@@ -67,6 +73,8 @@ export interface PushResult {
   errors: DroppedItem[];
   /** Set when the request came from a non-elected HA replica and was dropped on purpose (202). */
   deduplicated?: { cluster: string; replica: string; elected: string };
+  /** With cost attribution: samples + histograms of the accepted series per attribution key. */
+  attributed?: Map<string, number>;
 }
 
 /**
@@ -83,6 +91,7 @@ export class Distributor {
   private readonly ha: HaTracker;
   private readonly clusterLabel: string;
   private readonly replicaLabel: string;
+  private readonly attribution: DistributorOptions['attribution'];
 
   constructor(opts: DistributorOptions) {
     this.limits = opts.limits;
@@ -94,6 +103,7 @@ export class Distributor {
     this.ha = new HaTracker({ store: opts.haStore ?? new InMemoryHaTrackerStore(), clock: this.clock });
     this.clusterLabel = opts.haClusterLabel ?? 'cluster';
     this.replicaLabel = opts.haReplicaLabel ?? '__replica__';
+    this.attribution = opts.attribution;
   }
 
   /**
@@ -211,18 +221,22 @@ export class Distributor {
     // Returned, not awaited: this frame (and the request it references) is released while the
     // ingester waits for its WAL; the continuation keeps only counts and the error list.
     const nMetadata = metadata.length;
+    const attribute = this.attribution?.forTenant(tenant);
+    const attributed = attribute ? attributeSeries(attribute, timeseries) : undefined;
     return this.ingester.push(tenant, { timeseries, metadata }, opts).then((outcome) => {
       if (samples + histograms > 0) this.metrics.receivedSamples.inc(user, samples + histograms);
       if (exemplars > 0) this.metrics.receivedExemplars.inc(user, exemplars);
       if (nMetadata > 0) this.metrics.receivedMetadata.inc(user, nMetadata);
       // The ingester counts its own discards (cortex_discarded_samples_total) where it decides them.
       for (const e of outcome.errors) errors.push({ error: e.error, dropped: e.dropped, labels: e.labels });
-      return {
+      const result: PushResult = {
         samplesWritten: outcome.samplesAppended,
         histogramsWritten: outcome.histogramsAppended,
         exemplarsWritten: outcome.exemplarsAppended,
         errors,
       };
+      if (attributed && attribute) result.attributed = withoutDrops(attributed, attribute, outcome.errors);
+      return result;
     });
   }
 

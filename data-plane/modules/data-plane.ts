@@ -38,7 +38,7 @@ import {
   type RulesFeed,
 } from '../ruler/index.js';
 import type { ChunkStore, Queryable } from '../storage/index.js';
-import { ActiveSeriesMeter, UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
+import { ActiveSeriesMeter, CostAttribution, UsageRecorder, UsageShipper, type UsageSink } from '../usage/index.js';
 import { type Limits, Overrides, type TenantLimitsSource } from '../validation/index.js';
 import { MeteredChunkStore } from './metered-chunk-store.js';
 import { MeteredDistributor } from './metered-distributor.js';
@@ -150,7 +150,14 @@ export class DataPlane {
       logger: opts.logger,
       registry: this.registry,
     });
-    const distributorOpts = { limits: this.overrides, ingester: this.ingester, clock, registry: this.registry };
+    const attribution = opts.usageSink ? new CostAttribution(this.overrides, () => clock.now()) : undefined;
+    const distributorOpts = {
+      limits: this.overrides,
+      ingester: this.ingester,
+      clock,
+      registry: this.registry,
+      ...(attribution ? { attribution } : {}),
+    };
     // Without a sink nothing would ever drain the counters: meter only when they are delivered.
     this.distributor = opts.usageSink
       ? new MeteredDistributor(distributorOpts, this.metering)
@@ -169,6 +176,7 @@ export class DataPlane {
           source: this.ingester,
           recorder: this.metering,
           now: () => clock.now(),
+          ...(attribution ? { attribution } : {}),
           ...(opts.usageDir ? { stateFile: join(opts.usageDir, 'active-series-minute') } : {}),
         })
       : undefined;

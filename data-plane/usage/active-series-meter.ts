@@ -24,6 +24,8 @@ export interface ActiveSeriesMeterOptions {
    * healthy ingester of the series' ring position, the one `owners(shardHash, 1)` names. Default: all.
    */
   owner?: (tenantId: TenantId) => (labels: Labels) => boolean;
+  /** Cost attribution: per tenant, the key that splits its active series (undefined: not split). */
+  attribution?: { forTenant(tenantId: TenantId): ((labels: Labels) => string) | undefined };
   /** A series is active while its last sample is at most this old (default 20 min, Mimir's default). */
   idleTimeoutMs?: number;
   /** How often the end of a minute is looked for (default 10 s). */
@@ -93,13 +95,21 @@ export class ActiveSeriesMeter {
     const since = now - (this.opts.idleTimeoutMs ?? 20 * MINUTE_MS);
     for (const tenantId of this.opts.source.tenants()) {
       const owns = this.opts.owner?.(tenantId);
+      const attribute = this.opts.attribution?.forTenant(tenantId);
+      const counters: Record<string, number> = Object.create(null);
       let n = 0;
       let walked = 0;
       for (const labels of this.opts.source.activeSeries(tenantId, since)) {
-        if (!owns || owns(labels)) n++;
+        if (!owns || owns(labels)) {
+          n++;
+          if (attribute) {
+            const k = `active_series_minutes${attribute(labels)}`;
+            counters[k] = (counters[k] ?? 0) + 1;
+          }
+        }
         if (++walked % SLICE === 0) await new Promise<void>((r) => setImmediate(r));
       }
-      if (n > 0) this.opts.recorder.add(tenantId, { active_series_minutes: n }, minute);
+      if (n > 0) this.opts.recorder.add(tenantId, { active_series_minutes: n, ...counters }, minute);
     }
   }
 }

@@ -2,7 +2,8 @@ import { type QueryTenant, type TenantId, tenantsOf } from '../model/index.js';
 
 /**
  * Counter names of the usage report. `discarded_samples:<reason>` holds samples and histograms
- * dropped for one reason (the error ID, as in `cortex_discarded_samples_total{reason}`).
+ * dropped for one reason (the error ID, as in `cortex_discarded_samples_total{reason}`); a counter
+ * followed by a cost attribution key (`samples{team="a"}`) is that counter's share of one combination.
  */
 export type UsageMetric =
   | 'samples'
@@ -12,7 +13,11 @@ export type UsageMetric =
   | 'queries'
   | 'query_samples'
   | 'rule_evaluations'
-  | `discarded_samples:${string}`;
+  | 'stored_bytes'
+  | 'active_series_minutes'
+  | `discarded_samples:${string}`
+  | `samples{${string}}`
+  | `active_series_minutes{${string}}`;
 
 /** What one acknowledged write added (PushResult's counts, and the drops by reason). */
 export interface WriteUsage {
@@ -21,6 +26,8 @@ export interface WriteUsage {
   exemplars: number;
   /** Reason (error ID) → samples + histograms dropped. */
   discarded?: ReadonlyMap<string, number> | undefined;
+  /** Cost attribution key (`{team="a"}`) → samples + histograms accepted (recorded as `samples{team="a"}`). */
+  attributed?: ReadonlyMap<string, number> | undefined;
 }
 
 /** One tenant-minute of counts: `minuteMs` is the start of the UTC minute the counts were taken in. */
@@ -54,6 +61,7 @@ export class UsageRecorder {
     if (w.histograms > 0) c.histograms = w.histograms;
     if (w.exemplars > 0) c.exemplars = w.exemplars;
     for (const [reason, n] of w.discarded ?? []) if (n > 0) c[`discarded_samples:${reason}`] = n;
+    for (const [key, n] of w.attributed ?? []) if (n > 0) c[`samples${key}`] = n;
     this.add(tenantId, c);
   }
 

@@ -7,6 +7,7 @@ export interface PushOutcome {
   exemplarsWritten: number;
   errors: ReadonlyArray<{ error: { id?: string | undefined }; dropped: number }>;
   deduplicated?: unknown;
+  attributed?: ReadonlyMap<string, number> | undefined;
 }
 
 /**
@@ -24,5 +25,6 @@ export function writeUsageOf(r: PushOutcome): WriteUsage {
     histograms: r.histogramsWritten,
     exemplars: r.exemplarsWritten,
     discarded,
+    attributed: r.attributed,
   };
 }

@@ -19,6 +19,8 @@ export interface LimitSpec {
   readonly description: string;
   /** Names accepted in place of the numbers 0, 1, 2… (an enumerated limit such as a strategy). */
   readonly names?: readonly string[];
+  /** A `labels` limit whose entries must be Prometheus label names (not `__`-reserved). */
+  readonly labelNames?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -124,6 +126,10 @@ export const defaultLimits = {
   reduce_native_histogram_over_max_buckets: 1,
   /** OTLP resource attributes copied onto every series of the resource as labels (Mimir's name). */
   promote_otel_resource_attributes: [] as readonly string[],
+  /** Labels whose values split the tenant's samples and active series in its usage report (Mimir's name). */
+  cost_attribution_labels: [] as readonly string[],
+  /** label-value combinations of cost_attribution_labels per tenant per hour (per process); the rest go to `__overflow__`. */
+  max_cost_attribution_cardinality: 10_000,
 } satisfies Record<string, number | readonly string[]>;
 
 export type LimitKey = keyof typeof defaultLimits;
@@ -471,6 +477,25 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     0,
     100,
     'OTLP resource attributes promoted to labels on every series of the resource (names as sent, e.g. k8s.namespace.name)',
+  ),
+  cost_attribution_labels: {
+    ...spec(
+      'cost_attribution_labels',
+      'labels',
+      'labels',
+      0,
+      4,
+      'labels whose values split samples and active series in the usage report (e.g. team,service)',
+    ),
+    labelNames: true,
+  },
+  max_cost_attribution_cardinality: spec(
+    'max_cost_attribution_cardinality',
+    'integer',
+    'combinations',
+    1,
+    1_000_000,
+    'cost_attribution_labels value combinations kept apart per hour; more go to __overflow__',
   ),
 };
 

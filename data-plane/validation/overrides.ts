@@ -73,6 +73,12 @@ export class Overrides {
   otlpPromoteResourceAttributes(t: TenantId): readonly string[] {
     return this.list(t, 'promote_otel_resource_attributes');
   }
+  costAttributionLabels(t: TenantId): readonly string[] {
+    return this.list(t, 'cost_attribution_labels');
+  }
+  maxCostAttributionCardinality(t: TenantId): number {
+    return this.get(t, 'max_cost_attribution_cardinality');
+  }
   otlpAllowDeltaTemporality(t: TenantId): boolean {
     return this.get(t, 'otlp_allow_delta_temporality') === 1;
   }

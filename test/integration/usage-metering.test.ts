@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Usage from '../../cli/commands/usage.js';
 import { prepareCommands, runCommand } from '../../cli/testing/index.js';
+import type { TenantId } from '../../data-plane/model/index.js';
 import { ROOT_TOKEN, startPlatform, type TestPlatform } from '../helpers/platform.js';
 import { type FixtureSeries, remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
 import { requireService } from '../helpers/require-service.js';
@@ -171,12 +172,25 @@ describe('usage metering', () => {
     });
   });
 
-  it('meters queries and the samples they loaded, bytes stored and active series, each once', async () => {
+  it('meters queries and the samples they loaded, bytes stored and active series, each once; splits them by cost attribution labels', async () => {
     const tenant = 'reader';
     const token = await p.tenantToken(tenant, ['metrics:write', 'metrics:read']);
+    // Cost attribution by `team`, two combinations kept apart (per hour): the rest is __overflow__.
+    const lim = await p.admin('PATCH', `/tenants/${tenant}/limits`, {
+      cost_attribution_labels: ['team'],
+      max_cost_attribution_cardinality: 2,
+    });
+    expect(lim.status, JSON.stringify(lim.json)).toBe(200);
+    const bad = await p.admin('PATCH', `/tenants/${tenant}/limits`, { cost_attribution_labels: ['__name__'] });
+    expect(bad.status).toBe(400);
+    const dp = p.server.dataPlane;
+    for (let i = 0; i < 100 && dp.overrides.costAttributionLabels(tenant as TenantId).length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
     const t0 = Date.now() - 120_000;
-    const series: FixtureSeries[] = Array.from({ length: 7 }, (_, i) => ({
-      labels: { __name__: 'up', job: 'node', instance: `n${i}` },
+    const teams = ['a', 'a', 'a', 'b', 'b', 'c', undefined];
+    const series: FixtureSeries[] = teams.map((team, i) => ({
+      labels: { __name__: 'up', job: 'node', instance: `n${i}`, ...(team ? { team } : {}) },
       samples: [0, 1, 2].map((k) => ({ value: k, timestamp: t0 + k * 15_000 })),
     }));
     expect((await push(token, series)).status).toBe(204);
@@ -202,7 +216,6 @@ describe('usage metering', () => {
     expect(loaded).toBeGreaterThan(0);
 
     // Chunks flushed to the store count their data bytes, as the store's own counter does.
-    const dp = p.server.dataPlane;
     await dp.ingester.flush();
     const stored = (await dp.registry.getSingleMetric('cortex_chunk_store_stored_chunk_bytes_total')!.get()).values
       .filter((v) => v.labels.user === tenant)
@@ -223,6 +236,22 @@ describe('usage metering', () => {
     const hour = (await report(tenant, 'hour')).json;
     expect(hour.totals.active_series_max).toBe(7);
     expect(hour.buckets[0].activeSeriesAvg).toBe(Math.round((hour.totals.active_series_minutes / 60) * 1000) / 1000);
+
+    // The split adds up to the tenant's figures: a and b apart, c and the series without team past the cap.
+    const overflow = { team: '__overflow__' };
+    expect(r.json.attribution.map((x: { labels: object; counters: object }) => [x.labels, x.counters])).toEqual([
+      [overflow, { samples: 6, active_series_minutes: 2, active_series_max: 2 }],
+      [{ team: 'a' }, { samples: 9, active_series_minutes: 3, active_series_max: 3 }],
+      [{ team: 'b' }, { samples: 6, active_series_minutes: 2, active_series_max: 2 }],
+    ]);
+    expect(r.json.totals.samples).toBe(21);
+    expect(Object.keys(r.json.totals).some((k) => k.includes('{'))).toBe(false);
+    expect(bucket.attribution).toHaveLength(3);
+    // The CLI table lists the combinations under the totals.
+    const env = { CORTEXCTL_ADDRESS: p.url, CORTEXCTL_TOKEN: ROOT_TOKEN, CORTEXCTL_CONTEXT: undefined, NO_COLOR: '1' };
+    const table = await runCommand(Usage, ['--tenant', tenant, '--from', today()], env);
+    expect(table.stdout).toMatch(/^TEAM\s+SAMPLES\s+ACTIVE_SERIES_MAX\s+ACTIVE_SERIES_AVG$/m);
+    expect(table.stdout).toMatch(/^__overflow__\s+6\s+2\s/m);
   });
 
   it('applies a re-delivered batch once', async () => {
@@ -274,5 +303,13 @@ describe('usage metering', () => {
     expect(await post({ source: 's', seq: 1, rows: [{ ...row, counters: { 'DROP TABLE': 1 } }] })).toBe(400);
     expect(await post({ source: 's', seq: 1, rows: [{ ...row, counters: { samples: -1 } }] })).toBe(400);
     expect(await post({ source: 's p', seq: 1, rows: [row] })).toBe(400);
+    // Cost attribution keys: quoted values, label names, counters that may carry one; maxima are derived.
+    const counter = (k: string) => post({ source: 's', seq: 1, rows: [{ ...row, counters: { [k]: 1 } }] });
+    expect(await counter('samples{team=a}')).toBe(400);
+    expect(await counter('samples{te-am="a"}')).toBe(400);
+    expect(await counter('samples{team="a",}')).toBe(400);
+    expect(await counter('exemplars{team="a"}')).toBe(400);
+    expect(await counter('active_series_max{team="a"}')).toBe(400);
+    expect(await counter('active_series_max')).toBe(400);
   });
 });

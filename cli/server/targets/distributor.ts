@@ -17,7 +17,7 @@ import type { CredentialSource } from '../../../data-plane/gateway/index.js';
 import { defaultDecodeWorkers, MeteredDistributor } from '../../../data-plane/modules/index.js';
 import { otlpHandlerFor } from '../../../data-plane/otlp/index.js';
 import type { TargetContext } from './context.js';
-import { metering } from './metering.js';
+import { costAttribution, metering } from './metering.js';
 
 /** A Distributor writing through the ingester ring (every one of a process shares the HA store). */
 export async function buildDistributor(ctx: TargetContext): Promise<Distributor> {
@@ -42,6 +42,7 @@ export async function buildDistributor(ctx: TargetContext): Promise<Distributor>
       ),
       clock: ctx.clock,
       registry: ctx.registry,
+      attribution: await costAttribution(ctx),
     },
     await metering(ctx),
   );

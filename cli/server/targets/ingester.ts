@@ -11,7 +11,7 @@ import { MeteredChunkStore } from '../../../data-plane/modules/index.js';
 import { type Lifecycler, shardHash } from '../../../data-plane/ring/index.js';
 import { ActiveSeriesMeter } from '../../../data-plane/usage/index.js';
 import type { SplitContext, TargetContext } from './context.js';
-import { metering } from './metering.js';
+import { costAttribution, metering } from './metering.js';
 
 export interface IngesterPart {
   ingester: Ingester;
@@ -52,6 +52,7 @@ export async function startIngester(ctx: TargetContext): Promise<IngesterPart | 
     recorder,
     now: () => ctx.clock.now(),
     owner,
+    attribution: await costAttribution(ctx),
     stateFile: join(ctx.dataDir, 'usage', 'active-series-minute'),
   });
   meter.start();

@@ -3,7 +3,7 @@
  * by every target in it that counts usage (distributor, querier or frontend, ingester, ruler).
  */
 import { join } from 'node:path';
-import { UsageRecorder, UsageShipper } from '../../../data-plane/usage/index.js';
+import { CostAttribution, UsageRecorder, UsageShipper } from '../../../data-plane/usage/index.js';
 import type { TargetContext } from './context.js';
 
 /**
@@ -25,4 +25,9 @@ export function metering(ctx: TargetContext): Promise<UsageRecorder> {
     ctx.onStop(() => shipper.stop());
     return recorder;
   });
+}
+
+/** The process's cost attribution (its cardinality cap is per process: every target in it shares it). */
+export function costAttribution(ctx: TargetContext): Promise<CostAttribution> {
+  return ctx.memo('cost-attribution', async () => new CostAttribution(ctx.overrides, () => ctx.clock.now()));
 }

@@ -50,7 +50,7 @@ export class DrizzleUsageRepository implements UsageRepository {
     const target = [usageCounters.tenantId, usageCounters.resolution, usageCounters.bucket, usageCounters.metric];
     // A minute's active series is the sum of what its counting ingesters delivered, possibly over
     // several batches: after each addition the minute's new total bounds its hour's and day's maximum.
-    const minuteTotals: Array<{ tenantId: string; bucket: Date; value: number }> = [];
+    const minuteTotals: Array<{ tenantId: string; bucket: Date; metric: string; value: number }> = [];
     for (let i = 0; i < values.length; i += CHUNK) {
       const out = await this.db
         .insert(usageCounters)
@@ -64,20 +64,25 @@ export class DrizzleUsageRepository implements UsageRepository {
           value: usageCounters.value,
         });
       for (const r of out) {
-        if (r.resolution === 'minute' && r.metric === ACTIVE_SERIES_MINUTES) minuteTotals.push(r);
+        if (r.resolution === 'minute' && r.metric.startsWith(ACTIVE_SERIES_MINUTES)) minuteTotals.push(r);
       }
     }
-    const maxima = new Map<string, { tenantId: string; resolution: Resolution; bucket: number; value: number }>();
+    const maxima = new Map<
+      string,
+      { tenantId: string; resolution: Resolution; bucket: number; metric: string; value: number }
+    >();
     for (const m of minuteTotals) {
+      // `active_series_minutes{team="a"}` (cost attribution) keeps `active_series_max{team="a"}`.
+      const metric = ACTIVE_SERIES_MAX + m.metric.slice(ACTIVE_SERIES_MINUTES.length);
       for (const resolution of ['minute', 'hour', 'day'] as const) {
         const bucket = Math.floor(ms(m.bucket) / STEP[resolution]) * STEP[resolution];
-        const key = `${m.tenantId}\u0000${resolution}\u0000${bucket}`;
+        const key = `${m.tenantId}\u0000${resolution}\u0000${bucket}\u0000${metric}`;
         const cur = maxima.get(key);
-        if (!cur) maxima.set(key, { tenantId: m.tenantId, resolution, bucket, value: Number(m.value) });
+        if (!cur) maxima.set(key, { tenantId: m.tenantId, resolution, bucket, metric, value: Number(m.value) });
         else if (Number(m.value) > cur.value) cur.value = Number(m.value);
       }
     }
-    const maxRows = [...maxima.values()].map((m) => ({ ...m, metric: ACTIVE_SERIES_MAX, bucket: date(m.bucket) }));
+    const maxRows = [...maxima.values()].map((m) => ({ ...m, bucket: date(m.bucket) }));
     for (let i = 0; i < maxRows.length; i += CHUNK) {
       await this.db
         .insert(usageCounters)

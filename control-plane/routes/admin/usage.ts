@@ -15,6 +15,14 @@ export const UsageView = Type.Object({
 });
 
 const Counters = Type.Record(Type.String(), Type.Integer());
+const Attribution = Type.Array(
+  Type.Object({
+    labels: Type.Record(Type.String(), Type.String()),
+    counters: Counters,
+    activeSeriesAvg: Type.Number(),
+  }),
+  { description: 'cost attribution: each combination of cost_attribution_labels values and its share' },
+);
 export const UsageReportView = Type.Object({
   tenantId: Type.String(),
   by: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')]),
@@ -25,10 +33,12 @@ export const UsageReportView = Type.Object({
       start: IsoTime,
       counters: Counters,
       activeSeriesAvg: Type.Number({ description: 'mean active series over the bucket' }),
+      attribution: Type.Optional(Attribution),
     }),
   ),
   totals: Counters,
   activeSeriesAvg: Type.Number({ description: 'mean active series over the whole range' }),
+  attribution: Attribution,
 });
 const ReportQuery = Type.Object(
   {
@@ -51,9 +61,11 @@ export function usageReportOut(r: UsageReport) {
       start: iso(b.start),
       counters: { ...b.counters },
       activeSeriesAvg: b.activeSeriesAvg,
+      ...(b.attribution ? { attribution: b.attribution } : {}),
     })),
     totals: { ...r.totals },
     activeSeriesAvg: r.activeSeriesAvg,
+    attribution: r.attribution,
   };
 }
 
