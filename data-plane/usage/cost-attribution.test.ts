@@ -24,7 +24,7 @@ describe('CostAttribution', () => {
     expect(setup([], 10).ca.forTenant(acme)).toBeUndefined();
   });
 
-  it.each([
+  it.each<{ name: string; labels: string[]; series: Record<string, string>; key: string }>([
     { name: 'one label', labels: ['team'], series: { team: 'a' }, key: '{team="a"}' },
     {
       name: 'two labels, in the configured order',
