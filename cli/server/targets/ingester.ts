@@ -23,11 +23,21 @@ export async function startIngester(ctx: TargetContext): Promise<IngesterPart | 
   if (!ctx.targets.has('ingester')) return undefined;
   const { overrides, split } = ctx;
   const ingRing = await ctx.ring('ingester');
-  // Usage: each series is counted by one replica only, the first healthy ingester of its ring
-  // position (the distributor's shardHash within the tenant's shard), so RF 3 counts once.
+  // Usage: each series is counted by one replica only, the first live ingester of its replica set
+  // (the distributor's shardHash within the tenant's shard), so RF 3 counts once. LEAVING counts as
+  // live: an ingester flushing on its way out still owns (and bills) what it flushes.
   const owner = (tenant: TenantId) => {
     const ring = ingRing.shuffleShard(tenant, ctx.shardSize(tenant));
-    return (labels: Labels) => ring.owners(shardHash(tenant, labels), 1)[0]?.id === split.instanceId;
+    return (labels: Labels) => {
+      const h = shardHash(tenant, labels);
+      let first: string | undefined;
+      try {
+        first = ring.get(h, 'read').instances[0]?.id;
+      } catch {
+        first = ring.owners(h, 1)[0]?.id; // fewer than a quorum alive: the first usable one
+      }
+      return first === split.instanceId;
+    };
   };
   const recorder = await metering(ctx);
   const ingester = new Ingester({
