@@ -28,7 +28,7 @@ export interface TenantUsage {
 
 /**
  * A tenant's current usage against its limits. The figures come from the data plane beside the
- * control plane (absent: UnavailableError); billing-grade metering is issue #23.
+ * control plane (absent: UnavailableError); billing-grade metering is MeteringService (docs/usage.md).
  */
 export class UsageService {
   constructor(private readonly deps: { limits: LimitsService; source?: UsageSource | undefined }) {}
