@@ -4,6 +4,9 @@ import { generateToken, hashToken, isWellFormedToken, sameHash, sameSecret } fro
 import { LAST_USED_RESOLUTION_MS, parseExpiry, validateName } from './tokens.js';
 import type { AdminPrincipal, AdminRole, AdminTokenInfo } from './types.js';
 
+/** Admin token ids are UUIDs (crypto.randomUUID). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const ROOT_ACTOR = 'root';
 
 /** Operator credentials: the root token from config, and admin tokens stored (hashed) in the database. */
@@ -71,6 +74,9 @@ export class AdminAuthService {
   }
 
   async revoke(actor: string, id: string): Promise<AdminTokenInfo> {
+    // ids are UUIDs; anything else (a NUL byte made PostgreSQL fail: a 500, found by the admin-rest
+    // fuzz target, issue #24) cannot name a token
+    if (!UUID.test(id)) throw new NotFoundError(`admin token ${id.slice(0, 64)} not found`);
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (r) => {
       const before = await r.adminTokens.get(id);

@@ -38,8 +38,12 @@ function envInt(name: string, dflt: number): number {
 function explain(q: DiffQuery, diff: string): string | undefined {
   // prometheus/prometheus#14941 (3.0): a stddev/stdvar group whose only sample is NaN or ±Inf is NaN;
   // 2.x answered 0 (and NaN as soon as the group had two samples).
-  if (/\b(stddev|stdvar) *(by|without|\()/.test(q.query) && / NaN vs 0$/.test(diff))
+  if (/\b(stddev|stdvar) *(by|without|\()/.test(q.query) && / NaN vs (0|-?\d+(\.\d+)?(e[+-]?\d+)?)$/.test(diff))
     return 'stddev/stdvar of a lone NaN/Inf sample: NaN in 3.x, 0 in 2.x (prometheus#14941)';
+  // `x % m` turns a last-bit difference of a mean into a visible one (0.5 % 0.5 = 0, but
+  // 0.49999999999999994 % 0.5 = 0.4999…): 3.x averages with Kahan compensation and a direct mean
+  if (/%/.test(q.query) && /\b(avg|avg_over_time)\b/.test(q.query) && / at [\d.]+: /.test(diff))
+    return 'a mean differing in its last bit, amplified by %: Kahan summation and direct mean in 3.x (prometheus#14413, #16773)';
   // 3.x refuses a one-to-one match group with two series even when a comparison would filter them
   // out (promqltest testdata operators.test, "Check 0 series surviving the filtering producing an
   // error"); 2.42 checked after the filter

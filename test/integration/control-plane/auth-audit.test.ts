@@ -36,6 +36,11 @@ describe.each(backends())('control plane admin auth, sessions and audit on $name
     expect((await h.admin('GET', '/tenants', undefined, token)).statusCode).toBe(401);
   });
 
+  it('revoking an admin token by an id that cannot exist is a 404 (a NUL byte was a 500)', async () => {
+    for (const id of ['%00', 'nope', 'a%00b', '00000000-0000-0000-0000-000000000000'])
+      expect((await h.admin('DELETE', `/admin-tokens/${id}`)).statusCode).toBe(404);
+  });
+
   it('viewer admin tokens may read but not change (403)', async () => {
     const { token } = (await h.admin('POST', '/admin-tokens', { name: 'auditor', role: 'viewer' })).json();
     expect((await h.admin('GET', '/tenants', undefined, token)).statusCode).toBe(200);
