@@ -134,7 +134,8 @@ export class MeteringService {
     if (!USAGE_RESOLUTIONS.includes(by)) throw new BadDataError(`by: must be one of ${USAGE_RESOLUTIONS.join(', ')}`);
     const step = BUCKET_MS[by];
     const from = Math.floor(parseBound('from', q.from, false) / step) * step;
-    const to = Math.ceil(parseBound('to', q.to, true) / step) * step;
+    // rounded up to a bucket, but never past 9999-12-31 (a year-10000 bound is no SQL timestamp)
+    const to = Math.min(Math.ceil(parseBound('to', q.to, true) / step), Math.floor(LAST_MS / step)) * step;
     if (to <= from) throw new BadDataError('to: must be after from');
     if ((to - from) / step > MAX_BUCKETS) {
       throw new BadDataError(`the range holds more than ${MAX_BUCKETS} ${by} buckets; use a coarser --by`);
@@ -195,13 +196,16 @@ export class MeteringService {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 
+/** The last millisecond of 9999-12-31, the latest time a bound may name. */
+const LAST_MS = 253_402_300_799_999;
+
 function parseBound(name: string, s: string, end: boolean): number {
   const t = DATE.test(s)
     ? Date.parse(`${s}T00:00:00Z`) + (end ? 86_400_000 : 0)
     : RFC3339.test(s)
       ? Date.parse(s)
       : NaN;
-  if (!Number.isFinite(t) || t < 0 || t > 253_402_300_799_999) {
+  if (!Number.isFinite(t) || t < 0 || t > LAST_MS) {
     throw new BadDataError(
       `${name}: ${JSON.stringify(String(s).slice(0, 40))} is not a date (YYYY-MM-DD) or RFC 3339 time`,
     );

@@ -8,22 +8,14 @@
  */
 import { STALE_NAN } from '../../../data-plane/model/index.js';
 import type { EncodableSeries } from '../../../data-plane/remotewrite/index.js';
+import { seededRandom } from '../../../data-plane/remotewrite/test-rng.js';
 
 export const T0 = 1_700_000_000_000;
 export const SPAN_MS = 3_600_000;
 const STEP = 15_000;
 
-/** A small deterministic PRNG (mulberry32): the data must be the same for a seed on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The data must be the same for a seed on every machine: a seeded PRNG, not Math.random. */
+export const prng = seededRandom;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
