@@ -1,4 +1,4 @@
-import type { Labels } from '../model/index.js';
+import type { FloatHistogram, Labels } from '../model/index.js';
 import type { Expr, VectorSelector } from './ast.js';
 import type { QueryContext } from './context.js';
 import type { EvalValue, SeriesOut } from './value.js';
@@ -26,12 +26,14 @@ export interface Evaluation {
   streamRange(e: Expr, sink: PointSink): boolean;
 }
 
-/** Receives an instant-vector expression's float points series by series, in evaluation order. */
+/** Receives an instant-vector expression's points series by series, in evaluation order. */
 export interface PointSink {
   /** The next series with points; its points follow. */
   series(metric: Labels, dropName: boolean): void;
   /** A float point of the current series at step i. */
   point(i: number, v: number): void;
+  /** A histogram point; a sink without it cannot take one (the evaluation throws `HistogramPoint`). */
+  histogram?(i: number, h: FloatHistogram): void;
 }
 
 /** Thrown into a streaming evaluation that meets a histogram point, which a PointSink cannot take. */

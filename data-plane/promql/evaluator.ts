@@ -457,11 +457,12 @@ export class Evaluator implements Evaluation {
     arg: MatrixSelector | SubqueryExpr,
     rangeFn: NonNullable<ReturnType<typeof RANGE_FUNCTIONS.get>>,
     params: (Float64Array | undefined)[],
-    sink?: PointSink,
+    into?: PointSink,
   ): SeriesOut[] {
     const range = this.rangeOf(arg);
     const tm: TimeModifiers = arg.type === 'MatrixSelector' ? arg.vectorSelector : arg;
-    const out: SeriesOut[] = [];
+    const list = into ? undefined : new SeriesList(this);
+    const sink = into ?? list!;
     const vs = arg.type === 'MatrixSelector' ? arg.vectorSelector : undefined;
     const w: RangeWindow = {
       t: [],
@@ -489,19 +490,18 @@ export class Evaluator implements Evaluation {
     this.forEachRangeSource(
       arg,
       (src) => {
-        const dropName = rangeFn.dropName || src.dropName;
-        const o = sink ? undefined : newSeries(src.metric, dropName);
-        let streamed = 0;
+        let points = 0;
+        const begin = () => {
+          if (points++ === 0) sink.series(src.metric, rangeFn.dropName || src.dropName);
+        };
         const float = (i: number, r: number) => {
-          if (o) pushPoint(o, this.ts(i), r, undefined);
-          else {
-            if (streamed++ === 0) sink!.series(src.metric, dropName);
-            sink!.point(i, r);
-          }
+          begin();
+          sink.point(i, r);
         };
         const histogram = (i: number, r: FloatHistogram) => {
-          if (!o) throw new HistogramPoint();
-          pushPoint(o, this.ts(i), 0, r);
+          if (!sink.histogram) throw new HistogramPoint();
+          begin();
+          sink.histogram(i, r);
         };
         w.t = src.t;
         w.v = src.v;
@@ -537,13 +537,32 @@ export class Evaluator implements Evaluation {
           if (typeof r === 'number') float(i, r);
           else histogram(i, r);
         }
-        // streamed points are held by the sink's aggregation: counted as if each series were kept
-        const held = o ? o.t.length : streamed;
-        if (held > 0) this.ctx.addSamples(held);
-        if (o && o.t.length > 0) out.push(o);
+        // counted as held whether kept as a series or taken by an aggregation
+        if (points > 0) this.ctx.addSamples(points);
       },
       ST_FUNCTIONS.has(call.func.name),
     );
-    return out;
+    return list?.out ?? [];
+  }
+}
+
+/** The PointSink that keeps what it is given: one output series per input series with points. */
+class SeriesList implements PointSink {
+  readonly out: SeriesOut[] = [];
+  private cur!: SeriesOut;
+
+  constructor(private readonly ev: Evaluator) {}
+
+  series(metric: Labels, dropName: boolean): void {
+    this.cur = newSeries(metric, dropName);
+    this.out.push(this.cur);
+  }
+
+  point(i: number, v: number): void {
+    pushPoint(this.cur, this.ev.ts(i), v, undefined);
+  }
+
+  histogram(i: number, h: FloatHistogram): void {
+    pushPoint(this.cur, this.ev.ts(i), 0, h);
   }
 }
