@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseLimitValue } from './limits.js';
+import { defaultLimits } from '../../data-plane/validation/index.js';
+import { checkLimitCombination, parseLimitValue } from './limits.js';
 
 describe('parseLimitValue', () => {
   it.each([
@@ -11,6 +12,8 @@ describe('parseLimitValue', () => {
     { name: 'bytes', key: 'alertmanager_max_config_size_bytes', value: 1024, want: 1024 },
     { name: 'strategy by name', key: 'otlp_translation_strategy', value: 'NoTranslation', want: 3 },
     { name: 'strategy by number', key: 'otlp_translation_strategy', value: 1, want: 1 },
+    { name: 'scheme by name', key: 'name_validation_scheme', value: 'utf8', want: 1 },
+    { name: 'scheme by number', key: 'name_validation_scheme', value: 0, want: 0 },
     {
       name: 'list',
       key: 'promote_otel_resource_attributes',
@@ -37,6 +40,7 @@ describe('parseLimitValue', () => {
     { name: 'bad duration', key: 'max_query_length', value: '1 day', error: /not a duration/ },
     { name: 'unknown strategy', key: 'otlp_translation_strategy', value: 'Dots', error: /not one of Underscore/ },
     { name: 'strategy out of range', key: 'otlp_translation_strategy', value: 4, error: /out of range \[0, 3\]/ },
+    { name: 'unknown scheme', key: 'name_validation_scheme', value: 'UTF-8', error: /not one of legacy, utf8/ },
     { name: 'list of numbers', key: 'promote_otel_resource_attributes', value: [1], error: /non-empty string/ },
     { name: 'list with empty name', key: 'promote_otel_resource_attributes', value: [''], error: /non-empty/ },
     { name: 'repeated name', key: 'promote_otel_resource_attributes', value: ['a', 'a'], error: /"a" is listed twice/ },
@@ -55,5 +59,46 @@ describe('parseLimitValue', () => {
     },
   ])('rejects $name', ({ key, value, error }) => {
     expect(() => parseLimitValue(key, value)).toThrow(error);
+  });
+});
+
+describe('checkLimitCombination (a UTF-8 OTLP strategy needs the utf8 name validation scheme)', () => {
+  const S = { underscores: 0, noUtf8Escaping: 2, noTranslation: 3 };
+  it.each<{ name: string; before: Record<string, number>; next: Record<string, number>; error: boolean }>([
+    { name: 'NoTranslation alone', before: {}, next: { otlp_translation_strategy: S.noTranslation }, error: true },
+    {
+      name: 'NoUTF8EscapingWithSuffixes alone',
+      before: {},
+      next: { otlp_translation_strategy: S.noUtf8Escaping },
+      error: true,
+    },
+    {
+      name: 'NoTranslation with utf8',
+      before: {},
+      next: { otlp_translation_strategy: S.noTranslation, name_validation_scheme: 1 },
+      error: false,
+    },
+    {
+      name: 'back to legacy under NoTranslation',
+      before: { otlp_translation_strategy: S.noTranslation, name_validation_scheme: 1 },
+      next: { otlp_translation_strategy: S.noTranslation, name_validation_scheme: 0 },
+      error: true,
+    },
+    {
+      name: 'utf8 with an escaping strategy (allowed, as in Prometheus)',
+      before: {},
+      next: { name_validation_scheme: 1, otlp_translation_strategy: S.underscores },
+      error: false,
+    },
+    {
+      name: 'an unrelated change under an existing bad pair',
+      before: { otlp_translation_strategy: S.noTranslation },
+      next: { otlp_translation_strategy: S.noTranslation, ingestion_rate: 5 },
+      error: false,
+    },
+  ])('$name', ({ before, next, error }) => {
+    const run = () => checkLimitCombination(before, next, defaultLimits);
+    if (error) expect(run).toThrow(/needs|keeps UTF-8 .* set name_validation_scheme to utf8/);
+    else expect(run).not.toThrow();
   });
 });

@@ -118,6 +118,25 @@ export function parseLimitValue(key: string, value: unknown): StoredLimitValue {
   return n;
 }
 
+/**
+ * Limits that are valid alone but not together. As in Prometheus and Mimir, an OTLP strategy that
+ * keeps UTF-8 names (NoUTF8EscapingWithSuffixes, NoTranslation) needs the utf8 name validation
+ * scheme: under legacy, every dotted name would be refused. Checked only when a change touches one of
+ * them, so operator defaults that already combine them never block unrelated changes.
+ */
+export function checkLimitCombination(before: StoredOverrides, next: StoredOverrides, defaults: Limits): void {
+  const touched = (k: LimitKey) => before[k] !== next[k];
+  if (!touched('otlp_translation_strategy') && !touched('name_validation_scheme')) return;
+  const strategy = (next.otlp_translation_strategy as number | undefined) ?? defaults.otlp_translation_strategy;
+  const scheme = (next.name_validation_scheme as number | undefined) ?? defaults.name_validation_scheme;
+  if (strategy >= 2 && scheme === 0) {
+    const name = limitSpecs.otlp_translation_strategy.names?.[strategy] ?? String(strategy);
+    throw new BadDataError(
+      `otlp_translation_strategy ${name} keeps UTF-8 metric and label names, which name_validation_scheme legacy refuses; set name_validation_scheme to utf8 as well (or use an UnderscoreEscaping strategy)`,
+    );
+  }
+}
+
 function present(values: Partial<Record<string, StoredLimitValue>>): Record<string, LimitValue> {
   const out: Record<string, LimitValue> = {};
   for (const [k, v] of Object.entries(values)) {
@@ -213,6 +232,7 @@ export class LimitsService {
       await requireTenant(r, tenantId);
       const before = await r.limits(tenantId).get();
       const next = fn(before);
+      checkLimitCombination(before, next, this.defaults);
       await r.limits(tenantId).set(next, now);
       await r.revisions.bump('overrides');
       await audit(r, { at: now, actor, action, tenantId, before, after: next });

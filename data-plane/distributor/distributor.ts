@@ -173,7 +173,8 @@ export class Distributor {
         v.tenant === tenant &&
         v.maxNames === labelLimits.maxLabelNamesPerSeries &&
         v.maxNameLength === labelLimits.maxLabelNameLength &&
-        v.maxValueLength === labelLimits.maxLabelValueLength
+        v.maxValueLength === labelLimits.maxLabelValueLength &&
+        v.utf8Names === labelLimits.utf8Names
       ) {
         labels = v.labels;
         flat = labels.flat;
@@ -250,6 +251,7 @@ export class Distributor {
       maxNames: lim.maxLabelNamesPerSeries,
       maxNameLength: lim.maxLabelNameLength,
       maxValueLength: lim.maxLabelValueLength,
+      utf8Names: lim.utf8Names,
       labels,
     };
     return labels;

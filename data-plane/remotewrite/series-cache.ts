@@ -13,7 +13,14 @@ export interface SeriesMemo {
    * the normalised labels. Reused only when tenant and limits match.
    */
   validated:
-    | { tenant: TenantId; maxNames: number; maxNameLength: number; maxValueLength: number; labels: Labels }
+    | {
+        tenant: TenantId;
+        maxNames: number;
+        maxNameLength: number;
+        maxValueLength: number;
+        utf8Names: boolean;
+        labels: Labels;
+      }
     | undefined;
 }
 

@@ -32,6 +32,8 @@ export const OTLP_TRANSLATION_STRATEGIES = [
   'NoUTF8EscapingWithSuffixes',
   'NoTranslation',
 ] as const;
+/** Mimir's `name_validation_scheme` values (Prometheus's `metric_name_validation_scheme`), in number order. */
+export const NAME_VALIDATION_SCHEMES = ['legacy', 'utf8'] as const;
 const YEAR = 365 * DAY;
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
@@ -110,6 +112,11 @@ export const defaultLimits = {
    * NoUTF8EscapingWithSuffixes, 3 = NoTranslation.
    */
   otlp_translation_strategy: 0,
+  /**
+   * Metric and label names accepted on ingestion (Mimir's `name_validation_scheme`): 0 = legacy
+   * (`[a-zA-Z_:][a-zA-Z0-9_:]*`), 1 = utf8 (any non-empty valid UTF-8, Prometheus 3's default).
+   */
+  name_validation_scheme: 0,
   /** 1 = store OTLP delta sums and histograms as they are (Prometheus's native delta ingestion); 0 = refuse them. */
   otlp_allow_delta_temporality: 0,
   /** 1 = OTLP delta sums and histograms are summed into cumulative ones per stream (wins over otlp_allow_delta_temporality); 0 = off. */
@@ -413,6 +420,17 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
       'OTLP name translation: 0 UnderscoreEscapingWithSuffixes, 1 UnderscoreEscapingWithoutSuffixes, 2 NoUTF8EscapingWithSuffixes, 3 NoTranslation (the name or the number)',
     ),
     names: OTLP_TRANSLATION_STRATEGIES,
+  },
+  name_validation_scheme: {
+    ...spec(
+      'name_validation_scheme',
+      'integer',
+      'scheme',
+      0,
+      1,
+      'metric and label names accepted: 0 legacy ([a-zA-Z_:][a-zA-Z0-9_:]*), 1 utf8 (any valid UTF-8; needed by otlp_translation_strategy NoUTF8EscapingWithSuffixes and NoTranslation) (the name or the number)',
+    ),
+    names: NAME_VALIDATION_SCHEMES,
   },
   otlp_allow_delta_temporality: spec(
     'otlp_allow_delta_temporality',

@@ -67,6 +67,10 @@ export class Overrides {
     return this.defaults;
   }
 
+  /** name_validation_scheme = utf8: any non-empty valid UTF-8 metric and label name is accepted. */
+  utf8NameValidation(t: TenantId): boolean {
+    return this.get(t, 'name_validation_scheme') === 1;
+  }
   otlpTranslationStrategy(t: TenantId): number {
     return this.get(t, 'otlp_translation_strategy');
   }

@@ -8,6 +8,8 @@ export interface LabelLimits {
   maxLabelNamesPerSeries(t: TenantId): number;
   maxLabelNameLength(t: TenantId): number;
   maxLabelValueLength(t: TenantId): number;
+  /** name_validation_scheme = utf8 (absent: legacy). */
+  utf8NameValidation?(t: TenantId): boolean;
 }
 
 /**
@@ -67,6 +69,24 @@ export function isValidLabelName(s: string): boolean {
 }
 
 /**
+ * A name under the utf8 scheme: non-empty and well-formed UTF-16, so it encodes to valid UTF-8 (the
+ * protobuf decoders already refuse invalid UTF-8 bytes; a JSON body can still carry a lone
+ * surrogate escape such as `"\ud800"`).
+ */
+export function isValidUtf8Name(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false;
+    const d = s.charCodeAt(i + 1);
+    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
  * Names already seen to be valid. Label and metric names repeat across nearly every series, and the
  * decoder hands out the same interned string objects, whose hash V8 caches, so a Set lookup is much
  * cheaper than re-checking the charset. Bounded: cleared when full.
@@ -96,6 +116,8 @@ export interface LabelLimitValues {
   maxLabelNamesPerSeries: number;
   maxLabelNameLength: number;
   maxLabelValueLength: number;
+  /** The utf8 name validation scheme instead of the legacy charset. */
+  utf8Names: boolean;
 }
 
 export function resolveLabelLimits(limits: LabelLimits, tenant: TenantId): LabelLimitValues {
@@ -103,8 +125,11 @@ export function resolveLabelLimits(limits: LabelLimits, tenant: TenantId): Label
     maxLabelNamesPerSeries: limits.maxLabelNamesPerSeries(tenant),
     maxLabelNameLength: limits.maxLabelNameLength(tenant),
     maxLabelValueLength: limits.maxLabelValueLength(tenant),
+    utf8Names: limits.utf8NameValidation?.(tenant) ?? false,
   };
 }
+
+const LEGACY_HINT = '; set name_validation_scheme to utf8 to accept UTF-8 names';
 
 /** UTF-8 byte length, computed only when the UTF-16 length cannot already settle the comparison. */
 function exceedsBytes(s: string, limit: number): number | undefined {
@@ -115,8 +140,8 @@ function exceedsBytes(s: string, limit: number): number | undefined {
 }
 
 /**
- * Validates a normalised (sorted, no empty values) label set against the legacy name rules and the
- * tenant's limits, in Mimir's order: metric name present and valid, label count, then each label's
+ * Validates a normalised (sorted, no empty values) label set against the tenant's name validation
+ * scheme (legacy charset or UTF-8) and limits, in Mimir's order: metric name present and valid, label count, then each label's
  * name, name length, value length and duplicates. Returns the first problem, or undefined.
  */
 export function validateLabels(
@@ -143,14 +168,13 @@ export function validateLabelsWith(limits: LabelLimitValues, flat: readonly stri
       withId(`received a series without a metric name, series: '${formatSeries(flat)}'`, id),
     );
   }
-  if (!validMetricName(metricName)) {
+  const utf8 = limits.utf8Names;
+  if (utf8 ? !isValidUtf8Name(metricName) : !validMetricName(metricName)) {
     const id = ERROR_IDS.metricNameInvalid;
+    const rule = utf8 ? 'must be valid UTF-8' : `must match [a-zA-Z_:][a-zA-Z0-9_:]*${LEGACY_HINT}`;
     return new ValidationError(
       id,
-      withId(
-        `received a series with an invalid metric name: '${truncate(metricName, 200)}' (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
-        id,
-      ),
+      withId(`received a series with an invalid metric name: '${truncate(metricName, 200)}' (${rule})`, id),
     );
   }
   const count = flat.length >> 1;
@@ -171,12 +195,13 @@ export function validateLabelsWith(limits: LabelLimitValues, flat: readonly stri
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    if (name !== METRIC_NAME && !validLabelName(name)) {
+    if (name !== METRIC_NAME && (utf8 ? !isValidUtf8Name(name) : !validLabelName(name))) {
       const id = ERROR_IDS.labelInvalid;
+      const rule = utf8 ? 'must be non-empty valid UTF-8' : `must match [a-zA-Z_][a-zA-Z0-9_]*${LEGACY_HINT}`;
       return new ValidationError(
         id,
         withId(
-          `received a series with an invalid label: '${truncate(name, 200)}' (must match [a-zA-Z_][a-zA-Z0-9_]*) series: '${formatSeries(flat)}'`,
+          `received a series with an invalid label: '${truncate(name, 200)}' (${rule}) series: '${formatSeries(flat)}'`,
           id,
         ),
       );

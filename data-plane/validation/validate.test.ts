@@ -4,6 +4,7 @@ import {
   ALL_ERROR_IDS,
   isValidLabelName,
   isValidMetricName,
+  isValidUtf8Name,
   limitHistogramBuckets,
   normalizeLabels,
   timeBounds,
@@ -133,6 +134,100 @@ describe('validateLabels', () => {
     expect(err?.message).toContain(`(${c.id})`);
     if (c.reason) expect(err?.reason).toBe(c.reason);
     if (c.message) expect(err?.message).toContain(c.message);
+  });
+});
+
+describe('validateLabels under the utf8 name validation scheme (name_validation_scheme = 1)', () => {
+  const utf8 = {
+    ...limits,
+    maxLabelNameLength: () => 64,
+    maxLabelValueLength: () => 64,
+    utf8NameValidation: () => true,
+  };
+  const legacy = { ...utf8, utf8NameValidation: () => false };
+  const cases: { name: string; labels: string[]; utf8?: string; legacy?: string }[] = [
+    { name: 'legacy names stay valid', labels: ['__name__', 'up', 'job', 'node'] },
+    {
+      name: 'dotted metric and label names (OTel semantic conventions)',
+      labels: ['__name__', 'http.server.duration', 'service.name', 'checkout'],
+      legacy: 'err-cortex-metric-name-invalid',
+    },
+    {
+      name: 'spaces, dashes and a leading digit',
+      labels: ['__name__', 'resource cpu usage', '9-lives', 'x'],
+      legacy: 'err-cortex-metric-name-invalid',
+    },
+    {
+      name: 'non-ASCII letters',
+      labels: ['__name__', 'up', 'héllo', '1', '名前', '2'],
+      legacy: 'err-cortex-label-invalid',
+    },
+    {
+      name: 'a pair of surrogates (emoji)',
+      labels: ['__name__', 'up', 'a\u{1F600}', '1'],
+      legacy: 'err-cortex-label-invalid',
+    },
+    {
+      name: 'empty label name',
+      labels: ['__name__', 'up', '', '1'],
+      utf8: 'err-cortex-label-invalid',
+      legacy: 'err-cortex-label-invalid',
+    },
+    {
+      name: 'lone high surrogate in the metric name (a JSON \\ud800 escape)',
+      labels: ['__name__', 'a\ud800b'],
+      utf8: 'err-cortex-metric-name-invalid',
+      legacy: 'err-cortex-metric-name-invalid',
+    },
+    {
+      name: 'lone low surrogate in a label name',
+      labels: ['__name__', 'up', 'x\udc00', '1'],
+      utf8: 'err-cortex-label-invalid',
+      legacy: 'err-cortex-label-invalid',
+    },
+    {
+      name: 'swapped surrogates',
+      labels: ['__name__', 'up', '\udc00\ud800', '1'],
+      utf8: 'err-cortex-label-invalid',
+      legacy: 'err-cortex-label-invalid',
+    },
+    {
+      name: 'missing metric name',
+      labels: ['a.b', '1'],
+      utf8: 'err-cortex-missing-metric-name',
+      legacy: 'err-cortex-missing-metric-name',
+    },
+    {
+      name: 'duplicate UTF-8 names',
+      labels: ['__name__', 'up', 'a.b', '1', 'a.b', '2'],
+      utf8: 'err-cortex-duplicate-label-names',
+      legacy: 'err-cortex-label-invalid',
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    expect(validateLabels(utf8, tenant, normalizeLabels([...c.labels]))?.id).toBe(c.utf8);
+    const l = validateLabels(legacy, tenant, normalizeLabels([...c.labels]));
+    expect(l?.id).toBe(c.legacy);
+  });
+
+  it('the legacy refusal says how to accept UTF-8 names; the utf8 one says what is wrong', () => {
+    expect(validateLabels(legacy, tenant, ['__name__', 'a.b'])?.message).toContain(
+      'set name_validation_scheme to utf8',
+    );
+    expect(validateLabels(utf8, tenant, ['__name__', 'up', 'x\udc00', '1'])?.message).toContain(
+      'must be non-empty valid UTF-8',
+    );
+  });
+
+  it.each([
+    ['a.b', true],
+    ['', false],
+    ['\u{1F600}', true],
+    ['\ud83d', false],
+    ['\ude00x', false],
+    ['\ud83d\ude00\ud83d', false],
+  ])('isValidUtf8Name(%j) = %s', (s, ok) => {
+    expect(isValidUtf8Name(s)).toBe(ok);
   });
 });
 

@@ -6,6 +6,9 @@
  * Prometheus 3.x gives them (UnderscoreEscapingWithSuffixes, job = namespace/name, instance =
  * service.instance.id, the rest of the resource on target_info).
  */
+
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
 import {
   AggregationTemporalityPreference,
   OTLPMetricExporter as HttpJsonExporter,
@@ -19,7 +22,8 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { AdminService } from '../../gen/cortex/admin/v1/admin_pb.js';
+import { ROOT_TOKEN, startPlatform, type TestPlatform } from '../helpers/platform.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -204,6 +208,86 @@ describe('per-tenant OTLP settings, set through the admin API', () => {
     expect(twice.json.error.message).toMatch(/"a" is listed twice/);
     const now = await p.admin('GET', `/tenants/${tenant}/limits`);
     expect(now.json.limits.otlp_translation_strategy).toBe(1);
+  });
+});
+
+/**
+ * UTF-8 names as Prometheus 3.x keeps them: the tenant's name_validation_scheme utf8 with the
+ * NoTranslation strategy, set through the admin RPC (Connect on the HTTP port). The OTel names come
+ * back unescaped, selected by Prometheus 3's quoted syntax, and the series APIs answer them as sent.
+ */
+describe('UTF-8 metric and label names (name_validation_scheme utf8, NoTranslation)', () => {
+  const tenant = 'otel-utf8';
+  let read = '';
+  const admin = () => createClient(AdminService, createConnectTransport({ baseUrl: p.url, httpVersion: '1.1' }));
+  const headers = { authorization: `Bearer ${ROOT_TOKEN}` };
+  const name = (value: string) => ({ kind: { case: 'name' as const, value } });
+
+  beforeAll(async () => {
+    const write = await p.tenantToken(tenant, ['metrics:write']);
+    read = await p.tenantToken(tenant, ['metrics:read']);
+    // The strategy alone is refused: under the legacy scheme every dotted name would be dropped.
+    await expect(
+      admin().setLimits(
+        { tenantId: tenant, limits: { otlp_translation_strategy: name('NoTranslation') } },
+        { headers },
+      ),
+    ).rejects.toThrow(/set name_validation_scheme to utf8/);
+    const set = await admin().setLimits(
+      {
+        tenantId: tenant,
+        limits: { otlp_translation_strategy: name('NoTranslation'), name_validation_scheme: name('utf8') },
+      },
+      { headers },
+    );
+    expect(set.limits?.limits.name_validation_scheme?.kind).toEqual({ case: 'number', value: 1 });
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${p.url}/prometheus/api/v1/user_limits`, {
+        headers: { authorization: `Bearer ${read}` },
+      });
+      const body = (await res.json()) as any;
+      if (body.data?.name_validation_scheme === 1 && body.data?.otlp_translation_strategy === 3) break;
+      if (i > 100) throw new Error(`limits never reached the data plane: ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await exportOnce(
+      new ProtoExporter({ url: `${p.url}/otlp/v1/metrics`, headers: { Authorization: `Bearer ${write}` } }),
+    );
+  });
+
+  const id = { job: 'shop/checkout', instance: 'pod-1' };
+
+  it.each([
+    ['a quoted name', '{"http.server.requests"}'],
+    ['__name__ equality', '{__name__="http.server.requests"}'],
+    ['a quoted name and a quoted label matcher', '{"http.server.requests", "http.route"="/cart"}'],
+  ])('the dotted counter is selected by %s', async (_, q) => {
+    const r = await query(read, q);
+    expect(r.map((x) => [x.metric, Number(x.value[1])])).toEqual([
+      [{ __name__: 'http.server.requests', 'http.route': '/cart', ...id }, 7],
+    ]);
+  });
+
+  it('aggregates by a quoted label name', async () => {
+    const r = await query(read, 'sum by ("http.route") ({"http.server.duration_count"})');
+    expect(r.map((x) => [x.metric, Number(x.value[1])])).toEqual([[{ 'http.route': '/cart' }, 3]]);
+  });
+
+  it('series, label names and label values answer the names as sent', async () => {
+    const get = async (path: string) => {
+      const res = await fetch(`${p.url}/prometheus/api/v1/${path}`, { headers: { authorization: `Bearer ${read}` } });
+      const body = (await res.json()) as any;
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return body.data;
+    };
+    expect(await get(`series?match[]=${encodeURIComponent('{"queue.length"}')}`)).toEqual([
+      { __name__: 'queue.length', ...id },
+    ]);
+    expect(await get('labels')).toEqual(expect.arrayContaining(['deployment.environment', 'http.route', 'core']));
+    expect(await get('label/U__http_2e_route/values')).toEqual(['/cart']);
+    expect(await get('label/__name__/values')).toEqual(
+      expect.arrayContaining(['cpu.temperature', 'http.server.requests', 'queue.length', 'target_info']),
+    );
   });
 });
 

@@ -87,6 +87,8 @@ interface Case {
   strictVariant: boolean;
   ours: { status: number; message?: string };
   note?: string;
+  /** The tenant's name validation scheme (default: legacy, ours and Mimir's default). */
+  scheme?: 'utf8';
 }
 
 const cases: Case[] = [];
@@ -98,6 +100,7 @@ function compliance(
   success: boolean,
   ours: Case['ours'] = { status: success ? 204 : 400 },
   note?: string,
+  scheme?: 'utf8',
 ) {
   cases.push({
     name,
@@ -106,6 +109,7 @@ function compliance(
     strictVariant: success,
     ours,
     note,
+    ...(scheme ? { scheme } : {}),
   });
 }
 
@@ -163,9 +167,9 @@ const values: [string, number][] = [
   ['-Inf', Number.NEGATIVE_INFINITY],
 ];
 const UTF8_NOTE =
-  'Prometheus 3.x accepts UTF-8 metric and label names; we validate the legacy charset (as Cortex and Mimir do by default), so the series is refused with a 400 the suite accepts';
+  "a tenant with name_validation_scheme utf8 (Prometheus 3.x default) stores it; under the legacy scheme (ours and Mimir's default) the series is refused with a 400 the suite accepts";
 for (const [k, v] of values) {
-  const single: [string, SampleWithLabels, boolean, Case['ours']?, string?][] = [
+  const single: [string, SampleWithLabels, boolean, Case['ours']?, string?, 'utf8'?][] = [
     ['simple metric', { labels: basic('up'), value: v }, true],
     ['simple metric with multiple labels', { labels: jobInstance(), value: v }, true],
     [
@@ -180,8 +184,9 @@ for (const [k, v] of values) {
         value: v,
       },
       true,
-      { status: 400, message: 'err-cortex-metric-name-invalid' },
+      { status: 204 },
       UTF8_NOTE,
+      'utf8',
     ],
     [
       'simple metric with spaces',
@@ -190,8 +195,9 @@ for (const [k, v] of values) {
         value: v,
       },
       true,
-      { status: 400, message: 'err-cortex-metric-name-invalid' },
+      { status: 204 },
       UTF8_NOTE,
+      'utf8',
     ],
     [
       'simple metric without name label',
@@ -201,8 +207,19 @@ for (const [k, v] of values) {
     ],
     ['empty metric', { labels: {}, value: v }, false, { status: 400, message: 'err-cortex-missing-metric-name' }],
   ];
-  for (const [name, metric, success, ours, note] of single) {
-    compliance(`TestSingleMetric/${k}/${name}`, { samples: [metric] }, { samples: 1 }, success, ours, note);
+  for (const [name, metric, success, ours, note, scheme] of single) {
+    compliance(`TestSingleMetric/${k}/${name}`, { samples: [metric] }, { samples: 1 }, success, ours, note, scheme);
+    if (scheme === 'utf8') {
+      // The same request to a tenant under the legacy scheme: a 400 the suite accepts too.
+      compliance(
+        `TestSingleMetric/${k}/${name} (legacy scheme)`,
+        { samples: [metric] },
+        { samples: 1 },
+        true,
+        { status: 400, message: 'err-cortex-metric-name-invalid' },
+        UTF8_NOTE,
+      );
+    }
   }
   const inst = (i: number) => ({ __name__: 'up', job: 'testjob', instance: `localhost:909${i}` });
   const noName = (i: number) => ({ job: 'testjob', instance: `localhost:909${i}` });
@@ -834,6 +851,11 @@ let clock = Date.now() - 60_000;
 
 beforeAll(async () => {
   dp = await buildDataPlaneApp();
+  dp.limits.replace(
+    new Map(
+      ['rw2-must-utf8', 'rw2-strict-utf8', 'rw2-utf8-read'].map((t) => [t, { name_validation_scheme: 1 }] as const),
+    ),
+  );
 });
 afterAll(() => dp?.close());
 
@@ -901,7 +923,8 @@ describe('remote write 2.0 receiver compliance (prometheus/compliance, ported)',
     if (c.strictVariant) variants.push({ ...c.params, success: true, strict: true });
     for (const p of variants) {
       clock += 10;
-      const res = await send(c.build(clock), p.strict ? 'rw2-strict' : 'rw2-must');
+      const tenant = `${p.strict ? 'rw2-strict' : 'rw2-must'}${c.scheme ? `-${c.scheme}` : ''}`;
+      const res = await send(c.build(clock), tenant);
       expect(upstreamFailure(p, res), `${res.status} ${res.body}`).toBeUndefined();
       expect(res.status, res.body).toBe(c.ours.status);
       if (c.ours.message !== undefined) expect(res.body).toContain(c.ours.message);
@@ -917,5 +940,52 @@ describe('a byte fixture of a real 2.0 request (Prometheus writeV2RequestFixture
     expect(res.headers['x-prometheus-remote-write-samples-written']).toBe('2');
     expect(res.headers['x-prometheus-remote-write-histograms-written']).toBe('8');
     expect(res.headers['x-prometheus-remote-write-exemplars-written']).toBe('2');
+  });
+});
+
+describe('UTF-8 names sent over 2.0 are stored unescaped and read back (name_validation_scheme utf8)', () => {
+  const tenant = 'rw2-utf8-read';
+  const name = 'resource.cpu.usage';
+  beforeAll(async () => {
+    clock += 10;
+    const r = generateRequest(
+      { samples: [{ labels: { __name__: name, 'job.name': 'testjob', 'instance name': 'h:1' }, value: 42 }] },
+      clock,
+    );
+    const res = await send(r, tenant);
+    expect(res.status, res.body).toBe(204);
+  });
+  const at = () => String(clock / 1000);
+
+  it.each([
+    ['a quoted metric name', `{"${name}"}`],
+    ['__name__ equality', `{__name__="${name}"}`],
+    ['a quoted label matcher', `{"${name}", "job.name"="testjob"}`],
+  ])('PromQL selects it by %s', async (_, q) => {
+    const r = await dp.get(tenant, '/prometheus/api/v1/query', { query: q, time: at() });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.data.result.map((x: any) => [x.metric, x.value[1]])).toEqual([
+      [{ __name__: name, 'job.name': 'testjob', 'instance name': 'h:1' }, '42'],
+    ]);
+  });
+
+  it('groups by a quoted label name', async () => {
+    const r = await dp.get(tenant, '/prometheus/api/v1/query', {
+      query: `sum by ("job.name") ({"${name}"})`,
+      time: at(),
+    });
+    expect(r.json.data.result.map((x: any) => [x.metric, x.value[1]])).toEqual([[{ 'job.name': 'testjob' }, '42']]);
+  });
+
+  it('series, label names and label values (U__-escaped path) answer the names unescaped', async () => {
+    const range = { start: String(clock / 1000 - 60), end: String(clock / 1000 + 1) };
+    const series = await dp.get(tenant, '/prometheus/api/v1/series', { 'match[]': `{"${name}"}`, ...range });
+    expect(series.json.data).toEqual([{ __name__: name, 'job.name': 'testjob', 'instance name': 'h:1' }]);
+    const labels = await dp.get(tenant, '/prometheus/api/v1/labels', range);
+    expect(labels.json.data).toEqual(expect.arrayContaining(['__name__', 'instance name', 'job.name']));
+    const values = await dp.get(tenant, '/prometheus/api/v1/label/U__job_2e_name/values', range);
+    expect(values.json.data).toEqual(['testjob']);
+    const names = await dp.get(tenant, '/prometheus/api/v1/label/__name__/values', range);
+    expect(names.json.data).toContain(name);
   });
 });

@@ -59,6 +59,10 @@ describe('limits', () => {
   });
 
   it('sets a list limit from a comma-separated flag and a strategy by name', async () => {
+    // A strategy that keeps UTF-8 names needs the utf8 name validation scheme (as in Prometheus and Mimir).
+    const alone = await run(LimitsSet, ['-t', 'acme', '--otlp-translation-strategy', 'NoTranslation']);
+    expect(alone.exitCode).toBe(1);
+    expect(alone.stderr).toMatch(/set name_validation_scheme to utf8/);
     const r = await run(LimitsSet, [
       '-t',
       'acme',
@@ -66,6 +70,8 @@ describe('limits', () => {
       'k8s.namespace.name, team',
       '--otlp-translation-strategy',
       'NoTranslation',
+      '--name-validation-scheme',
+      'utf8',
       '-o',
       'json',
     ]);
@@ -73,11 +79,18 @@ describe('limits', () => {
     const l = JSON.parse(r.stdout) as { limits: Record<string, unknown> };
     expect(l.limits.promote_otel_resource_attributes).toEqual(['k8s.namespace.name', 'team']);
     expect(l.limits.otlp_translation_strategy).toBe(3);
+    expect(l.limits.name_validation_scheme).toBe(1);
     const table = await run(LimitsGet, ['-t', 'acme', '--overridden']);
     expect(table.stdout).toMatch(/^promote_otel_resource_attributes\s+k8s\.namespace\.name,team\s+-\s+yes$/m);
     const cleared = await run(LimitsSet, ['-t', 'acme', '--promote-otel-resource-attributes', '', '-o', 'json']);
     expect(JSON.parse(cleared.stdout).limits.promote_otel_resource_attributes).toEqual([]);
-    await run(LimitsUnset, ['-t', 'acme', 'promote_otel_resource_attributes', 'otlp_translation_strategy']);
+    await run(LimitsUnset, [
+      '-t',
+      'acme',
+      'promote_otel_resource_attributes',
+      'otlp_translation_strategy',
+      'name_validation_scheme',
+    ]);
   });
 
   it('unsets overrides given as snake or kebab keys', async () => {
