@@ -74,3 +74,29 @@ describe('a signed number before ^', () => {
     expect(r.value.type === 'scalar' && r.value.v).toBe(want);
   });
 });
+
+/**
+ * log2/log10 answer Go's last bit (found through count_values, which prints the value as a label).
+ * The expected strings are Prometheus 2.42's answers to `log2(vector(x))`/`log10(vector(x))`
+ * (Debian's /usr/bin/prometheus, 2026-12-07); V8's Math.log2/Math.log10 differ on each of them.
+ */
+describe('log2 and log10 as Go computes them', () => {
+  it.each([
+    ['log2', '82.69', '6.3696409645169805'],
+    ['log2', '77404', '16.240120501875893'],
+    ['log2', '36387', '15.151135489714008'],
+    ['log2', '5605.57', '12.452645364983145'],
+    ['log2', '5e-324', '-1074'],
+    ['log2', '1e-310', '-1029.7977094150824'],
+    ['log2', '1024', '10'],
+    ['log10', '89686', '4.952724654891627'],
+    ['log10', '3209.32', '3.5064130225817753'],
+    ['log10', '29731', '4.473209516913585'],
+    ['log10', '7108.62', '3.851785299104586'],
+    ['log10', '1.7976931348623157e308', '308.25471555991675'],
+    ['log10', '1e-300', '-300'],
+  ])('%s(%s) = %s', async (fn, x, want) => {
+    const r = await new Engine().instantQuery(await storage(), `count_values("v", ${fn}(vector(${x})))`, 600_000);
+    expect(r.value.type === 'vector' && r.value.samples.map((s) => s.labels.get('v'))).toEqual([want]);
+  });
+});

@@ -7,6 +7,7 @@ import { goSort, reverse } from './go-sort.js';
 import { nativeVariance } from './histogram.js';
 import { histogramFraction, histogramQuantile } from './histogram-functions.js';
 import { isValidUTF8 } from './literals.js';
+import { goLog2, goLog10 } from './mathx.js';
 import { dropMetricName, type EvalValue, newSeries, pushPoint, type SeriesOut } from './value.js';
 
 type MathFn = (x: number) => number;
@@ -18,8 +19,9 @@ const MATH: Record<string, MathFn> = {
   exp: Math.exp,
   sqrt: Math.sqrt,
   ln: Math.log,
-  log2: Math.log2,
-  log10: Math.log10,
+  // Go's formulas, not V8's Math.log2/log10: Prometheus's last bit (mathx.ts)
+  log2: goLog2,
+  log10: goLog10,
   sgn: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
   deg: (x) => (x * 180) / Math.PI,
   rad: (x) => (x * Math.PI) / 180,

@@ -2,7 +2,7 @@
  * PromQL differential fuzzing (issue #24): generated queries over generated series, answered by our
  * query API (the real data plane on loopback HTTP) and by Debian's Prometheus 2.42 (loopback, temp
  * TSDB, started and stopped here), both fed the same remote-write body. Every answer pair must agree
- * (compare.ts), except where `explain` names a documented 2.x-vs-3.x difference.
+ * (compare.ts), except where `explain` (explain.ts) names a documented 2.x-vs-3.x difference.
  *
  * Bounded in `npm test` (seeded, BOUNDED queries); `npm run fuzz -- --target promql-diff --runs N`
  * runs it long. FUZZ_REPORT=1 collects every difference instead of stopping at the first one and
@@ -16,6 +16,7 @@ import { prometheusAvailable, type RunningPrometheus, startPrometheus } from '..
 import { remoteWriteHeaders } from '../helpers/remote-write.js';
 import { type Answer, difference } from './promql-diff/compare.js';
 import { dataSet, toWire } from './promql-diff/data.js';
+import { explain } from './promql-diff/explain.js';
 import { type DiffQuery, diffQuery } from './promql-diff/queries.js';
 
 const BOUNDED = 300;
@@ -29,32 +30,6 @@ function envInt(name: string, dflt: number): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
   return n;
-}
-
-/**
- * Differences that are Prometheus 3.x semantics (which our engine follows) against 2.42's. Each names
- * its reference; an unexplained difference fails the run.
- */
-function explain(q: DiffQuery, diff: string): string | undefined {
-  // prometheus/prometheus#14941 (3.0): a stddev/stdvar group whose only sample is NaN or ±Inf is NaN;
-  // 2.x answered 0 (and NaN as soon as the group had two samples).
-  if (/\b(stddev|stdvar) *(by|without|\()/.test(q.query) && / NaN vs (0|-?\d+(\.\d+)?(e[+-]?\d+)?)$/.test(diff))
-    return 'stddev/stdvar of a lone NaN/Inf sample: NaN in 3.x, 0 in 2.x (prometheus#14941)';
-  // `x % m` turns a last-bit difference of a mean into a visible one (0.5 % 0.5 = 0, but
-  // 0.49999999999999994 % 0.5 = 0.4999…): 3.x averages with Kahan compensation and a direct mean
-  if (/%/.test(q.query) && /\b(avg|avg_over_time)\b/.test(q.query) && / at [\d.]+: /.test(diff))
-    return 'a mean differing in its last bit, amplified by %: Kahan summation and direct mean in 3.x (prometheus#14413, #16773)';
-  // 3.x refuses a one-to-one match group with two series even when a comparison would filter them
-  // out (promqltest testdata operators.test, "Check 0 series surviving the filtering producing an
-  // error"); 2.42 checked after the filter
-  if (/only ours fails: 422 multiple matches for labels: many-to-one/.test(diff))
-    return 'one-to-one duplicates refused before the comparison filter in 3.x (promqltest operators.test)';
-  // count_values turns a value into a label: the last digits of a sum or mean differ where 3.x adds
-  // with Kahan compensation and takes the mean directly (prometheus#14074, #14413, #16773); 2.42 adds
-  // plainly and takes an incremental mean
-  if (/\bcount_values\b/.test(q.query) && /\b(avg|sum|stddev|stdvar)/.test(q.query) && /\["value",/.test(diff))
-    return 'count_values label of a sum/mean: Kahan summation in 3.x (prometheus#14074, #14413, #16773)';
-  return undefined;
 }
 
 const available = prometheusAvailable();
@@ -118,7 +93,9 @@ describe.skipIf(!available)(
             if (a.status !== 200 && b.status !== 200) errorsBoth++;
             const d = difference(a, b);
             if (d === undefined) return;
-            const why = explain(q, d);
+            const why = await explain(q, d, a, b, (query, time) =>
+              ask(prom.url, { query, kind: 'instant', time, stepS: 0, points: 1 }),
+            );
             if (why !== undefined) {
               explained.set(why, (explained.get(why) ?? 0) + 1);
               return;

@@ -10,13 +10,13 @@ export interface Answer {
   text: string;
 }
 
-interface Normal {
+export interface Normal {
   error?: string;
   type?: string;
   series: Map<string, [number, string][]>;
 }
 
-function normalize(a: Answer): Normal {
+export function normalize(a: Answer): Normal {
   let body: {
     status?: string;
     error?: string;
@@ -78,4 +78,24 @@ export function difference(ours: Answer, theirs: Answer): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The values of a successful answer by timestamp, sorted (NaN last), labels dropped; undefined for
+ * an error.
+ */
+export function valuesPerTime(a: Answer): Map<number, string[]> | undefined {
+  const n = normalize(a);
+  if (n.error !== undefined) return undefined;
+  const out = new Map<number, string[]>();
+  for (const points of n.series.values()) {
+    for (const [t, v] of points) {
+      const vs = out.get(t) ?? [];
+      vs.push(v);
+      out.set(t, vs);
+    }
+  }
+  const num = (v: string) => (Number.isNaN(Number(v)) ? Number.POSITIVE_INFINITY : Number(v));
+  for (const vs of out.values()) vs.sort((x, y) => num(x) - num(y) || (x < y ? -1 : x > y ? 1 : 0));
+  return out;
 }
