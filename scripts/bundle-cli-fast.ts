@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { dataPlaneWithoutSideEffects, REQUIRE_BANNER } from './esbuild-cli.js';
 import { prehydratedDescriptors } from './prehydrated-descriptors.js';
 
@@ -75,6 +75,8 @@ const result = await build({
   minifySyntax: true,
   minifyWhitespace: true,
   banner: { js: REQUIRE_BANNER },
+  // The global Headers loads all of undici (with http2 and tls) on first touch: ~40 ms.
+  inject: [join(REPO, 'scripts/inject-lite-headers.ts')],
   // oclif requires TypeScript only to run TypeScript sources (development), inside a try. yaml is
   // loaded lazily (`-o yaml`, context files) and, being CommonJS, keeps its named exports only when
   // Node itself imports it.
@@ -82,6 +84,15 @@ const result = await build({
   plugins: [
     dataPlaneWithoutSideEffects(REPO),
     prehydratedDescriptors('esm'),
+    oclifLazyRequires(),
+    oclifDepsFromNodeModules(),
+    {
+      // oclif's logger prints only with DEBUG set; scripts/lite-debug.ts loads the real `debug` then.
+      name: 'lite-debug',
+      setup(b) {
+        b.onResolve({ filter: /^debug$/ }, () => ({ path: join(REPO, 'scripts/lite-debug.ts') }));
+      },
+    },
     {
       name: 'oclif-lite',
       setup(b) {
@@ -106,6 +117,79 @@ if (process.env.BUNDLE_META)
   (await import('node:fs')).writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
 const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 console.log(`dist/fast: ${commands.length} commands in ${outputs.length} files (${Math.round(bytes / 1024)} KiB)`);
+
+/**
+ * oclif's modules require each other at load time, so running one command evaluates its help
+ * renderer, plugin discovery (globbing, ejs), spinners and error formatting too: ~30 ms of a start.
+ * In oclif's own files, `const x = require("…")` becomes a proxy that requires the module on first
+ * use; oclif's compiled code reads `x.name` at call time, so only what runs gets loaded. What needs
+ * the module object itself at load (`__importStar`, `extends x.Base`) still loads it right away.
+ */
+function oclifLazyRequires(): Plugin {
+  const LAZY =
+    'function __cxLazy(load){let m;const t=()=>m??=load();return new Proxy({},{get:(_,k)=>t()[k],has:(_,k)=>k in t(),' +
+    'ownKeys:()=>Reflect.ownKeys(t()),getOwnPropertyDescriptor:(_,k)=>{const d=Object.getOwnPropertyDescriptor(t(),k);' +
+    'if(d)d.configurable=true;return d}})}\n';
+  const REQUIRE = /^const (\w+) = (__importDefault\()?require\(("[^"]+"|'[^']+')\)(\))?;$/gm;
+  return {
+    name: 'oclif-lazy-requires',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
+        const code = withoutCollator(args.path, readFileSync(args.path, 'utf8')).replace(
+          REQUIRE,
+          (_, name, viaDefault, spec) =>
+            viaDefault
+              ? `const ${name} = __cxLazy(() => __importDefault(require(${spec})));`
+              : `const ${name} = __cxLazy(() => require(${spec}));`,
+        );
+        return { contents: LAZY + code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * oclif sorts the manifest's commands by `localeCompare`, whose first call builds an ICU collator:
+ * ~12 ms of every start, for an order only help listings show. Command IDs are ASCII, where plain
+ * code-unit order is as good. The build fails if oclif stops sorting this way, so the saving cannot
+ * silently disappear.
+ */
+function withoutCollator(file: string, code: string): string {
+  if (!/[\\/]config[\\/]plugin\.js$/.test(file)) return code;
+  const sort = '.sort((a, b) => a.id.localeCompare(b.id))';
+  if (!code.includes(sort))
+    throw new Error(`${file}: oclif no longer sorts commands with ${sort}; update bundle-cli-fast.ts`);
+  return code.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))');
+}
+
+/**
+ * oclif's own dependencies (glob matching, ejs, spinners, text wrapping: ~200 KiB) stay out of the
+ * bundle, since with lazy requires a command seldom runs them but would still parse them on every
+ * start. Each is required from node_modules, as @oclif/core itself would resolve it, on first use.
+ * Two are replaced instead: `debug` (lite-debug.ts) and, for `getPlatform()`, `wsl-utils`.
+ */
+function oclifDepsFromNodeModules(): Plugin {
+  const oclifPjson = JSON.parse(readFileSync(join(REPO, 'node_modules/@oclif/core/package.json'), 'utf8'));
+  const deps = Object.keys(oclifPjson.dependencies).filter((d) => d !== 'debug' && d !== 'wsl-utils');
+  const fromOclif = /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]/;
+  return {
+    name: 'oclif-deps-from-node-modules',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (!fromOclif.test(args.importer)) return undefined;
+        if (args.path === 'wsl-utils') return { path: join(REPO, 'scripts/lite-wsl-utils.ts') };
+        if (!deps.includes(args.path)) return undefined;
+        return { path: args.path, namespace: 'oclif-dep' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'oclif-dep' }, (args) => ({
+        contents:
+          "const { createRequire } = require('node:module');\n" +
+          `module.exports = createRequire(require.resolve('@oclif/core/package.json'))(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 /**
  * `import { readFileSync } from "node:fs"` in an ES module makes Node build the module's ESM facade,
