@@ -7,10 +7,16 @@
  * which a busy machine inflates far less than wall time. Needs `npm run build` first (compiled JS only:
  * no TypeScript loader at run time).
  *
+ * `npx` is measured twice. In a project that depends on cortex-ts (how an operator installs it; the
+ * bench builds that layout in a temp dir, linking this checkout as npm links a `file:` dependency),
+ * npm finds node_modules/.bin/cortexctl and runs it; beside it, npm exec running a no-op bin is npm's
+ * own floor. Inside this checkout, npm 11 treats `cortexctl` as the root package's own bin and reads
+ * the whole node_modules tree first (libnpmexec), which no package can change.
+ *
  *   npm run bench:cli [-- --runs 20]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -82,10 +88,15 @@ function childrenCpuMs(): number | undefined {
   }
 }
 
-function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; cpuMs: number | undefined } {
+function timeOnce(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = REPO,
+): { ms: number; cpuMs: number | undefined } {
   const cpu0 = childrenCpuMs();
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   const cpu1 = childrenCpuMs();
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
@@ -99,7 +110,25 @@ function stats(samples: number[]): { median: number; p90: number; min: number } 
   return { median, p90: at(0.9), min: s[0]! };
 }
 
+/**
+ * A project that depends on cortex-ts, laid out as `npm install` lays out a linked `file:` dependency,
+ * plus a no-op bin for npm exec's own cost.
+ */
+function consumerProject(dir: string): string {
+  mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'bench-cli-consumer', private: true, dependencies: { 'cortex-ts': `file:${REPO}` } }),
+  );
+  symlinkSync(REPO, join(dir, 'node_modules/cortex-ts'));
+  symlinkSync('../cortex-ts/bin/run.js', join(dir, 'node_modules/.bin/cortexctl'));
+  writeFileSync(join(dir, 'node_modules/.bin/noop'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(dir, 'node_modules/.bin/noop'), 0o755);
+  return dir;
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+const consumer = consumerProject(join(dataDir, 'consumer'));
 const { url, child } = await startServer(join(dataDir, 'data'));
 try {
   const env = {
@@ -110,7 +139,14 @@ try {
     NO_COLOR: '1',
   };
   for (const t of ['acme', 'globex', 'initech']) timeOnce(process.execPath, [BIN, 'tenant', 'create', t], env);
-  const cases: { name: string; cmd: string; args: string[]; target?: number; env?: Record<string, string> }[] = [
+  const cases: {
+    name: string;
+    cmd: string;
+    args: string[];
+    target?: number;
+    env?: Record<string, string>;
+    cwd?: string;
+  }[] = [
     { name: "node -e '' (floor)", cmd: process.execPath, args: ['-e', ''] },
     {
       name: 'node bin/run.js tenant list, oclif only',
@@ -121,7 +157,15 @@ try {
     { name: 'node bin/run.js tenant list', cmd: process.execPath, args: [BIN, 'tenant', 'list'], target: 250 },
     { name: 'node bin/run.js tenant list -o json', cmd: process.execPath, args: [BIN, 'tenant', 'list', '-o', 'json'] },
     { name: 'node bin/run.js --help', cmd: process.execPath, args: [BIN, '--help'] },
-    { name: 'npx cortexctl tenant list', cmd: 'npx', args: ['--no', 'cortexctl', 'tenant', 'list'], target: 500 },
+    { name: 'npx, a no-op bin (npm exec floor)', cmd: 'npx', args: ['--no', 'noop'], cwd: consumer },
+    {
+      name: 'npx cortexctl tenant list, in a project',
+      cmd: 'npx',
+      args: ['--no', 'cortexctl', 'tenant', 'list'],
+      target: 500,
+      cwd: consumer,
+    },
+    { name: 'npx cortexctl tenant list, in this checkout', cmd: 'npx', args: ['--no', 'cortexctl', 'tenant', 'list'] },
   ];
   const load = loadavg()[0]!;
   console.log(`cortexctl start-up to exit against ${url}, ${RUNS} runs each after a warm-up (ms)`);
@@ -134,8 +178,8 @@ try {
     const caseEnv = { ...env, ...c.env };
     let runs: ReturnType<typeof timeOnce>[];
     try {
-      timeOnce(c.cmd, c.args, caseEnv);
-      runs = Array.from({ length: RUNS }, () => timeOnce(c.cmd, c.args, caseEnv));
+      timeOnce(c.cmd, c.args, caseEnv, c.cwd);
+      runs = Array.from({ length: RUNS }, () => timeOnce(c.cmd, c.args, caseEnv, c.cwd));
     } catch (err) {
       // One failing way in (npx with a broken cache, say) must not hide the other figures.
       console.log(`${c.name.padEnd(46)}  failed: ${String((err as Error).message).split('\n')[0]}`);
