@@ -27,6 +27,7 @@ import {
   type MatchType,
   type MetricMetadata,
   type TenantId,
+  type TimeSeries,
   type WriteOutcome,
   type WriteRequest,
 } from '../model/index.js';
@@ -88,14 +89,18 @@ export interface WriteOutcomeJson {
 
 /** Decodes a pushed body (already validated by a distributor) into the model's `WriteRequest`. */
 export function decodeInternalPush(body: Uint8Array): WriteRequest {
-  const wire = decodeWriteRequest(snappyDecode(body, MAX_DECODED_BYTES));
+  const wire = decodeWriteRequest(snappyDecode(body, MAX_DECODED_BYTES), { internal: true });
   return {
-    timeseries: wire.timeseries.map((ts) => ({
-      labels: Labels.fromSortedFlat(ts.labels),
-      samples: ts.samples,
-      histograms: ts.histograms,
-      exemplars: ts.exemplars.map((e) => ({ labels: Labels.fromSortedFlat(e.labels), t: e.t, v: e.v })),
-    })),
+    timeseries: wire.timeseries.map((ts) => {
+      const out: TimeSeries = {
+        labels: Labels.fromSortedFlat(ts.labels),
+        samples: ts.samples,
+        histograms: ts.histograms,
+        exemplars: ts.exemplars.map((e) => ({ labels: Labels.fromSortedFlat(e.labels), t: e.t, v: e.v })),
+      };
+      if (ts.createdTimestamps !== undefined) out.createdTimestamps = ts.createdTimestamps;
+      return out;
+    }),
     metadata: wire.metadata,
   };
 }

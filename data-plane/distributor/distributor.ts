@@ -156,6 +156,7 @@ export class Distributor {
     };
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);
+    const createdZeros = this.limits.createdTimestampZeroIngestion?.(tenant) ?? false;
     const timeseries: TimeSeries[] = [];
     let samples = 0;
     let histograms = 0;
@@ -204,12 +205,12 @@ export class Distributor {
       samples += ts.samples.length;
       histograms += ts.histograms.length;
       exemplars += ex.length;
-      timeseries.push({
-        labels,
-        samples: ts.samples,
-        histograms: ts.histograms,
-        exemplars: ex,
-      });
+      const series: TimeSeries = { labels, samples: ts.samples, histograms: ts.histograms, exemplars: ex };
+      if (createdZeros && ts.createdTimestamps !== undefined) {
+        const cts = usableCreatedTimestamps(ts.createdTimestamps, bounds, flat);
+        if (cts.length > 0) series.createdTimestamps = cts;
+      }
+      timeseries.push(series);
     }
     const metadata = this.validMetadata(tenant, wire.metadata, errors);
 
@@ -361,6 +362,23 @@ export class Distributor {
       },
     );
   }
+}
+
+/**
+ * The created timestamps a zero may be written at, ascending: one outside the tenant's accepted time
+ * range is dropped silently (the sample it came with is what the client asked to store; Prometheus
+ * ignores a created timestamp it cannot append too).
+ */
+function usableCreatedTimestamps(cts: readonly number[], bounds: TimeBounds, flat: readonly string[]): number[] {
+  const out: number[] = [];
+  let sorted = true;
+  for (const ct of cts) {
+    if (validateTimestamp(ct, bounds, flat) !== undefined) continue;
+    if (out.length > 0 && ct < out[out.length - 1]!) sorted = false;
+    out.push(ct);
+  }
+  if (!sorted) out.sort((a, b) => a - b);
+  return out;
 }
 
 /** Shared by every series without exemplars (never mutated downstream). */

@@ -21,4 +21,6 @@ export interface DistributorLimits extends LabelLimits, SampleLimits {
   maxNativeHistogramBuckets?(t: TenantId): number;
   /** Over the bucket limit: reduce the resolution until it fits (true, the default) or refuse. */
   reduceNativeHistogramOverMaxBuckets?(t: TenantId): boolean;
+  /** Write a zero at a counter's created (start) timestamp (absent: off). */
+  createdTimestampZeroIngestion?(t: TenantId): boolean;
 }

@@ -16,6 +16,7 @@ import {
   type WriteRequest,
 } from '../model/index.js';
 import type { CallOptions, ChunkStore, Queryable } from '../storage/index.js';
+import { CreatedZeros, zeroHistogramLike } from './created-zeros.js';
 import { deleteFromHead, deletionRecord } from './delete.js';
 import { EventLoopLagMonitor } from './event-loop-lag.js';
 import { ExemplarStore } from './exemplars.js';
@@ -305,6 +306,8 @@ export class Ingester {
         let ooo = 0;
         let invalid = 0;
         let firstBad = 0;
+        const cts = ts.createdTimestamps;
+        const zeros = cts !== undefined && cts.length > 0 ? new CreatedZeros(cts, s.maxTime()) : undefined;
         if (ts.samples.length > 0) {
           rec.beginSamples(s.ref);
           for (const sample of ts.samples) {
@@ -313,9 +316,15 @@ export class Ingester {
               if (invalid++ === 0) firstBad = st;
               continue;
             }
+            const ct = zeros?.before(st);
+            if (ct !== undefined && s.append(ct, 0, false) === AppendResult.Appended) {
+              rec.sample(ct, 0);
+              if (ct > head.maxT) head.maxT = ct;
+            }
             const r = s.append(st, sample.v, oooWindow > 0 && st >= head.maxT - oooWindow);
             if (r === AppendResult.Appended) {
               rec.sample(st, sample.v);
+              zeros?.appended(st);
               ok++;
               if (st > head.maxT) head.maxT = st;
             } else if (r === AppendResult.DuplicateTimestamp) {
@@ -330,20 +339,33 @@ export class Ingester {
         }
         if (ts.histograms.length > 0) {
           const accepted: HistogramSample[] = [];
+          let zeroHistograms = 0;
           for (const { t: ht, h, integer } of ts.histograms) {
             if (!Number.isSafeInteger(ht)) {
               if (invalid++ === 0) firstBad = ht;
               continue;
             }
+            // A series with float samples took its created timestamps there.
+            const ct = ts.samples.length === 0 ? zeros?.before(ht) : undefined;
+            if (ct !== undefined) {
+              const z = zeroHistogramLike(h);
+              if (s.appendHistogram(ct, z, false, integer === true) === AppendResult.Appended) {
+                accepted.push(integer ? { t: ct, h: z, integer } : { t: ct, h: z });
+                zeroHistograms++;
+                if (ct > head.maxT) head.maxT = ct;
+              }
+            }
             const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow, integer === true);
             if (r === AppendResult.Appended) {
               accepted.push(integer ? { t: ht, h, integer } : { t: ht, h });
+              zeros?.appended(ht);
               if (ht > head.maxT) head.maxT = ht;
             } else if (r === AppendResult.DuplicateTimestamp) dupTs++;
             else if (r === AppendResult.OutOfOrder) ooo++;
           }
           rec.histogramsOf(s.ref, accepted);
-          histogramsAppended += accepted.length;
+          // Created-timestamp zeros are stored and logged, but not counted as written.
+          histogramsAppended += accepted.length - zeroHistograms;
           if (accepted.length > 0) s.lastAppendWall = now;
         }
         if (ok > 0) s.lastAppendWall = now;

@@ -11,6 +11,14 @@ export interface TimeSeries {
   samples: Sample[];
   histograms: HistogramSample[];
   exemplars: Exemplar[];
+  /**
+   * Created (start) timestamps, ascending, for Prometheus's created-timestamp zero ingestion: before
+   * the first sample (or histogram, when the series has no float samples) newer than one of them, a
+   * zero is appended at it, but only if it is newer than everything the series already holds. It is
+   * never an error: a created timestamp that does not fit is skipped silently. Absent when the
+   * tenant has the option off.
+   */
+  createdTimestamps?: number[];
 }
 
 /** A validated write for one tenant, as the distributor hands it to ingesters. */

@@ -228,6 +228,8 @@ export interface OtlpLimits {
   otlpDeltaToCumulativeMaxStreams(t: TenantId): number;
   otlpConvertHistogramsToNhcb(t: TenantId): boolean;
   otlpMaxDecompressedBytes(t: TenantId): number;
+  /** created_timestamp_zero_ingestion_enabled (absent: off). */
+  createdTimestampZeroIngestion?(t: TenantId): boolean;
 }
 
 /**
@@ -261,6 +263,7 @@ export function otlpHandlerFor(
       promoteResourceAttributes: limits.otlpPromoteResourceAttributes(t),
       allowDeltaTemporality: limits.otlpAllowDeltaTemporality(t),
       convertHistogramsToNHCB: limits.otlpConvertHistogramsToNhcb(t),
+      createdTimestampZeroIngestion: limits.createdTimestampZeroIngestion?.(t) ?? false,
       deltaToCumulative: limits.otlpConvertDeltaToCumulative(t)
         ? deltas.forTenant(t, limits.otlpDeltaToCumulativeMaxStreams(t))
         : undefined,

@@ -91,6 +91,101 @@ const series = (t: ReturnType<typeof translate>) =>
     }),
   );
 
+describe('translateOtlp: start_time_unix_nano as created timestamps', () => {
+  const START = { startTimeUnixNano: String(BigInt(NS) - 60_000_000_000n) };
+  const startMs = Number(BigInt(NS) / 1_000_000n) - 60_000;
+  const cts = (t: ReturnType<typeof translate>) =>
+    Object.fromEntries(
+      t.wire.timeseries.map((s) => [
+        `${s.labels[s.labels.indexOf('__name__') + 1]}${s.labels.includes('le') ? `{le=${s.labels[s.labels.indexOf('le') + 1]}}` : ''}`,
+        s.createdTimestamps,
+      ]),
+    );
+  const on = { createdTimestampZeroIngestion: true };
+  it.each([
+    {
+      name: 'a monotonic cumulative sum (counter)',
+      metric: {
+        name: 'jobs',
+        sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [point({ asInt: '3', ...START })] },
+      },
+      want: { jobs_total: [startMs] },
+    },
+    {
+      name: 'a non-monotonic sum (gauge): none',
+      metric: { name: 'queue', sum: { aggregationTemporality: 2, dataPoints: [point({ asInt: '3', ...START })] } },
+      want: { queue: undefined },
+    },
+    {
+      name: 'a gauge: none',
+      metric: { name: 'temp', gauge: { dataPoints: [point({ asDouble: 3, ...START })] } },
+      want: { temp: undefined },
+    },
+    {
+      name: 'a classic histogram: every series',
+      metric: {
+        name: 'lat',
+        histogram: {
+          aggregationTemporality: 2,
+          dataPoints: [point({ count: '2', sum: 3, bucketCounts: ['1', '1'], explicitBounds: [1], ...START })],
+        },
+      },
+      want: {
+        lat_sum: [startMs],
+        lat_count: [startMs],
+        'lat_bucket{le=1}': [startMs],
+        'lat_bucket{le=+Inf}': [startMs],
+      },
+    },
+    {
+      name: 'a summary: _sum, _count and quantiles',
+      metric: {
+        name: 'rpc',
+        summary: {
+          dataPoints: [point({ count: '2', sum: 3, quantileValues: [{ quantile: 0.5, value: 1 }], ...START })],
+        },
+      },
+      want: { rpc_sum: [startMs], rpc_count: [startMs], rpc: [startMs] },
+    },
+    {
+      name: 'an exponential histogram',
+      metric: {
+        name: 'size',
+        exponentialHistogram: {
+          aggregationTemporality: 2,
+          dataPoints: [point({ count: '1', sum: 1, scale: 0, positive: { offset: 0, bucketCounts: ['1'] }, ...START })],
+        },
+      },
+      want: { size: [startMs] },
+    },
+    {
+      name: 'a start equal to the point: none',
+      metric: {
+        name: 'jobs',
+        sum: {
+          aggregationTemporality: 2,
+          isMonotonic: true,
+          dataPoints: [point({ asInt: '3', startTimeUnixNano: NS })],
+        },
+      },
+      want: { jobs_total: undefined },
+    },
+    {
+      name: 'a stale marker: none',
+      metric: {
+        name: 'jobs',
+        sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [point({ asInt: '3', flags: 1, ...START })] },
+      },
+      want: { jobs_total: undefined },
+    },
+  ])('$name', ({ metric, want }) => {
+    expect(cts(translate([metric], on))).toEqual(want);
+    // Off (the default): nothing is kept.
+    const off = cts(translate([metric]));
+    expect(Object.values(off).every((v) => v === undefined)).toBe(true);
+  });
+});
+
 describe('translateOtlp', () => {
   it('monotonic cumulative sum → counter with _total, job and instance from the resource', () => {
     const t = translate([

@@ -39,6 +39,11 @@ export interface OtlpSettings {
    * over `allowDeltaTemporality`); undefined when the tenant does not convert.
    */
   deltaToCumulative?: DeltaStreams | undefined;
+  /**
+   * Keep `start_time_unix_nano` of counters, histograms and summaries as created timestamps (Mimir's
+   * otel_created_timestamp_zero_ingestion_enabled): the ingester writes a zero there.
+   */
+  createdTimestampZeroIngestion?: boolean;
 }
 
 export const defaultOtlpSettings: OtlpSettings = {
@@ -71,6 +76,7 @@ const MAX_EXEMPLAR_RUNES = 128;
 /** target_info is repeated every half lookback delta (5m) between a resource's first and last point. */
 const TARGET_INFO_INTERVAL_MS = 150_000;
 const DEFAULT_ZERO_THRESHOLD = 1e-128;
+const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /**
  * Translates an OTLP request into the remote-write wire model, as Prometheus 3.x's otlptranslator
@@ -213,6 +219,11 @@ class Translator {
     if (!this.metadata.has(name)) {
       this.metadata.set(name, { metricFamilyName: name, type, help: m.description, unit: buildUnit(m.unit) });
     }
+    // Start timestamps of what Prometheus treats as counters: monotonic sums, histograms, summaries.
+    const created =
+      this.settings.createdTimestampZeroIngestion === true &&
+      temporality !== TEMPORALITY_DELTA &&
+      (type === 'counter' || type === 'histogram' || type === 'summary');
     switch (d.kind) {
       case 'gauge':
       case 'sum':
@@ -221,8 +232,9 @@ class Translator {
           if (base === undefined) continue;
           const p = deltas === undefined ? delta : this.cumulative(deltas, 'number', name, base, delta);
           if (p === undefined) continue;
-          const v = p.flags & FLAG_NO_RECORDED_VALUE ? STALE_NAN : p.value;
-          this.sample(withName(base, name), p.tMs, v, this.exemplars(p.exemplars, p.tMs));
+          const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+          const ct = created && !stale ? p.startMs : 0;
+          this.sample(withName(base, name), p.tMs, stale ? STALE_NAN : p.value, this.exemplars(p.exemplars, p.tMs), ct);
         }
         return;
       case 'summary':
@@ -230,10 +242,12 @@ class Translator {
           const base = this.labels(p.attributes, name);
           if (base === undefined) continue;
           const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
-          this.sample(withName(base, `${name}_sum`), p.tMs, stale ? STALE_NAN : p.sum);
-          this.sample(withName(base, `${name}_count`), p.tMs, stale ? STALE_NAN : p.count);
+          const ct = created && !stale ? p.startMs : 0;
+          this.sample(withName(base, `${name}_sum`), p.tMs, stale ? STALE_NAN : p.sum, NO_EXEMPLARS, ct);
+          this.sample(withName(base, `${name}_count`), p.tMs, stale ? STALE_NAN : p.count, NO_EXEMPLARS, ct);
           for (const q of p.quantiles) {
-            this.sample(withName(base, name, 'quantile', formatFloat(q.quantile)), p.tMs, stale ? STALE_NAN : q.value);
+            const labels = withName(base, name, 'quantile', formatFloat(q.quantile));
+            this.sample(labels, p.tMs, stale ? STALE_NAN : q.value, NO_EXEMPLARS, ct);
           }
         }
         return;
@@ -243,8 +257,9 @@ class Translator {
           if (base === undefined) continue;
           const p = deltas === undefined ? delta : this.cumulative(deltas, 'histogram', name, base, delta);
           if (p === undefined) continue;
-          if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, temporality);
-          else this.classic(base, name, p);
+          const ct = created ? p.startMs : 0;
+          if (this.settings.convertHistogramsToNHCB) this.nhcb(base, name, p, temporality, ct);
+          else this.classic(base, name, p, ct);
         }
         return;
       case 'exponential_histogram':
@@ -261,7 +276,9 @@ class Translator {
           if (base === undefined) continue;
           const p = deltas === undefined ? delta : this.cumulative(deltas, 'exponential', name, base, delta);
           if (p === undefined) continue;
-          this.histogram(withName(base, name), p.tMs, exponential(p, temporality), this.exemplars(p.exemplars, p.tMs));
+          const ct = created && (p.flags & FLAG_NO_RECORDED_VALUE) === 0 ? p.startMs : 0;
+          const ex = this.exemplars(p.exemplars, p.tMs);
+          this.histogram(withName(base, name), p.tMs, exponential(p, temporality), ex, ct);
         }
         return;
     }
@@ -366,23 +383,33 @@ class Translator {
     return s;
   }
 
-  private sample(labels: NamedLabels, t: number, v: number, exemplars: WireExemplar[] = []): void {
+  /** `ct`: the point's start timestamp when it is to be kept as a created timestamp, else 0. */
+  private sample(labels: NamedLabels, t: number, v: number, exemplars: readonly WireExemplar[] = NO_EXEMPLARS, ct = 0) {
     const s = this.series_(labels);
     s.samples.push({ t, v });
     for (const e of exemplars) s.exemplars.push(e);
+    if (ct > 0 && ct < t) (s.createdTimestamps ??= []).push(ct);
   }
 
-  private histogram(labels: NamedLabels, t: number, h: { h: FloatHistogram; integer: boolean }, ex: WireExemplar[]) {
+  private histogram(
+    labels: NamedLabels,
+    t: number,
+    h: { h: FloatHistogram; integer: boolean },
+    ex: WireExemplar[],
+    ct = 0,
+  ): void {
     const s = this.series_(labels);
     s.histograms.push({ t, h: h.h, integer: h.integer });
     for (const e of ex) s.exemplars.push(e);
+    if (ct > 0 && ct < t) (s.createdTimestamps ??= []).push(ct);
   }
 
-  private classic(base: Map<string, string>, name: string, p: HistogramPoint): void {
+  private classic(base: Map<string, string>, name: string, p: HistogramPoint, created: number): void {
     const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
     const val = (v: number) => (stale ? STALE_NAN : v);
-    if (p.sum !== undefined) this.sample(withName(base, `${name}_sum`), p.tMs, val(p.sum));
-    this.sample(withName(base, `${name}_count`), p.tMs, val(p.count));
+    const ct = stale ? 0 : created;
+    if (p.sum !== undefined) this.sample(withName(base, `${name}_sum`), p.tMs, val(p.sum), NO_EXEMPLARS, ct);
+    this.sample(withName(base, `${name}_count`), p.tMs, val(p.count), NO_EXEMPLARS, ct);
     const ex = this.exemplars(p.exemplars, p.tMs).sort((a, b) => a.v - b.v);
     let next = 0;
     let cumulative = 0;
@@ -391,12 +418,12 @@ class Translator {
       cumulative += p.bucketCounts[i]!;
       const mine: WireExemplar[] = [];
       while (next < ex.length && ex[next]!.v <= bound) mine.push(ex[next++]!);
-      this.sample(withName(base, `${name}_bucket`, 'le', formatFloat(bound)), p.tMs, val(cumulative), mine);
+      this.sample(withName(base, `${name}_bucket`, 'le', formatFloat(bound)), p.tMs, val(cumulative), mine, ct);
     }
-    this.sample(withName(base, `${name}_bucket`, 'le', '+Inf'), p.tMs, val(p.count), ex.slice(next));
+    this.sample(withName(base, `${name}_bucket`, 'le', '+Inf'), p.tMs, val(p.count), ex.slice(next), ct);
   }
 
-  private nhcb(base: Map<string, string>, name: string, p: HistogramPoint, temporality: number): void {
+  private nhcb(base: Map<string, string>, name: string, p: HistogramPoint, temporality: number, created: number): void {
     const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
     const bounds = p.explicitBounds.filter((b) => b !== Number.POSITIVE_INFINITY);
     const counts = p.bucketCounts.slice(0, bounds.length + 1);
@@ -414,7 +441,8 @@ class Translator {
       negativeBuckets: [],
       customValues: bounds,
     };
-    this.histogram(withName(base, name), p.tMs, { h, integer: !stale }, this.exemplars(p.exemplars, p.tMs));
+    const ex = this.exemplars(p.exemplars, p.tMs);
+    this.histogram(withName(base, name), p.tMs, { h, integer: !stale }, ex, stale ? 0 : created);
   }
 
   private targetInfo(attrs: OtlpAttributes, earliest: number, latest: number): void {

@@ -1,4 +1,5 @@
 import type { BucketSpan, CounterResetHint, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+import { INTERNAL_CREATED_TIMESTAMPS_FIELD } from './encode-v1.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
 import { hashBytes, type SeriesCache, type SeriesMemo } from './series-cache.js';
 import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';
@@ -8,11 +9,16 @@ import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } 
  * shared/protocols/REMOTE_WRITE.md §1) by walking the bytes directly: no protobufjs, no object per
  * label (labels land in one flat string array per series), ASCII strings via a latin1 copy.
  * Unknown fields are skipped; known fields with the wrong wire type, truncation, overruns and invalid
- * UTF-8 raise `BadDataError`s that say where.
+ * UTF-8 raise `BadDataError`s that say where. `internal`: the distributor → ingester push, which
+ * also carries created timestamps (INTERNAL_CREATED_TIMESTAMPS_FIELD).
  */
-export function decodeWriteRequest(buf: Uint8Array, opts?: { cache?: SeriesCache }): WireWriteRequest {
+export function decodeWriteRequest(
+  buf: Uint8Array,
+  opts?: { cache?: SeriesCache; internal?: boolean },
+): WireWriteRequest {
   const r = new ProtoReader(buf);
   const cache = opts?.cache;
+  const internal = opts?.internal === true;
   let prev: SeriesMemo | undefined;
   const timeseries: WireSeries[] = [];
   const metadata: MetricMetadata[] = [];
@@ -22,7 +28,7 @@ export function decodeWriteRequest(buf: Uint8Array, opts?: { cache?: SeriesCache
     const wt = tag & 7;
     if (field === 1) {
       if (wt !== WIRE_LEN) throw wrongWireType('WriteRequest', 'timeseries', wt, WIRE_LEN);
-      const ts = readSeries(r, r.lenEnd(), cache, prev);
+      const ts = readSeries(r, r.lenEnd(), cache, prev, internal);
       prev = ts.memo;
       timeseries.push(ts);
     } else if (field === 3) {
@@ -49,6 +55,7 @@ function readSeries(
   stop: number,
   cache: SeriesCache | undefined,
   prev: SeriesMemo | undefined,
+  internal: boolean,
 ): WireSeries {
   const parentEnd = r.end;
   r.end = stop;
@@ -57,6 +64,7 @@ function readSeries(
   // Most series carry neither: share one frozen empty array instead of allocating two per series.
   let histograms = NO_HISTOGRAMS as WireHistogramSample[];
   let exemplars = NO_EXEMPLARS as WireExemplar[];
+  let createdTimestamps: number[] | undefined;
   // Senders put the labels first, one after another: if those bytes were seen before, reuse the
   // decoded strings (and whatever later stages memoised) instead of decoding them again.
   const buf = r.buf;
@@ -108,6 +116,22 @@ function readSeries(
         if (histograms === NO_HISTOGRAMS) histograms = [];
         histograms.push(readHistogram(r, r.lenEnd()));
         break;
+      case INTERNAL_CREATED_TIMESTAMPS_FIELD:
+        if (!internal) {
+          r.skip(wt, field);
+          break;
+        }
+        createdTimestamps ??= [];
+        if (wt === WIRE_VARINT) createdTimestamps.push(r.int64());
+        else {
+          if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'created_timestamps', wt, WIRE_LEN);
+          const end = r.lenEnd();
+          const parent = r.end;
+          r.end = end;
+          while (r.pos < end) createdTimestamps.push(r.int64());
+          r.end = parent;
+        }
+        break;
       default:
         checkField(field);
         r.skip(wt, field);
@@ -118,6 +142,7 @@ function readSeries(
     memo = cache.add(buf, labelsStart, labelsEnd, hash, labels.slice());
     if (prev !== undefined) cache.link(prev, memo);
   }
+  if (createdTimestamps !== undefined) return { labels, samples, histograms, exemplars, memo, createdTimestamps };
   return { labels, samples, histograms, exemplars, memo };
 }
 
@@ -270,8 +295,15 @@ function readMetadata(r: ProtoReader, stop: number): MetricMetadata {
 
 const RESET_HINTS: readonly CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
 
+/**
+ * The `start_timestamp` (field 17, remote write 2.0) of the histogram `readHistogram` read last, 0
+ * when absent: passed out beside the result so the 1.0 path allocates nothing for it.
+ */
+export let lastHistogramStart = 0;
+
 /** Decodes a native histogram; integer deltas are summed into absolute counts here. */
 export function readHistogram(r: ProtoReader, stop: number): WireHistogramSample {
+  lastHistogramStart = 0;
   const parentEnd = r.end;
   r.end = stop;
   let integer = true;
@@ -361,6 +393,10 @@ export function readHistogram(r: ProtoReader, stop: number): WireHistogramSample
       case 16:
         customValues ??= [];
         readPackedDouble(r, wt, 'custom_values', customValues);
+        break;
+      case 17:
+        expect(wt, WIRE_VARINT, 'start_timestamp');
+        lastHistogramStart = r.int64();
         break;
       default:
         checkField(field);

@@ -20,7 +20,13 @@ describe('decodeWriteRequestV2', () => {
     const body = Uint8Array.from([...ts, ...sym(''), ...sym('__name__'), ...sym('up'), ...sym('job'), ...sym('node')]);
     expect(decodeWriteRequestV2(body)).toEqual({
       timeseries: [
-        { labels: ['__name__', 'up', 'job', 'node'], samples: [{ t: 5, v: 1 }], histograms: [], exemplars: [] },
+        {
+          labels: ['__name__', 'up', 'job', 'node'],
+          samples: [{ t: 5, v: 1 }],
+          histograms: [],
+          exemplars: [],
+          createdTimestamps: [3],
+        },
       ],
       metadata: [],
     });
@@ -164,6 +170,49 @@ describe('decodeWriteRequestV2', () => {
       expect(ts.exemplars).toEqual(want.exemplars);
       expect(ts.histograms).toEqual(want.histograms);
     });
+  });
+});
+
+describe('decodeWriteRequestV2: start (created) timestamps', () => {
+  const symbols = [...sym(''), ...sym('__name__'), ...sym('c_total')];
+  const refs = [0x0a, ...len([1, 2])];
+  // value 1.0, timestamp 5, then optional fields
+  const sample = (extra: number[]) => [0x12, ...len([0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0x05, ...extra])];
+  // count_int 1, timestamp (15) 5, then optional fields
+  const histogram = (extra: number[]) => [0x1a, ...len([0x08, 0x01, 0x78, 0x05, ...extra])];
+  it.each([
+    { name: 'Sample.start_timestamp older than the sample', series: [...refs, ...sample([0x18, 0x03])], want: [3] },
+    {
+      name: 'Sample.start_timestamp equal to the sample: none',
+      series: [...refs, ...sample([0x18, 0x05])],
+      want: undefined,
+    },
+    {
+      name: 'Sample.start_timestamp newer than the sample: none',
+      series: [...refs, ...sample([0x18, 0x09])],
+      want: undefined,
+    },
+    { name: 'no start timestamp', series: [...refs, ...sample([])], want: undefined },
+    { name: 'Histogram.start_timestamp (field 17)', series: [...refs, ...histogram([0x88, 0x01, 0x02])], want: [2] },
+    {
+      name: 'the drafts’ TimeSeries.created_timestamp (field 6), before the first sample',
+      series: [...refs, ...sample([]), 0x30, 0x04],
+      want: [4],
+    },
+    {
+      name: 'one per sample, in order',
+      series: [
+        ...refs,
+        ...sample([0x18, 0x01]),
+        0x12,
+        ...len([0x09, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x10, 0x09, 0x18, 0x07]),
+      ],
+      want: [1, 7],
+    },
+  ])('$name', ({ series, want }) => {
+    const got = decodeWriteRequestV2(Uint8Array.from([...symbols, 0x2a, ...len(series)]));
+    expect(got.timeseries).toHaveLength(1);
+    expect(got.timeseries[0]!.createdTimestamps).toEqual(want);
   });
 });
 

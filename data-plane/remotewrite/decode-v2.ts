@@ -1,5 +1,5 @@
 import { BadDataError, type MetricMetadata, type Sample } from '../model/index.js';
-import { readHistogram } from './decode-v1.js';
+import { lastHistogramStart, readHistogram } from './decode-v1.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
 import type { WireExemplar, WireHistogramSample, WireRejection, WireSeries, WireWriteRequest } from './types.js';
 
@@ -18,9 +18,9 @@ const METRIC_TYPES: readonly MetricMetadata['type'][] = [
  * Decodes an `io.prometheus.write.v2.Request` (remote write 2.0, shared/protocols/REMOTE_WRITE.md §2)
  * into the same wire model as 1.0. Every string is decoded once, from the symbols table; series
  * labels are then references to those strings. Per-series metadata becomes one `MetricMetadata` per
- * metric family. Start (created) timestamps are read and ignored: the model has no place for them,
- * and storing them as Prometheus's optional zero samples would need the ingester to skip a zero sample
- * that is out of order without failing the series (Prometheus's ErrOutOfOrderST).
+ * metric family. Start timestamps (`Sample.start_timestamp`, `Histogram.start_timestamp`, and the
+ * drafts' per-series `created_timestamp`) older than their point land in `createdTimestamps`; the
+ * distributor passes them on only when the tenant has created-timestamp zero ingestion on.
  *
  * The symbols table is checked as the spec requires: a non-empty `symbols[0]` refuses the request; a
  * series whose label refs are odd in number or point outside the table (or whose metadata refs do)
@@ -132,6 +132,8 @@ function readSeries(
   const histograms: WireHistogramSample[] = [];
   const exemplarRefs: { refs: number[]; t: number; v: number }[] = [];
   let meta: { type: number; help: number; unit: number } | undefined;
+  let created: number[] | undefined;
+  let seriesCreated = 0;
   while (r.pos < stop) {
     const tag = r.uint32();
     const field = tag >>> 3;
@@ -140,14 +142,20 @@ function readSeries(
       case 1:
         readRefs(r, wt, 'TimeSeries', refs);
         break;
-      case 2:
+      case 2: {
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'samples', wt, WIRE_LEN);
-        samples.push(readSample(r, r.lenEnd()));
+        const s = readSample(r, r.lenEnd());
+        samples.push(s);
+        if (lastSampleStart !== 0 && lastSampleStart < s.t) (created ??= []).push(lastSampleStart);
         break;
-      case 3:
+      }
+      case 3: {
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'histograms', wt, WIRE_LEN);
-        histograms.push(readHistogram(r, r.lenEnd()));
+        const h = readHistogram(r, r.lenEnd());
+        histograms.push(h);
+        if (lastHistogramStart !== 0 && lastHistogramStart < h.t) (created ??= []).push(lastHistogramStart);
         break;
+      }
       case 4:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'exemplars', wt, WIRE_LEN);
         exemplarRefs.push(readExemplar(r, r.lenEnd()));
@@ -155,6 +163,11 @@ function readSeries(
       case 5:
         if (wt !== WIRE_LEN) throw wrongWireType('TimeSeries', 'metadata', wt, WIRE_LEN);
         meta = readMetadata(r, r.lenEnd());
+        break;
+      case 6:
+        // created_timestamp of the 2.0 drafts Prometheus 3.0-3.4 sent (one per series; now reserved).
+        if (wt !== WIRE_VARINT) throw wrongWireType('TimeSeries', 'created_timestamp', wt, WIRE_VARINT);
+        seriesCreated = r.int64();
         break;
       default:
         if (field === 0) throw protoError('field number 0 is not allowed');
@@ -196,20 +209,28 @@ function readSeries(
       rejected.push({ error: symbolError(msg), dropped: 0 });
     }
   }
+  if (seriesCreated !== 0) {
+    const first = samples[0]?.t ?? histograms[0]?.t;
+    if (first !== undefined && seriesCreated < first) (created ??= []).unshift(seriesCreated);
+  }
+  if (created !== undefined) return { labels, samples, histograms, exemplars, createdTimestamps: created };
   return { labels, samples, histograms, exemplars };
 }
+
+/** The `start_timestamp` of the sample `readSample` read last (0: none), kept out of the Sample. */
+let lastSampleStart = 0;
 
 function readSample(r: ProtoReader, stop: number): Sample {
   const parentEnd = r.end;
   r.end = stop;
   let v = 0;
   let t = 0;
+  lastSampleStart = 0;
   while (r.pos < stop) {
     const tag = r.uint32();
     if (tag === 0x09) v = r.double();
     else if (tag === 0x10) t = r.int64();
-    else if (tag === 0x18)
-      r.int64(); // start_timestamp: not stored yet
+    else if (tag === 0x18) lastSampleStart = r.int64();
     else {
       const field = tag >>> 3;
       const wt = tag & 7;

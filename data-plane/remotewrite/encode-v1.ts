@@ -22,7 +22,16 @@ export interface EncodableSeries {
   samples?: ReadonlyArray<Sample>;
   histograms?: ReadonlyArray<HistogramSample & { integer?: boolean }>;
   exemplars?: ReadonlyArray<{ labels: Labels | readonly string[]; t: number; v: number }>;
+  /** Written only for the cluster-internal push (`INTERNAL_CREATED_TIMESTAMPS_FIELD`). */
+  createdTimestamps?: readonly number[];
 }
+
+/**
+ * TimeSeries field carrying `TimeSeries.createdTimestamps` (packed int64) on the distributor →
+ * ingester push, which reuses the 1.0 message. Far above Prometheus's numbers; read only by the
+ * internal endpoint, so a remote-write client sending it changes nothing.
+ */
+export const INTERNAL_CREATED_TIMESTAMPS_FIELD = 1000;
 
 const METRIC_TYPE_NUMBERS: Record<MetricMetadata['type'], number> = {
   unknown: 0,
@@ -73,6 +82,12 @@ export function encodeWriteRequest(req: EncodableWriteRequest, w: ProtoWriter = 
       const hm = w.begin();
       writeHistogram(w, h.t, h.h, h.integer ?? false);
       w.finish(hm);
+    }
+    if (ts.createdTimestamps !== undefined && ts.createdTimestamps.length > 0) {
+      w.tag(INTERNAL_CREATED_TIMESTAMPS_FIELD, WIRE_LEN);
+      const cm = w.begin();
+      for (const ct of ts.createdTimestamps) w.int64(ct);
+      w.finish(cm);
     }
     w.finish(m);
   }

@@ -31,6 +31,12 @@ export interface WireSeries {
   histograms: WireHistogramSample[];
   exemplars: WireExemplar[];
   /**
+   * Start (created) timestamps sent with the points, each older than the point it came with (remote
+   * write 2.0 `start_timestamp` or 2.0-draft `created_timestamp`, OTLP `start_time_unix_nano` of
+   * counters, histograms and summaries): where a zero may go (see `TimeSeries.createdTimestamps`).
+   */
+  createdTimestamps?: number[];
+  /**
    * Set (only when decoding with a SeriesCache) when these exact label bytes were decoded before:
    * shared with every other series carrying them, so later stages can reuse what they derived (see
    * SeriesMemo). `labels` may then be the cache's own array (`memo.flat`): copy it before mutating.

@@ -117,6 +117,13 @@ export const defaultLimits = {
    * (`[a-zA-Z_:][a-zA-Z0-9_:]*`), 1 = utf8 (any non-empty valid UTF-8, Prometheus 3's default).
    */
   name_validation_scheme: 0,
+  /**
+   * 1 = a zero sample is written at a counter's, histogram's or summary's created timestamp (remote
+   * write 2.0 start_timestamp, OTLP start_time_unix_nano) when it is older than the sample and newer
+   * than the series' data (Prometheus's created-timestamp-zero-ingestion; Mimir's
+   * otel_created_timestamp_zero_ingestion_enabled for OTLP); 0 = created timestamps are ignored.
+   */
+  created_timestamp_zero_ingestion_enabled: 0,
   /** 1 = store OTLP delta sums and histograms as they are (Prometheus's native delta ingestion); 0 = refuse them. */
   otlp_allow_delta_temporality: 0,
   /** 1 = OTLP delta sums and histograms are summed into cumulative ones per stream (wins over otlp_allow_delta_temporality); 0 = off. */
@@ -432,6 +439,14 @@ export const limitSpecs: Readonly<Record<LimitKey, LimitSpec>> = {
     ),
     names: NAME_VALIDATION_SCHEMES,
   },
+  created_timestamp_zero_ingestion_enabled: spec(
+    'created_timestamp_zero_ingestion_enabled',
+    'integer',
+    'flag',
+    0,
+    1,
+    "write a zero at a counter's created timestamp (remote write 2.0 start_timestamp, OTLP start_time_unix_nano) when it is older than the sample and newer than the series' data (1), or ignore created timestamps (0)",
+  ),
   otlp_allow_delta_temporality: spec(
     'otlp_allow_delta_temporality',
     'integer',

@@ -71,6 +71,10 @@ export class Overrides {
   utf8NameValidation(t: TenantId): boolean {
     return this.get(t, 'name_validation_scheme') === 1;
   }
+  /** created_timestamp_zero_ingestion_enabled: a zero goes at a counter's created timestamp. */
+  createdTimestampZeroIngestion(t: TenantId): boolean {
+    return this.get(t, 'created_timestamp_zero_ingestion_enabled') === 1;
+  }
   otlpTranslationStrategy(t: TenantId): number {
     return this.get(t, 'otlp_translation_strategy');
   }

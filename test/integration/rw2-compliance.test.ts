@@ -245,7 +245,7 @@ for (const [k, v] of values) {
   );
 }
 const CT_NOTE =
-  'the created timestamp is decoded and ignored (no zero sample is added; Prometheus does that only behind a feature flag)';
+  'the created timestamp becomes a zero sample only for a tenant with created_timestamp_zero_ingestion_enabled (as Prometheus does behind a feature flag; test/integration/created-timestamps.test.ts); the suite checks the response only';
 compliance(
   'TestCounterWithCreatedTimestamp',
   {
