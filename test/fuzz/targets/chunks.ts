@@ -13,7 +13,7 @@ import { ValueType } from '../../../data-plane/storage/index.js';
 import { registerTarget } from '../harness.js';
 import { sampleValue } from '../wire.js';
 
-type Corruption =
+export type Corruption =
   | { kind: 'flip'; at: number; bit: number }
   | { kind: 'truncate'; at: number }
   | { kind: 'insert'; at: number; bytes: Uint8Array }
@@ -41,7 +41,12 @@ const input: fc.Arbitrary<ChunkInput> = fc.record({
     minLength: 151,
     maxLength: 151,
   }),
-  corruptions: fc.array(
+  corruptions: corruptions(),
+});
+
+/** 1–2 corruptions of chunk bytes: bit flips, truncation, inserted or zeroed bytes, header counts. */
+export function corruptions(): fc.Arbitrary<Corruption[]> {
+  return fc.array(
     fc.oneof(
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -54,10 +59,11 @@ const input: fc.Arbitrary<ChunkInput> = fc.record({
       fc.record({ kind: fc.constant('count' as const), n: fc.constantFrom(0, 1, 65_535) }),
     ),
     { minLength: 1, maxLength: 2 },
-  ),
-});
+  );
+}
 
-function corrupt(orig: Uint8Array, cs: Corruption[]): Buffer {
+/** The chunk bytes with the corruptions applied (a copy). */
+export function corrupt(orig: Uint8Array, cs: Corruption[]): Buffer {
   let b = Buffer.from(orig);
   for (const c of cs) {
     const at = c.kind === 'count' ? 0 : b.length === 0 ? 0 : c.at % (b.length + 1);
@@ -82,7 +88,7 @@ function corrupt(orig: Uint8Array, cs: Corruption[]): Buffer {
   return b;
 }
 
-const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+export const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 
 export const chunks = registerTarget({
   name: 'chunks',

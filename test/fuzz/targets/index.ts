@@ -6,5 +6,7 @@ import './headers.js';
 import './remote-write.js';
 import './otlp.js';
 import './wal.js';
+import './wal-checkpoint.js';
 import './admin-api.js';
 import './chunks.js';
+import './histogram-chunks.js';

@@ -17,17 +17,17 @@ import { ValueType } from '../../../data-plane/storage/index.js';
 import { pick, registerTarget } from '../harness.js';
 import { sampleValue } from '../wire.js';
 
-const TENANT = 'wal-fuzz' as TenantId;
+export const TENANT = 'wal-fuzz' as TenantId;
 const NOW = 1_700_000_000_000;
 
-interface Round {
+export interface Round {
   /** New series this round (label r = round), plus optionally a sample of the long-lived series. */
   fresh: number;
   shared: boolean;
   values: number[];
 }
 
-type Corruption =
+export type Corruption =
   | { kind: 'truncate'; at: number }
   | { kind: 'flip'; at: number; bit: number }
   | { kind: 'insert'; at: number; bytes: Uint8Array }
@@ -39,16 +39,21 @@ interface WalInput {
   corruptions: Corruption[];
 }
 
+/** A round of pushes: new series, the long-lived one, odd values. */
+export const round: fc.Arbitrary<Round> = fc.record({
+  fresh: fc.integer({ min: 0, max: 3 }),
+  shared: fc.boolean(),
+  values: fc.array(sampleValue, { minLength: 4, maxLength: 4 }),
+});
+
 const input: fc.Arbitrary<WalInput> = fc.record({
-  rounds: fc.array(
-    fc.record({
-      fresh: fc.integer({ min: 0, max: 3 }),
-      shared: fc.boolean(),
-      values: fc.array(sampleValue, { minLength: 4, maxLength: 4 }),
-    }),
-    { minLength: 1, maxLength: 10 },
-  ),
-  corruptions: fc.array(
+  rounds: fc.array(round, { minLength: 1, maxLength: 10 }),
+  corruptions: fileCorruptions(),
+});
+
+/** 1–2 corruptions of a WAL file: truncation, flips, inserted and zeroed bytes, a huge record length. */
+export function fileCorruptions(): fc.Arbitrary<Corruption[]> {
+  return fc.array(
     fc.oneof(
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
@@ -65,8 +70,8 @@ const input: fc.Arbitrary<WalInput> = fc.record({
       }),
     ),
     { minLength: 1, maxLength: 2 },
-  ),
-});
+  );
+}
 
 const LIMITS = {
   maxGlobalSeriesPerUser: () => 0,
@@ -76,7 +81,7 @@ const LIMITS = {
   maxMetadataPerUser: () => 0,
 };
 
-function boot(dir: string, logger: { warn(m: string): void }): Ingester {
+export function boot(dir: string, logger: { warn(m: string): void }): Ingester {
   return new Ingester({
     walDir: dir,
     fsync: 'never',
@@ -89,7 +94,7 @@ function boot(dir: string, logger: { warn(m: string): void }): Ingester {
 }
 
 /** What round `r` writes: [series key, t, v] for each sample. */
-function samplesOf(rounds: Round[], r: number): [string, number, number][] {
+export function samplesOf(rounds: Round[], r: number): [string, number, number][] {
   const t = NOW - (rounds.length - r) * 1000;
   const out: [string, number, number][] = [];
   const round = rounds[r]!;
@@ -98,13 +103,13 @@ function samplesOf(rounds: Round[], r: number): [string, number, number][] {
   return out;
 }
 
-function labelsOf(key: string): Labels {
+export function labelsOf(key: string): Labels {
   return key === 'shared'
     ? Labels.fromObject({ __name__: 'wal_fuzz', s: 'shared' })
     : Labels.fromObject({ __name__: 'wal_fuzz', s: key });
 }
 
-function corrupt(orig: Buffer, cs: Corruption[], ends: number[]): Buffer {
+export function corrupt(orig: Buffer, cs: Corruption[], ends: number[]): Buffer {
   let b = Buffer.from(orig);
   for (const c of cs) {
     const at = c.kind === 'huge-length' ? 0 : b.length === 0 ? 0 : c.at % (b.length + 1);
@@ -133,7 +138,7 @@ function corrupt(orig: Buffer, cs: Corruption[], ends: number[]): Buffer {
   return b;
 }
 
-async function readBack(ing: Ingester): Promise<Map<string, [number, number][]>> {
+export async function readBack(ing: Ingester): Promise<Map<string, [number, number][]>> {
   const q = ing.queryable(TENANT).querier(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const out = new Map<string, [number, number][]>();
   for (const s of await q.select(true, undefined, [new Matcher('=', '__name__', 'wal_fuzz')])) {
@@ -147,7 +152,7 @@ async function readBack(ing: Ingester): Promise<Map<string, [number, number][]>>
 }
 
 /** Where each record of an intact segment ends (a frame: 4-byte length, 4-byte CRC, body). */
-function frameEnds(seg: Buffer): number[] {
+export function frameEnds(seg: Buffer): number[] {
   const ends: number[] = [];
   for (let off = 0; off + 8 <= seg.length; ) {
     off += 8 + seg.readUInt32LE(off);
@@ -156,7 +161,7 @@ function frameEnds(seg: Buffer): number[] {
   return ends;
 }
 
-const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+export const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 
 export const wal = registerTarget({
   name: 'wal',
