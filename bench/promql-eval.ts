@@ -7,6 +7,8 @@
  * series batches, evaluate from the batches, encode and render the JSON), printing the median
  * CPU milliseconds of each step (this process's CPU time, steadier than wall time on a shared box), so a change to the evaluation can be measured in seconds.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { Ingester } from '../data-plane/ingester/index.js';
 import { Labels, type TenantId, type TimeSeries } from '../data-plane/model/index.js';
@@ -23,6 +25,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '9' },
     only: { type: 'string' },
     kinds: { type: 'string', default: 'instant,range2h' },
+    /** Writes a sampling heap profile of the query phase alone (allocations by function) here. */
+    'heap-prof': { type: 'string' },
   },
 });
 
@@ -85,6 +89,7 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+const heapProfiler = args['heap-prof'] ? await startHeapSampling() : undefined;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const kinds = (args.kinds ?? '').split(',');
 let fresh = 0;
@@ -95,16 +100,29 @@ for (const expr of QUERIES)
     for (let r = 0; r < Number(args.runs); r++) {
       const query = `(${expr}) + 0 * ${++fresh}`;
       t0 = cpuMs();
-      const p =
-        kind === 'instant'
-          ? engine.prepareInstant(query, END)
-          : engine.prepareRange(query, END - 7_200_000, END, 30_000);
+      const inline = kind.endsWith('-inline');
+      const p = kind.startsWith('instant')
+        ? engine.prepareInstant(query, END)
+        : engine.prepareRange(query, END - 7_200_000, END, 30_000);
       const { mint, maxt } = dataRange(p);
       const querier = q.querier(mint, maxt);
       const sets: Series[][] = [];
       for (const { vs, range } of p.selectors)
         sets.push(await querier.select(true, selectHints(p, range), vs.matchers));
       const t1 = cpuMs();
+      if (inline) {
+        // evaluated from the selected series themselves, as an in-thread evaluation reads them
+        const direct = new Map(p.selectors.map(({ vs }, i) => [vs, sets[i]!]));
+        const res = evaluatePrepared(p, direct, new AbortController().signal as never, Date.now);
+        const t3 = cpuMs();
+        bytes = encodeResult(res, true).rendered?.length ?? 0;
+        const t4 = cpuMs();
+        times.select.push(t1 - t0);
+        times.load.push(0);
+        times.eval.push(t3 - t1);
+        times.render.push(t4 - t3);
+        continue;
+      }
       const collector = new BatchCollector({ maxSamples: 0, maxBytes: 0 });
       const batches: SeriesBatch[] = [];
       for (const [i, s] of sets.entries()) {
@@ -129,4 +147,28 @@ for (const expr of QUERIES)
       `${kind.padEnd(8)} total ${total.toFixed(1).padStart(7)} ms: select ${m(times.select)} load ${m(times.load)} eval ${m(times.eval)} render ${m(times.render)}  (${(bytes / 1024).toFixed(0)} KB)  ${expr}`,
     );
   }
+if (heapProfiler) {
+  writeFileSync(args['heap-prof']!, JSON.stringify(await heapProfiler.stop()));
+  console.error(`heap profile of the query phase: ${args['heap-prof']}`);
+}
 await ing.stop();
+
+/** V8's sampling heap profiler (what `--heap-prof` uses), started now instead of at process start. */
+async function startHeapSampling(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop() {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+      session.disconnect();
+      return profile;
+    },
+  };
+}

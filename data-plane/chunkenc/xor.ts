@@ -78,6 +78,14 @@ export class XORChunk {
     return this.w.buf.subarray(0, this.w.byteLength());
   }
 
+  /**
+   * The backing buffer, from the chunk's first byte; only `byteLength()` bytes of it are the chunk.
+   * For readers that decode in place (decodeXORInto) without a view object per read.
+   */
+  buffer(): Uint8Array {
+    return this.w.buf;
+  }
+
   /** Length of `bytes()` without creating a view (hot path: chunk cutting checks it per append). */
   byteLength(): number {
     return this.w.byteLength();

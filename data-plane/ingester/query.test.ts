@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Matcher } from '../model/index.js';
+import { ValueType } from '../storage/index.js';
 import { Ingester } from './index.js';
 import { lbls, limits, ManualClock, readAll, req, series, T1, T2 } from './testing.js';
 
@@ -110,5 +111,42 @@ describe('queries', () => {
       [200 * 15_000, 200],
       [201 * 15_000, 201],
     ]);
+  });
+
+  it.each([
+    { name: 'everything', q: [0, 1e12], r: [0, 1e12] },
+    { name: 'a window inside one chunk', q: [0, 1e12], r: [130 * 15_000, 140 * 15_000] },
+    { name: 'a window across chunks', q: [0, 1e12], r: [100 * 15_000, 250 * 15_000] },
+    { name: 'the open chunk', q: [0, 1e12], r: [480 * 15_000, 1e12] },
+    { name: 'narrowed by the querier', q: [200 * 15_000, 300 * 15_000], r: [0, 1e12] },
+    { name: 'nothing there', q: [0, 1e12], r: [600 * 15_000, 700 * 15_000] },
+  ])('readFloats decodes in place what the iterator reads: $name', async ({ q, r }) => {
+    const i = await make();
+    const samples = Array.from({ length: 500 }, (_, k): [number, number] => [k * 15_000, k % 7 === 0 ? NaN : k / 3]);
+    await i.push(T1, req([series(up, samples)]));
+    const [s] = await i
+      .queryable(T1)
+      .querier(q[0]!, q[1]!)
+      .select(true, undefined, [eq('job', 'node')]);
+    const sink = {
+      t: new Float64Array(1),
+      v: new Float64Array(1),
+      n: 0,
+      reserve(extra: number) {
+        if (this.n + extra <= this.t.length) return;
+        const t = new Float64Array(this.n + extra);
+        const v = new Float64Array(this.n + extra);
+        t.set(this.t.subarray(0, this.n));
+        v.set(this.v.subarray(0, this.n));
+        this.t = t;
+        this.v = v;
+      },
+    };
+    const n = s!.readFloats!(r[0]!, r[1]!, false, sink);
+    const want: [number, number][] = [];
+    const it = s!.iterator();
+    while (it.next() !== ValueType.None) if (it.atT() >= r[0]! && it.atT() <= r[1]!) want.push([it.atT(), it.atV()]);
+    expect(n).toBe(want.length);
+    expect(Array.from({ length: n }, (_, k) => [sink.t[k], sink.v[k]])).toEqual(want);
   });
 });

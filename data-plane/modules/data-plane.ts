@@ -27,7 +27,7 @@ import type { CredentialSource } from '../gateway/index.js';
 import { Ingester } from '../ingester/index.js';
 import { type Clock, smallestLimit, systemClock, type TenantId } from '../model/index.js';
 import { otlpHandlerFor } from '../otlp/index.js';
-import { Engine, EvalPool, formatQuery, PooledEngine, toApiData } from '../promql/index.js';
+import { Engine, EvalPool, formatQuery, PooledEngine, SERVER_INLINE, toApiData } from '../promql/index.js';
 import { headAndStore, isSplittable, TenantQuerier } from '../querier/index.js';
 import {
   distributorRuleWriter,
@@ -204,7 +204,7 @@ export class DataPlane {
           })
         : undefined;
     this.querier = new TenantQuerier({
-      engine: new PooledEngine(this.engine, this.evalPool),
+      engine: new PooledEngine(this.engine, this.evalPool, undefined, undefined, SERVER_INLINE),
       source: (t) => this.queryable(t),
       limits: this.overrides,
       clock,

@@ -13,7 +13,7 @@ import type { ControlPlane } from '../../../control-plane/index.js';
 import { ClusterAuth } from '../../../data-plane/api/internal-auth.js';
 import { RemoteIngester } from '../../../data-plane/api/internal-ingester-client.js';
 import { type Clock, systemClock, type TenantId } from '../../../data-plane/model/index.js';
-import { Engine, EvalPool, PooledEngine } from '../../../data-plane/promql/index.js';
+import { Engine, EvalPool, PooledEngine, SERVER_INLINE } from '../../../data-plane/promql/index.js';
 import { type InstanceDesc, Lifecycler, RingClient, type RingName, RingStore } from '../../../data-plane/ring/index.js';
 import { KVChunkStore } from '../../../data-plane/storage/chunkstore/index.js';
 import type { SortedKV } from '../../../data-plane/storage/kv/index.js';
@@ -225,7 +225,7 @@ export function createContext(
     registry,
     clock: systemClock,
     app: Fastify({ logger: false, bodyLimit: 64 << 20, maxParamLength: MAX_PARAM_LENGTH }),
-    engine: new PooledEngine(new Engine({ timeoutMs: 120_000 }), evalPool),
+    engine: new PooledEngine(new Engine({ timeoutMs: 120_000 }), evalPool, undefined, undefined, SERVER_INLINE),
     lifecyclers,
     rings,
     onStop,

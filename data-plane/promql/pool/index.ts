@@ -1,2 +1,2 @@
 export { EvalPool, type EvalPoolOptions, type RunOptions } from './pool.js';
-export { PooledEngine, type PooledQueryOptions } from './pooled-engine.js';
+export { type InlineOptions, PooledEngine, type PooledQueryOptions, SERVER_INLINE } from './pooled-engine.js';

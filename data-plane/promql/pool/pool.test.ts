@@ -130,3 +130,56 @@ describe('EvalPool fairness', () => {
     }
   });
 });
+
+describe('PooledEngine trying small queries in this thread', async () => {
+  const store = await storage();
+  const pool = new EvalPool({ size: 1 });
+  afterAll(() => pool.close());
+  const local = new PooledEngine(new Engine(), undefined);
+  /** An engine whose clock moves 50 ms each time it is read: any try with a budget runs out at once. */
+  const slowClock = () => {
+    let t = 1_000_000;
+    return () => (t += 50);
+  };
+
+  const cases = [
+    { name: 'a small query stays here', q: 'sum by (job) (rate(x[5m]))', onPool: false },
+    { name: 'an instant selector stays here', q: 'x{i="3"}', onPool: false },
+    { name: 'a subquery goes to the pool', q: 'max_over_time(rate(x[1m])[10m:1m])', onPool: true },
+    { name: 'more work than allowed goes to the pool', q: 'sum(rate(x[5m]))', inline: { maxWork: 10 }, onPool: true },
+    { name: 'a try past its budget goes to the pool', q: 'sum(rate(x[5m]))', clock: true, onPool: true },
+    {
+      name: 'a fetch limit the estimate might break goes to the pool',
+      q: 'x',
+      opts: { maxFetchedBytes: 100 },
+      onPool: true,
+      refused: 'err-cortex-max-chunks-bytes-per-query',
+    },
+  ];
+  it.each(cases)('$name', async ({ q, onPool, inline, clock, opts, refused }) => {
+    const engine = new Engine(clock ? { now: slowClock() } : {});
+    const pooled = new PooledEngine(engine, pool, undefined, undefined, { maxWork: 1e6, budgetMs: 30, ...inline });
+    let runs = 0;
+    const run = pool.run.bind(pool);
+    pool.run = (...a: Parameters<typeof run>) => {
+      runs++;
+      return run(...a);
+    };
+    try {
+      const at = 25 * MIN;
+      const got = await pooled.instantQuery(store, q, at, opts).then(
+        (r) => toApiData(r.value),
+        (e: Error) => e,
+      );
+      // refused while the pool path loads the batches (before any worker runs): a try here would
+      // have answered, since evaluation does not count fetched bytes
+      if (refused) expect((got as Error).message).toContain(refused);
+      else {
+        expect(got).toEqual(toApiData((await local.instantQuery(store, q, at)).value));
+        expect(runs > 0).toBe(onPool);
+      }
+    } finally {
+      pool.run = run;
+    }
+  });
+});

@@ -1,5 +1,6 @@
+import { TimeoutError } from '../../model/index.js';
 import type { Querier, Queryable, Series } from '../../storage/index.js';
-import type { VectorSelector } from '../ast.js';
+import { children, type Expr, type VectorSelector } from '../ast.js';
 import {
   dataRange,
   type Engine,
@@ -13,7 +14,7 @@ import {
 import type { EvalPool } from './pool.js';
 import type { PartialResult } from './protocol.js';
 import { decodeResult, type EncodedResult, renderData } from './result-codec.js';
-import { BatchCollector, emptyBatch, type SeriesBatch } from './series-batch.js';
+import { BatchCollector, BYTES_PER_SAMPLE, emptyBatch, type SeriesBatch } from './series-batch.js';
 import { planShards } from './shard-plan.js';
 
 export interface PooledQueryOptions extends QueryOptions {
@@ -30,6 +31,19 @@ export interface PooledQueryOptions extends QueryOptions {
 
 /** How long the event loop is held while series are loaded before other work gets a turn. */
 const LOAD_SLICE_MS = 2;
+
+export interface InlineOptions {
+  /** Largest estimated work (as shardCount estimates it) tried in this thread; 0 = none. */
+  maxWork: number;
+  /** Time a try may hold this thread before it is dropped and the query runs on the pool. */
+  budgetMs: number;
+}
+
+/**
+ * What the server uses: an instant `rate(x[5m])` over ~7,000 series (~150k) is tried here; a try
+ * holds the thread at most ~40 ms, about what loading that query's batches for a worker took.
+ */
+export const SERVER_INLINE: InlineOptions = { maxWork: 150_000, budgetMs: 40 };
 
 /**
  * The engine as the querier runs it: a query is parsed and its limits checked here, its series are
@@ -49,6 +63,15 @@ export class PooledEngine {
      * than two more worker round trips; a 2 h dashboard range over them (~2M) is worth splitting.
      */
     private readonly minWorkToShard = 250_000,
+    /**
+     * Small queries cost less evaluated here, straight from the selected series, than copied into
+     * batches, sent to a worker, and their result sent back: a dashboard's instant `rate` over a few
+     * thousand head series spends most of its time on that trip. Only queries without subqueries
+     * (whose cost the estimate cannot see) and with little estimated work are tried, and a try that
+     * outlasts its budget is dropped for the pool, so this thread is never held longer than that.
+     * Off unless given (tests of the pool keep every query on it).
+     */
+    private readonly inline: InlineOptions = { maxWork: 0, budgetMs: 0 },
   ) {}
 
   instantQuery(q: Queryable, query: string, timeMs: number, opts: PooledQueryOptions = {}): Promise<QueryResult> {
@@ -88,12 +111,25 @@ export class PooledEngine {
         );
       }
       if (all.aborted) throw all.reason;
+      const selected = (): Map<VectorSelector, Series[]> =>
+        new Map(p.selectors.map(({ vs }, i) => [vs, sets[i]!] as [VectorSelector, Series[]]));
       if (!this.pool) {
-        const selected = new Map<VectorSelector, Series[]>();
-        for (const [i, { vs }] of p.selectors.entries()) selected.set(vs, sets[i]!);
-        const r = evaluatePrepared(p, selected, all, this.engine.now);
+        const r = evaluatePrepared(p, selected(), all, this.engine.now);
         if (opts.render) r.rendered = renderData(r.value);
         return r;
+      }
+      if (this.triesInline(opts, p, sets)) {
+        const budgetEnd = this.engine.now() + this.inline.budgetMs;
+        if (budgetEnd < p.deadline) {
+          try {
+            const r = evaluatePrepared({ ...p, deadline: budgetEnd }, selected(), all, this.engine.now);
+            if (opts.render) r.rendered = renderData(r.value);
+            return r;
+          } catch (err) {
+            // only the try's own deadline sends the query on to the pool; any other error is the answer
+            if (!(err instanceof TimeoutError) || this.engine.now() > p.deadline) throw err;
+          }
+        }
       }
       const pool = this.pool;
       const runOpts = {
@@ -169,16 +205,21 @@ export class PooledEngine {
   private shardCount(opts: PooledQueryOptions, p: PreparedQuery, sets: Series[][]): number {
     const pool = this.pool;
     if (!pool || opts.shards === undefined || opts.shards === 1 || p.selectors.length === 0) return 1;
-    let series = 0;
-    let work = 0;
-    const steps = p.instant ? 1 : Math.floor((p.end - p.start) / p.step) + 1;
-    for (const [i, s] of sets.entries()) {
-      const { mint, maxt } = p.selectors[i]!.range;
-      series += s.length;
-      work += s.length * (steps + Math.max(0, maxt - mint) / 15_000);
-    }
+    const { series, work } = estimate(p, sets);
     if (series < this.minSeriesToShard || work < this.minWorkToShard) return 1;
     return opts.shards > 0 ? opts.shards : Math.max(1, pool.size - 1);
+  }
+
+  /**
+   * Whether to try the query in this thread first: little estimated work, no subquery, and a fetch
+   * limit (checked exactly only by the pool's loader) that even 16 bytes per estimated sample meets.
+   */
+  private triesInline(opts: PooledQueryOptions, p: PreparedQuery, sets: Series[][]): boolean {
+    if (this.inline.maxWork <= 0 || hasSubquery(p.expr)) return false;
+    const { work, samples } = estimate(p, sets);
+    if (work > this.inline.maxWork) return false;
+    const maxBytes = opts.maxFetchedBytes ?? 0;
+    return maxBytes === 0 || samples * BYTES_PER_SAMPLE <= maxBytes;
   }
 
   /**
@@ -214,4 +255,27 @@ export class PooledEngine {
     }
     return out;
   }
+}
+
+/**
+ * What a query will do, roughly: selected series, their samples in the selectors' ranges at a 15 s
+ * scrape, and work (samples plus one step per series and step).
+ */
+function estimate(p: PreparedQuery, sets: Series[][]): { series: number; samples: number; work: number } {
+  let series = 0;
+  let samples = 0;
+  let work = 0;
+  const steps = p.instant ? 1 : Math.floor((p.end - p.start) / p.step) + 1;
+  for (const [i, s] of sets.entries()) {
+    const { mint, maxt } = p.selectors[i]!.range;
+    const perSeries = Math.max(0, maxt - mint) / 15_000;
+    series += s.length;
+    samples += s.length * perSeries;
+    work += s.length * (steps + perSeries);
+  }
+  return { series, samples, work };
+}
+
+function hasSubquery(e: Expr): boolean {
+  return e.type === 'SubqueryExpr' || children(e).some(hasSubquery);
 }
