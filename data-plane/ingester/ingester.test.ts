@@ -422,6 +422,25 @@ describe('native histograms', () => {
       'err-cortex-sample-out-of-order',
     ]);
   });
+
+  // Found by test/integration/push-property.test.ts: a float and a histogram at the same timestamp were
+  // both acknowledged, and a query showed one. As in Prometheus, one series has one timeline.
+  it.each<{ name: string; hist: number; error?: string }>([
+    { name: 'a histogram at the newest float', hist: 20, error: 'duplicate-timestamp' },
+    { name: 'a histogram before the newest float', hist: 10, error: 'out-of-order' },
+    { name: 'a histogram after the newest float', hist: 30 },
+  ])('share the float timeline: $name', async ({ hist, error }) => {
+    const i = await make();
+    const out = await i.push(T1, req([series({ __name__: 'mix' }, [[20, 1]], { histograms: [{ t: hist, h: h(1) }] })]));
+    expect(out.samplesAppended).toBe(1);
+    expect(out.histogramsAppended).toBe(error ? 0 : 1);
+    expect(out.errors.map((e) => e.error.id)).toEqual(error ? [`err-cortex-sample-${error}`] : []);
+    // And the other way round: a float at or before the newest histogram.
+    const back = await i.push(T1, req([series({ __name__: 'mix2' }, [], { histograms: [{ t: 20, h: h(1) }] })]));
+    expect(back.histogramsAppended).toBe(1);
+    const f = await i.push(T1, req([series({ __name__: 'mix2' }, [[20, 5]])]));
+    expect(f.errors.map((e) => e.error.id)).toEqual(['err-cortex-sample-duplicate-timestamp']);
+  });
 });
 
 describe('lifecycle', () => {

@@ -87,6 +87,18 @@ function localLimit(global: number, share: number): number {
 
 const silentLogger: WalLogger = { info() {}, warn() {}, error() {} };
 
+/**
+ * A float and a histogram share one timeline per series, as in Prometheus (one lastTs per memSeries):
+ * a point at the newest point of the other kind is a duplicate timestamp, one before it is out of
+ * order unless the out-of-order window takes it. Otherwise both would be acknowledged and a query
+ * would show only one of them.
+ */
+function crossKind(t: number, otherNewest: number, oooAllowed: boolean): AppendResult | undefined {
+  if (t > otherNewest) return undefined;
+  if (t === otherNewest) return AppendResult.DuplicateTimestamp;
+  return oooAllowed ? undefined : AppendResult.OutOfOrder;
+}
+
 interface Tenant {
   head: TenantHead;
   exemplars: ExemplarStore;
@@ -321,7 +333,8 @@ export class Ingester {
               rec.sample(ct, 0);
               if (ct > head.maxT) head.maxT = ct;
             }
-            const r = s.append(st, sample.v, oooWindow > 0 && st >= head.maxT - oooWindow);
+            const late = oooWindow > 0 && st >= head.maxT - oooWindow;
+            const r = crossKind(st, s.histSealedMaxT, late) ?? s.append(st, sample.v, late);
             if (r === AppendResult.Appended) {
               rec.sample(st, sample.v);
               zeros?.appended(st);
@@ -355,7 +368,8 @@ export class Ingester {
                 if (ct > head.maxT) head.maxT = ct;
               }
             }
-            const r = s.appendHistogram(ht, h, oooWindow > 0 && ht >= head.maxT - oooWindow, integer === true);
+            const late = oooWindow > 0 && ht >= head.maxT - oooWindow;
+            const r = crossKind(ht, s.lastT, late) ?? s.appendHistogram(ht, h, late, integer === true);
             if (r === AppendResult.Appended) {
               accepted.push(integer ? { t: ht, h, integer } : { t: ht, h });
               zeros?.appended(ht);

@@ -933,13 +933,24 @@ describe('remote write 2.0 receiver compliance (prometheus/compliance, ported)',
 });
 
 describe('a byte fixture of a real 2.0 request (Prometheus writeV2RequestFixture)', () => {
-  it('is stored whole: 2 samples, 8 histograms, 2 exemplars', async () => {
+  // The fixture (made for codec tests) sends one label set twice: a sample at 10 with histograms at
+  // 10-40, then a sample at 20 with histograms at 50-80. One series has one timeline, as in
+  // Prometheus's head: the histogram at 10 duplicates the sample's timestamp and the sample at 20 is
+  // behind the histogram at 40, so those two are refused by name and the rest is stored.
+  it('stores what fits one timeline: 1 sample, 7 histograms, 2 exemplars; names the two it refused', async () => {
     const body = readFileSync(new URL('../fixtures/rw2/prometheus-codec-fixture.v2.snappy', import.meta.url));
     const res = await send({ headers: { ...V2_HEADERS }, body: new Uint8Array(body) }, 'rw2-fixture');
-    expect(res.status, res.body).toBe(204);
-    expect(res.headers['x-prometheus-remote-write-samples-written']).toBe('2');
-    expect(res.headers['x-prometheus-remote-write-histograms-written']).toBe('8');
+    expect(res.status, res.body).toBe(400);
+    expect(res.body).toContain('err-cortex-sample-duplicate-timestamp');
+    expect(res.body).toContain('err-cortex-sample-out-of-order');
+    expect(res.headers['x-prometheus-remote-write-samples-written']).toBe('1');
+    expect(res.headers['x-prometheus-remote-write-histograms-written']).toBe('7');
     expect(res.headers['x-prometheus-remote-write-exemplars-written']).toBe('2');
+    const count = await dp.get('rw2-fixture', '/prometheus/api/v1/query', {
+      query: 'count_over_time(test_metric1[1m])',
+      time: '0.1',
+    });
+    expect(count.json.data.result.map((x: any) => x.value[1])).toEqual(['8']);
   });
 });
 
