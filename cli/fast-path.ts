@@ -50,8 +50,11 @@ export async function runFast(argv: readonly string[], root: string, commands: C
   try {
     const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     pjson.oclif = { ...pjson.oclif, plugins: [] };
-    const config = await Config.load({ root, pjson, userPlugins: false, devPlugins: false });
-    const { default: command } = await commands[match.id]!();
+    // the command's chunks load (file reads, compiles) while the config reads its manifest
+    const [config, { default: command }] = await Promise.all([
+      Config.load({ root, pjson, userPlugins: false, devPlugins: false }),
+      commands[match.id]!(),
+    ]);
     await command.run(match.args, config);
     flush();
   } catch (err) {
