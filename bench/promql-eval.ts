@@ -103,7 +103,9 @@ for (const expr of QUERIES)
       const inline = kind.endsWith('-inline');
       const p = kind.startsWith('instant')
         ? engine.prepareInstant(query, END)
-        : engine.prepareRange(query, END - 7_200_000, END, 30_000);
+        : kind.startsWith('range24h')
+          ? engine.prepareRange(query, END - 86_400_000, END, 300_000)
+          : engine.prepareRange(query, END - 7_200_000, END, 30_000);
       const { mint, maxt } = dataRange(p);
       const querier = q.querier(mint, maxt);
       const sets: Series[][] = [];
