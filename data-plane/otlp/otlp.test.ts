@@ -187,6 +187,29 @@ describe('translateOtlp: start_time_unix_nano as created timestamps', () => {
 });
 
 describe('translateOtlp', () => {
+  it('keeps label sets apart whose text joins alike (values holding the key separator ÿ)', () => {
+    const attrs = (kv: Record<string, string>) =>
+      Object.entries(kv).map(([key, v]) => ({ key, value: { stringValue: v } }));
+    const t = translate([
+      {
+        name: 'g',
+        gauge: {
+          dataPoints: [
+            { timeUnixNano: NS, asDouble: 1, attributes: attrs({ a: 'xÿb', c: 'dÿe' }) },
+            { timeUnixNano: NS, asDouble: 2, attributes: attrs({ a: 'x', b: 'c', d: 'e' }) },
+            { timeUnixNano: NS, asDouble: 3, attributes: attrs({ a: 'x', b: 'c', d: 'e' }) },
+          ],
+        },
+      },
+    ]);
+    expect(
+      t.wire.timeseries.map((s) => [s.labels.filter((_, i) => i % 2 === 0).join(','), s.samples.map((x) => x.v)]),
+    ).toEqual([
+      ['__name__,a,c,instance,job', [1]],
+      ['__name__,a,b,d,instance,job', [2, 3]],
+    ]);
+  });
+
   it('monotonic cumulative sum → counter with _total, job and instance from the resource', () => {
     const t = translate([
       {

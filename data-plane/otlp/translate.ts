@@ -127,7 +127,9 @@ class Translator {
       const more = r.points > 1 ? ` (and ${r.points - 1} more points of this metric)` : '';
       this.reject(r.id, `${r.message}${more}`, r.points);
     }
-    const wire: WireWriteRequest = { timeseries: [...this.series.values()], metadata: [...this.metadata.values()] };
+    const timeseries = [...this.series.values()];
+    for (const s of this.collided.values()) timeseries.push(s);
+    const wire: WireWriteRequest = { timeseries, metadata: [...this.metadata.values()] };
     if (this.rejected.length > 0) wire.rejected = this.rejected;
     return { wire, points: this.points, rejectedPoints: this.rejectedPoints };
   }
@@ -360,27 +362,51 @@ class Translator {
     });
   }
 
+  /**
+   * The series of a label set, merging points of one series within the request. The base labels
+   * are sorted once per point (a classic histogram reuses them for every `_bucket`); the name and the
+   * extra pair are put in place, replacing a base label of the same name (as Map.set did): no pair
+   * objects and no sort per series. The key joins the labels with `ÿ`, which label text may hold
+   * too (`a="xÿb", c="dÿe"` and `a="x", b="c", d="e"` join alike), so a hit is checked against the
+   * labels, and label sets that collide are kept apart by their JSON.
+   */
   private series_(l: NamedLabels): WireSeries {
-    const pairs: [string, string][] = [];
-    // The name and the extra pair replace any label of the same name, as Map.set did.
-    for (const e of l.base) if (e[0] !== l.extraName && e[0] !== '__name__') pairs.push(e);
-    if (l.extraName !== undefined) pairs.push([l.extraName, l.extraValue!]);
-    pairs.push(['__name__', l.name]);
-    pairs.sort(byName);
-    const flat = new Array<string>(pairs.length * 2);
-    let key = '';
-    for (let i = 0; i < pairs.length; i++) {
-      const [k, v] = pairs[i]!;
-      flat[2 * i] = k;
-      flat[2 * i + 1] = v;
-      key += `${k}\xff${v}\xff`;
+    const flat = this.sortedBase(l.base).slice();
+    put(flat, '__name__', l.name);
+    if (l.extraName !== undefined) put(flat, l.extraName, l.extraValue!);
+    let map = this.series;
+    let key = flat.join('\xff');
+    let s = map.get(key);
+    if (s !== undefined && !sameStrings(s.labels, flat)) {
+      map = this.collided;
+      key = JSON.stringify(flat);
+      s = map.get(key);
     }
-    let s = this.series.get(key);
     if (s === undefined) {
       s = { labels: flat, samples: [], histograms: [], exemplars: [] };
-      this.series.set(key, s);
+      map.set(key, s);
     }
     return s;
+  }
+
+  /** Series whose joined key another label set already holds (see series_), by their JSON. */
+  private readonly collided = new Map<string, WireSeries>();
+
+  private lastBase: Map<string, string> | undefined;
+  private lastSorted: string[] = [];
+
+  /** `base` as a flat `[name, value, …]` array sorted by name (cached for the last base). */
+  private sortedBase(base: Map<string, string>): string[] {
+    if (base === this.lastBase) return this.lastSorted;
+    const names = [...base.keys()].sort();
+    const flat = new Array<string>(names.length * 2);
+    for (let i = 0; i < names.length; i++) {
+      flat[2 * i] = names[i]!;
+      flat[2 * i + 1] = base.get(names[i]!)!;
+    }
+    this.lastBase = base;
+    this.lastSorted = flat;
+    return flat;
   }
 
   /** `ct`: the point's start timestamp when it is to be kept as a created timestamp, else 0. */
@@ -490,6 +516,20 @@ function withName(base: Map<string, string>, name: string, extraName?: string, e
 }
 
 const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Sets `name` in a flat label array sorted by name: replaces its value, or inserts it in order. */
+function put(flat: string[], name: string, value: string): void {
+  let i = 0;
+  while (i < flat.length && flat[i]! < name) i += 2;
+  if (flat[i] === name) flat[i + 1] = value;
+  else flat.splice(i, 0, name, value);
+}
 
 /**
  * exponentialToNativeHistogram: OTel bucket i covers (base^i, base^(i+1)], Prometheus bucket i covers
