@@ -147,6 +147,8 @@ describe('PooledEngine trying small queries in this thread', async () => {
     { name: 'an instant selector stays here', q: 'x{i="3"}', onPool: false },
     { name: 'a subquery goes to the pool', q: 'max_over_time(rate(x[1m])[10m:1m])', onPool: true },
     { name: 'more work than allowed goes to the pool', q: 'sum(rate(x[5m]))', inline: { maxWork: 10 }, onPool: true },
+    { name: 'a larger result than allowed goes to the pool', q: 'x', inline: { maxPoints: 19 }, onPool: true },
+    { name: 'a result within the points allowed stays here', q: 'x', inline: { maxPoints: 20 }, onPool: false },
     { name: 'a try past its budget goes to the pool', q: 'sum(rate(x[5m]))', clock: true, onPool: true },
     {
       name: 'a fetch limit the estimate might break goes to the pool',
@@ -158,7 +160,12 @@ describe('PooledEngine trying small queries in this thread', async () => {
   ];
   it.each(cases)('$name', async ({ q, onPool, inline, clock, opts, refused }) => {
     const engine = new Engine(clock ? { now: slowClock() } : {});
-    const pooled = new PooledEngine(engine, pool, undefined, undefined, { maxWork: 1e6, budgetMs: 30, ...inline });
+    const pooled = new PooledEngine(engine, pool, undefined, undefined, {
+      maxWork: 1e6,
+      budgetMs: 30,
+      maxPoints: 1e6,
+      ...inline,
+    });
     let runs = 0;
     const run = pool.run.bind(pool);
     pool.run = (...a: Parameters<typeof run>) => {

@@ -37,13 +37,18 @@ export interface InlineOptions {
   maxWork: number;
   /** Time a try may hold this thread before it is dropped and the query runs on the pool. */
   budgetMs: number;
+  /**
+   * Largest selected series × steps (what a result without aggregation holds) tried here: the
+   * result's JSON is rendered in this thread after the try, outside its budget.
+   */
+  maxPoints: number;
 }
 
 /**
  * What the server uses: an instant `rate(x[5m])` over ~7,000 series (~150k) is tried here; a try
  * holds the thread at most ~40 ms, about what loading that query's batches for a worker took.
  */
-export const SERVER_INLINE: InlineOptions = { maxWork: 150_000, budgetMs: 40 };
+export const SERVER_INLINE: InlineOptions = { maxWork: 150_000, budgetMs: 40, maxPoints: 25_000 };
 
 /**
  * The engine as the querier runs it: a query is parsed and its limits checked here, its series are
@@ -71,7 +76,7 @@ export class PooledEngine {
      * outlasts its budget is dropped for the pool, so this thread is never held longer than that.
      * Off unless given (tests of the pool keep every query on it).
      */
-    private readonly inline: InlineOptions = { maxWork: 0, budgetMs: 0 },
+    private readonly inline: InlineOptions = { maxWork: 0, budgetMs: 0, maxPoints: 0 },
   ) {}
 
   instantQuery(q: Queryable, query: string, timeMs: number, opts: PooledQueryOptions = {}): Promise<QueryResult> {
@@ -216,8 +221,8 @@ export class PooledEngine {
    */
   private triesInline(opts: PooledQueryOptions, p: PreparedQuery, sets: Series[][]): boolean {
     if (this.inline.maxWork <= 0 || hasSubquery(p.expr)) return false;
-    const { work, samples } = estimate(p, sets);
-    if (work > this.inline.maxWork) return false;
+    const { work, samples, points } = estimate(p, sets);
+    if (work > this.inline.maxWork || points > this.inline.maxPoints) return false;
     const maxBytes = opts.maxFetchedBytes ?? 0;
     return maxBytes === 0 || samples * BYTES_PER_SAMPLE <= maxBytes;
   }
@@ -259,9 +264,13 @@ export class PooledEngine {
 
 /**
  * What a query will do, roughly: selected series, their samples in the selectors' ranges at a 15 s
- * scrape, and work (samples plus one step per series and step).
+ * scrape, work (samples plus one step per series and step), and the points of a result that keeps
+ * every series.
  */
-function estimate(p: PreparedQuery, sets: Series[][]): { series: number; samples: number; work: number } {
+function estimate(
+  p: PreparedQuery,
+  sets: Series[][],
+): { series: number; samples: number; work: number; points: number } {
   let series = 0;
   let samples = 0;
   let work = 0;
@@ -273,7 +282,7 @@ function estimate(p: PreparedQuery, sets: Series[][]): { series: number; samples
     samples += s.length * perSeries;
     work += s.length * (steps + perSeries);
   }
-  return { series, samples, work };
+  return { series, samples, work, points: series * steps };
 }
 
 function hasSubquery(e: Expr): boolean {
