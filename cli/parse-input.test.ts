@@ -31,5 +31,9 @@ describe('parse-input', () => {
     expect(expiresAt('30d', Date.UTC(2026, 0, 1))).toBe('2026-01-31T00:00:00.000Z');
     expect(() => expiresAt('0', 0)).toThrow(/must be positive/);
     expect(() => expiresAt('tomorrow', 0)).toThrow(/invalid --expires-in "tomorrow"/);
+    // found by the cli-input fuzz target: a RangeError ("Invalid time value") reached the user
+    expect(() => expiresAt('100000000d', Date.UTC(2026, 0, 1))).toThrow(UsageError);
+    expect(() => expiresAt('7985y', Date.UTC(2026, 0, 1))).toThrow(/expires after 9999-12-31/);
+    expect(expiresAt('7975y', Date.UTC(2026, 0, 1))).toMatch(/^9995-/);
   });
 });

@@ -59,6 +59,8 @@ export function parseScopes(list: string): string[] {
   return scopes;
 }
 
+const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** `--expires-in 30d` → ISO-8601 instant `nowMs + duration`. */
 export function expiresAt(expiresIn: string, nowMs: number): string {
   let ms: number;
@@ -68,5 +70,9 @@ export function expiresAt(expiresIn: string, nowMs: number): string {
     throw new UsageError(`invalid --expires-in ${JSON.stringify(expiresIn)}: use a duration such as 90d, 12h or 1y`);
   }
   if (ms <= 0) throw new UsageError('--expires-in must be positive');
+  // beyond 9999-12-31 an instant has no RFC 3339 form (and past ±8.64e15 ms no Date at all)
+  if (nowMs + ms > LATEST_EXPIRY) {
+    throw new UsageError(`invalid --expires-in ${JSON.stringify(expiresIn)}: expires after 9999-12-31`);
+  }
   return new Date(nowMs + ms).toISOString();
 }

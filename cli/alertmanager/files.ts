@@ -1,4 +1,5 @@
 import { isMap, parseDocument } from 'yaml';
+import { countYamlIndicators, MAX_YAML_INDICATORS } from '../../data-plane/validation/index.js';
 import type { AlertmanagerConfig } from '../client/index.js';
 
 /**
@@ -8,7 +9,9 @@ import type { AlertmanagerConfig } from '../client/index.js';
  * configuration itself is checked by verifyAlertmanagerConfig.
  */
 export function toAlertmanagerConfig(text: string, templates: Record<string, string> = {}): AlertmanagerConfig {
-  const doc = parseDocument(text);
+  // too big to be the wrapper the server takes (verifyAlertmanagerConfig says why): as it is
+  if (countYamlIndicators(text) > MAX_YAML_INDICATORS) return { config: text, templates };
+  const doc = parseDocument(text, { prettyErrors: false });
   const root = doc.errors.length === 0 ? doc.contents : null;
   if (isMap(root) && root.has('alertmanager_config')) {
     const cfg = root.get('alertmanager_config');

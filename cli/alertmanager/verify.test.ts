@@ -103,6 +103,26 @@ describe('verifyAlertmanagerConfig', () => {
   });
 });
 
+/**
+ * Found by the cli-input fuzz target: 1 MiB of repeated lines took 9 minutes to verify (the yaml
+ * library's cost grows faster than the input). What the server refuses unparsed (more than 20,000
+ * YAML indicators) is reported the same way, without parsing.
+ */
+describe('a configuration the server refuses for its size', () => {
+  const huge = `${valid}${'#\n'.repeat(20_000)}`;
+
+  it('is one finding, not a parse', () => {
+    expect(verifyAlertmanagerConfig(huge)).toEqual([
+      { line: 1, col: 1, path: '', message: expect.stringMatching(/more than 20000 YAML lines.*server refuses it/) },
+    ]);
+  });
+
+  it('is not taken for the wrapper', () => {
+    const wrapped = `alertmanager_config: |\n  route: {receiver: a}\n${'#\n'.repeat(20_000)}`;
+    expect(toAlertmanagerConfig(wrapped).config).toBe(wrapped);
+  });
+});
+
 describe('toAlertmanagerConfig', () => {
   it('unwraps the Cortex wrapper and lets separate templates win', () => {
     const wrapped = 'alertmanager_config: |\n  route: {receiver: a}\ntemplate_files:\n  a.tmpl: old\n  b.tmpl: b\n';

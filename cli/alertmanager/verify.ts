@@ -7,6 +7,17 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { parseAlertmanagerConfig, tenantPolicyErrors } from '../../data-plane/alertmanager/config/index.js';
+import { countYamlIndicators, MAX_YAML_INDICATORS } from '../../data-plane/validation/index.js';
+
+/** The server's refusal of a config with more than MAX_YAML_INDICATORS YAML indicators, as a finding. */
+export function tooManyIndicators(): AlertmanagerProblem {
+  return {
+    line: 1,
+    col: 1,
+    path: '',
+    message: `more than ${MAX_YAML_INDICATORS} YAML lines, entries, anchors or tags: the server refuses it`,
+  };
+}
 
 /** One finding; `line`/`col` are 1-based; `path` is the YAML path, e.g. `route.routes[0].receiver`. */
 export interface AlertmanagerProblem {
@@ -18,6 +29,8 @@ export interface AlertmanagerProblem {
 
 /** Validates Alertmanager YAML; an empty list means valid. Never throws. */
 export function verifyAlertmanagerConfig(text: string): AlertmanagerProblem[] {
+  // what the server refuses unparsed, the yaml library would take minutes over
+  if (countYamlIndicators(text) > MAX_YAML_INDICATORS) return [tooManyIndicators()];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

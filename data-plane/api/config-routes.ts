@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isScalar, parseDocument, stringify as stringifyYaml, visit } from 'yaml';
 import { authorizeTenants, type CredentialSource, requireScope, tenantOf } from '../gateway/index.js';
 import { BadDataError, isTenantId, NotFoundError, type TenantId } from '../model/index.js';
+import { countYamlIndicators, MAX_YAML_INDICATORS } from '../validation/index.js';
 import type { RuleGroupObject, TenantConfigStore } from './config-store.js';
 import { prometheusErrorBody, statusOf } from './errors.js';
 
@@ -19,14 +20,6 @@ export interface ConfigRoutesOptions {
  */
 // prettyErrors off: it computes a line and column for every error, quadratic on a long broken line
 const YAML_PARSE = { maxAliasCount: 100, uniqueKeys: false, prettyErrors: false } as const;
-/**
- * YAML indicators (line breaks, flow separators, anchors, aliases, tags, `: `, `- `, `? `) a config
- * body may hold. The yaml library takes more than linear time on some inputs with many of them (one
- * 1 MiB line of `name: name: …` took 17 s of event-loop time, found by the rules-yaml fuzz target); at
- * this bound the worst input found costs about a second. 20,000 is far above any real rule group or
- * Alertmanager config.
- */
-const MAX_YAML_INDICATORS = 20_000;
 /** A lone UTF-16 surrogate (YAML's `"\ud800"` escape yields one): no UTF-8 encoding exists for it. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -145,31 +138,6 @@ function parseYamlBody(body: unknown, what: string): unknown {
     throw new BadDataError(`${what}: invalid YAML: ${(err as Error).message}`, { cause: err });
   }
   return value;
-}
-
-function countYamlIndicators(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    switch (s.charCodeAt(i)) {
-      case 10: // \n
-      case 44: // ,
-      case 91: // [
-      case 123: // {
-      case 38: // &
-      case 42: // *
-      case 33: // !
-        n++;
-        break;
-      case 58: // ':', '-', '?' followed by a space: mapping, sequence and complex-key indicators
-      case 45:
-      case 63: {
-        const next = s.charCodeAt(i + 1);
-        if (next === 32 || next === 9) n++;
-        break;
-      }
-    }
-  }
-  return n;
 }
 
 function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): string | undefined {

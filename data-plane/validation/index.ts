@@ -5,3 +5,4 @@ export * from './overrides.js';
 export * from './validate-labels.js';
 export * from './validate-samples.js';
 export * from './validation-error.js';
+export * from './yaml-indicators.js';

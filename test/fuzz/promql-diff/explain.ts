@@ -27,7 +27,7 @@ export async function explain(
   // so our range answer must equal 2.42's instant answers at each step (start()/end() made explicit).
   if (q.kind === 'range' && /\bpredict_linear\s*\(/.test(q.query) && /@/.test(q.query)) {
     const stepwise = await instantsAsRange(q, askInstant);
-    if (difference(ours, stepwise) === undefined)
+    if (agree(ours, stepwise))
       return 'predict_linear over a range fixed by @ in a range query: 2.42 slides the window (prometheus#11708, fixed in 2.51 by #13559); equals 2.42 asked step by step';
   }
   // topk/bottomk keep, among equal values, whichever series the heap holds: 2.44 changed the heap
@@ -65,7 +65,56 @@ export async function explain(
         return 'stddev/stdvar of timestamps: Welford over values near 1.7e9, input order from a Go map in 2.42';
     }
   }
+  // 2.47 (prometheus#12595) made atan2 drop the metric name like the other arithmetic operators;
+  // 2.42 kept the left side's. The answers must agree once names are dropped.
+  if (/\batan2\b/.test(q.query) && agree(mapAnswer(ours, dropName), mapAnswer(theirs, dropName)))
+    return 'atan2 keeps the metric name in 2.42, drops it since 2.47 (prometheus#12595)';
+  // Go's amd64 assembly Exp returns +Inf above 1023.5·ln 2 ≈ 709.436 (measured with 2.42:
+  // exp(709.4361393031039) is 1.2711610061535065e308, exp(709.436139303104) +Inf), though e^x is
+  // finite up to 709.78 (and Go's portable Exp, on arm64, says so). Ours gives the finite value.
+  if (/\bexp\s*\(/.test(q.query) && agree(mapAnswer(ours, undefined, goExpOverflow), theirs))
+    return "exp above 709.436: +Inf from Go's amd64 assembly Exp, finite in ours (and e^x)";
   return undefined;
+}
+
+/** Both answers are successes (no duplicate series either) and agree. */
+function agree(a: Answer, b: Answer): boolean {
+  return normalize(a).error === undefined && normalize(b).error === undefined && difference(a, b) === undefined;
+}
+
+/** Values Go's amd64 Exp overflows to +Inf (and their negatives), as it would answer them. */
+function goExpOverflow(v: string): string {
+  const x = Number(v);
+  return Number.isFinite(x) && Math.abs(x) > 1.2711610061535065e308 ? (x > 0 ? '+Inf' : '-Inf') : v;
+}
+
+function dropName(m: Record<string, string>): Record<string, string> {
+  const { __name__: _, ...rest } = m;
+  return rest;
+}
+
+/** A successful answer with its label sets and values mapped; other answers as they are. */
+export function mapAnswer(
+  a: Answer,
+  labels?: (m: Record<string, string>) => Record<string, string>,
+  value?: (v: string) => string,
+): Answer {
+  if (a.status !== 200) return a;
+  const body = JSON.parse(a.text) as {
+    data?: {
+      resultType: string;
+      result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+    };
+  };
+  if (body.data?.resultType !== 'vector' && body.data?.resultType !== 'matrix') return a;
+  const v = value ?? ((x: string) => x);
+  const l = labels ?? ((m: Record<string, string>) => m);
+  body.data.result = body.data.result.map((s) => ({
+    metric: l(s.metric),
+    ...(s.value ? { value: [s.value[0], v(s.value[1])] as [number, string] } : {}),
+    ...(s.values ? { values: s.values.map(([t, x]) => [t, v(x)] as [number, string]) } : {}),
+  }));
+  return { status: a.status, text: JSON.stringify(body) };
 }
 
 function explainByPattern(q: DiffQuery, diff: string): string | undefined {

@@ -190,10 +190,13 @@ const TOKENS = [
   '.nan',
 ];
 
+/** An Alertmanager config (plain or Cortex's wrapper), mutated: also what `cortexctl alertmanager` reads. */
+export const alertmanagerBody = mutated(body, TOKENS);
+
 export const alertmanagerYaml = registerTarget({
   name: 'alertmanager-yaml',
   surface: 'Alertmanager YAML and templates through POST /api/v1/alerts',
-  arbitrary: mutated(body, TOKENS),
+  arbitrary: alertmanagerBody,
   async run(ctx: FuzzContext, input: Uint8Array) {
     const what = `POST /api/v1/alerts ${short(Buffer.from(input).toString('utf8'), 500)}`;
     const a = await call(ctx, 'POST', '/api/v1/alerts', {

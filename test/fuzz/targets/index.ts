@@ -10,3 +10,4 @@ import './wal-checkpoint.js';
 import './admin-api.js';
 import './chunks.js';
 import './histogram-chunks.js';
+import './cli.js';

@@ -200,7 +200,8 @@ const aliasBomb = fc.integer({ min: 2, max: 12 }).map((depth) => {
   return `name: bomb\nrules: []\n${lines.join('\n')}\n`;
 });
 
-const body = fc.oneof(
+/** A rule group body (also what the CLI's rule files hold under `groups:`). */
+export const ruleGroupBody = fc.oneof(
   { weight: 10, arbitrary: mutated(group, TOKENS) },
   { weight: 1, arbitrary: aliasBomb.map((s) => new Uint8Array(Buffer.from(s))) },
 );
@@ -212,7 +213,7 @@ export const rulesYaml = registerTarget({
   surface: 'rule group YAML through POST /prometheus/config/v1/rules/<namespace>',
   arbitrary: fc.record({
     ns: namespace,
-    body,
+    body: ruleGroupBody,
     contentType: pick('application/yaml', 'text/plain', 'application/json', ''),
   }),
   async run(ctx: FuzzContext, input) {
