@@ -9,6 +9,7 @@ import {
   type SeriesIterator,
   ValueType,
 } from './interface.js';
+import { readMergedFloats } from './merged-floats.js';
 
 /**
  * Queries several sources as one (Prometheus's fanout/merge querier): series with equal labels are
@@ -84,12 +85,16 @@ export function mergeSeriesSets(sets: readonly Series[][], sorted: boolean): Ser
 
 /**
  * One series from several with equal labels; iterates the union of their samples in time order. Its
- * encoded chunks are all of theirs, when each can give them (the reader merges overlaps).
+ * encoded chunks are all of theirs, when each can give them (the reader merges overlaps), and it
+ * reads floats into arrays when each can (readMergedFloats).
  */
 export function mergeSeries(list: readonly Series[]): Series {
   return {
     labels: list[0]!.labels,
     iterator: () => new MergeIterator(list.map((s) => s.iterator())),
+    ...(list.every((s) => s.readFloats)
+      ? { readFloats: (mint, maxt, dropStale, sink) => readMergedFloats(list, mint, maxt, dropStale, sink) }
+      : {}),
     encodedChunks: () => {
       const out: EncodedChunk[] = [];
       for (const s of list) {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Labels, Matcher, parseTenantId, type TenantId } from '../../model/index.js';
-import type { StoredChunk } from '../interface.js';
+import type { Series, StoredChunk } from '../interface.js';
 import { type KVEntry, RecordingKV, type SortedKV, startsWith } from '../kv/index.js';
 import { cut, drain, makeSeries, type TestSeries, within } from './chunk-store.fixtures.js';
 import { applyRetention, DAY_MS, KVChunkStore } from './index.js';
@@ -66,6 +66,11 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       const q = s.queryable(tenant).querier(mint, maxt);
       const out = await q.select(true, undefined, matchers);
       const res = out.map((x) => ({ labels: x.labels.toString(), samples: drain(x.iterator()) }));
+      // every series that reads floats into arrays reads exactly what its iterator gives
+      for (const [k, x] of out.entries()) {
+        const read = readFloats(x, mint, maxt);
+        if (read !== undefined) expect(read, `readFloats of ${res[k]!.labels}`).toEqual(res[k]!.samples);
+      }
       q.close();
       return res;
     }
@@ -177,6 +182,12 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       expect(await select(A, m('instance="a",job="node"'), D - DAY_MS, D + DAY_MS)).toEqual(
         expected([s], D - DAY_MS, D + DAY_MS),
       );
+      // overlapping chunks are left to the iterator's merge
+      const [x] = await store
+        .queryable(A)
+        .querier(D - DAY_MS, D + DAY_MS)
+        .select(true, undefined, m('instance="a",job="node"'));
+      expect(readFloats(x!, D - DAY_MS, D + DAY_MS)).toBeUndefined();
     });
 
     it('keys of two tenants never interleave, and a query of one tenant never reads the other', async () => {
@@ -391,4 +402,24 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       expect(await select(A, m('job=~".+"'), D - DAY_MS, D + DAY_MS)).toEqual(expected(data, D - DAY_MS, D + DAY_MS));
     });
   });
+}
+
+/** A series' floats in [mint, maxt] through `readFloats`; undefined when it has none or refuses (-1). */
+function readFloats(s: Series, mint: number, maxt: number): [number, number][] | undefined {
+  if (!s.readFloats) return undefined;
+  const sink = {
+    t: new Float64Array(0),
+    v: new Float64Array(0),
+    n: 0,
+    reserve(extra: number) {
+      const t = new Float64Array(this.n + extra);
+      const v = new Float64Array(this.n + extra);
+      t.set(this.t.subarray(0, this.n));
+      v.set(this.v.subarray(0, this.n));
+      this.t = t;
+      this.v = v;
+    },
+  };
+  const n = s.readFloats(mint, maxt, false, sink);
+  return n < 0 ? undefined : Array.from({ length: n }, (_, k): [number, number] => [sink.t[k]!, sink.v[k]!]);
 }

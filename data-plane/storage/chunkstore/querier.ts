@@ -1,6 +1,6 @@
-import { Encoding } from '../../chunkenc/index.js';
+import { decodeXORInto, Encoding } from '../../chunkenc/index.js';
 import { compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
-import type { CallOptions, EncodedChunk, Querier, SelectHints, Series } from '../interface.js';
+import type { CallOptions, EncodedChunk, FloatSink, Querier, SelectHints, Series } from '../interface.js';
 import { type SortedKV, throwIfAborted } from '../kv/index.js';
 import { queryBuckets } from './buckets.js';
 import { toHex } from './codec.js';
@@ -148,6 +148,12 @@ export class ChunkQuerier implements Querier {
         labels: f.labels,
         iterator: () => new MergeIterator(chunks, mint, maxt, deleted),
         encodedChunks: () => (deleted.length === 0 ? encoded(chunks) : undefined),
+        ...(deleted.length === 0
+          ? {
+              readFloats: (lo: number, hi: number, dropStale: boolean, sink: FloatSink) =>
+                readStoredFloats(chunks, Math.max(lo, mint), Math.min(hi, maxt), dropStale, sink),
+            }
+          : {}),
       });
     }
     // Always sorted: cheap next to the reads, and the engine's merge relies on it.
@@ -229,6 +235,31 @@ function encoded(chunks: readonly StoredRef[]): EncodedChunk[] | undefined {
     out.push({ encoding: c.encoding, data: c.data, mint: c.mint, maxt: c.maxt });
   }
   return out;
+}
+
+/**
+ * Series.readFloats of stored XOR chunks that follow one another without overlapping (one writer's
+ * flushes), decoded straight into `sink`; -1 for any other encoding or for overlapping chunks
+ * (replicas, a re-flush), which the iterator merges.
+ */
+function readStoredFloats(
+  chunks: readonly StoredRef[],
+  mint: number,
+  maxt: number,
+  dropStale: boolean,
+  sink: FloatSink,
+): number {
+  const sorted = chunks.length > 1 ? [...chunks].sort((a, b) => a.mint - b.mint) : chunks;
+  const before = sink.n;
+  let prevMaxt = Number.NEGATIVE_INFINITY;
+  for (const c of sorted) {
+    if (c.encoding !== Encoding.XOR || c.mint <= prevMaxt || c.data.length < 2) return -1;
+    prevMaxt = c.maxt;
+    if (c.maxt < mint || c.mint > maxt) continue;
+    sink.reserve((c.data[0]! << 8) | c.data[1]!);
+    sink.n = decodeXORInto(c.data, 0, c.data.length, mint, maxt, dropStale, sink, sink.n);
+  }
+  return sink.n - before;
 }
 
 /** The deleted intervals of tombstones whose matchers select `labels`. */
