@@ -1,4 +1,4 @@
-import type { FloatHistogram } from '../model/index.js';
+import { emptyHistogram, type FloatHistogram } from '../model/index.js';
 
 /**
  * Prometheus's created-timestamp zero ingestion (`--enable-feature=created-timestamp-zero-ingestion`,
@@ -43,18 +43,7 @@ export class CreatedZeros {
  * layouts agree.
  */
 export function zeroHistogramLike(h: FloatHistogram): FloatHistogram {
-  const z: FloatHistogram = {
-    counterResetHint: 'reset',
-    schema: h.schema,
-    zeroThreshold: h.zeroThreshold,
-    zeroCount: 0,
-    count: 0,
-    sum: 0,
-    positiveSpans: [],
-    negativeSpans: [],
-    positiveBuckets: [],
-    negativeBuckets: [],
-  };
+  const z = emptyHistogram('reset', h.schema, h.zeroThreshold);
   if (h.customValues !== undefined) z.customValues = h.customValues;
   return z;
 }

@@ -222,6 +222,26 @@ function copySpans(s: readonly BucketSpan[]): BucketSpan[] {
   return s.map((x) => ({ offset: x.offset, length: x.length }));
 }
 
+/** A histogram with no observations and no buckets: a decoder's starting point, or a reset's zero. */
+export function emptyHistogram(
+  counterResetHint: FloatHistogram['counterResetHint'] = 'unknown',
+  schema = 0,
+  zeroThreshold = 0,
+): FloatHistogram {
+  return {
+    counterResetHint,
+    schema,
+    zeroThreshold,
+    zeroCount: 0,
+    count: 0,
+    sum: 0,
+    positiveSpans: [],
+    negativeSpans: [],
+    positiveBuckets: [],
+    negativeBuckets: [],
+  };
+}
+
 /** A deep copy (custom bounds are shared: they are never changed in place). */
 export function copyHistogram(h: FloatHistogram): FloatHistogram {
   const custom = usesCustomBuckets(h);

@@ -1,4 +1,11 @@
-import type { BucketSpan, CounterResetHint, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+import {
+  type BucketSpan,
+  type CounterResetHint,
+  emptyHistogram,
+  type FloatHistogram,
+  type MetricMetadata,
+  type Sample,
+} from '../model/index.js';
 import { INTERNAL_CREATED_TIMESTAMPS_FIELD } from './encode-v1.js';
 import { ProtoReader, protoError, WIRE_I64, WIRE_LEN, WIRE_VARINT, wrongWireType } from './proto-reader.js';
 import { hashBytes, type SeriesCache, type SeriesMemo } from './series-cache.js';
@@ -310,18 +317,7 @@ export function readHistogram(r: ProtoReader, stop: number): WireHistogramSample
   let count = 0;
   let zeroCount = 0;
   let t = 0;
-  const h: FloatHistogram = {
-    counterResetHint: 'unknown',
-    schema: 0,
-    zeroThreshold: 0,
-    zeroCount: 0,
-    count: 0,
-    sum: 0,
-    positiveSpans: [],
-    negativeSpans: [],
-    positiveBuckets: [],
-    negativeBuckets: [],
-  };
+  const h: FloatHistogram = emptyHistogram();
   const posDeltas: number[] = [];
   const negDeltas: number[] = [];
   const posCounts: number[] = [];

@@ -1,4 +1,4 @@
-import type { BucketSpan, CounterResetHint, FloatHistogram } from '../../model/index.js';
+import { type BucketSpan, type CounterResetHint, emptyHistogram, type FloatHistogram } from '../../model/index.js';
 
 /** A parsed `{{...}}` histogram plus whether its counter-reset hint was spelled out. */
 export interface ParsedHistogram {
@@ -18,18 +18,7 @@ function parseNum(s: string): number {
 
 /** Parses the inside of `{{ ... }}`. */
 export function parseHistogram(body: string): ParsedHistogram {
-  const h: FloatHistogram = {
-    counterResetHint: 'unknown',
-    schema: 0,
-    zeroThreshold: 0,
-    zeroCount: 0,
-    count: 0,
-    sum: 0,
-    positiveSpans: [],
-    negativeSpans: [],
-    positiveBuckets: [],
-    negativeBuckets: [],
-  };
+  const h: FloatHistogram = emptyHistogram();
   let hintGiven = false;
   let offset = 0;
   let nOffset = 0;
