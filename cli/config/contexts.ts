@@ -1,7 +1,9 @@
-import type { CliConfig, Context } from './file.js';
+import { type CliConfig, ConfigError, type Context } from './file.js';
 
 /** Pure edits of a CliConfig; the commands load, edit and save. */
 export function upsertContext(config: CliConfig, ctx: Context): CliConfig {
+  // loadConfig refuses a nameless context: saving one would lock the user out of every command
+  if (ctx.name === '') throw new ConfigError('a context needs a name');
   const others = config.contexts.filter((c) => c.name !== ctx.name);
   const existing = config.contexts.find((c) => c.name === ctx.name);
   const merged: Context = { ...existing, ...ctx };

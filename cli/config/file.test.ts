@@ -45,6 +45,11 @@ describe('config file', () => {
     expect(cfg.contexts).toEqual([{ name: 'a', address: 'http://a', token: 't', tenant: 'x' }]);
   });
 
+  // found by the cli-input fuzz target: `context add ""` saved a file every later command refused
+  it('refuses a nameless context, which loadConfig could not read back', () => {
+    expect(() => upsertContext({ contexts: [] }, { name: '', address: 'http://a' })).toThrow(ConfigError);
+  });
+
   it('a missing file is an empty config', async () => {
     expect(await loadConfig(join(dir(), 'none.yaml'))).toEqual({ contexts: [] });
   });

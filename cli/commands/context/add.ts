@@ -26,6 +26,7 @@ export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
   };
 
   async run(): Promise<void> {
+    if (this.args.name === '') throw new UsageError('the context name must not be empty');
     const path = configPath(this.env);
     const token = this.flags['token-stdin'] ? await readStdin() : this.flags.token;
     if (this.flags['token-stdin'] && !token) throw new UsageError('--token-stdin: no token on stdin');

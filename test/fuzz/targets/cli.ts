@@ -310,10 +310,7 @@ async function runInput(dir: string, inp: CliInput): Promise<number> {
     case 'render':
       await clean(what, () =>
         inp.format === 'table'
-          ? [
-              renderTable(Array.isArray(inp.data) ? (inp.data as never[]) : [], tenantColumns),
-              renderTable(Array.isArray(inp.data) ? (inp.data as never[]) : [], tokenColumns),
-            ]
+          ? [renderTable(rowsOf(inp.data), tenantColumns), renderTable(rowsOf(inp.data), tokenColumns)]
           : renderData(inp.data, inp.format),
       );
       break;
@@ -322,6 +319,15 @@ async function runInput(dir: string, inp: CliInput): Promise<number> {
       break;
   }
   return 0;
+}
+
+/**
+ * Table rows as the client hands them over: decoded messages, so objects (with any field values);
+ * `-o json|yaml` render any value.
+ */
+function rowsOf(data: unknown): never[] {
+  if (!Array.isArray(data)) return [];
+  return data.filter((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as never[];
 }
 
 let workDir: string | undefined;
