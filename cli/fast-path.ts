@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Config, flush, handle, type Command as OclifCommand } from '@oclif/core';
+import { type Config, flush, handle, type Command as OclifCommand } from '@oclif/core';
 
 /** Command ID (`tenant:list`) → its module, loaded only when it runs. */
 export type CommandLoaders = Readonly<Record<string, () => Promise<{ default: RunnableCommand }>>>;
@@ -50,12 +50,9 @@ export async function runFast(argv: readonly string[], root: string, commands: C
   try {
     const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     pjson.oclif = { ...pjson.oclif, plugins: [] };
-    // the command's chunks load (file reads, compiles) while the config reads its manifest
-    const [config, { default: command }] = await Promise.all([
-      Config.load({ root, pjson, userPlugins: false, devPlugins: false }),
-      commands[match.id]!(),
-    ]);
-    await command.run(match.args, config);
+    const { default: command } = await commands[match.id]!();
+    // Load options, not a loaded Config: given a Config, Command.run builds and loads a second one.
+    await command.run(match.args, { root, pjson, userPlugins: false, devPlugins: false });
     flush();
   } catch (err) {
     await handle(err as Error);
