@@ -476,7 +476,8 @@ export const cliSpawnTarget = registerTarget({
       if (inp.config !== null) await writeFile(files.config, inp.config);
       const argv = [
         ...inp.command.split(' ').filter((s) => s !== ''),
-        ...inp.args.flat().map((a) => (typeof a === 'string' ? a : files[a.file])),
+        // an argv cannot hold a NUL byte (exec refuses it, as a shell would)
+        ...inp.args.flat().map((a) => (typeof a === 'string' ? a.replaceAll('\u0000', '') : files[a.file])),
         ...(inp.json ? ['--json'] : []),
       ];
       const { code, stderr } = await runCortexctl(argv, {
