@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Matcher } from '../model/index.js';
-import { ValueType } from '../storage/index.js';
+import { growingFloatSink, ValueType } from '../storage/index.js';
 import { Ingester } from './index.js';
 import { lbls, limits, ManualClock, readAll, req, series, T1, T2 } from './testing.js';
 
@@ -128,25 +128,12 @@ describe('queries', () => {
       .queryable(T1)
       .querier(q[0]!, q[1]!)
       .select(true, undefined, [eq('job', 'node')]);
-    const sink = {
-      t: new Float64Array(1),
-      v: new Float64Array(1),
-      n: 0,
-      reserve(extra: number) {
-        if (this.n + extra <= this.t.length) return;
-        const t = new Float64Array(this.n + extra);
-        const v = new Float64Array(this.n + extra);
-        t.set(this.t.subarray(0, this.n));
-        v.set(this.v.subarray(0, this.n));
-        this.t = t;
-        this.v = v;
-      },
-    };
+    const sink = growingFloatSink();
     const n = s!.readFloats!(r[0]!, r[1]!, false, sink);
     const want: [number, number][] = [];
     const it = s!.iterator();
     while (it.next() !== ValueType.None) if (it.atT() >= r[0]! && it.atT() <= r[1]!) want.push([it.atT(), it.atV()]);
     expect(n).toBe(want.length);
-    expect(Array.from({ length: n }, (_, k) => [sink.t[k], sink.v[k]])).toEqual(want);
+    expect(sink.samples()).toEqual(want);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStaleNaN, Labels, STALE_NAN } from '../model/index.js';
-import { arraySeries, type FloatSink, mergeSeries, type Series, ValueType } from './index.js';
+import { arraySeries, growingFloatSink, mergeSeries, type Series, ValueType } from './index.js';
 
 const l = Labels.fromObject({ __name__: 'up' });
 const S = STALE_NAN;
@@ -19,23 +19,6 @@ function floatSeries(ts: readonly number[], vs: readonly number[]): Series {
         sink.n++;
       }
       return sink.n - before;
-    },
-  };
-}
-
-function sink(): FloatSink {
-  return {
-    t: new Float64Array(1),
-    v: new Float64Array(1),
-    n: 0,
-    reserve(extra) {
-      if (this.n + extra <= this.t.length) return;
-      const t = new Float64Array(2 * (this.n + extra));
-      const v = new Float64Array(2 * (this.n + extra));
-      t.set(this.t.subarray(0, this.n));
-      v.set(this.v.subarray(0, this.n));
-      this.t = t;
-      this.v = v;
     },
   };
 }
@@ -175,7 +158,7 @@ const cases: { name: string; parts: Part[]; range?: [number, number]; dropStale?
 describe('readMergedFloats (mergeSeries.readFloats)', () => {
   it.each(cases)('$name', ({ parts, range = [0, 100], dropStale = false }) => {
     const merged = mergeSeries(parts.map(([ts, vs]) => floatSeries(ts, vs)));
-    const out = sink();
+    const out = growingFloatSink();
     out.n = 1; // appends after what the sink already holds
     const n = merged.readFloats!(range[0], range[1], dropStale, out);
     const got = Array.from({ length: n }, (_, k): [number, number | string] => [
@@ -191,6 +174,6 @@ describe('readMergedFloats (mergeSeries.readFloats)', () => {
 
   it('answers -1 when a source refuses (histograms there)', () => {
     const refusing: Series = { ...arraySeries(l, [2], [2]), readFloats: () => -1 };
-    expect(mergeSeries([floatSeries([1], [1]), refusing]).readFloats!(0, 10, false, sink())).toBe(-1);
+    expect(mergeSeries([floatSeries([1], [1]), refusing]).readFloats!(0, 10, false, growingFloatSink())).toBe(-1);
   });
 });

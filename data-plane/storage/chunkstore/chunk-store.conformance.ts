@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Labels, Matcher, parseTenantId, type TenantId } from '../../model/index.js';
+import { growingFloatSink } from '../float-sink.js';
 import type { Series, StoredChunk } from '../interface.js';
 import { type KVEntry, RecordingKV, type SortedKV, startsWith } from '../kv/index.js';
 import { cut, drain, makeSeries, type TestSeries, within } from './chunk-store.fixtures.js';
@@ -407,19 +408,7 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
 /** A series' floats in [mint, maxt] through `readFloats`; undefined when it has none or refuses (-1). */
 function readFloats(s: Series, mint: number, maxt: number): [number, number][] | undefined {
   if (!s.readFloats) return undefined;
-  const sink = {
-    t: new Float64Array(0),
-    v: new Float64Array(0),
-    n: 0,
-    reserve(extra: number) {
-      const t = new Float64Array(this.n + extra);
-      const v = new Float64Array(this.n + extra);
-      t.set(this.t.subarray(0, this.n));
-      v.set(this.v.subarray(0, this.n));
-      this.t = t;
-      this.v = v;
-    },
-  };
+  const sink = growingFloatSink();
   const n = s.readFloats(mint, maxt, false, sink);
-  return n < 0 ? undefined : Array.from({ length: n }, (_, k): [number, number] => [sink.t[k]!, sink.v[k]!]);
+  return n < 0 ? undefined : sink.samples();
 }
