@@ -121,8 +121,8 @@ console.log(`dist/fast: ${commands.length} commands in ${outputs.length} files (
 /**
  * oclif's modules require each other at load time, so running one command evaluates its help
  * renderer, plugin discovery (globbing, ejs), spinners and error formatting too: ~30 ms of a start.
- * In oclif's own files, `const x = require("…")` becomes a proxy that requires the module on first
- * use; oclif's compiled code reads `x.name` at call time, so only what runs gets loaded. What needs
+ * In oclif's own files, `const x_1 = require("…")` becomes a proxy that requires the module on first
+ * use; oclif's compiled code reads `x_1.name` at call time, so only what runs gets loaded. What needs
  * the module object itself at load (`__importStar`, `extends x.Base`) still loads it right away.
  */
 function oclifLazyRequires(): Plugin {
@@ -130,7 +130,10 @@ function oclifLazyRequires(): Plugin {
     'function __cxLazy(load){let m;const t=()=>m??=load();return new Proxy({},{get:(_,k)=>t()[k],has:(_,k)=>k in t(),' +
     'ownKeys:()=>Reflect.ownKeys(t()),getOwnPropertyDescriptor:(_,k)=>{const d=Object.getOwnPropertyDescriptor(t(),k);' +
     'if(d)d.configurable=true;return d}})}\n';
-  const REQUIRE = /^const (\w+) = (__importDefault\()?require\(("[^"]+"|'[^']+')\)(\))?;$/gm;
+  // Only TypeScript's own output (`const x_1 = require("…")`), which reads the module's properties at
+  // call time; a hand-written `const wordwrap = require('wordwrap')` may call the export itself, and a
+  // proxy over an object cannot be called.
+  const REQUIRE = /^const (\w+_\d+) = (__importDefault\()?require\(("[^"]+")\)(\))?;$/gm;
   return {
     name: 'oclif-lazy-requires',
     setup(b) {
