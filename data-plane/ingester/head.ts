@@ -11,7 +11,7 @@ import type {
 } from '../storage/index.js';
 import { seriesIterator } from './iterators.js';
 import { seriesPerMetricError, seriesPerUserError } from './limits.js';
-import { MemSeries } from './series.js';
+import { type MemChunk, MemSeries } from './series.js';
 
 /** Series limits for one push: local (enforced) and global (named in errors); 0 = unlimited. */
 export interface SeriesLimits {
@@ -341,10 +341,10 @@ class HeadQuerier implements Querier {
  * (the common case); a series with out-of-order or histogram data is read through its iterator.
  */
 function encodedChunks(s: MemSeries, mint: number, maxt: number, flushedBefore: number): EncodedChunk[] | undefined {
-  if (s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length) return undefined;
+  if (!onlyInOrderFloats(s)) return undefined;
   const out: EncodedChunk[] = [];
   for (const c of s.chunks) {
-    if (c.maxt < mint || c.mint > maxt || (c.flushed && c.maxt < flushedBefore)) continue;
+    if (!readsChunk(c, mint, maxt, flushedBefore)) continue;
     out.push({ encoding: Encoding.XOR, data: c.chunk.bytes(), mint: c.mint, maxt: c.maxt });
   }
   return out;
@@ -362,15 +362,25 @@ function readFloats(
   dropStale: boolean,
   sink: FloatSink,
 ): number {
-  if (s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length) return -1;
+  if (!onlyInOrderFloats(s)) return -1;
   const before = sink.n;
   for (const c of s.chunks) {
-    if (c.maxt < mint || c.mint > maxt || (c.flushed && c.maxt < flushedBefore)) continue;
+    if (!readsChunk(c, mint, maxt, flushedBefore)) continue;
     sink.reserve(c.chunk.numSamples());
     sink.n = decodeXORInto(c.chunk.buffer(), 0, c.chunk.byteLength(), mint, maxt, dropStale, sink, sink.n);
     if (c.maxt >= maxt) break;
   }
   return sink.n - before;
+}
+
+/** Whether the series holds only in-order float chunks (then its chunks can be read as they lie). */
+function onlyInOrderFloats(s: MemSeries): boolean {
+  return !(s.oooChunks?.length || s.oooT?.length || s.histChunks?.length || s.histograms?.length);
+}
+
+/** Whether a read of `[mint, maxt]` takes chunk `c` from the head (a flushed one before `flushedBefore` is the store's). */
+function readsChunk(c: MemChunk, mint: number, maxt: number, flushedBefore: number): boolean {
+  return !(c.maxt < mint || c.mint > maxt || (c.flushed && c.maxt < flushedBefore));
 }
 
 function limit(xs: string[], n: number | undefined): string[] {
