@@ -67,8 +67,7 @@ export class FairQueue {
       else this.queues.delete(tenant);
       this.running++;
       this.runningBy.set(tenant, (this.runningBy.get(tenant) ?? 0) + 1);
-      job
-        .run()
+      started(job.run)
         .then(job.resolve, job.reject)
         .finally(() => {
           this.running--;
@@ -94,5 +93,18 @@ export class FairQueue {
   private capOf(tenant: string): number {
     const set = this.opts.maxRunningPerTenant?.(tenant as QueryTenant) ?? 0;
     return set > 0 ? set : Math.max(1, Math.floor(this.opts.concurrency / 2));
+  }
+}
+
+/**
+ * The run's promise, also when it throws before returning one (the querier refuses an over-long range
+ * synchronously): such a throw escaped `dispatch` without freeing its slot, and a tenant's fourth one
+ * left every later query of that tenant queued forever.
+ */
+function started(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return run();
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Labels, LimitExceededError, parseTenantId, type TenantId, UnavailableError } from '../model/index.js';
+import {
+  BadDataError,
+  Labels,
+  LimitExceededError,
+  parseTenantId,
+  type TenantId,
+  UnavailableError,
+} from '../model/index.js';
 import { FairQueue, type FrontendCallOptions, type FrontendResult, QueryFrontend, splitByInterval } from './index.js';
 
 const HOUR = 3_600_000;
@@ -263,6 +270,25 @@ describe('FairQueue', () => {
     release();
     await Promise.all(hogs);
     expect(started).toBe(6);
+  });
+
+  it('frees the slot of a run that throws instead of returning a promise', async () => {
+    // found by the query-params fuzzer: an over-long query_range refused synchronously by the querier
+    // kept its slot, and after `concurrency / 2` of them the tenant's next query never started
+    const q = new FairQueue({ concurrency: 2, maxOutstanding: () => 100 });
+    const refuse = (): Promise<number> => {
+      throw new BadDataError('the query time range exceeds the limit');
+    };
+    for (let i = 0; i < 3; i++) await expect(q.enqueue(tenant, refuse)).rejects.toBeInstanceOf(BadDataError);
+    let ran = false;
+    const next = q.enqueue(tenant, async () => {
+      ran = true;
+      return 1;
+    });
+    // a free slot starts the run at once, inside enqueue
+    expect(ran).toBe(true);
+    expect(q.queued(tenant)).toBe(0);
+    await expect(next).resolves.toBe(1);
   });
 
   it('serves tenants round-robin', async () => {
