@@ -24,6 +24,12 @@ const SLOW_MS = envInt('FUZZ_SLOW_MS', 2000);
 /** FUZZ_TARGET: one target's name, or several separated by commas. */
 /** FUZZ_TIME_MS: stop each target after this long (0: no limit), for long runs with a deadline. */
 export const TIME_MS = envInt('FUZZ_TIME_MS', 0);
+/**
+ * FUZZ_INPUT_DEADLINE_MS: an input that has not completed after this long fails its property (and
+ * shrinks), so a request the server never answers is a counterexample, not a hung run; its request is
+ * aborted. fast-check's `interruptAfterTimeLimit` acts between inputs only. 0: no deadline.
+ */
+export const INPUT_DEADLINE_MS = envInt('FUZZ_INPUT_DEADLINE_MS', 60_000);
 /** A long run prints its counts every this many inputs. */
 const PROGRESS_EVERY = 50_000;
 export const ONLY = process.env.FUZZ_TARGET?.split(',')
@@ -48,6 +54,10 @@ export interface FuzzContext {
   canaryToken: string;
   /** A string that only the canary tenant's data holds (label value, rule and template text). */
   canaryMark: string;
+  /** Aborted when the current input passes its deadline: `call` hands it to fetch. */
+  signal?: AbortSignal;
+  /** What the server is busy with (queues, workers), added to a deadline failure's message. */
+  stallReport?: () => string;
 }
 
 export interface Answer {
@@ -87,7 +97,11 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
   await fc.assert(
     fc.asyncProperty(target.arbitrary, async (input) => {
       const t0 = performance.now();
-      const status = await target.run(ctx, input);
+      const status = await withDeadline(ctx, (c) => target.run(c, input)).catch((err: unknown) => {
+        if (err instanceof DeadlineError)
+          console.log(`fuzz ${target.name}: stalled input: ${short(describe(input), 2000)}`);
+        throw err;
+      });
       const ms = performance.now() - t0;
       slowest = Math.max(slowest, ms);
       total += ms;
@@ -109,6 +123,37 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
   await assertStillServing(ctx);
   await target.after?.(ctx);
   return `${count} inputs run: ${summarize(statuses)}; ${(total / 1000).toFixed(1)} s in all, slowest input ${slowest.toFixed(0)} ms`;
+}
+
+export class DeadlineError extends Error {}
+
+/** Runs one input under INPUT_DEADLINE_MS: past it the input fails and its requests are aborted. */
+export async function withDeadline<R>(
+  ctx: FuzzContext,
+  run: (ctx: FuzzContext) => Promise<R>,
+  deadlineMs = INPUT_DEADLINE_MS,
+): Promise<R> {
+  if (deadlineMs <= 0) return run(ctx);
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // rejected first, so the race ends with this error and not with the aborted fetch's
+      const state = ctx.stallReport ? `; server state: ${ctx.stallReport()}` : '';
+      const err = new DeadlineError(
+        `input did not complete within ${deadlineMs} ms (FUZZ_INPUT_DEADLINE_MS): a request the server never answered${state}`,
+      );
+      // printed now: a long run's failure is reported only after shrinking, which may take a while
+      console.log(`fuzz: ${err.message}`);
+      reject(err);
+      abort.abort(new Error('fuzz input deadline'));
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([run({ ...ctx, signal: abort.signal }), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function summarize(statuses: Map<number, number>): string {
@@ -160,6 +205,7 @@ export async function call(
     method,
     headers: { ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
     ...(opts.body !== undefined ? { body: opts.body } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }

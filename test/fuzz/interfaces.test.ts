@@ -19,7 +19,7 @@ beforeAll(async () => {
   platform = await startPlatform();
   const token = await platform.tenantToken('fuzz', TENANT_SCOPES);
   const canaryToken = await platform.tenantToken('canary', TENANT_SCOPES);
-  ctx = { platform, token, tenant: 'fuzz', canaryToken, canaryMark: CANARY };
+  ctx = { platform, token, tenant: 'fuzz', canaryToken, canaryMark: CANARY, stallReport: () => queryState(platform) };
   const now = Date.now();
   // the fuzzed tenant's data, and the canary tenant's data, config and rules that must never leak
   for (const [tok, labels] of [
@@ -51,6 +51,23 @@ beforeAll(async () => {
   expect(am.status, await am.text()).toBe(201);
 }, 120_000);
 afterAll(() => platform?.close());
+
+/** The query path's queues and workers, read from their private fields: what a stalled query waits on. */
+function queryState(p: TestPlatform): string {
+  const dp = p.server.dataPlane as unknown as {
+    frontend: { opts: { queue: { running: number; runningBy: Map<string, number>; queues: Map<string, unknown[]> } } };
+    evalPool?: { slots: { job?: { opts: { key: string } } }[]; queues: Map<string, unknown[]> };
+  };
+  const q = dp.frontend.opts.queue;
+  const pool = dp.evalPool;
+  return JSON.stringify({
+    frontendRunning: q.running,
+    frontendRunningBy: Object.fromEntries(q.runningBy),
+    frontendQueued: Object.fromEntries([...q.queues].map(([k, v]) => [k, v.length])),
+    poolBusy: pool?.slots.map((s) => s.job?.opts.key ?? null),
+    poolQueued: pool ? Object.fromEntries([...pool.queues].map(([k, v]) => [k, v.length])) : undefined,
+  });
+}
 
 describe(`interface fuzzing (seed ${SEED})`, () => {
   for (const target of TARGETS) {
