@@ -7,8 +7,10 @@
  * series batches, evaluate from the batches, encode and render the JSON), printing the median
  * CPU milliseconds of each step (this process's CPU time, steadier than wall time on a shared box), so a change to the evaluation can be measured in seconds.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ingester } from '../data-plane/ingester/index.js';
 import { Labels, type TenantId, type TimeSeries } from '../data-plane/model/index.js';
@@ -16,6 +18,8 @@ import { dataRange, Engine, evaluatePrepared, selectHints } from '../data-plane/
 import { encodeResult } from '../data-plane/promql/pool/result-codec.js';
 import { BatchCollector, batchSeries, type SeriesBatch } from '../data-plane/promql/pool/series-batch.js';
 import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
+import { KVChunkStore } from '../data-plane/storage/chunkstore/index.js';
+import { EmbeddedKV } from '../data-plane/storage/embedded/index.js';
 import type { Series } from '../data-plane/storage/index.js';
 import { SCRAPE_MS, Workload } from './promql-workload.js';
 
@@ -27,6 +31,8 @@ const { values: args } = parseArgs({
     kinds: { type: 'string', default: 'instant,range2h' },
     /** Writes a sampling heap profile of the query phase alone (allocations by function) here. */
     'heap-prof': { type: 'string' },
+    /** `head` (default) or `embedded`: flush everything to an embedded chunk store and query only that. */
+    store: { type: 'string', default: 'head' },
   },
 });
 
@@ -61,7 +67,13 @@ const limits = {
   maxGlobalExemplarsPerUser: () => 0,
   maxMetadataPerUser: () => 0,
 };
-const ing = new Ingester({ limits, checkpointIntervalMs: 0 });
+const chunkStore =
+  args.store === 'embedded'
+    ? new KVChunkStore({
+        kv: await EmbeddedKV.open({ dir: mkdtempSync(join(tmpdir(), 'promql-eval-')), sync: false }),
+      })
+    : undefined;
+const ing = new Ingester({ limits, checkpointIntervalMs: 0, ...(chunkStore ? { chunkStore } : {}) });
 await ing.start();
 let t0 = performance.now();
 w.reset();
@@ -80,7 +92,12 @@ console.log(
   `${w.series} series, ${w.totalSamples} samples loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
-const q = ing.queryable(tenant);
+if (chunkStore) {
+  t0 = performance.now();
+  await ing.flush(true);
+  console.log(`flushed to the embedded store in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+const q = chunkStore ? chunkStore.queryable(tenant) : ing.queryable(tenant);
 const engine = new Engine();
 // for bench/cpuprofile-summary.ts --from: the query phase alone, on the profile's clock
 console.error(`query phase from ${process.hrtime.bigint() / 1000n} µs`);

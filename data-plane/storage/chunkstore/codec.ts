@@ -153,10 +153,19 @@ export function encodeLabels(ls: Labels): Uint8Array {
 }
 
 export function decodeLabels(buf: Uint8Array): Labels {
+  // One Buffer view per row, not a subarray and a TextDecoder call per string: a query decodes
+  // every matching series' row.
+  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const r = new ByteReader(buf);
   const n = r.uvarint();
   const flat: string[] = [];
-  for (let i = 0; i < n * 2; i++) flat.push(r.str());
+  for (let i = 0; i < n * 2; i++) {
+    const len = r.uvarint();
+    const start = r.pos;
+    if (start + len > buf.length) throw new RangeError('truncated bytes');
+    r.pos += len;
+    flat.push(view.toString('utf8', start, start + len));
+  }
   return Labels.fromSortedFlat(flat);
 }
 

@@ -1,6 +1,6 @@
 import { BadDataError, type Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
-import { type KeyRange, prefixEnd, type SortedKV } from '../kv/index.js';
+import type { KeyRange, SortedKV } from '../kv/index.js';
 import { decodeLabels, toHex } from './codec.js';
 import { type ChunkKeyParts, ChunkRowKind, RowType, type Schema } from './schema.js';
 import { decodeTombstone, type Tombstone } from './tombstone.js';
@@ -120,7 +120,7 @@ export class IndexReader {
     if (sids.length === 0) return [];
     const ranges = sids.map((sid) => ({
       start: this.schema.chunkScanStart(this.tenant, b, sid, mint),
-      end: prefixEnd(this.schema.chunkSeriesPrefix(this.tenant, b, sid)),
+      end: this.schema.chunkSeriesEnd(this.tenant, b, sid),
     }));
     const out: ChunkRow[] = [];
     for (const e of await this.kv.scanMany(ranges, { ...this.opts, keysOnly })) {

@@ -1,6 +1,14 @@
 import { decodeXORInto, Encoding } from '../../chunkenc/index.js';
 import { compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
-import type { CallOptions, EncodedChunk, FloatSink, Querier, SelectHints, Series } from '../interface.js';
+import type {
+  CallOptions,
+  EncodedChunk,
+  FloatSink,
+  Querier,
+  SelectHints,
+  Series,
+  SeriesIterator,
+} from '../interface.js';
 import { type SortedKV, throwIfAborted } from '../kv/index.js';
 import { queryBuckets } from './buckets.js';
 import { toHex } from './codec.js';
@@ -42,6 +50,33 @@ class StoredRef implements ChunkRef {
 
   open() {
     return this.decode(this.encoding, this.data);
+  }
+}
+
+/**
+ * A stored series of the querier's range. A class rather than an object literal with closures: a
+ * query builds one per matching series, thousands at a time.
+ */
+class StoredSeries implements Series {
+  constructor(
+    readonly labels: Labels,
+    private readonly chunks: StoredRef[],
+    private readonly mint: number,
+    private readonly maxt: number,
+    private readonly deleted: Intervals,
+  ) {}
+
+  iterator(): SeriesIterator {
+    return new MergeIterator(this.chunks, this.mint, this.maxt, this.deleted);
+  }
+
+  encodedChunks(): EncodedChunk[] | undefined {
+    return this.deleted.length === 0 ? encoded(this.chunks) : undefined;
+  }
+
+  readFloats(lo: number, hi: number, dropStale: boolean, sink: FloatSink): number {
+    if (this.deleted.length > 0) return -1;
+    return readStoredFloats(this.chunks, Math.max(lo, this.mint), Math.min(hi, this.maxt), dropStale, sink);
   }
 }
 
@@ -141,20 +176,8 @@ export class ChunkQuerier implements Querier {
     const out: Series[] = [];
     for (const f of found.values()) {
       if (f.chunks.length === 0) continue;
-      const deleted = deletedIntervals(tombstones, f.labels);
-      const chunks = f.chunks;
-      const { mint, maxt } = this;
-      out.push({
-        labels: f.labels,
-        iterator: () => new MergeIterator(chunks, mint, maxt, deleted),
-        encodedChunks: () => (deleted.length === 0 ? encoded(chunks) : undefined),
-        ...(deleted.length === 0
-          ? {
-              readFloats: (lo: number, hi: number, dropStale: boolean, sink: FloatSink) =>
-                readStoredFloats(chunks, Math.max(lo, mint), Math.min(hi, maxt), dropStale, sink),
-            }
-          : {}),
-      });
+      sortByMint(f.chunks);
+      out.push(new StoredSeries(f.labels, f.chunks, this.mint, this.maxt, deletedIntervals(tombstones, f.labels)));
     }
     // Always sorted: cheap next to the reads, and the engine's merge relies on it.
     return out.sort((a, b) => Labels.compare(a.labels, b.labels));
@@ -238,9 +261,22 @@ function encoded(chunks: readonly StoredRef[]): EncodedChunk[] | undefined {
 }
 
 /**
- * Series.readFloats of stored XOR chunks that follow one another without overlapping (one writer's
- * flushes), decoded straight into `sink`; -1 for any other encoding or for overlapping chunks
- * (replicas, a re-flush), which the iterator merges.
+ * Orders a series' chunks by mint in place. Rows come in key order (bucket, then maxt), which is
+ * already mint order for one writer's back-to-back chunks, so this is usually one pass.
+ */
+function sortByMint(chunks: StoredRef[]): void {
+  for (let i = 1; i < chunks.length; i++) {
+    if (chunks[i - 1]!.mint > chunks[i]!.mint) {
+      chunks.sort((a, b) => a.mint - b.mint || a.maxt - b.maxt);
+      return;
+    }
+  }
+}
+
+/**
+ * Series.readFloats of stored XOR chunks (sorted by mint) that follow one another without
+ * overlapping (one writer's flushes), decoded straight into `sink`; -1 for any other encoding or
+ * for overlapping chunks (replicas, a re-flush), which the iterator merges.
  */
 function readStoredFloats(
   chunks: readonly StoredRef[],
@@ -249,10 +285,9 @@ function readStoredFloats(
   dropStale: boolean,
   sink: FloatSink,
 ): number {
-  const sorted = chunks.length > 1 ? [...chunks].sort((a, b) => a.mint - b.mint) : chunks;
   const before = sink.n;
   let prevMaxt = Number.NEGATIVE_INFINITY;
-  for (const c of sorted) {
+  for (const c of chunks) {
     if (c.encoding !== Encoding.XOR || c.mint <= prevMaxt || c.data.length < 2) return -1;
     prevMaxt = c.maxt;
     if (c.maxt < mint || c.mint > maxt) continue;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Labels, parseTenantId } from '../../model/index.js';
-import { compareBytes, startsWith } from '../kv/index.js';
+import { compareBytes, prefixEnd, startsWith } from '../kv/index.js';
 import { ByteBuilder, ByteReader, decodeLabels, encodeLabels } from './codec.js';
-import { Schema, seriesId } from './schema.js';
+import { RowType, Schema, seriesId } from './schema.js';
 
 const day = 86_400_000;
 const schema = new Schema(day);
@@ -24,6 +24,24 @@ describe('chunk keys', () => {
     expect(schema.bucketOfKey(acme, key)).toBe(b);
     expect(startsWith(key, schema.chunkSeriesPrefix(acme, b, sid))).toBe(true);
     expect(compareBytes(schema.chunkScanStart(acme, b, sid, mint), key)).toBeLessThanOrEqual(0);
+  });
+
+  it.each([
+    { name: 'an ordinary series ID', id: sid },
+    { name: 'an ID ending in 0xff bytes', id: Uint8Array.of(1, 2, 3, 4, 5, 6, 0xff, 0xff) },
+    { name: 'an all-0xff ID', id: new Uint8Array(8).fill(0xff) },
+  ])('chunkSeriesEnd is prefixEnd of the series prefix, and the keys it builds are fresh: $name', ({ id }) => {
+    for (const b of [0, 7, -2]) {
+      const end = schema.chunkSeriesEnd(acme, b, id);
+      expect(end).toEqual(prefixEnd(schema.chunkSeriesPrefix(acme, b, id)));
+      expect(compareBytes(schema.chunkKey(acme, b, id, b * day, b * day + 5, 0xffffffff), end!)).toBeLessThan(0);
+      // the cached prefix is never handed out: changing one key leaves the next one as it was
+      const first = schema.seriesKey(acme, b, id);
+      first.fill(0);
+      expect(schema.seriesKey(acme, b, id)).toEqual(
+        Uint8Array.from([...schema.typePrefix(acme, b, RowType.Series), ...id]),
+      );
+    }
   });
 
   it('sorts chunks of a series by maxt', () => {

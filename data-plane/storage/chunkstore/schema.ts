@@ -91,6 +91,29 @@ export class Schema {
     return new ByteBuilder(t.length + 1).bytes(utf8Bytes(t)).byte(0).finish();
   }
 
+  /** `tenant 0x00 bucket type` prefixes by tenant, bucket and type: a query builds thousands of keys under one. */
+  private readonly prefixes = new Map<string, Uint8Array>();
+
+  private prefix(t: TenantId, b: number, type: RowType): Uint8Array {
+    const k = `${type} ${b} ${t}`;
+    let p = this.prefixes.get(k);
+    if (p === undefined) {
+      if (this.prefixes.size >= 4096) this.prefixes.clear();
+      p = this.base(t, b, type).finish();
+      this.prefixes.set(k, p);
+    }
+    return p;
+  }
+
+  /** A fresh key: the type prefix, the series ID, then `extra` bytes left for the caller. */
+  private sidKey(t: TenantId, b: number, type: RowType, sid: Uint8Array, extra: number): Uint8Array {
+    const p = this.prefix(t, b, type);
+    const out = new Uint8Array(p.length + sid.length + extra);
+    out.set(p);
+    out.set(sid, p.length);
+    return out;
+  }
+
   private base(t: TenantId, b: number, type?: RowType): ByteBuilder {
     const bb = new ByteBuilder(t.length + 48)
       .bytes(utf8Bytes(t))
@@ -133,13 +156,29 @@ export class Schema {
   }
 
   chunkSeriesPrefix(t: TenantId, b: number, sid: Uint8Array): Uint8Array {
-    return this.base(t, b, RowType.Chunk).bytes(sid).finish();
+    return this.sidKey(t, b, RowType.Chunk, sid, 0);
+  }
+
+  /** The first key after every chunk key of series `sid` in bucket `b` (`prefixEnd` of its prefix). */
+  chunkSeriesEnd(t: TenantId, b: number, sid: Uint8Array): Uint8Array | undefined {
+    const k = this.sidKey(t, b, RowType.Chunk, sid, 0);
+    let n = k.length;
+    while (n > 0 && k[n - 1] === 0xff) n--;
+    if (n === 0) return undefined;
+    k[n - 1]!++;
+    return n === k.length ? k : k.slice(0, n);
   }
 
   /** First key of series `sid` in bucket `b` whose chunk may end at or after `mint`. */
   chunkScanStart(t: TenantId, b: number, sid: Uint8Array, mint: number): Uint8Array {
-    const off = Math.max(0, mint - this.bucketStart(b));
-    return this.base(t, b, RowType.Chunk).bytes(sid).u32(Math.min(off, 0xffffffff)).finish();
+    const off = Math.min(Math.max(0, mint - this.bucketStart(b)), 0xffffffff);
+    const k = this.sidKey(t, b, RowType.Chunk, sid, 4);
+    const i = k.length - 4;
+    k[i] = (off >>> 24) & 0xff;
+    k[i + 1] = (off >>> 16) & 0xff;
+    k[i + 2] = (off >>> 8) & 0xff;
+    k[i + 3] = off & 0xff;
+    return k;
   }
 
   parseChunkKey(t: TenantId, key: Uint8Array): ChunkKeyParts {
@@ -153,7 +192,7 @@ export class Schema {
   }
 
   seriesKey(t: TenantId, b: number, sid: Uint8Array): Uint8Array {
-    return this.base(t, b, RowType.Series).bytes(sid).finish();
+    return this.sidKey(t, b, RowType.Series, sid, 0);
   }
 
   postingPrefix(t: TenantId, b: number, name: string, value?: string): Uint8Array {

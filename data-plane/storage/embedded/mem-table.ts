@@ -140,10 +140,21 @@ function lowerBound(a: readonly string[], k: string): number {
   return lo;
 }
 
+/**
+ * Node's own latin1 decoder, called on the Uint8Array itself: a query turns thousands of keys into
+ * strings, and wrapping each in a Buffer first cost 2.5× as much (a Buffer object per key).
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice;
+
 function toStr(b: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(b, 0, b.length);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
+/** A key string back to its own bytes (a fresh array per key: callers may keep or transfer it). */
 function fromStr(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'latin1'));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
