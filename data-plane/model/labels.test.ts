@@ -18,6 +18,19 @@ describe('Labels', () => {
     expect(JSON.stringify(l.toObject())).toBe('{"__proto__":"x"}');
   });
 
+  it.each([
+    { name: 'a value spelling two pairs', a: { a: 'x', b: 'y' }, b: { a: 'x\xffb\xffy' } },
+    { name: 'a name holding the separator', a: { 'a\xffx': 'y' }, b: { a: 'x\xffy' } },
+    { name: 'length prefixes that could line up', a: { a: '1:b1:y' }, b: { a: 'ÿ', b: 'y' } },
+    { name: 'separator at the end of a value', a: { a: 'x\xff' }, b: { a: 'x', ÿ: 'z' } },
+  ])('gives different label sets different keys: $name', ({ a, b }) => {
+    const x = Labels.fromObject(a);
+    const y = Labels.fromObject(b);
+    expect(x.equals(y)).toBe(false);
+    expect(x.key()).not.toBe(y.key());
+    expect(x.key()).toBe(Labels.fromObject({ ...a }).key());
+  });
+
   it('compares like Prometheus labels.Compare', () => {
     const a = Labels.fromObject({ a: '1' });
     const b = Labels.fromObject({ a: '1', b: '1' });

@@ -79,9 +79,24 @@ export class Labels {
     for (let i = 0; i < this.flat.length; i += 2) yield [this.flat[i]!, this.flat[i + 1]!];
   }
 
-  /** A string that is equal for equal label sets; use as a Map key. */
+  /**
+   * A string that is equal for equal label sets and differs for different ones; use as a Map key.
+   * Pairs are joined with 0xff; a set where any name or value holds 0xff itself (valid UTF-8: ÿ)
+   * is length-prefixed instead and starts with 0xff, which a joined key never does, so no value can
+   * spell a boundary (`{a="xÿbÿy"}` is not `{a="x", b="y"}`).
+   */
   key(): string {
-    if (this.#key === undefined) this.#key = this.flat.join(SEP);
+    if (this.#key === undefined) {
+      const f = this.flat;
+      let plain = true;
+      for (let i = 0; i < f.length && plain; i++) plain = !f[i]!.includes(SEP);
+      if (plain) this.#key = f.join(SEP);
+      else {
+        let k = SEP;
+        for (const x of f) k += `${x.length}:${x}`;
+        this.#key = k;
+      }
+    }
     return this.#key;
   }
 

@@ -72,6 +72,19 @@ function groupLabels(metric: Labels, e: AggregateExpr): Labels {
   return metric.keep(e.grouping);
 }
 
+/** A key that tells apart the label sets `metric.keep(names)` gives, without building them. */
+function keptKey(metric: Labels, names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const f = metric.flat;
+  let k = '';
+  // length-prefixed, so no name or value, whatever characters it holds, can fake a boundary
+  for (let i = 0; i < f.length; i += 2) {
+    const n = f[i]!;
+    if (names.includes(n)) k += `${n.length}:${n}${f[i + 1]!.length}:${f[i + 1]}`;
+  }
+  return k;
+}
+
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   const op = e.op;
   let param: Float64Array | undefined;
@@ -179,13 +192,14 @@ abstract class Grouping implements PointSink {
 
   series(metric: Labels, dropName: boolean): void {
     this.ev.ctx.check();
-    const gl = groupLabels(metric, this.e);
-    const key = gl.key();
+    // `by` groups are found by their key alone: the group's labels are built once, for a new group
+    const gl = this.e.without ? groupLabels(metric, this.e) : undefined;
+    const key = gl ? gl.key() : keptKey(metric, this.e.grouping);
     let gi = this.byKey.get(key);
     if (gi === undefined) {
       gi = this.metrics.length;
       this.byKey.set(key, gi);
-      this.metrics.push(gl);
+      this.metrics.push(gl ?? groupLabels(metric, this.e));
       this.dropNames.push(false);
       this.groupAdded(this.metrics.length);
     }

@@ -36,6 +36,26 @@ describe('Engine', () => {
     expect(r.value.samples[0]!.v).toBeCloseTo(6, 9);
   });
 
+  it.each([
+    { name: 'a value that spells another label', values: [{ a: 'x', b: 'y' }, { a: 'x\u0000b\u0000y' }] },
+    { name: 'a value holding the 0xff separator', values: [{ a: 'x', b: 'y' }, { a: 'x\xffb\xffy' }] },
+    {
+      name: 'one value split across two labels',
+      values: [
+        { a: '1:b1:y', b: '' },
+        { a: '1', b: 'y' },
+      ],
+    },
+  ])('sum by keeps groups apart whatever their values hold: $name', async ({ values }) => {
+    const s = new MemoryStorage();
+    const app = s.appender();
+    values.forEach((v, i) => app.append(Labels.fromObject({ __name__: 'm', ...v }), 0, i + 1));
+    await app.commit();
+    const r = await new Engine().instantQuery(s, 'sum by (a, b) (m)', 1000);
+    if (r.value.type !== 'vector') throw new Error('not a vector');
+    expect(r.value.samples.map((x) => x.v).sort()).toEqual([1, 2]);
+  });
+
   it('returns a label-sorted matrix for range queries', async () => {
     const r = await new Engine().rangeQuery(await storage(), 'req_total * 2', 0, 120_000, 60_000);
     expect(r.value.type).toBe('matrix');
