@@ -161,9 +161,11 @@ for (const expr of QUERIES)
       times.render.push(t4 - t3);
     }
     const m = (xs: number[]) => median(xs).toFixed(1).padStart(7);
-    const total = median(times.select.map((x, i) => x + times.load[i]! + times.eval[i]! + times.render[i]!));
+    const totals = times.select.map((x, i) => x + times.load[i]! + times.eval[i]! + times.render[i]!);
+    const total = median(totals);
+    // the minimum too: on a shared machine it moves less than the median between two runs
     console.log(
-      `${kind.padEnd(8)} total ${total.toFixed(1).padStart(7)} ms: select ${m(times.select)} load ${m(times.load)} eval ${m(times.eval)} render ${m(times.render)}  (${(bytes / 1024).toFixed(0)} KB)  ${expr}`,
+      `${kind.padEnd(8)} total ${total.toFixed(1).padStart(7)} ms (min ${Math.min(...totals).toFixed(1)}, select min ${Math.min(...times.select).toFixed(1)}): select ${m(times.select)} load ${m(times.load)} eval ${m(times.eval)} render ${m(times.render)}  (${(bytes / 1024).toFixed(0)} KB)  ${expr}`,
     );
   }
 if (heapProfiler) {
