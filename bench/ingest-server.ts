@@ -3,7 +3,8 @@
  * in this process (the same `startServer` the CLI calls), in a temporary data dir, WAL on. Started by
  * bench/ingest.ts as a child with an IPC channel: it prints `READY <url>` and answers `{ op: 'stats' }`
  * with CPU seconds and heap/ArrayBuffer bytes after a full GC (run with `--expose-gc`);
- * `{ op: 'prof-start' }` / `{ op: 'prof-stop', file }` record a V8 CPU profile of a window;
+ * `{ op: 'prof-start' }` / `{ op: 'prof-stop', file }` record a V8 CPU profile of a window (`alloc-start` /
+ * `alloc-stop`: a sampling heap profile);
  * `{ op: 'flush' }` seals and flushes every chunk to the store (Cortex's `/flush`) and
  * `{ op: 'checkpoint' }` writes a WAL checkpoint, each answering `{ seconds }` when done.
  *
@@ -36,6 +37,7 @@ process.stdout.write(`READY ${server.url}\n`);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 let session: Session | undefined;
+let allocSession: Session | undefined;
 process.on('message', async (msg: { op?: string; file?: string; id?: number }) => {
   // CPU profile of a window (the steady phase), not of start-up and shutdown.
   if (msg.op === 'prof-start') {
@@ -51,6 +53,27 @@ process.on('message', async (msg: { op?: string; file?: string; id?: number }) =
     writeFileSync(msg.file, JSON.stringify(profile));
     session.disconnect();
     session = undefined;
+    process.send?.({ ok: true, id: msg.id });
+    return;
+  }
+  // Where a window allocates (objects collected since included): young-generation churn is GC time.
+  if (msg.op === 'alloc-start') {
+    allocSession = new Session();
+    allocSession.connect();
+    await allocSession.post('HeapProfiler.enable');
+    await allocSession.post('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    process.send?.({ ok: true, id: msg.id });
+    return;
+  }
+  if (msg.op === 'alloc-stop' && allocSession !== undefined && msg.file !== undefined) {
+    const { profile } = await allocSession.post('HeapProfiler.stopSampling');
+    writeFileSync(msg.file, JSON.stringify(profile));
+    allocSession.disconnect();
+    allocSession = undefined;
     process.send?.({ ok: true, id: msg.id });
     return;
   }

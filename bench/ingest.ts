@@ -28,6 +28,8 @@
  *                          server per scale point (with --series 10000,100000,1000000)
  *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
+ *   --alloc-prof DIR       with --start-server: write a V8 sampling heap profile (where the steady phase
+ *                          allocates, objects that died included) to DIR (`.heapprofile`, Chrome DevTools)
  *   --server-node-args S   extra Node flags for the started server (e.g. "--max-semi-space-size=64")
  *   --decode-workers N     remote-write decode threads of the started server (default: the server's own
  *                          default, one per core but one; 0 = decode on the main thread)
@@ -81,6 +83,7 @@ const { values: args } = parseArgs({
     'start-server': { type: 'boolean', default: false },
     fsync: { type: 'string', default: 'batch' },
     'cpu-prof': { type: 'string' },
+    'alloc-prof': { type: 'string' },
     'server-node-args': { type: 'string', default: '' },
     'decode-workers': { type: 'string' },
     during: { type: 'string', default: 'checkpoint,flush' },
@@ -295,7 +298,9 @@ async function runServer(
     );
   }
   const profDir = args['cpu-prof'];
+  const allocDir = args['alloc-prof'];
   if (server && profDir) await server.request({ op: 'prof-start' });
+  if (server && allocDir) await server.request({ op: 'alloc-start' });
   const deadline = performance.now() + seconds * 1000;
   const lag0 = await scrapeLag(url);
   const cpu0 = cpuSecondsOf(pid);
@@ -313,6 +318,11 @@ async function runServer(
     const file = join(profDir, `steady-${activeSeries}-${Date.now()}.cpuprofile`);
     await server.request({ op: 'prof-stop', file });
     console.log(`${''.padEnd(28)} CPU profile of the steady phase: ${file}`);
+  }
+  if (server && allocDir) {
+    const file = join(allocDir, `steady-${activeSeries}-${Date.now()}.heapprofile`);
+    await server.request({ op: 'alloc-stop', file });
+    console.log(`${''.padEnd(28)} allocation profile of the steady phase: ${file}`);
   }
   const lag1 = await scrapeLag(url);
   const rate = report(`${label} steady`, steady);
@@ -491,11 +501,15 @@ async function startBenchServer(series: number): Promise<BenchServer> {
   let requestId = 0;
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
+    let ready = false;
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s: ${out}`)), 120_000);
     child.stdout!.on('data', (d) => {
+      // After READY, whatever the server prints (e.g. --trace-gc through --server-node-args) is shown.
+      if (ready) return void process.stderr.write(d);
       out += d;
       const m = /READY (\S+)/.exec(out);
       if (m) {
+        ready = true;
         clearTimeout(timer);
         resolve(m[1]!);
       }

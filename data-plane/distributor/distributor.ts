@@ -4,14 +4,16 @@ import {
   type Clock,
   type CortexError,
   type Exemplar,
+  type FloatSamples,
   Labels,
   LimitExceededError,
   type MetricMetadata,
+  SampleColumns,
   systemClock,
   type TenantId,
   type TimeSeries,
 } from '../model/index.js';
-import type { SeriesMemo, WireSeries, WireWriteRequest } from '../remotewrite/index.js';
+import type { AnyWireWriteRequest, SeriesMemo, WireSeries } from '../remotewrite/index.js';
 import {
   ERROR_IDS,
   type LabelLimitValues,
@@ -111,7 +113,7 @@ export class Distributor {
    * Throws for whole-request failures: `LimitExceededError` (rate limit, 429), `BadDataError` (too
    * many HA clusters, 400) and whatever the ingester throws (unavailable → 5xx).
    */
-  push(tenant: TenantId, wire: WireWriteRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
+  push(tenant: TenantId, wire: AnyWireWriteRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
     const start = performance.now();
     // Not an async function on purpose: nothing here holds the decoded request while the ingester
     // waits for its WAL, so the request's objects die young instead of being promoted by the GC.
@@ -131,7 +133,7 @@ export class Distributor {
 
   private async pushInner(
     tenant: TenantId,
-    wire: WireWriteRequest,
+    wire: AnyWireWriteRequest,
     opts: { signal?: AbortSignal } | undefined,
   ): Promise<PushResult> {
     const user = { user: tenant };
@@ -157,7 +159,9 @@ export class Distributor {
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);
     const createdZeros = this.limits.createdTimestampZeroIngestion?.(tenant) ?? false;
-    const timeseries: TimeSeries[] = [];
+    // Sized once (most requests keep every series) and trimmed at the end, not grown by push().
+    const timeseries: TimeSeries[] = new Array(wire.timeseries.length);
+    let kept = 0;
     let samples = 0;
     let histograms = 0;
     let exemplars = 0;
@@ -210,8 +214,9 @@ export class Distributor {
         const cts = usableCreatedTimestamps(ts.createdTimestamps, bounds, flat);
         if (cts.length > 0) series.createdTimestamps = cts;
       }
-      timeseries.push(series);
+      timeseries[kept++] = series;
     }
+    timeseries.length = kept;
     const metadata = this.validMetadata(tenant, wire.metadata, errors);
 
     const total = samples + histograms + exemplars + metadata.length;
@@ -259,7 +264,7 @@ export class Distributor {
   }
 
   /** Returns a dedup result to send back, or whether to strip the replica label from every series. */
-  private async checkHa(tenant: TenantId, wire: WireWriteRequest, incoming: number): Promise<boolean | PushResult> {
+  private async checkHa(tenant: TenantId, wire: AnyWireWriteRequest, incoming: number): Promise<boolean | PushResult> {
     if (!this.limits.acceptHaSamples(tenant)) return false;
     const first = wire.timeseries[0];
     if (first === undefined) return false;
@@ -293,16 +298,28 @@ export class Distributor {
    * histogram over the bucket limit is replaced by its reduced form when reduction is on.
    */
   private validatePoints(
-    ts: WireSeries,
+    ts: WireSeries<FloatSamples>,
     bounds: TimeBounds,
     bucketLimit: { max: number; reduce: boolean },
     flat: readonly string[],
   ): ValidationError | undefined {
-    for (const s of ts.samples) {
-      const err = validateTimestamp(s.t, bounds, flat);
-      if (err) return err;
+    // Indexed, not for…of: this runs for every sample, and the iterator was a per-series object.
+    const ss = ts.samples;
+    if (ss instanceof SampleColumns) {
+      const t = ss.t;
+      for (let i = ss.start; i < ss.end; i++) {
+        const err = validateTimestamp(t[i]!, bounds, flat);
+        if (err) return err;
+      }
+    } else {
+      for (let i = 0; i < ss.length; i++) {
+        const err = validateTimestamp(ss[i]!.t, bounds, flat);
+        if (err) return err;
+      }
     }
-    for (const h of ts.histograms) {
+    const hs = ts.histograms;
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i]!;
       const err = validateTimestamp(h.t, bounds, flat) ?? validateHistogram(h.h, h.integer, flat);
       if (err) return err;
       if (bucketLimit.max > 0) {
@@ -314,7 +331,12 @@ export class Distributor {
     return undefined;
   }
 
-  private validExemplars(tenant: TenantId, ts: WireSeries, flat: readonly string[], errors: DroppedItem[]): Exemplar[] {
+  private validExemplars(
+    tenant: TenantId,
+    ts: WireSeries<FloatSamples>,
+    flat: readonly string[],
+    errors: DroppedItem[],
+  ): Exemplar[] {
     if (ts.exemplars.length === 0) return [];
     const out: Exemplar[] = [];
     for (const e of ts.exemplars) {

@@ -1,10 +1,10 @@
 import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
 import {
+  type AnyWireWriteRequest,
   decodeWriteRequest,
   decodeWriteRequestV2,
   seriesCache,
   snappyDecode,
-  type WireWriteRequest,
   wireFromColumns,
 } from '../remotewrite/index.js';
 import { ERROR_IDS, withId } from '../validation/index.js';
@@ -68,7 +68,7 @@ export function createPushHandler(
   let scratch: Uint8Array | undefined;
   // Most 1.0 bodies are decoded into columns on a worker; the rest (and any a worker could not
   // decode, which then fail here with the precise error) on this thread.
-  const decode = async (body: Uint8Array, version: 1 | 2): Promise<WireWriteRequest> => {
+  const decode = async (body: Uint8Array, version: 1 | 2): Promise<AnyWireWriteRequest> => {
     if (version === 1 && pool !== undefined && body.length >= minPooled) {
       const columns = await pool.decode(body, opts.maxDecompressedBytes);
       if (columns !== undefined) return wireFromColumns(columns, seriesCache);
@@ -82,7 +82,7 @@ export function createPushHandler(
     if (!neg.ok) return neg.response;
     let result: PushResult;
     try {
-      let wire: WireWriteRequest | undefined = await decode(req.body, neg.version);
+      let wire: AnyWireWriteRequest | undefined = await decode(req.body, neg.version);
       const pending = d.push(req.tenantId, wire);
       wire = undefined; // not kept alive by this frame while the write waits for the WAL
       result = await pending;

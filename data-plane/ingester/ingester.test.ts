@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isStaleNaN, Matcher, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import { Ingester } from './index.js';
-import { lbls, limits, ManualClock, readAll, req, series, T1, T2 } from './testing.js';
+import { lbls, limits, ManualClock, readAll, req, SAMPLE_FORMS, series, T1, T2 } from './testing.js';
 
 const up = { __name__: 'up', job: 'node', instance: 'a' };
 const eq = (n: string, v: string) => new Matcher('=', n, v);
@@ -18,7 +18,7 @@ afterEach(async () => {
   ing = undefined;
 });
 
-describe('ordering rules', () => {
+describe.each(SAMPLE_FORMS)('ordering rules ($name samples)', ({ req }) => {
   const cases = [
     {
       name: 'in order',
@@ -197,7 +197,7 @@ describe('ordering rules', () => {
   });
 });
 
-describe('out-of-order window', () => {
+describe.each(SAMPLE_FORMS)('out-of-order window ($name samples)', ({ req }) => {
   it('stores late samples in order inside the window and rejects older ones', async () => {
     const i = await make({ outOfOrderTimeWindowMs: 1000 });
     await i.push(T1, req([series(up, [[5000, 5]])]));

@@ -8,6 +8,8 @@ import {
   LimitExceededError,
   type Matcher,
   type MetricMetadata,
+  type Sample,
+  SampleColumns,
   type SeriesError,
   systemClock,
   type TenantId,
@@ -320,10 +322,25 @@ export class Ingester {
         let firstBad = 0;
         const cts = ts.createdTimestamps;
         const zeros = cts !== undefined && cts.length > 0 ? new CreatedZeros(cts, s.maxTime()) : undefined;
-        if (ts.samples.length > 0) {
+        const floats = ts.samples;
+        const nFloats = floats.length;
+        if (nFloats > 0) {
           rec.beginSamples(s.ref);
-          for (const sample of ts.samples) {
-            const st = sample.t;
+          // Columns (the remote-write fast path) are read in place: no object per sample.
+          const cols = floats instanceof SampleColumns ? floats : undefined;
+          const objs = cols === undefined ? (floats as Sample[]) : undefined;
+          const from = cols === undefined ? 0 : cols.start;
+          for (let i = 0; i < nFloats; i++) {
+            let st: number;
+            let sv: number;
+            if (cols !== undefined) {
+              st = cols.t[from + i]!;
+              sv = cols.v[from + i]!;
+            } else {
+              const o = objs![i]!;
+              st = o.t;
+              sv = o.v;
+            }
             if (!Number.isSafeInteger(st)) {
               if (invalid++ === 0) firstBad = st;
               continue;
@@ -334,9 +351,9 @@ export class Ingester {
               if (ct > head.maxT) head.maxT = ct;
             }
             const late = oooWindow > 0 && st >= head.maxT - oooWindow;
-            const r = crossKind(st, s.histSealedMaxT, late) ?? s.append(st, sample.v, late);
+            const r = crossKind(st, s.histSealedMaxT, late) ?? s.append(st, sv, late);
             if (r === AppendResult.Appended) {
-              rec.sample(st, sample.v);
+              rec.sample(st, sv);
               zeros?.appended(st);
               ok++;
               if (st > head.maxT) head.maxT = st;

@@ -10,6 +10,7 @@ import {
   type Matcher,
   type MetricMetadata,
   type Sample,
+  SampleColumns,
   type TenantId,
   UnavailableError,
   type WriteRequest,
@@ -74,6 +75,32 @@ export function series(
 export function req(ts: WriteRequest['timeseries'], metadata: MetricMetadata[] = []): WriteRequest {
   return { timeseries: ts, metadata };
 }
+
+/**
+ * The request with every series' float samples as a window of one pair of columns for the whole
+ * request, as the remote-write fast path hands them to the ingester.
+ */
+export function asColumns(r: WriteRequest): WriteRequest {
+  const n = r.timeseries.reduce((k, ts) => k + ts.samples.length, 0);
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  let k = 0;
+  const timeseries = r.timeseries.map((ts) => {
+    const start = k;
+    for (const s of ts.samples) {
+      t[k] = s.t;
+      v[k++] = s.v;
+    }
+    return { ...ts, samples: new SampleColumns(t, v, start, k) };
+  });
+  return { ...r, timeseries };
+}
+
+/** Both forms of float samples a push may carry, for tests that must hold for each. */
+export const SAMPLE_FORMS = [
+  { name: 'object', req },
+  { name: 'columnar', req: (ts: WriteRequest['timeseries'], md?: MetricMetadata[]) => asColumns(req(ts, md)) },
+];
 
 /** All samples of every series matching `matchers`, as [labels string, [[t, v]…]]. */
 export async function readAll(

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './histogram.js';
 export * from './labels.js';
 export * from './matchers.js';
+export * from './sample-columns.js';
 export * from './samples.js';
 export * from './tenant.js';
 export * from './tenant-set.js';

@@ -1,6 +1,7 @@
 import type { CortexError } from './errors.js';
 import type { Labels } from './labels.js';
-import type { Exemplar, HistogramSample, MetricMetadata, Sample } from './samples.js';
+import type { FloatSamples } from './sample-columns.js';
+import type { Exemplar, HistogramSample, MetricMetadata } from './samples.js';
 
 /**
  * One series of a validated write: labels already sorted, unique, non-empty and checked against the
@@ -8,7 +9,7 @@ import type { Exemplar, HistogramSample, MetricMetadata, Sample } from './sample
  */
 export interface TimeSeries {
   labels: Labels;
-  samples: Sample[];
+  samples: FloatSamples;
   histograms: HistogramSample[];
   exemplars: Exemplar[];
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type FloatSamples, isStaleNaN, SampleColumns, STALE_NAN, sampleArray } from '../model/index.js';
 import type { WireWriteRequest } from './index.js';
 import {
   decodeColumns,
@@ -19,9 +20,13 @@ const bytes = (...parts: number[][]) => Uint8Array.from(parts.flat());
 const encode = (timeseries: EncodableSeries[]) => encodeWriteRequest({ timeseries });
 
 /** What the two decoders give, without the memo objects (each cache makes its own). */
-function plain(w: WireWriteRequest) {
+function plain(w: WireWriteRequest<FloatSamples>) {
   return {
-    timeseries: w.timeseries.map(({ memo, ...ts }) => ({ ...ts, memoFlat: memo?.flat })),
+    timeseries: w.timeseries.map(({ memo, ...ts }) => ({
+      ...ts,
+      samples: sampleArray(ts.samples),
+      memoFlat: memo?.flat,
+    })),
     metadata: w.metadata,
   };
 }
@@ -128,5 +133,28 @@ describe('decodeColumns + wireFromColumns', () => {
     expect(pooled.timeseries.map((t) => t.memo)).toEqual(inline.timeseries.map((t) => t.memo));
     expect(pooled.timeseries.every((t, i) => t.memo === inline.timeseries[i]!.memo)).toBe(true);
     expect(cache.size).toBe(50);
+  });
+});
+
+describe('wireFromColumns samples', () => {
+  it('are windows of the columns, in order, with NaN payloads kept', () => {
+    const body = encode([
+      {
+        labels: ['job', 'a'],
+        samples: [
+          { t: 1, v: 1 },
+          { t: 2, v: STALE_NAN },
+        ],
+      },
+      { labels: ['job', 'b'], samples: [] },
+      { labels: ['job', 'c'], samples: [{ t: 3, v: -0 }] },
+    ]);
+    const wire = wireFromColumns(decodeColumns(body)!, new SeriesCache());
+    const [a, b, c] = wire.timeseries.map((ts) => ts.samples);
+    for (const s of [a, b, c]) expect(s).toBeInstanceOf(SampleColumns);
+    expect([a!.start, a!.end, b!.start, b!.end, c!.start, c!.end]).toEqual([0, 2, 2, 2, 2, 3]);
+    expect(isStaleNaN(a!.v[1]!)).toBe(true);
+    expect(Object.is(c!.v[2], -0)).toBe(true);
+    expect(sampleArray(a!).map((s) => s.t)).toEqual([1, 2]);
   });
 });

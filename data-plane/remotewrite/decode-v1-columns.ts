@@ -1,4 +1,4 @@
-import type { Sample } from '../model/index.js';
+import { SampleColumns } from '../model/index.js';
 import { ProtoReader } from './proto-reader.js';
 import { hashBytes, type SeriesCache, type SeriesMemo } from './series-cache.js';
 import type { WireExemplar, WireHistogramSample, WireSeries, WireWriteRequest } from './types.js';
@@ -133,17 +133,18 @@ const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /**
  * Builds the request `decodeWriteRequest(raw, { cache })` would have returned from columns made by
- * `decodeColumns`: labels come from the cache when their bytes were seen before, otherwise they are
- * decoded (invalid UTF-8 throws the same `BadDataError`) and added to it.
+ * `decodeColumns`, except that each series' samples stay in the columns (a `SampleColumns` window,
+ * no object per sample): labels come from the cache when their bytes were seen before, otherwise
+ * they are decoded (invalid UTF-8 throws the same `BadDataError`) and added to it.
  */
-export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): WireWriteRequest {
+export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): WireWriteRequest<SampleColumns> {
   const r = new ProtoReader(c.raw);
   const buf = r.buf;
   const view = r.view;
   const cols = c.series;
   const ts = c.t;
   const vs = c.v;
-  const timeseries: WireSeries[] = new Array(c.n);
+  const timeseries: WireSeries<SampleColumns>[] = new Array(c.n);
   let prev: SeriesMemo | undefined;
   let k = 0;
   for (let i = 0; i < c.n; i++) {
@@ -156,17 +157,16 @@ export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): Wi
       if (prev !== undefined) cache.link(prev, memo);
     }
     const count = cols[i * 4 + 3]!;
-    const samples: Sample[] = new Array(count);
-    for (let j = 0; j < count; j++, k++) samples[j] = { t: ts[k]!, v: vs[k]! };
     timeseries[i] = {
       // Shared with the cache: consumers copy before mutating (WireSeries.memo says so).
       labels: memo.flat as string[],
-      samples,
+      samples: new SampleColumns(ts, vs, k, k + count),
       histograms: NO_HISTOGRAMS as WireHistogramSample[],
       exemplars: NO_EXEMPLARS as WireExemplar[],
       memo,
     };
     prev = memo;
+    k += count;
   }
   return { timeseries, metadata: [] };
 }

@@ -161,9 +161,10 @@ describe('decodeWriteRequestV2', () => {
     got.timeseries.forEach((ts, i) => {
       const want = req.timeseries[i]!;
       expect(ts.labels).toEqual(want.labels);
-      expect(ts.samples.map((s) => s.t)).toEqual(want.samples?.map((s) => s.t));
+      const wantSamples = [...(want.samples ?? [])];
+      expect(ts.samples.map((s) => s.t)).toEqual(wantSamples.map((s) => s.t));
       ts.samples.forEach((s, k) => {
-        const w = want.samples![k]!.v;
+        const w = wantSamples[k]!.v;
         if (isStaleNaN(w)) expect(isStaleNaN(s.v)).toBe(true);
         else expect(s.v).toBe(w);
       });

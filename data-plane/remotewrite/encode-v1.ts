@@ -1,11 +1,12 @@
-import type {
-  BucketSpan,
-  CounterResetHint,
-  FloatHistogram,
-  HistogramSample,
-  Labels,
-  MetricMetadata,
-  Sample,
+import {
+  type BucketSpan,
+  type CounterResetHint,
+  type FloatHistogram,
+  type HistogramSample,
+  type Labels,
+  type MetricMetadata,
+  type Sample,
+  SampleColumns,
 } from '../model/index.js';
 import { WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-reader.js';
 import { ProtoWriter } from './proto-writer.js';
@@ -19,7 +20,7 @@ export interface EncodableWriteRequest {
 export interface EncodableSeries {
   /** `Labels`, or a flat `[name, value, …]` array written exactly as given (tests send bad input). */
   labels: Labels | readonly string[];
-  samples?: ReadonlyArray<Sample>;
+  samples?: ReadonlyArray<Sample> | SampleColumns;
   histograms?: ReadonlyArray<HistogramSample & { integer?: boolean }>;
   exemplars?: ReadonlyArray<{ labels: Labels | readonly string[]; t: number; v: number }>;
   /** Written only for the cluster-internal push (`INTERNAL_CREATED_TIMESTAMPS_FIELD`). */
@@ -56,17 +57,9 @@ export function encodeWriteRequest(req: EncodableWriteRequest, w: ProtoWriter = 
     w.tag(1, WIRE_LEN);
     const m = w.begin();
     writeLabels(w, 1, ts.labels);
-    for (const s of ts.samples ?? []) {
-      w.tag(2, WIRE_LEN);
-      const sm = w.begin();
-      w.tag(1, WIRE_I64);
-      w.double(s.v);
-      if (s.t !== 0) {
-        w.tag(2, WIRE_VARINT);
-        w.int64(s.t);
-      }
-      w.finish(sm);
-    }
+    const ss = ts.samples;
+    if (ss instanceof SampleColumns) for (let i = ss.start; i < ss.end; i++) writeSample(w, ss.t[i]!, ss.v[i]!);
+    else if (ss !== undefined) for (const s of ss) writeSample(w, s.t, s.v);
     for (const e of ts.exemplars ?? []) {
       w.tag(3, WIRE_LEN);
       const em = w.begin();
@@ -105,6 +98,18 @@ export function encodeWriteRequest(req: EncodableWriteRequest, w: ProtoWriter = 
     w.finish(m);
   }
   return w.finishAll();
+}
+
+function writeSample(w: ProtoWriter, t: number, v: number): void {
+  w.tag(2, WIRE_LEN);
+  const sm = w.begin();
+  w.tag(1, WIRE_I64);
+  w.double(v);
+  if (t !== 0) {
+    w.tag(2, WIRE_VARINT);
+    w.int64(t);
+  }
+  w.finish(sm);
 }
 
 function writeLabels(w: ProtoWriter, field: number, labels: Labels | readonly string[]): void {

@@ -11,4 +11,11 @@ export { encodeWriteRequestV2 } from './encode-v2.js';
 export { ProtoWriter } from './proto-writer.js';
 export { hashBytes, SeriesCache, type SeriesMemo, seriesCache } from './series-cache.js';
 export { snappyDecode, snappyDecodedLength, snappyEncode, snappyMaxEncodedLength } from './snappy.js';
-export type { WireExemplar, WireHistogramSample, WireRejection, WireSeries, WireWriteRequest } from './types.js';
+export type {
+  AnyWireWriteRequest,
+  WireExemplar,
+  WireHistogramSample,
+  WireRejection,
+  WireSeries,
+  WireWriteRequest,
+} from './types.js';

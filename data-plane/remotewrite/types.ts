@@ -1,13 +1,15 @@
-import type { BadDataError, FloatHistogram, MetricMetadata, Sample } from '../model/index.js';
+import type { BadDataError, FloatHistogram, FloatSamples, MetricMetadata, Sample } from '../model/index.js';
 import type { SeriesMemo } from './series-cache.js';
 
 /**
  * A remote-write request as it came off the wire, before validation. Labels stay flat string arrays
  * (`[n0, v0, n1, v1, …]`) in the order the client sent them: validation sorts, de-duplicates and turns
- * them into `Labels`. Nothing here is trusted yet.
+ * them into `Labels`. Nothing here is trusted yet. `S`: how float samples are held; decoders
+ * produce objects, the columnar fast path (`wireFromColumns`) windows of columns, and the
+ * distributor takes either (`AnyWireWriteRequest`).
  */
-export interface WireWriteRequest {
-  timeseries: WireSeries[];
+export interface WireWriteRequest<S extends FloatSamples = Sample[]> {
+  timeseries: WireSeries<S>[];
   metadata: MetricMetadata[];
   /**
    * Parts the decoder or translator already refused (a 2.0 series whose label refs point outside the
@@ -24,10 +26,13 @@ export interface WireRejection {
   dropped: number;
 }
 
-export interface WireSeries {
+/** What the distributor accepts: float samples as objects or as columns. */
+export type AnyWireWriteRequest = WireWriteRequest<FloatSamples>;
+
+export interface WireSeries<S extends FloatSamples = Sample[]> {
   /** Flat `[name, value, …]` exactly as sent (possibly unsorted, duplicated or with empty values). */
   labels: string[];
-  samples: Sample[];
+  samples: S;
   histograms: WireHistogramSample[];
   exemplars: WireExemplar[];
   /**
