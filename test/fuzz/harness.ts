@@ -30,6 +30,8 @@ export const TIME_MS = envInt('FUZZ_TIME_MS', 0);
  * aborted. fast-check's `interruptAfterTimeLimit` acts between inputs only. 0: no deadline.
  */
 export const INPUT_DEADLINE_MS = envInt('FUZZ_INPUT_DEADLINE_MS', 60_000);
+/** FUZZ_CONCURRENCY: inputs in flight at once per target (lanes; see runTarget). */
+export const CONCURRENCY = Math.max(1, envInt('FUZZ_CONCURRENCY', 1));
 /** A long run prints its counts every this many inputs. */
 const PROGRESS_EVERY = 50_000;
 export const ONLY = process.env.FUZZ_TARGET?.split(',')
@@ -56,6 +58,8 @@ export interface FuzzContext {
   canaryMark: string;
   /** Aborted when the current input passes its deadline: `call` hands it to fetch. */
   signal?: AbortSignal;
+  /** The context of concurrent lane `i` (1, 2, …): its own tenant and token. */
+  lane?: (i: number) => Promise<FuzzContext>;
   /** What the server is busy with (queues, workers), added to a deadline failure's message. */
   stallReport?: () => string;
 }
@@ -75,6 +79,11 @@ export interface FuzzTarget<T> {
   run(ctx: FuzzContext, input: T): Promise<number>;
   /** Inputs in the bounded run of `npm test` when FUZZ_RUNS is not set (default BOUNDED_RUNS). */
   boundedRuns?: number;
+  /**
+   * False when two inputs in flight at once could break each other's property even in different
+   * tenants (the admin targets create and delete the same tenants): FUZZ_CONCURRENCY is ignored.
+   */
+  concurrent?: boolean;
   /** Optional checks after the whole run (e.g. the canary tenant's config is untouched). */
   after?(ctx: FuzzContext): Promise<void>;
 }
@@ -88,41 +97,62 @@ export function registerTarget<T>(t: FuzzTarget<T>): FuzzTarget<T> {
   return t;
 }
 
-/** Runs one target for RUNS inputs from SEED and returns the status counts (e.g. `202:80 400:70`). */
+/**
+ * Runs one target for RUNS inputs and returns the status counts (e.g. `202:80 400:70`). With
+ * FUZZ_CONCURRENCY N (and a target that allows it), N lanes run at once over the one server, lane i
+ * from seed SEED + i with its own tenant (so one lane's writes and reads never meet another's), their
+ * run counts adding up to RUNS; lane 0 is exactly the run of concurrency 1.
+ */
 export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Promise<string> {
   const statuses = new Map<number, number>();
   let slowest = 0;
   let total = 0;
   let count = 0;
-  await fc.assert(
-    fc.asyncProperty(target.arbitrary, async (input) => {
-      const t0 = performance.now();
-      const status = await withDeadline(ctx, (c) => target.run(c, input)).catch((err: unknown) => {
-        if (err instanceof DeadlineError)
-          console.log(`fuzz ${target.name}: stalled input: ${short(describe(input), 2000)}`);
-        throw err;
-      });
-      const ms = performance.now() - t0;
-      slowest = Math.max(slowest, ms);
-      total += ms;
-      if (ms > SLOW_MS)
-        console.log(`fuzz ${target.name}: slow input (${ms.toFixed(0)} ms): ${short(describe(input), 600)}`);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (++count % PROGRESS_EVERY === 0)
-        console.log(
-          `fuzz ${target.name}: ${count} inputs, statuses ${summarize(statuses)}, ${(total / 1000).toFixed(0)} s`,
-        );
-    }),
-    {
-      seed: SEED,
-      numRuns: runsFor(target),
-      endOnFailure: false,
-      ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
-    },
-  );
+  const runs = runsFor(target);
+  const lanes = Math.max(1, Math.min(target.concurrent === false ? 1 : CONCURRENCY, runs));
+  const laneCtxs = [ctx];
+  for (let i = 1; i < lanes; i++) laneCtxs.push(ctx.lane ? await ctx.lane(i) : ctx);
+  const wall0 = performance.now();
+  const lane = (i: number) =>
+    fc.assert(
+      fc.asyncProperty(target.arbitrary, async (input) => {
+        const t0 = performance.now();
+        const status = await withDeadline(laneCtxs[i]!, (c) => target.run(c, input)).catch((err: unknown) => {
+          if (err instanceof DeadlineError)
+            console.log(`fuzz ${target.name}: stalled input (lane ${i}): ${short(describe(input), 2000)}`);
+          throw err;
+        });
+        const ms = performance.now() - t0;
+        slowest = Math.max(slowest, ms);
+        total += ms;
+        if (ms > SLOW_MS)
+          console.log(`fuzz ${target.name}: slow input (${ms.toFixed(0)} ms): ${short(describe(input), 600)}`);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (++count % PROGRESS_EVERY === 0)
+          console.log(
+            `fuzz ${target.name}: ${count} inputs, statuses ${summarize(statuses)}, ${((performance.now() - wall0) / 1000).toFixed(0)} s`,
+          );
+      }),
+      {
+        seed: SEED + i,
+        numRuns: Math.floor(runs / lanes) + (i < runs % lanes ? 1 : 0),
+        endOnFailure: false,
+        ...(TIME_MS > 0 ? { interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false } : {}),
+      },
+    );
+  const outcomes = await Promise.allSettled(Array.from({ length: lanes }, (_, i) => lane(i)));
+  const failed = outcomes.findIndex((o) => o.status === 'rejected');
+  if (failed >= 0) {
+    const why = (outcomes[failed] as PromiseRejectedResult).reason;
+    if (lanes > 1 && why instanceof Error)
+      why.message = `lane ${failed} of ${lanes} (replay with FUZZ_SEED=${SEED + failed} FUZZ_CONCURRENCY=1): ${why.message}`;
+    throw why;
+  }
+  const wall = (performance.now() - wall0) / 1000;
   await assertStillServing(ctx);
   await target.after?.(ctx);
-  return `${count} inputs run: ${summarize(statuses)}; ${(total / 1000).toFixed(1)} s in all, slowest input ${slowest.toFixed(0)} ms`;
+  const lanesSaid = lanes > 1 ? `, ${lanes} lanes` : '';
+  return `${count} inputs run: ${summarize(statuses)}; ${wall.toFixed(1)} s wall (${(count / wall).toFixed(0)} inputs/s${lanesSaid}), ${(total / 1000).toFixed(1)} s in inputs, slowest input ${slowest.toFixed(0)} ms`;
 }
 
 export class DeadlineError extends Error {}

@@ -19,7 +19,16 @@ beforeAll(async () => {
   platform = await startPlatform();
   const token = await platform.tenantToken('fuzz', TENANT_SCOPES);
   const canaryToken = await platform.tenantToken('canary', TENANT_SCOPES);
-  ctx = { platform, token, tenant: 'fuzz', canaryToken, canaryMark: CANARY, stallReport: () => queryState(platform) };
+  ctx = {
+    platform,
+    token,
+    tenant: 'fuzz',
+    canaryToken,
+    canaryMark: CANARY,
+    stallReport: () => queryState(platform),
+    // a concurrent lane's own tenant, so its writes and read-backs never meet another lane's
+    lane: async (i) => ({ ...ctx, tenant: `fuzz-${i}`, token: await platform.tenantToken(`fuzz-${i}`, TENANT_SCOPES) }),
+  };
   const now = Date.now();
   // the fuzzed tenant's data, and the canary tenant's data, config and rules that must never leak
   for (const [tok, labels] of [

@@ -349,6 +349,8 @@ function assertJson(what: string, a: { status: number; text: string }): void {
 
 export const adminRest = registerTarget({
   name: 'admin-rest',
+  // inputs create, change and delete the same few tenants: two at once could undo each other
+  concurrent: false,
   surface: 'admin REST API bodies, path and query parameters under /admin/api/v1',
   arbitrary: fc.record({
     call: rest.chain((r) =>
@@ -380,6 +382,8 @@ export const adminRest = registerTarget({
 
 export const adminRpc = registerTarget({
   name: 'admin-rpc',
+  // inputs create, change and delete the same few tenants: two at once could undo each other
+  concurrent: false,
   surface: 'admin RPC (cortex.admin.v1.AdminService) request messages over Connect JSON',
   arbitrary: fc.record({
     call: rpc.chain((r) => bodyBytes(fc.constant(r.body)).map((bytes) => ({ method: r.method, bytes }))),

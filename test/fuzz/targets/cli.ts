@@ -334,6 +334,8 @@ let workDir: string | undefined;
 
 export const cliInputTarget = registerTarget({
   name: 'cli-input',
+  // one working directory (the contexts file) for every input
+  concurrent: false,
   surface:
     "the CLI's inputs in process: flag values, the contexts file, rule and Alertmanager files, PromQL to lint, -o renderings",
   arbitrary: cliInput,

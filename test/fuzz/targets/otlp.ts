@@ -136,14 +136,24 @@ function kvProto(k: string, v: AttrValue): RawProto {
   return new RawProto().bytes(1, k).message(2, anyValueProto(v));
 }
 
-/** A kvlist nested `depth` times: {a: {a: {… "x"}}}. */
+/**
+ * A kvlist nested `depth` times: {a: {a: {… "x"}}}. Written outside in from the lengths, not by
+ * wrapping the encoded inner value level by level (which copies it each time: 0.7 s for 5,000 levels).
+ */
 function nestedProto(depth: number): RawProto {
-  let v = anyValueProto({ s: 'x' });
+  const inner = anyValueProto({ s: 'x' }).finish();
+  const none = new Uint8Array(0);
+  const heads: Uint8Array[] = [];
+  let len = inner.length;
   for (let i = 0; i < depth; i++) {
-    const kvlist = new RawProto().message(1, new RawProto().bytes(1, 'a').message(2, v));
-    v = new RawProto().message(6, kvlist);
+    // AnyValue{kvlist_value: KeyValueList{values: KeyValue{key: "a", value: <the level inside>}}}
+    const kv = new RawProto().bytes(1, 'a').lyingLength(2, len, none).finish();
+    const list = new RawProto().lyingLength(1, kv.length + len, none).finish();
+    const any = new RawProto().lyingLength(6, list.length + kv.length + len, none).finish();
+    heads.push(Buffer.concat([any, list, kv]));
+    len += any.length + list.length + kv.length;
   }
-  return new RawProto().bytes(1, 'nested').message(2, v);
+  return new RawProto().bytes(1, 'nested').bytes(2, Buffer.concat([...heads.reverse(), inner]));
 }
 
 function pointProto(p: Point, metric: Metric, run: string, s: string): RawProto {
