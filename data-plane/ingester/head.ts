@@ -2,12 +2,14 @@ import { decodeXORInto, Encoding } from '../chunkenc/index.js';
 import { CanceledError, compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../model/index.js';
 import type {
   CallOptions,
+  ChunkSink,
   EncodedChunk,
   FloatSink,
   Querier,
   Queryable,
   SelectHints,
   Series,
+  SeriesIterator,
 } from '../storage/index.js';
 import { seriesIterator } from './iterators.js';
 import { seriesPerMetricError, seriesPerUserError } from './limits.js';
@@ -272,6 +274,45 @@ function checkSignal(opts: CallOptions | undefined): void {
   if (opts?.signal?.aborted) throw new CanceledError('query canceled');
 }
 
+/**
+ * One selected head series over `[mint, maxt]`. A class, not an object of closures: a query over
+ * 100k series builds one per series.
+ */
+class HeadSeries implements Series {
+  readonly labels: Labels;
+
+  constructor(
+    private readonly s: MemSeries,
+    private readonly mint: number,
+    private readonly maxt: number,
+    private readonly flushedBefore: number,
+  ) {
+    this.labels = s.labels;
+  }
+
+  iterator(): SeriesIterator {
+    return seriesIterator(this.s, this.mint, this.maxt, this.flushedBefore);
+  }
+
+  encodedChunks(): EncodedChunk[] | undefined {
+    return encodedChunks(this.s, this.mint, this.maxt, this.flushedBefore);
+  }
+
+  readFloats(lo: number, hi: number, dropStale: boolean, sink: FloatSink): number {
+    return readFloats(this.s, Math.max(lo, this.mint), Math.min(hi, this.maxt), this.flushedBefore, dropStale, sink);
+  }
+
+  copyChunks(sink: ChunkSink): boolean {
+    const s = this.s;
+    if (!onlyInOrderFloats(s)) return false;
+    for (const c of s.chunks) {
+      if (!readsChunk(c, this.mint, this.maxt, this.flushedBefore)) continue;
+      sink.chunk(c.chunk.buffer(), c.chunk.byteLength(), c.mint, c.maxt);
+    }
+    return true;
+  }
+}
+
 class HeadQuerier implements Querier {
   constructor(
     private readonly head: TenantHead,
@@ -293,13 +334,7 @@ class HeadQuerier implements Querier {
     const found = this.head.matching(matchers, mint, maxt);
     if (sorted) found.sort((a, b) => Labels.compare(a.labels, b.labels));
     const skipBefore = this.flushedBefore;
-    return found.map((s) => ({
-      labels: s.labels,
-      iterator: () => seriesIterator(s, mint, maxt, skipBefore),
-      encodedChunks: () => encodedChunks(s, mint, maxt, skipBefore),
-      readFloats: (lo, hi, dropStale, sink) =>
-        readFloats(s, Math.max(lo, mint), Math.min(hi, maxt), skipBefore, dropStale, sink),
-    }));
+    return found.map((s) => new HeadSeries(s, mint, maxt, skipBefore));
   }
 
   async labelValues(

@@ -18,7 +18,7 @@ describe('Labels', () => {
     expect(JSON.stringify(l.toObject())).toBe('{"__proto__":"x"}');
   });
 
-  it.each([
+  it.each<{ name: string; a: Record<string, string>; b: Record<string, string> }>([
     { name: 'a value spelling two pairs', a: { a: 'x', b: 'y' }, b: { a: 'x\xffb\xffy' } },
     { name: 'a name holding the separator', a: { 'a\xffx': 'y' }, b: { a: 'x\xffy' } },
     { name: 'length prefixes that could line up', a: { a: '1:b1:y' }, b: { a: 'ÿ', b: 'y' } },

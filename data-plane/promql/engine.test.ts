@@ -36,7 +36,7 @@ describe('Engine', () => {
     expect(r.value.samples[0]!.v).toBeCloseTo(6, 9);
   });
 
-  it.each([
+  it.each<{ name: string; values: Record<string, string>[] }>([
     { name: 'a value that spells another label', values: [{ a: 'x', b: 'y' }, { a: 'x\u0000b\u0000y' }] },
     { name: 'a value holding the 0xff separator', values: [{ a: 'x', b: 'y' }, { a: 'x\xffb\xffy' }] },
     {

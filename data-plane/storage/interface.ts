@@ -46,6 +46,18 @@ export interface Series {
    * (then `sink` may hold a partial read: reset it and read `iterator()` instead).
    */
   readFloats?(mint: number, maxt: number, dropStale: boolean, sink: FloatSink): number;
+  /**
+   * Optional: the chunks `encodedChunks` would list, handed to `sink` one at a time in mint order,
+   * without a list or a view per chunk (a large load copies tens of thousands of series). The
+   * bytes are valid only during the call. False, having handed over nothing, where
+   * `encodedChunks` would give undefined.
+   */
+  copyChunks?(sink: ChunkSink): boolean;
+}
+
+/** Where `Series.copyChunks` hands chunks: the first `length` bytes of `data` are one XOR chunk. */
+export interface ChunkSink {
+  chunk(data: Uint8Array, length: number, mint: number, maxt: number): void;
 }
 
 /** Where `Series.readFloats` appends: `t`/`v` hold `n` samples; `reserve` makes room for more. */

@@ -100,6 +100,52 @@ describe('series batches', () => {
     }
   });
 
+  const copyCases = [
+    { name: 'small disjoint chunks', parts: () => chunksOf(ts, 120) },
+    { name: 'one chunk over 512 bytes', parts: () => chunksOf(ts, 500) },
+    { name: 'overlapping chunks', parts: () => [...chunksOf(ts.slice(0, 300), 120), ...chunksOf(ts.slice(200), 90)] },
+    { name: 'no chunks', parts: () => [] },
+  ];
+  it.each(copyCases)('copyChunks writes the batch encodedChunks writes ($name)', async ({ parts }) => {
+    const chunks = [...parts()].sort((a, b) => a.mint - b.mint);
+    const listed: Series = { ...series('m', ts, 120, false), encodedChunks: () => chunks };
+    // the copying series hands each chunk inside a larger buffer, as a head chunk's backing buffer is
+    const handed: Series = {
+      ...series('m', ts, 120, false),
+      copyChunks: (sink) => {
+        for (const c of chunks) {
+          const padded = new Uint8Array(c.data.length + 37).fill(0xaa);
+          padded.set(c.data);
+          sink.chunk(padded, c.data.length, c.mint, c.maxt);
+        }
+        return true;
+      },
+    };
+    const load = (s: Series) =>
+      new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect([s, s], 0, Number.MAX_SAFE_INTEGER, noPause);
+    const [a] = await load(listed);
+    const [b] = await load(handed);
+    expect(b).toEqual(a);
+    const budget = { maxSamples: chunks.length === 0 ? 0 : 2 * 500 - 1, maxBytes: 0 };
+    if (budget.maxSamples > 0) {
+      const refused = (s: Series) => new BatchCollector(budget).collect([s, s], 0, Number.MAX_SAFE_INTEGER, noPause);
+      await expect(refused(handed)).rejects.toThrow(/err-cortex-max-samples-per-query/);
+      await expect(refused(listed)).rejects.toThrow(/err-cortex-max-samples-per-query/);
+    }
+  });
+
+  it('falls back to encodedChunks, then the iterator, when copyChunks declines', async () => {
+    const plain = series('m', ts, 120, false);
+    const declines: Series = { ...plain, copyChunks: () => false };
+    const [b] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(
+      [declines],
+      0,
+      Number.MAX_SAFE_INTEGER,
+      noPause,
+    );
+    expect(drain(batchSeries(b!)[0]!.iterator())).toEqual(drain(plain.iterator()));
+  });
+
   it('counts samples of overlapping chunks about once', async () => {
     const twice: Series = {
       ...series('m', ts, 120, false),

@@ -1,6 +1,13 @@
 import { decodeXORInto, Encoding, XORIterator } from '../../chunkenc/index.js';
 import { ExecutionError, type FloatHistogram, isStaleNaN, Labels } from '../../model/index.js';
-import { type EncodedChunk, type FloatSink, type Series, type SeriesIterator, ValueType } from '../../storage/index.js';
+import {
+  type ChunkSink,
+  type EncodedChunk,
+  type FloatSink,
+  type Series,
+  type SeriesIterator,
+  ValueType,
+} from '../../storage/index.js';
 import { grown, resized } from './typed-arrays.js';
 
 /**
@@ -70,6 +77,14 @@ export class BatchCollector {
     const perWriter = Math.ceil(series.length / shards);
     for (const s of series) {
       const b = writers[shards === 1 ? 0 : labelsHash(s.labels) % shards]!;
+      if (s.copyChunks && b.copyFrom(s)) {
+        this.account(b.lastSamples, b.lastBytes);
+        if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
+        b.endSeries(s.labels);
+        const p = pause();
+        if (p) await p;
+        continue;
+      }
       const chunks = s.encodedChunks?.();
       if (chunks !== undefined && allXOR(chunks)) {
         const samples = b.pushChunks(chunks);
@@ -114,7 +129,7 @@ export class BatchCollector {
   }
 }
 
-class BatchWriter {
+class BatchWriter implements ChunkSink {
   n = 0;
   private k = 0;
   private t = new Float64Array(256);
@@ -160,38 +175,64 @@ class BatchWriter {
    * only the share of a chunk's time span no earlier chunk covers counts) and their size.
    */
   pushChunks(listed: readonly EncodedChunk[]): number {
-    const chunks = inMintOrder(listed);
-    let samples = 0;
-    let bytes = 0;
-    let coveredTo = Number.NEGATIVE_INFINITY;
-    let overlap = false;
-    for (const c of chunks) {
-      if (this.chunks === this.byteEnds.length) {
-        this.byteEnds = grown(this.byteEnds, this.chunks + 1);
-        this.chunkMaxt = grown(this.chunkMaxt, this.chunks + 1);
-      }
-      if (this.dataLen + c.data.length > this.data.length) this.data = grown(this.data, this.dataLen + c.data.length);
-      this.data.set(c.data, this.dataLen);
-      this.dataLen += c.data.length;
-      this.byteEnds[this.chunks] = this.dataLen;
-      this.chunkMaxt[this.chunks] = c.maxt;
-      this.chunks++;
-      const n = c.data.length >= 2 ? (c.data[0]! << 8) | c.data[1]! : 0;
-      if (c.mint > coveredTo) samples += n;
-      else {
-        overlap = true;
-        if (c.maxt > coveredTo) samples += Math.ceil((n * (c.maxt - coveredTo)) / Math.max(1, c.maxt - c.mint));
-      }
-      coveredTo = Math.max(coveredTo, c.maxt);
-      bytes += c.data.length;
-    }
-    if (overlap) this.overlapping[this.k] = 1;
-    this.lastBytes = bytes;
-    return samples;
+    this.beginChunks();
+    for (const c of inMintOrder(listed)) this.chunk(c.data, c.data.length, c.mint, c.maxt);
+    return this.endChunks();
   }
 
-  /** Bytes the last pushChunks copied. */
+  /**
+   * `pushChunks` for a series that hands its chunks over itself (`Series.copyChunks`); false, with
+   * nothing written, when it cannot. Sets `lastSamples` and `lastBytes`.
+   */
+  copyFrom(s: Series): boolean {
+    this.beginChunks();
+    if (!s.copyChunks!(this)) return false;
+    this.endChunks();
+    return true;
+  }
+
+  /** Samples and bytes of the series' chunks copied last. */
+  lastSamples = 0;
   lastBytes = 0;
+  private coveredTo = Number.NEGATIVE_INFINITY;
+  private overlap = false;
+
+  private beginChunks(): void {
+    this.lastSamples = 0;
+    this.lastBytes = 0;
+    this.coveredTo = Number.NEGATIVE_INFINITY;
+    this.overlap = false;
+  }
+
+  /** One chunk of the current series (`ChunkSink`): the first `length` bytes of `data`, copied. */
+  chunk(data: Uint8Array, length: number, mint: number, maxt: number): void {
+    if (this.chunks === this.byteEnds.length) {
+      this.byteEnds = grown(this.byteEnds, this.chunks + 1);
+      this.chunkMaxt = grown(this.chunkMaxt, this.chunks + 1);
+    }
+    if (this.dataLen + length > this.data.length) this.data = grown(this.data, this.dataLen + length);
+    const out = this.data;
+    const at = this.dataLen;
+    out.set(length === data.length ? data : data.subarray(0, length), at);
+    this.dataLen += length;
+    this.byteEnds[this.chunks] = this.dataLen;
+    this.chunkMaxt[this.chunks] = maxt;
+    this.chunks++;
+    const n = length >= 2 ? (data[0]! << 8) | data[1]! : 0;
+    const coveredTo = this.coveredTo;
+    if (mint > coveredTo) this.lastSamples += n;
+    else {
+      this.overlap = true;
+      if (maxt > coveredTo) this.lastSamples += Math.ceil((n * (maxt - coveredTo)) / Math.max(1, maxt - mint));
+    }
+    this.coveredTo = Math.max(coveredTo, maxt);
+    this.lastBytes += length;
+  }
+
+  private endChunks(): number {
+    if (this.overlap) this.overlapping[this.k] = 1;
+    return this.lastSamples;
+  }
 
   seriesCount(): number {
     return this.k;
