@@ -49,7 +49,7 @@ describe('Engine', () => {
   ])('sum by keeps groups apart whatever their values hold: $name', async ({ values }) => {
     const s = new MemoryStorage();
     const app = s.appender();
-    values.forEach((v, i) => app.append(Labels.fromObject({ __name__: 'm', ...v }), 0, i + 1));
+    for (const [i, v] of values.entries()) app.append(Labels.fromObject({ __name__: 'm', ...v }), 0, i + 1);
     await app.commit();
     const r = await new Engine().instantQuery(s, 'sum by (a, b) (m)', 1000);
     if (r.value.type !== 'vector') throw new Error('not a vector');
