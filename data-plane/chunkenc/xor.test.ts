@@ -297,4 +297,30 @@ describe('memory', () => {
     expect(c.byteLength()).toBe(c.bytes().length);
     expect(hex(c.bytes())).toBe(before);
   });
+
+  it('compact() packs sealed chunks into a shared buffer without mixing their bytes', () => {
+    const chunks = Array.from({ length: 50 }, (_, k) => {
+      const c = new XORChunk();
+      const app = c.appender();
+      for (let i = 0; i < 30 + k; i++) app.append(i * 15000 + k, Math.sin(i + k));
+      return c;
+    });
+    const want = chunks.map((c) => hex(c.bytes()));
+    for (const c of chunks) c.compact();
+    expect(chunks[1]!.bytes().buffer).toBe(chunks[0]!.bytes().buffer);
+    expect(chunks.map((c) => hex(c.bytes()))).toEqual(want);
+  });
+
+  it('appending after compact() continues the same chunk', () => {
+    const a = new XORChunk();
+    const b = new XORChunk();
+    for (let i = 0; i < 60; i++) a.appender().append(i * 15000, i * 1.5);
+    for (let i = 0; i < 60; i++) b.appender().append(i * 15000, i * 1.5);
+    a.compact();
+    for (let i = 60; i < 120; i++) {
+      a.appender().append(i * 15000, i * 1.5);
+      b.appender().append(i * 15000, i * 1.5);
+    }
+    expect(hex(a.bytes())).toBe(hex(b.bytes()));
+  });
 });

@@ -2,6 +2,7 @@ import type { FloatHistogram } from '../model/index.js';
 import { type SeriesIterator, ValueType } from '../storage/index.js';
 import { bitsOut, bitsToFloat, ctz32, floatBits, intToWords, wordsToInt } from './bits64.js';
 import { BitReader, BitWriter } from './bstream.js';
+import { packBytes } from './byte-slab.js';
 import { readUvarintInt64, readVarint, writeUvarintInt64, writeVarint } from './varint.js';
 
 /**
@@ -96,9 +97,18 @@ export class XORChunk {
     return this.w.buf.length;
   }
 
-  /** Drops spare capacity; call when the chunk is sealed. */
+  /**
+   * Drops spare capacity and the encoder; call when the chunk is sealed. The bytes move into a slab
+   * shared with other sealed chunks (`packBytes`): `bytes()` and `buffer()` are then views of it.
+   * Appending stays possible: the encoder state is rebuilt from the bytes, as for `fromBytes`.
+   */
   compact(): void {
-    if (this.w.buf.length !== this.w.byteLength()) this.w.buf = this.w.toBytes();
+    const len = this.w.byteLength();
+    this.w.buf = packBytes(this.w.buf, len);
+    if (this.app !== undefined) {
+      this.app = undefined;
+      this.loaded = true;
+    }
   }
 
   appender(): ChunkAppender {

@@ -13,6 +13,25 @@ export const SAMPLES_PER_CHUNK = 120;
 /** Prometheus also cuts before a chunk can outgrow 1 KiB (19 bytes = worst-case sample). */
 const MAX_CHUNK_BYTES = 1024 - 19;
 
+/** A native histogram accepted out of order, waiting in the series' buffer. */
+type OutOfOrderHistogram = { t: number; h: FloatHistogram; integer?: boolean };
+
+/**
+ * What only series with out-of-order samples or native histograms use. Most series have neither,
+ * so these slots live apart, allocated on first use: eight fewer on every plain float series.
+ */
+class RareState {
+  oooT: number[] | undefined = undefined;
+  oooV: Float64Array | undefined = undefined;
+  oooChunks: MemChunk[] | undefined = undefined;
+  histograms: OutOfOrderHistogram[] | undefined = undefined;
+  histChunks: MemHistChunk[] | undefined = undefined;
+  /** Cuts in-order histograms into chunks; its chunk is the open one's. */
+  histCut: HistogramCutter | undefined = undefined;
+  histOpen: MemHistChunk | undefined = undefined;
+  histSealedMaxT = Number.NEGATIVE_INFINITY;
+}
+
 /** A chunk held in memory with the bookkeeping the flush loop needs. */
 export interface MemChunk {
   chunk: XORChunk;
@@ -101,35 +120,70 @@ export class MemSeries {
   /** Newest in-order sample; -Infinity when the series has none in memory. */
   lastT = Number.NEGATIVE_INFINITY;
   lastV = 0;
-  /**
-   * Sorted out-of-order buffer, not yet cut into a chunk. Values live in a Float64Array because
-   * V8 canonicalises NaNs stored in plain double arrays, which would lose the staleness marker.
-   */
-  oooT: number[] | undefined;
-  oooV: Float64Array | undefined;
-  oooChunks: MemChunk[] | undefined;
-  /**
-   * Native histograms accepted out of order, not yet cut into a chunk, sorted by timestamp
-   * (`integer`: sent as one). In-order histograms go straight into the open histogram chunk.
-   */
-  histograms: { t: number; h: FloatHistogram; integer?: boolean }[] | undefined;
-  /**
-   * Histogram chunks in cut order (an out-of-order cut may overlap older ones); the one in-order
-   * samples go to is open (`sealed` false) until it is cut or the flush loop seals it.
-   */
-  histChunks: MemHistChunk[] | undefined;
-  /** Cuts in-order histograms into chunks; its chunk is the open one's. */
-  private histCut: HistogramCutter | undefined;
-  private histOpen: MemHistChunk | undefined;
-  /** Newest histogram timestamp in a chunk, the open one included (-Infinity if none). */
-  histSealedMaxT = Number.NEGATIVE_INFINITY;
   /** Wall-clock ms of the last accepted append (drives idle flushes). */
   lastAppendWall = 0;
+  /** Out-of-order and histogram state, allocated on first use (see RareState). */
+  private rare: RareState | undefined;
 
   constructor(ref: number, labels: Labels, hash: number) {
     this.ref = ref;
     this.labels = labels;
     this.hash = hash;
+  }
+
+  private side(): RareState {
+    if (this.rare === undefined) this.rare = new RareState();
+    return this.rare;
+  }
+
+  /**
+   * Sorted out-of-order buffer, not yet cut into a chunk. Values live in a Float64Array because
+   * V8 canonicalises NaNs stored in plain double arrays, which would lose the staleness marker.
+   */
+  get oooT(): number[] | undefined {
+    return this.rare?.oooT;
+  }
+  set oooT(x: number[] | undefined) {
+    if (x !== undefined || this.rare !== undefined) this.side().oooT = x;
+  }
+  get oooV(): Float64Array | undefined {
+    return this.rare?.oooV;
+  }
+  set oooV(x: Float64Array | undefined) {
+    if (x !== undefined || this.rare !== undefined) this.side().oooV = x;
+  }
+  get oooChunks(): MemChunk[] | undefined {
+    return this.rare?.oooChunks;
+  }
+  set oooChunks(x: MemChunk[] | undefined) {
+    if (x !== undefined || this.rare !== undefined) this.side().oooChunks = x;
+  }
+  /**
+   * Native histograms accepted out of order, not yet cut into a chunk, sorted by timestamp
+   * (`integer`: sent as one). In-order histograms go straight into the open histogram chunk.
+   */
+  get histograms(): OutOfOrderHistogram[] | undefined {
+    return this.rare?.histograms;
+  }
+  set histograms(x: OutOfOrderHistogram[] | undefined) {
+    if (x !== undefined || this.rare !== undefined) this.side().histograms = x;
+  }
+  /**
+   * Histogram chunks in cut order (an out-of-order cut may overlap older ones); the one in-order
+   * samples go to is open (`sealed` false) until it is cut or the flush loop seals it.
+   */
+  get histChunks(): MemHistChunk[] | undefined {
+    return this.rare?.histChunks;
+  }
+  set histChunks(x: MemHistChunk[] | undefined) {
+    if (x !== undefined || this.rare !== undefined) this.side().histChunks = x;
+  }
+  /** Newest histogram timestamp in a chunk, the open one included (-Infinity if none). */
+  get histSealedMaxT(): number {
+    return this.rare === undefined ? Number.NEGATIVE_INFINITY : this.rare.histSealedMaxT;
+  }
+  set histSealedMaxT(t: number) {
+    this.side().histSealedMaxT = t;
   }
 
   /** Appends an in-order sample or classifies why it cannot be. */
@@ -249,12 +303,13 @@ export class MemSeries {
   appendHistogram(t: number, h: FloatHistogram, allowOutOfOrder: boolean, integer = false): AppendResult {
     if (t > this.histSealedMaxT) {
       // In order: straight into the open chunk, encoded (not held as an object per sample).
-      this.histCut ??= new HistogramCutter();
-      const closed = this.histCut.append(t, h, integer);
-      if (closed && this.histOpen) this.histOpen.sealed = true;
-      if (!this.histOpen || closed) {
-        this.histOpen = {
-          chunk: this.histCut.chunk!,
+      const rare = this.side();
+      rare.histCut ??= new HistogramCutter();
+      const closed = rare.histCut.append(t, h, integer);
+      if (closed && rare.histOpen) rare.histOpen.sealed = true;
+      if (!rare.histOpen || closed) {
+        rare.histOpen = {
+          chunk: rare.histCut.chunk!,
           mint: t,
           maxt: t,
           flushedAt: 0,
@@ -262,11 +317,11 @@ export class MemSeries {
           sealed: false,
           queued: false,
         };
-        this.histChunks ??= [];
-        this.histChunks.push(this.histOpen);
+        rare.histChunks ??= [];
+        rare.histChunks.push(rare.histOpen);
       }
-      this.histOpen.maxt = t;
-      this.histSealedMaxT = t;
+      rare.histOpen.maxt = t;
+      rare.histSealedMaxT = t;
       return AppendResult.Appended;
     }
     const hs = this.histograms;
@@ -296,17 +351,18 @@ export class MemSeries {
 
   /** The open histogram chunk, if any. */
   openHistogramChunk(): MemHistChunk | undefined {
-    return this.histOpen;
+    return this.rare?.histOpen;
   }
 
   /** Seals the open histogram chunk (aged, idle, flushing everything, or about to be rewritten). */
   sealOpenHistogram(): void {
-    const open = this.histOpen;
-    if (!open) return;
+    const rare = this.rare;
+    const open = rare?.histOpen;
+    if (!rare || !open) return;
     open.chunk.compact();
     open.sealed = true;
-    this.histOpen = undefined;
-    this.histCut = undefined;
+    rare.histOpen = undefined;
+    rare.histCut = undefined;
   }
 
   /**
