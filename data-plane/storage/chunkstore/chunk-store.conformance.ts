@@ -71,6 +71,8 @@ export function runChunkStoreConformance(name: string, factory: () => Promise<Ch
       for (const [k, x] of out.entries()) {
         const read = readFloats(x, mint, maxt);
         if (read !== undefined) expect(read, `readFloats of ${res[k]!.labels}`).toEqual(res[k]!.samples);
+        // and one that hands its chunks over hands exactly what encodedChunks lists, in mint order
+        if (x.copyChunks) expect(copiedChunks(x), `copyChunks of ${res[k]!.labels}`).toEqual(listedChunks(x));
       }
       q.close();
       return res;
@@ -411,4 +413,20 @@ function readFloats(s: Series, mint: number, maxt: number): [number, number][] |
   const sink = growingFloatSink();
   const n = s.readFloats(mint, maxt, false, sink);
   return n < 0 ? undefined : sink.samples();
+}
+
+/** What `copyChunks` hands over (bytes copied during the call), or undefined when it declines. */
+function copiedChunks(s: Series): { data: number[]; mint: number; maxt: number }[] | undefined {
+  const out: { data: number[]; mint: number; maxt: number }[] = [];
+  const ok = s.copyChunks!({
+    chunk: (data, length, mint, maxt) => out.push({ data: [...data.subarray(0, length)], mint, maxt }),
+  });
+  return ok ? out : undefined;
+}
+
+/** `encodedChunks` in mint order, in the shape `copiedChunks` gives. */
+function listedChunks(s: Series): { data: number[]; mint: number; maxt: number }[] | undefined {
+  const xs = s.encodedChunks?.();
+  if (xs === undefined) return undefined;
+  return [...xs].sort((a, b) => a.mint - b.mint).map((c) => ({ data: [...c.data], mint: c.mint, maxt: c.maxt }));
 }

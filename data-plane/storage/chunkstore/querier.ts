@@ -2,6 +2,7 @@ import { decodeXORInto, Encoding } from '../../chunkenc/index.js';
 import { compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
 import type {
   CallOptions,
+  ChunkSink,
   EncodedChunk,
   FloatSink,
   Querier,
@@ -72,6 +73,13 @@ class StoredSeries implements Series {
 
   encodedChunks(): EncodedChunk[] | undefined {
     return this.deleted.length === 0 ? encoded(this.chunks) : undefined;
+  }
+
+  copyChunks(sink: ChunkSink): boolean {
+    if (this.deleted.length > 0) return false;
+    for (const c of this.chunks) if (c.encoding !== Encoding.XOR) return false;
+    for (const c of this.chunks) sink.chunk(c.data, c.data.length, c.mint, c.maxt);
+    return true;
   }
 
   readFloats(lo: number, hi: number, dropStale: boolean, sink: FloatSink): number {
