@@ -77,5 +77,7 @@ describe('mergeSeriesSets', () => {
   it('returns a single set as it is', () => {
     const set = [arraySeries(l, [1], [1])];
     expect(mergeSeriesSets([set], true)).toBe(set);
+    expect(mergeSeriesSets([[], set, []], true)).toBe(set);
+    expect(mergeSeriesSets([[], []], true)).toEqual([]);
   });
 });

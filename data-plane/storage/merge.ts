@@ -64,10 +64,13 @@ export function sortedUnion(lists: readonly (readonly string[])[], limit?: numbe
 
 /**
  * Series from several sources (or replicas) as one set: equal labels merged (`mergeSeries`), sorted by
- * labels when `sorted`. A single set is returned as it is.
+ * labels when `sorted`. A single non-empty set is returned as it is.
  */
 export function mergeSeriesSets(sets: readonly Series[][], sorted: boolean): Series[] {
-  if (sets.length === 1) return sets[0]!;
+  // Usually all but one source is empty for the range (the store before the head's data, the head
+  // after a restart): that one is the answer, without keying every series to look for equals.
+  const nonEmpty = sets.filter((set) => set.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
   const byKey = new Map<string, Series[]>();
   for (const set of sets) {
     for (const s of set) {
