@@ -7,6 +7,7 @@
  */
 
 const MIN_CAPACITY = 16;
+const EMPTY = new Uint8Array(0);
 
 export class BitWriter {
   /** Backing store; bytes past `byteLength()` are always zero. */
@@ -15,6 +16,13 @@ export class BitWriter {
   bitPos: number;
 
   constructor(initial?: Uint8Array, bitPos = 0, capacity = MIN_CAPACITY) {
+    this.buf = EMPTY;
+    this.bitPos = 0;
+    this.reset(initial, bitPos, capacity);
+  }
+
+  /** Starts over as the constructor would (a copy of `initial`, or `capacity` zero bytes). */
+  protected reset(initial: Uint8Array | undefined, bitPos: number, capacity = MIN_CAPACITY): void {
     if (initial) {
       const cap = Math.max(MIN_CAPACITY, initial.length + 8);
       this.buf = new Uint8Array(cap);

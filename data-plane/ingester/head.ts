@@ -23,9 +23,6 @@ export interface SeriesLimits {
   globalPerMetric: number;
 }
 
-const SERIES_SLOT = Symbol('cortex.ingester.series');
-type SlottedLabels = Labels & { [SERIES_SLOT]?: { head: TenantHead; series: MemSeries } };
-
 /**
  * FNV-1a over the flat label strings with a separator; collisions are resolved by `equals`. Signed
  * 32-bit, so it stays a small integer in V8 (an unsigned one above 2^31 is a boxed double, 16 more
@@ -71,19 +68,20 @@ export class TenantHead implements Queryable {
   /**
    * The series for a pushed label set by the identity of its Labels object: the distributor hands
    * the same object for a series it has seen before (decoder cache + memo), so a hit skips hashing
-   * and comparing the strings. The slot lives on the object itself (a WeakMap lookup costs ~4× more
-   * here); it names its head, so a Labels pushed to several heads only falls back to the hash path.
+   * and comparing the strings. The slot lives on the object itself (`Labels.writeSlot()`; a WeakMap
+   * lookup costs ~4× more here); the series names its head, so a Labels pushed to several heads only
+   * falls back to the hash path.
    */
   lookup(labels: Labels): MemSeries | undefined {
-    const e = (labels as SlottedLabels)[SERIES_SLOT];
+    const e = labels.writeSlot();
     // A series dropped from memory (all flushed, or deleted) is not the one to append to any more.
-    if (e !== undefined && e.head === this && !e.series.removed) return e.series;
+    if (e instanceof MemSeries && e.owner === this && !e.removed) return e;
     return undefined;
   }
 
   /** Remembers `labels` (as pushed) → `s` for `lookup`. */
   remember(labels: Labels, s: MemSeries): void {
-    if (Object.isExtensible(labels)) (labels as SlottedLabels)[SERIES_SLOT] = { head: this, series: s };
+    labels.setWriteSlot(s);
   }
 
   get(labels: Labels, hash: number): MemSeries | undefined {
@@ -130,7 +128,9 @@ export class TenantHead implements Queryable {
       interned = flat as string[];
       for (let i = 0; i < interned.length; i++) interned[i] = this.intern(interned[i]!);
     }
-    const s = new MemSeries(ref, Labels.fromSortedFlat(interned), hash);
+    // The pushed Labels object too, when it holds the interned array (one object less per series).
+    const own = interned === flat ? labels : Labels.fromSortedFlat(interned);
+    const s = new MemSeries(ref, own, hash, this);
     this.series.set(ref, s);
     const e = this.byHash.get(hash);
     if (e === undefined) this.byHash.set(hash, s);

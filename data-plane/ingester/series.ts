@@ -125,7 +125,16 @@ export class MemSeries {
   /** Out-of-order and histogram state, allocated on first use (see RareState). */
   private rare: RareState | undefined;
 
-  constructor(ref: number, labels: Labels, hash: number) {
+  /**
+   * @param owner the head holding the series (so a Labels object remembered by several heads is
+   *   only ever taken as this one's)
+   */
+  constructor(
+    ref: number,
+    labels: Labels,
+    hash: number,
+    readonly owner?: object,
+  ) {
     this.ref = ref;
     this.labels = labels;
     this.hash = hash;

@@ -14,10 +14,26 @@ export class Labels {
   /** Flat, sorted `[name, value, …]`. Never mutate. */
   readonly flat: readonly string[];
   #key: string | undefined;
+  /** See `writeSlot()`. */
+  #writeSlot: object | undefined = undefined;
 
   /** Trusts the caller: `flat` must already be sorted by name with unique names. */
   private constructor(flat: readonly string[]) {
     this.flat = flat;
+  }
+
+  /**
+   * Not part of the label set: where the ingester's head remembers the series it created from
+   * exactly this object, so the next push of the same object finds it without hashing. Declared in
+   * the class so it stays inside the object (a property added later costs a separate property
+   * array), and private so it is invisible to comparisons and serialisation.
+   */
+  writeSlot(): object | undefined {
+    return this.#writeSlot;
+  }
+
+  setWriteSlot(slot: object | undefined): void {
+    this.#writeSlot = slot;
   }
 
   /** Builds from sorted, unique pairs without checking (hot paths that already sorted). */
