@@ -9,6 +9,7 @@ import {
   CanceledError,
   ConflictError,
   type CortexError,
+  deadlineSignal,
   type ErrorId,
   type ErrorKind,
   ExecutionError,
@@ -87,7 +88,9 @@ export class RemoteIngester {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<Response> {
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // with a caller's signal the deadline must outlive a garbage collection (deadlineSignal); the
+    // response's body is read after this returns, so the deadline is left to fire, not cleared
+    const timeout = signal ? deadlineSignal(timeoutMs, signal).signal : AbortSignal.timeout(timeoutMs);
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -97,7 +100,7 @@ export class RemoteIngester {
           ...(init.contentType ? { 'content-type': init.contentType } : {}),
         },
         ...(init.body === undefined ? {} : { body: init.body }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout,
       });
     } catch (err) {
       if (signal?.aborted) throw new CanceledError('request canceled', { cause: err });

@@ -12,6 +12,7 @@ import {
   BadDataError,
   CanceledError,
   CortexError,
+  deadlineSignal,
   type FloatHistogram,
   type HistogramSample,
   Labels,
@@ -275,14 +276,17 @@ export class RemoteQuerier implements TenantQueryRunner {
     let lastErr: unknown;
     for (let i = 0; i < Math.min(all.length, 3); i++) {
       const inst = all[(start + i) % all.length]!;
-      const timeout = AbortSignal.timeout(this.timeoutMs);
+      // deadlineSignal: a caller's signal combined with Node's own timeout signal loses it at a GC
+      const timeout = opts.signal
+        ? deadlineSignal(this.timeoutMs, opts.signal).signal
+        : AbortSignal.timeout(this.timeoutMs);
       let res: Response;
       try {
         res = await fetch(peerUrl(inst, QUERIER_QUERY_PATH), {
           method: 'POST',
           headers: { ...this.auth.headers(tenantId), 'content-type': 'application/json' },
           body,
-          signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
+          signal: timeout,
         });
       } catch (err) {
         if (opts.signal?.aborted) throw abortedCall(opts.signal, err);

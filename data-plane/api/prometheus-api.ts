@@ -1,5 +1,6 @@
 import {
   BadDataError,
+  deadlineSignal,
   type Exemplar,
   isFederated,
   Labels,
@@ -296,9 +297,12 @@ export class PrometheusApi {
       if (asked < 0) throw new BadDataError('invalid parameter "timeout": must not be negative');
       if (asked > 0) ms = Math.min(ms, asked);
     }
-    const signals = [AbortSignal.timeout(ms)];
-    if (outer) signals.push(outer);
-    return await fn(AbortSignal.any(signals), ms);
+    const deadline = deadlineSignal(ms, outer);
+    try {
+      return await fn(deadline.signal, ms);
+    } finally {
+      deadline.clear();
+    }
   }
 
   private answer(res: EngineResult, p: Params): ApiAnswer {

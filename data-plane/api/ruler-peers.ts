@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TenantId } from '../model/index.js';
-import { UnavailableError } from '../model/index.js';
+import { deadlineSignal, UnavailableError } from '../model/index.js';
 import type { InstanceDesc } from '../ring/types.js';
 import { localRuleGroups, type RuleGroupJson, type RuleGroupsView, type RulerPeers } from '../ruler/index.js';
 import type { ClusterAuth } from './internal-auth.js';
@@ -15,13 +15,14 @@ export type HttpRulerPeersOptions = PeerClientOptions;
 export class HttpRulerPeers extends PeerClient implements RulerPeers {
   async groups(instance: InstanceDesc, tenantId: TenantId, signal?: AbortSignal): Promise<RuleGroupJson[]> {
     const url = peerUrl(instance, RULER_PEER_PATH);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    // deadlineSignal: a caller's signal combined with Node's own timeout signal loses it at a GC
+    const timeout = signal ? deadlineSignal(this.timeoutMs, signal).signal : AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     let text: string;
     try {
       res = await this.fetch(url, {
         headers: this.auth.headers(tenantId),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout,
       });
       text = await res.text();
     } catch (e) {

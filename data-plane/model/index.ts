@@ -7,4 +7,5 @@ export * from './samples.js';
 export * from './tenant.js';
 export * from './tenant-set.js';
 export * from './time.js';
+export * from './timeout-signal.js';
 export * from './write.js';

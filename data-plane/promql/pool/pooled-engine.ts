@@ -1,4 +1,4 @@
-import { TimeoutError } from '../../model/index.js';
+import { type Deadline, deadlineSignal, TimeoutError } from '../../model/index.js';
 import type { Querier, Queryable, Series } from '../../storage/index.js';
 import { children, type Expr, type VectorSelector } from '../ast.js';
 import {
@@ -98,11 +98,13 @@ export class PooledEngine {
     const signal = opts.signal;
     let querier: Querier | undefined;
     let all: AbortSignal | undefined;
+    let deadline: Deadline | undefined;
     try {
       const p = prepare();
-      // the query's own timer: a select or a load that outlives the deadline stops there too
-      const deadlineSignal = AbortSignal.timeout(Math.max(0, p.deadline - this.engine.now()));
-      all = signal ? AbortSignal.any([signal, deadlineSignal]) : deadlineSignal;
+      // the query's own timer: a select, a load or a wait for a worker that outlives the deadline
+      // stops there too (deadlineSignal: Node's own timeout signal is lost at a GC once combined)
+      deadline = deadlineSignal(p.deadline - this.engine.now(), signal);
+      all = deadline.signal;
       const sets: Series[][] = [];
       if (p.selectors.length > 0) {
         const { mint, maxt } = dataRange(p);
@@ -202,6 +204,7 @@ export class PooledEngine {
     } catch (err) {
       throw queryError(err, all?.aborted ? all : undefined);
     } finally {
+      deadline?.clear();
       querier?.close();
     }
   }
