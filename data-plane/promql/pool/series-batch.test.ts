@@ -146,6 +146,29 @@ describe('series batches', () => {
     expect(drain(batchSeries(b!)[0]!.iterator())).toEqual(drain(plain.iterator()));
   });
 
+  it('sends each distinct label string once and rebuilds every label set exactly', async () => {
+    const sets = [
+      { __name__: 'up', job: 'api', instance: 'a' },
+      { __name__: 'up', job: 'api', instance: 'b' },
+      { __name__: 'up', job: 'job', instance: '__name__' },
+    ]
+      .map((o) => Labels.fromObject(o))
+      .concat(
+        Labels.fromPairs([
+          ['__name__', 'up'],
+          ['__proto__', 'constructor'],
+          ['job', 'ÿ'],
+        ]),
+      );
+    const input = sets.map((l) => arraySeries(l, [1000], [1]));
+    const [b] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(input, 0, 2000, noPause, 1);
+    expect(b!.strings.length).toBe(new Set(sets.flatMap((l) => l.flat)).size);
+    expect(b!.labelRefs.length).toBe(sets.reduce((n, l) => n + l.flat.length, 0));
+    const back = batchSeries(structuredClone(b!)).map((x) => x.labels);
+    expect(back.map((l) => l.toString())).toEqual(sets.map((l) => l.toString()));
+    expect(back[3]!.get('__proto__')).toBe('constructor');
+  });
+
   it('counts samples of overlapping chunks about once', async () => {
     const twice: Series = {
       ...series('m', ts, 120, false),

@@ -13,13 +13,17 @@ import { grown, resized } from './typed-arrays.js';
 /**
  * The series one selector of a query selected, flattened into a few arrays so they cross to a
  * worker thread as transferred buffers instead of one cloned object per sample: label pairs of all
- * series in one string array; each series either as encoded XOR chunks (copied bytes, decoded on the
+ * series as indexes into one table of distinct strings (cloning 300,000 label strings of 25,000
+ * series cost more than the table and its lookups); each series either as encoded XOR chunks (copied bytes, decoded on the
  * worker) or, when its source cannot give chunks, as decoded samples in two Float64Arrays with native
  * histograms (rare) in a sparse map beside them.
  */
 export interface SeriesBatch {
-  flat: string[];
-  /** End (exclusive) of series k's label pairs in `flat`. */
+  /** Each distinct label name and value once: most repeat across series (names, jobs, codes). */
+  strings: string[];
+  /** Label pairs of all series as indexes into `strings`, name then value. */
+  labelRefs: Int32Array;
+  /** End (exclusive) of series k's label pairs in `labelRefs`. */
   labelEnds: Int32Array;
   /** End (exclusive) of series k's decoded samples in `t`/`v`. */
   sampleEnds: Int32Array;
@@ -136,7 +140,10 @@ class BatchWriter implements ChunkSink {
   private v = new Float64Array(256);
   private h: Map<number, FloatHistogram> | undefined;
   private st: Map<number, number> | undefined;
-  private readonly flat: string[] = [];
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private labelRefs = new Int32Array(1024);
+  private refs = 0;
   private readonly labelEnds: Int32Array;
   private readonly sampleEnds: Int32Array;
   private readonly chunkEnds: Int32Array;
@@ -254,8 +261,20 @@ class BatchWriter implements ChunkSink {
   }
 
   endSeries(labels: Labels): void {
-    for (const x of labels.flat) this.flat.push(x);
-    this.labelEnds[this.k] = this.flat.length;
+    const f = labels.flat;
+    if (this.refs + f.length > this.labelRefs.length) this.labelRefs = grown(this.labelRefs, this.refs + f.length);
+    const refs = this.labelRefs;
+    for (let i = 0; i < f.length; i++) {
+      const x = f[i]!;
+      let r = this.stringIndex.get(x);
+      if (r === undefined) {
+        r = this.strings.length;
+        this.strings.push(x);
+        this.stringIndex.set(x, r);
+      }
+      refs[this.refs++] = r;
+    }
+    this.labelEnds[this.k] = this.refs;
     this.sampleEnds[this.k] = this.n;
     this.chunkEnds[this.k] = this.chunks;
     this.k++;
@@ -263,7 +282,8 @@ class BatchWriter implements ChunkSink {
 
   finish(): SeriesBatch {
     return {
-      flat: this.flat,
+      strings: this.strings,
+      labelRefs: this.labelRefs.subarray(0, this.refs),
       labelEnds: this.labelEnds.slice(0, this.k),
       sampleEnds: this.sampleEnds.slice(0, this.k),
       t: this.t.subarray(0, this.n),
@@ -319,6 +339,7 @@ export function batchBuffers(batches: readonly SeriesBatch[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const b of batches) {
     for (const a of [
+      b.labelRefs,
       b.labelEnds,
       b.sampleEnds,
       b.t,
@@ -342,7 +363,10 @@ export function batchSeries(b: SeriesBatch): Series[] {
   let sampleStart = 0;
   let chunkStart = 0;
   for (let k = 0; k < b.labelEnds.length; k++) {
-    const labels = Labels.fromSortedFlat(b.flat.slice(labelStart, b.labelEnds[k]!));
+    const labelEnd = b.labelEnds[k]!;
+    const flat: string[] = new Array(labelEnd - labelStart);
+    for (let i = labelStart; i < labelEnd; i++) flat[i - labelStart] = b.strings[b.labelRefs[i]!]!;
+    const labels = Labels.fromSortedFlat(flat);
     const from = sampleStart;
     const to = b.sampleEnds[k]!;
     const c0 = chunkStart;
