@@ -94,6 +94,7 @@ export class Distributor {
   private readonly clusterLabel: string;
   private readonly replicaLabel: string;
   private readonly attribution: DistributorOptions['attribution'];
+  private readonly validationTokens = new Map<string, object>();
 
   constructor(opts: DistributorOptions) {
     this.limits = opts.limits;
@@ -158,6 +159,7 @@ export class Distributor {
     };
     const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);
+    const validatedFor = this.validationToken(tenant, labelLimits);
     const createdZeros = this.limits.createdTimestampZeroIngestion?.(tenant) ?? false;
     // Sized once (most requests keep every series) and trimmed at the end, not grown by push().
     const timeseries: TimeSeries[] = new Array(wire.timeseries.length);
@@ -170,18 +172,10 @@ export class Distributor {
       // Labels seen before with the same bytes, tenant and label limits: reuse the validated labels
       // (the same object every time, which also lets the ingester find the series by identity).
       const memo = removeReplica ? undefined : ts.memo;
-      const v = memo?.validated;
       let labels: Labels;
       let flat: readonly string[];
-      if (
-        v !== undefined &&
-        v.tenant === tenant &&
-        v.maxNames === labelLimits.maxLabelNamesPerSeries &&
-        v.maxNameLength === labelLimits.maxLabelNameLength &&
-        v.maxValueLength === labelLimits.maxLabelValueLength &&
-        v.utf8Names === labelLimits.utf8Names
-      ) {
-        labels = v.labels;
+      if (memo !== undefined && memo.validatedFor === validatedFor && memo.validatedLabels !== undefined) {
+        labels = memo.validatedLabels;
         flat = labels.flat;
         const err = this.validatePoints(ts, bounds, bucketLimit, flat);
         if (err !== undefined) {
@@ -199,10 +193,10 @@ export class Distributor {
         if (err !== undefined) {
           if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
           errors.push({ error: err, dropped: n });
-          if (labelErr === undefined && memo !== undefined) this.memoise(memo, tenant, labelLimits, flat);
+          if (labelErr === undefined && memo !== undefined) this.memoise(memo, validatedFor, flat);
           continue;
         }
-        labels = memo !== undefined ? this.memoise(memo, tenant, labelLimits, flat) : Labels.fromSortedFlat(flat);
+        labels = memo !== undefined ? this.memoise(memo, validatedFor, flat) : Labels.fromSortedFlat(flat);
       }
       const ex = exemplarsEnabled && ts.exemplars.length > 0 ? this.validExemplars(tenant, ts, flat, errors) : NONE;
       if (n === 0 && ex.length === 0) continue;
@@ -248,19 +242,30 @@ export class Distributor {
   }
 
   /** Records valid labels in the decoder's memo for the next request with the same label bytes. */
-  private memoise(memo: SeriesMemo, tenant: TenantId, lim: LabelLimitValues, flat: readonly string[]): Labels {
+  private memoise(memo: SeriesMemo, validatedFor: object, flat: readonly string[]): Labels {
     // Senders sort their labels, so the validated array usually equals the decoded one: share it
     // (neither is ever mutated) rather than keep a second copy per series for the process's life.
     const labels = Labels.fromSortedFlat(sameStrings(flat, memo.flat) ? memo.flat : flat.slice());
-    memo.validated = {
-      tenant,
-      maxNames: lim.maxLabelNamesPerSeries,
-      maxNameLength: lim.maxLabelNameLength,
-      maxValueLength: lim.maxLabelValueLength,
-      utf8Names: lim.utf8Names,
-      labels,
-    };
+    memo.validatedFor = validatedFor;
+    memo.validatedLabels = labels;
     return labels;
+  }
+
+  /**
+   * One object per tenant and label limits, stable while both are: a memo validated under it is
+   * valid for the next push with the same token. A changed limit gets a new token, so every memo
+   * is checked again under it.
+   */
+  private validationToken(tenant: TenantId, lim: LabelLimitValues): object {
+    const key = `${tenant}\n${lim.maxLabelNamesPerSeries}\n${lim.maxLabelNameLength}\n${lim.maxLabelValueLength}\n${lim.utf8Names}`;
+    let token = this.validationTokens.get(key);
+    if (token === undefined) {
+      // Bounded: dropping every token only costs each memo one more validation.
+      if (this.validationTokens.size >= MAX_VALIDATION_TOKENS) this.validationTokens.clear();
+      token = Object.freeze({ key });
+      this.validationTokens.set(key, token);
+    }
+    return token;
   }
 
   /** Returns a dedup result to send back, or whether to strip the replica label from every series. */
@@ -402,6 +407,9 @@ function usableCreatedTimestamps(cts: readonly number[], bounds: TimeBounds, fla
   if (!sorted) out.sort((a, b) => a - b);
   return out;
 }
+
+/** Distinct (tenant, label limits) combinations remembered before starting over. */
+const MAX_VALIDATION_TOKENS = 10_000;
 
 /** Shared by every series without exemplars (never mutated downstream). */
 const NONE = Object.freeze([]) as readonly Exemplar[] as Exemplar[];

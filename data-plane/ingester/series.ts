@@ -99,6 +99,20 @@ function storedValue(chunks: readonly MemChunk[], t: number): number | undefined
   return undefined;
 }
 
+/**
+ * `list` plus `c`, in an array of exactly that length: a series holds one to three chunks, and an
+ * array grown by push() reserves 16 slots at once (~130 bytes of slack on every series).
+ */
+function withChunk(list: readonly MemChunk[], c: MemChunk): MemChunk[] {
+  const out: MemChunk[] = new Array(list.length + 1);
+  for (let i = 0; i < list.length; i++) out[i] = list[i]!;
+  out[list.length] = c;
+  return out;
+}
+
+/** Shared by every series before its first chunk (never mutated: chunks are added by copy). */
+const NO_CHUNKS = Object.freeze([]) as readonly MemChunk[] as MemChunk[];
+
 function newMemChunk(): MemChunk {
   return { chunk: new XORChunk(), mint: 0, maxt: 0, flushedAt: 0, flushed: false, sealed: false, queued: false };
 }
@@ -115,7 +129,7 @@ export class MemSeries {
   /** Set once the head dropped the series (all flushed and released): pushes then create a new one. */
   removed = false;
   /** In-order chunks, oldest first; the last one is open unless `sealed`. */
-  chunks: MemChunk[] = [];
+  chunks: MemChunk[] = NO_CHUNKS;
   private app: ChunkAppender | undefined;
   /** Newest in-order sample; -Infinity when the series has none in memory. */
   lastT = Number.NEGATIVE_INFINITY;
@@ -218,7 +232,7 @@ export class MemSeries {
       if (head && !head.sealed) this.sealHead();
       head = newMemChunk();
       head.mint = t;
-      this.chunks.push(head);
+      this.chunks = withChunk(this.chunks, head);
       this.app = head.chunk.appender();
     }
     this.app!.append(t, v);
@@ -251,7 +265,7 @@ export class MemSeries {
     if (Number.isNaN(mint)) return;
     const mc: MemChunk = { chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: !open, queued: false };
     if (this.chunks.length > 0) this.sealHead();
-    this.chunks.push(mc);
+    this.chunks = withChunk(this.chunks, mc);
     this.app = open ? chunk.appender() : undefined;
     if (maxt > this.lastT) {
       this.lastT = maxt;

@@ -1,4 +1,4 @@
-import type { Labels, TenantId } from '../model/index.js';
+import type { Labels } from '../model/index.js';
 
 /**
  * Shared by every decoded series whose label bytes were byte-identical: later stages memoise what they
@@ -9,19 +9,12 @@ export interface SeriesMemo {
   /** The labels as decoded (wire order, unvalidated). Never mutate: copy first. */
   readonly flat: readonly string[];
   /**
-   * Set by the distributor once the labels passed validation for a tenant under given label limits:
-   * the normalised labels. Reused only when tenant and limits match.
+   * Set by the distributor once the labels passed validation: its token for the tenant and label
+   * limits they were checked under (compared by identity, so the check costs one comparison and
+   * the memo one field), and the normalised labels. Reused only when the token matches.
    */
-  validated:
-    | {
-        tenant: TenantId;
-        maxNames: number;
-        maxNameLength: number;
-        maxValueLength: number;
-        utf8Names: boolean;
-        labels: Labels;
-      }
-    | undefined;
+  validatedFor: object | undefined;
+  validatedLabels: Labels | undefined;
 }
 
 interface Entry extends SeriesMemo {
@@ -82,7 +75,16 @@ export class SeriesCache {
     const off = this.used;
     this.slab.set(buf.subarray(start, stop), off);
     this.used += len;
-    const e: Entry = { flat, validated: undefined, next: undefined, slab: this.slab, view: this.view, off, len };
+    const e: Entry = {
+      flat,
+      validatedFor: undefined,
+      validatedLabels: undefined,
+      next: undefined,
+      slab: this.slab,
+      view: this.view,
+      off,
+      len,
+    };
     this.map.set(hash, e);
     return e;
   }
