@@ -1,4 +1,4 @@
-import { LimitExceededError, type QueryTenant } from '../model/index.js';
+import { CanceledError, LimitExceededError, type QueryTenant, TimeoutError } from '../model/index.js';
 
 export interface FairQueueOptions {
   /** Queries run at once across all tenants (the querier workers). */
@@ -16,6 +16,8 @@ interface Job {
   run: () => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  signal?: AbortSignal | undefined;
+  onAbort?: () => void;
 }
 
 /**
@@ -31,7 +33,13 @@ export class FairQueue {
 
   constructor(private readonly opts: FairQueueOptions) {}
 
-  enqueue<T>(tenantId: QueryTenant, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `run` when a slot is free. A request whose `signal` aborts while it waits (its timeout
+   * passed, its client left) leaves the queue with a timeout or cancellation, as Cortex's scheduler
+   * drops a request whose context ended; once started, the run watches the signal itself.
+   */
+  enqueue<T>(tenantId: QueryTenant, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     const q = this.queues.get(tenantId) ?? [];
     const max = this.opts.maxOutstanding(tenantId);
     if (q.length >= max) {
@@ -43,7 +51,12 @@ export class FairQueue {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      q.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      const job: Job = { run, resolve: resolve as (v: unknown) => void, reject, signal };
+      if (signal) {
+        job.onAbort = () => this.drop(tenantId, job);
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      q.push(job);
       if (!this.queues.has(tenantId)) {
         this.queues.set(tenantId, q);
         this.ring.push(tenantId);
@@ -65,6 +78,7 @@ export class FairQueue {
       const job = q.shift()!;
       if (q.length > 0) this.ring.push(tenant);
       else this.queues.delete(tenant);
+      if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
       this.running++;
       this.runningBy.set(tenant, (this.runningBy.get(tenant) ?? 0) + 1);
       started(job.run)
@@ -77,6 +91,20 @@ export class FairQueue {
           this.dispatch();
         });
     }
+  }
+
+  /** Takes a job whose signal aborted off its tenant's queue (if it has not started) and rejects it. */
+  private drop(tenant: string, job: Job): void {
+    const q = this.queues.get(tenant);
+    const i = q ? q.indexOf(job) : -1;
+    if (!q || i < 0) return;
+    q.splice(i, 1);
+    if (q.length === 0) {
+      this.queues.delete(tenant);
+      const r = this.ring.indexOf(tenant);
+      if (r >= 0) this.ring.splice(r, 1);
+    }
+    job.reject(abortError(job.signal!));
   }
 
   /** The next tenant in round-robin order that is under its running cap (taken off the ring). */
@@ -107,4 +135,11 @@ function started(run: () => Promise<unknown>): Promise<unknown> {
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const r = signal.reason as { name?: string } | undefined;
+  return r instanceof TimeoutError || r?.name === 'TimeoutError'
+    ? new TimeoutError('query timed out in query execution')
+    : new CanceledError('query was canceled');
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   BadDataError,
+  CanceledError,
   Labels,
   LimitExceededError,
   parseTenantId,
   type TenantId,
+  TimeoutError,
   UnavailableError,
 } from '../model/index.js';
 import { FairQueue, type FrontendCallOptions, type FrontendResult, QueryFrontend, splitByInterval } from './index.js';
@@ -289,6 +291,35 @@ describe('FairQueue', () => {
     expect(ran).toBe(true);
     expect(q.queued(tenant)).toBe(0);
     await expect(next).resolves.toBe(1);
+  });
+
+  it.each([
+    ['its timeout passes', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), TimeoutError],
+    ['its client leaves', new Error('client went away'), CanceledError],
+  ])('takes a waiting query off the queue when %s', async (_what, reason, kind) => {
+    const q = new FairQueue({ concurrency: 2, maxOutstanding: () => 100 });
+    let release!: () => void;
+    const blocker = new Promise<void>((r) => (release = r));
+    const running = q.enqueue(tenant, () => blocker);
+    const abort = new AbortController();
+    let ran = false;
+    const waiting = q.enqueue(
+      tenant,
+      async () => {
+        ran = true;
+      },
+      abort.signal,
+    );
+    const after = q.enqueue(tenant, async () => 'next');
+    expect(q.queued(tenant)).toBe(2);
+    abort.abort(reason);
+    await expect(waiting).rejects.toBeInstanceOf(kind);
+    expect(q.queued(tenant)).toBe(1);
+    release();
+    await expect(Promise.all([running, after])).resolves.toEqual([undefined, 'next']);
+    expect(ran).toBe(false);
+    // an already aborted signal is refused without queueing
+    await expect(q.enqueue(tenant, async () => 1, abort.signal)).rejects.toBeInstanceOf(kind);
   });
 
   it('serves tenants round-robin', async () => {

@@ -90,7 +90,7 @@ export class QueryFrontend implements DownstreamQuerier {
     o?: FrontendCallOptions,
   ): Promise<FrontendResult> {
     return this.timed(tenantId, query, () =>
-      this.run(tenantId, () => this.opts.downstream.instantQuery(tenantId, query, timeMs, o)),
+      this.run(tenantId, o?.signal, () => this.opts.downstream.instantQuery(tenantId, query, timeMs, o)),
     );
   }
 
@@ -105,10 +105,14 @@ export class QueryFrontend implements DownstreamQuerier {
     return this.timed(tenantId, query, async () => {
       const subs = splitByInterval(start, end, step, this.interval);
       if (subs.length <= 1 && !this.cacheable(subs[0], step, start)) {
-        return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
+        return this.run(tenantId, o?.signal, () =>
+          this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o),
+        );
       }
       if (!this.opts.canSplit(query)) {
-        return this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o));
+        return this.run(tenantId, o?.signal, () =>
+          this.opts.downstream.rangeQuery(tenantId, query, start, end, step, o),
+        );
       }
       // pieces are stitched here, so they come back as values, not rendered JSON; a query of one piece
       // may still get its JSON rendered where it is evaluated (the cache keeps the values as well)
@@ -162,7 +166,7 @@ export class QueryFrontend implements DownstreamQuerier {
     const offset = mod(start, step);
     const cacheableEnd = this.cacheableEnd(sub.bucket, step, offset);
     const fetch = (s: number, e: number) =>
-      this.run(tenantId, () => this.opts.downstream.rangeQuery(tenantId, query, s, e, step, o));
+      this.run(tenantId, o?.signal, () => this.opts.downstream.rangeQuery(tenantId, query, s, e, step, o));
     if (cacheableEnd < sub.start) return fetch(sub.start, sub.end);
 
     const key = [tenantId, step, offset, sub.bucket, o.lookbackDeltaMs ?? '', query].join('\x00');
@@ -209,10 +213,14 @@ export class QueryFrontend implements DownstreamQuerier {
     return { ...rest, value: { type: 'matrix', series: sliceMatrix(combined, sub.start, sub.end) } };
   }
 
-  private async run(tenantId: QueryTenant, fn: () => Promise<FrontendResult>): Promise<FrontendResult> {
+  private async run(
+    tenantId: QueryTenant,
+    signal: AbortSignal | undefined,
+    fn: () => Promise<FrontendResult>,
+  ): Promise<FrontendResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.opts.queue.enqueue(tenantId, fn);
+        return await this.opts.queue.enqueue(tenantId, fn, signal);
       } catch (err) {
         const retryable = err instanceof CortexError && (err.kind === 'unavailable' || err.kind === 'internal');
         if (!retryable || attempt >= this.retries) throw err;
