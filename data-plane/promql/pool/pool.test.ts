@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Labels } from '../../model/index.js';
+import { Labels, Matcher } from '../../model/index.js';
 import { MemoryStorage } from '../../storage/memory/index.js';
 import { toApiData } from '../api.js';
 import { Engine } from '../engine.js';
 import { EvalPool } from './pool.js';
 import { PooledEngine } from './pooled-engine.js';
+import { shardOf } from './series-batch.js';
 
 const MIN = 60_000;
 /** Legal and within every limit, but minutes of work: 1,500 steps each sorting a 86,400-point window. */
@@ -102,6 +103,46 @@ describe('PooledEngine', async () => {
     const p = pooled.rangeQuery(store, SLOW, 0, 25 * MIN, 1000, { signal: ac.signal, ...slowOpts });
     setTimeout(() => ac.abort(), 100);
     await expect(p).rejects.toMatchObject({ kind: 'canceled' });
+  });
+});
+
+describe('PooledEngine sharding while it loads', async () => {
+  const store = await storage();
+  const engine = new Engine();
+  const pool = new EvalPool({ size: 2, cancelGraceMs: 200 });
+  // every shardable query sharded, however few its series
+  const sharded = new PooledEngine(engine, pool, 0, 0);
+  const local = new PooledEngine(engine, undefined);
+  afterAll(() => pool.close());
+  const at = 25 * MIN;
+
+  it.each(['sum by (job) (rate(x[5m]))', 'sum(rate(x{job="a"}[5m])) / sum(rate(x[5m]))', 'topk(2, sum by (i) (x))'])(
+    'answers as one thread does: %s',
+    async (q) => {
+      // an instant vector's order is not part of the answer (Prometheus's tests compare it as a set)
+      const bySeries = (v: ReturnType<typeof toApiData>) => (v.result as object[]).map((x) => JSON.stringify(x)).sort();
+      const want = bySeries(toApiData((await local.instantQuery(store, q, at)).value));
+      for (const shards of [2, 3, 5]) {
+        expect(bySeries(toApiData((await sharded.instantQuery(store, q, at, { shards })).value))).toEqual(want);
+      }
+    },
+  );
+
+  it('refuses a query whose later shard breaks the sample budget, stops the shards it sent, and keeps serving', async () => {
+    const xs = (await store.querier(0, at).select(false, undefined, [new Matcher('=', '__name__', 'x')])).map(
+      (s) => s.labels,
+    );
+    const first = xs.filter((l) => shardOf(l, 3) === 0).length;
+    // room for the first shard's samples (20 per series in 5m at 15s, a little more for safety), not all
+    const maxSamples = first * 21 + 2;
+    expect(maxSamples).toBeLessThan(xs.length * 20);
+    const err = await sharded.instantQuery(store, 'sum(rate(x[5m]))', at, { shards: 3, maxSamples }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toContain('err-cortex-max-samples-per-query');
+    const ok = await sharded.instantQuery(store, 'count(x)', at, { shards: 3 });
+    expect(toApiData(ok.value).result).toEqual([{ metric: {}, value: [1500, '20'] }]);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 import type { EvalPool } from './pool.js';
 import type { PartialResult } from './protocol.js';
 import { decodeResult, type EncodedResult, renderData } from './result-codec.js';
-import { BatchCollector, BYTES_PER_SAMPLE, emptyBatch, type SeriesBatch } from './series-batch.js';
+import { BatchCollector, BYTES_PER_SAMPLE, emptyBatch, type SeriesBatch, shardOf } from './series-batch.js';
 import { planShards } from './shard-plan.js';
 
 export interface PooledQueryOptions extends QueryOptions {
@@ -164,28 +164,48 @@ export class PooledEngine {
             )
           : undefined;
       if (!plan) {
-        const batches = (await this.load(p, sets, opts, all, undefined, 1)).map((b) => b[0]!);
+        const batches = await this.load(p, sets, opts, all);
         return decodeResult((await pool.run({ ...base, batches }, runOpts)) as EncodedResult);
       }
-      // sharded: every shard's partial aggregates in parallel, then one task merges and finishes
-      const loaded = await this.load(p, sets, opts, all, plan.shardedSelectors, shards);
-      const parts = (await Promise.all(
-        Array.from({ length: shards }, (_, s) =>
-          pool.run(
-            {
-              ...base,
-              render: false,
-              batches: loaded.map((b, i) => (plan.shardedSelectors.has(i) ? b[s]! : emptyBatch())),
-              shard: { mode: 'partial', nodes: plan.nodes },
-            },
-            runOpts,
-          ),
-        ),
-      )) as PartialResult[];
+      // sharded: each shard's batches go to a worker as soon as they are loaded, so the workers
+      // evaluate while this thread loads the next shard; then one task merges and finishes
+      const { collector, pause } = this.loader(p, opts, all);
+      const stop = new AbortController();
+      const shardRunOpts = { ...runOpts, signal: AbortSignal.any([all, stop.signal]) };
+      const bySelector = sets.map((set, i) => (plan.shardedSelectors.has(i) ? splitByShard(set, shards) : undefined));
+      const running: Promise<PartialResult>[] = [];
+      let rest: SeriesBatch[];
+      let parts: PartialResult[];
+      try {
+        for (let s = 0; s < shards; s++) {
+          const batches: SeriesBatch[] = [];
+          for (const [i, part] of bySelector.entries()) {
+            const { range } = p.selectors[i]!;
+            batches.push(part ? (await collector.collect(part[s]!, range.mint, range.maxt, pause))[0]! : emptyBatch());
+          }
+          const task = pool.run(
+            { ...base, render: false, batches, shard: { mode: 'partial', nodes: plan.nodes } },
+            shardRunOpts,
+          ) as Promise<PartialResult>;
+          // awaited below; a later load that fails first must not leave its rejection unhandled
+          task.catch(() => undefined);
+          running.push(task);
+        }
+        rest = [];
+        for (const [i, part] of bySelector.entries()) {
+          const { range } = p.selectors[i]!;
+          rest.push(part ? emptyBatch() : (await collector.collect(sets[i]!, range.mint, range.maxt, pause))[0]!);
+        }
+        parts = await Promise.all(running);
+      } catch (err) {
+        // a failed load or shard stops the shards still running
+        stop.abort(err);
+        throw err;
+      }
       const final = (await pool.run(
         {
           ...base,
-          batches: loaded.map((b, i) => (plan.shardedSelectors.has(i) ? emptyBatch() : b[0]!)),
+          batches: rest,
           shard: {
             mode: 'final',
             nodes: plan.nodes,
@@ -231,17 +251,32 @@ export class PooledEngine {
   }
 
   /**
-   * Copies every selected series into batches, in slices of the event loop: one batch per selector,
-   * or for the `sharded` selectors one per shard (a series goes to the shard its labels hash to).
+   * Copies every selected series into batches (one per selector), in slices of the event loop.
    */
   private async load(
     p: PreparedQuery,
     sets: Series[][],
     opts: PooledQueryOptions,
     signal: AbortSignal,
-    sharded: ReadonlySet<number> | undefined,
-    shards: number,
-  ): Promise<SeriesBatch[][]> {
+  ): Promise<SeriesBatch[]> {
+    const { collector, pause } = this.loader(p, opts, signal);
+    const out: SeriesBatch[] = [];
+    for (let i = 0; i < p.selectors.length; i++) {
+      const { range } = p.selectors[i]!;
+      out.push((await collector.collect(sets[i]!, range.mint, range.maxt, pause))[0]!);
+    }
+    return out;
+  }
+
+  /**
+   * A query's batch collector (its sample and byte budget) and the pause its loads take between
+   * series: every few milliseconds a turn of the event loop, then a check of the query's signal.
+   */
+  private loader(
+    p: PreparedQuery,
+    opts: PooledQueryOptions,
+    signal: AbortSignal,
+  ): { collector: BatchCollector; pause: () => Promise<void> | undefined } {
     const collector = new BatchCollector({ maxSamples: p.maxSamples, maxBytes: opts.maxFetchedBytes ?? 0 });
     let sliceStart = performance.now();
     const pause = (): Promise<void> | undefined => {
@@ -255,14 +290,15 @@ export class PooledEngine {
         if (signal.aborted) throw signal.reason;
       });
     };
-    const out: SeriesBatch[][] = [];
-    for (let i = 0; i < p.selectors.length; i++) {
-      const { range } = p.selectors[i]!;
-      const n = sharded?.has(i) ? shards : 1;
-      out.push(await collector.collect(sets[i]!, range.mint, range.maxt, pause, n));
-    }
-    return out;
+    return { collector, pause };
   }
+}
+
+/** Each series in the shard its labels hash to, in the order given (as a sharded load assigns them). */
+function splitByShard(series: readonly Series[], shards: number): Series[][] {
+  const out: Series[][] = Array.from({ length: shards }, () => []);
+  for (const s of series) out[shardOf(s.labels, shards)]!.push(s);
+  return out;
 }
 
 /**

@@ -80,7 +80,7 @@ export class BatchCollector {
     const writers = Array.from({ length: shards }, () => new BatchWriter(series.length));
     const perWriter = Math.ceil(series.length / shards);
     for (const s of series) {
-      const b = writers[shards === 1 ? 0 : labelsHash(s.labels) % shards]!;
+      const b = writers[shardOf(s.labels, shards)]!;
       if (s.copyChunks && b.copyFrom(s)) {
         this.account(b.lastSamples, b.lastBytes);
         if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
@@ -318,6 +318,11 @@ function inMintOrder(chunks: readonly EncodedChunk[]): readonly EncodedChunk[] {
 /** A batch of no series (a selector a task does not read). */
 export function emptyBatch(): SeriesBatch {
   return new BatchWriter(0).finish();
+}
+
+/** The shard of `shards` a series with these labels belongs to. */
+export function shardOf(labels: Labels, shards: number): number {
+  return shards === 1 ? 0 : labelsHash(labels) % shards;
 }
 
 /** FNV-1a over the label pairs: which shard a series belongs to. */
