@@ -170,8 +170,13 @@ export class PooledEngine {
       // sharded: each shard's batches go to a worker as soon as they are loaded, so the workers
       // evaluate while this thread loads the next shard; then one task merges and finishes
       const { collector, pause } = this.loader(p, opts, all);
+      // the query's signal passed on by a listener, not AbortSignal.any (whose sources Node 20 holds
+      // only weakly, see deadlineSignal): the shards sent stop with the query, or when a later one fails
       const stop = new AbortController();
-      const shardRunOpts = { ...runOpts, signal: AbortSignal.any([all, stop.signal]) };
+      const query = all;
+      if (query.aborted) stop.abort(query.reason);
+      else query.addEventListener('abort', () => stop.abort(query.reason), { once: true });
+      const shardRunOpts = { ...runOpts, signal: stop.signal };
       const bySelector = sets.map((set, i) => (plan.shardedSelectors.has(i) ? splitByShard(set, shards) : undefined));
       const running: Promise<PartialResult>[] = [];
       let rest: SeriesBatch[];
