@@ -135,5 +135,11 @@ describe('queries', () => {
     while (it.next() !== ValueType.None) if (it.atT() >= r[0]! && it.atT() <= r[1]!) want.push([it.atT(), it.atV()]);
     expect(n).toBe(want.length);
     expect(sink.samples()).toEqual(want);
+    // copyChunks hands over the chunks encodedChunks lists (sealed ones packed in slabs included)
+    const handed: { data: number[]; mint: number; maxt: number }[] = [];
+    expect(
+      s!.copyChunks!({ chunk: (d, len, mint, maxt) => handed.push({ data: [...d.subarray(0, len)], mint, maxt }) }),
+    ).toBe(true);
+    expect(handed).toEqual(s!.encodedChunks!()!.map((c) => ({ data: [...c.data], mint: c.mint, maxt: c.maxt })));
   });
 });
