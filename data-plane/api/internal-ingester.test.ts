@@ -1,3 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ingester } from '../ingester/index.js';
@@ -171,5 +175,32 @@ describe('internal ingester API over HTTP', () => {
   it('maps an unreachable ingester to UnavailableError', async () => {
     const c = new RemoteIngester({ url: 'http://127.0.0.1:1', auth, pushTimeoutMs: 2000 });
     await expect(c.push(T1, { timeseries: [], metadata: [] })).rejects.toBeInstanceOf(UnavailableError);
+  });
+});
+
+describe('a remote ingester that never answers', () => {
+  it('is given up at the read timeout when the caller passes its own signal, also after a garbage collection', async () => {
+    // Node's own timeout signal combined with a caller's is lost at a GC unless something else holds
+    // it; the read must time out whatever its frame happens to keep (data-plane/model/timeout-signal.ts)
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const c = new RemoteIngester({
+        url: `http://127.0.0.1:${port}`,
+        auth: new ClusterAuth(SECRET),
+        readTimeoutMs: 100,
+      });
+      const read = c.select(T1, NOW - 1000, NOW, undefined, [new Matcher('=', '__name__', 'up')], {
+        signal: new AbortController().signal,
+      });
+      gc();
+      await expect(read).rejects.toBeInstanceOf(UnavailableError);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });

@@ -2,9 +2,10 @@
  * A deadline as an AbortSignal that survives garbage collection. Node 20's `AbortSignal.timeout`
  * is held only weakly by its own timer, and `AbortSignal.any` holds its sources weakly too, so
  * `AbortSignal.any([caller, AbortSignal.timeout(ms)])` never aborts on time once a collection has
- * run (nodejs/node#57736): a peer call with a caller's signal waited forever on a peer that never
- * answered, and a query queued for a worker outlived its `timeout`. Here the timer holds the
- * controller, so the deadline fires; `clear()` drops the timer once the work is done.
+ * run, unless something else still holds the timeout signal (nodejs/node#57736): a fetch to a peer
+ * that never answers then waits forever. A local variable of the suspended async function happens to
+ * hold it in V8 today; here the timer holds the controller, so the deadline fires whatever the
+ * caller's frame keeps. `clear()` drops the timer once the work is done.
  */
 export interface Deadline {
   /** Aborts at the deadline (a `TimeoutError`, as `AbortSignal.timeout`) or when `outer` aborts. */
