@@ -139,7 +139,9 @@ export class Distributor {
   ): Promise<PushResult> {
     const user = { user: tenant };
     let incoming = 0;
-    for (const ts of wire.timeseries) incoming += ts.samples.length + ts.histograms.length;
+    const all = wire.timeseries;
+    // Indexed loops over the series: V8 left these for…of iterators unoptimised (an object per step).
+    for (let i = 0; i < all.length; i++) incoming += all[i]!.samples.length + all[i]!.histograms.length;
     if (incoming > 0) this.metrics.samplesIn.inc(user, incoming);
 
     const removeReplica = await this.checkHa(tenant, wire, incoming);
@@ -167,7 +169,8 @@ export class Distributor {
     let samples = 0;
     let histograms = 0;
     let exemplars = 0;
-    for (const ts of wire.timeseries) {
+    for (let i = 0; i < all.length; i++) {
+      const ts = all[i]!;
       const n = ts.samples.length + ts.histograms.length;
       // Labels seen before with the same bytes, tenant and label limits: reuse the validated labels
       // (the same object every time, which also lets the ingester find the series by identity).

@@ -295,7 +295,9 @@ export class Ingester {
     // memory and WAL never disagree and the builder starts clean for the next push.
     let records: Buffer | undefined;
     try {
-      for (const ts of req.timeseries) {
+      const all = req.timeseries;
+      for (let si = 0; si < all.length; si++) {
+        const ts = all[si]!;
         let s = head.lookup(ts.labels);
         if (!s) {
           const hash = hashLabels(ts.labels);

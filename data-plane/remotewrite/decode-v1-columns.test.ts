@@ -22,10 +22,14 @@ const encode = (timeseries: EncodableSeries[]) => encodeWriteRequest({ timeserie
 /** What the two decoders give, without the memo objects (each cache makes its own). */
 function plain(w: WireWriteRequest<FloatSamples>) {
   return {
-    timeseries: w.timeseries.map(({ memo, ...ts }) => ({
-      ...ts,
+    // Field by field: a columnar series keeps some of them on its prototype.
+    timeseries: w.timeseries.map((ts) => ({
+      labels: ts.labels,
       samples: sampleArray(ts.samples),
-      memoFlat: memo?.flat,
+      histograms: ts.histograms,
+      exemplars: ts.exemplars,
+      createdTimestamps: ts.createdTimestamps,
+      memoFlat: ts.memo?.flat,
     })),
     metadata: w.metadata,
   };

@@ -132,6 +132,36 @@ const NO_HISTOGRAMS: readonly WireHistogramSample[] = Object.freeze([]);
 const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /**
+ * A series of a columnar request: its own window of the columns (`samples` is the object itself),
+ * with the labels and memo beside them. One object per series instead of a `WireSeries` plus a
+ * `SampleColumns`; a columnar request has no histograms or exemplars.
+ */
+class ColumnWireSeries extends SampleColumns implements WireSeries<SampleColumns> {
+  constructor(
+    t: Float64Array,
+    v: Float64Array,
+    start: number,
+    end: number,
+    public labels: string[],
+    public memo: SeriesMemo,
+  ) {
+    super(t, v, start, end);
+  }
+
+  get samples(): SampleColumns {
+    return this;
+  }
+
+  get histograms(): WireHistogramSample[] {
+    return NO_HISTOGRAMS as WireHistogramSample[];
+  }
+
+  get exemplars(): WireExemplar[] {
+    return NO_EXEMPLARS as WireExemplar[];
+  }
+}
+
+/**
  * Builds the request `decodeWriteRequest(raw, { cache })` would have returned from columns made by
  * `decodeColumns`, except that each series' samples stay in the columns (a `SampleColumns` window,
  * no object per sample): labels come from the cache when their bytes were seen before, otherwise
@@ -157,14 +187,8 @@ export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): Wi
       if (prev !== undefined) cache.link(prev, memo);
     }
     const count = cols[i * 4 + 3]!;
-    timeseries[i] = {
-      // Shared with the cache: consumers copy before mutating (WireSeries.memo says so).
-      labels: memo.flat as string[],
-      samples: new SampleColumns(ts, vs, k, k + count),
-      histograms: NO_HISTOGRAMS as WireHistogramSample[],
-      exemplars: NO_EXEMPLARS as WireExemplar[],
-      memo,
-    };
+    // Labels shared with the cache: consumers copy before mutating (WireSeries.memo says so).
+    timeseries[i] = new ColumnWireSeries(ts, vs, k, k + count, memo.flat as string[], memo);
     prev = memo;
     k += count;
   }
