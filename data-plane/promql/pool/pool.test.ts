@@ -5,7 +5,7 @@ import { toApiData } from '../api.js';
 import { Engine } from '../engine.js';
 import { EvalPool } from './pool.js';
 import { PooledEngine } from './pooled-engine.js';
-import { shardOf } from './series-batch.js';
+import { BatchCollector, shardOf } from './series-batch.js';
 
 const MIN = 60_000;
 /** Legal and within every limit, but minutes of work: 1,500 steps each sorting a 86,400-point window. */
@@ -143,6 +143,40 @@ describe('PooledEngine sharding while it loads', async () => {
     expect((err as Error).message).toContain('err-cortex-max-samples-per-query');
     const ok = await sharded.instantQuery(store, 'count(x)', at, { shards: 3 });
     expect(toApiData(ok.value).result).toEqual([{ metric: {}, value: [1500, '20'] }]);
+  });
+});
+
+describe('EvalPool sending a task', () => {
+  it('fails a task that cannot be sent, frees its worker, and runs the next one', async () => {
+    const pool = new EvalPool({ size: 1 });
+    try {
+      const xs = (await (await storage()).querier(0, 25 * MIN).select(true, undefined, [new Matcher('=', 'i', '3')]))!;
+      const [batch] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(
+        xs,
+        0,
+        25 * MIN,
+        () => undefined,
+      );
+      const body = {
+        query: 'x',
+        start: 25 * MIN,
+        end: 25 * MIN,
+        step: 0,
+        instant: true,
+        lookbackMs: 300_000,
+        maxSamples: 1e9,
+        render: false,
+      };
+      const opts = { key: 't', maxPerKey: 0, deadline: Date.now() + 10_000 };
+      // a value structured clone refuses (here a function) makes postMessage throw
+      const unsendable = { ...body, batches: [batch!], hint: () => 1 } as unknown as Parameters<EvalPool['run']>[0];
+      await expect(pool.run(unsendable, opts)).rejects.toMatchObject({ kind: 'internal' });
+      // the single worker is free again: a good task runs (it waited forever before)
+      const [good] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(xs, 0, 25 * MIN, () => undefined);
+      await expect(pool.run({ ...body, batches: [good!] }, opts)).resolves.toBeDefined();
+    } finally {
+      await pool.close();
+    }
   });
 });
 

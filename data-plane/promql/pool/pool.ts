@@ -185,7 +185,17 @@ export class EvalPool {
     const transfer = batchBuffers(task.batches);
     if (task.shard?.mode === 'final')
       transfer.push(...task.shard.partials.flat(2).flatMap((l) => seriesListBuffers([l])));
-    worker.postMessage(task, transfer);
+    try {
+      worker.postMessage(task, transfer);
+    } catch (err) {
+      // a task that cannot be sent (a detached buffer, a value structured clone refuses) fails alone
+      // and frees its slot, rather than holding it forever
+      this.finish(
+        slot,
+        new InternalError(`query could not be sent to a worker: ${(err as Error).message}`, { cause: err }),
+      );
+      return;
+    }
     slot.timers.push(setTimeout(() => this.stop(slot, job, CancelFlag.TimedOut), remaining + 5));
     if (job.onAbort && job.opts.signal) {
       const signal = job.opts.signal;
