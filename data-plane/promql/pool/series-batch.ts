@@ -14,9 +14,9 @@ import { grown, resized } from './typed-arrays.js';
  * The series one selector of a query selected, flattened into a few arrays so they cross to a
  * worker thread as transferred buffers instead of one cloned object per sample: label pairs of all
  * series as indexes into one table of distinct strings (cloning 300,000 label strings of 25,000
- * series cost more than the table and its lookups); each series either as encoded XOR chunks (copied bytes, decoded on the
- * worker) or, when its source cannot give chunks, as decoded samples in two Float64Arrays with native
- * histograms (rare) in a sparse map beside them.
+ * series cost more than the table and its lookups); each series either as encoded XOR chunks
+ * (copied bytes, decoded on the worker) or, when its source cannot give chunks, as decoded samples
+ * in two Float64Arrays with native histograms (rare) in a sparse map beside them.
  */
 export interface SeriesBatch {
   /** Each distinct label name and value once: most repeat across series (names, jobs, codes). */
@@ -81,18 +81,8 @@ export class BatchCollector {
     const perWriter = Math.ceil(series.length / shards);
     for (const s of series) {
       const b = writers[shardOf(s.labels, shards)]!;
-      if (s.copyChunks && b.copyFrom(s)) {
+      if (b.takeChunks(s)) {
         this.account(b.lastSamples, b.lastBytes);
-        if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
-        b.endSeries(s.labels);
-        const p = pause();
-        if (p) await p;
-        continue;
-      }
-      const chunks = s.encodedChunks?.();
-      if (chunks !== undefined && allXOR(chunks)) {
-        const samples = b.pushChunks(chunks);
-        this.account(samples, b.lastBytes);
         if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
       } else {
         const before = b.n;
@@ -178,23 +168,19 @@ class BatchWriter implements ChunkSink {
   }
 
   /**
-   * Copies the chunks' bytes; returns the samples they hold (from their headers; where chunks overlap,
-   * only the share of a chunk's time span no earlier chunk covers counts) and their size.
+   * Copies the series' XOR chunks, as it hands them over (`Series.copyChunks`) or else as it lists
+   * them (`encodedChunks`); false, with nothing written, when it gives neither. Sets `lastSamples`
+   * (from the chunk headers; where chunks overlap, only the share of a chunk's time span no earlier
+   * chunk covers counts) and `lastBytes`.
    */
-  pushChunks(listed: readonly EncodedChunk[]): number {
+  takeChunks(s: Series): boolean {
     this.beginChunks();
-    for (const c of inMintOrder(listed)) this.chunk(c.data, c.data.length, c.mint, c.maxt);
-    return this.endChunks();
-  }
-
-  /**
-   * `pushChunks` for a series that hands its chunks over itself (`Series.copyChunks`); false, with
-   * nothing written, when it cannot. Sets `lastSamples` and `lastBytes`.
-   */
-  copyFrom(s: Series): boolean {
-    this.beginChunks();
-    if (!s.copyChunks!(this)) return false;
-    this.endChunks();
+    if (!s.copyChunks?.(this)) {
+      const chunks = s.encodedChunks?.();
+      if (chunks === undefined || !allXOR(chunks)) return false;
+      for (const c of inMintOrder(chunks)) this.chunk(c.data, c.data.length, c.mint, c.maxt);
+    }
+    if (this.overlap) this.overlapping[this.k] = 1;
     return true;
   }
 
@@ -234,11 +220,6 @@ class BatchWriter implements ChunkSink {
     }
     this.coveredTo = Math.max(coveredTo, maxt);
     this.lastBytes += length;
-  }
-
-  private endChunks(): number {
-    if (this.overlap) this.overlapping[this.k] = 1;
-    return this.lastSamples;
   }
 
   seriesCount(): number {
