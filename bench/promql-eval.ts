@@ -146,7 +146,7 @@ for (const expr of QUERIES)
       const batches: SeriesBatch[] = [];
       for (const [i, s] of sets.entries()) {
         const { mint: lo, maxt: hi } = p.selectors[i]!.range;
-        batches.push((await collector.collect(s, lo, hi, () => undefined))[0]!);
+        batches.push(await collector.collect(s, lo, hi, () => undefined));
       }
       const t2 = cpuMs();
       const selected = new Map(p.selectors.map(({ vs }, i) => [vs, batchSeries(batches[i]!)]));

@@ -151,12 +151,7 @@ describe('EvalPool sending a task', () => {
     const pool = new EvalPool({ size: 1 });
     try {
       const xs = (await (await storage()).querier(0, 25 * MIN).select(true, undefined, [new Matcher('=', 'i', '3')]))!;
-      const [batch] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(
-        xs,
-        0,
-        25 * MIN,
-        () => undefined,
-      );
+      const batch = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(xs, 0, 25 * MIN, () => undefined);
       const body = {
         query: 'x',
         start: 25 * MIN,
@@ -172,7 +167,7 @@ describe('EvalPool sending a task', () => {
       const unsendable = { ...body, batches: [batch!], hint: () => 1 } as unknown as Parameters<EvalPool['run']>[0];
       await expect(pool.run(unsendable, opts)).rejects.toMatchObject({ kind: 'internal' });
       // the single worker is free again: a good task runs (it waited forever before)
-      const [good] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(xs, 0, 25 * MIN, () => undefined);
+      const good = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(xs, 0, 25 * MIN, () => undefined);
       await expect(pool.run({ ...body, batches: [good!] }, opts)).resolves.toBeDefined();
     } finally {
       await pool.close();

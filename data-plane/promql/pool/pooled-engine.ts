@@ -186,7 +186,7 @@ export class PooledEngine {
           const batches: SeriesBatch[] = [];
           for (const [i, part] of bySelector.entries()) {
             const { range } = p.selectors[i]!;
-            batches.push(part ? (await collector.collect(part[s]!, range.mint, range.maxt, pause))[0]! : emptyBatch());
+            batches.push(part ? await collector.collect(part[s]!, range.mint, range.maxt, pause) : emptyBatch());
           }
           const task = pool.run(
             { ...base, render: false, batches, shard: { mode: 'partial', nodes: plan.nodes } },
@@ -199,7 +199,7 @@ export class PooledEngine {
         rest = [];
         for (const [i, part] of bySelector.entries()) {
           const { range } = p.selectors[i]!;
-          rest.push(part ? emptyBatch() : (await collector.collect(sets[i]!, range.mint, range.maxt, pause))[0]!);
+          rest.push(part ? emptyBatch() : await collector.collect(sets[i]!, range.mint, range.maxt, pause));
         }
         parts = await Promise.all(running);
       } catch (err) {
@@ -268,7 +268,7 @@ export class PooledEngine {
     const out: SeriesBatch[] = [];
     for (let i = 0; i < p.selectors.length; i++) {
       const { range } = p.selectors[i]!;
-      out.push((await collector.collect(sets[i]!, range.mint, range.maxt, pause))[0]!);
+      out.push(await collector.collect(sets[i]!, range.mint, range.maxt, pause));
     }
     return out;
   }

@@ -47,7 +47,7 @@ describe('series batches', () => {
       Number.MAX_SAFE_INTEGER,
       noPause,
     );
-    const [a, d, short] = batchSeries(structuredClone(b[0]!));
+    const [a, d, short] = batchSeries(structuredClone(b));
     expect(a!.labels.get('__name__')).toBe('a');
     const want = drain(series('x', ts, 120, false).iterator(), seek);
     expect(drain(a!.iterator(), seek)).toEqual(want);
@@ -93,7 +93,7 @@ describe('series batches', () => {
     const chunks = parts();
     const merged: Series = { ...series('m', ts, 120, false), encodedChunks: () => chunks };
     const collector = new BatchCollector({ maxSamples: 0, maxBytes: 0 });
-    const [b] = await collector.collect([merged], 0, Number.MAX_SAFE_INTEGER, noPause);
+    const b = await collector.collect([merged], 0, Number.MAX_SAFE_INTEGER, noPause);
     const [m] = batchSeries(structuredClone(b!));
     for (const seek of [undefined, 0, ts[130]! + 1, ts[300]!, ts.at(-1)! + 1]) {
       expect(drain(m!.iterator(), seek)).toEqual(drain(series('x', ts, 120, false).iterator(), seek));
@@ -123,8 +123,8 @@ describe('series batches', () => {
     };
     const load = (s: Series) =>
       new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect([s, s], 0, Number.MAX_SAFE_INTEGER, noPause);
-    const [a] = await load(listed);
-    const [b] = await load(handed);
+    const a = await load(listed);
+    const b = await load(handed);
     expect(b).toEqual(a);
     const budget = { maxSamples: chunks.length === 0 ? 0 : 2 * 500 - 1, maxBytes: 0 };
     if (budget.maxSamples > 0) {
@@ -137,7 +137,7 @@ describe('series batches', () => {
   it('falls back to encodedChunks, then the iterator, when copyChunks declines', async () => {
     const plain = series('m', ts, 120, false);
     const declines: Series = { ...plain, copyChunks: () => false };
-    const [b] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(
+    const b = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(
       [declines],
       0,
       Number.MAX_SAFE_INTEGER,
@@ -161,7 +161,7 @@ describe('series batches', () => {
         ]),
       );
     const input = sets.map((l) => arraySeries(l, [1000], [1]));
-    const [b] = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(input, 0, 2000, noPause, 1);
+    const b = await new BatchCollector({ maxSamples: 0, maxBytes: 0 }).collect(input, 0, 2000, noPause);
     expect(b!.strings.length).toBe(new Set(sets.flatMap((l) => l.flat)).size);
     expect(b!.labelRefs.length).toBe(sets.reduce((n, l) => n + l.flat.length, 0));
     const back = batchSeries(structuredClone(b!)).map((x) => x.labels);

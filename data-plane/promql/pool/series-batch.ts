@@ -66,24 +66,20 @@ export class BatchCollector {
   constructor(private readonly budget: FetchBudget) {}
 
   /**
-   * Copies `series` (within `[mint, maxt]`) into `shards` batches, each series into the one its
-   * labels hash to (one batch when unsharded). `pause` is awaited between series when it says so,
-   * which keeps a long load from holding the event loop.
+   * Copies `series` (within `[mint, maxt]`) into one batch. `pause` is awaited between series when
+   * it says so, which keeps a long load from holding the event loop.
    */
   async collect(
     series: readonly Series[],
     mint: number,
     maxt: number,
     pause: () => Promise<void> | undefined,
-    shards = 1,
-  ): Promise<SeriesBatch[]> {
-    const writers = Array.from({ length: shards }, () => new BatchWriter(series.length));
-    const perWriter = Math.ceil(series.length / shards);
+  ): Promise<SeriesBatch> {
+    const b = new BatchWriter(series.length);
     for (const s of series) {
-      const b = writers[shardOf(s.labels, shards)]!;
       if (b.takeChunks(s)) {
         this.account(b.lastSamples, b.lastBytes);
-        if (b.seriesCount() === PROJECT_AFTER) b.project(perWriter);
+        if (b.seriesCount() === PROJECT_AFTER) b.project(series.length);
       } else {
         const before = b.n;
         const it = s.iterator();
@@ -101,7 +97,7 @@ export class BatchCollector {
       const p = pause();
       if (p) await p;
     }
-    return writers.map((w) => w.finish());
+    return b.finish();
   }
 
   private account(samples: number, bytes: number): void {
