@@ -18,7 +18,7 @@ import { Distributor } from '../data-plane/distributor/index.js';
 import { Ingester } from '../data-plane/ingester/index.js';
 import type { TenantId } from '../data-plane/model/index.js';
 import { decodeColumns, seriesCache, snappyDecode, wireFromColumns } from '../data-plane/remotewrite/index.js';
-import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
+import { unlimited } from './ingest-limits.js';
 import { buildBatches, renderBatch } from './ingest-workload.js';
 
 interface HeapProfileNode {
@@ -40,29 +40,9 @@ const used = () => {
 };
 
 const batches = buildBatches(N, 2000);
-const limits = new Overrides(
-  new StaticTenantLimitsSource(
-    new Map([
-      [
-        tenant,
-        {
-          ingestion_rate: 1e9,
-          ingestion_burst_size: 1e10,
-          max_global_series_per_user: 0,
-          max_global_series_per_metric: 0,
-        },
-      ],
-    ]),
-  ),
-);
+const { overrides: limits, ingester: ingesterLimits } = unlimited(tenant);
 const ingester = new Ingester({
-  limits: {
-    maxGlobalSeriesPerUser: () => 0,
-    maxGlobalSeriesPerMetric: () => 0,
-    outOfOrderTimeWindowMs: () => 0,
-    maxGlobalExemplarsPerUser: () => 0,
-    maxMetadataPerUser: () => 1000,
-  },
+  limits: ingesterLimits,
   registry: new Registry(),
   flushPeriodMs: 0,
 });

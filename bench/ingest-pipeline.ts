@@ -21,7 +21,7 @@ import {
   snappyDecode,
   wireFromColumns,
 } from '../data-plane/remotewrite/index.js';
-import { Overrides, StaticTenantLimitsSource } from '../data-plane/validation/index.js';
+import { unlimited } from './ingest-limits.js';
 import { buildBatches, renderBatch } from './ingest-workload.js';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -29,30 +29,10 @@ const seconds = Number(process.argv[3] ?? 5);
 const tenant = 'bench' as TenantId;
 const batches = buildBatches(N, 2000);
 const dir = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
-const limits = new Overrides(
-  new StaticTenantLimitsSource(
-    new Map([
-      [
-        tenant,
-        {
-          ingestion_rate: 1e9,
-          ingestion_burst_size: 1e10,
-          max_global_series_per_user: 0,
-          max_global_series_per_metric: 0,
-        },
-      ],
-    ]),
-  ),
-);
+const { overrides: limits, ingester: ingesterLimits } = unlimited(tenant);
 const ingester = new Ingester({
   walDir: dir,
-  limits: {
-    maxGlobalSeriesPerUser: () => 0,
-    maxGlobalSeriesPerMetric: () => 0,
-    outOfOrderTimeWindowMs: () => 0,
-    maxGlobalExemplarsPerUser: () => 0,
-    maxMetadataPerUser: () => 1000,
-  },
+  limits: ingesterLimits,
   registry: new Registry(),
 });
 await ingester.start();
