@@ -13,6 +13,15 @@ export {
   histogramChunkFromBytes,
 } from './histogram-cut.js';
 export { CounterResetHeader, CUSTOM_BUCKETS_SCHEMA, type CutReason } from './histogram-layout.js';
-export { type ChunkAppender, Encoding, MAX_SAMPLES_PER_CHUNK, XORChunk, XORIterator } from './xor.js';
+export {
+  appendXOR,
+  type ChunkAppender,
+  Encoding,
+  MAX_SAMPLES_PER_CHUNK,
+  XOR_NO_WINDOW,
+  XORChunk,
+  type XOREncoderState,
+  XORIterator,
+} from './xor.js';
 export { decodeXORInto, type FloatRun } from './xor-bulk.js';
 export { XOR2Chunk, XOR2Iterator } from './xor2.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isStaleNaN, STALE_NAN } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
-import { Encoding, XORChunk } from './index.js';
+import { appendXOR, Encoding, XOR_NO_WINDOW, XORChunk, type XOREncoderState } from './index.js';
 import { GOLDEN } from './xor.fixtures.js';
 
 const view = new DataView(new ArrayBuffer(8));
@@ -284,6 +284,47 @@ describe('reopened chunks', () => {
     const copy = bytes.slice();
     XORChunk.fromBytes(bytes).appender().append(10, 2);
     expect(bytes).toEqual(copy);
+  });
+});
+
+describe('encoder state held outside the chunk (appendXOR)', () => {
+  const fresh = (): XOREncoderState => ({ lastT: 0, prevDelta: 0, vhi: 0, vlo: 0, window: XOR_NO_WINDOW });
+
+  it.each(GOLDEN)('writes the golden bytes of $name', (g) => {
+    const c = new XORChunk();
+    const st = fresh();
+    for (const [t, b] of g.samples) appendXOR(c, st, t, fromBits(b));
+    expect(hex(c.bytes())).toBe(g.hex);
+    // The state keeps the last value's bits as signed words: small integers, never boxed doubles.
+    for (const x of [st.vhi, st.vlo, st.window]) expect(x | 0).toBe(x);
+  });
+
+  it.each(GOLDEN.filter((g) => g.samples.length >= 2))('resume() continues $name like the chunk appender', (g) => {
+    const half = Math.ceil(g.samples.length / 2);
+    const outside = new XORChunk();
+    const st = fresh();
+    for (const [t, b] of g.samples.slice(0, half)) appendXOR(outside, st, t, fromBits(b));
+    // Sealed meanwhile: the bytes move to a slab and appending resumes from them.
+    outside.compact();
+    const again = fresh();
+    outside.resume(again);
+    // With no value window opened yet, resuming starts from the decoder's 0/0 (§4.1 quirk, as in
+    // Prometheus): same samples, other bytes.
+    const opened = st.window !== XOR_NO_WINDOW;
+    expect(again).toEqual(opened ? st : { ...st, window: 0 });
+    for (const [t, b] of g.samples.slice(half)) appendXOR(outside, again, t, fromBits(b));
+    expect(decode(outside)).toEqual(g.samples.map(([t, b]) => [t, b]));
+    if (opened) expect(hex(outside.bytes())).toBe(g.hex);
+  });
+
+  it("a chunk written through appendXOR rebuilds its own appender's state", () => {
+    const c = new XORChunk();
+    const st = fresh();
+    for (let i = 0; i < 50; i++) appendXOR(c, st, i * 15000, Math.sin(i));
+    const onePass = new XORChunk();
+    for (let i = 0; i < 100; i++) onePass.appender().append(i * 15000, Math.sin(i));
+    for (let i = 50; i < 100; i++) c.appender().append(i * 15000, Math.sin(i));
+    expect(hex(c.bytes())).toBe(hex(onePass.bytes()));
   });
 });
 

@@ -31,6 +31,27 @@ const HEADER_BITS = 16;
 /** Encoder sentinel for "no value window opened yet" (§4). */
 const UNSET = 0xff;
 
+/**
+ * What the XOR encoder carries from one sample to the next (§3, §4). A chunk does not hold it: a
+ * sealed chunk never needs it, and a holder of many open chunks (the ingester's series) keeps it in
+ * its own fields rather than in one more object per chunk. Every field stays a small integer in V8
+ * (the words are signed 32-bit) except `lastT`.
+ */
+export interface XOREncoderState {
+  /** Timestamp of the chunk's last sample (not read before the first). */
+  lastT: number;
+  /** Delta between the last two timestamps. */
+  prevDelta: number;
+  /** High and low words of the last value's IEEE-754 bits, as signed 32-bit integers. */
+  vhi: number;
+  vlo: number;
+  /** `leading << 8 | trailing` of the current value window; `XOR_NO_WINDOW` before one opened. */
+  window: number;
+}
+
+/** `XOREncoderState.window` of a chunk with no value window opened yet (a fresh encoder). */
+export const XOR_NO_WINDOW = UNSET << 8;
+
 export interface ChunkAppender {
   /**
    * Appends a sample. `t` must be a safe integer (ms). The appender does not check ordering; callers
@@ -46,9 +67,8 @@ export interface ChunkAppender {
  */
 export class XORChunk extends BitWriter {
   private count: number;
+  /** The chunk's own appender, if `appender()` made one (a holder of the state may write instead). */
   private app: XORAppender | undefined;
-  /** Set on chunks made by fromBytes until the first appender() rebuilds the encoder state. */
-  private loaded = false;
 
   /** An empty chunk (`00 00`). */
   constructor() {
@@ -66,7 +86,6 @@ export class XORChunk extends BitWriter {
     c.buf = b;
     c.bitPos = b.length * 8;
     c.count = (b[0]! << 8) | b[1]!;
-    c.loaded = true;
     return c;
   }
 
@@ -109,30 +128,38 @@ export class XORChunk extends BitWriter {
   compact(): void {
     const len = this.byteLength();
     this.buf = packBytes(this.buf, len);
-    if (this.app !== undefined) {
-      this.app = undefined;
-      this.loaded = true;
-    }
+    this.app = undefined;
   }
 
+  /**
+   * An appender that carries its own encoder state. A chunk with samples but no appender (read from
+   * bytes, compacted, or written through `appendXOR` by a holder of the state) is decoded first to
+   * rebuild the state.
+   */
   appender(): ChunkAppender {
     if (this.app) return this.app;
     const app = new XORAppender(this);
-    if (this.loaded) {
-      // Rebuild the encoder state by decoding, as Prometheus does when it reopens a chunk. This
-      // leaves leading/trailing at the decoder's 0/0 when no window was opened (§4.1 quirk), so the
-      // bytes stay identical to what Prometheus writes after a restart.
-      const it = this.iterator();
-      while (it.next() !== ValueType.None) {}
-      const endBit = it.bitPosition();
-      const src = this.buf;
-      this.reset(src.subarray(0, (endBit + 7) >>> 3), endBit);
-      // As in Prometheus, an empty chunk keeps the fresh-encoder state (no window: UNSET).
-      if (this.count > 0) app.restore(it);
-      this.loaded = false;
-    }
+    this.resume(app);
     this.app = app;
     return app;
+  }
+
+  /**
+   * Sets `st` to carry on appending to this chunk: a fresh state when it is empty, else the state
+   * after its last sample, decoded from the bytes, with the buffer copied into a writable one sized
+   * for a few more samples. This leaves leading/trailing at the decoder's 0/0 when no window was
+   * opened (§4.1 quirk), so the bytes stay identical to what Prometheus writes after a restart.
+   */
+  resume(st: XOREncoderState): void {
+    st.prevDelta = 0;
+    st.window = XOR_NO_WINDOW;
+    // As in Prometheus, an empty chunk keeps the fresh-encoder state (no window: UNSET).
+    if (this.count === 0) return;
+    const it = this.iterator();
+    while (it.next() !== ValueType.None) {}
+    const endBit = it.bitPosition();
+    this.reset(this.buf.subarray(0, (endBit + 7) >>> 3), endBit);
+    it.stateInto(st);
   }
 
   /** Iterates the samples present now; later appends are not seen by this iterator. */
@@ -145,11 +172,6 @@ export class XORChunk extends BitWriter {
   }
 
   /** @internal used by the appender */
-  writer(): BitWriter {
-    return this;
-  }
-
-  /** @internal used by the appender */
   setCount(n: number): void {
     this.count = n;
     const buf = this.buf;
@@ -158,81 +180,79 @@ export class XORChunk extends BitWriter {
   }
 }
 
-class XORAppender implements ChunkAppender {
-  private t = 0;
-  private prevDelta = 0;
-  private vhi = 0;
-  private vlo = 0;
-  private leading = UNSET;
-  private trailing = 0;
+class XORAppender implements ChunkAppender, XOREncoderState {
+  lastT = 0;
+  prevDelta = 0;
+  vhi = 0;
+  vlo = 0;
+  window = XOR_NO_WINDOW;
 
   constructor(private readonly chunk: XORChunk) {}
 
-  restore(it: XORIterator): void {
-    const s = it.state();
-    this.t = s.t;
-    this.prevDelta = s.prevDelta;
-    this.vhi = s.vhi;
-    this.vlo = s.vlo;
-    this.leading = s.leading;
-    this.trailing = s.trailing;
-  }
-
   append(t: number, v: number): void {
-    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
-    const chunk = this.chunk;
-    const n = chunk.numSamples();
-    if (n >= MAX_SAMPLES_PER_CHUNK) throw new RangeError('XOR chunk is full (65535 samples)');
-    const w = chunk.writer();
-    floatBits(v);
-    const hi = bitsOut.hi;
-    const lo = bitsOut.lo;
-    if (n === 0) {
-      writeVarint(w, t);
-      w.writeBits(hi, 32);
-      w.writeBits(lo, 32);
-    } else {
-      const delta = t - this.t;
-      if (!Number.isSafeInteger(delta)) throw new RangeError(`timestamp delta ${t} - ${this.t} is out of range`);
-      if (n === 1) {
-        writeUvarintInt64(w, delta);
-      } else {
-        const dod = delta - this.prevDelta;
-        if (!Number.isSafeInteger(dod)) throw new RangeError(`timestamp delta-of-delta at ${t} is out of range`);
-        writeDod(w, dod);
-      }
-      this.prevDelta = delta;
-      this.writeValue(w, hi, lo);
-    }
-    this.t = t;
-    this.vhi = hi;
-    this.vlo = lo;
-    chunk.setCount(n + 1);
+    appendXOR(this.chunk, this, t, v);
   }
+}
 
-  /** §4: XOR against the previous value, reusing the previous leading/trailing window if it fits. */
-  private writeValue(w: BitWriter, hi: number, lo: number): void {
-    const xhi = (hi ^ this.vhi) >>> 0;
-    const xlo = (lo ^ this.vlo) >>> 0;
-    if (xhi === 0 && xlo === 0) {
-      w.writeBit(0);
-      return;
+/**
+ * Appends a sample to `chunk` with the encoder state `st`, which must be the chunk's (see
+ * `XORChunk.resume`) and is updated. `t` must be a safe integer (ms); ordering is not checked
+ * (callers reject out-of-order samples first). Throws RangeError on non-integer or unsafe
+ * timestamps and on a full chunk.
+ */
+export function appendXOR(chunk: XORChunk, st: XOREncoderState, t: number, v: number): void {
+  if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer of milliseconds`);
+  const n = chunk.numSamples();
+  if (n >= MAX_SAMPLES_PER_CHUNK) throw new RangeError('XOR chunk is full (65535 samples)');
+  floatBits(v);
+  const hi = bitsOut.hi | 0;
+  const lo = bitsOut.lo | 0;
+  if (n === 0) {
+    writeVarint(chunk, t);
+    chunk.writeBits(hi, 32);
+    chunk.writeBits(lo, 32);
+  } else {
+    const delta = t - st.lastT;
+    if (!Number.isSafeInteger(delta)) throw new RangeError(`timestamp delta ${t} - ${st.lastT} is out of range`);
+    if (n === 1) {
+      writeUvarintInt64(chunk, delta);
+    } else {
+      const dod = delta - st.prevDelta;
+      if (!Number.isSafeInteger(dod)) throw new RangeError(`timestamp delta-of-delta at ${t} is out of range`);
+      writeDod(chunk, dod);
     }
-    let lead = xhi !== 0 ? Math.clz32(xhi) : 32 + Math.clz32(xlo);
-    if (lead >= 32) lead = 31;
-    const trail = xlo !== 0 ? ctz32(xlo) : 32 + ctz32(xhi);
-    if (this.leading !== UNSET && lead >= this.leading && trail >= this.trailing) {
-      w.writeBits(0b10, 2);
-      writeShifted(w, xhi, xlo, this.trailing, 64 - this.leading - this.trailing);
-      return;
-    }
-    this.leading = lead;
-    this.trailing = trail;
-    const sig = 64 - lead - trail;
-    // '11', 5 bits of leading zeros, 6 bits of significant-bit count (64 written as 0).
-    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
-    writeShifted(w, xhi, xlo, trail, sig);
+    st.prevDelta = delta;
+    writeValue(chunk, st, hi, lo);
   }
+  st.lastT = t;
+  st.vhi = hi;
+  st.vlo = lo;
+  chunk.setCount(n + 1);
+}
+
+/** §4: XOR against the previous value, reusing the previous leading/trailing window if it fits. */
+function writeValue(w: BitWriter, st: XOREncoderState, hi: number, lo: number): void {
+  const xhi = (hi ^ st.vhi) >>> 0;
+  const xlo = (lo ^ st.vlo) >>> 0;
+  if (xhi === 0 && xlo === 0) {
+    w.writeBit(0);
+    return;
+  }
+  let lead = xhi !== 0 ? Math.clz32(xhi) : 32 + Math.clz32(xlo);
+  if (lead >= 32) lead = 31;
+  const trail = xlo !== 0 ? ctz32(xlo) : 32 + ctz32(xhi);
+  const leading = st.window >>> 8;
+  const trailing = st.window & 0xff;
+  if (leading !== UNSET && lead >= leading && trail >= trailing) {
+    w.writeBits(0b10, 2);
+    writeShifted(w, xhi, xlo, trailing, 64 - leading - trailing);
+    return;
+  }
+  st.window = (lead << 8) | trail;
+  const sig = 64 - lead - trail;
+  // '11', 5 bits of leading zeros, 6 bits of significant-bit count (64 written as 0).
+  w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
+  writeShifted(w, xhi, xlo, trail, sig);
 }
 
 /** Writes `(xhi:xlo) >>> shift` using `n` bits. */
@@ -369,16 +389,13 @@ export class XORIterator implements SeriesIterator {
     return this.r.bitPos;
   }
 
-  /** @internal decoder state, which becomes the appender state when a chunk is reopened. */
-  state(): { t: number; prevDelta: number; vhi: number; vlo: number; leading: number; trailing: number } {
-    return {
-      t: this.t,
-      prevDelta: this.prevDelta,
-      vhi: this.vhi,
-      vlo: this.vlo,
-      leading: this.leading,
-      trailing: this.trailing,
-    };
+  /** @internal the decoder's state, which becomes the encoder's when a chunk is reopened. */
+  stateInto(st: XOREncoderState): void {
+    st.lastT = this.t;
+    st.prevDelta = this.prevDelta;
+    st.vhi = this.vhi | 0;
+    st.vlo = this.vlo | 0;
+    st.window = (this.leading << 8) | this.trailing;
   }
 }
 

@@ -8,7 +8,7 @@ import {
 import { type FloatHistogram, Matcher, type MatchType, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import type { TenantHead } from './head.js';
-import type { MemChunk, MemHistChunk, MemSeries } from './series.js';
+import { MemChunk, type MemHistChunk, type MemSeries } from './series.js';
 import { ByteBuilder, type ByteReader, RecordType } from './wal/records.js';
 
 /**
@@ -121,7 +121,7 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
       const chunks = encodeHistogramChunks(kept);
       c.chunk = chunks[0] ?? new FloatHistogramChunk();
       for (const [i, nc] of chunks.entries()) {
-        const mc: MemHistChunk = i === 0 ? c : { ...c, chunk: nc, queued: false };
+        const mc: MemHistChunk = i === 0 ? c : copyBookkeeping(c, nc);
         const bounds = chunkBounds(nc);
         mc.mint = bounds[0];
         mc.maxt = bounds[1];
@@ -131,6 +131,14 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
     s.histChunks = out;
   }
   return removed;
+}
+
+/** A chunk cut from `c`'s samples, flushed (or not) as `c` was; never queued. */
+function copyBookkeeping(c: MemHistChunk, chunk: AnyHistogramChunk): MemHistChunk {
+  const mc = new MemChunk<AnyHistogramChunk>(chunk, c.mint, c.maxt, c.sealed);
+  mc.flushed = c.flushed;
+  mc.flushedAt = c.flushedAt;
+  return mc;
 }
 
 function chunkBounds(c: AnyHistogramChunk): [number, number] {

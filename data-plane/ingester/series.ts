@@ -1,9 +1,11 @@
 import {
   type AnyHistogramChunk,
-  type ChunkAppender,
+  appendXOR,
   encodeHistogramChunks,
   HistogramCutter,
+  XOR_NO_WINDOW,
   XORChunk,
+  type XOREncoderState,
 } from '../chunkenc/index.js';
 import type { FloatHistogram, Labels } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
@@ -32,25 +34,55 @@ class RareState {
   histSealedMaxT = Number.NEGATIVE_INFINITY;
 }
 
-/** A chunk held in memory with the bookkeeping the flush loop needs. */
-export interface MemChunk {
-  chunk: XORChunk;
+const SEALED = 1;
+const FLUSHED = 2;
+const QUEUED = 4;
+
+/**
+ * A chunk held in memory with the bookkeeping the flush loop needs: an XOR chunk, or (as
+ * `MemHistChunk`) a histogram chunk. A class with its three flags in one small integer: every
+ * series holds one or more, so each field is 8 bytes on every chunk of the head.
+ */
+export class MemChunk<C extends XORChunk | AnyHistogramChunk = XORChunk> {
+  chunk: C;
   mint: number;
   maxt: number;
   /** Wall-clock ms when the chunk store confirmed it. */
-  flushedAt: number;
-  /** True once the chunk store confirmed the chunk. */
-  flushed: boolean;
+  flushedAt = 0;
+  private flags: number;
+
+  constructor(chunk: C, mint: number, maxt: number, sealed: boolean) {
+    this.chunk = chunk;
+    this.mint = mint;
+    this.maxt = maxt;
+    this.flags = sealed ? SEALED : 0;
+  }
+
   /** True once no more samples go in (full, aged, idle, or an out-of-order chunk). */
-  sealed: boolean;
+  get sealed(): boolean {
+    return (this.flags & SEALED) !== 0;
+  }
+  set sealed(x: boolean) {
+    this.flags = x ? this.flags | SEALED : this.flags & ~SEALED;
+  }
+  /** True once the chunk store confirmed the chunk. */
+  get flushed(): boolean {
+    return (this.flags & FLUSHED) !== 0;
+  }
+  set flushed(x: boolean) {
+    this.flags = x ? this.flags | FLUSHED : this.flags & ~FLUSHED;
+  }
   /** True while a flush of this chunk is in flight or queued. */
-  queued: boolean;
+  get queued(): boolean {
+    return (this.flags & QUEUED) !== 0;
+  }
+  set queued(x: boolean) {
+    this.flags = x ? this.flags | QUEUED : this.flags & ~QUEUED;
+  }
 }
 
 /** A histogram chunk (integer, encoding 2, or float, encoding 3) with the same flush bookkeeping. */
-export interface MemHistChunk extends Omit<MemChunk, 'chunk'> {
-  chunk: AnyHistogramChunk;
-}
+export type MemHistChunk = MemChunk<AnyHistogramChunk>;
 
 /** Equal histograms apart from the counter-reset hint (a stored chunk may report another hint). */
 function sameHistogram(a: FloatHistogram, b: FloatHistogram): boolean {
@@ -80,6 +112,10 @@ export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
 
 const f64 = new Float64Array(2);
 const u32 = new Uint32Array(f64.buffer);
+const i32 = new Int32Array(f64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE ? 1 : 0;
+const LO = LITTLE ? 0 : 1;
 /** Bit equality, as Prometheus compares values (NaN payloads and ±0 matter). */
 export function sameBits(a: number, b: number): boolean {
   if (a === b) return a !== 0 || 1 / a === 1 / b;
@@ -113,16 +149,17 @@ function withChunk(list: readonly MemChunk[], c: MemChunk): MemChunk[] {
 /** Shared by every series before its first chunk (never mutated: chunks are added by copy). */
 const NO_CHUNKS = Object.freeze([]) as readonly MemChunk[] as MemChunk[];
 
-function newMemChunk(): MemChunk {
-  return { chunk: new XORChunk(), mint: 0, maxt: 0, flushedAt: 0, flushed: false, sealed: false, queued: false };
-}
-
 /**
  * One series of a tenant's head. In-order samples go to a list of XOR chunks whose last one is open;
  * samples accepted through the out-of-order window wait in a small sorted buffer and are cut into
  * their own (overlapping) chunks. Queries merge both, preferring in-order data on equal timestamps.
+ *
+ * The series is also the open chunk's XOR encoder state (`XOREncoderState`): its newest sample is
+ * what the next one is encoded against, so keeping the state here instead of in an appender object
+ * per open chunk saves that object and the boxed doubles it held (~110 bytes per series), and the
+ * newest value is kept as its bits (`vhi`, `vlo`), small integers rather than a boxed double.
  */
-export class MemSeries {
+export class MemSeries implements XOREncoderState {
   readonly ref: number;
   readonly labels: Labels;
   readonly hash: number;
@@ -130,10 +167,14 @@ export class MemSeries {
   removed = false;
   /** In-order chunks, oldest first; the last one is open unless `sealed`. */
   chunks: MemChunk[] = NO_CHUNKS;
-  private app: ChunkAppender | undefined;
-  /** Newest in-order sample; -Infinity when the series has none in memory. */
+  /** Timestamp of the newest in-order sample; -Infinity when the series has none in memory. */
   lastT = Number.NEGATIVE_INFINITY;
-  lastV = 0;
+  /** Bits of the newest in-order value (see `lastV`), as signed 32-bit words. */
+  vhi = 0;
+  vlo = 0;
+  /** The open chunk's encoder state besides `lastT`, `vhi` and `vlo` (see XOREncoderState). */
+  prevDelta = 0;
+  window = XOR_NO_WINDOW;
   /** Wall-clock ms of the last accepted append (drives idle flushes). */
   lastAppendWall = 0;
   /** Out-of-order and histogram state, allocated on first use (see RareState). */
@@ -152,6 +193,32 @@ export class MemSeries {
     this.ref = ref;
     this.labels = labels;
     this.hash = hash;
+  }
+
+  /** Value of the newest in-order sample (0 when there is none), NaN payload included. */
+  get lastV(): number {
+    i32[HI] = this.vhi;
+    i32[LO] = this.vlo;
+    return f64[0]!;
+  }
+
+  /** Whether `v` has exactly the bits of the newest in-order value (a duplicate, as Prometheus sees it). */
+  private isLastV(v: number): boolean {
+    f64[0] = v;
+    return i32[HI] === this.vhi && i32[LO] === this.vlo;
+  }
+
+  /**
+   * Takes `t`/`v` as the newest sample when it is newer than what memory holds (replay of a sample
+   * whose chunk is in the store only). An open chunk is sealed first: its encoder state is lost.
+   */
+  restoreLast(t: number, v: number): void {
+    if (t <= this.lastT) return;
+    this.sealHead();
+    this.lastT = t;
+    f64[0] = v;
+    this.vhi = i32[HI]!;
+    this.vlo = i32[LO]!;
   }
 
   private side(): RareState {
@@ -216,7 +283,7 @@ export class MemSeries {
       this.appendInOrder(t, v);
       return AppendResult.Appended;
     }
-    if (t === this.lastT) return sameBits(v, this.lastV) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    if (t === this.lastT) return this.isLastV(v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     if (!allowOutOfOrder) return AppendResult.OutOfOrder;
     return this.insertOutOfOrder(t, v);
   }
@@ -230,15 +297,14 @@ export class MemSeries {
       head.chunk.byteLength() > MAX_CHUNK_BYTES
     ) {
       if (head && !head.sealed) this.sealHead();
-      head = newMemChunk();
-      head.mint = t;
+      head = new MemChunk(new XORChunk(), t, t, false);
       this.chunks = withChunk(this.chunks, head);
-      this.app = head.chunk.appender();
+      this.prevDelta = 0;
+      this.window = XOR_NO_WINDOW;
     }
-    this.app!.append(t, v);
+    // Sets lastT, vhi and vlo too.
+    appendXOR(head.chunk, this, t, v);
     head.maxt = t;
-    this.lastT = t;
-    this.lastV = v;
   }
 
   /** Closes the open chunk so it can be flushed; the next sample opens a new one. */
@@ -247,7 +313,6 @@ export class MemSeries {
     if (!head || head.sealed) return undefined;
     head.sealed = true;
     head.chunk.compact();
-    this.app = undefined;
     return head;
   }
 
@@ -263,14 +328,12 @@ export class MemSeries {
       lastV = it.atV();
     }
     if (Number.isNaN(mint)) return;
-    const mc: MemChunk = { chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: !open, queued: false };
     if (this.chunks.length > 0) this.sealHead();
-    this.chunks = withChunk(this.chunks, mc);
-    this.app = open ? chunk.appender() : undefined;
-    if (maxt > this.lastT) {
-      this.lastT = maxt;
-      this.lastV = lastV;
-    }
+    // Appending goes on from the chunk's newest sample, so it stays open only if that is the series'.
+    const reopen = open && maxt >= this.lastT;
+    this.chunks = withChunk(this.chunks, new MemChunk(chunk, mint, maxt, !reopen));
+    if (reopen) chunk.resume(this);
+    else this.restoreLast(maxt, lastV);
   }
 
   private insertOutOfOrder(t: number, v: number): AppendResult {
@@ -307,15 +370,7 @@ export class MemSeries {
     const app = c.appender();
     for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
     c.compact();
-    const mc: MemChunk = {
-      chunk: c,
-      mint: ts[0]!,
-      maxt: ts[ts.length - 1]!,
-      flushedAt: 0,
-      flushed: false,
-      sealed: true,
-      queued: false,
-    };
+    const mc = new MemChunk(c, ts[0]!, ts[ts.length - 1]!, true);
     this.oooChunks ??= [];
     this.oooChunks.push(mc);
     this.oooT = undefined;
@@ -331,15 +386,7 @@ export class MemSeries {
       const closed = rare.histCut.append(t, h, integer);
       if (closed && rare.histOpen) rare.histOpen.sealed = true;
       if (!rare.histOpen || closed) {
-        rare.histOpen = {
-          chunk: rare.histCut.chunk!,
-          mint: t,
-          maxt: t,
-          flushedAt: 0,
-          flushed: false,
-          sealed: false,
-          queued: false,
-        };
+        rare.histOpen = new MemChunk<AnyHistogramChunk>(rare.histCut.chunk!, t, t, false);
         rare.histChunks ??= [];
         rare.histChunks.push(rare.histOpen);
       }
@@ -411,7 +458,7 @@ export class MemSeries {
       maxt = it.atT();
     }
     if (Number.isNaN(mint)) return undefined;
-    const mc: MemHistChunk = { chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: true, queued: false };
+    const mc: MemHistChunk = new MemChunk<AnyHistogramChunk>(chunk, mint, maxt, true);
     this.histChunks ??= [];
     this.histChunks.push(mc);
     if (maxt > this.histSealedMaxT) this.histSealedMaxT = maxt;

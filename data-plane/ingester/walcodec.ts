@@ -11,7 +11,7 @@ import {
 import { ValueType } from '../storage/index.js';
 import { deleteFromHead, readDeletion } from './delete.js';
 import type { TenantHead } from './head.js';
-import type { MemSeries } from './series.js';
+import { MemChunk, type MemSeries } from './series.js';
 import { ByteBuilder, ByteReader, RecordType } from './wal/records.js';
 
 const f64 = new Float64Array(1);
@@ -390,7 +390,7 @@ export class Replayer {
             maxt = it.atT();
           }
           s.oooChunks ??= [];
-          s.oooChunks.push({ chunk, mint, maxt, flushedAt: 0, flushed: false, sealed: true, queued: false });
+          s.oooChunks.push(new MemChunk(chunk, mint, maxt, true));
           if (maxt > head.maxT) head.maxT = maxt;
         } else {
           s.restoreChunk(chunk, flags === 1);
@@ -404,8 +404,7 @@ export class Replayer {
           const t = r.f64();
           const v = r.f64();
           if (s && t > s.lastT) {
-            s.lastT = t;
-            s.lastV = v;
+            s.restoreLast(t, v);
             if (t > head.maxT) head.maxT = t;
           }
         }
