@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     'heap-prof': { type: 'string' },
     /** `head` (default) or `embedded`: flush everything to an embedded chunk store and query only that. */
     store: { type: 'string', default: 'head' },
+    /** The data's last timestamp (RFC 3339 or ms; default about now): e.g. to keep 24 h inside one store bucket. */
+    end: { type: 'string' },
   },
 });
 
@@ -50,7 +52,8 @@ const QUERIES = [
 ].filter((q) => !args.only || new RegExp(args.only).test(q));
 
 const tenant = 'bench' as TenantId;
-const END = Math.floor((Date.now() - 60_000) / 300_000) * 300_000;
+const endArg = args.end === undefined ? undefined : /^\d+$/.test(args.end) ? Number(args.end) : Date.parse(args.end);
+const END = Math.floor(((endArg ?? Date.now()) - 60_000) / 300_000) * 300_000;
 const w = new Workload({
   series: Number(args.series),
   points: Math.round(7_200_000 / SCRAPE_MS) + 1,

@@ -1,13 +1,16 @@
 import { BadDataError, type Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
 import type { KeyRange, SortedKV } from '../kv/index.js';
-import { decodeLabels, toHex } from './codec.js';
-import { type ChunkKeyParts, ChunkRowKind, RowType, type Schema } from './schema.js';
+import { decodeLabels, latin1Key } from './codec.js';
+import { type ChunkKeyFields, type ChunkKeyParts, ChunkRowKind, RowType, type Schema } from './schema.js';
+import type { SeriesLabelsCache } from './series-labels-cache.js';
 import { decodeTombstone, type Tombstone } from './tombstone.js';
 
 /** A series found in the index of one bucket. */
 export interface IndexedSeries {
   sid: Uint8Array;
+  /** `sid` as a latin1 string: the series' key in maps. */
+  sidKey: string;
   labels: Labels;
 }
 
@@ -30,6 +33,8 @@ export class IndexReader {
     private readonly schema: Schema,
     private readonly tenant: TenantId,
     private readonly opts: CallOptions | undefined,
+    /** Labels of series read before; without it every series row is read (the purge reads them all). */
+    private readonly labelsCache?: SeriesLabelsCache,
   ) {}
 
   /** Series of bucket `b` matching every matcher; at least one must not match the empty string. */
@@ -49,17 +54,26 @@ export class IndexReader {
       else for (const k of ids.keys()) if (!found.has(k)) ids.delete(k);
       if (ids.size === 0) return [];
     }
-    const sids = [...ids!.values()];
+    const out: IndexedSeries[] = [];
+    const missing: [string, Uint8Array][] = [];
+    const cache = this.labelsCache;
+    for (const [sidKey, sid] of ids!) {
+      const labels = cache?.get(this.tenant, sidKey);
+      if (labels === undefined) missing.push([sidKey, sid]);
+      // Verifies the postings (and handles matchers that also match absent labels).
+      else if (matchesAll(matchers, labels)) out.push({ sid, sidKey, labels });
+    }
+    if (missing.length === 0) return out;
     const rows = await this.kv.getMany(
-      sids.map((sid) => this.schema.seriesKey(this.tenant, b, sid)),
+      missing.map(([, sid]) => this.schema.seriesKey(this.tenant, b, sid)),
       this.opts,
     );
-    const out: IndexedSeries[] = [];
     rows.forEach((row, i) => {
       if (row === undefined) return;
+      const [sidKey, sid] = missing[i]!;
       const labels = decodeLabels(row);
-      // Verifies the postings (and handles matchers that also match absent labels).
-      if (matchesAll(matchers, labels)) out.push({ sid: sids[i]!, labels });
+      cache?.set(this.tenant, sidKey, labels);
+      if (matchesAll(matchers, labels)) out.push({ sid, sidKey, labels });
     });
     return out;
   }
@@ -77,7 +91,7 @@ export class IndexReader {
     if (ranges.length === 0) return out;
     for (const e of await this.kv.scanMany(ranges, { ...this.opts, keysOnly: true })) {
       const sid = this.schema.postingSid(e.key);
-      out.set(toHex(sid), sid);
+      out.set(latin1Key(sid), sid);
     }
     return out;
   }
@@ -117,18 +131,34 @@ export class IndexReader {
     maxt: number,
     keysOnly = false,
   ): Promise<ChunkRow[]> {
-    if (sids.length === 0) return [];
-    const ranges = sids.map((sid) => ({
-      start: this.schema.chunkScanStart(this.tenant, b, sid, mint),
-      end: this.schema.chunkSeriesEnd(this.tenant, b, sid),
-    }));
     const out: ChunkRow[] = [];
-    for (const e of await this.kv.scanMany(ranges, { ...this.opts, keysOnly })) {
-      const parts = this.schema.parseChunkKey(this.tenant, e.key);
-      if (parts.mint > maxt || parts.maxt < mint) continue;
-      out.push({ parts, key: e.key, data: keysOnly ? undefined : decodeChunkValue(e.value) });
-    }
+    await this.visitChunks(b, sids, mint, maxt, keysOnly, (key, value) => {
+      const parts = this.schema.parseChunkKey(this.tenant, key);
+      out.push({ parts, key, data: keysOnly ? undefined : decodeChunkValue(value) });
+    });
     return out;
+  }
+
+  /**
+   * `chunks` without an object per row, for queries: `visit` gets each row's key, value and key
+   * fields (one record, overwritten for the next row), in key order.
+   */
+  async visitChunks(
+    b: number,
+    sids: readonly Uint8Array[],
+    mint: number,
+    maxt: number,
+    keysOnly: boolean,
+    visit: (key: Uint8Array, value: Uint8Array, f: ChunkKeyFields) => void,
+  ): Promise<void> {
+    if (sids.length === 0) return;
+    const ranges = this.schema.chunkScanRanges(this.tenant, b, sids, mint);
+    const f: ChunkKeyFields = { bucket: 0, sidAt: 0, mint: 0, maxt: 0, crc: 0 };
+    for (const e of await this.kv.scanMany(ranges, { ...this.opts, keysOnly })) {
+      this.schema.readChunkKey(this.tenant, e.key, f);
+      if (f.mint > maxt || f.maxt < mint) continue;
+      visit(e.key, e.value, f);
+    }
   }
 }
 

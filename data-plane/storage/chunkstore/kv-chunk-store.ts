@@ -11,6 +11,7 @@ import { ChunkStoreMetrics } from './metrics.js';
 import { type PurgeStats, purgeBucket } from './purge.js';
 import { ChunkQuerier } from './querier.js';
 import { ChunkRowKind, MAX_BUCKET, MAX_CHUNK_SPAN_MS, MIN_BUCKET, RowType, Schema, seriesId } from './schema.js';
+import { SeriesLabelsCache } from './series-labels-cache.js';
 import { decodeTombstone, encodeTombstone, type Tombstone, tombstoneId } from './tombstone.js';
 
 export interface KVChunkStoreOptions {
@@ -23,6 +24,8 @@ export interface KVChunkStoreOptions {
   maxChunkBytes?: number;
   /** Entries of the index write-dedupe cache (default 1,000,000); 0 disables it. */
   indexCacheEntries?: number;
+  /** Series whose labels queries keep in memory (default 200,000: about 100 MB at 500 B each); 0 disables it. */
+  seriesLabelsCacheEntries?: number;
   /** Where the store's metrics register (never the global registry). */
   registry?: Registry;
 }
@@ -48,6 +51,7 @@ export class KVChunkStore implements ChunkStore {
   private readonly written = new Set<string>();
   readonly metrics: ChunkStoreMetrics;
   private readonly marks: FlushedThroughMarks;
+  private readonly labelsCache: SeriesLabelsCache;
 
   constructor(opts: KVChunkStoreOptions) {
     this.kv = opts.kv;
@@ -57,6 +61,7 @@ export class KVChunkStore implements ChunkStore {
     this.cacheCap = opts.indexCacheEntries ?? 1_000_000;
     this.metrics = new ChunkStoreMetrics(opts.registry);
     this.marks = new FlushedThroughMarks(this.kv, this.schema);
+    this.labelsCache = new SeriesLabelsCache(opts.seriesLabelsCacheEntries ?? 200_000);
   }
 
   flushedBeforeStart(tenantId: TenantId, opts?: CallOptions): Promise<number | undefined> {
@@ -150,7 +155,14 @@ export class KVChunkStore implements ChunkStore {
 
   queryable(tenantId: TenantId): Queryable {
     parseTenantId(tenantId);
-    const deps = { kv: this.kv, schema: this.schema, decode: this.decode, tenantId, metrics: this.metrics };
+    const deps = {
+      kv: this.kv,
+      schema: this.schema,
+      decode: this.decode,
+      tenantId,
+      metrics: this.metrics,
+      labelsCache: this.labelsCache,
+    };
     return { querier: (mint, maxt) => new ChunkQuerier(deps, mint, maxt) };
   }
 
@@ -160,6 +172,7 @@ export class KVChunkStore implements ChunkStore {
     await this.kv.deleteRange({ prefix: this.schema.tenantPrefix(tenantId) }, opts);
     this.forget(tenantId);
     this.marks.forget(tenantId);
+    this.labelsCache.forgetTenant(tenantId);
   }
 
   /**

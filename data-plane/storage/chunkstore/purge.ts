@@ -55,7 +55,7 @@ export async function purgeBucket(t: PurgeTarget, opts?: CallOptions): Promise<P
       if (c.parts.mint >= tomb.mint && c.parts.maxt <= tomb.maxt) doomed.set(toHex(c.key), c.key);
       else partly.push(toHex(c.key));
     }
-    for (const s of series) touched.set(toHex(s.sid), s);
+    for (const s of series) touched.set(s.sidKey, s);
     partials.push({ key: row.key, chunks: partly });
   }
   // A tombstone is done when every chunk it only partly covers is going anyway (another tombstone

@@ -12,13 +12,14 @@ import type {
 } from '../interface.js';
 import { type SortedKV, throwIfAborted } from '../kv/index.js';
 import { queryBuckets } from './buckets.js';
-import { toHex } from './codec.js';
+import { latin1Key } from './codec.js';
 import type { ChunkDecoder } from './decode.js';
 import { type ChunkRow, decodeChunkValue, type IndexedSeries, IndexReader } from './index-reader.js';
 import { mapLimit } from './map-limit.js';
 import { type ChunkRef, type Intervals, MergeIterator } from './merge-iterator.js';
 import type { ChunkStoreMetrics } from './metrics.js';
-import type { Schema } from './schema.js';
+import { ChunkRowKind, type Schema, SERIES_ID_BYTES } from './schema.js';
+import type { SeriesLabelsCache } from './series-labels-cache.js';
 import type { Tombstone } from './tombstone.js';
 
 export interface ChunkQuerierDeps {
@@ -27,6 +28,7 @@ export interface ChunkQuerierDeps {
   decode: ChunkDecoder;
   tenantId: TenantId;
   metrics?: ChunkStoreMetrics;
+  labelsCache?: SeriesLabelsCache;
 }
 
 /** Buckets read at once by one query. */
@@ -88,10 +90,10 @@ class StoredSeries implements Series {
   }
 }
 
-/** Whether two series IDs are the same bytes. */
-function sameSid(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return a.length === b.length;
+/** Whether series ID `sid` is the bytes of `key` at `at`. */
+function sidAt(sid: Uint8Array, key: Uint8Array, at: number): boolean {
+  for (let i = 0; i < sid.length; i++) if (sid[i] !== key[at + i]) return false;
+  return true;
 }
 
 /**
@@ -113,7 +115,7 @@ export class ChunkQuerier implements Querier {
   }
 
   private reader(opts: CallOptions | undefined): IndexReader {
-    return new IndexReader(this.deps.kv, this.deps.schema, this.deps.tenantId, opts);
+    return new IndexReader(this.deps.kv, this.deps.schema, this.deps.tenantId, opts, this.deps.labelsCache);
   }
 
   /** Series matching `matchers` in any bucket of the range, keyed by series ID. */
@@ -127,7 +129,7 @@ export class ChunkQuerier implements Querier {
     });
     buckets.forEach((b, i) => {
       perBucket.set(b, found[i]!);
-      for (const s of found[i]!) all.set(toHex(s.sid), s);
+      for (const s of found[i]!) all.set(s.sidKey, s);
     });
     return { perBucket, all };
   }
@@ -151,31 +153,35 @@ export class ChunkQuerier implements Querier {
     const { perBucket, all } = await this.findSeries(r, matchers, opts);
     if (all.size === 0) return [];
     const found = new Map<string, Found>();
-    for (const [hex, s] of all) found.set(hex, { labels: s.labels, sid: s.sid, chunks: [] });
+    for (const [key, s] of all) found.set(key, { labels: s.labels, sid: s.sid, chunks: [] });
     const tombstones: Tombstone[] = [];
     const firstBucket = this.deps.schema.bucketOf(this.mint);
     const refs: ChunkRow[] = [];
     let fetched = 0;
     const work = [...perBucket].filter(([, series]) => series.length > 0);
+    const schema = this.deps.schema;
+    const tenant = this.deps.tenantId;
     const read = await mapLimit(work, BUCKET_CONCURRENCY, async ([b, series]) => {
       throwIfAborted(opts);
       const sids = series.map((s) => s.sid);
-      const [tombs, rows] = await Promise.all([r.tombstones(b), r.chunks(b, sids, this.mint, this.maxt)]);
-      return { tombs, rows };
-    });
-    for (const { tombs, rows } of read) {
-      tombstones.push(...tombs);
       // rows come in key order, so one series' chunks are adjacent: look its entry up once
       let last: Found | undefined;
-      for (const row of rows) {
-        if (row.data !== undefined) {
-          if (last === undefined || !sameSid(last.sid, row.parts.sid)) last = found.get(toHex(row.parts.sid));
-          if (last !== undefined) fetched += this.addChunk(last, row, row.data);
+      const chunks = r.visitChunks(b, sids, this.mint, this.maxt, false, (key, value, f) => {
+        if (value[0] === ChunkRowKind.Data && value.length >= 2) {
+          if (last === undefined || !sidAt(last.sid, key, f.sidAt)) {
+            last = found.get(latin1Key(key, f.sidAt, f.sidAt + SERIES_ID_BYTES));
+          }
+          if (last !== undefined) fetched += this.addChunk(last, f, value[1]!, value.subarray(2));
         }
         // A ref whose data bucket is inside the range is read with that bucket; older ones are fetched.
-        else if (this.deps.schema.bucketOf(row.parts.mint) < firstBucket) refs.push(row);
-      }
-    }
+        else if (schema.bucketOf(f.mint) < firstBucket) {
+          refs.push({ parts: schema.parseChunkKey(tenant, key), key, data: undefined });
+        }
+      });
+      const [tombs] = await Promise.all([r.tombstones(b), chunks]);
+      return tombs;
+    });
+    for (const tombs of read) tombstones.push(...tombs);
     fetched += await this.loadRefs(refs, found, opts);
     let chunks = 0;
     for (const f of found.values()) chunks += f.chunks.length;
@@ -192,12 +198,16 @@ export class ChunkQuerier implements Querier {
   }
 
   /** Adds a chunk to its series unless already there; returns the bytes added. */
-  private addChunk(f: Found, row: ChunkRow, data: NonNullable<ChunkRow['data']>): number {
-    const p = row.parts;
+  private addChunk(
+    f: Found,
+    p: { mint: number; maxt: number; crc: number },
+    encoding: number,
+    bytes: Uint8Array,
+  ): number {
     // The same chunk flushed by several replicas has one key; this dedupes data rows met twice.
     for (const c of f.chunks) if (c.mint === p.mint && c.maxt === p.maxt && c.crc === p.crc) return 0;
-    f.chunks.push(new StoredRef(p.mint, p.maxt, p.crc, data.encoding, data.bytes, this.deps.decode));
-    return data.bytes.length;
+    f.chunks.push(new StoredRef(p.mint, p.maxt, p.crc, encoding, bytes, this.deps.decode));
+    return bytes.length;
   }
 
   /** Reads the data rows that refs in this range point to (chunks that began before the range). */
@@ -214,8 +224,8 @@ export class ChunkQuerier implements Querier {
     values.forEach((v, i) => {
       // Missing data (its bucket fell to retention) leaves a dangling ref: nothing to read.
       const data = v === undefined ? undefined : decodeChunkValue(v);
-      const f = found.get(toHex(refs[i]!.parts.sid));
-      if (data !== undefined && f !== undefined) bytes += this.addChunk(f, refs[i]!, data);
+      const f = found.get(latin1Key(refs[i]!.parts.sid));
+      if (data !== undefined && f !== undefined) bytes += this.addChunk(f, refs[i]!.parts, data.encoding, data.bytes);
     });
     return bytes;
   }

@@ -44,6 +44,37 @@ describe('chunk keys', () => {
     }
   });
 
+  it('chunkScanRanges gives each series the keys of chunkScanStart and chunkSeriesEnd, in views of one buffer', () => {
+    const ids = [sid, Uint8Array.of(1, 2, 3, 4, 5, 6, 0xff, 0xff), new Uint8Array(8).fill(0xff), new Uint8Array(8)];
+    for (const [b, mint] of [
+      [0, 60_000],
+      [3, 3 * day - 5], // before the bucket: the scan starts at its first chunk
+      [-2, -day],
+    ] as const) {
+      const ranges = schema.chunkScanRanges(acme, b, ids, mint);
+      expect(ranges.map((r) => [r.start, r.end])).toEqual(
+        ids.map((id) => [schema.chunkScanStart(acme, b, id, mint), schema.chunkSeriesEnd(acme, b, id)]),
+      );
+      expect(new Set(ranges.map((r) => r.start.buffer)).size).toBe(1);
+    }
+    expect(() => schema.chunkScanRanges(acme, 0, [new Uint8Array(7)], 0)).toThrow(RangeError);
+  });
+
+  it('readChunkKey reads what parseChunkKey does, the series ID left in the key', () => {
+    const into = { bucket: 0, sidAt: 0, mint: 0, maxt: 0, crc: 0 };
+    for (const [mint, maxt] of [
+      [1_000, 1_800_000],
+      [-day - 500, -day + 100],
+    ] as const) {
+      const b = schema.bucketOf(mint);
+      const key = schema.chunkKey(acme, b, sid, mint, maxt, 0xfeedf00d);
+      const f = schema.readChunkKey(acme, key, into);
+      expect(f).toBe(into);
+      expect(f).toEqual({ bucket: b, sidAt: acme.length + 6, mint, maxt, crc: 0xfeedf00d });
+      expect(key.subarray(f.sidAt, f.sidAt + 8)).toEqual(sid);
+    }
+  });
+
   it('sorts chunks of a series by maxt', () => {
     const keys = [3_000, 1_000, 2_000].map((maxt) => schema.chunkKey(acme, 0, sid, 0, maxt, 1));
     const sorted = [...keys].sort(compareBytes).map((k) => schema.parseChunkKey(acme, k).maxt);

@@ -64,6 +64,25 @@ export function seriesId(ls: Labels): Uint8Array {
   return new Uint8Array(h.digest().subarray(0, SERIES_ID_BYTES));
 }
 
+/** A chunk key's fields, the series ID left in place (`Schema.readChunkKey`). */
+export interface ChunkKeyFields {
+  bucket: number;
+  /** Offset of the series ID in the key. */
+  sidAt: number;
+  mint: number;
+  maxt: number;
+  crc: number;
+}
+
+/** The first key after every key starting with `k` (in place, or a shorter view); undefined for all 0xff. */
+function incremented(k: Uint8Array): Uint8Array | undefined {
+  let n = k.length;
+  while (n > 0 && k[n - 1] === 0xff) n--;
+  if (n === 0) return undefined;
+  k[n - 1]!++;
+  return n === k.length ? k : k.subarray(0, n);
+}
+
 /** Key builders and parsers for one bucket width. */
 export class Schema {
   constructor(readonly bucketMs: number) {
@@ -161,12 +180,7 @@ export class Schema {
 
   /** The first key after every chunk key of series `sid` in bucket `b` (`prefixEnd` of its prefix). */
   chunkSeriesEnd(t: TenantId, b: number, sid: Uint8Array): Uint8Array | undefined {
-    const k = this.sidKey(t, b, RowType.Chunk, sid, 0);
-    let n = k.length;
-    while (n > 0 && k[n - 1] === 0xff) n--;
-    if (n === 0) return undefined;
-    k[n - 1]!++;
-    return n === k.length ? k : k.slice(0, n);
+    return incremented(this.sidKey(t, b, RowType.Chunk, sid, 0));
   }
 
   /** First key of series `sid` in bucket `b` whose chunk may end at or after `mint`. */
@@ -182,13 +196,67 @@ export class Schema {
   }
 
   parseChunkKey(t: TenantId, key: Uint8Array): ChunkKeyParts {
+    const f = this.readChunkKey(t, key, { bucket: 0, sidAt: 0, mint: 0, maxt: 0, crc: 0 });
+    return {
+      bucket: f.bucket,
+      sid: key.subarray(f.sidAt, f.sidAt + SERIES_ID_BYTES),
+      mint: f.mint,
+      maxt: f.maxt,
+      crc: f.crc,
+    };
+  }
+
+  /**
+   * The fields of a chunk key, written into `into` (a query reads thousands of keys: one record
+   * reused, and the series ID left in the key at `sidAt`).
+   */
+  readChunkKey(t: TenantId, key: Uint8Array, into: ChunkKeyFields): ChunkKeyFields {
     const r = new ByteReader(key, t.length + 1);
-    const bucket = r.u32() - BUCKET_BIAS;
+    into.bucket = r.u32() - BUCKET_BIAS;
     r.byte();
-    const sid = r.bytes(SERIES_ID_BYTES);
-    const maxt = this.bucketStart(bucket) + r.u32();
-    const mint = maxt - r.uvarint();
-    return { bucket, sid, mint, maxt, crc: r.u32() };
+    into.sidAt = r.pos;
+    r.pos += SERIES_ID_BYTES;
+    into.maxt = this.bucketStart(into.bucket) + r.u32();
+    into.mint = into.maxt - r.uvarint();
+    into.crc = r.u32();
+    return into;
+  }
+
+  /**
+   * The scan range of each series' chunks that may end at or after `mint`, in bucket `b`: what
+   * `chunkScanStart` and `chunkSeriesEnd` give, with every key a view of one buffer.
+   */
+  chunkScanRanges(
+    t: TenantId,
+    b: number,
+    sids: readonly Uint8Array[],
+    mint: number,
+  ): { start: Uint8Array; end: Uint8Array | undefined }[] {
+    const p = this.prefix(t, b, RowType.Chunk);
+    const off = Math.min(Math.max(0, mint - this.bucketStart(b)), 0xffffffff);
+    const startLen = p.length + SERIES_ID_BYTES + 4;
+    const endLen = p.length + SERIES_ID_BYTES;
+    const buf = new Uint8Array(sids.length * (startLen + endLen));
+    const out: { start: Uint8Array; end: Uint8Array | undefined }[] = new Array(sids.length);
+    let at = 0;
+    for (let i = 0; i < sids.length; i++) {
+      const sid = sids[i]!;
+      if (sid.length !== SERIES_ID_BYTES) throw new RangeError(`series ID of ${sid.length} bytes`);
+      const start = buf.subarray(at, at + startLen);
+      start.set(p);
+      start.set(sid, p.length);
+      const o = p.length + SERIES_ID_BYTES;
+      start[o] = (off >>> 24) & 0xff;
+      start[o + 1] = (off >>> 16) & 0xff;
+      start[o + 2] = (off >>> 8) & 0xff;
+      start[o + 3] = off & 0xff;
+      at += startLen;
+      const end = buf.subarray(at, at + endLen);
+      end.set(start.subarray(0, endLen));
+      at += endLen;
+      out[i] = { start, end: incremented(end) };
+    }
+    return out;
   }
 
   seriesKey(t: TenantId, b: number, sid: Uint8Array): Uint8Array {
