@@ -237,12 +237,9 @@ export class EmbeddedKV implements SortedKV {
     const ordered = inStartOrder(bounds);
     if (disjoint(ordered)) {
       const out: KVEntry[] = [];
-      for (const b of ordered) {
-        this.mem.scan(b, limit > 0 ? limit - out.length : 0, (key, value) => {
-          out.push({ key, value: keysOnly ? EMPTY : value });
-        });
-        if (limit > 0 && out.length >= limit) break;
-      }
+      this.mem.scanOrdered(ordered, limit, (key, value) => {
+        out.push({ key, value: keysOnly ? EMPTY : value });
+      });
       return out;
     }
     const out = new Map<string, KVEntry>();
