@@ -65,15 +65,16 @@ export interface ChunkAppender {
  * The chunk is its own bit writer (it extends BitWriter rather than holding one): one object less
  * per chunk in memory, and the ingester holds hundreds of thousands of them.
  */
-export class XORChunk extends BitWriter {
-  private count: number;
-  /** The chunk's own appender, if `appender()` made one (a holder of the state may write instead). */
-  private app: XORAppender | undefined;
+/**
+ * Appenders made by `XORChunk.appender()`, kept apart from the chunks: most chunks (the ingester's)
+ * never get one, and a field would cost 8 bytes on each.
+ */
+const appenders = new WeakMap<XORChunk, XORAppender>();
 
+export class XORChunk extends BitWriter {
   /** An empty chunk (`00 00`). */
   constructor() {
     super(undefined, HEADER_BITS, 32);
-    this.count = 0;
   }
 
   /**
@@ -85,7 +86,6 @@ export class XORChunk extends BitWriter {
     const c = new XORChunk();
     c.buf = b;
     c.bitPos = b.length * 8;
-    c.count = (b[0]! << 8) | b[1]!;
     return c;
   }
 
@@ -93,8 +93,10 @@ export class XORChunk extends BitWriter {
     return Encoding.XOR;
   }
 
+  /** From the header: the count lives there and nowhere else (one field less per chunk). */
   numSamples(): number {
-    return this.count;
+    const b = this.buf;
+    return (b[0]! << 8) | b[1]!;
   }
 
   /** The chunk bytes (a view, not a copy: valid until the next append). */
@@ -128,7 +130,7 @@ export class XORChunk extends BitWriter {
   compact(): void {
     const len = this.byteLength();
     this.buf = packBytes(this.buf, len);
-    this.app = undefined;
+    appenders.delete(this);
   }
 
   /**
@@ -137,10 +139,12 @@ export class XORChunk extends BitWriter {
    * rebuild the state.
    */
   appender(): ChunkAppender {
-    if (this.app) return this.app;
-    const app = new XORAppender(this);
-    this.resume(app);
-    this.app = app;
+    let app = appenders.get(this);
+    if (app === undefined) {
+      app = new XORAppender(this);
+      this.resume(app);
+      appenders.set(this, app);
+    }
     return app;
   }
 
@@ -154,7 +158,7 @@ export class XORChunk extends BitWriter {
     st.prevDelta = 0;
     st.window = XOR_NO_WINDOW;
     // As in Prometheus, an empty chunk keeps the fresh-encoder state (no window: UNSET).
-    if (this.count === 0) return;
+    if (this.numSamples() === 0) return;
     const it = this.iterator();
     while (it.next() !== ValueType.None) {}
     const endBit = it.bitPosition();
@@ -165,15 +169,14 @@ export class XORChunk extends BitWriter {
   /** Iterates the samples present now; later appends are not seen by this iterator. */
   iterator(reuse?: SeriesIterator): XORIterator {
     if (reuse instanceof XORIterator) {
-      reuse.reset(this.buf, this.count);
+      reuse.reset(this.buf, this.numSamples());
       return reuse;
     }
-    return new XORIterator(this.buf, this.count);
+    return new XORIterator(this.buf, this.numSamples());
   }
 
   /** @internal used by the appender */
   setCount(n: number): void {
-    this.count = n;
     const buf = this.buf;
     buf[0] = n >>> 8;
     buf[1] = n & 0xff;

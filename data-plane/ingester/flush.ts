@@ -116,7 +116,7 @@ export class Flusher {
           await yieldToIO();
         }
         // Removed while this sweep yielded (it had nothing left in memory).
-        if (s.removed) continue;
+        if (!head.holds(s)) continue;
         const idle = now - s.lastAppendWall >= this.opts.maxChunkIdleMs;
         const open = s.chunks[s.chunks.length - 1];
         if (open && !open.sealed) {

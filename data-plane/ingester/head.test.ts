@@ -17,8 +17,10 @@ describe('TenantHead lookup by Labels identity', () => {
     const twin = Labels.fromSortedFlat(['__name__', 'up', 'job', 'a']);
     expect(head.lookup(twin)).toBeUndefined();
     expect(head.get(twin, hashLabels(twin))).toBe(s);
-    // Another head sees nothing through the slot.
+    // Another head sees nothing through the slot, even where its own series has the same ref.
     const other = new TenantHead('u' as TenantId);
+    const mine = Labels.fromSortedFlat(['__name__', 'up', 'job', 'b']);
+    expect(other.create(mine, hashLabels(mine), unlimited).ref).toBe(s.ref);
     expect(other.lookup(pushed)).toBeUndefined();
     // Dropped from memory: the next push must create a new series.
     head.delete(s);

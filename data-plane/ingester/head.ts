@@ -69,14 +69,21 @@ export class TenantHead implements Queryable {
    * The series for a pushed label set by the identity of its Labels object: the distributor hands
    * the same object for a series it has seen before (decoder cache + memo), so a hit skips hashing
    * and comparing the strings. The slot lives on the object itself (`Labels.writeSlot()`; a WeakMap
-   * lookup costs ~4× more here); the series names its head, so a Labels pushed to several heads only
-   * falls back to the hash path.
+   * lookup costs ~4× more here); a Labels pushed to several heads, or whose series this head
+   * dropped, only falls back to the hash path.
    */
   lookup(labels: Labels): MemSeries | undefined {
     const e = labels.writeSlot();
-    // A series dropped from memory (all flushed, or deleted) is not the one to append to any more.
-    if (e instanceof MemSeries && e.owner === this && !e.removed) return e;
+    if (e instanceof MemSeries && this.holds(e)) return e;
     return undefined;
+  }
+
+  /**
+   * Whether `s` is this head's live series: not another head's (refs are per head), nor dropped
+   * from memory (all flushed, or deleted), which is not the one to append to any more.
+   */
+  holds(s: MemSeries): boolean {
+    return this.series.get(s.ref) === s;
   }
 
   /** Remembers `labels` (as pushed) → `s` for `lookup`. */
@@ -130,7 +137,7 @@ export class TenantHead implements Queryable {
     }
     // The pushed Labels object too, when it holds the interned array (one object less per series).
     const own = interned === flat ? labels : Labels.fromSortedFlat(interned);
-    const s = new MemSeries(ref, own, hash, this);
+    const s = new MemSeries(ref, own);
     this.series.set(ref, s);
     const e = this.byHash.get(hash);
     if (e === undefined) this.byHash.set(hash, s);
@@ -160,12 +167,12 @@ export class TenantHead implements Queryable {
   delete(s: MemSeries): void {
     if (this.series.get(s.ref) !== s) return;
     this.series.delete(s.ref);
-    s.removed = true;
-    const e = this.byHash.get(s.hash);
-    if (e === s) this.byHash.delete(s.hash);
+    const hash = hashLabels(s.labels);
+    const e = this.byHash.get(hash);
+    if (e === s) this.byHash.delete(hash);
     else if (Array.isArray(e)) {
       const rest = e.filter((x) => x !== s);
-      this.byHash.set(s.hash, rest.length === 1 ? rest[0]! : rest);
+      this.byHash.set(hash, rest.length === 1 ? rest[0]! : rest);
     }
     const metric = s.labels.metricName();
     const n = (this.perMetric.get(metric) ?? 1) - 1;

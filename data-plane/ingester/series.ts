@@ -162,9 +162,6 @@ const NO_CHUNKS = Object.freeze([]) as readonly MemChunk[] as MemChunk[];
 export class MemSeries implements XOREncoderState {
   readonly ref: number;
   readonly labels: Labels;
-  readonly hash: number;
-  /** Set once the head dropped the series (all flushed and released): pushes then create a new one. */
-  removed = false;
   /** In-order chunks, oldest first; the last one is open unless `sealed`. */
   chunks: MemChunk[] = NO_CHUNKS;
   /** Timestamp of the newest in-order sample; -Infinity when the series has none in memory. */
@@ -181,18 +178,12 @@ export class MemSeries implements XOREncoderState {
   private rare: RareState | undefined;
 
   /**
-   * @param owner the head holding the series (so a Labels object remembered by several heads is
-   *   only ever taken as this one's)
+   * Which head holds the series, its label hash and whether the head dropped it are not kept here
+   * (24 bytes on every series): the head answers them (`TenantHead.holds`, `hashLabels`).
    */
-  constructor(
-    ref: number,
-    labels: Labels,
-    hash: number,
-    readonly owner?: object,
-  ) {
+  constructor(ref: number, labels: Labels) {
     this.ref = ref;
     this.labels = labels;
-    this.hash = hash;
   }
 
   /** Value of the newest in-order sample (0 when there is none), NaN payload included. */
