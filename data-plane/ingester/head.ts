@@ -13,6 +13,7 @@ import type {
 } from '../storage/index.js';
 import { seriesIterator } from './iterators.js';
 import { seriesPerMetricError, seriesPerUserError } from './limits.js';
+import { addRef, filterRefs, type Postings, refsOf, someRef } from './postings.js';
 import { type MemChunk, MemSeries } from './series.js';
 
 /** Series limits for one push: local (enforced) and global (named in errors); 0 = unlimited. */
@@ -49,7 +50,7 @@ export class TenantHead implements Queryable {
   readonly tenant: TenantId;
   readonly series = new Map<number, MemSeries>();
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
-  private readonly postings = new Map<string, Map<string, number[]>>();
+  private readonly postings = new Map<string, Map<string, Postings>>();
   private readonly perMetric = new Map<string, number>();
   /** Label strings shared by every series of the tenant (job, instance, names…). */
   private readonly symbols = new Map<string, string>();
@@ -148,8 +149,11 @@ export class TenantHead implements Queryable {
       let values = this.postings.get(name);
       if (!values) this.postings.set(name, (values = new Map()));
       const list = values.get(interned[i + 1]!);
-      if (list) list.push(ref);
-      else values.set(interned[i + 1]!, [ref]);
+      if (list === undefined) values.set(interned[i + 1]!, [ref]);
+      else {
+        const grown = addRef(list, ref);
+        if (grown !== list) values.set(interned[i + 1]!, grown);
+      }
     }
     const metric = s.labels.metricName();
     this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
@@ -188,9 +192,9 @@ export class TenantHead implements Queryable {
     this.deletedSinceCompaction = 0;
     for (const [name, values] of this.postings) {
       for (const [value, refs] of values) {
-        const live = refs.filter((r) => this.series.has(r));
-        if (live.length === 0) values.delete(value);
-        else if (live.length !== refs.length) values.set(value, live);
+        const live = filterRefs(refs, (r) => this.series.has(r));
+        if (live === undefined) values.delete(value);
+        else if (live !== refs) values.set(value, live);
       }
       if (values.size === 0) this.postings.delete(name);
     }
@@ -208,17 +212,23 @@ export class TenantHead implements Queryable {
 
   /** Series matching all matchers whose in-memory data overlaps `[mint, maxt]`. */
   matching(matchers: readonly Matcher[], mint: number, maxt: number): MemSeries[] {
-    let refs: number[] | undefined;
+    let refs: ArrayLike<number> | undefined;
     for (const m of matchers) {
       if (m.matchesEmpty()) continue;
       const values = this.postings.get(m.name);
       if (!values) return [];
-      let list: number[];
-      if (m.type === '=') list = values.get(m.value) ?? [];
-      else {
-        list = [];
-        for (const [v, r] of values) if (m.matches(v)) for (const x of r) list.push(x);
-        list.sort((a, b) => a - b);
+      let list: ArrayLike<number>;
+      if (m.type === '=') {
+        const p = values.get(m.value);
+        list = p === undefined ? [] : refsOf(p);
+      } else {
+        const union: number[] = [];
+        for (const [v, p] of values) {
+          if (!m.matches(v)) continue;
+          const r = refsOf(p);
+          for (let i = 0; i < r.length; i++) union.push(r[i]!);
+        }
+        list = union.sort((a, b) => a - b);
       }
       refs = refs === undefined ? list : intersect(refs, list);
       if (refs.length === 0) return [];
@@ -228,7 +238,7 @@ export class TenantHead implements Queryable {
       if (s && matchesAll(matchers, s.labels) && s.maxTime() >= mint && s.minTime() <= maxt) out.push(s);
     };
     if (refs === undefined) for (const s of this.series.values()) consider(s);
-    else for (const r of refs) consider(this.series.get(r));
+    else for (let i = 0; i < refs.length; i++) consider(this.series.get(refs[i]!));
     return out;
   }
 
@@ -238,7 +248,7 @@ export class TenantHead implements Queryable {
     const out: string[] = [];
     for (const [name, values] of this.postings) {
       let found = false;
-      for (const refs of values.values()) if ((found = refs.some(ok))) break;
+      for (const refs of values.values()) if ((found = someRef(refs, ok))) break;
       if (found) out.push(name);
     }
     return out.sort(compareStrings);
@@ -250,7 +260,7 @@ export class TenantHead implements Queryable {
     if (!values) return [];
     const ok = this.liveIn(mint, maxt);
     const out: string[] = [];
-    for (const [v, refs] of values) if (refs.some(ok)) out.push(v);
+    for (const [v, refs] of values) if (someRef(refs, ok)) out.push(v);
     return out.sort(compareStrings);
   }
 
@@ -264,7 +274,7 @@ export class TenantHead implements Queryable {
   }
 }
 
-function intersect(a: number[], b: number[]): number[] {
+function intersect(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
