@@ -92,6 +92,21 @@ describe('decodeXORInto', () => {
     expect(viaBulk(bytes, ALL[0], ALL[1], false, 0)).toEqual(viaIterator(bytes, ALL[0], ALL[1], false));
   });
 
+  it('decodes a chunk larger than its scratch copy, and a small one after it', () => {
+    const r = seededRandom(99);
+    const big = new XORChunk();
+    const app = big.appender();
+    for (let i = 0; i < 6000; i++) app.append(1000 + i * 15_000 + Math.floor(r() * 5000), (r() - 0.5) * 1e300);
+    const bytes = big.bytes().slice();
+    expect(bytes.length).toBeGreaterThan(40_000);
+    expect(viaBulk(bytes, ALL[0], ALL[1], false, 0)).toEqual(viaIterator(bytes, ALL[0], ALL[1], false));
+    const small = new XORChunk();
+    const sa = small.appender();
+    for (let i = 0; i < 30; i++) sa.append(5 + i * 15_000, i);
+    const sb = small.bytes().slice();
+    expect(viaBulk(sb, ALL[0], ALL[1], false, 3)).toEqual(viaIterator(sb, ALL[0], ALL[1], false));
+  });
+
   it('refuses a truncated chunk', () => {
     const c = new XORChunk();
     const app = c.appender();
