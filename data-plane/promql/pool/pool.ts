@@ -330,12 +330,23 @@ function replyError(e: { kind: ErrorKind; message: string; errorId: ErrorId | un
 }
 
 /**
+ * A worker's young generation: 96 MB is 32 MB semi-spaces, twice V8's default. An evaluation's
+ * arrays live for the whole query; in the default 16 MB they outlive two or three scavenges, are
+ * copied each time, and are promoted to be collected again by a full GC. In process, a 32 MB
+ * semi-space cut the fastest of nine runs of the dashboard queries by a quarter.
+ */
+const YOUNG_GENERATION_MB = 96;
+
+/**
  * Starts a worker on worker.js next to this module; from TypeScript sources (tests, `tsx`) the worker
  * loads through tsx, since a worker thread does not inherit the parent's module hooks.
  */
 function spawnWorker(init: WorkerInit, maxHeapMb: number): Worker {
   const here = import.meta.url;
-  const options = { workerData: init, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } };
+  const options = {
+    workerData: init,
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  };
   if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), options);
   const tsx = tsxEsmApi(here);
   const entry = new URL('./worker.ts', here).href;
