@@ -328,6 +328,22 @@ describe('encoder state held outside the chunk (appendXOR)', () => {
   });
 });
 
+describe('adopt', () => {
+  it("takes the other chunk's samples and appends after them, not after its own", () => {
+    const a = new XORChunk();
+    const b = new XORChunk();
+    for (let i = 0; i < 10; i++) a.appender().append(i * 1000, i);
+    for (let i = 0; i < 5; i++) b.appender().append(i * 2000, -i);
+    b.compact();
+    a.adopt(b);
+    a.appender().append(20_000, 99);
+    const want = new XORChunk();
+    for (let i = 0; i < 5; i++) want.appender().append(i * 2000, -i);
+    want.appender().append(20_000, 99);
+    expect(decode(a)).toEqual(decode(want));
+  });
+});
+
 describe('memory', () => {
   it('compact() trims spare capacity without changing bytes', () => {
     const c = new XORChunk();

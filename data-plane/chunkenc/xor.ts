@@ -134,6 +134,16 @@ export class XORChunk extends BitWriter {
   }
 
   /**
+   * Takes `src`'s bytes (shared, not copied) in place of its own samples, as if it had been read
+   * from them; an appender it made is dropped (the next `appender()` resumes from the new bytes).
+   */
+  adopt(src: XORChunk): void {
+    this.buf = src.buf;
+    this.bitPos = src.bitPos;
+    appenders.delete(this);
+  }
+
+  /**
    * An appender that carries its own encoder state. A chunk with samples but no appender (read from
    * bytes, compacted, or written through `appendXOR` by a holder of the state) is decoded first to
    * rebuild the state.

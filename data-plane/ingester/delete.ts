@@ -8,7 +8,7 @@ import {
 import { type FloatHistogram, Matcher, type MatchType, type TenantId } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
 import type { TenantHead } from './head.js';
-import { MemChunk, type MemHistChunk, type MemSeries } from './series.js';
+import { type MemChunk, MemHistChunk, type MemSeries } from './series.js';
 import { ByteBuilder, type ByteReader, RecordType } from './wal/records.js';
 
 /**
@@ -62,7 +62,7 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
       const app = nc.appender();
       for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
       nc.compact();
-      c.chunk = nc;
+      c.adopt(nc);
       if (ts.length > 0) {
         c.mint = ts[0]!;
         c.maxt = ts[ts.length - 1]!;
@@ -135,7 +135,7 @@ export function deleteFromSeries(s: MemSeries, mint: number, maxt: number): numb
 
 /** A chunk cut from `c`'s samples, flushed (or not) as `c` was; never queued. */
 function copyBookkeeping(c: MemHistChunk, chunk: AnyHistogramChunk): MemHistChunk {
-  const mc = new MemChunk<AnyHistogramChunk>(chunk, c.mint, c.maxt, c.sealed);
+  const mc = new MemHistChunk(chunk, c.mint, c.maxt, c.sealed);
   mc.flushed = c.flushed;
   mc.flushedAt = c.flushedAt;
   return mc;

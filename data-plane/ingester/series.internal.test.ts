@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { XORChunk } from '../chunkenc/index.js';
+import { HistogramChunk, XORChunk } from '../chunkenc/index.js';
 import { Labels, STALE_NAN } from '../model/index.js';
-import { AppendResult, MemChunk, MemSeries } from './series.js';
+import { AppendResult, MemChunk, MemHistChunk, MemSeries } from './series.js';
 
 // MemSeries is the open chunk's XOR encoder state and keeps its newest value as bits: these pin
 // that the bytes, duplicates and restarts behave as with an appender object per chunk.
@@ -99,10 +99,13 @@ describe('MemSeries duplicates compare the newest value bit for bit', () => {
   });
 });
 
-describe('MemChunk flags', () => {
+describe.each([
+  { name: 'MemChunk', make: () => new MemChunk(1, 2, false) },
+  { name: 'MemHistChunk', make: () => new MemHistChunk(new HistogramChunk(), 1, 2, false) },
+])('$name flags', ({ make }) => {
   const flags = ['sealed', 'flushed', 'queued'] as const;
   it.each(flags)('%s is set and cleared alone', (flag) => {
-    const c = new MemChunk(new XORChunk(), 1, 2, false);
+    const c = make();
     c[flag] = true;
     for (const f of flags) expect(c[f]).toBe(f === flag);
     for (const f of flags) c[f] = true;

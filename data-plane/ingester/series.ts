@@ -4,11 +4,14 @@ import {
   encodeHistogramChunks,
   HistogramCutter,
   XOR_NO_WINDOW,
-  XORChunk,
+  type XORChunk,
   type XOREncoderState,
 } from '../chunkenc/index.js';
 import type { FloatHistogram, Labels } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
+import { MemChunk, MemHistChunk } from './mem-chunk.js';
+
+export { MemChunk, MemHistChunk };
 
 /** Prometheus cuts head chunks at 120 samples; so do we, so flushed chunks look like theirs. */
 export const SAMPLES_PER_CHUNK = 120;
@@ -33,56 +36,6 @@ class RareState {
   histOpen: MemHistChunk | undefined = undefined;
   histSealedMaxT = Number.NEGATIVE_INFINITY;
 }
-
-const SEALED = 1;
-const FLUSHED = 2;
-const QUEUED = 4;
-
-/**
- * A chunk held in memory with the bookkeeping the flush loop needs: an XOR chunk, or (as
- * `MemHistChunk`) a histogram chunk. A class with its three flags in one small integer: every
- * series holds one or more, so each field is 8 bytes on every chunk of the head.
- */
-export class MemChunk<C extends XORChunk | AnyHistogramChunk = XORChunk> {
-  chunk: C;
-  mint: number;
-  maxt: number;
-  /** Wall-clock ms when the chunk store confirmed it. */
-  flushedAt = 0;
-  private flags: number;
-
-  constructor(chunk: C, mint: number, maxt: number, sealed: boolean) {
-    this.chunk = chunk;
-    this.mint = mint;
-    this.maxt = maxt;
-    this.flags = sealed ? SEALED : 0;
-  }
-
-  /** True once no more samples go in (full, aged, idle, or an out-of-order chunk). */
-  get sealed(): boolean {
-    return (this.flags & SEALED) !== 0;
-  }
-  set sealed(x: boolean) {
-    this.flags = x ? this.flags | SEALED : this.flags & ~SEALED;
-  }
-  /** True once the chunk store confirmed the chunk. */
-  get flushed(): boolean {
-    return (this.flags & FLUSHED) !== 0;
-  }
-  set flushed(x: boolean) {
-    this.flags = x ? this.flags | FLUSHED : this.flags & ~FLUSHED;
-  }
-  /** True while a flush of this chunk is in flight or queued. */
-  get queued(): boolean {
-    return (this.flags & QUEUED) !== 0;
-  }
-  set queued(x: boolean) {
-    this.flags = x ? this.flags | QUEUED : this.flags & ~QUEUED;
-  }
-}
-
-/** A histogram chunk (integer, encoding 2, or float, encoding 3) with the same flush bookkeeping. */
-export type MemHistChunk = MemChunk<AnyHistogramChunk>;
 
 /** Equal histograms apart from the counter-reset hint (a stored chunk may report another hint). */
 function sameHistogram(a: FloatHistogram, b: FloatHistogram): boolean {
@@ -288,7 +241,7 @@ export class MemSeries implements XOREncoderState {
       head.chunk.byteLength() > MAX_CHUNK_BYTES
     ) {
       if (head && !head.sealed) this.sealHead();
-      head = new MemChunk(new XORChunk(), t, t, false);
+      head = new MemChunk(t, t, false);
       this.chunks = withChunk(this.chunks, head);
       this.prevDelta = 0;
       this.window = XOR_NO_WINDOW;
@@ -322,8 +275,9 @@ export class MemSeries implements XOREncoderState {
     if (this.chunks.length > 0) this.sealHead();
     // Appending goes on from the chunk's newest sample, so it stays open only if that is the series'.
     const reopen = open && maxt >= this.lastT;
-    this.chunks = withChunk(this.chunks, new MemChunk(chunk, mint, maxt, !reopen));
-    if (reopen) chunk.resume(this);
+    const mc = MemChunk.of(chunk, mint, maxt, !reopen);
+    this.chunks = withChunk(this.chunks, mc);
+    if (reopen) mc.resume(this);
     else this.restoreLast(maxt, lastV);
   }
 
@@ -357,11 +311,10 @@ export class MemSeries implements XOREncoderState {
     const ts = this.oooT;
     if (!ts || ts.length === 0) return undefined;
     const vs = this.oooV!;
-    const c = new XORChunk();
-    const app = c.appender();
+    const mc = new MemChunk(ts[0]!, ts[ts.length - 1]!, true);
+    const app = mc.appender();
     for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
-    c.compact();
-    const mc = new MemChunk(c, ts[0]!, ts[ts.length - 1]!, true);
+    mc.compact();
     this.oooChunks ??= [];
     this.oooChunks.push(mc);
     this.oooT = undefined;
@@ -377,7 +330,7 @@ export class MemSeries implements XOREncoderState {
       const closed = rare.histCut.append(t, h, integer);
       if (closed && rare.histOpen) rare.histOpen.sealed = true;
       if (!rare.histOpen || closed) {
-        rare.histOpen = new MemChunk<AnyHistogramChunk>(rare.histCut.chunk!, t, t, false);
+        rare.histOpen = new MemHistChunk(rare.histCut.chunk!, t, t, false);
         rare.histChunks ??= [];
         rare.histChunks.push(rare.histOpen);
       }
@@ -449,7 +402,7 @@ export class MemSeries implements XOREncoderState {
       maxt = it.atT();
     }
     if (Number.isNaN(mint)) return undefined;
-    const mc: MemHistChunk = new MemChunk<AnyHistogramChunk>(chunk, mint, maxt, true);
+    const mc = new MemHistChunk(chunk, mint, maxt, true);
     this.histChunks ??= [];
     this.histChunks.push(mc);
     if (maxt > this.histSealedMaxT) this.histSealedMaxT = maxt;

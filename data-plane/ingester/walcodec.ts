@@ -390,7 +390,7 @@ export class Replayer {
             maxt = it.atT();
           }
           s.oooChunks ??= [];
-          s.oooChunks.push(new MemChunk(chunk, mint, maxt, true));
+          s.oooChunks.push(MemChunk.of(chunk, mint, maxt, true));
           if (maxt > head.maxT) head.maxT = maxt;
         } else {
           s.restoreChunk(chunk, flags === 1);
