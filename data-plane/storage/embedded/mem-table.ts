@@ -244,9 +244,23 @@ function toStr(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
-/** A key string back to its own bytes (a fresh array per key: callers may keep or transfer it). */
+/** Slab the keys handed out by scans are cut from (see fromStr). */
+let slab = new Uint8Array(0);
+let slabAt = 0;
+
+/**
+ * A key string back to bytes: a view of a shared 64 KiB slab, not an array with its own buffer
+ * (a query's scan hands out thousands of keys, and an ArrayBuffer each was a large part of its
+ * garbage). Callers may keep a key; none may transfer its buffer to another thread.
+ */
 function fromStr(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  const n = s.length;
+  if (slabAt + n > slab.length) {
+    slab = new Uint8Array(Math.max(65536, n));
+    slabAt = 0;
+  }
+  const out = slab.subarray(slabAt, slabAt + n);
+  slabAt += n;
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }
