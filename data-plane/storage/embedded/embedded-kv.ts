@@ -18,6 +18,7 @@ import {
 import { lockDir } from './dir-lock.js';
 import { decodeLog, encodeRecord, type LogOp, OP_DELETE_KEY, OP_DELETE_RANGE, OP_PUT } from './log-format.js';
 import { MemTable } from './mem-table.js';
+import { ReadTurns } from './read-turn.js';
 
 export interface EmbeddedKVOptions {
   /** Directory holding the log (`kv.log`); created if missing. A `LOCK` file keeps it to one process. */
@@ -28,10 +29,14 @@ export interface EmbeddedKVOptions {
   compactRatio?: number;
   /** …and at least this large (default 64 MiB), so small stores never rewrite. */
   compactMinBytes?: number;
+  /** Reads may hold a turn of the event loop this long before other work gets one (default 5 ms; see ReadTurns). */
+  readSliceMs?: number;
 }
 
 const LOG = 'kv.log';
 const EMPTY = new Uint8Array(0);
+/** Keys or ranges read between two looks at whether other requests are due a turn (ReadTurns). */
+const READ_BATCH = 256;
 
 /**
  * The `--dev` SortedKV: an append-only log on local disk replayed into an in-memory sorted index on
@@ -49,12 +54,16 @@ export class EmbeddedKV implements SortedKV {
   private broken: unknown;
   /** Serializes appends, compaction and compare-and-set. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Lets other requests in between reads. */
+  private readonly turns: ReadTurns;
 
-  private constructor(private readonly opts: Required<EmbeddedKVOptions>) {}
+  private constructor(private readonly opts: Required<EmbeddedKVOptions>) {
+    this.turns = new ReadTurns(opts.readSliceMs);
+  }
 
   /** Opens (or creates) the store in `opts.dir`, replaying and compacting its log. */
   static async open(options: EmbeddedKVOptions): Promise<EmbeddedKV> {
-    const kv = new EmbeddedKV({ sync: true, compactRatio: 2, compactMinBytes: 64 << 20, ...options });
+    const kv = new EmbeddedKV({ sync: true, compactRatio: 2, compactMinBytes: 64 << 20, readSliceMs: 5, ...options });
     try {
       await kv.load();
     } catch (err) {
@@ -210,16 +219,27 @@ export class EmbeddedKV implements SortedKV {
     await this.append(ops);
   }
 
-  async get(key: Uint8Array, opts?: CallOptions): Promise<Uint8Array | undefined> {
+  /** Gives other requests a turn when reads have held this one long enough; the store may close meanwhile. */
+  private async readTurn(opts: CallOptions | undefined): Promise<void> {
+    await this.turns.next();
     throwIfAborted(opts);
     this.assertOpen();
+  }
+
+  async get(key: Uint8Array, opts?: CallOptions): Promise<Uint8Array | undefined> {
+    await this.readTurn(opts);
     return this.mem.get(key);
   }
 
   async getMany(keys: readonly Uint8Array[], opts?: CallOptions): Promise<(Uint8Array | undefined)[]> {
-    throwIfAborted(opts);
-    this.assertOpen();
-    return keys.map((k) => this.mem.get(k));
+    await this.readTurn(opts);
+    const out: (Uint8Array | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      // a tenant's whole series index is one call: other requests get turns within it
+      if (i > 0 && i % READ_BATCH === 0) await this.readTurn(opts);
+      out[i] = this.mem.get(keys[i]!);
+    }
+    return out;
   }
 
   async scan(range: KeyRange, opts?: ScanOptions): Promise<KVEntry[]> {
@@ -227,8 +247,7 @@ export class EmbeddedKV implements SortedKV {
   }
 
   async scanMany(ranges: readonly KeyRange[], opts?: ScanOptions): Promise<KVEntry[]> {
-    throwIfAborted(opts);
-    this.assertOpen();
+    await this.readTurn(opts);
     const limit = opts?.limit ?? 0;
     const keysOnly = opts?.keysOnly === true;
     const bounds = ranges.map(toBounds).filter((b) => !b.empty);
@@ -237,9 +256,14 @@ export class EmbeddedKV implements SortedKV {
     const ordered = inStartOrder(bounds);
     if (disjoint(ordered)) {
       const out: KVEntry[] = [];
-      this.mem.scanOrdered(ordered, limit, (key, value) => {
-        out.push({ key, value: keysOnly ? EMPTY : value });
-      });
+      // one range per series of a bucket: other requests get turns between slices of the call
+      for (let i = 0; i < ordered.length; i += READ_BATCH) {
+        if (i > 0) await this.readTurn(opts);
+        this.mem.scanOrdered(ordered.slice(i, i + READ_BATCH), limit > 0 ? limit - out.length : 0, (key, value) => {
+          out.push({ key, value: keysOnly ? EMPTY : value });
+        });
+        if (limit > 0 && out.length >= limit) break;
+      }
       return out;
     }
     const out = new Map<string, KVEntry>();
