@@ -32,6 +32,14 @@ export const TIME_MS = envInt('FUZZ_TIME_MS', 0);
 export const INPUT_DEADLINE_MS = envInt('FUZZ_INPUT_DEADLINE_MS', 60_000);
 /** FUZZ_CONCURRENCY: inputs in flight at once per target (lanes; see runTarget). */
 export const CONCURRENCY = Math.max(1, envInt('FUZZ_CONCURRENCY', 1));
+/**
+ * FUZZ_SKIP: the first this many inputs of each lane are generated but not sent, so a window of a long
+ * run (e.g. where it stalled) replays in minutes; the server's state then lacks what they would have
+ * written.
+ */
+export const SKIP = envInt('FUZZ_SKIP', 0);
+/** FUZZ_ROTATE_EVERY: overrides every rotating target's `rotateEvery` (to see rotation in a short run). */
+const ROTATE_EVERY = envInt('FUZZ_ROTATE_EVERY', 0);
 /** A long run prints its counts every this many inputs. */
 const PROGRESS_EVERY = 50_000;
 export const ONLY = process.env.FUZZ_TARGET?.split(',')
@@ -60,6 +68,11 @@ export interface FuzzContext {
   signal?: AbortSignal;
   /** The context of concurrent lane `i` (1, 2, …): its own tenant and token. */
   lane?: (i: number) => Promise<FuzzContext>;
+  /**
+   * A context whose tenant is a new one named `tenant` (for targets that rotate, see `rotateEvery`);
+   * the tenant it replaces, `retired`, is deleted, so its series leave memory and the store.
+   */
+  rotate?: (tenant: string, retired: string) => Promise<FuzzContext>;
   /** What the server is busy with (queues, workers), added to a deadline failure's message. */
   stallReport?: () => string;
 }
@@ -84,6 +97,13 @@ export interface FuzzTarget<T> {
    * tenants (the admin targets create and delete the same tenants): FUZZ_CONCURRENCY is ignored.
    */
   concurrent?: boolean;
+  /**
+   * Every this many inputs a lane moves on to a fresh tenant. Each input of the target creates new
+   * series, so one tenant would reach its series limits (150,000, 20,000 per metric name) after a
+   * few tens of thousands of inputs, and every later valid body would be a 400 whose read-back is
+   * never exercised. The canary tenant is the same for the whole run.
+   */
+  rotateEvery?: number;
   /** Optional checks after the whole run (e.g. the canary tenant's config is untouched). */
   after?(ctx: FuzzContext): Promise<void>;
 }
@@ -113,9 +133,23 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
   const laneCtxs = [ctx];
   for (let i = 1; i < lanes; i++) laneCtxs.push(ctx.lane ? await ctx.lane(i) : ctx);
   const wall0 = performance.now();
+  const generated = Array.from({ length: lanes }, () => 0);
+  const rotation = Array.from({ length: lanes }, () => 0);
+  let rotations = 0;
+  const baseTenants = laneCtxs.map((c) => c.tenant);
   const lane = (i: number) =>
     fc.assert(
       fc.asyncProperty(target.arbitrary, async (input) => {
+        const n = ++generated[i]!;
+        if (n <= SKIP) return;
+        // input n of a lane goes to its tenant's rotation ⌊(n − 1) / every⌋, also when replayed with FUZZ_SKIP
+        const every = target.rotateEvery ? ROTATE_EVERY || target.rotateEvery : 0;
+        const r = every > 0 && ctx.rotate ? Math.floor((n - 1) / every) : 0;
+        if (r !== rotation[i]) {
+          rotation[i] = r;
+          rotations++;
+          laneCtxs[i] = await ctx.rotate!(`${baseTenants[i]}-${target.name}-r${r}`, laneCtxs[i]!.tenant);
+        }
         const t0 = performance.now();
         const status = await withDeadline(laneCtxs[i]!, (c) => target.run(c, input)).catch((err: unknown) => {
           if (err instanceof DeadlineError)
@@ -151,7 +185,7 @@ export async function runTarget<T>(ctx: FuzzContext, target: FuzzTarget<T>): Pro
   const wall = (performance.now() - wall0) / 1000;
   await assertStillServing(ctx);
   await target.after?.(ctx);
-  const lanesSaid = lanes > 1 ? `, ${lanes} lanes` : '';
+  const lanesSaid = (lanes > 1 ? `, ${lanes} lanes` : '') + (rotations > 0 ? `, ${rotations} tenant rotations` : '');
   return `${count} inputs run: ${summarize(statuses)}; ${wall.toFixed(1)} s wall (${(count / wall).toFixed(0)} inputs/s${lanesSaid}), ${(total / 1000).toFixed(1)} s in inputs, slowest input ${slowest.toFixed(0)} ms`;
 }
 

@@ -28,6 +28,16 @@ beforeAll(async () => {
     stallReport: () => queryState(platform),
     // a concurrent lane's own tenant, so its writes and read-backs never meet another lane's
     lane: async (i) => ({ ...ctx, tenant: `fuzz-${i}`, token: await platform.tenantToken(`fuzz-${i}`, TENANT_SCOPES) }),
+    rotate: async (tenant, retired) => {
+      const next = { ...ctx, tenant, token: await platform.tenantToken(tenant, TENANT_SCOPES) };
+      // a rotated tenant is deleted when its lane moves on (its series are purged from memory and
+      // the store); the lanes' first tenants hold the data other targets query, and stay
+      if (/-r\d+$/.test(retired)) {
+        const del = await platform.admin('DELETE', `/tenants/${retired}`);
+        if (del.status >= 300) throw new Error(`deleting rotated tenant ${retired}: ${del.status}`);
+      }
+      return next;
+    },
   };
   const now = Date.now();
   // the fuzzed tenant's data, and the canary tenant's data, config and rules that must never leak

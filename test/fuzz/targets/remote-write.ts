@@ -180,6 +180,8 @@ function defineTarget(version: '1.0' | '2.0') {
     name: version === '1.0' ? 'remote-write-1' : 'remote-write-2',
     surface: `remote write ${version} bodies (protobuf, snappy) through POST /api/v1/push`,
     arbitrary: input,
+    // about one new series per input under `fuzz_rw`: a fresh tenant long before its 20,000 per name
+    rotateEvery: 10_000,
     async run(ctx: FuzzContext, inp: RwInput) {
       const run = `${version}-${nextRun++}`;
       const proto = version === '1.0' ? encodeV1(inp, run) : encodeV2(inp, run);
