@@ -84,7 +84,7 @@ export class TenantHead implements Queryable {
    * from memory (all flushed, or deleted), which is not the one to append to any more.
    */
   holds(s: MemSeries): boolean {
-    return this.series.get(s.ref) === s;
+    return s.owner === this;
   }
 
   /** Remembers `labels` (as pushed) → `s` for `lookup`. */
@@ -138,7 +138,7 @@ export class TenantHead implements Queryable {
     }
     // The pushed Labels object too, when it holds the interned array (one object less per series).
     const own = interned === flat ? labels : Labels.fromSortedFlat(interned);
-    const s = new MemSeries(ref, own);
+    const s = new MemSeries(ref, own, this);
     this.series.set(ref, s);
     const e = this.byHash.get(hash);
     if (e === undefined) this.byHash.set(hash, s);
@@ -171,6 +171,7 @@ export class TenantHead implements Queryable {
   delete(s: MemSeries): void {
     if (this.series.get(s.ref) !== s) return;
     this.series.delete(s.ref);
+    s.owner = undefined;
     const hash = hashLabels(s.labels);
     const e = this.byHash.get(hash);
     if (e === s) this.byHash.delete(hash);

@@ -12,7 +12,7 @@ const OTHER_NAN = new Float64Array(new Uint32Array([1, 0x7ff80000]).buffer)[0]!;
 const bitsOf = (v: number): string => hex(new Uint8Array(Float64Array.of(v).buffer));
 
 function newSeries(): MemSeries {
-  return new MemSeries(1, Labels.fromObject({ __name__: 'up' }));
+  return new MemSeries(1, Labels.fromObject({ __name__: 'up' }), {});
 }
 
 const shapes = [

@@ -20,7 +20,7 @@ export interface SeriesMemo {
 interface Entry extends SeriesMemo {
   /** The entry that followed this one in the last request that had both. */
   next: Entry | undefined;
-  slab: Uint8Array;
+  /** The slab holding the label bytes (a view of all of it: the bytes are read through it). */
   view: DataView;
   off: number;
   len: number;
@@ -80,7 +80,6 @@ export class SeriesCache {
       validatedFor: undefined,
       validatedLabels: undefined,
       next: undefined,
-      slab: this.slab,
       view: this.view,
       off,
       len,
@@ -110,8 +109,7 @@ function matches(e: Entry, buf: Uint8Array, view: DataView, start: number, stop:
   const off = e.off - start;
   let i = start;
   for (; i + 4 <= stop; i += 4) if (sv.getInt32(off + i, true) !== view.getInt32(i, true)) return false;
-  const s = e.slab;
-  for (; i < stop; i++) if (s[off + i] !== buf[i]) return false;
+  for (; i < stop; i++) if (sv.getUint8(off + i) !== buf[i]) return false;
   return true;
 }
 
