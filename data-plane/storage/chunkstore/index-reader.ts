@@ -71,8 +71,8 @@ export class IndexReader {
     rows.forEach((row, i) => {
       if (row === undefined) return;
       const [sidKey, sid] = missing[i]!;
-      const labels = decodeLabels(row);
-      cache?.set(this.tenant, sidKey, labels);
+      const decoded = decodeLabels(row);
+      const labels = cache === undefined ? decoded : cache.set(this.tenant, sidKey, decoded);
       if (matchesAll(matchers, labels)) out.push({ sid, sidKey, labels });
     });
     return out;

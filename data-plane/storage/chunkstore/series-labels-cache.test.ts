@@ -9,7 +9,9 @@ const ls = (i: number) => Labels.fromObject({ __name__: 'up', i: String(i) });
 describe('SeriesLabelsCache', () => {
   it('keeps labels per tenant and series ID', () => {
     const c = new SeriesLabelsCache(10);
-    c.set(a, 'sid1', ls(1));
+    expect(c.set(a, 'sid1', ls(1))).toEqual(ls(1));
+    // a second set keeps the first entry (a series ID always names the same labels)
+    expect(c.set(a, 'sid1', ls(1))).toBe(c.get(a, 'sid1'));
     expect(c.get(a, 'sid1')).toEqual(ls(1));
     expect(c.get(b, 'sid1')).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import type { Labels, TenantId } from '../../model/index.js';
+import { Labels, type TenantId } from '../../model/index.js';
 
 /**
  * Labels of stored series by tenant and series ID, shared by every query of the store. A series ID
@@ -11,6 +11,12 @@ import type { Labels, TenantId } from '../../model/index.js';
  */
 export class SeriesLabelsCache {
   private readonly map = new Map<string, Labels>();
+  /**
+   * One string object per distinct name or value across the cached series (as the head's symbol
+   * table): less memory, and sorting or matching a query's series compares equal strings by
+   * identity instead of char by char. Emptied when it outgrows the cache's bound.
+   */
+  private readonly symbols = new Map<string, string>();
 
   constructor(readonly maxEntries: number) {}
 
@@ -23,12 +29,24 @@ export class SeriesLabelsCache {
     return this.map.get(key(tenant, sid));
   }
 
-  set(tenant: TenantId, sid: string, labels: Labels): void {
-    if (this.maxEntries <= 0) return;
+  /** Keeps `labels` (its strings interned); returns what a caller should use from now on. */
+  set(tenant: TenantId, sid: string, labels: Labels): Labels {
+    if (this.maxEntries <= 0) return labels;
     const k = key(tenant, sid);
-    if (this.map.has(k)) return;
+    const had = this.map.get(k);
+    if (had !== undefined) return had;
     if (this.map.size >= this.maxEntries) this.evict(Math.max(1, this.maxEntries >> 4));
-    this.map.set(k, labels);
+    if (this.symbols.size > 4 * this.maxEntries) this.symbols.clear();
+    const interned = Labels.fromSortedFlat(labels.flat.map((x) => this.intern(x)));
+    this.map.set(k, interned);
+    return interned;
+  }
+
+  private intern(s: string): string {
+    const had = this.symbols.get(s);
+    if (had !== undefined) return had;
+    this.symbols.set(s, s);
+    return s;
   }
 
   /** Drops a tenant's entries (the tenant was deleted: they would only hold memory). */
