@@ -6,6 +6,7 @@ import {
   compareBytes,
   type KeyRange,
   type KVEntry,
+  latin1String,
   type ScanOptions,
   type SortedKV,
   throwIfAborted,
@@ -170,8 +171,8 @@ export class BigtableKV implements SortedKV {
       rows.push(...(await this.call('read', opts, () => this.read({ keys: batch }, opts))));
     }
     const byKey = new Map<string, Uint8Array>();
-    for (const r of rows) byKey.set(r.key.toString('latin1'), r.value);
-    return keys.map((k) => byKey.get(toBuffer(k).toString('latin1')));
+    for (const r of rows) byKey.set(latin1String(r.key), r.value);
+    return keys.map((k) => byKey.get(latin1String(k)));
   }
 
   async scan(range: KeyRange, opts?: ScanOptions): Promise<KVEntry[]> {

@@ -173,17 +173,6 @@ export function utf8Bytes(s: string): Uint8Array {
   return utf8.encode(s);
 }
 
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (start: number, end: number) => string })
-  .latin1Slice;
-
-/**
- * Bytes `[start, end)` of `b` as a latin1 string (one char per byte): a cheap Map key for a series
- * ID, half the length of its hex and with no Buffer object per call.
- */
-export function latin1Key(b: Uint8Array, start = 0, end = b.length): string {
-  return latin1Slice.call(b, start, end);
-}
-
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }

@@ -1,7 +1,7 @@
 import { BadDataError, type Labels, type Matcher, matchesAll, type TenantId } from '../../model/index.js';
 import type { CallOptions } from '../interface.js';
-import type { KeyRange, SortedKV } from '../kv/index.js';
-import { decodeLabels, latin1Key } from './codec.js';
+import { type KeyRange, latin1String, type SortedKV } from '../kv/index.js';
+import { decodeLabels } from './codec.js';
 import { type ChunkKeyFields, type ChunkKeyParts, ChunkRowKind, RowType, type Schema } from './schema.js';
 import type { SeriesLabelsCache } from './series-labels-cache.js';
 import { decodeTombstone, type Tombstone } from './tombstone.js';
@@ -91,7 +91,7 @@ export class IndexReader {
     if (ranges.length === 0) return out;
     for (const e of await this.kv.scanMany(ranges, { ...this.opts, keysOnly: true })) {
       const sid = this.schema.postingSid(e.key);
-      out.set(latin1Key(sid), sid);
+      out.set(latin1String(sid), sid);
     }
     return out;
   }

@@ -10,9 +10,8 @@ import type {
   Series,
   SeriesIterator,
 } from '../interface.js';
-import { type SortedKV, throwIfAborted } from '../kv/index.js';
+import { latin1String, type SortedKV, throwIfAborted } from '../kv/index.js';
 import { queryBuckets } from './buckets.js';
-import { latin1Key } from './codec.js';
 import type { ChunkDecoder } from './decode.js';
 import { type ChunkRow, decodeChunkValue, type IndexedSeries, IndexReader } from './index-reader.js';
 import { mapLimit } from './map-limit.js';
@@ -169,7 +168,7 @@ export class ChunkQuerier implements Querier {
       const chunks = r.visitChunks(b, sids, this.mint, this.maxt, false, (key, value, f) => {
         if (value[0] === ChunkRowKind.Data && value.length >= 2) {
           if (last === undefined || !sidAt(last.sid, key, f.sidAt)) {
-            last = found.get(latin1Key(key, f.sidAt, f.sidAt + SERIES_ID_BYTES));
+            last = found.get(latin1String(key, f.sidAt, f.sidAt + SERIES_ID_BYTES));
           }
           if (last !== undefined) fetched += this.addChunk(last, f, value[1]!, value.subarray(2));
         }
@@ -224,7 +223,7 @@ export class ChunkQuerier implements Querier {
     values.forEach((v, i) => {
       // Missing data (its bucket fell to retention) leaves a dangling ref: nothing to read.
       const data = v === undefined ? undefined : decodeChunkValue(v);
-      const f = found.get(latin1Key(refs[i]!.parts.sid));
+      const f = found.get(latin1String(refs[i]!.parts.sid));
       if (data !== undefined && f !== undefined) bytes += this.addChunk(f, refs[i]!.parts, data.encoding, data.bytes);
     });
     return bytes;

@@ -10,6 +10,7 @@ import {
   compareBytes,
   type KeyRange,
   type KVEntry,
+  latin1String,
   type ScanOptions,
   type SortedKV,
   throwIfAborted,
@@ -269,7 +270,7 @@ export class EmbeddedKV implements SortedKV {
     const out = new Map<string, KVEntry>();
     for (const b of bounds) {
       this.mem.scan(b, limit, (key, value) => {
-        out.set(Buffer.from(key).toString('latin1'), { key, value: keysOnly ? EMPTY : value });
+        out.set(latin1String(key), { key, value: keysOnly ? EMPTY : value });
       });
     }
     const sorted = [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);

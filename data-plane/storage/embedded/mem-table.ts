@@ -1,4 +1,4 @@
-import type { Bounds } from '../kv/index.js';
+import { type Bounds, latin1String } from '../kv/index.js';
 
 /**
  * The embedded store's in-memory sorted index: a Map for point lookups plus a sorted key array for
@@ -26,11 +26,11 @@ export class MemTable {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(toStr(key));
+    return this.map.get(latin1String(key));
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    const k = toStr(key);
+    const k = latin1String(key);
     const old = this.map.get(k);
     if (old === undefined) {
       this.added.push(k);
@@ -50,7 +50,7 @@ export class MemTable {
    * worth a rebuild.
    */
   delete(key: Uint8Array): void {
-    const k = toStr(key);
+    const k = latin1String(key);
     const v = this.map.get(k);
     if (v === undefined) return;
     this.map.delete(k);
@@ -65,8 +65,8 @@ export class MemTable {
   scan(b: Bounds, limit: number, fn: (key: Uint8Array, value: Uint8Array) => void): void {
     if (b.empty) return;
     this.settle();
-    const from = b.start === undefined ? 0 : lowerBound(this.sorted, toStr(b.start), 0);
-    this.scanFrom(from, b.end === undefined ? undefined : toStr(b.end), limit, fn);
+    const from = b.start === undefined ? 0 : lowerBound(this.sorted, latin1String(b.start), 0);
+    this.scanFrom(from, b.end === undefined ? undefined : latin1String(b.end), limit, fn);
   }
 
   /**
@@ -80,9 +80,9 @@ export class MemTable {
     let n = 0;
     for (const b of bounds) {
       if (b.empty) continue;
-      const from = b.start === undefined ? pos : gallop(this.sorted, toStr(b.start), pos);
+      const from = b.start === undefined ? pos : gallop(this.sorted, latin1String(b.start), pos);
       const left = limit > 0 ? limit - n : 0;
-      const r = this.scanFrom(from, b.end === undefined ? undefined : toStr(b.end), left, fn);
+      const r = this.scanFrom(from, b.end === undefined ? undefined : latin1String(b.end), left, fn);
       n += r.rows;
       pos = r.next;
       if (limit > 0 && n >= limit) return;
@@ -114,8 +114,8 @@ export class MemTable {
     if (b.empty) return;
     this.settle();
     const s = this.sorted;
-    const from = b.start === undefined ? 0 : lowerBound(s, toStr(b.start), 0);
-    const to = b.end === undefined ? s.length : lowerBound(s, toStr(b.end), from);
+    const from = b.start === undefined ? 0 : lowerBound(s, latin1String(b.start), 0);
+    const to = b.end === undefined ? s.length : lowerBound(s, latin1String(b.end), from);
     for (let i = from; i < to; i++) {
       const k = s[i]!;
       const v = this.vals[i];
@@ -230,18 +230,6 @@ function gallop(a: readonly string[], k: string, from: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/**
- * Node's own latin1 decoder, called on the Uint8Array itself: a query turns thousands of keys into
- * strings, and wrapping each in a Buffer first cost 2.5× as much (a Buffer object per key).
- */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
-  .latin1Slice;
-
-function toStr(b: Uint8Array): string {
-  if (latin1Slice !== undefined) return latin1Slice.call(b, 0, b.length);
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
 /** Slab the keys handed out by scans are cut from (see fromStr). */

@@ -6,6 +6,7 @@ export {
   bytesEqual,
   compareBytes,
   inBounds,
+  latin1String,
   prefixEnd,
   startsWith,
   toBounds,
