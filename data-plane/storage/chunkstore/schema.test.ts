@@ -23,16 +23,16 @@ describe('chunk keys', () => {
     expect(schema.parseChunkKey(acme, key)).toEqual({ bucket: b, sid, mint, maxt, crc: 0xdeadbeef });
     expect(schema.bucketOfKey(acme, key)).toBe(b);
     expect(startsWith(key, schema.chunkSeriesPrefix(acme, b, sid))).toBe(true);
-    expect(compareBytes(schema.chunkScanStart(acme, b, sid, mint), key)).toBeLessThanOrEqual(0);
+    expect(compareBytes(schema.chunkScanRanges(acme, b, [sid], mint)[0]!.start, key)).toBeLessThanOrEqual(0);
   });
 
   it.each([
     { name: 'an ordinary series ID', id: sid },
     { name: 'an ID ending in 0xff bytes', id: Uint8Array.of(1, 2, 3, 4, 5, 6, 0xff, 0xff) },
     { name: 'an all-0xff ID', id: new Uint8Array(8).fill(0xff) },
-  ])('chunkSeriesEnd is prefixEnd of the series prefix, and the keys it builds are fresh: $name', ({ id }) => {
+  ])('a scan range ends at prefixEnd of the series prefix, and the keys built are fresh: $name', ({ id }) => {
     for (const b of [0, 7, -2]) {
-      const end = schema.chunkSeriesEnd(acme, b, id);
+      const { end } = schema.chunkScanRanges(acme, b, [id], b * day)[0]!;
       expect(end).toEqual(prefixEnd(schema.chunkSeriesPrefix(acme, b, id)));
       expect(compareBytes(schema.chunkKey(acme, b, id, b * day, b * day + 5, 0xffffffff), end!)).toBeLessThan(0);
       // the cached prefix is never handed out: changing one key leaves the next one as it was
@@ -44,18 +44,28 @@ describe('chunk keys', () => {
     }
   });
 
-  it('chunkScanRanges gives each series the keys of chunkScanStart and chunkSeriesEnd, in views of one buffer', () => {
+  it('chunkScanRanges starts each series at its prefix and the offset of mint, in views of one buffer', () => {
     const ids = [sid, Uint8Array.of(1, 2, 3, 4, 5, 6, 0xff, 0xff), new Uint8Array(8).fill(0xff), new Uint8Array(8)];
-    for (const [b, mint] of [
-      [0, 60_000],
-      [3, 3 * day - 5], // before the bucket: the scan starts at its first chunk
-      [-2, -day],
+    const u32be = (x: number) => [x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff];
+    for (const [b, mint, offset] of [
+      [0, 60_000, 60_000],
+      [3, 3 * day - 5, 0], // before the bucket: the scan starts at its first chunk
+      [-2, -day, day],
+      [1, 5 * day, 4 * day], // past the bucket: no chunk of it ends that late
     ] as const) {
       const ranges = schema.chunkScanRanges(acme, b, ids, mint);
       expect(ranges.map((r) => [r.start, r.end])).toEqual(
-        ids.map((id) => [schema.chunkScanStart(acme, b, id, mint), schema.chunkSeriesEnd(acme, b, id)]),
+        ids.map((id) => {
+          const prefix = schema.chunkSeriesPrefix(acme, b, id);
+          return [Uint8Array.from([...prefix, ...u32be(offset)]), prefixEnd(prefix)];
+        }),
       );
       expect(new Set(ranges.map((r) => r.start.buffer)).size).toBe(1);
+      // the cached prefix is never handed out
+      ranges[0]!.start.fill(0);
+      expect(schema.chunkScanRanges(acme, b, ids.slice(0, 1), mint)[0]!.start).toEqual(
+        Uint8Array.from([...schema.chunkSeriesPrefix(acme, b, ids[0]!), ...u32be(offset)]),
+      );
     }
     expect(() => schema.chunkScanRanges(acme, 0, [new Uint8Array(7)], 0)).toThrow(RangeError);
   });

@@ -178,23 +178,6 @@ export class Schema {
     return this.sidKey(t, b, RowType.Chunk, sid, 0);
   }
 
-  /** The first key after every chunk key of series `sid` in bucket `b` (`prefixEnd` of its prefix). */
-  chunkSeriesEnd(t: TenantId, b: number, sid: Uint8Array): Uint8Array | undefined {
-    return incremented(this.sidKey(t, b, RowType.Chunk, sid, 0));
-  }
-
-  /** First key of series `sid` in bucket `b` whose chunk may end at or after `mint`. */
-  chunkScanStart(t: TenantId, b: number, sid: Uint8Array, mint: number): Uint8Array {
-    const off = Math.min(Math.max(0, mint - this.bucketStart(b)), 0xffffffff);
-    const k = this.sidKey(t, b, RowType.Chunk, sid, 4);
-    const i = k.length - 4;
-    k[i] = (off >>> 24) & 0xff;
-    k[i + 1] = (off >>> 16) & 0xff;
-    k[i + 2] = (off >>> 8) & 0xff;
-    k[i + 3] = off & 0xff;
-    return k;
-  }
-
   parseChunkKey(t: TenantId, key: Uint8Array): ChunkKeyParts {
     const f = this.readChunkKey(t, key, { bucket: 0, sidAt: 0, mint: 0, maxt: 0, crc: 0 });
     return {
@@ -223,8 +206,9 @@ export class Schema {
   }
 
   /**
-   * The scan range of each series' chunks that may end at or after `mint`, in bucket `b`: what
-   * `chunkScanStart` and `chunkSeriesEnd` give, with every key a view of one buffer.
+   * The scan range of each series' chunks in bucket `b` that may end at or after `mint`: from the
+   * series' chunk prefix followed by `mint`'s offset in the bucket (keys order chunks by maxt), to
+   * the first key after that prefix. Every key is a view of one buffer.
    */
   chunkScanRanges(
     t: TenantId,
