@@ -1,5 +1,13 @@
 import { decodeXORInto, Encoding } from '../chunkenc/index.js';
-import { CanceledError, compareStrings, Labels, type Matcher, matchesAll, type TenantId } from '../model/index.js';
+import {
+  CanceledError,
+  compareStrings,
+  Labels,
+  type Matcher,
+  matchesAll,
+  SymbolTable,
+  type TenantId,
+} from '../model/index.js';
 import type {
   CallOptions,
   ChunkSink,
@@ -53,7 +61,7 @@ export class TenantHead implements Queryable {
   private readonly postings = new Map<string, Map<string, Postings>>();
   private readonly perMetric = new Map<string, number>();
   /** Label strings shared by every series of the tenant (job, instance, names…). */
-  private readonly symbols = new Map<string, string>();
+  private readonly symbols = new SymbolTable();
   private nextRef = 1;
   private deletedSinceCompaction = 0;
   /** Newest sample timestamp of the tenant: the out-of-order window is measured from here. */
@@ -127,14 +135,14 @@ export class TenantHead implements Queryable {
     let interned: string[];
     if (Object.isFrozen(flat)) {
       interned = new Array(flat.length);
-      for (let i = 0; i < flat.length; i++) interned[i] = this.intern(flat[i]!);
+      for (let i = 0; i < flat.length; i++) interned[i] = this.symbols.intern(flat[i]!);
     } else {
       // The series shares the pushed array (usually the distributor's memo, alive anyway) instead of
       // copying it: ~110 B less per series. Swapping each string for the tenant's instance of it
       // changes no value, so whoever else holds the array sees the same labels. The Labels object
       // stays the head's own: the pushed one carries the lookup slot.
       interned = flat as string[];
-      for (let i = 0; i < interned.length; i++) interned[i] = this.intern(interned[i]!);
+      for (let i = 0; i < interned.length; i++) interned[i] = this.symbols.intern(interned[i]!);
     }
     // The pushed Labels object too, when it holds the interned array (one object less per series).
     const own = interned === flat ? labels : Labels.fromSortedFlat(interned);
@@ -157,13 +165,6 @@ export class TenantHead implements Queryable {
     }
     const metric = s.labels.metricName();
     this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
-    return s;
-  }
-
-  private intern(s: string): string {
-    const hit = this.symbols.get(s);
-    if (hit !== undefined) return hit;
-    this.symbols.set(s, s);
     return s;
   }
 
@@ -200,7 +201,7 @@ export class TenantHead implements Queryable {
       if (values.size === 0) this.postings.delete(name);
     }
     this.symbols.clear();
-    for (const s of this.series.values()) for (const str of s.labels.flat) this.symbols.set(str, str);
+    for (const s of this.series.values()) for (const str of s.labels.flat) this.symbols.intern(str);
   }
 
   /**

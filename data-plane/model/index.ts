@@ -4,6 +4,7 @@ export * from './labels.js';
 export * from './matchers.js';
 export * from './sample-columns.js';
 export * from './samples.js';
+export * from './symbol-table.js';
 export * from './tenant.js';
 export * from './tenant-set.js';
 export * from './time.js';

@@ -1,4 +1,4 @@
-import { Labels, type TenantId } from '../../model/index.js';
+import { Labels, SymbolTable, type TenantId } from '../../model/index.js';
 
 /**
  * Labels of stored series by tenant and series ID, shared by every query of the store. A series ID
@@ -16,7 +16,7 @@ export class SeriesLabelsCache {
    * table): less memory, and sorting or matching a query's series compares equal strings by
    * identity instead of char by char. Emptied when it outgrows the cache's bound.
    */
-  private readonly symbols = new Map<string, string>();
+  private readonly symbols = new SymbolTable();
 
   constructor(readonly maxEntries: number) {}
 
@@ -37,16 +37,9 @@ export class SeriesLabelsCache {
     if (had !== undefined) return had;
     if (this.map.size >= this.maxEntries) this.evict(Math.max(1, this.maxEntries >> 4));
     if (this.symbols.size > 4 * this.maxEntries) this.symbols.clear();
-    const interned = Labels.fromSortedFlat(labels.flat.map((x) => this.intern(x)));
+    const interned = Labels.fromSortedFlat(labels.flat.map((x) => this.symbols.intern(x)));
     this.map.set(k, interned);
     return interned;
-  }
-
-  private intern(s: string): string {
-    const had = this.symbols.get(s);
-    if (had !== undefined) return had;
-    this.symbols.set(s, s);
-    return s;
   }
 
   /** Drops a tenant's entries (the tenant was deleted: they would only hold memory). */
