@@ -19,6 +19,34 @@ export interface TestPlatform {
 
 export const ROOT_TOKEN = 'test-root-token-0123456789';
 
+/**
+ * `cortexctl server --dev` composed in process on a free loopback port over `dataDir` (embedded
+ * store, control plane on PGlite unless `postgresUrl`), as root `ROOT_TOKEN`: tests that stop and
+ * start the server again on the same data call this directly.
+ */
+export function startServerIn(
+  dataDir: string,
+  overrides: Partial<ServerConfig> = {},
+  log: (line: string) => void = () => {},
+): Promise<RunningServer> {
+  return startServer(
+    {
+      dev: true,
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      rootToken: ROOT_TOKEN,
+      clusterSecret: 'test-cluster-secret-0123456789',
+      postgresUrl: undefined,
+      migrate: true,
+      walFsync: 'never',
+      storage: { kind: 'embedded' },
+      ...overrides,
+    },
+    log,
+  );
+}
+
 export async function startPlatform(
   opts: {
     alertmanagerAllowedCidrs?: string[];
@@ -32,24 +60,16 @@ export async function startPlatform(
   } = {},
 ): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cortex-it-'));
-  const server = await startServer(
+  const server = await startServerIn(
+    dataDir,
     {
-      dev: true,
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      rootToken: ROOT_TOKEN,
-      clusterSecret: 'test-cluster-secret-0123456789',
       postgresUrl: opts.postgresUrl,
-      migrate: true,
-      walFsync: 'never',
-      storage: { kind: 'embedded' },
       ...(opts.alertmanagerAllowedCidrs ? { alertmanagerAllowedCidrs: opts.alertmanagerAllowedCidrs } : {}),
       ...(opts.grpcPort === undefined ? {} : { grpcPort: opts.grpcPort }),
       ...(opts.authThrottle ? { authThrottle: opts.authThrottle } : {}),
       ...(opts.usageFlushIntervalMs ? { usageFlushIntervalMs: opts.usageFlushIntervalMs } : {}),
     },
-    opts.log ?? (() => {}),
+    opts.log,
   );
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${server.url}/admin/api/v1${path}`, {

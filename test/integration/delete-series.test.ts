@@ -8,31 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../cli/server/compose.js';
+import type { RunningServer } from '../../cli/server/compose.js';
 import { Matcher, parseTenantId } from '../../data-plane/model/index.js';
 import type { KVChunkStore } from '../../data-plane/storage/chunkstore/index.js';
+import { ROOT_TOKEN, startServerIn } from '../helpers/platform.js';
 import { remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
 
-const ROOT = 'test-root-token-0123456789';
+const ROOT = ROOT_TOKEN;
 const dataDir = mkdtempSync(join(tmpdir(), 'delete-series-it-'));
 let server: RunningServer;
 
-const start = () =>
-  startServer(
-    {
-      dev: true,
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      rootToken: ROOT,
-      clusterSecret: 'test-cluster-secret-0123456789',
-      postgresUrl: undefined,
-      migrate: true,
-      walFsync: 'never',
-      storage: { kind: 'embedded' },
-    },
-    () => {},
-  );
+const start = () => startServerIn(dataDir);
 
 async function admin(method: string, path: string, body?: unknown, token = ROOT) {
   const res = await fetch(`${server.url}/admin/api/v1${path}`, {

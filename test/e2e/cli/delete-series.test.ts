@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import TenantDeleteSeries from '../../../cli/commands/tenant/delete-series.js';
-import { type RunningServer, startServer } from '../../../cli/server/compose.js';
+import type { RunningServer } from '../../../cli/server/compose.js';
 import { prepareCommands, runCommand } from '../../../cli/testing/index.js';
+import { startServerIn } from '../../helpers/platform.js';
 import { remoteWriteBody, remoteWriteHeaders } from '../../helpers/remote-write.js';
 
 const ROOT = 'cli-delete-root-token-0123456789';
@@ -20,21 +21,7 @@ let token: string;
 
 beforeAll(prepareCommands, 120_000);
 beforeAll(async () => {
-  server = await startServer(
-    {
-      dev: true,
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      rootToken: ROOT,
-      clusterSecret: 'cli-delete-cluster-secret-0123456789',
-      postgresUrl: undefined,
-      migrate: true,
-      walFsync: 'never',
-      storage: { kind: 'embedded' },
-    },
-    () => {},
-  );
+  server = await startServerIn(dataDir, { rootToken: ROOT, clusterSecret: 'cli-delete-cluster-secret-0123456789' });
   env = {
     CORTEXCTL_ADDRESS: server.url,
     CORTEXCTL_TOKEN: ROOT,
