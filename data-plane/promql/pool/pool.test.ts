@@ -128,6 +128,57 @@ describe('PooledEngine sharding while it loads', async () => {
     },
   );
 
+  // no aggregation: each shard evaluates and renders its own series, and the answers are spliced
+  it.each([
+    { q: 'rate(x[5m])', range: true },
+    { q: 'x', range: true },
+    { q: 'increase(x{job="a"}[10m]) * 2 > 5', range: true },
+    { q: 'max_over_time(rate(x[1m])[10m:1m])', range: true },
+    { q: 'x[2m]', range: false },
+    { q: 'histogram_count(rate(h[2m]))', range: true },
+  ])('answers a per-series query split by series as one thread does, in its order: $q', async ({ q, range }) => {
+    const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+    const want = await local.instantQuery(store, q, at, { render: true });
+    for (const shards of [2, 3]) {
+      const got = await sharded.instantQuery(store, q, at, { shards, render: true });
+      expect(text(got.rendered)).toBe(text(want.rendered));
+      expect(toApiData(got.value)).toEqual(toApiData(want.value));
+      expect(got.stats.samplesLoaded).toBe(want.stats.samplesLoaded);
+      if (!range) continue;
+      const [w, g] = await Promise.all([
+        local.rangeQuery(store, q, 5 * MIN, at, 30_000, { render: true }),
+        sharded.rangeQuery(store, q, 5 * MIN, at, 30_000, { shards, render: true }),
+      ]);
+      expect(text(g.rendered)).toBe(text(w.rendered));
+    }
+  });
+
+  it('finds series that meet once their names are dropped, whichever shards they would fall in', async () => {
+    const clash = new MemoryStorage();
+    const app = clash.appender();
+    for (let i = 0; i < 20; i++) {
+      for (const name of ['x', 'y']) {
+        const l = Labels.fromObject({ __name__: name, i: String(i) });
+        // y's points start where x's stop: one series after the names go, not a clash
+        for (let k = name === 'x' ? 0 : 40; k <= (name === 'x' ? 39 : 80); k++) app.append(l, k * 15_000, k);
+      }
+    }
+    await app.commit();
+    const q = 'rate({__name__=~"x|y"}[1m])';
+    const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+    const want = await local.rangeQuery(clash, q, 0, 20 * MIN, 60_000, { render: true });
+    expect(toApiData(want.value).result).toHaveLength(20);
+    const got = await sharded.rangeQuery(clash, q, 0, 20 * MIN, 60_000, { shards: 3, render: true });
+    expect(text(got.rendered)).toBe(text(want.rendered));
+    // overlapping in time, they clash, in one thread and split alike
+    const overlap = 'rate({__name__=~"x|y"}[30m])';
+    for (const e of [local, sharded]) {
+      await expect(e.rangeQuery(clash, overlap, 0, 20 * MIN, 60_000, { shards: 3 })).rejects.toThrow(
+        'vector cannot contain metrics with the same labelset',
+      );
+    }
+  });
+
   it('refuses a query whose later shard breaks the sample budget, stops the shards it sent, and keeps serving', async () => {
     const xs = (await store.querier(0, at).select(false, undefined, [new Matcher('=', '__name__', 'x')])).map(
       (s) => s.labels,

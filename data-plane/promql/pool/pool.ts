@@ -42,7 +42,7 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
 }
 
-type TaskBody = Omit<EvalTask, 'id' | 'remainingMs'>;
+export type TaskBody = Omit<EvalTask, 'id' | 'remainingMs'>;
 
 interface Job {
   body: TaskBody;

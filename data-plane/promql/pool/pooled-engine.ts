@@ -1,4 +1,4 @@
-import { type Deadline, deadlineSignal, TimeoutError } from '../../model/index.js';
+import { type Deadline, deadlineSignal, type Labels, TimeoutError } from '../../model/index.js';
 import type { Querier, Queryable, Series } from '../../storage/index.js';
 import { children, type Expr, type VectorSelector } from '../ast.js';
 import {
@@ -11,11 +11,18 @@ import {
   queryError,
   selectHints,
 } from '../engine.js';
-import type { EvalPool } from './pool.js';
+import type { EvalOutcome, EvalPool, RunOptions, TaskBody } from './pool.js';
 import type { PartialResult } from './protocol.js';
-import { decodeResult, type EncodedResult, renderData } from './result-codec.js';
-import { BatchCollector, BYTES_PER_SAMPLE, emptyBatch, type SeriesBatch, shardOf } from './series-batch.js';
-import { planShards } from './shard-plan.js';
+import { concatResults, decodeResult, type EncodedResult, renderData } from './result-codec.js';
+import {
+  BatchCollector,
+  BYTES_PER_SAMPLE,
+  emptyBatch,
+  type SeriesBatch,
+  seriesShardOf,
+  shardOf,
+} from './series-batch.js';
+import { planShards, splitsBySeries } from './shard-plan.js';
 
 export interface PooledQueryOptions extends QueryOptions {
   signal?: AbortSignal;
@@ -163,6 +170,17 @@ export class PooledEngine {
               p.selectors.map((s) => s.vs),
             )
           : undefined;
+      if (!plan && shards > 1 && splitsBySeries(p.expr, [p.selectors[0]!.vs], p.instant)) {
+        // no aggregation to merge: each shard evaluates (and renders) the query over its own series
+        const { collector, pause } = this.loader(p, opts, all);
+        const { range } = p.selectors[0]!;
+        const parts = splitByShard(sets[0]!, shards, seriesShardOf);
+        const answers = await this.fanOut(all, runOpts, shards, async (s) => ({
+          ...base,
+          batches: [await collector.collect(parts[s]!, range.mint, range.maxt, pause)],
+        }));
+        return decodeResult(concatResults(answers as EncodedResult[]));
+      }
       if (!plan) {
         const batches = await this.load(p, sets, opts, all);
         return decodeResult((await pool.run({ ...base, batches }, runOpts)) as EncodedResult);
@@ -170,43 +188,29 @@ export class PooledEngine {
       // sharded: each shard's batches go to a worker as soon as they are loaded, so the workers
       // evaluate while this thread loads the next shard; then one task merges and finishes
       const { collector, pause } = this.loader(p, opts, all);
-      // the query's signal passed on by a listener, not AbortSignal.any (whose sources Node 20 holds
-      // only weakly, see deadlineSignal): the shards sent stop with the query, or when a later one fails
-      const stop = new AbortController();
-      const query = all;
-      if (query.aborted) stop.abort(query.reason);
-      else query.addEventListener('abort', () => stop.abort(query.reason), { once: true });
-      const shardRunOpts = { ...runOpts, signal: stop.signal };
-      const bySelector = sets.map((set, i) => (plan.shardedSelectors.has(i) ? splitByShard(set, shards) : undefined));
-      const running: Promise<PartialResult>[] = [];
-      let rest: SeriesBatch[];
-      let parts: PartialResult[];
-      try {
-        for (let s = 0; s < shards; s++) {
+      const bySelector = sets.map((set, i) =>
+        plan.shardedSelectors.has(i) ? splitByShard(set, shards, shardOf) : undefined,
+      );
+      const rest: SeriesBatch[] = [];
+      const parts = (await this.fanOut(
+        all,
+        runOpts,
+        shards,
+        async (s) => {
           const batches: SeriesBatch[] = [];
           for (const [i, part] of bySelector.entries()) {
             const { range } = p.selectors[i]!;
             batches.push(part ? await collector.collect(part[s]!, range.mint, range.maxt, pause) : emptyBatch());
           }
-          const task = pool.run(
-            { ...base, render: false, batches, shard: { mode: 'partial', nodes: plan.nodes } },
-            shardRunOpts,
-          ) as Promise<PartialResult>;
-          // awaited below; a later load that fails first must not leave its rejection unhandled
-          task.catch(() => undefined);
-          running.push(task);
-        }
-        rest = [];
-        for (const [i, part] of bySelector.entries()) {
-          const { range } = p.selectors[i]!;
-          rest.push(part ? emptyBatch() : await collector.collect(sets[i]!, range.mint, range.maxt, pause));
-        }
-        parts = await Promise.all(running);
-      } catch (err) {
-        // a failed load or shard stops the shards still running
-        stop.abort(err);
-        throw err;
-      }
+          return { ...base, render: false, batches, shard: { mode: 'partial', nodes: plan.nodes } };
+        },
+        async () => {
+          for (const [i, part] of bySelector.entries()) {
+            const { range } = p.selectors[i]!;
+            rest.push(part ? emptyBatch() : await collector.collect(sets[i]!, range.mint, range.maxt, pause));
+          }
+        },
+      )) as PartialResult[];
       const final = (await pool.run(
         {
           ...base,
@@ -231,6 +235,40 @@ export class PooledEngine {
     } finally {
       deadline?.clear();
       querier?.close();
+    }
+  }
+
+  /**
+   * Runs one task per shard, each sent as soon as `load` has built it, so the workers
+   * evaluate while this thread loads the next shard; `more` loads what comes after the last. A failed
+   * load or task stops the tasks still running (the query's signal is passed on by a listener, not
+   * AbortSignal.any, whose sources Node 20 holds only weakly: see deadlineSignal).
+   */
+  private async fanOut(
+    query: AbortSignal,
+    runOpts: RunOptions,
+    shards: number,
+    load: (shard: number) => Promise<TaskBody>,
+    more?: () => Promise<void>,
+  ): Promise<EvalOutcome[]> {
+    const pool = this.pool!;
+    const stop = new AbortController();
+    if (query.aborted) stop.abort(query.reason);
+    else query.addEventListener('abort', () => stop.abort(query.reason), { once: true });
+    const shardRunOpts = { ...runOpts, signal: stop.signal };
+    const running: Promise<EvalOutcome>[] = [];
+    try {
+      for (let s = 0; s < shards; s++) {
+        const task = pool.run(await load(s), shardRunOpts);
+        // awaited below; a later load that fails first must not leave its rejection unhandled
+        task.catch(() => undefined);
+        running.push(task);
+      }
+      await more?.();
+      return await Promise.all(running);
+    } catch (err) {
+      stop.abort(err);
+      throw err;
     }
   }
 
@@ -300,7 +338,11 @@ export class PooledEngine {
 }
 
 /** Each series in the shard its labels hash to, in the order given (as a sharded load assigns them). */
-function splitByShard(series: readonly Series[], shards: number): Series[][] {
+function splitByShard(
+  series: readonly Series[],
+  shards: number,
+  shardOf: (l: Labels, shards: number) => number,
+): Series[][] {
   const out: Series[][] = Array.from({ length: shards }, () => []);
   for (const s of series) out[shardOf(s.labels, shards)]!.push(s);
   return out;

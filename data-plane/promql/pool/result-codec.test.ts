@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Labels } from '../../model/index.js';
 import { toApiData } from '../api.js';
 import type { PromValue } from '../engine.js';
-import { decodeResult, encodeResult, renderData } from './result-codec.js';
+import { concatResults, decodeResult, encodeResult, renderData } from './result-codec.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const reference = (v: PromValue) => JSON.stringify(toApiData(v));
@@ -87,5 +87,59 @@ describe('rendering a result as the API JSON', () => {
       }),
       { numRuns: 300, seed: 18 },
     );
+  });
+});
+
+describe('putting together the answers of a query split by series', () => {
+  const encoded = (value: PromValue, render: boolean) =>
+    encodeResult({ value, warnings: ['w'], infos: [], stats: { samplesLoaded: 3 } }, render);
+  const histogramSeries = cases.at(-1)!.value as Extract<PromValue, { type: 'matrix' }>;
+
+  it('interleaves the shards in label order and splices their JSON into what one answer renders', () => {
+    const point = fc.record({ t: fc.integer({ min: 0, max: 1e13 }), v: fc.double() });
+    const series = fc.record({
+      labels: fc.dictionary(fc.constantFrom('a', 'b', '__name__', 'job'), fc.string({ maxLength: 3 }), { maxKeys: 3 }),
+      floats: fc.array(point, { minLength: 1, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(series, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        (ss, shards, matrix, withHistogram) => {
+          // one series per labelset, in label order, dealt to the shards round-robin
+          const byKey = new Map(ss.map((s) => [Labels.fromObject(s.labels).key(), s]));
+          const all = [...byKey.values()]
+            .map((s) => ({ labels: Labels.fromObject(s.labels), floats: matrix ? s.floats : s.floats.slice(0, 1) }))
+            .sort((x, y) => Labels.compare(x.labels, y.labels));
+          const whole = all.map((s) => ({ ...s, histograms: [] as (typeof histogramSeries.series)[0]['histograms'] }));
+          if (withHistogram && matrix && whole.length > 0) whole[0]!.histograms = histogramSeries.series[0]!.histograms;
+          const asValue = (xs: typeof whole): PromValue =>
+            matrix
+              ? { type: 'matrix', series: xs }
+              : {
+                  type: 'vector',
+                  samples: xs.map((s) => ({ labels: s.labels, t: s.floats[0]!.t, v: s.floats[0]!.v })),
+                };
+          const parts = Array.from({ length: shards }, (_, k) =>
+            encoded(asValue(whole.filter((_, i) => i % shards === k)), true),
+          );
+          const joined = concatResults(parts);
+          expect(text(joined.rendered!)).toBe(reference(asValue(whole)));
+          expect(reference(decodeResult(joined).value)).toBe(reference(asValue(whole)));
+          expect(joined.samplesLoaded).toBe(3 * shards);
+          expect(joined.warnings).toEqual(['w']);
+        },
+      ),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+
+  it('leaves the JSON out when no shard rendered it', () => {
+    const v: PromValue = { type: 'vector', samples: [{ labels, t: 1, v: 2 }] };
+    const joined = concatResults([encoded(v, false), encoded({ type: 'vector', samples: [] }, false)]);
+    expect(joined.rendered).toBeUndefined();
+    expect(reference(decodeResult(joined).value)).toBe(reference(v));
   });
 });

@@ -1,4 +1,4 @@
-import { type FloatHistogram, type HistogramSample, Labels, type Sample } from '../../model/index.js';
+import { type FloatHistogram, type HistogramSample, InternalError, Labels, type Sample } from '../../model/index.js';
 import { toApiData } from '../api.js';
 import type { PromValue, QueryResult } from '../engine.js';
 import { formatApiFloat } from '../format.js';
@@ -31,6 +31,11 @@ export interface EncodedResult {
   samplesLoaded: number;
   /** The API `data` JSON, when the task asked for it. */
   rendered?: Uint8Array;
+  /**
+   * Where series k's object lies in `rendered`: bytes `[seriesAt[2k], seriesAt[2k + 1])`, when it was
+   * written from the arrays (results with histograms are not), so shards' answers can be spliced.
+   */
+  seriesAt?: Int32Array;
 }
 
 export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
@@ -40,13 +45,17 @@ export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
     infos: r.infos,
     samplesLoaded: r.stats.samplesLoaded,
   };
-  if (render) out.rendered = renderEncoded(out.value);
+  if (render) {
+    const { bytes, seriesAt } = renderEncoded(out.value);
+    out.rendered = bytes;
+    if (seriesAt) out.seriesAt = seriesAt;
+  }
   return out;
 }
 
 /** A value as the Prometheus API's `data` JSON bytes. */
 export function renderData(value: PromValue): Uint8Array {
-  return renderEncoded(encodeValue(value));
+  return renderEncoded(encodeValue(value)).bytes;
 }
 
 /**
@@ -54,9 +63,9 @@ export function renderData(value: PromValue): Uint8Array {
  * `JSON.stringify(toApiData(value))` without building an object per point first (a 2 h range over a
  * few thousand series is over half a million points). Histogram results take the general path.
  */
-function renderEncoded(v: EncodedValue): Uint8Array {
+function renderEncoded(v: EncodedValue): { bytes: Uint8Array; seriesAt?: Int32Array } {
   if (v.type === 'scalar' || v.type === 'string' || v.hist?.some((h) => h !== null)) {
-    return new TextEncoder().encode(JSON.stringify(toApiData(decodeValue(v))));
+    return { bytes: new TextEncoder().encode(JSON.stringify(toApiData(decodeValue(v)))) };
   }
   const matrix = v.type === 'matrix';
   // `[1796666100,"11300.188156549706"],` is 35 bytes: room for that from the start saves regrowing
@@ -72,11 +81,14 @@ function renderEncoded(v: EncodedValue): Uint8Array {
     }
     return s;
   };
-  w.ascii(`{"resultType":"${v.type}","result":[`);
+  w.ascii(resultHead(v.type));
+  const seriesAt = new Int32Array(2 * v.labelEnds.length);
   let ls = 0;
   let fs = 0;
   for (let k = 0; k < v.labelEnds.length; k++) {
-    w.ascii(k > 0 ? ',{"metric":{' : '{"metric":{');
+    if (k > 0) w.byte(0x2c);
+    seriesAt[2 * k] = w.length;
+    w.ascii('{"metric":{');
     for (let i = ls; i < v.labelEnds[k]!; i += 2) {
       if (i > ls) w.byte(0x2c);
       w.text(JSON.stringify(v.flat[i]));
@@ -99,12 +111,18 @@ function renderEncoded(v: EncodedValue): Uint8Array {
       w.point(timeText(v.t[fs]!), v.v[fs]!);
     }
     w.byte(0x7d);
+    seriesAt[2 * k + 1] = w.length;
     ls = v.labelEnds[k]!;
     fs = end;
   }
-  w.ascii(']}');
-  return w.finish();
+  w.ascii(RESULT_TAIL);
+  return { bytes: w.finish(), seriesAt };
 }
+
+function resultHead(type: 'vector' | 'matrix'): string {
+  return `{"resultType":"${type}","result":[`;
+}
+const RESULT_TAIL = ']}';
 
 /** A growing byte buffer for JSON whose numbers and punctuation are ASCII. */
 class JsonBytes {
@@ -114,6 +132,16 @@ class JsonBytes {
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
   }
 
   private room(extra: number): void {
@@ -178,6 +206,99 @@ export function decodeResult(r: EncodedResult): QueryResult {
   return out;
 }
 
+/**
+ * The answers of one query evaluated on disjoint shards of its series (see `splitsBySeries`), as
+ * one: their series interleaved in label order (each shard's are in it already), their rendered
+ * JSON spliced series by series, so the points are neither decoded nor formatted again.
+ */
+export function concatResults(parts: EncodedResult[]): EncodedResult {
+  if (parts.length === 1) return parts[0]!;
+  const values = parts.map((r) => r.value);
+  const type = values[0]!.type;
+  if (type !== 'vector' && type !== 'matrix') throw new InternalError(`shards answered a ${type}, not series`);
+  const lists = values as Extract<EncodedValue, { type: 'vector' | 'matrix' }>[];
+  let seriesCount = 0;
+  let points = 0;
+  for (const l of lists) {
+    if (l.type !== type) throw new InternalError(`shards answered a ${l.type} and a ${type}`);
+    seriesCount += l.labelEnds.length;
+    points += l.t.length;
+  }
+  const flat: string[] = [];
+  const labelEnds = new Int32Array(seriesCount);
+  const floatEnds = new Int32Array(seriesCount);
+  const t = new Float64Array(points);
+  const v = new Float64Array(points);
+  const hist = lists.some((l) => l.hist) ? new Array<HistogramSample[] | null>(seriesCount).fill(null) : null;
+  const splice = parts.every((r) => r.rendered && r.seriesAt);
+  let w: JsonBytes | undefined;
+  if (splice) {
+    w = new JsonBytes(parts.reduce((n, r) => n + r.rendered!.length, 16));
+    w.ascii(resultHead(type));
+  }
+  const next = new Int32Array(lists.length);
+  let n = 0;
+  for (let k = 0; k < seriesCount; k++) {
+    // the shard whose next series sorts first (a handful of shards: a scan beats a heap)
+    let from = -1;
+    for (let s = 0; s < lists.length; s++) {
+      if (next[s]! >= lists[s]!.labelEnds.length) continue;
+      if (from < 0 || compareSeriesLabels(lists[s]!, next[s]!, lists[from]!, next[from]!) < 0) from = s;
+    }
+    const l = lists[from]!;
+    const j = next[from]!++;
+    const ls = j === 0 ? 0 : l.labelEnds[j - 1]!;
+    for (let i = ls; i < l.labelEnds[j]!; i++) flat.push(l.flat[i]!);
+    labelEnds[k] = flat.length;
+    const fs = j === 0 ? 0 : l.floatEnds[j - 1]!;
+    const fe = l.floatEnds[j]!;
+    t.set(l.t.subarray(fs, fe), n);
+    v.set(l.v.subarray(fs, fe), n);
+    n += fe - fs;
+    floatEnds[k] = n;
+    if (hist) hist[k] = l.hist?.[j] ?? null;
+    if (w) {
+      const at = parts[from]!.seriesAt!;
+      if (k > 0) w.byte(0x2c);
+      w.bytes(parts[from]!.rendered!.subarray(at[2 * j]!, at[2 * j + 1]!));
+    }
+  }
+  const value: EncodedValue = { type, flat, labelEnds, floatEnds, t, v, hist };
+  const out: EncodedResult = {
+    value,
+    warnings: [...new Set(parts.flatMap((r) => r.warnings))],
+    infos: [...new Set(parts.flatMap((r) => r.infos))],
+    samplesLoaded: parts.reduce((x, r) => x + r.samplesLoaded, 0),
+  };
+  if (w) {
+    w.ascii(RESULT_TAIL);
+    out.rendered = w.finish();
+  } else if (parts.some((r) => r.rendered)) {
+    out.rendered = renderEncoded(value).bytes;
+  }
+  return out;
+}
+
+/** `Labels.compare` of series i of `a` and series j of `b`, on their flat label arrays. */
+function compareSeriesLabels(
+  a: Extract<EncodedValue, { type: 'vector' | 'matrix' }>,
+  i: number,
+  b: Extract<EncodedValue, { type: 'vector' | 'matrix' }>,
+  j: number,
+): number {
+  const as = i === 0 ? 0 : a.labelEnds[i - 1]!;
+  const bs = j === 0 ? 0 : b.labelEnds[j - 1]!;
+  const an = a.labelEnds[i]! - as;
+  const bn = b.labelEnds[j]! - bs;
+  const n = Math.min(an, bn);
+  for (let k = 0; k < n; k++) {
+    const x = a.flat[as + k]!;
+    const y = b.flat[bs + k]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return an - bn;
+}
+
 /** How many points an encoded value holds, read off its arrays. */
 function pointsOf(v: EncodedValue): { floats: number; histograms: number } {
   if (v.type === 'scalar' || v.type === 'string') return { floats: 1, histograms: 0 };
@@ -189,6 +310,7 @@ function pointsOf(v: EncodedValue): { floats: number; histograms: number } {
 /** Buffers to transfer with an encoded result. */
 export function resultBuffers(r: EncodedResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = r.rendered ? [r.rendered.buffer as ArrayBuffer] : [];
+  if (r.seriesAt) out.push(r.seriesAt.buffer as ArrayBuffer);
   const v = r.value;
   if (v.type !== 'vector' && v.type !== 'matrix') return out;
   return [...out, v.labelEnds.buffer, v.floatEnds.buffer, v.t.buffer, v.v.buffer] as ArrayBuffer[];

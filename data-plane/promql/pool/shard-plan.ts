@@ -99,6 +99,24 @@ export function planShards(expr: Expr, selectors: readonly VectorSelector[]): Sh
   return plan;
 }
 
+/** Functions that set labels: two series they map to one labelset may lie in different shards. */
+const RELABELING_FUNCTIONS = new Set(['label_replace', 'label_join']);
+
+/**
+ * Whether a query without a shardable aggregation can still be evaluated on disjoint shards of its
+ * series and the shards' results put together in label order (as its result is): every output
+ * series comes from one input series of its one selector and keeps that series' labels, the metric
+ * name perhaps dropped (series that meet once their names are dropped share a shard: see
+ * `shardOf`, so each shard still finds such a clash as one thread would). An instant query's vector
+ * keeps its selector's order, which is the order of its output labels only when the series share
+ * one name, so an instant query also needs its selector's `__name__` fixed.
+ */
+export function splitsBySeries(expr: Expr, selectors: readonly VectorSelector[], instant: boolean): boolean {
+  if (selectors.length !== 1 || !perSeries(expr)) return false;
+  if (preorder(expr).some((n) => n.type === 'Call' && RELABELING_FUNCTIONS.has(n.func.name))) return false;
+  return !instant || selectors[0]!.matchers.some((m) => m.name === '__name__' && m.type === '=');
+}
+
 function shardable(a: AggregateExpr): boolean {
   if (!SHARDABLE_AGGREGATIONS.has(a.op)) return false;
   if (a.param && !isLiteral(a.param)) return false;
