@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 import { remoteWriteBody, remoteWriteHeaders } from '../helpers/remote-write.js';
-import { type FuzzContext, ONLY, runsFor, runTarget, SEED, TARGETS } from './harness.js';
+import { closeClients, type FuzzContext, ONLY, runsFor, runTarget, SEED, TARGETS } from './harness.js';
 import './targets/index.js';
 
 const TENANT_SCOPES = ['metrics:read', 'metrics:write', 'rules:read', 'rules:write', 'alerts:read', 'alerts:write'];
@@ -69,7 +69,10 @@ beforeAll(async () => {
   });
   expect(am.status, await am.text()).toBe(201);
 }, 120_000);
-afterAll(() => platform?.close());
+afterAll(async () => {
+  closeClients();
+  await platform?.close();
+});
 
 /** The query path's queues and workers, read from their private fields: what a stalled query waits on. */
 function queryState(p: TestPlatform): string {

@@ -4,6 +4,12 @@
  * `Content-Type` and `Content-Encoding` (each accepted value, parameters, lists, unknown ones) over a
  * valid remote-write body or a mutated one. Properties: no 5xx; an acknowledged push is queryable by
  * the fuzzed tenant; no answer ever holds the canary tenant's data, whatever the headers claim.
+ *
+ * The bad credentials get the client's address throttled (429) within a second, and a token the
+ * gateway has not seen yet is refused from a throttled address without being looked up (by design: a
+ * locked source learns nothing). So the valid credentials are sent from a second loopback address,
+ * where the throttle must never answer them (a property), and one in eight from the throttled one,
+ * where the exemption of known-good tokens is what is exercised.
  */
 import fc from 'fast-check';
 import { remoteWriteBody } from '../../helpers/remote-write.js';
@@ -17,6 +23,10 @@ import {
   registerTarget,
   short,
 } from '../harness.js';
+
+/** The address the bad credentials come from (fetch's default), and the one only valid ones use. */
+const THROTTLED_ADDRESS = undefined;
+const CLEAN_ADDRESS = '127.0.0.2';
 
 type Auth = { kind: 'bearer' | 'basic-self' | 'basic-canary' | 'none' } | { kind: 'raw'; value: string };
 
@@ -119,6 +129,11 @@ function authHeader(ctx: FuzzContext, a: Auth): Record<string, string> {
   }
 }
 
+/** The throttle counts failures per address (and claimed user): an address that never failed is never refused. */
+function assertNotThrottled(clean: boolean, what: string, a: { status: number; text: string }): void {
+  if (clean && a.status === 429) throw new Error(`${what}: throttled though its address never failed: ${a.text}`);
+}
+
 /** fetch refuses header values no HTTP client may send (control characters, non-Latin-1): skipped. */
 function sendable(headers: Record<string, string>): boolean {
   return Object.values(headers).every((v) => /^[\t\x20-\x7e\x80-\xff]*$/.test(v));
@@ -127,18 +142,32 @@ function sendable(headers: Record<string, string>): boolean {
 export const headers = registerTarget({
   name: 'headers',
   surface: 'Authorization, X-Scope-OrgID, Content-Type, Content-Encoding on /api/v1/push and the query API',
-  arbitrary: fc.record({ push: fc.boolean(), auth, orgId, contentType, contentEncoding, pushBody, queryPath }),
+  arbitrary: fc.record({
+    push: fc.boolean(),
+    auth,
+    orgId,
+    contentType,
+    contentEncoding,
+    pushBody,
+    queryPath,
+    // for valid credentials: sent from the throttled address rather than the clean one
+    viaThrottled: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  }),
   // about one input in 14 adds a series of one metric name: a fresh tenant before its 20,000 per name
   rotateEvery: 100_000,
   async run(ctx: FuzzContext, input) {
     const h: Record<string, string> = { ...authHeader(ctx, input.auth) };
     if (input.orgId !== undefined) h['x-scope-orgid'] = input.orgId;
+    const valid = input.auth.kind === 'bearer' || input.auth.kind === 'basic-self';
+    const clean = valid && !input.viaThrottled;
+    const from = clean ? CLEAN_ADDRESS : THROTTLED_ADDRESS;
     if (!input.push) {
       if (!sendable(h)) return 0;
-      const a = await call(ctx, 'GET', input.queryPath, { token: null, headers: h });
-      const what = `GET ${input.queryPath} ${short(JSON.stringify(h))}`;
+      const a = await call(ctx, 'GET', input.queryPath, { token: null, headers: h, from });
+      const what = `GET ${input.queryPath} ${short(JSON.stringify(h))}${clean ? ' from the clean address' : ''}`;
       assertNo5xx(what, a);
       assertNoCanary(ctx, what, a);
+      assertNotThrottled(clean, what, a);
       return a.status;
     }
     h['content-type'] = input.contentType;
@@ -149,10 +178,12 @@ export const headers = registerTarget({
       token: null,
       headers: h,
       body: new Uint8Array(input.pushBody.body),
+      from,
     });
-    const what = `POST /api/v1/push ${short(JSON.stringify(h))} (${input.pushBody.body.length} bytes, intact ${input.pushBody.intact})`;
+    const what = `POST /api/v1/push ${short(JSON.stringify(h))} (${input.pushBody.body.length} bytes, intact ${input.pushBody.intact})${clean ? ' from the clean address' : ''}`;
     assertNo5xx(what, a);
     assertNoCanary(ctx, what, a);
+    assertNotThrottled(clean, what, a);
     // a 2.0 receiver acknowledges what it wrote in a header (a 1.0 body read as 2.0 holds nothing)
     const written = a.headers?.get('x-prometheus-remote-write-samples-written');
     if (a.status === 204 && input.pushBody.intact && written !== '0') {
@@ -161,6 +192,7 @@ export const headers = registerTarget({
         ctx,
         'GET',
         `/prometheus/api/v1/series?match[]=${encodeURIComponent(`fuzz_headers{run="${input.pushBody.id}"}`)}`,
+        { from: CLEAN_ADDRESS },
       );
       if (!q.text.includes(`"run":"${input.pushBody.id}"`))
         throw new Error(`${what}: acknowledged but not queryable: ${q.status} ${q.text}`);
