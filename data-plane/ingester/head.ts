@@ -328,7 +328,9 @@ class HeadSeries implements Series {
   copyChunks(sink: ChunkSink): boolean {
     const s = this.s;
     if (!onlyInOrderFloats(s)) return false;
-    for (const c of s.chunks) {
+    const chunks = s.chunks;
+    for (let i = firstChunkFrom(chunks, this.mint); i < chunks.length; i++) {
+      const c = chunks[i]!;
       if (!readsChunk(c, this.mint, this.maxt, this.flushedBefore)) continue;
       sink.chunk(c.chunk.buffer(), c.chunk.byteLength(), c.mint, c.maxt);
     }
@@ -401,7 +403,9 @@ class HeadQuerier implements Querier {
 function encodedChunks(s: MemSeries, mint: number, maxt: number, flushedBefore: number): EncodedChunk[] | undefined {
   if (!onlyInOrderFloats(s)) return undefined;
   const out: EncodedChunk[] = [];
-  for (const c of s.chunks) {
+  const chunks = s.chunks;
+  for (let i = firstChunkFrom(chunks, mint); i < chunks.length; i++) {
+    const c = chunks[i]!;
     if (!readsChunk(c, mint, maxt, flushedBefore)) continue;
     out.push({ encoding: Encoding.XOR, data: c.chunk.bytes(), mint: c.mint, maxt: c.maxt });
   }
@@ -422,13 +426,25 @@ function readFloats(
 ): number {
   if (!onlyInOrderFloats(s)) return -1;
   const before = sink.n;
-  for (const c of s.chunks) {
+  const chunks = s.chunks;
+  for (let i = firstChunkFrom(chunks, mint); i < chunks.length; i++) {
+    const c = chunks[i]!;
     if (!readsChunk(c, mint, maxt, flushedBefore)) continue;
     sink.reserve(c.chunk.numSamples());
     sink.n = decodeXORInto(c.chunk.buffer(), 0, c.chunk.byteLength(), mint, maxt, dropStale, sink, sink.n);
     if (c.maxt >= maxt) break;
   }
   return sink.n - before;
+}
+
+/**
+ * Index of the first of a series' in-order chunks (oldest first) that ends at or after `t`, found
+ * from the newest: a dashboard reads the last minutes, and each chunk looked at is a cache miss.
+ */
+function firstChunkFrom(chunks: readonly MemChunk[], t: number): number {
+  let i = chunks.length;
+  while (i > 0 && chunks[i - 1]!.maxt >= t) i--;
+  return i;
 }
 
 /** Whether the series holds only in-order float chunks (then its chunks can be read as they lie). */
