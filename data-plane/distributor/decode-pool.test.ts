@@ -36,7 +36,7 @@ describe('DecodePool', () => {
     expect(Buffer.compare(b, bytes)).toBe(0); // copied, not transferred away
     expect(slab.buffer.byteLength).toBeGreaterThan(0); // not detached
     const wire = wireFromColumns(cols!, new SeriesCache());
-    const last = wire.timeseries[299]!;
+    const last = wire.series(299);
     expect(last.labels).toEqual(['__name__', 'pool_test', 'tag', 'a', 'i', '299']);
     expect(sampleArray(last.samples)).toEqual([{ t: 1_700_000_000_299, v: 299 }]);
   });

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import {
   type Clock,
+  ColumnSeries,
   type CortexError,
   type Exemplar,
   type FloatSamples,
@@ -13,7 +14,7 @@ import {
   type TenantId,
   type TimeSeries,
 } from '../model/index.js';
-import type { AnyWireWriteRequest, SeriesMemo, WireSeries } from '../remotewrite/index.js';
+import { type AnyWireWriteRequest, ColumnWireRequest, type SeriesMemo, type WireSeries } from '../remotewrite/index.js';
 import {
   ERROR_IDS,
   type LabelLimitValues,
@@ -56,6 +57,28 @@ export interface DistributorOptions {
    * case, which then costs nothing more). Accepted series' samples are summed per key.
    */
   attribution?: { forTenant(tenantId: TenantId): ((labels: Labels) => string) | undefined };
+}
+
+/** What the distributor takes: a decoded request, or one read from a decode worker's columns. */
+export type DistributorRequest = AnyWireWriteRequest | ColumnWireRequest;
+
+/** What every series of one push is checked against, and where its drops are listed. */
+interface LabelCheck {
+  tenant: TenantId;
+  /** HA: strip the replica label from every series (then no memo applies). */
+  removeReplica: boolean;
+  limits: LabelLimitValues;
+  /** See `validationToken`. */
+  validatedFor: object;
+  errors: DroppedItem[];
+}
+
+/** The series a push keeps, and what they carry. */
+interface KeptSeries {
+  timeseries: TimeSeries[];
+  samples: number;
+  histograms: number;
+  exemplars: number;
 }
 
 /** One dropped series, exemplar or metadata entry (or an ingester's per-series rejection). */
@@ -114,7 +137,7 @@ export class Distributor {
    * Throws for whole-request failures: `LimitExceededError` (rate limit, 429), `BadDataError` (too
    * many HA clusters, 400) and whatever the ingester throws (unavailable → 5xx).
    */
-  push(tenant: TenantId, wire: AnyWireWriteRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
+  push(tenant: TenantId, wire: DistributorRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
     const start = performance.now();
     // Not an async function on purpose: nothing here holds the decoded request while the ingester
     // waits for its WAL, so the request's objects die young instead of being promoted by the GC.
@@ -134,87 +157,41 @@ export class Distributor {
 
   private async pushInner(
     tenant: TenantId,
-    wire: AnyWireWriteRequest,
+    wire: DistributorRequest,
     opts: { signal?: AbortSignal } | undefined,
   ): Promise<PushResult> {
     const user = { user: tenant };
     let incoming = 0;
-    const all = wire.timeseries;
-    // Indexed loops over the series: V8 left these for…of iterators unoptimised (an object per step).
-    for (let i = 0; i < all.length; i++) incoming += all[i]!.samples.length + all[i]!.histograms.length;
+    if (wire instanceof ColumnWireRequest) incoming = wire.starts[wire.length]!;
+    else {
+      const all = wire.timeseries;
+      // Indexed loops over the series: V8 left these for…of iterators unoptimised (an object per step).
+      for (let i = 0; i < all.length; i++) incoming += all[i]!.samples.length + all[i]!.histograms.length;
+    }
     if (incoming > 0) this.metrics.samplesIn.inc(user, incoming);
 
     const removeReplica = await this.checkHa(tenant, wire, incoming);
     if (typeof removeReplica === 'object') return removeReplica;
 
     const errors: DroppedItem[] = [];
-    // What the decoder or translator already refused is reported beside validation's own drops.
-    for (const r of wire.rejected ?? []) {
-      const reason = r.error.id ?? 'invalid';
-      if (r.dropped > 0) this.metrics.discardedSamples.inc({ reason, user: tenant }, r.dropped);
-      errors.push({ error: r.error, dropped: r.dropped });
-    }
     const bounds = timeBounds(this.limits, tenant, this.clock.now());
-    const bucketLimit = {
-      max: this.limits.maxNativeHistogramBuckets?.(tenant) ?? 0,
-      reduce: this.limits.reduceNativeHistogramOverMaxBuckets?.(tenant) ?? true,
-    };
-    const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
     const labelLimits = resolveLabelLimits(this.limits, tenant);
-    const validatedFor = this.validationToken(tenant, labelLimits);
-    const createdZeros = this.limits.createdTimestampZeroIngestion?.(tenant) ?? false;
-    // Sized once (most requests keep every series) and trimmed at the end, not grown by push().
-    const timeseries: TimeSeries[] = new Array(wire.timeseries.length);
-    let kept = 0;
-    let samples = 0;
-    let histograms = 0;
-    let exemplars = 0;
-    for (let i = 0; i < all.length; i++) {
-      const ts = all[i]!;
-      const n = ts.samples.length + ts.histograms.length;
-      // Labels seen before with the same bytes, tenant and label limits: reuse the validated labels
-      // (the same object every time, which also lets the ingester find the series by identity).
-      const memo = removeReplica ? undefined : ts.memo;
-      let labels: Labels;
-      let flat: readonly string[];
-      if (memo !== undefined && memo.validatedFor === validatedFor && memo.validatedLabels !== undefined) {
-        labels = memo.validatedLabels;
-        flat = labels.flat;
-        const err = this.validatePoints(ts, bounds, bucketLimit, flat);
-        if (err !== undefined) {
-          if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
-          errors.push({ error: err, dropped: n });
-          continue;
-        }
-      } else {
-        // The decoder may hand out its cache's own array: never normalise that in place.
-        if (ts.memo !== undefined && ts.labels === ts.memo.flat) ts.labels = ts.labels.slice();
-        if (removeReplica) removeLabel(ts.labels, this.replicaLabel);
-        flat = normalizeLabels(ts.labels);
-        const labelErr = validateLabelsWith(labelLimits, flat);
-        const err = labelErr ?? this.validatePoints(ts, bounds, bucketLimit, flat);
-        if (err !== undefined) {
-          if (n > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: tenant }, n);
-          errors.push({ error: err, dropped: n });
-          if (labelErr === undefined && memo !== undefined) this.memoise(memo, validatedFor, flat);
-          continue;
-        }
-        labels = memo !== undefined ? this.memoise(memo, validatedFor, flat) : Labels.fromSortedFlat(flat);
-      }
-      const ex = exemplarsEnabled && ts.exemplars.length > 0 ? this.validExemplars(tenant, ts, flat, errors) : NONE;
-      if (n === 0 && ex.length === 0) continue;
-      samples += ts.samples.length;
-      histograms += ts.histograms.length;
-      exemplars += ex.length;
-      const series: TimeSeries = { labels, samples: ts.samples, histograms: ts.histograms, exemplars: ex };
-      if (createdZeros && ts.createdTimestamps !== undefined) {
-        const cts = usableCreatedTimestamps(ts.createdTimestamps, bounds, flat);
-        if (cts.length > 0) series.createdTimestamps = cts;
-      }
-      timeseries[kept++] = series;
-    }
-    timeseries.length = kept;
-    const metadata = this.validMetadata(tenant, wire.metadata, errors);
+    const check: LabelCheck = {
+      tenant,
+      removeReplica,
+      limits: labelLimits,
+      validatedFor: this.validationToken(tenant, labelLimits),
+      errors,
+    };
+    const kept =
+      wire instanceof ColumnWireRequest
+        ? this.validColumns(wire, check, bounds)
+        : this.validSeries(wire, check, bounds);
+    const timeseries = kept.timeseries;
+    const samples = kept.samples;
+    const histograms = kept.histograms;
+    const exemplars = kept.exemplars;
+    const metadata = wire instanceof ColumnWireRequest ? [] : this.validMetadata(tenant, wire.metadata, errors);
 
     const total = samples + histograms + exemplars + metadata.length;
     if (total > 0) this.checkRate(tenant, total, samples + histograms);
@@ -242,6 +219,117 @@ export class Distributor {
       if (attributed && attribute) result.attributed = withoutDrops(attributed, attribute, outcome.errors);
       return result;
     });
+  }
+
+  /** The series of a decoded request that pass validation, as the ingester takes them. */
+  private validSeries(wire: AnyWireWriteRequest, check: LabelCheck, bounds: TimeBounds): KeptSeries {
+    const { tenant, errors } = check;
+    // What the decoder or translator already refused is reported beside validation's own drops.
+    for (const r of wire.rejected ?? []) {
+      const reason = r.error.id ?? 'invalid';
+      if (r.dropped > 0) this.metrics.discardedSamples.inc({ reason, user: tenant }, r.dropped);
+      errors.push({ error: r.error, dropped: r.dropped });
+    }
+    const bucketLimit = {
+      max: this.limits.maxNativeHistogramBuckets?.(tenant) ?? 0,
+      reduce: this.limits.reduceNativeHistogramOverMaxBuckets?.(tenant) ?? true,
+    };
+    const exemplarsEnabled = this.limits.maxGlobalExemplarsPerUser(tenant) > 0;
+    const createdZeros = this.limits.createdTimestampZeroIngestion?.(tenant) ?? false;
+    const all = wire.timeseries;
+    // Sized once (most requests keep every series) and trimmed at the end, not grown by push().
+    const timeseries: TimeSeries[] = new Array(all.length);
+    let kept = 0;
+    let samples = 0;
+    let histograms = 0;
+    let exemplars = 0;
+    for (let i = 0; i < all.length; i++) {
+      const ts = all[i]!;
+      const n = ts.samples.length + ts.histograms.length;
+      const labels = this.validLabels(ts.labels, ts.memo, n, check);
+      if (labels === undefined) continue;
+      const flat = labels.flat;
+      const err = this.validatePoints(ts, bounds, bucketLimit, flat);
+      if (err !== undefined) {
+        this.drop(err, n, check);
+        continue;
+      }
+      const ex = exemplarsEnabled && ts.exemplars.length > 0 ? this.validExemplars(tenant, ts, flat, errors) : NONE;
+      if (n === 0 && ex.length === 0) continue;
+      samples += ts.samples.length;
+      histograms += ts.histograms.length;
+      exemplars += ex.length;
+      const series: TimeSeries = { labels, samples: ts.samples, histograms: ts.histograms, exemplars: ex };
+      if (createdZeros && ts.createdTimestamps !== undefined) {
+        const cts = usableCreatedTimestamps(ts.createdTimestamps, bounds, flat);
+        if (cts.length > 0) series.createdTimestamps = cts;
+      }
+      timeseries[kept++] = series;
+    }
+    timeseries.length = kept;
+    return { timeseries, samples, histograms, exemplars };
+  }
+
+  /**
+   * The same for a request read from columns: float samples only, no object per series until one
+   * is kept (a `ColumnSeries`, its own window of the columns).
+   */
+  private validColumns(wire: ColumnWireRequest, check: LabelCheck, bounds: TimeBounds): KeptSeries {
+    const { memos, starts, t, v } = wire;
+    const timeseries: TimeSeries[] = new Array(memos.length);
+    let kept = 0;
+    let samples = 0;
+    for (let i = 0; i < memos.length; i++) {
+      const memo = memos[i]!;
+      const start = starts[i]!;
+      const end = starts[i + 1]!;
+      const labels = this.validLabels(memo.flat, memo, end - start, check);
+      if (labels === undefined || end === start) continue;
+      let err: ValidationError | undefined;
+      for (let k = start; k < end && err === undefined; k++) err = validateTimestamp(t[k]!, bounds, labels.flat);
+      if (err !== undefined) {
+        this.drop(err, end - start, check);
+        continue;
+      }
+      samples += end - start;
+      timeseries[kept++] = new ColumnSeries(t, v, start, end, labels);
+    }
+    timeseries.length = kept;
+    return { timeseries, samples, histograms: 0, exemplars: 0 };
+  }
+
+  /**
+   * A series' labels, validated: its memo's when they were validated under the same tenant and
+   * label limits (the same object every time, which also lets the ingester find the series by
+   * identity), else checked now and memoised. Undefined when they are invalid (counted and listed
+   * in `check.errors`, with the series' `dropped` points).
+   */
+  private validLabels(
+    raw: string[] | readonly string[],
+    memo: SeriesMemo | undefined,
+    dropped: number,
+    check: LabelCheck,
+  ): Labels | undefined {
+    if (!check.removeReplica && memo !== undefined) {
+      if (memo.validatedFor === check.validatedFor && memo.validatedLabels !== undefined) return memo.validatedLabels;
+    }
+    // The decoder may hand out its cache's own array: never normalise that in place.
+    const own = memo !== undefined && raw === memo.flat ? raw.slice() : (raw as string[]);
+    if (check.removeReplica) removeLabel(own, this.replicaLabel);
+    const flat = normalizeLabels(own);
+    const err = validateLabelsWith(check.limits, flat);
+    if (err !== undefined) {
+      this.drop(err, dropped, check);
+      return undefined;
+    }
+    // Without the replica label they are no longer the memo's label bytes: nothing to remember.
+    if (memo === undefined || check.removeReplica) return Labels.fromSortedFlat(flat);
+    return this.memoise(memo, check.validatedFor, flat);
+  }
+
+  private drop(err: ValidationError, dropped: number, check: LabelCheck): void {
+    if (dropped > 0) this.metrics.discardedSamples.inc({ reason: err.reason, user: check.tenant }, dropped);
+    check.errors.push({ error: err, dropped });
   }
 
   /** Records valid labels in the decoder's memo for the next request with the same label bytes. */
@@ -272,13 +360,13 @@ export class Distributor {
   }
 
   /** Returns a dedup result to send back, or whether to strip the replica label from every series. */
-  private async checkHa(tenant: TenantId, wire: AnyWireWriteRequest, incoming: number): Promise<boolean | PushResult> {
+  private async checkHa(tenant: TenantId, wire: DistributorRequest, incoming: number): Promise<boolean | PushResult> {
     if (!this.limits.acceptHaSamples(tenant)) return false;
-    const first = wire.timeseries[0];
+    const first = wire instanceof ColumnWireRequest ? wire.memos[0]?.flat : wire.timeseries[0]?.labels;
     if (first === undefined) return false;
     // As in Cortex, the first series speaks for the whole request.
-    const cluster = labelValue(first.labels, this.clusterLabel);
-    const replica = labelValue(first.labels, this.replicaLabel);
+    const cluster = labelValue(first, this.clusterLabel);
+    const replica = labelValue(first, this.replicaLabel);
     if (cluster === '' || replica === '') return false;
     const d = await this.ha.checkReplica(
       tenant,

@@ -1,6 +1,12 @@
 export { type BadInputCase, type BuiltRequest, badInputCases } from './bad-input-cases.js';
 export { DecodePool, type DecodePoolOptions } from './decode-pool.js';
-export { Distributor, type DistributorOptions, type DroppedItem, type PushResult } from './distributor.js';
+export {
+  Distributor,
+  type DistributorOptions,
+  type DistributorRequest,
+  type DroppedItem,
+  type PushResult,
+} from './distributor.js';
 export {
   HaTracker,
   type HaTrackerOptions,

@@ -1,6 +1,5 @@
 import { CortexError, LimitExceededError, type TenantId } from '../model/index.js';
 import {
-  type AnyWireWriteRequest,
   decodeWriteRequest,
   decodeWriteRequestV2,
   seriesCache,
@@ -9,7 +8,7 @@ import {
 } from '../remotewrite/index.js';
 import { ERROR_IDS, withId } from '../validation/index.js';
 import type { DecodePool } from './decode-pool.js';
-import type { Distributor, DroppedItem, PushResult } from './distributor.js';
+import type { Distributor, DistributorRequest, DroppedItem, PushResult } from './distributor.js';
 
 export interface PushRequest {
   tenantId: TenantId;
@@ -68,7 +67,7 @@ export function createPushHandler(
   let scratch: Uint8Array | undefined;
   // Most 1.0 bodies are decoded into columns on a worker; the rest (and any a worker could not
   // decode, which then fail here with the precise error) on this thread.
-  const decode = async (body: Uint8Array, version: 1 | 2): Promise<AnyWireWriteRequest> => {
+  const decode = async (body: Uint8Array, version: 1 | 2): Promise<DistributorRequest> => {
     if (version === 1 && pool !== undefined && body.length >= minPooled) {
       const columns = await pool.decode(body, opts.maxDecompressedBytes);
       if (columns !== undefined) return wireFromColumns(columns, seriesCache);
@@ -82,7 +81,7 @@ export function createPushHandler(
     if (!neg.ok) return neg.response;
     let result: PushResult;
     try {
-      let wire: AnyWireWriteRequest | undefined = await decode(req.body, neg.version);
+      let wire: DistributorRequest | undefined = await decode(req.body, neg.version);
       const pending = d.push(req.tenantId, wire);
       wire = undefined; // not kept alive by this frame while the write waits for the WAL
       result = await pending;

@@ -1,3 +1,4 @@
+export * from './column-series.js';
 export * from './errors.js';
 export * from './histogram.js';
 export * from './labels.js';

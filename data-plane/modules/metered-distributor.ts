@@ -1,6 +1,10 @@
-import { Distributor, type DistributorOptions, type PushResult } from '../distributor/index.js';
+import {
+  Distributor,
+  type DistributorOptions,
+  type DistributorRequest,
+  type PushResult,
+} from '../distributor/index.js';
 import type { TenantId } from '../model/index.js';
-import type { AnyWireWriteRequest } from '../remotewrite/index.js';
 import { type UsageRecorder, writeUsageOf } from '../usage/index.js';
 
 /**
@@ -16,7 +20,7 @@ export class MeteredDistributor extends Distributor {
     super(opts);
   }
 
-  override push(tenant: TenantId, wire: AnyWireWriteRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
+  override push(tenant: TenantId, wire: DistributorRequest, opts?: { signal?: AbortSignal }): Promise<PushResult> {
     return super.push(tenant, wire, opts).then((r) => {
       this.recorder.recordWrite(tenant, writeUsageOf(r));
       return r;

@@ -71,7 +71,7 @@ describe('decodeColumns + wireFromColumns', () => {
     const cols = decodeColumns(body);
     expect(cols).toBeDefined();
     const want = decodeWriteRequest(body, { cache: new SeriesCache() });
-    expect(plain(wireFromColumns(cols!, new SeriesCache()))).toEqual(plain(want));
+    expect(plain(wireFromColumns(cols!, new SeriesCache()).toWireRequest())).toEqual(plain(want));
   });
 
   const leftToFullDecoder: { name: string; body: Uint8Array }[] = [
@@ -134,8 +134,8 @@ describe('decodeColumns + wireFromColumns', () => {
     const body = encode(randomSeries(seededRandom(3), 50, 1));
     const inline = decodeWriteRequest(body, { cache });
     const pooled = wireFromColumns(decodeColumns(body)!, cache);
-    expect(pooled.timeseries.map((t) => t.memo)).toEqual(inline.timeseries.map((t) => t.memo));
-    expect(pooled.timeseries.every((t, i) => t.memo === inline.timeseries[i]!.memo)).toBe(true);
+    expect(pooled.memos.every((m, i) => m === inline.timeseries[i]!.memo)).toBe(true);
+    expect(pooled.length).toBe(50);
     expect(cache.size).toBe(50);
   });
 });
@@ -154,7 +154,9 @@ describe('wireFromColumns samples', () => {
       { labels: ['job', 'c'], samples: [{ t: 3, v: -0 }] },
     ]);
     const wire = wireFromColumns(decodeColumns(body)!, new SeriesCache());
-    const [a, b, c] = wire.timeseries.map((ts) => ts.samples);
+    expect([...wire.starts]).toEqual([0, 2, 2, 3]);
+    expect(wire.t).toBeInstanceOf(Float64Array);
+    const [a, b, c] = wire.toWireRequest().timeseries.map((ts) => ts.samples);
     for (const s of [a, b, c]) expect(s).toBeInstanceOf(SampleColumns);
     expect([a!.start, a!.end, b!.start, b!.end, c!.start, c!.end]).toEqual([0, 2, 2, 2, 2, 3]);
     expect(isStaleNaN(a!.v[1]!)).toBe(true);

@@ -132,49 +132,57 @@ const NO_HISTOGRAMS: readonly WireHistogramSample[] = Object.freeze([]);
 const NO_EXEMPLARS: readonly WireExemplar[] = Object.freeze([]);
 
 /**
- * A series of a columnar request: its own window of the columns (`samples` is the object itself),
- * with the labels and memo beside them. One object per series instead of a `WireSeries` plus a
- * `SampleColumns`; a columnar request has no histograms or exemplars.
+ * A remote-write 1.0 request as `wireFromColumns` reads it from a decode worker's columns: series
+ * `i` is the series cache's entry for its label bytes, `memos[i]`, and the samples
+ * `t/v[starts[i], starts[i + 1])`. There is no object per series: the distributor reads it as it
+ * is, and hands the ingester one object per series it keeps. It has no histograms, exemplars or
+ * metadata (`decodeColumns` leaves such requests to the full decoder).
  */
-class ColumnWireSeries extends SampleColumns implements WireSeries<SampleColumns> {
+export class ColumnWireRequest {
   constructor(
-    t: Float64Array,
-    v: Float64Array,
-    start: number,
-    end: number,
-    public labels: string[],
-    public memo: SeriesMemo,
-  ) {
-    super(t, v, start, end);
+    /** One per series; `flat` is the cache's own array (copy before mutating). */
+    readonly memos: readonly SeriesMemo[],
+    /** `memos.length + 1` entries: where each series' samples start, then where the last ends. */
+    readonly starts: Int32Array,
+    readonly t: Float64Array,
+    readonly v: Float64Array,
+  ) {}
+
+  get length(): number {
+    return this.memos.length;
   }
 
-  get samples(): SampleColumns {
-    return this;
+  /** Series `i` as the full decoder would give it (one object each: for tests and slow paths). */
+  series(i: number): WireSeries<SampleColumns> {
+    const memo = this.memos[i]!;
+    return {
+      labels: memo.flat as string[],
+      samples: new SampleColumns(this.t, this.v, this.starts[i]!, this.starts[i + 1]!),
+      histograms: NO_HISTOGRAMS as WireHistogramSample[],
+      exemplars: NO_EXEMPLARS as WireExemplar[],
+      memo,
+    };
   }
 
-  get histograms(): WireHistogramSample[] {
-    return NO_HISTOGRAMS as WireHistogramSample[];
-  }
-
-  get exemplars(): WireExemplar[] {
-    return NO_EXEMPLARS as WireExemplar[];
+  /** The whole request in the full decoder's form (tests, and callers that need series objects). */
+  toWireRequest(): WireWriteRequest<SampleColumns> {
+    return { timeseries: Array.from({ length: this.length }, (_, i) => this.series(i)), metadata: [] };
   }
 }
 
 /**
- * Builds the request `decodeWriteRequest(raw, { cache })` would have returned from columns made by
- * `decodeColumns`, except that each series' samples stay in the columns (a `SampleColumns` window,
- * no object per sample): labels come from the cache when their bytes were seen before, otherwise
- * they are decoded (invalid UTF-8 throws the same `BadDataError`) and added to it.
+ * Reads columns made by `decodeColumns` as `decodeWriteRequest(raw, { cache })` would have decoded
+ * them, except that nothing is built per series or sample: each series is its label bytes' entry in
+ * the cache (strings are decoded, and invalid UTF-8 throws the same `BadDataError`, only for bytes
+ * the cache has not seen) and a window of the sample columns.
  */
-export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): WireWriteRequest<SampleColumns> {
+export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): ColumnWireRequest {
   const r = new ProtoReader(c.raw);
   const buf = r.buf;
   const view = r.view;
   const cols = c.series;
-  const ts = c.t;
-  const vs = c.v;
-  const timeseries: WireSeries<SampleColumns>[] = new Array(c.n);
+  const memos: SeriesMemo[] = new Array(c.n);
+  const starts = new Int32Array(c.n + 1);
   let prev: SeriesMemo | undefined;
   let k = 0;
   for (let i = 0; i < c.n; i++) {
@@ -186,13 +194,13 @@ export function wireFromColumns(c: ColumnarWriteRequest, cache: SeriesCache): Wi
       if (memo === undefined) memo = cache.add(buf, start, end, cols[i * 4 + 2]!, decodeLabelRun(r, start, end));
       if (prev !== undefined) cache.link(prev, memo);
     }
-    const count = cols[i * 4 + 3]!;
-    // Labels shared with the cache: consumers copy before mutating (WireSeries.memo says so).
-    timeseries[i] = new ColumnWireSeries(ts, vs, k, k + count, memo.flat as string[], memo);
+    memos[i] = memo;
+    starts[i] = k;
     prev = memo;
-    k += count;
+    k += cols[i * 4 + 3]!;
   }
-  return { timeseries, metadata: [] };
+  starts[c.n] = k;
+  return new ColumnWireRequest(memos, starts, c.t, c.v);
 }
 
 /** The strings of a run `simpleLabelRunEnd` accepted, decoded as `decodeWriteRequest` does. */

@@ -1,5 +1,10 @@
 export { decodeWriteRequest } from './decode-v1.js';
-export { type ColumnarWriteRequest, decodeColumns, wireFromColumns } from './decode-v1-columns.js';
+export {
+  type ColumnarWriteRequest,
+  ColumnWireRequest,
+  decodeColumns,
+  wireFromColumns,
+} from './decode-v1-columns.js';
 export { decodeWriteRequestV2 } from './decode-v2.js';
 export {
   type EncodableSeries,
