@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ingester } from '../data-plane/ingester/index.js';
 import { Labels, type TenantId, type TimeSeries } from '../data-plane/model/index.js';
-import { dataRange, Engine, evaluatePrepared, selectHints } from '../data-plane/promql/engine.js';
-import { encodeResult } from '../data-plane/promql/pool/result-codec.js';
+import { dataRange, Engine, evaluateSeries, selectHints } from '../data-plane/promql/engine.js';
+import { encodeSeriesResult } from '../data-plane/promql/pool/result-codec.js';
 import { BatchCollector, batchSeries, type SeriesBatch } from '../data-plane/promql/pool/series-batch.js';
 import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
 import { KVChunkStore } from '../data-plane/storage/chunkstore/index.js';
@@ -135,9 +135,9 @@ for (const expr of QUERIES)
       if (inline) {
         // evaluated from the selected series themselves, as an in-thread evaluation reads them
         const direct = new Map(p.selectors.map(({ vs }, i) => [vs, sets[i]!]));
-        const res = evaluatePrepared(p, direct, new AbortController().signal as never, Date.now);
+        const res = evaluateSeries(p, direct, new AbortController().signal as never, Date.now);
         const t3 = cpuMs();
-        bytes = encodeResult(res, true).rendered?.length ?? 0;
+        bytes = encodeSeriesResult(res, true).rendered?.length ?? 0;
         const t4 = cpuMs();
         times.select.push(t1 - t0);
         times.load.push(0);
@@ -153,9 +153,9 @@ for (const expr of QUERIES)
       }
       const t2 = cpuMs();
       const selected = new Map(p.selectors.map(({ vs }, i) => [vs, batchSeries(batches[i]!)]));
-      const res = evaluatePrepared(p, selected, new AbortController().signal as never, Date.now);
+      const res = evaluateSeries(p, selected, new AbortController().signal as never, Date.now);
       const t3 = cpuMs();
-      const enc = encodeResult(res, true);
+      const enc = encodeSeriesResult(res, true);
       bytes = enc.rendered?.length ?? 0;
       const t4 = cpuMs();
       times.select.push(t1 - t0);

@@ -246,6 +246,21 @@ export function dataRange(p: PreparedQuery): { mint: number; maxt: number } {
   return { mint, maxt };
 }
 
+/**
+ * A query's answer with its series' points still in the evaluator's arrays: what a result is encoded
+ * and rendered from without an object per point (`toPromValue` builds those when asked). A vector's
+ * series hold one point each, at `t`; a matrix's are in label order.
+ */
+export type SeriesValue =
+  | { type: 'scalar'; t: number; v: number }
+  | { type: 'string'; t: number; v: string }
+  | { type: 'vector'; t: number; series: SeriesOut[] }
+  | { type: 'matrix'; series: SeriesOut[] };
+
+export interface SeriesResult extends Omit<QueryResult, 'value'> {
+  value: SeriesValue;
+}
+
 /** Evaluates a prepared query over the series selected for it (in this thread, synchronously). */
 export function evaluatePrepared(
   p: PreparedQuery,
@@ -255,13 +270,25 @@ export function evaluatePrepared(
   /** Runs first, on the query's own evaluator (sharding gives merged partials their values here). */
   setup?: (ev: Evaluator, ctx: QueryContext) => void,
 ): QueryResult {
+  const r = evaluateSeries(p, selected, signal, now, setup);
+  return { ...r, value: toPromValue(r.value) };
+}
+
+/** `evaluatePrepared`, its answer left as series (`SeriesValue`). */
+export function evaluateSeries(
+  p: PreparedQuery,
+  selected: ReadonlyMap<VectorSelector, Series[]>,
+  signal: CancelSignal | undefined,
+  now: () => number,
+  setup?: (ev: Evaluator, ctx: QueryContext) => void,
+): SeriesResult {
   try {
     const { ctx, ev } = evaluatorFor(p, selected, signal, now);
     // a query cancelled or out of time before it starts stops here, however little it would loop
     ctx.checkNow();
     setup?.(ev, ctx);
     const v = ev.eval(p.expr);
-    const value = p.instant ? toInstantValue(v, p.start) : toRangeValue(v, ev);
+    const value = p.instant ? instantSeriesValue(v, p.start) : rangeSeriesValue(v, ev);
     return { value, warnings: [...ctx.warnings], infos: [...ctx.infos], stats: { samplesLoaded: ctx.samplesLoaded } };
   } catch (err) {
     throw queryError(err, signal);
@@ -432,52 +459,67 @@ function finalizeSeries(series: SeriesOut[]): SeriesOut[] {
   return out;
 }
 
-function toInstantValue(v: EvalValue, t: number): PromValue {
+function instantSeriesValue(v: EvalValue, t: number): SeriesValue {
   switch (v.kind) {
     case 'scalar':
       return { type: 'scalar', t, v: v.v[0]! };
     case 'string':
       return { type: 'string', t, v: v.v };
-    case 'vector': {
-      const series = finalizeSeries(v.series);
-      return {
-        type: 'vector',
-        samples: series.map((s) => {
-          const h = s.h?.[0];
-          return h ? { labels: s.metric, t, h } : { labels: s.metric, t, v: s.f[0]! };
-        }),
-      };
-    }
+    case 'vector':
+      return { type: 'vector', t, series: finalizeSeries(v.series) };
     case 'range':
-      return toMatrix(finalizeSeries(v.series));
+      return matrixOf(finalizeSeries(v.series));
   }
 }
 
-function toRangeValue(v: EvalValue, ev: Evaluator): PromValue {
+function rangeSeriesValue(v: EvalValue, ev: Evaluator): SeriesValue {
   switch (v.kind) {
     case 'scalar': {
-      const floats: Sample[] = [];
-      for (let i = 0; i < ev.steps; i++) floats.push({ t: ev.ts(i), v: v.v[i]! });
-      return { type: 'matrix', series: [{ labels: Labels.EMPTY, floats, histograms: [] }] };
+      const s: SeriesOut = { metric: Labels.EMPTY, t: [], f: [], h: undefined, dropName: false };
+      for (let i = 0; i < ev.steps; i++) {
+        s.t.push(ev.ts(i));
+        s.f.push(v.v[i]!);
+      }
+      return { type: 'matrix', series: [s] };
     }
     case 'vector':
-      return toMatrix(finalizeSeries(v.series));
+      return matrixOf(finalizeSeries(v.series));
     default:
       throw new BadDataError(`invalid expression type for range query: ${v.kind}`);
   }
 }
 
-function toMatrix(series: SeriesOut[]): PromValue {
-  const out = series.map((s) => {
-    const floats: Sample[] = [];
-    const histograms: HistogramSample[] = [];
-    for (let i = 0; i < s.t.length; i++) {
-      const h = s.h?.[i];
-      if (h) histograms.push({ t: s.t[i]!, h });
-      else floats.push({ t: s.t[i]!, v: s.f[i]! });
-    }
-    return { labels: s.metric, floats, histograms };
-  });
-  out.sort((a, b) => Labels.compare(a.labels, b.labels));
-  return { type: 'matrix', series: out };
+function matrixOf(series: SeriesOut[]): SeriesValue {
+  return { type: 'matrix', series: series.sort((a, b) => Labels.compare(a.metric, b.metric)) };
+}
+
+/** The answer as the API's value: an object per point. */
+export function toPromValue(v: SeriesValue): PromValue {
+  switch (v.type) {
+    case 'scalar':
+    case 'string':
+      return v;
+    case 'vector':
+      return {
+        type: 'vector',
+        samples: v.series.map((s) => {
+          const h = s.h?.[0];
+          return h ? { labels: s.metric, t: v.t, h } : { labels: s.metric, t: v.t, v: s.f[0]! };
+        }),
+      };
+    case 'matrix':
+      return {
+        type: 'matrix',
+        series: v.series.map((s) => {
+          const floats: Sample[] = [];
+          const histograms: HistogramSample[] = [];
+          for (let i = 0; i < s.t.length; i++) {
+            const h = s.h?.[i];
+            if (h) histograms.push({ t: s.t[i]!, h });
+            else floats.push({ t: s.t[i]!, v: s.f[i]! });
+          }
+          return { labels: s.metric, floats, histograms };
+        }),
+      };
+  }
 }

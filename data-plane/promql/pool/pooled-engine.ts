@@ -4,7 +4,7 @@ import { children, type Expr, type VectorSelector } from '../ast.js';
 import {
   dataRange,
   type Engine,
-  evaluatePrepared,
+  evaluateSeries,
   type PreparedQuery,
   type QueryOptions,
   type QueryResult,
@@ -13,7 +13,7 @@ import {
 } from '../engine.js';
 import type { EvalOutcome, EvalPool, RunOptions, TaskBody } from './pool.js';
 import type { PartialResult } from './protocol.js';
-import { concatResults, decodeResult, type EncodedResult, renderData } from './result-codec.js';
+import { concatResults, decodeResult, type EncodedResult, seriesQueryResult } from './result-codec.js';
 import {
   BatchCollector,
   BYTES_PER_SAMPLE,
@@ -127,18 +127,14 @@ export class PooledEngine {
       if (all.aborted) throw all.reason;
       const selected = (): Map<VectorSelector, Series[]> =>
         new Map(p.selectors.map(({ vs }, i) => [vs, sets[i]!] as [VectorSelector, Series[]]));
-      if (!this.pool) {
-        const r = evaluatePrepared(p, selected(), all, this.engine.now);
-        if (opts.render) r.rendered = renderData(r.value);
-        return r;
-      }
+      if (!this.pool)
+        return seriesQueryResult(evaluateSeries(p, selected(), all, this.engine.now), opts.render === true);
       if (this.triesInline(opts, p, sets)) {
         const budgetEnd = this.engine.now() + this.inline.budgetMs;
         if (budgetEnd < p.deadline) {
           try {
-            const r = evaluatePrepared({ ...p, deadline: budgetEnd }, selected(), all, this.engine.now);
-            if (opts.render) r.rendered = renderData(r.value);
-            return r;
+            const r = evaluateSeries({ ...p, deadline: budgetEnd }, selected(), all, this.engine.now);
+            return seriesQueryResult(r, opts.render === true);
           } catch (err) {
             // only the try's own deadline sends the query on to the pool; any other error is the answer
             if (!(err instanceof TimeoutError) || this.engine.now() > p.deadline) throw err;

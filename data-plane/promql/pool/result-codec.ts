@@ -1,6 +1,6 @@
 import { type FloatHistogram, type HistogramSample, InternalError, Labels, type Sample } from '../../model/index.js';
 import { toApiData } from '../api.js';
-import type { PromValue, QueryResult } from '../engine.js';
+import type { PromValue, QueryResult, SeriesResult, SeriesValue } from '../engine.js';
 import { formatApiFloat } from '../format.js';
 import { grown } from './typed-arrays.js';
 
@@ -39,8 +39,25 @@ export interface EncodedResult {
 }
 
 export function encodeResult(r: QueryResult, render: boolean): EncodedResult {
+  return encoded(r, encodeValue(r.value), render);
+}
+
+/**
+ * `encodeResult` of an answer still in the evaluator's arrays: the points go straight into the
+ * typed arrays, with no object per point on the way (most of a large matrix's garbage).
+ */
+export function encodeSeriesResult(r: SeriesResult, render: boolean): EncodedResult {
+  return encoded(r, encodeSeriesValue(r.value), render);
+}
+
+/** The QueryResult of an answer still in the evaluator's arrays (its value built when read). */
+export function seriesQueryResult(r: SeriesResult, render: boolean): QueryResult {
+  return decodeResult(encodeSeriesResult(r, render));
+}
+
+function encoded(r: Omit<QueryResult, 'value'>, value: EncodedValue, render: boolean): EncodedResult {
   const out: EncodedResult = {
-    value: encodeValue(r.value),
+    value,
     warnings: r.warnings,
     infos: r.infos,
     samplesLoaded: r.stats.samplesLoaded,
@@ -316,6 +333,25 @@ export function resultBuffers(r: EncodedResult): ArrayBuffer[] {
   return [...out, v.labelEnds.buffer, v.floatEnds.buffer, v.t.buffer, v.v.buffer] as ArrayBuffer[];
 }
 
+function encodeSeriesValue(v: SeriesValue): EncodedValue {
+  if (v.type === 'scalar' || v.type === 'string') return v;
+  let points = 0;
+  for (const s of v.series) points += v.type === 'vector' ? 1 : s.t.length;
+  const w = new Writer(v.series.length, points);
+  for (const s of v.series) {
+    const n = v.type === 'vector' ? Math.min(1, s.t.length) : s.t.length;
+    const h = s.h;
+    for (let i = 0; i < n; i++) {
+      const t = v.type === 'vector' ? v.t : s.t[i]!;
+      const x = h?.[i];
+      if (x) w.hist(t, x);
+      else w.float(t, s.f[i]!);
+    }
+    w.endSeries(s.metric);
+  }
+  return w.finish(v.type);
+}
+
 function encodeValue(v: PromValue): EncodedValue {
   switch (v.type) {
     case 'scalar':
@@ -368,17 +404,23 @@ function decodeValue(v: EncodedValue): PromValue {
 class Writer {
   private n = 0;
   private k = 0;
-  private t = new Float64Array(256);
-  private v = new Float64Array(256);
+  private t: Float64Array;
+  private v: Float64Array;
   private readonly flat: string[] = [];
   private readonly labelEnds: Int32Array;
   private readonly floatEnds: Int32Array;
   private hists: (HistogramSample[] | null)[] | null = null;
   private cur: HistogramSample[] | null = null;
 
-  constructor(private readonly series: number) {
+  /** `points`: how many float points are coming, when known (the arrays are sized for them once). */
+  constructor(
+    private readonly series: number,
+    points = 256,
+  ) {
     this.labelEnds = new Int32Array(series);
     this.floatEnds = new Int32Array(series);
+    this.t = new Float64Array(Math.max(1, points));
+    this.v = new Float64Array(Math.max(1, points));
   }
 
   float(t: number, v: number): void {
@@ -413,8 +455,9 @@ class Writer {
       flat: this.flat,
       labelEnds: this.labelEnds,
       floatEnds: this.floatEnds,
-      t: this.t.slice(0, this.n),
-      v: this.v.slice(0, this.n),
+      // sized exactly already: no copy
+      t: this.n === this.t.length ? this.t : this.t.slice(0, this.n),
+      v: this.n === this.v.length ? this.v : this.v.slice(0, this.n),
       hist: this.hists,
     };
   }

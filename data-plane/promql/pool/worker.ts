@@ -9,11 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CortexError, InternalError, Labels } from '../../model/index.js';
 import type { AggregateExpr, Expr, VectorSelector } from '../ast.js';
 import type { CancelSignal, QueryContext } from '../context.js';
-import { Engine, evaluatePrepared, evaluatorFor, queryError } from '../engine.js';
+import { Engine, evaluateSeries, evaluatorFor, queryError } from '../engine.js';
 import type { Evaluator } from '../evaluator.js';
 import type { SeriesOut } from '../value.js';
 import { CancelFlag, type EvalReply, type EvalTask, type PartialResult, type WorkerInit } from './protocol.js';
-import { encodeResult, resultBuffers } from './result-codec.js';
+import { encodeSeriesResult, resultBuffers } from './result-codec.js';
 import { batchSeries } from './series-batch.js';
 import {
   decodeSeriesList,
@@ -75,7 +75,7 @@ parentPort!.on('message', (task: EvalTask) => {
       reply = { id: task.id, ok: true, result };
     } else {
       const setup = shard?.mode === 'final' ? mergePartials(p.expr, shard.nodes, shard.partials) : undefined;
-      const result = encodeResult(evaluatePrepared(p, selected, signal, Date.now, setup), task.render);
+      const result = encodeSeriesResult(evaluateSeries(p, selected, signal, Date.now, setup), task.render);
       transfer = resultBuffers(result);
       reply = { id: task.id, ok: true, result };
     }
