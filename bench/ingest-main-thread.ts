@@ -4,7 +4,8 @@
  * then pushed through a real distributor into a real ingester with its WAL (fsync batch, temp dir).
  * Prints CPU µs per sample of the main thread alone (its run time in `/proc/self/task/<pid>/schedstat`,
  * so the WAL's threadpool and V8's GC helper threads are left out) and of the whole process, per
- * round of every series; with `--cpu-prof` Node writes the profile on exit. Run by hand:
+ * round of every series, then the main thread's CPU for a WAL checkpoint of it all; with `--cpu-prof`
+ * Node writes the profile on exit. Run by hand:
  *
  *   node --expose-gc --import tsx bench/ingest-main-thread.ts [series=100000] [rounds=20]
  */
@@ -55,6 +56,12 @@ for (let r = 0; r < rounds; r++) {
   // The first round creates every series: not the steady cost.
   if (r > 0) perRound.push({ main: mainThreadCpu() - main0, process: (cpu.user + cpu.system) / 1e6 });
 }
+// A WAL checkpoint of everything pushed: what it costs this thread (the pushes' share while it runs).
+const cp0 = mainThreadCpu();
+const cpStart = performance.now();
+await ingester.checkpoint();
+const checkpointCpu = mainThreadCpu() - cp0;
+const checkpointWall = (performance.now() - cpStart) / 1000;
 await ingester.stop();
 await rm(dir, { recursive: true, force: true });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -64,4 +71,7 @@ const main = perRound.map((x) => x.main);
 console.log(
   `${N.toLocaleString('en-US')} series, ${perRound.length} steady rounds: main thread ${us(mean(main))} µs CPU/sample (mean; median round ${us(median(main))}), ` +
     `whole process ${us(mean(perRound.map((x) => x.process)))} µs; main-thread rounds ${main.map(us).join(' ')}`,
+);
+console.log(
+  `WAL checkpoint of ${N.toLocaleString('en-US')} series x ${rounds} samples: main thread ${(checkpointCpu * 1000).toFixed(0)} ms CPU (${((checkpointCpu / N) * 1e6).toFixed(2)} µs per series), ${checkpointWall.toFixed(2)} s wall`,
 );

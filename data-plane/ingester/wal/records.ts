@@ -92,6 +92,26 @@ export class ByteBuilder {
   }
 
   str(s: string): void {
+    // Label names and values are short and nearly always ASCII: written here byte by byte, without
+    // the two calls into C++ below (a checkpoint writes some twenty strings per series).
+    const len = s.length;
+    if (len < 0x80) {
+      this.ensure(len + 1);
+      const buf = this.buf;
+      const at = this.len + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === len) {
+        buf[this.len] = len; // the uvarint length, one byte
+        this.len = at + len;
+        return;
+      }
+      // Not ASCII: what was copied is overwritten below.
+    }
     const n = Buffer.byteLength(s, 'utf8');
     this.uvarint(n);
     this.ensure(n);
