@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import type { TestPlatform } from '../helpers/platform.js';
 
 export const BOUNDED_RUNS = 200;
+/** The bounded run of a `-big` variant (see `Size`): each input costs the server 0.1–1 s. */
+export const BIG_BOUNDED_RUNS = 20;
 export const SEED = envInt('FUZZ_SEED', 0x24);
 export const RUNS = envInt('FUZZ_RUNS', BOUNDED_RUNS);
 const RUNS_SET = (process.env.FUZZ_RUNS ?? '') !== '';
@@ -463,72 +465,120 @@ export const durationValue = fc.oneof(
 );
 
 /**
- * Byte-level mutations of a valid-looking text, applied 0-3 times: truncation, bit flips (which yield
- * invalid UTF-8), inserted format tokens, deep nesting and huge repetitions.
+ * Which inputs of a generator a target runs. The costly mutations (a slice repeated to ~1 MiB, nesting
+ * 100 to 2,000 deep, compression bombs) take the server 0.1–1 s each where an ordinary input takes
+ * milliseconds, and were a sixth of the inputs: they decided how long a run of 10⁶ took. So a target
+ * runs them in its `-big` variant, where every input holds one, with its own run count, and the common
+ * variant has everything else (repetition to 16 KiB, nesting to 99 levels). Together the two cover
+ * what the one generator did.
  */
-export function mutated(text: fc.Arbitrary<string>, tokens: string[]): fc.Arbitrary<Uint8Array> {
-  const mutation = fc.oneof(
+export type Size = 'common' | 'big';
+
+/** How far a `repeat` mutation grows the input, by size class. */
+export const REPEAT_TO: Record<Size, number> = { common: 16 << 10, big: 1 << 20 };
+
+type TextMutation =
+  | { kind: 'truncate'; at: number }
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'insert'; at: number; token: string }
+  | { kind: 'bytes'; at: number; bytes: Uint8Array }
+  | { kind: 'nest'; at: number; depth: number; open: string }
+  | { kind: 'repeat'; at: number; len: number; to: number };
+
+const NEST_OPEN = pick('[', '{', '- ', '{a: ', '(', '{{ if 1 }}');
+
+const nestMutation = (size: Size): fc.Arbitrary<TextMutation> =>
+  fc.record({
+    kind: fc.constant('nest' as const),
+    at: fc.nat(),
+    depth: size === 'big' ? fc.integer({ min: 100, max: 2_000 }) : fc.integer({ min: 2, max: 99 }),
+    open: NEST_OPEN,
+  });
+
+const repeatMutation = (size: Size): fc.Arbitrary<TextMutation> =>
+  fc.record({
+    kind: fc.constant('repeat' as const),
+    at: fc.nat(),
+    len: fc.integer({ min: 1, max: 64 }),
+    to: fc.constant(REPEAT_TO[size]),
+  });
+
+function textMutation(tokens: string[], size: Size): fc.Arbitrary<TextMutation> {
+  return fc.oneof(
     fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
     fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), token: pick(...tokens) }),
     fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-    fc.record({
-      kind: fc.constant('nest' as const),
-      at: fc.nat(),
-      depth: fc.integer({ min: 100, max: 2_000 }),
-      open: pick('[', '{', '- ', '{a: ', '(', '{{ if 1 }}'),
-    }),
-    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }),
+    nestMutation(size),
+    repeatMutation(size),
   );
+}
+
+/** A big mutation (repeat to ~1 MiB or nesting 100–2,000 deep) among 0–2 common ones, at any place. */
+function bigMutations(tokens: string[]): fc.Arbitrary<TextMutation[]> {
   return fc
     .tuple(
-      text,
-      fc.oneof(
-        { weight: 3, arbitrary: fc.constant([]) },
-        { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
-      ),
+      fc.oneof(nestMutation('big'), repeatMutation('big')),
+      fc.array(textMutation(tokens, 'common'), { maxLength: 2 }),
+      fc.nat(),
     )
-    .map(([t, ms]) => {
-      let b = Buffer.from(t, 'utf8');
-      for (const m of ms) {
-        const at = b.length === 0 ? 0 : m.at % (b.length + 1);
-        switch (m.kind) {
-          case 'truncate':
-            b = b.subarray(0, at);
-            break;
-          case 'flip':
-            if (b.length > 0) {
-              b = Buffer.from(b);
-              const i = at % b.length;
-              b[i] = b[i]! ^ (1 << m.bit);
-            }
-            break;
-          case 'insert':
-            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.token, 'utf8'), b.subarray(at)]);
-            break;
-          case 'bytes':
-            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
-            break;
-          case 'nest':
-            b = Buffer.concat([b.subarray(0, at), Buffer.from(m.open.repeat(m.depth)), b.subarray(at)]);
-            break;
-          case 'repeat': {
-            // a slice repeated until the body is about 1 MiB: huge lengths inside one field
-            const piece = b.subarray(at, at + m.len);
-            if (piece.length > 0) {
-              const times = Math.floor((1 << 20) / piece.length);
-              b = Buffer.concat([
-                b.subarray(0, at),
-                Buffer.from(piece.toString('latin1').repeat(times), 'latin1'),
-                b.subarray(at),
-              ]);
-            }
-            break;
+    .map(([b, ms, at]) => [...ms.slice(0, at % (ms.length + 1)), b, ...ms.slice(at % (ms.length + 1))]);
+}
+
+/**
+ * Byte-level mutations of a valid-looking text: truncation, bit flips (which yield invalid UTF-8),
+ * inserted format tokens, nesting and repetitions. `common`: 0–3 of them (none for 3 inputs in 7);
+ * `big`: every input has a repetition to ~1 MiB or nesting 100–2,000 deep.
+ */
+export function mutated(text: fc.Arbitrary<string>, tokens: string[], size: Size = 'common'): fc.Arbitrary<Uint8Array> {
+  const mutations =
+    size === 'big'
+      ? bigMutations(tokens)
+      : fc.oneof(
+          { weight: 3, arbitrary: fc.constant([] as TextMutation[]) },
+          { weight: 4, arbitrary: fc.array(textMutation(tokens, 'common'), { minLength: 1, maxLength: 3 }) },
+        );
+  return fc.tuple(text, mutations).map(([t, ms]) => {
+    let b = Buffer.from(t, 'utf8');
+    for (const m of ms) {
+      const at = b.length === 0 ? 0 : m.at % (b.length + 1);
+      switch (m.kind) {
+        case 'truncate':
+          b = b.subarray(0, at);
+          break;
+        case 'flip':
+          if (b.length > 0) {
+            b = Buffer.from(b);
+            const i = at % b.length;
+            b[i] = b[i]! ^ (1 << m.bit);
           }
+          break;
+        case 'insert':
+          b = Buffer.concat([b.subarray(0, at), Buffer.from(m.token, 'utf8'), b.subarray(at)]);
+          break;
+        case 'bytes':
+          b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+          break;
+        case 'nest':
+          b = Buffer.concat([b.subarray(0, at), Buffer.from(m.open.repeat(m.depth)), b.subarray(at)]);
+          break;
+        case 'repeat': {
+          // a slice repeated until the body is about m.to bytes: huge lengths inside one field
+          const piece = b.subarray(at, at + m.len);
+          if (piece.length > 0) {
+            const times = Math.floor(m.to / piece.length);
+            b = Buffer.concat([
+              b.subarray(0, at),
+              Buffer.from(piece.toString('latin1').repeat(times), 'latin1'),
+              b.subarray(at),
+            ]);
+          }
+          break;
         }
       }
-      return new Uint8Array(b);
-    });
+    }
+    return new Uint8Array(b);
+  });
 }
 
 /** An object whose keys may be `__proto__`/`constructor` as own properties (a literal cannot say so). */

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { pick } from './harness.js';
+import { pick, type Size } from './harness.js';
 
 /** A protobuf message under construction; nested messages are written with `message(field, w)`. */
 export class RawProto {
@@ -154,19 +154,37 @@ export type ByteMutation =
   | { kind: 'flip'; at: number; bit: number }
   | { kind: 'bytes'; at: number; bytes: Uint8Array }
   | { kind: 'varint'; at: number; big: boolean }
-  | { kind: 'repeat'; at: number; len: number };
+  | { kind: 'repeat'; at: number; len: number; to: number };
 
-/** Mutations of a binary body: truncation, bit flips, inserted bytes, over-long varints, repetitions. */
-export const byteMutations: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.oneof(
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-    fc.record({ kind: fc.constant('varint' as const), at: fc.nat(), big: fc.boolean() }),
-    fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 32 }) }),
-  ),
-  { minLength: 1, maxLength: 3 },
+/** How far a `repeat` grows a binary body, by size class (see `Size`). */
+const BYTE_REPEAT_TO: Record<Size, number> = { common: 16 << 10, big: 256 << 10 };
+
+const byteRepeat = (size: Size): fc.Arbitrary<ByteMutation> =>
+  fc.record({
+    kind: fc.constant('repeat' as const),
+    at: fc.nat(),
+    len: fc.integer({ min: 1, max: 32 }),
+    to: fc.constant(BYTE_REPEAT_TO[size]),
+  });
+
+const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
+  fc.record({ kind: fc.constant('varint' as const), at: fc.nat(), big: fc.boolean() }),
+  byteRepeat('common'),
 );
+
+/**
+ * Mutations of a binary body: truncation, bit flips, inserted bytes, over-long varints, repetitions.
+ * `common`: 1–3 of them, a repetition reaching 16 KiB; `big`: a repetition to 256 kB among 0–2 others.
+ */
+export function byteMutations(size: Size = 'common'): fc.Arbitrary<ByteMutation[]> {
+  if (size === 'common') return fc.array(byteMutation, { minLength: 1, maxLength: 3 });
+  return fc
+    .tuple(byteRepeat('big'), fc.array(byteMutation, { maxLength: 2 }), fc.nat())
+    .map(([b, ms, at]) => [...ms.slice(0, at % (ms.length + 1)), b, ...ms.slice(at % (ms.length + 1))]);
+}
 
 export function applyMutations(body: Uint8Array, ms: ByteMutation[]): Uint8Array {
   let b = Buffer.from(body);
@@ -195,7 +213,7 @@ export function applyMutations(body: Uint8Array, ms: ByteMutation[]): Uint8Array
       case 'repeat': {
         const piece = b.subarray(at, at + m.len);
         if (piece.length > 0) {
-          const times = Math.floor((256 << 10) / piece.length);
+          const times = Math.floor(m.to / piece.length);
           b = Buffer.concat([b.subarray(0, at), Buffer.alloc(piece.length * times, piece), b.subarray(at)]);
         }
         break;

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import {
   assertNo5xx,
   assertNoCanary,
+  BIG_BOUNDED_RUNS,
   call,
   durationValue,
   type FuzzContext,
@@ -18,6 +19,7 @@ import {
   oddString,
   pick,
   registerTarget,
+  type Size,
   short,
 } from '../harness.js';
 
@@ -193,28 +195,36 @@ const TOKENS = [
 /** An Alertmanager config (plain or Cortex's wrapper), mutated: also what `cortexctl alertmanager` reads. */
 export const alertmanagerBody = mutated(body, TOKENS);
 
-export const alertmanagerYaml = registerTarget({
-  name: 'alertmanager-yaml',
-  surface: 'Alertmanager YAML and templates through POST /api/v1/alerts',
-  arbitrary: alertmanagerBody,
-  async run(ctx: FuzzContext, input: Uint8Array) {
-    const what = `POST /api/v1/alerts ${short(Buffer.from(input).toString('utf8'), 500)}`;
-    const a = await call(ctx, 'POST', '/api/v1/alerts', {
-      body: input,
-      headers: { 'content-type': 'application/yaml' },
-    });
-    assertNo5xx(what, a);
-    if (a.status === 201) {
-      const back = await call(ctx, 'GET', '/api/v1/alerts');
-      if (back.status !== 200) throw new Error(`${what}: acknowledged but reads back ${back.status}: ${back.text}`);
-      assertNoCanary(ctx, what, back);
-    }
-    return a.status;
-  },
-  async after(ctx) {
-    const theirs = await call(ctx, 'GET', '/api/v1/alerts', { token: ctx.canaryToken });
-    if (theirs.status !== 200 || !theirs.text.includes(ctx.canaryMark)) {
-      throw new Error(`the canary tenant's Alertmanager config changed: ${theirs.status} ${theirs.text}`);
-    }
-  },
-});
+const defineTarget = (size: Size) =>
+  registerTarget({
+    name: size === 'big' ? 'alertmanager-yaml-big' : 'alertmanager-yaml',
+    surface:
+      size === 'big'
+        ? 'Alertmanager YAML and templates repeated to ~1 MiB or nested 100–2,000 deep through POST /api/v1/alerts'
+        : 'Alertmanager YAML and templates through POST /api/v1/alerts',
+    ...(size === 'big' ? { boundedRuns: BIG_BOUNDED_RUNS } : {}),
+    arbitrary: size === 'big' ? mutated(body, TOKENS, 'big') : alertmanagerBody,
+    async run(ctx: FuzzContext, input: Uint8Array) {
+      const what = `POST /api/v1/alerts ${short(Buffer.from(input).toString('utf8'), 500)}`;
+      const a = await call(ctx, 'POST', '/api/v1/alerts', {
+        body: input,
+        headers: { 'content-type': 'application/yaml' },
+      });
+      assertNo5xx(what, a);
+      if (a.status === 201) {
+        const back = await call(ctx, 'GET', '/api/v1/alerts');
+        if (back.status !== 200) throw new Error(`${what}: acknowledged but reads back ${back.status}: ${back.text}`);
+        assertNoCanary(ctx, what, back);
+      }
+      return a.status;
+    },
+    async after(ctx) {
+      const theirs = await call(ctx, 'GET', '/api/v1/alerts', { token: ctx.canaryToken });
+      if (theirs.status !== 200 || !theirs.text.includes(ctx.canaryMark)) {
+        throw new Error(`the canary tenant's Alertmanager config changed: ${theirs.status} ${theirs.text}`);
+      }
+    },
+  });
+
+export const alertmanagerYaml = defineTarget('common');
+export const alertmanagerYamlBig = defineTarget('big');

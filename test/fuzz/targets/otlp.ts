@@ -14,11 +14,13 @@ import fc from 'fast-check';
 import {
   assertNo5xx,
   assertNoCanary,
+  BIG_BOUNDED_RUNS,
   call,
   type FuzzContext,
   oddString,
   pick,
   registerTarget,
+  type Size,
   short,
 } from '../harness.js';
 import { applyMutations, type ByteMutation, byteMutations, gzipBomb, RawProto, sampleValue } from '../wire.js';
@@ -102,18 +104,42 @@ const metric: fc.Arbitrary<Metric> = fc.record({
   points: fc.array(point, { minLength: 1, maxLength: 3 }),
 });
 
+const nest = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5000 }) },
+);
+
 const input: fc.Arbitrary<OtlpInput> = fc.record({
   resource: attrs,
   metrics: fc.array(metric, { minLength: 1, maxLength: 3 }),
   encoding: pick('protobuf' as const, 'json' as const),
   gzip: fc.oneof(
-    { weight: 6, arbitrary: fc.constant('none' as const) },
-    { weight: 3, arbitrary: fc.constant('gzip' as const) },
-    { weight: 1, arbitrary: fc.constant('bomb' as const) },
+    { weight: 2, arbitrary: fc.constant('none' as const) },
+    { weight: 1, arbitrary: fc.constant('gzip' as const) },
   ),
-  nest: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5000 }) }),
-  mutate: fc.option(byteMutations, { freq: 2, nil: undefined }),
+  nest,
+  mutate: fc.option(byteMutations('common'), { freq: 2, nil: undefined }),
 });
+
+/** The `-big` variant's inputs: the gzip bomb (256 MiB inflated), or a repetition to 256 kB in the body. */
+const bigInput: fc.Arbitrary<OtlpInput> = fc.oneof(
+  fc.record({
+    resource: attrs,
+    metrics: fc.array(metric, { minLength: 1, maxLength: 3 }),
+    encoding: pick('protobuf' as const, 'json' as const),
+    gzip: fc.constant('bomb' as const),
+    nest,
+    mutate: fc.option(byteMutations('common'), { freq: 2, nil: undefined }),
+  }),
+  fc.record({
+    resource: attrs,
+    metrics: fc.array(metric, { minLength: 1, maxLength: 3 }),
+    encoding: pick('protobuf' as const, 'json' as const),
+    gzip: pick('none' as const, 'gzip' as const),
+    nest,
+    mutate: byteMutations('big'),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Protobuf
@@ -267,37 +293,44 @@ function toJson(inp: OtlpInput, run: string): string {
 
 let nextRun = 0;
 
-export const otlp = registerTarget({
-  name: 'otlp',
-  surface: 'OTLP/HTTP metrics bodies (protobuf and JSON, plain and gzip) through POST /otlp/v1/metrics',
-  arbitrary: input,
-  // the costliest per input (a real ingester twice, or the read-back): fewer in `npm test`
-  boundedRuns: 100,
-  async run(ctx: FuzzContext, inp: OtlpInput) {
-    const run = `otlp-${nextRun++}`;
-    let b: Uint8Array = inp.encoding === 'json' ? Buffer.from(toJson(inp, run), 'utf8') : toProto(inp, run);
-    if (inp.mutate) b = applyMutations(b, inp.mutate);
-    if (inp.gzip === 'gzip') b = gzipSync(b, { level: 1 });
-    if (inp.gzip === 'bomb') b = gzipBomb();
-    const a = await call(ctx, 'POST', '/otlp/v1/metrics', {
-      body: b,
-      headers: {
-        'content-type': inp.encoding === 'json' ? 'application/json' : 'application/x-protobuf',
-        ...(inp.gzip === 'none' ? {} : { 'content-encoding': 'gzip' }),
-      },
-    });
-    const what = `OTLP ${inp.encoding} run ${run} (${b.length} bytes, gzip ${inp.gzip}, nest ${inp.nest}, mutated ${inp.mutate !== undefined}): ${a.status} ${short(a.text)}`;
-    assertNo5xx(what, a);
-    assertNoCanary(ctx, what, a);
-    const complete = a.text === '' || a.text === '{}';
-    if (a.status === 200 && complete && inp.mutate === undefined && inp.gzip !== 'bomb') {
-      const q = await call(ctx, 'GET', `/prometheus/api/v1/series?match[]=${encodeURIComponent(`{run="${run}"}`)}`);
-      const got = new Set((JSON.parse(q.text) as { data: Record<string, string>[] }).data.map((l) => l.s));
-      for (const [mi, m] of inp.metrics.entries())
-        for (let pi = 0; pi < m.points.length; pi++)
-          if (!got.has(`${mi}.${pi}`))
-            throw new Error(`${what}: acknowledged point ${mi}.${pi} not queryable: ${short(q.text)}`);
-    }
-    return a.status;
-  },
-});
+const defineTarget = (size: Size) =>
+  registerTarget({
+    name: size === 'big' ? 'otlp-big' : 'otlp',
+    surface:
+      size === 'big'
+        ? 'OTLP/HTTP gzip bombs and bodies with 256 kB repetitions through POST /otlp/v1/metrics'
+        : 'OTLP/HTTP metrics bodies (protobuf and JSON, plain and gzip) through POST /otlp/v1/metrics',
+    arbitrary: size === 'big' ? bigInput : input,
+    // the costliest per input (the read-back of every point): fewer in `npm test`
+    boundedRuns: size === 'big' ? BIG_BOUNDED_RUNS / 2 : 100,
+    async run(ctx: FuzzContext, inp: OtlpInput) {
+      const run = `otlp-${nextRun++}`;
+      let b: Uint8Array = inp.encoding === 'json' ? Buffer.from(toJson(inp, run), 'utf8') : toProto(inp, run);
+      if (inp.mutate) b = applyMutations(b, inp.mutate);
+      if (inp.gzip === 'gzip') b = gzipSync(b, { level: 1 });
+      if (inp.gzip === 'bomb') b = gzipBomb();
+      const a = await call(ctx, 'POST', '/otlp/v1/metrics', {
+        body: b,
+        headers: {
+          'content-type': inp.encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+          ...(inp.gzip === 'none' ? {} : { 'content-encoding': 'gzip' }),
+        },
+      });
+      const what = `OTLP ${inp.encoding} run ${run} (${b.length} bytes, gzip ${inp.gzip}, nest ${inp.nest}, mutated ${inp.mutate !== undefined}): ${a.status} ${short(a.text)}`;
+      assertNo5xx(what, a);
+      assertNoCanary(ctx, what, a);
+      const complete = a.text === '' || a.text === '{}';
+      if (a.status === 200 && complete && inp.mutate === undefined && inp.gzip !== 'bomb') {
+        const q = await call(ctx, 'GET', `/prometheus/api/v1/series?match[]=${encodeURIComponent(`{run="${run}"}`)}`);
+        const got = new Set((JSON.parse(q.text) as { data: Record<string, string>[] }).data.map((l) => l.s));
+        for (const [mi, m] of inp.metrics.entries())
+          for (let pi = 0; pi < m.points.length; pi++)
+            if (!got.has(`${mi}.${pi}`))
+              throw new Error(`${what}: acknowledged point ${mi}.${pi} not queryable: ${short(q.text)}`);
+      }
+      return a.status;
+    },
+  });
+
+export const otlp = defineTarget('common');
+export const otlpBig = defineTarget('big');

@@ -14,11 +14,13 @@ import { snappyEncode } from '../../../data-plane/remotewrite/index.js';
 import {
   assertNo5xx,
   assertNoCanary,
+  BIG_BOUNDED_RUNS,
   call,
   type FuzzContext,
   oddString,
   pick,
   registerTarget,
+  type Size,
   short,
 } from '../harness.js';
 import {
@@ -84,21 +86,21 @@ const validSeries: fc.Arbitrary<Series> = fc.record({
     ),
 });
 
+const badRefs = fc.oneof(
+  { weight: 10, arbitrary: fc.constant('none' as const) },
+  { weight: 1, arbitrary: pick('past-end' as const, 'first-not-empty' as const, 'huge' as const) },
+);
+const where = pick('protobuf' as const, 'snappy' as const);
+
 const oddInput: fc.Arbitrary<RwInput> = fc.record({
   series: fc.array(fc.oneof(validSeries, series), { minLength: 1, maxLength: 4 }),
-  badRefs: fc.oneof(
-    { weight: 10, arbitrary: fc.constant('none' as const) },
-    { weight: 1, arbitrary: pick('past-end' as const, 'first-not-empty' as const, 'huge' as const) },
-  ),
+  badRefs,
   compression: fc.oneof(
     { weight: 12, arbitrary: fc.constant('snappy' as const) },
-    { weight: 1, arbitrary: pick('none' as const, 'bomb-true' as const, 'bomb-small' as const, 'bomb-huge' as const) },
+    { weight: 1, arbitrary: fc.constant('none' as const) },
   ),
-  bombBytes: fc.integer({ min: 3, max: 1 << 20 }),
-  mutate: fc.option(fc.record({ where: pick('protobuf' as const, 'snappy' as const), ms: byteMutations }), {
-    freq: 2,
-    nil: undefined,
-  }),
+  bombBytes: fc.constant(0),
+  mutate: fc.option(fc.record({ where, ms: byteMutations('common') }), { freq: 2, nil: undefined }),
 });
 
 /** Half the inputs are what a correct sender writes (so acknowledged writes are read back), half odd. */
@@ -111,6 +113,24 @@ const input: fc.Arbitrary<RwInput> = fc.oneof(
     mutate: fc.constant(undefined),
   }),
   oddInput,
+);
+
+/** The `-big` variant's inputs: a snappy bomb of up to 1 MiB, or a repetition to 256 kB in the body. */
+const bigInput: fc.Arbitrary<RwInput> = fc.oneof(
+  fc.record({
+    series: fc.array(fc.oneof(validSeries, series), { minLength: 1, maxLength: 4 }),
+    badRefs,
+    compression: pick('bomb-true' as const, 'bomb-small' as const, 'bomb-huge' as const),
+    bombBytes: fc.integer({ min: 3, max: 1 << 20 }),
+    mutate: fc.constant(undefined),
+  }),
+  fc.record({
+    series: fc.array(fc.oneof(validSeries, series), { minLength: 1, maxLength: 4 }),
+    badRefs,
+    compression: pick('snappy' as const, 'none' as const),
+    bombBytes: fc.constant(0),
+    mutate: fc.record({ where, ms: byteMutations('big') }),
+  }),
 );
 
 let nextRun = 0;
@@ -175,11 +195,15 @@ function intact(input: RwInput): boolean {
   return input.mutate === undefined && input.compression === 'snappy';
 }
 
-function defineTarget(version: '1.0' | '2.0') {
+function defineTarget(version: '1.0' | '2.0', size: Size) {
+  const big = size === 'big';
   return registerTarget({
-    name: version === '1.0' ? 'remote-write-1' : 'remote-write-2',
-    surface: `remote write ${version} bodies (protobuf, snappy) through POST /api/v1/push`,
-    arbitrary: input,
+    name: `${version === '1.0' ? 'remote-write-1' : 'remote-write-2'}${big ? '-big' : ''}`,
+    surface: big
+      ? `remote write ${version} snappy bombs and bodies with 256 kB repetitions through POST /api/v1/push`
+      : `remote write ${version} bodies (protobuf, snappy) through POST /api/v1/push`,
+    arbitrary: big ? bigInput : input,
+    ...(big ? { boundedRuns: BIG_BOUNDED_RUNS } : {}),
     // about one new series per input under `fuzz_rw`: a fresh tenant long before its 20,000 per name
     rotateEvery: 10_000,
     async run(ctx: FuzzContext, inp: RwInput) {
@@ -230,5 +254,7 @@ async function assertReadBack(
     if (!got.has(String(i))) throw new Error(`${what}: acknowledged series s=${i} not queryable: ${short(q.text)}`);
 }
 
-export const remoteWrite1 = defineTarget('1.0');
-export const remoteWrite2 = defineTarget('2.0');
+export const remoteWrite1 = defineTarget('1.0', 'common');
+export const remoteWrite2 = defineTarget('2.0', 'common');
+export const remoteWrite1Big = defineTarget('1.0', 'big');
+export const remoteWrite2Big = defineTarget('2.0', 'big');

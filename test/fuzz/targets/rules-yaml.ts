@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import {
   assertNo5xx,
   assertNoCanary,
+  BIG_BOUNDED_RUNS,
   call,
   durationValue,
   type FuzzContext,
@@ -18,6 +19,7 @@ import {
   oddString,
   pick,
   registerTarget,
+  type Size,
   segment,
   short,
 } from '../harness.js';
@@ -200,48 +202,60 @@ const aliasBomb = fc.integer({ min: 2, max: 12 }).map((depth) => {
   return `name: bomb\nrules: []\n${lines.join('\n')}\n`;
 });
 
-/** A rule group body (also what the CLI's rule files hold under `groups:`). */
-export const ruleGroupBody = fc.oneof(
-  { weight: 10, arbitrary: mutated(group, TOKENS) },
-  { weight: 1, arbitrary: aliasBomb.map((s) => new Uint8Array(Buffer.from(s))) },
-);
+/** A rule group body (the common ones are also what the CLI's rule files hold under `groups:`). */
+const ruleGroupBodyOf = (size: Size) =>
+  size === 'big'
+    ? mutated(group, TOKENS, 'big')
+    : fc.oneof(
+        { weight: 10, arbitrary: mutated(group, TOKENS) },
+        { weight: 1, arbitrary: aliasBomb.map((s) => new Uint8Array(Buffer.from(s))) },
+      );
+export const ruleGroupBody = ruleGroupBodyOf('common');
 
 const namespace = fc.oneof({ weight: 4, arbitrary: pick('team-a', 'ns', 'fuzz') }, { weight: 1, arbitrary: oddString });
 
-export const rulesYaml = registerTarget({
-  name: 'rules-yaml',
-  surface: 'rule group YAML through POST /prometheus/config/v1/rules/<namespace>',
-  arbitrary: fc.record({
-    ns: namespace,
-    body: ruleGroupBody,
-    contentType: pick('application/yaml', 'text/plain', 'application/json', ''),
-  }),
-  async run(ctx: FuzzContext, input) {
-    const ns = segment(input.ns);
-    const path = `${BASE}/${ns}`;
-    const a = await call(ctx, 'POST', path, {
-      body: input.body,
-      headers: input.contentType ? { 'content-type': input.contentType } : {},
-    });
-    const what = `POST ${short(path, 120)} ${short(Buffer.from(input.body).toString('utf8'), 400)}`;
-    assertNo5xx(what, a);
-    if (a.status === 202) {
-      // acknowledged: the group reads back under its name, then is removed to keep the store small
-      const name = (parse(Buffer.from(input.body).toString('utf8'), { maxAliasCount: 100 }) as { name: string }).name;
-      const back = await call(ctx, 'GET', `${path}/${segment(name)}`);
-      if (back.status !== 200) throw new Error(`${what}: acknowledged but reads back ${back.status}: ${back.text}`);
-      const del = await call(ctx, 'DELETE', `${path}/${segment(name)}`);
-      assertNo5xx(`DELETE after ${what}`, del);
-    }
-    return a.status;
-  },
-  async after(ctx) {
-    const mine = await call(ctx, 'GET', BASE);
-    assertNo5xx('GET rules', mine);
-    assertNoCanary(ctx, 'GET rules', mine);
-    const theirs = await call(ctx, 'GET', BASE, { token: ctx.canaryToken });
-    if (theirs.status !== 200 || !theirs.text.includes(ctx.canaryMark)) {
-      throw new Error(`the canary tenant's rule group changed: ${theirs.status} ${theirs.text}`);
-    }
-  },
-});
+const defineTarget = (size: Size) =>
+  registerTarget({
+    name: size === 'big' ? 'rules-yaml-big' : 'rules-yaml',
+    surface:
+      size === 'big'
+        ? 'rule group YAML repeated to ~1 MiB or nested 100–2,000 deep through POST /prometheus/config/v1/rules/<namespace>'
+        : 'rule group YAML through POST /prometheus/config/v1/rules/<namespace>',
+    ...(size === 'big' ? { boundedRuns: BIG_BOUNDED_RUNS } : {}),
+    arbitrary: fc.record({
+      ns: namespace,
+      body: ruleGroupBodyOf(size),
+      contentType: pick('application/yaml', 'text/plain', 'application/json', ''),
+    }),
+    async run(ctx: FuzzContext, input) {
+      const ns = segment(input.ns);
+      const path = `${BASE}/${ns}`;
+      const a = await call(ctx, 'POST', path, {
+        body: input.body,
+        headers: input.contentType ? { 'content-type': input.contentType } : {},
+      });
+      const what = `POST ${short(path, 120)} ${short(Buffer.from(input.body).toString('utf8'), 400)}`;
+      assertNo5xx(what, a);
+      if (a.status === 202) {
+        // acknowledged: the group reads back under its name, then is removed to keep the store small
+        const name = (parse(Buffer.from(input.body).toString('utf8'), { maxAliasCount: 100 }) as { name: string }).name;
+        const back = await call(ctx, 'GET', `${path}/${segment(name)}`);
+        if (back.status !== 200) throw new Error(`${what}: acknowledged but reads back ${back.status}: ${back.text}`);
+        const del = await call(ctx, 'DELETE', `${path}/${segment(name)}`);
+        assertNo5xx(`DELETE after ${what}`, del);
+      }
+      return a.status;
+    },
+    async after(ctx) {
+      const mine = await call(ctx, 'GET', BASE);
+      assertNo5xx('GET rules', mine);
+      assertNoCanary(ctx, 'GET rules', mine);
+      const theirs = await call(ctx, 'GET', BASE, { token: ctx.canaryToken });
+      if (theirs.status !== 200 || !theirs.text.includes(ctx.canaryMark)) {
+        throw new Error(`the canary tenant's rule group changed: ${theirs.status} ${theirs.text}`);
+      }
+    },
+  });
+
+export const rulesYaml = defineTarget('common');
+export const rulesYamlBig = defineTarget('big');
