@@ -9,12 +9,13 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ingester } from '../data-plane/ingester/index.js';
 import { Labels, type TenantId, type TimeSeries } from '../data-plane/model/index.js';
 import { dataRange, Engine, evaluateSeries, selectHints } from '../data-plane/promql/engine.js';
+import { EvalPool, PooledEngine, SERVER_INLINE } from '../data-plane/promql/pool/index.js';
 import { encodeSeriesResult } from '../data-plane/promql/pool/result-codec.js';
 import { BatchCollector, batchSeries, type SeriesBatch } from '../data-plane/promql/pool/series-batch.js';
 import { decodeWriteRequest, snappyDecode } from '../data-plane/remotewrite/index.js';
@@ -31,6 +32,12 @@ const { values: args } = parseArgs({
     kinds: { type: 'string', default: 'instant,range2h' },
     /** Writes a sampling heap profile of the query phase alone (allocations by function) here. */
     'heap-prof': { type: 'string' },
+    /**
+     * Comma-separated shard counts: instead of the steps above, runs each query through the server's
+     * PooledEngine (worker pool, in-thread tries, sharding) with each count in turn, alternating, and
+     * prints the median wall milliseconds per count (workers at normal priority).
+     */
+    pooled: { type: 'string' },
     /** `head` (default) or `embedded`: flush everything to an embedded chunk store and query only that. */
     store: { type: 'string', default: 'head' },
     /** The data's last timestamp (RFC 3339 or ms; default about now): e.g. to keep 24 h inside one store bucket. */
@@ -113,7 +120,8 @@ const heapProfiler = args['heap-prof'] ? await startHeapSampling() : undefined;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const kinds = (args.kinds ?? '').split(',');
 let fresh = 0;
-for (const expr of QUERIES)
+if (args.pooled) await runPooled(args.pooled.split(',').map(Number));
+for (const expr of args.pooled ? [] : QUERIES)
   for (const kind of kinds) {
     const times = { select: [] as number[], load: [] as number[], eval: [] as number[], render: [] as number[] };
     let bytes = 0;
@@ -176,6 +184,29 @@ if (heapProfiler) {
   console.error(`heap profile of the query phase: ${args['heap-prof']}`);
 }
 await ing.stop();
+
+/** `--pooled`: each query through the server's PooledEngine, the shard counts alternating. */
+async function runPooled(counts: number[]): Promise<void> {
+  const pool = new EvalPool({ size: availableParallelism() + 1 });
+  const pooled = new PooledEngine(engine, pool, undefined, undefined, SERVER_INLINE);
+  for (const expr of QUERIES)
+    for (const kind of kinds) {
+      const ms = new Map<number, number[]>(counts.map((c) => [c, []]));
+      for (let r = 0; r < Number(args.runs); r++)
+        for (const shards of counts) {
+          const query = `(${expr}) + 0 * ${++fresh}`;
+          const start = performance.now();
+          const opts = { shards, render: true };
+          if (kind.startsWith('instant')) await pooled.instantQuery(q, query, END, opts);
+          else if (kind.startsWith('range24h')) await pooled.rangeQuery(q, query, END - 86_400_000, END, 300_000, opts);
+          else await pooled.rangeQuery(q, query, END - 7_200_000, END, 30_000, opts);
+          ms.get(shards)!.push(performance.now() - start);
+        }
+      const cells = counts.map((c) => `${c} shards ${median(ms.get(c)!).toFixed(1).padStart(7)} ms`);
+      console.log(`${kind.padEnd(8)} ${cells.join('  ')}  ${expr}`);
+    }
+  await pool.close();
+}
 
 /** V8's sampling heap profiler (what `--heap-prof` uses), started now instead of at process start. */
 async function startHeapSampling(): Promise<{ stop(): Promise<unknown> }> {
