@@ -79,9 +79,8 @@ export function decodeXORInto(
     scratch = new Uint8Array(Math.max(len + 16, scratch.length * 2));
     view = new DataView(scratch.buffer);
   }
-  // a loop for the usual small chunk: `set` would need a subarray object per call
-  if (len <= 512) for (let i = 0; i < len; i++) scratch[i] = b[start + i]!;
-  else scratch.set(b.subarray(start, end));
+  // `set` of a view: a byte loop looked cheaper (no view object) but takes ~1 ns a byte, ~4× the copy
+  scratch.set(start === 0 && end === b.length ? b : b.subarray(start, end));
   scratch.fill(0, len, len + 16);
   const endBit = len * 8;
   let pos = 2 * 8;
