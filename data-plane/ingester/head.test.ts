@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Labels, type TenantId } from '../model/index.js';
+import { Labels, Matcher, type TenantId } from '../model/index.js';
 import { hashLabels, TenantHead } from './head.js';
 import { AppendResult } from './series.js';
 
@@ -26,6 +26,48 @@ describe('TenantHead lookup by Labels identity', () => {
     head.delete(s);
     expect(head.lookup(pushed)).toBeUndefined();
     expect(head.get(pushed, hashLabels(pushed))).toBeUndefined();
+  });
+});
+
+describe('TenantHead selecting series through its postings', () => {
+  const l = (job: string, instance: string) =>
+    Labels.fromSortedFlat(['__name__', 'up', 'instance', instance, 'job', job]);
+
+  it.each([
+    // matchers, the instances found
+    [[new Matcher('=', 'job', 'a')], ['1', '2']],
+    [
+      [new Matcher('=~', 'job', 'a|b'), new Matcher('!=', 'instance', '2')],
+      ['1', '3'],
+    ],
+    [
+      [new Matcher('=', '__name__', 'up'), new Matcher('=~', 'instance', '.*')],
+      ['1', '2', '3'],
+    ],
+    [[new Matcher('!~', 'job', 'a'), new Matcher('=~', 'env', '')], ['3']],
+    [[new Matcher('=', 'job', 'a'), new Matcher('=', 'instance', '3')], []],
+  ])('%s', (matchers, want) => {
+    const head = new TenantHead('t' as TenantId);
+    for (const [job, instance] of [
+      ['a', '1'],
+      ['a', '2'],
+      ['b', '3'],
+    ] as const) {
+      const s = head.create(l(job, instance), hashLabels(l(job, instance)), unlimited);
+      expect(s.append(1000, 1, false)).toBe(AppendResult.Appended);
+    }
+    const found = head.matching(matchers, 0, 2000).map((s) => s.labels.get('instance'));
+    expect(found.sort()).toEqual(want);
+  });
+
+  it('gives a ref restored twice with other labels a new one, so postings never name the wrong series', () => {
+    const head = new TenantHead('t' as TenantId);
+    const first = head.restore(7, l('a', '1'));
+    const second = head.restore(7, l('b', '2'));
+    expect(second.ref).not.toBe(first.ref);
+    for (const s of [first, second]) expect(s.append(1000, 1, false)).toBe(AppendResult.Appended);
+    expect(head.matching([new Matcher('=', 'job', 'a')], 0, 2000).map((s) => s.labels.get('instance'))).toEqual(['1']);
+    expect(head.matching([new Matcher('=', 'job', 'b')], 0, 2000).map((s) => s.labels.get('instance'))).toEqual(['2']);
   });
 });
 

@@ -127,7 +127,9 @@ export class TenantHead implements Queryable {
     const existing = this.get(labels, hash);
     if (existing) return existing;
     if (ref >= this.nextRef) this.nextRef = ref + 1;
-    return this.add(ref, labels, hash);
+    // a ref another series holds already (a damaged WAL naming one ref twice) gets a new one: the
+    // postings must list a ref under its own series' labels only, since selects trust them
+    return this.add(this.series.has(ref) ? this.nextRef++ : ref, labels, hash);
   }
 
   private add(ref: number, labels: Labels, hash: number): MemSeries {
@@ -215,8 +217,13 @@ export class TenantHead implements Queryable {
   /** Series matching all matchers whose in-memory data overlaps `[mint, maxt]`. */
   matching(matchers: readonly Matcher[], mint: number, maxt: number): MemSeries[] {
     let refs: ArrayLike<number> | undefined;
+    // a series found through a matcher's postings satisfies it: only the others are checked per series
+    const unchecked: Matcher[] = [];
     for (const m of matchers) {
-      if (m.matchesEmpty()) continue;
+      if (m.matchesEmpty()) {
+        unchecked.push(m);
+        continue;
+      }
       const values = this.postings.get(m.name);
       if (!values) return [];
       let list: ArrayLike<number>;
@@ -237,7 +244,7 @@ export class TenantHead implements Queryable {
     }
     const out: MemSeries[] = [];
     const consider = (s: MemSeries | undefined) => {
-      if (s && matchesAll(matchers, s.labels) && s.maxTime() >= mint && s.minTime() <= maxt) out.push(s);
+      if (s && matchesAll(unchecked, s.labels) && s.maxTime() >= mint && s.minTime() <= maxt) out.push(s);
     };
     if (refs === undefined) for (const s of this.series.values()) consider(s);
     else for (let i = 0; i < refs.length; i++) consider(this.series.get(refs[i]!));

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './histogram.js';
 export * from './labels.js';
 export * from './matchers.js';
+export * from './regex-match.js';
 export * from './sample-columns.js';
 export * from './samples.js';
 export * from './symbol-table.js';

@@ -1,6 +1,5 @@
-import { RE2JS } from 're2js';
-import { BadDataError } from './errors.js';
 import type { Labels } from './labels.js';
+import { type RegexTest, regexTest } from './regex-match.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -12,13 +11,13 @@ export class Matcher {
   readonly type: MatchType;
   readonly name: string;
   readonly value: string;
-  private readonly re: RE2JS | undefined;
+  private readonly re: RegexTest | undefined;
 
   constructor(type: MatchType, name: string, value: string) {
     this.type = type;
     this.name = name;
     this.value = value;
-    if (type === '=~' || type === '!~') this.re = compileAnchored(value);
+    if (type === '=~' || type === '!~') this.re = regexTest(value);
   }
 
   /** Whether a label value (''= absent) satisfies this matcher. */
@@ -29,9 +28,9 @@ export class Matcher {
       case '!=':
         return v !== this.value;
       case '=~':
-        return this.re!.matches(v);
+        return this.re!(v);
       case '!~':
-        return !this.re!.matches(v);
+        return !this.re!(v);
     }
   }
 
@@ -42,17 +41,6 @@ export class Matcher {
 
   toString(): string {
     return `${this.name}${this.type}${JSON.stringify(this.value)}`;
-  }
-}
-
-/** Compiles a Prometheus regex with RE2 semantics; throws BadDataError naming the regex on failure. */
-export function compileAnchored(re: string): RE2JS {
-  try {
-    return RE2JS.compile(`(?s:${re})`);
-  } catch (err) {
-    throw new BadDataError(`invalid regular expression ${JSON.stringify(re)}: ${(err as Error).message}`, {
-      cause: err,
-    });
   }
 }
 
