@@ -24,7 +24,8 @@
  *   --in-process           no HTTP: decode + distributor against the in-memory ingester client
  *   --start-server         start `cortexctl server --dev` (bench/ingest-server.ts, WAL on) in a temp dir,
  *                          create a tenant + token with limits that fit the load, and report the server's
- *                          CPU seconds per million samples and heap bytes per active series; a fresh
+ *                          CPU seconds per million samples (and the main thread's share of them, with the
+ *                          time it waited for a core) and heap bytes per active series; a fresh
  *                          server per scale point (with --series 10000,100000,1000000)
  *   --fsync POLICY         WAL fsync policy for --start-server (always|batch|never, default batch)
  *   --cpu-prof DIR         with --start-server: write a V8 CPU profile of each steady phase to DIR
@@ -244,6 +245,20 @@ function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * The main thread's (task id = pid) CPU seconds and seconds spent runnable but waiting for a core,
+ * from schedstat (Linux, nanoseconds): the event loop is the write path's bottleneck, and on a
+ * loaded box the wait says how much of a run's rate the box, not the code, decided.
+ */
+function mainThreadOf(pid: number | undefined): { cpu: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+    return { cpu: Number(run) / 1e9, wait: Number(wait) / 1e9 };
+  } catch {
+    return { cpu: Number.NaN, wait: Number.NaN };
+  }
+}
+
 function rssOf(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
@@ -304,6 +319,7 @@ async function runServer(
   const deadline = performance.now() + seconds * 1000;
   const lag0 = await scrapeLag(url);
   const cpu0 = cpuSecondsOf(pid);
+  const main0 = mainThreadOf(pid);
   const client0 = process.cpuUsage();
   const steady = await runPhase(
     url,
@@ -313,6 +329,7 @@ async function runServer(
     contentType,
   );
   const cpu = cpuSecondsOf(pid) - cpu0;
+  const main1 = mainThreadOf(pid);
   const client = process.cpuUsage(client0);
   if (server && profDir) {
     const file = join(profDir, `steady-${activeSeries}-${Date.now()}.cpuprofile`);
@@ -338,6 +355,13 @@ async function runServer(
   if (pid !== undefined) {
     console.log(
       `${''.padEnd(28)} server CPU ${res.cpuPerMillion.toFixed(2)} s per million samples (${res.cores.toFixed(2)} cores); load generator ${res.clientCores.toFixed(2)} cores`,
+    );
+  }
+  // Ours only: Prometheus's goroutines are not tied to its first thread.
+  if (server !== undefined && Number.isFinite(main1.cpu - main0.cpu)) {
+    const mainCpu = main1.cpu - main0.cpu;
+    console.log(
+      `${''.padEnd(28)} main thread ${((mainCpu / steady.samples) * 1e6).toFixed(2)} CPU s per million samples, other threads ${(((cpu - mainCpu) / steady.samples) * 1e6).toFixed(2)}; it waited ${(main1.wait - main0.wait).toFixed(1)} s of ${steady.elapsedS.toFixed(1)} for a core`,
     );
   }
   return res;
