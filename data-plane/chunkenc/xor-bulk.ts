@@ -1,6 +1,6 @@
 import { isStaleNaN, STALE_NAN_BITS_HI, STALE_NAN_BITS_LO } from '../model/index.js';
 import { ValueType } from '../storage/index.js';
-import { bitsToFloat, wordsToInt } from './bits64.js';
+import { wordsToInt } from './bits64.js';
 import { XORIterator } from './xor.js';
 
 /** Where decoded samples go: parallel arrays the caller has sized for the chunk's sample count. */
@@ -21,12 +21,16 @@ const STALE_LO = STALE_NAN_BITS_LO;
 let scratch = new Uint8Array(4096);
 let view = new DataView(scratch.buffer);
 
-/** The 32 bits of the scratch copy starting at bit `pos` (big-endian, as the chunk writes them). */
+/**
+ * The 32 bits of the scratch copy starting at bit `pos` (big-endian, as the chunk writes them), as a
+ * signed 32-bit integer: a small integer to V8, where an unsigned one of 2^31 or more would be a heap
+ * number allocated at each return that is not inlined.
+ */
 function peek(pos: number): number {
   const i = pos >>> 3;
   const o = pos & 7;
-  const w = view.getUint32(i);
-  return o === 0 ? w : ((w << o) | (scratch[i + 4]! >>> (8 - o))) >>> 0;
+  const w = view.getInt32(i);
+  return o === 0 ? w : (w << o) | (scratch[i + 4]! >>> (8 - o));
 }
 
 /** Bit position after the varint `uvarintAt` read last. */
@@ -94,12 +98,13 @@ export function decodeXORInto(
   pos += 64;
   if (pos > endBit) throw new RangeError('chunk data ends in the middle of a sample');
   const t0 = out.t;
-  const v0 = out.v;
+  const vw = wordsOf(out.v);
   let n = at;
   if (t > maxt) return n;
   if (t >= mint && !(dropStale && vhi === STALE_HI && vlo === STALE_LO)) {
     t0[n] = t;
-    v0[n] = bitsToFloat(vhi, vlo);
+    vw[2 * n + HI] = vhi;
+    vw[2 * n + LO] = vlo;
     n++;
   }
   let delta = 0;
@@ -127,7 +132,7 @@ export function decodeXORInto(
         delta += x > 524288 ? x - 1048576 : x;
         pos += 24;
       } else {
-        delta += wordsToInt(peek(pos + 4), peek(pos + 36));
+        delta += wordsToInt(peek(pos + 4) >>> 0, peek(pos + 36) >>> 0);
         pos += 68;
       }
     }
@@ -168,10 +173,29 @@ export function decodeXORInto(
     if (t > maxt) break;
     if (t < mint || (dropStale && vhi === STALE_HI && vlo === STALE_LO)) continue;
     t0[n] = t;
-    v0[n] = bitsToFloat(vhi, vlo);
+    vw[2 * n + HI] = vhi;
+    vw[2 * n + LO] = vlo;
     n++;
   }
   return n;
+}
+
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE ? 1 : 0;
+const LO = LITTLE ? 0 : 1;
+let wordsFor: Float64Array | undefined;
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/**
+ * The 32-bit words of `v`: a value's bits are written straight in, so no float is made of them
+ * on the way (where a call returned one, V8 boxed it: a heap number per decoded sample).
+ */
+function wordsOf(v: Float64Array): Uint32Array {
+  if (v !== wordsFor) {
+    wordsFor = v;
+    words = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
+  }
+  return words;
 }
 
 function decodeWithIterator(
