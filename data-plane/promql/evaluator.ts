@@ -326,6 +326,8 @@ export class Evaluator implements Evaluation {
       const buf = this.buf;
       // anchored/smoothed also look at samples around the window
       const ext = e.vectorSelector.anchored || e.vectorSelector.smoothed ? this.lookback : 0;
+      // one record for every series: `fn` reads it before the next series replaces its fields
+      const src: RangeSource = { metric: Labels.EMPTY, t: buf.t, v: buf.v, h: undefined, n: 0, dropName: false };
       for (const s of series) {
         this.ctx.check();
         const n = loadSeries(
@@ -347,7 +349,13 @@ export class Evaluator implements Evaluation {
           );
         }
         this.ctx.addSamples(n);
-        fn({ metric: s.labels, t: buf.t, v: buf.v, h: buf.h, st: buf.st, n, dropName: false });
+        src.metric = s.labels;
+        src.t = buf.t;
+        src.v = buf.v;
+        src.h = buf.h;
+        src.st = buf.st;
+        src.n = n;
+        fn(src);
         this.ctx.releaseSamples(n);
       }
       return;
@@ -490,19 +498,9 @@ export class Evaluator implements Evaluation {
     this.forEachRangeSource(
       arg,
       (src) => {
+        // the points this series gave; its output series is begun at the first
         let points = 0;
-        const begin = () => {
-          if (points++ === 0) sink.series(src.metric, rangeFn.dropName || src.dropName);
-        };
-        const float = (i: number, r: number) => {
-          begin();
-          sink.point(i, r);
-        };
-        const histogram = (i: number, r: FloatHistogram) => {
-          if (!sink.histogram) throw new HistogramPoint();
-          begin();
-          sink.histogram(i, r);
-        };
+        const dropName = rangeFn.dropName || src.dropName;
         w.t = src.t;
         w.v = src.v;
         w.h = src.h;
@@ -525,17 +523,19 @@ export class Evaluator implements Evaluation {
           w.rangeEnd = ref;
           w.stepTime = this.ts(i);
           w.step = i;
-          if (extended) {
-            const r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
-            if (typeof r === 'number') float(i, r);
-            else if (r) histogram(i, r);
-            continue;
-          }
-          if (hi === lo && !rangeFn.needsEmpty) continue;
-          const r = rangeFn.fn(w);
+          let r: number | FloatHistogram | undefined;
+          if (extended) r = extendedRangeValue(call.func.name, w, this.lookback, src.n);
+          else if (hi === lo && !rangeFn.needsEmpty) continue;
+          else r = rangeFn.fn(w);
           if (r === undefined) continue;
-          if (typeof r === 'number') float(i, r);
-          else histogram(i, r);
+          if (typeof r === 'number') {
+            if (points++ === 0) sink.series(src.metric, dropName);
+            sink.point(i, r);
+          } else {
+            if (!sink.histogram) throw new HistogramPoint();
+            if (points++ === 0) sink.series(src.metric, dropName);
+            sink.histogram(i, r);
+          }
         }
         // counted as held whether kept as a series or taken by an aggregation
         if (points > 0) this.ctx.addSamples(points);
