@@ -74,6 +74,26 @@ export class ByteBuilder {
 
   /** A string as uvarint(length) + UTF-8 (values, where order does not matter). */
   str(s: string): this {
+    // Label strings are short and nearly always ASCII: written here byte by byte, without a
+    // TextEncoder call and a Uint8Array per string (a flush encodes every flushed series' labels).
+    const len = s.length;
+    if (len < 0x80) {
+      this.ensure(len + 1);
+      const buf = this.buf;
+      const at = this.n + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === len) {
+        buf[this.n] = len; // the uvarint length, one byte
+        this.n = at + len;
+        return this;
+      }
+      // Not ASCII: what was copied is overwritten below.
+    }
     const raw = utf8.encode(s);
     return this.uvarint(raw.length).bytes(raw);
   }

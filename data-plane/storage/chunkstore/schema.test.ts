@@ -145,6 +145,23 @@ describe('labels and series IDs', () => {
   it.each(sets.map((ls) => ({ name: ls.toString(), ls })))('labels round-trip: $name', ({ ls }) => {
     expect(decodeLabels(encodeLabels(ls)).equals(ls)).toBe(true);
   });
+  // Series IDs hash these bytes and stored rows hold them: the ASCII fast path must write exactly
+  // the length-prefixed UTF-8 that TextEncoder gives.
+  it.each([
+    '',
+    '__name__',
+    'x'.repeat(127),
+    'y'.repeat(128),
+    'é-value',
+    'value-ü',
+    'up 🚀',
+    'a\ud800b',
+    '\u007f\u0000',
+  ])('str(%j) writes uvarint(UTF-8 length) + UTF-8', (str) => {
+    const utf8 = new TextEncoder().encode(str);
+    const want = new ByteBuilder().uvarint(utf8.length).bytes(utf8).bytes(Uint8Array.of(0xab)).finish();
+    expect([...new ByteBuilder(1).str(str).byte(0xab).finish()]).toEqual([...want]);
+  });
   it('series IDs are stable and distinct', () => {
     const ids = sets.map((s) => Buffer.from(seriesId(s)).toString('hex'));
     expect(new Set(ids).size).toBe(sets.length);
