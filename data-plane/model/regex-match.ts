@@ -20,12 +20,24 @@ const MAX_COMPILED = 4096;
 export function regexTest(pattern: string): RegexTest {
   let test = compiled.get(pattern);
   if (test !== undefined) return test;
-  const re = compileAnchored(pattern);
+  const re = cachedAnchored(pattern);
   test = fastTest(pattern) ?? ((v: string) => re.matches(v));
   if (compiled.size >= MAX_COMPILED) compiled.clear();
   compiled.set(pattern, test);
   return test;
 }
+
+/** `compileAnchored`, compiled once per pattern (label_replace evaluates the same few again and again). */
+export function cachedAnchored(re: string): RE2JS {
+  let r = programs.get(re);
+  if (r === undefined) {
+    r = compileAnchored(re);
+    if (programs.size >= MAX_COMPILED) programs.clear();
+    programs.set(re, r);
+  }
+  return r;
+}
+const programs = new Map<string, RE2JS>();
 
 /** Compiles a Prometheus regex with RE2 semantics; throws BadDataError naming the regex on failure. */
 export function compileAnchored(re: string): RE2JS {

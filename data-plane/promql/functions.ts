@@ -1,4 +1,4 @@
-import { BadDataError, compileAnchored, ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
+import { BadDataError, cachedAnchored, ExecutionError, type FloatHistogram, Labels } from '../model/index.js';
 import type { Call, Expr } from './ast.js';
 import { exprType } from './ast.js';
 import type { Evaluation as Evaluator } from './eval-api.js';
@@ -360,9 +360,9 @@ function uniqueLabelsets(series: SeriesOut[]): SeriesOut[] {
 }
 
 function labelReplace(series: SeriesOut[], [dst, repl, src, regex]: string[]): SeriesOut[] {
-  let re: ReturnType<typeof compileAnchored>;
+  let re: ReturnType<typeof cachedAnchored>;
   try {
-    re = compileAnchored(regex!);
+    re = cachedAnchored(regex!);
   } catch (err) {
     throw new BadDataError(`invalid regular expression in label_replace(): ${regex}`, { cause: err });
   }
