@@ -6,6 +6,7 @@ export * from './matchers.js';
 export * from './regex-match.js';
 export * from './sample-columns.js';
 export * from './samples.js';
+export * from './short-ascii.js';
 export * from './symbol-table.js';
 export * from './tenant.js';
 export * from './tenant-set.js';

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { writeShortAscii } from '../../model/index.js';
 
 /**
  * WAL and checkpoint record framing (our own format):
@@ -92,25 +93,13 @@ export class ByteBuilder {
   }
 
   str(s: string): void {
-    // Label names and values are short and nearly always ASCII: written here byte by byte, without
-    // the two calls into C++ below (a checkpoint writes some twenty strings per series).
-    const len = s.length;
-    if (len < 0x80) {
-      this.ensure(len + 1);
-      const buf = this.buf;
-      const at = this.len + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-      if (i === len) {
-        buf[this.len] = len; // the uvarint length, one byte
-        this.len = at + len;
+    if (s.length < 0x80) {
+      this.ensure(s.length + 1);
+      const end = writeShortAscii(this.buf, this.len, s);
+      if (end >= 0) {
+        this.len = end;
         return;
       }
-      // Not ASCII: what was copied is overwritten below.
     }
     const n = Buffer.byteLength(s, 'utf8');
     this.uvarint(n);

@@ -3,7 +3,7 @@
  * varints and a compact label-set encoding. Everything here is pure and allocation-light; the key
  * layouts that use it are in schema.ts.
  */
-import { Labels } from '../../model/index.js';
+import { Labels, writeShortAscii } from '../../model/index.js';
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -74,25 +74,13 @@ export class ByteBuilder {
 
   /** A string as uvarint(length) + UTF-8 (values, where order does not matter). */
   str(s: string): this {
-    // Label strings are short and nearly always ASCII: written here byte by byte, without a
-    // TextEncoder call and a Uint8Array per string (a flush encodes every flushed series' labels).
-    const len = s.length;
-    if (len < 0x80) {
-      this.ensure(len + 1);
-      const buf = this.buf;
-      const at = this.n + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-      if (i === len) {
-        buf[this.n] = len; // the uvarint length, one byte
-        this.n = at + len;
+    if (s.length < 0x80) {
+      this.ensure(s.length + 1);
+      const end = writeShortAscii(this.buf, this.n, s);
+      if (end >= 0) {
+        this.n = end;
         return this;
       }
-      // Not ASCII: what was copied is overwritten below.
     }
     const raw = utf8.encode(s);
     return this.uvarint(raw.length).bytes(raw);
