@@ -11,6 +11,9 @@ describe('planning how a query is split into shards', () => {
     ['rate(x[5m])', true, true, false],
     ['increase(x{job="a"}[1h]) * 2 > 5', true, true, false],
     ['x', true, true, false],
+    // arithmetic of literals is one scalar for every series (the bench's fresh query strings)
+    ['(increase(x[1h])) + 0 * 7', true, true, false],
+    ['rate(x[5m]) * (1 + 2) > bool 3', true, true, false],
     ['max_over_time(rate(x[1m])[10m:1m])', true, true, false],
     // an instant vector keeps its selector's order: label order of the output only under one name
     ['rate({__name__=~"x|y"}[5m])', false, true, false],

@@ -123,9 +123,11 @@ function shardable(a: AggregateExpr): boolean {
   return perSeries(a.expr);
 }
 
+/** A literal, or arithmetic of literals (`0 * 5`): the same scalar for every series and step. */
 function isLiteral(e: Expr): boolean {
   if (e.type === 'NumberLiteral' || e.type === 'StringLiteral') return true;
   if (e.type === 'ParenExpr' || e.type === 'UnaryExpr') return isLiteral(e.expr);
+  if (e.type === 'BinaryExpr') return e.lhs.type !== 'StringLiteral' && isLiteral(e.lhs) && isLiteral(e.rhs);
   return false;
 }
 
